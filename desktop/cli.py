@@ -1,0 +1,285 @@
+"""The ``rss-desktop`` command line: a thin face on the same job engine as the GUI.
+
+Exit codes: 0 done, 1 the job failed, 2 bad input (one line on stderr, never a traceback),
+130 interrupted with Ctrl-C (the job is cancelled; the work done is kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import signal
+import sys
+
+import pendulum
+
+from . import __version__
+from .jobs import BulkOperationManager, JobEvent
+from .store import DatabaseOpenError, JobNotFound, JobRecord, JobRequestError
+from .store.clock import to_db_text
+from .store.jobs_table import STATUSES
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+DURATION = re.compile(r"^(\d+)\s*([mhdw])$")
+DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+class BadInput(Exception):
+    pass
+
+
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer id")
+    return int(text)
+
+
+def cutoff_from_duration(text: str) -> str:
+    """'7d' -> the database timestamp seven days ago (units m, h, d, w)."""
+    match = DURATION.match(text.strip().lower())
+    if not match:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a duration like 30m, 12h, 7d or 2w")
+    amount, unit = int(match.group(1)), DURATION_UNITS[match.group(2)]
+    return to_db_text(pendulum.now("UTC").subtract(**{unit: amount}))
+
+
+def scope_label(job: JobRecord) -> str:
+    try:
+        params = json.loads(job.parameters)
+    except ValueError:
+        params = {}
+    label = {"mark_category_read": f"category {params.get('category_id')}",
+             "mark_feed_read": f"feed {params.get('feed_id')}",
+             "mark_all_read": "all articles"}.get(job.job_type, job.job_type)
+    if isinstance(params, dict) and params.get("older_than"):
+        label += f" before {params['older_than']}"
+    return label
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rss-desktop",
+        description="Mark whole categories, feeds or everything read on an RSS reader's shared "
+                    "SQLite database, as persisted bulk jobs. Without a command, opens the GUI.")
+    parser.add_argument("--version", action="version", version=f"rss-desktop {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def with_database(sub, user=True):
+        sub.add_argument("--database", required=True, metavar="PATH",
+                         help="the reader's SQLite database file")
+        if user:
+            sub.add_argument("--user", required=True, type=positive_int, metavar="ID")
+        return sub
+
+    mark = with_database(commands.add_parser(
+        "mark-read", help="mark a category, a feed or everything read, with a progress bar"))
+    target = mark.add_mutually_exclusive_group(required=True)
+    target.add_argument("--category", type=positive_int, metavar="ID")
+    target.add_argument("--feed", type=positive_int, metavar="ID")
+    target.add_argument("--all", action="store_true", help="every article")
+    mark.add_argument("--older-than", type=cutoff_from_duration, metavar="AGE",
+                      help="only articles ingested longer ago than AGE (30m, 12h, 7d, 2w)")
+    mark.add_argument("--max-batch", type=positive_int, default=200_000, metavar="N",
+                      help="at most N articles per transaction (default: sized by time)")
+    mark.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    jobs = with_database(commands.add_parser("jobs", help="list the user's jobs, newest first"))
+    jobs.add_argument("--status", choices=STATUSES)
+    jobs.add_argument("--type", dest="job_type", metavar="JOB_TYPE")
+    jobs.add_argument("--limit", type=positive_int, default=20, help="1 to 100 (default 20)")
+    jobs.add_argument("--json", action="store_true", help="machine-readable output")
+
+    cancel = with_database(commands.add_parser("cancel", help="cancel a pending or running job"))
+    cancel.add_argument("job_id", type=positive_int, metavar="JOB_ID")
+
+    work = with_database(commands.add_parser(
+        "work", help="run pending jobs (e.g. written by the web server) and resume interrupted "
+                     "ones"), user=False)
+    work.add_argument("--once", action="store_true", help="exit when no job is left")
+    work.add_argument("--keep-hours", type=float, default=24.0,
+                      help="delete finished jobs older than this (default 24)")
+
+    demo = with_database(commands.add_parser("demo", help="create a sample database"),
+                         user=False)
+    demo.add_argument("--articles", type=positive_int, default=50_000)
+    demo.add_argument("--seed", type=int, default=7)
+    return parser
+
+
+async def _open(path, **options) -> BulkOperationManager:
+    manager = BulkOperationManager(path, **options)
+    try:
+        await manager.open()
+    except BaseException:
+        await manager.close()
+        raise
+    return manager
+
+
+class TerminalProgress:
+    """A rich progress bar on stderr that follows one job's events."""
+
+    def __init__(self, job_id: int, enabled: bool):
+        self.job_id = job_id
+        self._progress = None
+        if enabled:
+            from rich.console import Console
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                       TimeRemainingColumn)
+            self._progress = Progress(TextColumn("job {task.fields[job]}"), BarColumn(),
+                                      MofNCompleteColumn(), TimeRemainingColumn(),
+                                      console=Console(stderr=True), transient=False)
+            self._task = self._progress.add_task("", total=None, job=job_id)
+            self._progress.start()
+
+    def on_event(self, event: JobEvent) -> None:
+        if self._progress is None or event.job.id != self.job_id:
+            return
+        total = event.job.total or None
+        self._progress.update(self._task, completed=event.job.progress, total=total)
+
+    def stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+async def cmd_mark_read(args) -> int:
+    if args.category:
+        job_type, params = "mark_category_read", {"category_id": args.category}
+    elif args.feed:
+        job_type, params = "mark_feed_read", {"feed_id": args.feed}
+    else:
+        job_type, params = "mark_all_read", {}
+    if args.older_than:
+        params["older_than"] = args.older_than
+    manager = await _open(args.database, max_chunk=args.max_batch)
+    interrupted = False
+    try:
+        job_id = await manager.create_job(job_type, args.user, params, run=False)
+        print(job_id, flush=True)
+        bar = TerminalProgress(job_id, enabled=not args.quiet)
+        manager.subscribe(bar.on_event)
+        manager.start_job(job_id)
+
+        def on_sigint():
+            nonlocal interrupted
+            if not interrupted:
+                interrupted = True
+                asyncio.ensure_future(manager.cancel_job(args.user, job_id))
+
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGINT, on_sigint)
+        try:
+            job = await manager.wait_for_job(job_id)
+        finally:
+            loop.remove_signal_handler(signal.SIGINT)
+            bar.stop()
+    finally:
+        await manager.close()
+    if job.status == "completed":
+        print(f"job {job_id}: {job.progress:,} articles processed, {job.marked_count or 0:,} "
+              "newly marked read", file=sys.stderr)
+        return EXIT_OK
+    if interrupted:
+        print(f"job {job_id} cancelled at {job.progress:,} of {job.total:,}; the work done is "
+              "kept", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(f"job {job_id} {job.status}: {job.error_message or 'no reason recorded'}",
+          file=sys.stderr)
+    return EXIT_FAILED
+
+
+async def cmd_jobs(args) -> int:
+    manager = await _open(args.database)
+    try:
+        jobs = await manager.list_jobs(args.user, args.status, args.job_type, args.limit)
+    finally:
+        await manager.close()
+    if args.json:
+        print(json.dumps([job.as_dict() for job in jobs], indent=2))
+        return EXIT_OK
+    if not jobs:
+        print("no jobs", file=sys.stderr)
+    for job in jobs:
+        done = f"{job.progress}/{job.total}" if job.total else f"{job.progress}/?"
+        line = (f"{job.id:>6}  {job.status:<9}  {done:>15}  {scope_label(job):<28}  "
+                f"created {job.created_at}")
+        if job.completed_at:
+            line += f"  ended {job.completed_at}"
+        if job.error_message:
+            line += f"  error: {job.error_message}"
+        print(line)
+    return EXIT_OK
+
+
+async def cmd_cancel(args) -> int:
+    manager = await _open(args.database)
+    try:
+        job = await manager.cancel_job(args.user, args.job_id)
+    finally:
+        await manager.close()
+    print(f"job {job.id} cancelled at {job.progress:,} of {job.total:,}", file=sys.stderr)
+    return EXIT_OK
+
+
+async def cmd_work(args) -> int:
+    manager = await _open(args.database, keep_finished_hours=args.keep_hours)
+
+    def report(event: JobEvent) -> None:
+        if event.kind == "finished":
+            job = event.job
+            detail = f": {job.error_message}" if job.error_message else ""
+            print(f"job {job.id} {job.status} ({job.progress:,}/{job.total:,}){detail}",
+                  file=sys.stderr, flush=True)
+
+    manager.subscribe(report)
+    try:
+        await manager.run_available(once=args.once)
+    finally:
+        await manager.close()
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from .store.connection import connect
+    from .store.demo import DemoDatabaseExists, build_demo_database
+
+    db = connect(args.database, create=True)
+    try:
+        counts = build_demo_database(args.articles, seed=args.seed)
+    except DemoDatabaseExists as exc:
+        raise BadInput(f"{args.database}: {exc}") from None
+    finally:
+        db.close()
+    print(f"{args.database}: {counts['articles']:,} articles in {counts['feeds']} feeds for "
+          f"{counts['users']} users", file=sys.stderr)
+    return EXIT_OK
+
+
+COMMANDS = {"mark-read": cmd_mark_read, "jobs": cmd_jobs, "cancel": cmd_cancel,
+            "work": cmd_work}
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+    try:
+        if args.command == "demo":
+            return cmd_demo(args)
+        return asyncio.run(COMMANDS[args.command](args))
+    except (DatabaseOpenError, JobRequestError, JobNotFound, BadInput) as exc:
+        print(f"rss-desktop: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("rss-desktop: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

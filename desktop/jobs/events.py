@@ -1,0 +1,48 @@
+"""Progress events the engine publishes to its subscribers (plain Python; the GUI adapts them)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..store.jobs_table import JobRecord
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    """Something happened to a job this engine runs.
+
+    ``kind`` is "created", "started", "total" (the scope was counted), "progress" (a chunk
+    committed), or "finished" (see ``job.status``). ``marked_by_feed`` and
+    ``marked_by_category`` say how many articles the chunk newly marked read where, so unread
+    counts can fall live (category None = uncategorized feeds).
+    """
+
+    kind: str
+    job: JobRecord
+    marked_by_feed: dict[int, int] = field(default_factory=dict)
+    marked_by_category: dict[int | None, int] = field(default_factory=dict)
+
+
+Subscriber = Callable[[JobEvent], None]
+
+
+class EventHub:
+    """Calls every subscriber with every event; a failing subscriber never stops a job."""
+
+    def __init__(self):
+        self._subscribers: list[Subscriber] = []
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+
+    def publish(self, event: JobEvent) -> None:
+        for callback in list(self._subscribers):
+            try:
+                callback(event)
+            except Exception:  # a subscriber's bug must not end the job
+                log.exception("job event subscriber %r failed", callback)

@@ -1,0 +1,91 @@
+"""Opening the shared database file safely.
+
+The file is checked before SQLite touches it: a file that is not a database, or is truncated,
+must never be modified (setting WAL mode alone would write to it).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from peewee import DatabaseError, SqliteDatabase
+
+from .models import database_proxy
+from .schema import ensure_schema
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+PRAGMAS = {
+    "journal_mode": "wal",
+    "busy_timeout": BUSY_TIMEOUT_MS,
+    "foreign_keys": 1,
+    "synchronous": "normal",
+}
+
+
+class DatabaseOpenError(Exception):
+    """The file cannot be used as the shared database; the message names it and says why."""
+
+    def __init__(self, path, reason: str, *, missing: bool = False):
+        super().__init__(f"{path}: {reason}")
+        self.path = Path(path)
+        self.reason = reason
+        self.missing = missing  # the GUI offers to create a new database there
+
+
+def check_database_file(path: Path, *, create: bool = False) -> None:
+    """Raise DatabaseOpenError unless ``path`` is a readable SQLite file (or may be created)."""
+    if path.is_dir():
+        raise DatabaseOpenError(path, "is a directory, not a database file")
+    if not path.exists():
+        if create:
+            return
+        raise DatabaseOpenError(path, "does not exist", missing=True)
+    size = path.stat().st_size
+    if size == 0:
+        if create:
+            return
+        raise DatabaseOpenError(path, "is an empty file, not a database", missing=True)
+    try:
+        with path.open("rb") as f:
+            header = f.read(100)
+    except OSError as exc:
+        raise DatabaseOpenError(path, f"cannot be read ({exc.strerror})") from exc
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
+        raise DatabaseOpenError(path, "is not an SQLite database")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    page_count = int.from_bytes(header[28:32], "big")
+    change_counter = header[24:28]
+    valid_for = header[92:96]
+    if page_size < 512 or size % page_size:
+        raise DatabaseOpenError(path, f"is truncated ({size} bytes is not a whole number of "
+                                      f"{page_size}-byte pages)")
+    if page_count and change_counter == valid_for and size < page_count * page_size:
+        raise DatabaseOpenError(path, f"is truncated ({size} of {page_count * page_size} bytes)")
+
+
+def connect(path, *, create: bool = False, prepare_schema: bool = True) -> SqliteDatabase:
+    """Open the shared database for this thread's use and point the models at it.
+
+    With ``create`` a missing file becomes a new database with the whole schema. Raises
+    DatabaseOpenError with a specific reason for anything that is not a usable database.
+    """
+    path = Path(path).expanduser()
+    check_database_file(path, create=create)
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        raise DatabaseOpenError(path, "is not writable by this user (jobs need write access)")
+    db = SqliteDatabase(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        db.connect(reuse_if_open=True)
+        db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
+        database_proxy.initialize(db)
+        if prepare_schema:
+            ensure_schema(db)
+    except DatabaseError as exc:
+        db.close()
+        raise DatabaseOpenError(path, f"cannot be used as a database ({exc})") from exc
+    return db

@@ -1,0 +1,293 @@
+"""Rows of ``bulk_operation_jobs``: validation, creation, queries and guarded state changes.
+
+Every state change that a worker makes is guarded by "still running and still mine", so a job
+cancelled (by anyone, in any process) or taken over is never written by a stale worker.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+
+from peewee import Case
+
+from .clock import parse_db_text, utc_now_text
+from .models import Article, BulkOperationJob, Category, Feed, User
+from .scopes import Scope
+
+JOB_SCOPES = {  # job_type -> (scope kind, parameter naming its target)
+    "mark_category_read": ("category", "category_id"),
+    "mark_feed_read": ("feed", "feed_id"),
+    "mark_all_read": ("all", None),
+}
+STATUSES = ("pending", "running", "completed", "failed", "cancelled")
+FINISHED = ("completed", "failed", "cancelled")
+MAX_LIST_LIMIT = 100
+
+
+class JobRequestError(ValueError):
+    """A job request (or a stored job row) that makes no sense; the message says why."""
+
+
+class JobNotFound(LookupError):
+    def __init__(self, job_id):
+        super().__init__(f"job {job_id} not found")
+        self.job_id = job_id
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    """A plain snapshot of one job row, safe to hand between threads."""
+
+    id: int
+    job_type: str
+    status: str
+    user_id: int
+    parameters: str
+    progress: int
+    total: int
+    created_at: str
+    started_at: str | None
+    completed_at: str | None
+    error_message: str | None
+    watermark: int | None
+    cursor: int | None
+    marked_count: int | None
+    owner: str | None
+
+    @classmethod
+    def from_row(cls, row: BulkOperationJob) -> "JobRecord":
+        values = {f.name: getattr(row, f.name) for f in fields(cls)}
+        values["progress"] = values["progress"] or 0
+        values["total"] = values["total"] or 0
+        return cls(**values)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
+
+    def as_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _positive_int(value, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise JobRequestError(f"{what} must be a positive integer, not {value!r}")
+    return value
+
+
+def parse_parameters(job_type: str, parameters) -> tuple[Scope, dict]:
+    """Check a job's type and parameters (a dict or its JSON text) and return its scope.
+
+    Raises JobRequestError naming what is wrong: unknown job type, parameters that are not a
+    JSON object, a missing or malformed id, or an ``older_than`` that is not a timestamp.
+    """
+    if job_type not in JOB_SCOPES:
+        known = ", ".join(JOB_SCOPES)
+        raise JobRequestError(f"unknown job_type {job_type!r} (known: {known})")
+    if isinstance(parameters, str):
+        try:
+            parameters = json.loads(parameters)
+        except ValueError as exc:
+            raise JobRequestError(f"parameters are not valid JSON ({exc})") from None
+    if not isinstance(parameters, dict):
+        raise JobRequestError(f"parameters must be a JSON object, not {parameters!r}")
+    kind, key = JOB_SCOPES[job_type]
+    target = None
+    if key:
+        if key not in parameters:
+            raise JobRequestError(f"{job_type} needs {key!r} in its parameters")
+        target = _positive_int(parameters[key], key)
+    cutoff = parameters.get("older_than")
+    if cutoff is not None:
+        try:
+            if not isinstance(cutoff, str):
+                raise ValueError
+            parse_db_text(cutoff)
+        except ValueError:
+            raise JobRequestError(
+                f"older_than must be a 'YYYY-MM-DD HH:MM:SS' UTC timestamp, not {cutoff!r}"
+            ) from None
+    return Scope(kind, target, cutoff), parameters
+
+
+def check_targets_exist(user_id: int, scope: Scope) -> None:
+    """Raise JobRequestError when the user or the scope's category/feed does not exist."""
+    if not User.select().where(User.id == user_id).exists():
+        raise JobRequestError(f"user {user_id} does not exist")
+    if scope.kind == "category" and not Category.select().where(
+            Category.id == scope.target_id).exists():
+        raise JobRequestError(f"category {scope.target_id} does not exist")
+    if scope.kind == "feed" and not Feed.select().where(Feed.id == scope.target_id).exists():
+        raise JobRequestError(f"feed {scope.target_id} does not exist")
+
+
+def newest_article_id() -> int:
+    """Every article that exists now has an id at most this; later arrivals have larger ids."""
+    return Article.select(Article.id).order_by(Article.id.desc()).limit(1).scalar() or 0
+
+
+def insert_job(job_type: str, user_id: int, parameters: dict) -> JobRecord:
+    """Validate and write a new pending job with its watermark; nothing is written if invalid."""
+    _positive_int(user_id, "user id")
+    scope, parameters = parse_parameters(job_type, parameters)
+    with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
+        check_targets_exist(user_id, scope)
+        row = BulkOperationJob.create(
+            job_type=job_type, status="pending", user_id=user_id,
+            parameters=json.dumps(parameters, sort_keys=True), progress=0, total=0,
+            created_at=utc_now_text(), watermark=newest_article_id(), cursor=0, marked_count=0)
+    return JobRecord.from_row(row)
+
+
+def load_job(job_id: int) -> JobRecord | None:
+    row = BulkOperationJob.get_or_none(BulkOperationJob.id == job_id)
+    return JobRecord.from_row(row) if row else None
+
+
+def get_job(user_id: int, job_id: int) -> JobRecord:
+    """The user's job; another user's job is "not found" too."""
+    row = BulkOperationJob.get_or_none(
+        (BulkOperationJob.id == job_id) & (BulkOperationJob.user_id == user_id))
+    if row is None:
+        raise JobNotFound(job_id)
+    return JobRecord.from_row(row)
+
+
+def list_jobs(user_id: int, status: str | None = None, job_type: str | None = None,
+              limit: int = 20) -> list[JobRecord]:
+    """The user's jobs, newest first."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIST_LIMIT:
+        raise JobRequestError(f"limit must be between 1 and {MAX_LIST_LIMIT}, not {limit!r}")
+    if status is not None and status not in STATUSES:
+        raise JobRequestError(f"unknown status {status!r} (known: {', '.join(STATUSES)})")
+    query = BulkOperationJob.select().where(BulkOperationJob.user_id == user_id)
+    if status:
+        query = query.where(BulkOperationJob.status == status)
+    if job_type:
+        query = query.where(BulkOperationJob.job_type == job_type)
+    query = query.order_by(BulkOperationJob.created_at.desc(), BulkOperationJob.id.desc())
+    return [JobRecord.from_row(row) for row in query.limit(limit)]
+
+
+def _mine(job_id: int, owner: str):
+    return ((BulkOperationJob.id == job_id) & (BulkOperationJob.status == "running")
+            & (BulkOperationJob.owner == owner))
+
+
+def claim_job(job_id: int, owner: str, *, take_from: str | None = None) -> JobRecord | None:
+    """Make a pending job (or a running one held by ``take_from``) running under ``owner``.
+
+    A guarded update: of several workers racing for the same job exactly one wins. The loser,
+    or a caller whose job is no longer claimable, gets None.
+    """
+    now = utc_now_text()
+    with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
+        if take_from is None:
+            guard = (BulkOperationJob.status == "pending")
+        else:
+            guard = (BulkOperationJob.status == "running") & (BulkOperationJob.owner == take_from)
+        job = BulkOperationJob.get_or_none((BulkOperationJob.id == job_id) & guard)
+        if job is None:
+            return None
+        changes = {"status": "running", "owner": owner, "updated_at": now,
+                   "started_at": job.started_at or now, "completed_at": None,
+                   "error_message": None}
+        if job.watermark is None:  # written by a process that knows only the spec's columns
+            changes["watermark"] = newest_article_id()
+        if job.cursor is None:
+            changes["cursor"] = 0
+        if job.marked_count is None:
+            changes["marked_count"] = 0
+        BulkOperationJob.update(changes).where(BulkOperationJob.id == job_id).execute()
+    return load_job(job_id)
+
+
+def owns(job_id: int, owner: str) -> bool:
+    """Whether the job is still running under ``owner`` (inside a transaction: stays true)."""
+    return BulkOperationJob.select().where(_mine(job_id, owner)).exists()
+
+
+def set_total(job_id: int, owner: str, total: int) -> bool:
+    query = BulkOperationJob.update(total=total).where(_mine(job_id, owner))
+    return query.execute() == 1
+
+
+def record_chunk(job_id: int, owner: str, processed: int, marked: int, cursor: int,
+                 *, completed: bool) -> None:
+    """Advance progress and cursor (caller holds the transaction and has checked ``owns``)."""
+    now = utc_now_text()
+    progress = BulkOperationJob.progress + processed
+    changes = {
+        BulkOperationJob.progress: progress,
+        BulkOperationJob.cursor: cursor,
+        BulkOperationJob.marked_count: BulkOperationJob.marked_count + marked,
+        BulkOperationJob.updated_at: now,
+        # total may still be uncounted (0), or articles may have moved into the scope.
+        BulkOperationJob.total: fn_max(BulkOperationJob.total, progress),
+    }
+    if completed:  # nothing of the scope is left: progress is the true total
+        changes.update({BulkOperationJob.status: "completed", BulkOperationJob.total: progress,
+                        BulkOperationJob.completed_at: now})
+    BulkOperationJob.update(changes).where(BulkOperationJob.id == job_id).execute()
+
+
+def fn_max(a, b):
+    """The greater of two expressions (portable: CASE rather than SQLite's two-argument max)."""
+    return Case(None, [(a >= b, a)], b)
+
+
+def finish_job(job_id: int, owner: str, status: str, error_message: str | None = None) -> bool:
+    """End a job this worker runs as ``status``; False if it was no longer ours."""
+    now = utc_now_text()
+    query = BulkOperationJob.update(status=status, error_message=error_message, completed_at=now,
+                                    updated_at=now).where(_mine(job_id, owner))
+    return query.execute() == 1
+
+
+def fail_unowned_job(job_id: int, error_message: str) -> bool:
+    """Fail a pending job nobody can run (its row makes no sense)."""
+    now = utc_now_text()
+    query = BulkOperationJob.update(status="failed", error_message=error_message,
+                                    completed_at=now, updated_at=now).where(
+        (BulkOperationJob.id == job_id) & (BulkOperationJob.status == "pending"))
+    return query.execute() == 1
+
+
+def cancel_job(user_id: int, job_id: int) -> JobRecord:
+    """Cancel the user's pending or running job at once.
+
+    A running job's worker sees the status at its next chunk and stops there; every chunk it
+    committed stays done. Cancelling a finished job is refused with JobRequestError.
+    """
+    with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
+        job = get_job(user_id, job_id)
+        if job.finished:
+            raise JobRequestError(f"job {job_id} is already {job.status}")
+        now = utc_now_text()
+        BulkOperationJob.update(status="cancelled", completed_at=now, updated_at=now).where(
+            BulkOperationJob.id == job_id).execute()
+    return load_job(job_id)
+
+
+def runnable_job_ids() -> list[tuple[int, str, str | None]]:
+    """(id, status, owner) of every pending or running job, oldest first."""
+    query = (BulkOperationJob.select(BulkOperationJob.id, BulkOperationJob.status,
+                                     BulkOperationJob.owner)
+             .where(BulkOperationJob.status.in_(["pending", "running"]))
+             .order_by(BulkOperationJob.id).tuples())
+    return list(query)
+
+
+def delete_finished_before(cutoff: str) -> int:
+    """Remove finished jobs that ended before ``cutoff``; returns how many."""
+    return (BulkOperationJob.delete()
+            .where(BulkOperationJob.status.in_(FINISHED) & (BulkOperationJob.completed_at < cutoff))
+            .execute())
+
+
+def release_job(job_id: int, owner: str) -> bool:
+    """Hand a running job back as pending (this worker is shutting down); cursor is kept."""
+    query = BulkOperationJob.update(status="pending", owner=None, updated_at=utc_now_text()).where(
+        _mine(job_id, owner))
+    return query.execute() == 1

@@ -1,0 +1,114 @@
+"""peewee models of the shared database.
+
+The first five tables belong to the web server: we read and write their rows but never reshape
+them, and model only the columns we use (the server's tables may carry more). The job table is
+the server spec's ``bulk_operation_jobs`` plus a few nullable columns of ours (see schema.py).
+All models are bound to one proxy that ``open_database`` points at the file in use.
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database_proxy = DatabaseProxy()
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class User(BaseModel):
+    id = AutoField()
+    username = CharField(unique=True)
+    created_at = TextField(null=True)
+
+    class Meta:
+        table_name = "users"
+
+
+class Category(BaseModel):
+    id = AutoField()
+    name = CharField()
+    created_at = TextField(null=True)
+
+    class Meta:
+        table_name = "categories"
+
+
+class Feed(BaseModel):
+    id = AutoField()
+    title = CharField()
+    url = CharField()
+    category = ForeignKeyField(Category, null=True, column_name="category_id", backref="feeds",
+                               on_delete="SET NULL")
+    created_at = TextField(null=True)
+
+    class Meta:
+        table_name = "feeds"
+
+
+class Article(BaseModel):
+    id = AutoField()
+    feed = ForeignKeyField(Feed, column_name="feed_id", backref="articles", on_delete="CASCADE")
+    title = CharField()
+    url = CharField(null=True)
+    guid = CharField(null=True)
+    published_date = TextField(null=True)
+    created_at = TextField()  # ingestion time, what "older than" filters on
+
+    class Meta:
+        table_name = "articles"
+
+
+class ReadStatus(BaseModel):
+    id = AutoField()
+    user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    article = ForeignKeyField(Article, column_name="article_id", on_delete="CASCADE")
+    is_read = BooleanField(default=False)
+    is_starred = BooleanField(default=False)
+    is_archived = BooleanField(default=False)
+    read_at = TextField(null=True)
+    starred_at = TextField(null=True)
+    created_at = TextField()
+    updated_at = TextField()
+
+    class Meta:
+        table_name = "read_status"
+
+
+class BulkOperationJob(BaseModel):
+    # The spec's columns (its DDL is the contract with the web server).
+    id = AutoField()
+    job_type = CharField(max_length=50)
+    status = CharField(max_length=20, default="pending")
+    user_id = IntegerField()
+    parameters = TextField()
+    progress = IntegerField(default=0, null=True)
+    total = IntegerField(default=0, null=True)
+    created_at = TextField()
+    started_at = TextField(null=True)
+    completed_at = TextField(null=True)
+    error_message = TextField(null=True)
+    # Ours, all nullable: a server that writes only the spec's columns keeps working.
+    watermark = IntegerField(null=True)  # newest article id the job covers
+    cursor = IntegerField(null=True)  # last article id processed (keyset position)
+    marked_count = IntegerField(null=True)  # articles actually changed unread -> read
+    owner = TextField(null=True)  # the worker running it: "host:pid:token"
+    updated_at = TextField(null=True)
+
+    class Meta:
+        table_name = "bulk_operation_jobs"
+
+
+SERVER_MODELS = (User, Category, Feed, Article, ReadStatus)

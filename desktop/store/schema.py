@@ -1,0 +1,123 @@
+"""Additive, idempotent schema set-up for a new or existing shared database.
+
+Never drops, renames or rewrites anything the server owns: missing tables, columns and indexes
+are created; what exists is left as it is.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from peewee import IntegrityError, IntegerField, TextField
+from playhouse.migrate import SchemaMigrator, migrate
+
+from .models import SERVER_MODELS, BulkOperationJob, database_proxy
+
+log = logging.getLogger(__name__)
+
+# The web server spec's DDL, verbatim: it is the contract between the two programs.
+JOB_TABLE_DDL = """
+CREATE TABLE bulk_operation_jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_type VARCHAR(50) NOT NULL,
+    status VARCHAR(20) NOT NULL DEFAULT 'pending',
+    user_id INTEGER NOT NULL,
+    parameters TEXT NOT NULL,
+    progress INTEGER DEFAULT 0,
+    total INTEGER DEFAULT 0,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    completed_at TEXT,
+    error_message TEXT,
+    FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
+)
+"""
+JOB_TABLE_INDEXES = {
+    "idx_bulk_jobs_user_status": ("bulk_operation_jobs", ("user_id", "status"), False),
+    "idx_bulk_jobs_created": ("bulk_operation_jobs", ("created_at",), False),
+    "idx_bulk_jobs_type_status": ("bulk_operation_jobs", ("job_type", "status"), False),
+}
+
+# Our nullable additions to the job table (see models.BulkOperationJob).
+JOB_EXTRA_COLUMNS = {
+    "watermark": IntegerField(null=True),
+    "cursor": IntegerField(null=True),
+    "marked_count": IntegerField(null=True),
+    "owner": TextField(null=True),
+    "updated_at": TextField(null=True),
+}
+
+# Indexes the hot path and the counts need. (feed_id, id) makes a feed's articles in an id range
+# one index range, and covers the per-feed counts.
+APP_INDEXES = {
+    "idx_articles_feed_id_id": ("articles", ("feed_id", "id"), False),
+    "idx_feeds_category_id": ("feeds", ("category_id",), False),
+}
+READ_STATUS_UNIQUE_INDEX = "idx_read_status_user_article"
+
+
+def _index_names(db, table):
+    return {index.name for index in db.get_indexes(table)}
+
+
+def _create_index(db, name, table, columns, unique):
+    cols = ", ".join(f'"{c}"' for c in columns)
+    kind = "UNIQUE INDEX" if unique else "INDEX"
+    db.execute_sql(f'CREATE {kind} IF NOT EXISTS "{name}" ON "{table}" ({cols})')
+
+
+def has_unique_read_status_index(db) -> bool:
+    """Whether ``read_status`` has a unique index on exactly (user_id, article_id)."""
+    for index in db.get_indexes("read_status"):
+        if index.unique and sorted(index.columns) == ["article_id", "user_id"]:
+            return True
+    return False
+
+
+def ensure_schema(db) -> None:
+    """Create whatever this app needs that the database lacks. Safe to run on every open."""
+    existing = set(db.get_tables())
+    with db.atomic("IMMEDIATE"):
+        missing_models = [m for m in SERVER_MODELS if m._meta.table_name not in existing]
+        if missing_models:
+            db.create_tables(missing_models, safe=True)
+        if "bulk_operation_jobs" not in existing:
+            db.execute_sql(JOB_TABLE_DDL)
+        present = {c.name for c in db.get_columns("bulk_operation_jobs")}
+        migrator = SchemaMigrator.from_database(db)
+        additions = [
+            migrator.add_column("bulk_operation_jobs", name, field)
+            for name, field in JOB_EXTRA_COLUMNS.items()
+            if name not in present
+        ]
+        if additions:
+            migrate(*additions)
+        for name, (table, columns, unique) in {**JOB_TABLE_INDEXES, **APP_INDEXES}.items():
+            if name not in _index_names(db, table):
+                _create_index(db, name, table, columns, unique)
+    _ensure_read_status_unique(db)
+
+
+def _ensure_read_status_unique(db) -> None:
+    """Add the unique (user_id, article_id) index unless duplicates already exist.
+
+    Duplicate rows are the server's to resolve; we never delete them. Without the unique index
+    the hot path uses its UPDATE + INSERT-WHERE-NOT-EXISTS form, helped by a plain index.
+    """
+    if has_unique_read_status_index(db):
+        return
+    try:
+        with db.atomic("IMMEDIATE"):
+            _create_index(db, READ_STATUS_UNIQUE_INDEX, "read_status", ("user_id", "article_id"), True)
+    except IntegrityError:
+        log.warning("read_status has duplicate (user_id, article_id) rows; using a plain index")
+        with db.atomic("IMMEDIATE"):
+            _create_index(db, READ_STATUS_UNIQUE_INDEX + "_plain", "read_status",
+                          ("user_id", "article_id"), False)
+
+
+def job_table_exists(db) -> bool:
+    return BulkOperationJob._meta.table_name in db.get_tables()
+
+
+__all__ = ["ensure_schema", "has_unique_read_status_index", "database_proxy", "job_table_exists"]

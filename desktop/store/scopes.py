@@ -1,0 +1,136 @@
+"""Which articles a bulk job covers, and marking one id range of them read.
+
+A scope is a category, a feed or everything, bounded by a watermark (the newest article id the
+job covers, fixed when the job is created) and optionally by an ingestion-time cutoff. Chunks
+walk the scope by keyset on article id; nothing here ever lists every id of a scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from peewee import EXCLUDED, JOIN, Value, fn
+
+from .models import Article, Feed, ReadStatus
+
+SCOPE_KINDS = ("category", "feed", "all")
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str  # one of SCOPE_KINDS
+    target_id: int | None = None  # category or feed id; None for "all"
+    cutoff: str | None = None  # only articles ingested before this (db timestamp text)
+
+    def condition(self):
+        """The peewee expression selecting this scope's articles (without id bounds)."""
+        if self.kind == "category":
+            # "+ 0" keeps the planner on the primary key: through the (feed_id, id) index it
+            # would sort every remaining article of the category for each chunk.
+            cond = (Article.feed + 0).in_(
+                Feed.select(Feed.id).where(Feed.category == self.target_id))
+        elif self.kind == "feed":
+            cond = Article.feed == self.target_id
+        elif self.kind == "all":
+            cond = Value(1) == 1
+        else:
+            raise ValueError(f"unknown scope kind {self.kind!r}")
+        if self.cutoff:
+            cond &= Article.created_at < self.cutoff
+        return cond
+
+
+def newest_article_id(scope: Scope) -> int:
+    """The watermark: the newest article id in scope now (0 when the scope is empty)."""
+    return Article.select(fn.MAX(Article.id)).where(scope.condition()).scalar() or 0
+
+
+def count_in_scope(scope: Scope, watermark: int, after: int = 0) -> int:
+    """How many articles of the scope lie in (after, watermark]."""
+    return (Article.select(fn.COUNT(Article.id))
+            .where(scope.condition() & (Article.id > after) & (Article.id <= watermark))
+            .scalar())
+
+
+def next_chunk(scope: Scope, cursor: int, watermark: int, size: int) -> dict[int, tuple[int, int]]:
+    """The next ``size`` articles after ``cursor``, grouped by feed: {feed_id: (count, max_id)}.
+
+    One pass over at most ``size`` rows; the chunk's upper id is the largest max_id.
+    """
+    window = (Article.select(Article.id, Article.feed)
+              .where(scope.condition() & (Article.id > cursor) & (Article.id <= watermark))
+              .order_by(Article.id)
+              .limit(size)
+              .alias("window"))
+    rows = (Article.select(window.c.feed_id, fn.COUNT(window.c.id), fn.MAX(window.c.id))
+            .from_(window)
+            .group_by(window.c.feed_id)
+            .tuples())
+    return {feed_id: (count, max_id) for feed_id, count, max_id in rows}
+
+
+READ_STATUS_COLUMNS = [
+    ReadStatus.user, ReadStatus.article, ReadStatus.is_read, ReadStatus.is_starred,
+    ReadStatus.is_archived, ReadStatus.read_at, ReadStatus.created_at, ReadStatus.updated_at,
+]
+
+
+def _feed_range(feed_id: int, low: int, high: int, cutoff: str | None):
+    cond = (Article.feed == feed_id) & (Article.id > low) & (Article.id <= high)
+    if cutoff:
+        cond &= Article.created_at < cutoff
+    return cond
+
+
+def mark_feed_range_read(user_id: int, feed_id: int, low: int, high: int, cutoff: str | None,
+                         now: str, *, upsert: bool = True) -> int:
+    """Mark one feed's articles with ids in (low, high] read for the user.
+
+    Only unread -> read changes are written (read_at and updated_at set on those); starred and
+    archived flags and other users' rows are untouched. Returns how many articles changed.
+    ``upsert=False`` is the form for a read_status table without its unique index.
+    """
+    source = (Article.select(Value(user_id), Article.id, Value(True), Value(False), Value(False),
+                             Value(now), Value(now), Value(now))
+              .where(_feed_range(feed_id, low, high, cutoff)))
+    if upsert:
+        query = (ReadStatus.insert_from(source, READ_STATUS_COLUMNS)
+                 .on_conflict(conflict_target=[ReadStatus.user, ReadStatus.article],
+                              update={ReadStatus.is_read: True,
+                                      ReadStatus.read_at: EXCLUDED.read_at,
+                                      ReadStatus.updated_at: EXCLUDED.updated_at},
+                              where=(ReadStatus.is_read == False)))  # noqa: E712
+        return query.as_rowcount().execute()
+    in_range = Article.select(Article.id).where(_feed_range(feed_id, low, high, cutoff))
+    updated = (ReadStatus.update(is_read=True, read_at=now, updated_at=now)
+               .where((ReadStatus.user == user_id) & (ReadStatus.is_read == False)  # noqa: E712
+                      & ReadStatus.article.in_(in_range))
+               .execute())
+    existing = ReadStatus.select(Value(1)).where(
+        (ReadStatus.user == user_id) & (ReadStatus.article == Article.id))
+    inserted = (ReadStatus.insert_from(source.where(~fn.EXISTS(existing)), READ_STATUS_COLUMNS)
+                .as_rowcount().execute())
+    return updated + inserted
+
+
+def feed_categories(feed_ids) -> dict[int, int | None]:
+    """{feed_id: category_id} for the given feeds."""
+    query = Feed.select(Feed.id, Feed.category).where(Feed.id.in_(list(feed_ids))).tuples()
+    return dict(query)
+
+
+def unread_counts(user_id: int) -> dict[int, int]:
+    """{feed_id: unread article count} for the user (feeds with no articles are absent).
+
+    Totals per feed come from the (feed_id, id) index; the user's read rows are subtracted, so
+    the cost follows the number of read rows rather than a join over every article.
+    """
+    totals = dict(Article.select(Article.feed, fn.COUNT(Article.id))
+                  .group_by(Article.feed).tuples())
+    read = (Article.select(Article.feed, fn.COUNT(ReadStatus.article))
+            .join(ReadStatus, JOIN.INNER, on=(ReadStatus.article == Article.id))
+            .where((ReadStatus.user == user_id) & (ReadStatus.is_read == True))  # noqa: E712
+            .group_by(Article.feed).tuples())
+    for feed_id, count in read:
+        totals[feed_id] = max(0, totals.get(feed_id, 0) - count)
+    return totals

@@ -1,0 +1,99 @@
+"""Shared fixtures: real SQLite files shaped like the web server's, and a real qasync loop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
+
+SERVER_SCHEMA = Path(__file__).with_name("server_schema.sql").read_text()
+STAMP = "2026-11-01 08:00:00"
+
+
+def make_server_database(path: Path, *, unique_read_status: bool = True, job_table: bool = False,
+                         articles_per_feed: tuple[int, ...] = (40, 30, 20, 10, 5)) -> Path:
+    """A database as the web server leaves it, filled with a small known data set.
+
+    Two users; categories 1 (feeds 1, 2) and 2 (feeds 3, 4); feed 5 has no category.
+    Articles are numbered in feed order; created_at goes up one minute per article from
+    2026-11-01 08:00:00. User 1 has read every third article and starred every fifth;
+    user 2 has read every other article.
+    """
+    conn = sqlite3.connect(path)
+    conn.executescript(SERVER_SCHEMA)
+    if unique_read_status:
+        conn.execute("CREATE UNIQUE INDEX read_status_user_article ON read_status "
+                     "(user_id, article_id)")
+    if job_table:
+        from desktop.store.schema import JOB_TABLE_DDL
+        conn.execute(JOB_TABLE_DDL)
+    conn.execute("INSERT INTO users (id, username, created_at) VALUES (1, 'alice', ?), "
+                 "(2, 'bob', ?)", (STAMP, STAMP))
+    conn.execute("INSERT INTO categories (id, name, created_at) VALUES (1, 'Tech', ?), "
+                 "(2, 'News', ?)", (STAMP, STAMP))
+    feed_categories = [1, 1, 2, 2, None]
+    for feed_id, category_id in enumerate(feed_categories[:len(articles_per_feed)], start=1):
+        conn.execute("INSERT INTO feeds (id, url, title, category_id, created_at) "
+                     "VALUES (?, ?, ?, ?, ?)",
+                     (feed_id, f"https://f{feed_id}.example/rss", f"Feed {feed_id}", category_id,
+                      STAMP))
+    article_id = 0
+    for feed_id, count in enumerate(articles_per_feed, start=1):
+        for _ in range(count):
+            article_id += 1
+            created = f"2026-11-01 {8 + article_id // 60:02d}:{article_id % 60:02d}:00"
+            conn.execute("INSERT INTO articles (id, feed_id, title, created_at, content) "
+                         "VALUES (?, ?, ?, ?, 'body')",
+                         (article_id, feed_id, f"Article {article_id}", created))
+            if article_id % 3 == 0 or article_id % 5 == 0:
+                conn.execute("INSERT INTO read_status (user_id, article_id, is_read, is_starred,"
+                             " read_at, created_at, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?)",
+                             (article_id, int(article_id % 3 == 0), int(article_id % 5 == 0),
+                              STAMP if article_id % 3 == 0 else None, STAMP, STAMP))
+            if article_id % 2 == 0:
+                conn.execute("INSERT INTO read_status (user_id, article_id, is_read, read_at, "
+                             "created_at, updated_at) VALUES (2, ?, 1, ?, ?, ?)",
+                             (article_id, STAMP, STAMP, STAMP))
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.fixture
+def server_db(tmp_path) -> Path:
+    """A server-shaped database with the unique read_status index and no job table."""
+    return make_server_database(tmp_path / "reader.db")
+
+
+@pytest.fixture
+def qasync_loop(qapp):
+    """A real qasync event loop on the test's QApplication, driven by qtbot.wait*.
+
+    Task errors are forwarded to sys.excepthook so pytest-qt fails the test.
+    """
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+
+    def forward(_loop, context):
+        exc = context.get("exception") or RuntimeError(context.get("message"))
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+
+    loop.set_exception_handler(forward)
+    yield loop
+    # qasync's loop.stop() would call QApplication.exit(), after which every later qtbot.wait*
+    # returns at once; keep the application alive across tests.
+    original_exit = qapp.exit
+    qapp.exit = lambda *a, **k: None
+    try:
+        loop.close()
+    finally:
+        qapp.exit = original_exit
+        asyncio.set_event_loop(None)
