@@ -9,21 +9,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import signal
 import sys
-
-import pendulum
 
 from . import __version__
 from .jobs import BulkOperationManager, JobEvent
 from .store import DatabaseOpenError, JobNotFound, JobRecord, JobRequestError
-from .store.clock import to_db_text
+from .store.clock import cutoff_for_age
 from .store.jobs_table import STATUSES
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
-DURATION = re.compile(r"^(\d+)\s*([mhdw])$")
-DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 class BadInput(Exception):
@@ -36,14 +31,11 @@ def positive_int(text: str) -> int:
     return int(text)
 
 
-def cutoff_from_duration(text: str) -> str:
-    """'7d' -> the database timestamp seven days ago (units m, h, d, w)."""
-    match = DURATION.match(text.strip().lower())
-    if not match:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a duration like 30m, 12h, 7d or 2w")
-    amount, unit = int(match.group(1)), DURATION_UNITS[match.group(2)]
-    return to_db_text(pendulum.now("UTC").subtract(**{unit: amount}))
+def cutoff_from_age(text: str) -> str:
+    try:
+        return cutoff_for_age(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def scope_label(job: JobRecord) -> str:
@@ -80,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--category", type=positive_int, metavar="ID")
     target.add_argument("--feed", type=positive_int, metavar="ID")
     target.add_argument("--all", action="store_true", help="every article")
-    mark.add_argument("--older-than", type=cutoff_from_duration, metavar="AGE",
+    mark.add_argument("--older-than", type=cutoff_from_age, metavar="AGE",
                       help="only articles ingested longer ago than AGE (30m, 12h, 7d, 2w)")
     mark.add_argument("--max-batch", type=positive_int, default=200_000, metavar="N",
                       help="at most N articles per transaction (default: sized by time)")
@@ -127,8 +119,13 @@ class TerminalProgress:
         self._progress = None
         if enabled:
             from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                       TimeRemainingColumn)
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
             self._progress = Progress(TextColumn("job {task.fields[job]}"), BarColumn(),
                                       MofNCompleteColumn(), TimeRemainingColumn(),
                                       console=Console(stderr=True), transient=False)
@@ -157,6 +154,7 @@ async def cmd_mark_read(args) -> int:
         params["older_than"] = args.older_than
     manager = await _open(args.database, max_chunk=args.max_batch)
     interrupted = False
+    cancelling = []  # keeps the cancel task referenced until it is done
     try:
         job_id = await manager.create_job(job_type, args.user, params, run=False)
         print(job_id, flush=True)
@@ -168,7 +166,7 @@ async def cmd_mark_read(args) -> int:
             nonlocal interrupted
             if not interrupted:
                 interrupted = True
-                asyncio.ensure_future(manager.cancel_job(args.user, job_id))
+                cancelling.append(asyncio.ensure_future(manager.cancel_job(args.user, job_id)))
 
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGINT, on_sigint)

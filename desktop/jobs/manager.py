@@ -8,6 +8,7 @@ the loop stays free between chunks.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from peewee import OperationalError
@@ -76,10 +77,8 @@ class BulkOperationManager:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        try:
+        with contextlib.suppress(Exception):  # never opened, or already closed
             await self.db.call(database_proxy.close)
-        except Exception:  # not open, or already closed
-            pass
         self.db.shutdown()
 
     def subscribe(self, callback):
@@ -88,13 +87,13 @@ class BulkOperationManager:
 
     # -- requests ---------------------------------------------------------------------------
     async def create_job(self, job_type: str, user_id: int, parameters: dict, *,
-                         run: bool = True) -> int:
+                         run: bool = True, watermark: int | None = None) -> int:
         """Validate and persist a job, start it here unless ``run`` is False, return its id.
 
         Raises JobRequestError (unknown user, category, feed, job type, bad parameters) and
         writes nothing in that case. The total is counted in the background.
         """
-        job = await self.db.call(jobs_table.insert_job, job_type, user_id, parameters)
+        job = await self.db.call(jobs_table.insert_job, job_type, user_id, parameters, watermark)
         self.events.publish(JobEvent("created", job))
         if run:
             self.start_job(job.id)

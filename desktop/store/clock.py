@@ -6,6 +6,8 @@ every timestamp crosses the store boundary as text made here.
 
 from __future__ import annotations
 
+import re
+
 import pendulum
 
 TIMESTAMP_FORMAT = "YYYY-MM-DD HH:mm:ss"
@@ -30,3 +32,18 @@ def parse_db_text(text: str | None) -> pendulum.DateTime | None:
 def ago_text(**delta: float) -> str:
     """The database text of a moment in the past, e.g. ``ago_text(hours=24)``."""
     return to_db_text(pendulum.now("UTC").subtract(**delta))
+
+
+AGE = re.compile(r"^(\d+)\s*([mhdw])$")
+AGE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def cutoff_for_age(age: str) -> str:
+    """'7d' -> the database timestamp of seven days ago (units m, h, d, w).
+
+    Raises ValueError naming the text when it is not such an age.
+    """
+    match = AGE.match(age.strip().lower())
+    if not match:
+        raise ValueError(f"{age!r} is not an age like 30m, 12h, 7d or 2w")
+    return ago_text(**{AGE_UNITS[match.group(2)]: int(match.group(1))})

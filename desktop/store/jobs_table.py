@@ -56,7 +56,7 @@ class JobRecord:
     owner: str | None
 
     @classmethod
-    def from_row(cls, row: BulkOperationJob) -> "JobRecord":
+    def from_row(cls, row: BulkOperationJob) -> JobRecord:
         values = {f.name: getattr(row, f.name) for f in fields(cls)}
         values["progress"] = values["progress"] or 0
         values["total"] = values["total"] or 0
@@ -127,16 +127,26 @@ def newest_article_id() -> int:
     return Article.select(Article.id).order_by(Article.id.desc()).limit(1).scalar() or 0
 
 
-def insert_job(job_type: str, user_id: int, parameters: dict) -> JobRecord:
-    """Validate and write a new pending job with its watermark; nothing is written if invalid."""
+def insert_job(job_type: str, user_id: int, parameters: dict,
+               watermark: int | None = None) -> JobRecord:
+    """Validate and write a new pending job; nothing is written if invalid.
+
+    ``watermark`` is the newest article id the user saw counted (the GUI passes the one its
+    confirmation showed); by default, the newest article now.
+    """
     _positive_int(user_id, "user id")
+    if watermark is not None and (isinstance(watermark, bool) or not isinstance(watermark, int)
+                                  or watermark < 0):
+        raise JobRequestError(f"watermark must be an article id, not {watermark!r}")
     scope, parameters = parse_parameters(job_type, parameters)
     with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
         check_targets_exist(user_id, scope)
+        newest = newest_article_id()
         row = BulkOperationJob.create(
             job_type=job_type, status="pending", user_id=user_id,
             parameters=json.dumps(parameters, sort_keys=True), progress=0, total=0,
-            created_at=utc_now_text(), watermark=newest_article_id(), cursor=0, marked_count=0)
+            created_at=utc_now_text(), cursor=0, marked_count=0,
+            watermark=newest if watermark is None else min(watermark, newest))
     return JobRecord.from_row(row)
 
 
@@ -291,3 +301,10 @@ def release_job(job_id: int, owner: str) -> bool:
     query = BulkOperationJob.update(status="pending", owner=None, updated_at=utc_now_text()).where(
         _mine(job_id, owner))
     return query.execute() == 1
+
+
+def delete_finished_jobs(user_id: int) -> int:
+    """Remove all of the user's finished jobs (the panel's "Clear finished")."""
+    return (BulkOperationJob.delete()
+            .where((BulkOperationJob.user_id == user_id) & BulkOperationJob.status.in_(FINISHED))
+            .execute())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from peewee import IntegrityError, IntegerField, TextField
+from peewee import IntegerField, IntegrityError, TextField
 from playhouse.migrate import SchemaMigrator, migrate
 
 from .models import SERVER_MODELS, BulkOperationJob, database_proxy
@@ -108,7 +108,8 @@ def _ensure_read_status_unique(db) -> None:
         return
     try:
         with db.atomic("IMMEDIATE"):
-            _create_index(db, READ_STATUS_UNIQUE_INDEX, "read_status", ("user_id", "article_id"), True)
+            _create_index(db, READ_STATUS_UNIQUE_INDEX, "read_status", ("user_id", "article_id"),
+                          True)
     except IntegrityError:
         log.warning("read_status has duplicate (user_id, article_id) rows; using a plain index")
         with db.atomic("IMMEDIATE"):
@@ -120,4 +121,4 @@ def job_table_exists(db) -> bool:
     return BulkOperationJob._meta.table_name in db.get_tables()
 
 
-__all__ = ["ensure_schema", "has_unique_read_status_index", "database_proxy", "job_table_exists"]
+__all__ = ["database_proxy", "ensure_schema", "has_unique_read_status_index", "job_table_exists"]

@@ -1,0 +1,67 @@
+"""What the desktop window shows: users, the category/feed tree, unread counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from peewee import JOIN, fn
+
+from .jobs_table import newest_article_id
+from .models import Article, Category, Feed, ReadStatus, User
+from .scopes import Scope, unread_counts
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    id: int
+    title: str
+    category_id: int | None
+
+
+@dataclass
+class Overview:
+    """A user's view of the database: categories, feeds and unread counts per feed."""
+
+    user_id: int
+    categories: dict[int, str] = field(default_factory=dict)  # id -> name, by name
+    feeds: list[FeedInfo] = field(default_factory=list)
+    unread_by_feed: dict[int, int] = field(default_factory=dict)
+
+    def unread_in_category(self, category_id: int | None) -> int:
+        return sum(self.unread_by_feed.get(f.id, 0) for f in self.feeds
+                   if f.category_id == category_id)
+
+    @property
+    def unread_total(self) -> int:
+        return sum(self.unread_by_feed.values())
+
+
+def list_users() -> list[tuple[int, str]]:
+    return list(User.select(User.id, User.username).order_by(User.id).tuples())
+
+
+def load_overview(user_id: int) -> Overview:
+    categories = dict(Category.select(Category.id, Category.name)
+                      .order_by(fn.LOWER(Category.name), Category.id).tuples())
+    feeds = [FeedInfo(*row) for row in
+             Feed.select(Feed.id, Feed.title, Feed.category)
+             .order_by(fn.LOWER(Feed.title), Feed.id).tuples()]
+    return Overview(user_id, categories, feeds, unread_counts(user_id))
+
+
+def unread_in_scope(user_id: int, scope: Scope) -> tuple[int, int]:
+    """(unread articles in scope, watermark): what a confirmation shows, and the newest article
+    id it counted, which becomes the job's watermark."""
+    watermark = newest_article_id()
+    count = (Article.select(fn.COUNT(Article.id))
+             .join(ReadStatus, JOIN.LEFT_OUTER,
+                   on=(ReadStatus.article == Article.id) & (ReadStatus.user == user_id))
+             .where(scope.condition() & (Article.id <= watermark)
+                    & (fn.COALESCE(ReadStatus.is_read, False) == False))  # noqa: E712
+             .scalar())
+    return count, watermark
+
+
+def data_version() -> int:
+    """Changes when another connection commits; cheap enough to poll."""
+    return Article._meta.database.execute_sql("PRAGMA data_version").fetchone()[0]

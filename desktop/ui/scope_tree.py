@@ -1,0 +1,129 @@
+"""The category -> feed tree with unread counts, and which scope each row stands for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+
+from ..store.overview import Overview
+from .resources import icon
+
+SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+@dataclass(frozen=True)
+class TreeScope:
+    """What a row of the tree stands for. kind: all, category, uncategorized or feed."""
+
+    kind: str
+    id: int | None
+    name: str
+
+    @property
+    def job_request(self) -> tuple[str, dict] | None:
+        """(job_type, parameters) that marks this scope read, or None if it is no job scope."""
+        if self.kind == "all":
+            return "mark_all_read", {}
+        if self.kind == "category":
+            return "mark_category_read", {"category_id": self.id}
+        if self.kind == "feed":
+            return "mark_feed_read", {"feed_id": self.id}
+        return None
+
+    @property
+    def label(self) -> str:
+        return {"all": "All articles", "category": f"Category: {self.name}",
+                "feed": f"Feed: {self.name}", "uncategorized": "Uncategorized"}[self.kind]
+
+
+class ScopeTreeModel(QStandardItemModel):
+    """Two columns: name and unread count. Counts fall live through ``apply_marked``."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setHorizontalHeaderLabels(["Feeds", "Unread"])
+        self._overview: Overview | None = None
+        self._count_items: dict[tuple[str, int | None], QStandardItem] = {}
+
+    @property
+    def overview(self) -> Overview | None:
+        return self._overview
+
+    def _row(self, scope: TreeScope, icon_name: str) -> list[QStandardItem]:
+        name = QStandardItem(icon(icon_name), scope.name)
+        name.setData(scope, SCOPE_ROLE)
+        name.setEditable(False)
+        name.setAccessibleText(scope.label)
+        count = QStandardItem()
+        count.setData(scope, SCOPE_ROLE)
+        count.setEditable(False)
+        count.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._count_items[(scope.kind, scope.id)] = count
+        return [name, count]
+
+    def set_overview(self, overview: Overview) -> None:
+        """Rebuild the tree for ``overview``."""
+        self.removeRows(0, self.rowCount())
+        self._count_items.clear()
+        self._overview = overview
+        root = self.invisibleRootItem()
+        root.appendRow(self._row(TreeScope("all", None, "All articles"), "all"))
+        groups = [(TreeScope("category", cid, name), cid)
+                  for cid, name in overview.categories.items()]
+        if any(f.category_id is None for f in overview.feeds):
+            groups.append((TreeScope("uncategorized", None, "Uncategorized"), None))
+        for group_scope, category_id in groups:
+            row = self._row(group_scope, "folder-feed")
+            for feed in overview.feeds:
+                if feed.category_id == category_id:
+                    row[0].appendRow(self._row(TreeScope("feed", feed.id, feed.title), "feed"))
+            root.appendRow(row)
+        self._refresh_counts()
+
+    def update_counts(self, unread_by_feed: dict[int, int]) -> None:
+        if self._overview is None:
+            return
+        self._overview.unread_by_feed = dict(unread_by_feed)
+        self._refresh_counts()
+
+    def apply_marked(self, marked_by_feed: dict[int, int]) -> None:
+        """Lower the counts by what a job chunk just marked read."""
+        if self._overview is None or not marked_by_feed:
+            return
+        counts = self._overview.unread_by_feed
+        for feed_id, marked in marked_by_feed.items():
+            counts[feed_id] = max(0, counts.get(feed_id, 0) - marked)
+        self._refresh_counts()
+
+    def unread(self, scope: TreeScope) -> int:
+        overview = self._overview
+        if overview is None:
+            return 0
+        if scope.kind == "all":
+            return overview.unread_total
+        if scope.kind == "feed":
+            return overview.unread_by_feed.get(scope.id, 0)
+        return overview.unread_in_category(scope.id)
+
+    def _refresh_counts(self) -> None:
+        for (kind, scope_id), item in self._count_items.items():
+            value = self.unread(TreeScope(kind, scope_id, ""))
+            text = f"{value:,}" if value else ""
+            if item.text() != text:
+                item.setText(text)
+                item.setAccessibleText(f"{value} unread")
+
+    def find(self, kind: str, scope_id: int | None):
+        """The index of the name cell of a scope's row, or an invalid index."""
+        item = self._count_items.get((kind, scope_id))
+        if item is None:
+            return self.index(-1, -1)
+        return item.index().siblingAtColumn(0)
+
+    def category_names(self) -> dict[int, str]:
+        return dict(self._overview.categories) if self._overview else {}
+
+    def feed_names(self) -> dict[int, str]:
+        return {f.id: f.title for f in self._overview.feeds} if self._overview else {}
