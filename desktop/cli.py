@@ -98,6 +98,16 @@ def build_parser() -> argparse.ArgumentParser:
                          user=False)
     demo.add_argument("--articles", type=positive_int, default=50_000)
     demo.add_argument("--seed", type=int, default=7)
+
+    gui = commands.add_parser("gui", help="open the desktop app (the default command)")
+    gui.add_argument("--database", metavar="PATH",
+                     help="database to open (default: the one in the app-data folder)")
+    gui.add_argument("--smoke-test", action="store_true",
+                     help="open a temporary demo database, run one job, exit 0 if all worked")
+    gui.add_argument("--screenshot", metavar="FILE.png",
+                     help="render the main window with its data into FILE.png and exit")
+    gui.add_argument("--demo-if-new", action="store_true",
+                     help="fill a database that does not exist yet with sample data")
     return parser
 
 
@@ -264,10 +274,13 @@ COMMANDS = {"mark-read": cmd_mark_read, "jobs": cmd_jobs, "cancel": cmd_cancel,
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return EXIT_OK
     try:
+        if args.command in (None, "gui"):
+            from .ui.app import run_gui
+            return run_gui(getattr(args, "database", None),
+                           smoke_test=getattr(args, "smoke_test", False),
+                           screenshot=getattr(args, "screenshot", None),
+                           demo_if_new=getattr(args, "demo_if_new", False))
         if args.command == "demo":
             return cmd_demo(args)
         return asyncio.run(COMMANDS[args.command](args))

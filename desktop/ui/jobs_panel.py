@@ -83,7 +83,7 @@ class JobsPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in zip(COLUMNS[:-1], (190, 230, 130, 80, 120, 120), strict=True):
+        for column, width in zip(COLUMNS[:-1], (160, 210, 120, 80, 110, 110), strict=True):
             header.resizeSection(COLUMNS.index(column), width)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)

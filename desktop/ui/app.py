@@ -1,0 +1,163 @@
+"""The composition root: QApplication, the qasync loop, the main window, error reporting."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import logging.handlers
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from .resources import (
+    APPLICATION,
+    ORGANIZATION,
+    app_settings,
+    default_database_path,
+    icon,
+    log_file_path,
+)
+
+log = logging.getLogger(__name__)
+
+
+def configure_logging() -> Path:
+    path = log_file_path()
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=2,
+                                                   encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return path
+
+
+def install_error_reporting(loop: asyncio.AbstractEventLoop, log_path: Path) -> None:
+    """Unexpected exceptions are logged with their traceback and shown as a readable message."""
+
+    def report(exc: BaseException) -> None:
+        log.error("unexpected error\n%s",
+                  "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error",
+                          f"{type(exc).__name__}: {exc}\n\nDetails were written to {log_path}.")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def excepthook(exc_type, exc, tb):
+        if issubclass(exc_type, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        report(exc)
+
+    def loop_handler(_loop, context):
+        report(context.get("exception") or RuntimeError(context.get("message", "unknown")))
+
+    sys.excepthook = excepthook
+    loop.set_exception_handler(loop_handler)
+
+
+def create_application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setDesktopFileName("rss-desktop")
+    app.setWindowIcon(icon("rss-desktop"))
+    app.setQuitOnLastWindowClosed(False)  # the window's close ends the loop after shutdown
+    return app
+
+
+async def _run_window(window, database: Path, create: bool, demo_if_new: bool) -> int:
+    from ..store import connect
+    from ..store.demo import build_demo_database
+
+    closed = asyncio.Event()
+    window.closeRequested.connect(closed.set)
+    if demo_if_new and not database.exists():
+        def make_demo():
+            db = connect(database, create=True)
+            try:
+                build_demo_database()
+            finally:
+                db.close()
+        window.status_label.setText("Creating a demo database…")
+        window.show()
+        await asyncio.get_running_loop().run_in_executor(None, make_demo)
+    window.show()
+    await window.open_database(database, create=create)
+    await closed.wait()
+    await window.shutdown()
+    return 0
+
+
+async def _screenshot(window, database: Path, output: Path) -> int:
+    if not await window.open_database(database):
+        print(f"rss-desktop: error: {window.status_label.text()}", file=sys.stderr)
+        return 2
+    window.resize(1200, 720)
+    window.show()
+    first_group = window.tree_model.index(1, 0)
+    if first_group.isValid():
+        window.tree.setCurrentIndex(first_group)
+    QApplication.processEvents()  # lay the window out before rendering it
+    ok = window.grab().save(str(output))
+    await window.shutdown()
+    if not ok:
+        print(f"rss-desktop: error: cannot write {output}", file=sys.stderr)
+        return 2
+    print(output)
+    return 0
+
+
+async def _smoke_test(window) -> int:
+    """Open a fresh demo database, mark one category read through the real loop, check."""
+    from ..store import connect
+    from ..store.demo import build_demo_database
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "smoke.db"
+        db = connect(path, create=True)
+        build_demo_database(2000)
+        db.close()
+        window.show()
+        if not await window.open_database(path):
+            return 1
+        finished = asyncio.get_running_loop().create_future()
+        window.jobFinished.connect(lambda job: finished.done() or finished.set_result(job))
+        window.select_scope("category", next(iter(window.tree_model.category_names())))
+        scope = window.selected_scope()
+        await window.start_mark_read(scope, None, None)
+        job = await asyncio.wait_for(finished, 60)
+        await window.reload_overview()
+        unread = window.tree_model.unread(scope)
+        await window.shutdown()
+    if job.status != "completed" or unread != 0:
+        print(f"smoke test failed: job {job.status}, {unread} unread left", file=sys.stderr)
+        return 1
+    print(f"smoke test ok: {job.progress} articles in {scope.label}, job {job.status}")
+    return 0
+
+
+def run_gui(database: str | None = None, *, smoke_test: bool = False,
+            screenshot: str | None = None, demo_if_new: bool = False) -> int:
+    """Open the desktop app; returns the process exit code."""
+    from .main_window import MainWindow
+
+    app = create_application()
+    log_path = configure_logging()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    install_error_reporting(loop, log_path)
+    window = MainWindow(app_settings())
+    path = Path(database).expanduser() if database else default_database_path()
+    with loop:
+        if smoke_test:
+            return loop.run_until_complete(_smoke_test(window))
+        if screenshot:
+            return loop.run_until_complete(_screenshot(window, path, Path(screenshot)))
+        return loop.run_until_complete(
+            _run_window(window, path, create=database is None, demo_if_new=demo_if_new))

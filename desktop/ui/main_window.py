@@ -1,0 +1,529 @@
+"""The main window: feeds tree with unread counts, one-click mark-read, the jobs panel.
+
+Every database call goes through the engine's database thread (``manager.db.call``); this
+module only awaits results and updates widgets. Dialogs are shown with ``open()``, never
+``exec()``, because a nested event loop breaks qasync.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QSystemTrayIcon,
+    QToolBar,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..jobs import BulkOperationManager, JobEvent
+from ..store import DatabaseOpenError, JobNotFound, JobRequestError, jobs_table
+from ..store.clock import cutoff_for_age
+from ..store.demo import build_demo_database
+from ..store.overview import data_version, list_users, load_overview, unread_in_scope
+from ..store.scopes import Scope, unread_counts
+from .bridge import EngineBridge
+from .jobs_model import JobsTableModel, describe_job
+from .jobs_panel import JobsPanel
+from .mark_read_dialog import MarkReadDialog
+from .resources import icon
+from .scope_tree import SCOPE_ROLE, ScopeTreeModel, TreeScope
+
+log = logging.getLogger(__name__)
+
+ACTIVE_POLL_MS = 250  # while a job is pending or running
+IDLE_POLL_MS = 1500
+MAX_RECENT = 8
+SAMPLE_ARTICLES = 20_000
+
+
+class EmptyState(QWidget):
+    """Shown for a database with no users yet: create sample data, or open another file."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.message = QLabel()
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.sample_button = QPushButton("Create sample data")
+        self.sample_button.setAccessibleName("Create sample data")
+        self.open_button = QPushButton(icon("open"), "Open database…")
+        self.open_button.setAccessibleName("Open database")
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.message)
+        for button in (self.sample_button, self.open_button):
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(1)
+
+
+class MainWindow(QMainWindow):
+    databaseOpened = Signal(str)
+    overviewLoaded = Signal()
+    jobsLoaded = Signal()
+    jobFinished = Signal(object)  # JobRecord
+    errorShown = Signal(str)
+    closeRequested = Signal()  # the app shuts the engine down, then ends the loop
+
+    def __init__(self, settings: QSettings, parent=None):
+        super().__init__(parent)
+        self.settings = settings
+        self.manager: BulkOperationManager | None = None
+        self.bridge: EngineBridge | None = None
+        self.database_path: Path | None = None
+        self.user_id: int | None = None
+        self.status_filter: str | None = None
+        self._tasks: set[asyncio.Task] = set()
+        self._seen_version: int | None = None
+        self._message_box: QMessageBox | None = None
+        self.setWindowTitle("RSS Desktop Companion")
+        self.setWindowIcon(icon("rss-desktop"))
+        self.resize(1200, 720)
+
+        self.tree_model = ScopeTreeModel(self)
+        self.tree = QTreeView()
+        self.tree.setModel(self.tree_model)
+        self.tree.setAccessibleName("Categories and feeds")
+        self.tree.setUniformRowHeights(True)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._tree_menu)
+        self.tree.selectionModel().currentChanged.connect(lambda *_: self._update_actions())
+
+        self.jobs_model = JobsTableModel(self._describe_job, self)
+        self.jobs_panel = JobsPanel(self.jobs_model)
+        self.jobs_panel.cancelRequested.connect(lambda job_id: self.spawn(self.cancel_job(job_id)))
+        self.jobs_panel.clearFinishedRequested.connect(lambda: self.spawn(self.clear_finished()))
+        self.jobs_panel.filterChanged.connect(self._set_status_filter)
+
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(self.jobs_panel)
+        self.splitter.setSizes([330, 870])
+        self.empty_state = EmptyState()
+        self.empty_state.sample_button.clicked.connect(
+            lambda: self.spawn(self.create_sample_data()))
+        self.empty_state.open_button.clicked.connect(self.choose_database)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.splitter)
+        self.pages.addWidget(self.empty_state)
+        self.setCentralWidget(self.pages)
+
+        self._build_actions()
+        self.status_label = QLabel("No database open")
+        self.statusBar().addWidget(self.status_label, 1)
+        self.tray = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = QSystemTrayIcon(icon("rss-desktop"), self)
+            self.tray.setToolTip("RSS Desktop Companion")
+            self.tray.show()
+
+        self.poll_timer = QTimer(self)
+        self.poll_timer.setSingleShot(True)
+        self.poll_timer.timeout.connect(lambda: self.spawn(self._poll()))
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        self._update_actions()
+
+    # -- actions and menus ------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        self.mark_read_action = QAction(icon("mark-read"), "Mark all as read", self)
+        self.mark_read_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.mark_read_action.setToolTip("Mark every article of the selected category or feed "
+                                         "as read (Ctrl+R)")
+        self.mark_read_action.triggered.connect(self.mark_selected_read)
+        self.open_action = QAction(icon("open"), "Open database…", self)
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_action.triggered.connect(self.choose_database)
+        self.refresh_action = QAction(icon("refresh"), "Refresh", self)
+        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.refresh_action.triggered.connect(lambda: self.spawn(self.refresh()))
+        quit_action = QAction("Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+
+        self.user_combo = QComboBox()
+        self.user_combo.setAccessibleName("User")
+        self.user_combo.setMinimumWidth(140)
+        self.user_combo.activated.connect(self._user_chosen)
+
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.addAction(self.mark_read_action)
+        toolbar.addAction(self.refresh_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.open_action)
+        toolbar.addSeparator()
+        toolbar.addWidget(QLabel(" User: "))
+        toolbar.addWidget(self.user_combo)
+        self.addToolBar(toolbar)
+
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        feeds_menu = self.menuBar().addMenu("F&eeds")
+        feeds_menu.addAction(self.mark_read_action)
+        feeds_menu.addAction(self.refresh_action)
+
+    def _update_actions(self) -> None:
+        scope = self.selected_scope()
+        usable = self.manager is not None and self.user_id is not None
+        self.mark_read_action.setEnabled(usable and scope is not None
+                                         and scope.job_request is not None)
+        self.refresh_action.setEnabled(self.manager is not None)
+
+    def _tree_menu(self, pos) -> None:
+        index = self.tree.indexAt(pos)
+        if not index.isValid():
+            return
+        self.tree.setCurrentIndex(index.siblingAtColumn(0))
+        menu = QMenu(self)
+        menu.addAction(self.mark_read_action)
+        menu.popup(self.tree.viewport().mapToGlobal(pos))
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent_databases():
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _c=False, p=path: self.spawn(self.open_database(p)))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("(none)").setEnabled(False)
+
+    def recent_databases(self) -> list[str]:
+        value = self.settings.value("recent_databases", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _remember_database(self, path: Path) -> None:
+        recent = [str(path)] + [p for p in self.recent_databases() if p != str(path)]
+        self.settings.setValue("recent_databases", recent[:MAX_RECENT])
+        self.settings.setValue("last_database", str(path))
+
+    # -- background work --------------------------------------------------------------------
+    def spawn(self, coroutine) -> asyncio.Task:
+        """Run a coroutine on the loop; unexpected errors are shown, never lost."""
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log.error("background task failed", exc_info=exc)
+            self.show_error("Something went wrong", f"{type(exc).__name__}: {exc}")
+
+    def show_error(self, title: str, text: str, *, buttons=None, on_accept=None) -> QMessageBox:
+        """A non-modal message box (``open()``), and the text in the status bar."""
+        self.status_label.setText(text)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self)
+        if buttons:
+            box.setStandardButtons(buttons)
+            if on_accept:
+                box.accepted.connect(on_accept)
+        box.open()
+        self._message_box = box
+        self.errorShown.emit(text)
+        return box
+
+    # -- database and user ------------------------------------------------------------------
+    def choose_database(self) -> None:
+        dialog = QFileDialog(self, "Open the reader's database")
+        dialog.setNameFilters(["SQLite databases (*.db *.sqlite *.sqlite3)", "All files (*)"])
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        dialog.fileSelected.connect(lambda path: self.spawn(self.open_database(path)))
+        dialog.open()
+
+    async def open_database(self, path, *, create: bool = False) -> bool:
+        """Switch to the database at ``path``. On failure, say why and keep the current one."""
+        path = Path(path).expanduser()
+        manager = BulkOperationManager(path, create=create)
+        try:
+            await manager.open()
+        except DatabaseOpenError as exc:
+            await manager.close()
+            log.warning("cannot open %s: %s", path, exc.reason)
+            if exc.missing:
+                self.show_error("Cannot open database", f"{exc}\n\nCreate a new database there?",
+                                buttons=QMessageBox.StandardButton.Ok
+                                | QMessageBox.StandardButton.Cancel,
+                                on_accept=lambda: self.spawn(self.open_database(path,
+                                                                                create=True)))
+            else:
+                self.show_error("Cannot open database", str(exc))
+            return False
+        await self.close_database()
+        self.manager, self.database_path = manager, path
+        self.bridge = EngineBridge(manager, self)
+        self.bridge.jobEvent.connect(self._on_job_event)
+        self._seen_version = None
+        self._remember_database(path)
+        self.setWindowTitle(f"{path.name} — RSS Desktop Companion")
+        await manager.start_runnable_jobs()  # resume what an earlier run left unfinished
+        await self._load_users()
+        self.status_label.setText(f"Opened {path}")
+        self.databaseOpened.emit(str(path))
+        self._schedule_poll()
+        return True
+
+    async def close_database(self) -> None:
+        """Stop this window's jobs after their current chunk (they resume on the next open)."""
+        self.poll_timer.stop()
+        if self.bridge is not None:
+            self.bridge.detach()
+            self.bridge = None
+        manager, self.manager = self.manager, None
+        if manager is not None:
+            await manager.close()
+        self._update_actions()
+
+    async def _load_users(self) -> None:
+        users = await self.manager.db.call(list_users)
+        self.user_combo.clear()
+        for user_id, name in users:
+            self.user_combo.addItem(name, user_id)
+        if not users:
+            self.user_id = None
+            self.empty_state.message.setText(
+                f"{self.database_path.name} has no users or feeds yet.\n"
+                "Create sample data to try the app, or open your reader's database.")
+            self.pages.setCurrentWidget(self.empty_state)
+            self._update_actions()
+            return
+        self.pages.setCurrentWidget(self.splitter)
+        wanted = int(self.settings.value("user_id", users[0][0]))
+        index = max(0, self.user_combo.findData(wanted))
+        self.user_combo.setCurrentIndex(index)
+        await self.set_user(self.user_combo.itemData(index))
+
+    def _user_chosen(self, index: int) -> None:
+        self.spawn(self.set_user(self.user_combo.itemData(index)))
+
+    async def set_user(self, user_id: int) -> None:
+        self.user_id = user_id
+        self.settings.setValue("user_id", user_id)
+        index = self.user_combo.findData(user_id)
+        if index >= 0 and index != self.user_combo.currentIndex():
+            self.user_combo.setCurrentIndex(index)
+        await self.reload_overview(rebuild=True)
+        await self.reload_jobs()
+        self._update_actions()
+
+    async def create_sample_data(self) -> None:
+        self.status_label.setText("Creating sample data…")
+        self.empty_state.sample_button.setEnabled(False)
+        try:
+            await self.manager.db.call(build_demo_database, SAMPLE_ARTICLES)
+        finally:
+            self.empty_state.sample_button.setEnabled(True)
+        await self._load_users()
+        self.status_label.setText(f"Created {SAMPLE_ARTICLES:,} sample articles")
+
+    async def refresh(self) -> None:
+        if self.manager is not None and self.user_id is not None:
+            await self.reload_overview(rebuild=True)
+            await self.reload_jobs()
+
+    # -- reading ----------------------------------------------------------------------------
+    async def reload_overview(self, *, rebuild: bool = False) -> None:
+        """Re-read the tree (``rebuild``) or just the unread counts, off the GUI thread."""
+        manager, user_id = self.manager, self.user_id
+        if manager is None or user_id is None:
+            return
+        if rebuild or self.tree_model.overview is None:
+            overview = await manager.db.call(load_overview, user_id)
+            if manager is self.manager and user_id == self.user_id:
+                selected = self.selected_scope()
+                self.tree_model.set_overview(overview)
+                self.tree.expandAll()
+                if selected is not None:
+                    self.select_scope(selected.kind, selected.id)
+        else:
+            counts = await manager.db.call(unread_counts, user_id)
+            if manager is self.manager and user_id == self.user_id:
+                self.tree_model.update_counts(counts)
+        self.overviewLoaded.emit()
+
+    async def reload_jobs(self) -> None:
+        manager, user_id = self.manager, self.user_id
+        if manager is None or user_id is None:
+            return
+        jobs = await manager.list_jobs(user_id, self.status_filter, limit=100)
+        if manager is self.manager and user_id == self.user_id:
+            self.jobs_model.set_jobs(jobs)
+            self.jobsLoaded.emit()
+
+    def _set_status_filter(self, status) -> None:
+        self.status_filter = status
+        self.spawn(self.reload_jobs())
+
+    def _schedule_poll(self) -> None:
+        if self.manager is None:
+            return
+        active = self.manager.running_job_ids() or any(
+            job.status in ("pending", "running") for job in self.jobs_model.jobs())
+        self.poll_timer.start(ACTIVE_POLL_MS if active else IDLE_POLL_MS)
+
+    async def _poll(self) -> None:
+        """Re-query only when another connection committed (PRAGMA data_version moved)."""
+        manager = self.manager
+        if manager is None:
+            return
+        try:
+            version = await manager.db.call(data_version)
+            if version != self._seen_version and manager is self.manager:
+                first = self._seen_version is None
+                self._seen_version = version
+                if not first:
+                    await self.reload_jobs()
+                    await self.reload_overview()
+        finally:
+            self._schedule_poll()
+
+    # -- mark read --------------------------------------------------------------------------
+    def selected_scope(self) -> TreeScope | None:
+        index = self.tree.currentIndex()
+        return index.data(SCOPE_ROLE) if index.isValid() else None
+
+    def select_scope(self, kind: str, scope_id: int | None) -> bool:
+        index = self.tree_model.find(kind, scope_id)
+        if index.isValid():
+            self.tree.setCurrentIndex(index)
+        return index.isValid()
+
+    def mark_selected_read(self) -> None:
+        scope = self.selected_scope()
+        if scope is None or scope.job_request is None or self.manager is None:
+            return
+        if self.settings.value("confirm_mark_read", True, type=bool):
+            self._open_confirmation(scope)
+        else:
+            self.spawn(self.start_mark_read(scope, None, None))
+
+    def _open_confirmation(self, scope: TreeScope) -> MarkReadDialog:
+        dialog = MarkReadDialog(scope, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.ageChanged.connect(lambda age: self.spawn(self._count_for(dialog, age)))
+        dialog.confirmed.connect(lambda age, watermark, dont_ask: self._confirmed(
+            scope, age, watermark, dont_ask))
+        self.confirmation = dialog
+        dialog.open()
+        self.spawn(self._count_for(dialog, None))
+        return dialog
+
+    async def _count_for(self, dialog: MarkReadDialog, age: str | None) -> None:
+        cutoff = cutoff_for_age(age) if age else None
+        scope = Scope(dialog.scope.kind, dialog.scope.id, cutoff)
+        count, watermark = await self.manager.db.call(unread_in_scope, self.user_id, scope)
+        if dialog.isVisible() and dialog.age.currentData() == age:
+            dialog.show_count(count, watermark)
+
+    def _confirmed(self, scope: TreeScope, age, watermark: int, dont_ask: bool) -> None:
+        if dont_ask:
+            self.settings.setValue("confirm_mark_read", False)
+        self.spawn(self.start_mark_read(scope, age, watermark))
+
+    async def start_mark_read(self, scope: TreeScope, age: str | None,
+                              watermark: int | None) -> int | None:
+        """Create and start the job; the window stays usable while it runs."""
+        job_type, parameters = scope.job_request
+        if age:
+            parameters["older_than"] = cutoff_for_age(age)
+        try:
+            job_id = await self.manager.create_job(job_type, self.user_id, parameters,
+                                                   watermark=watermark)
+        except JobRequestError as exc:
+            self.show_error("Cannot mark as read", str(exc))
+            return None
+        self.status_label.setText(f"Marking {scope.label} as read…")
+        await self.reload_jobs()
+        self.jobs_panel.select_job(job_id)
+        self._schedule_poll()
+        return job_id
+
+    async def cancel_job(self, job_id: int) -> None:
+        try:
+            job = await self.manager.cancel_job(self.user_id, job_id)
+        except (JobRequestError, JobNotFound) as exc:
+            self.status_label.setText(str(exc))
+            await self.reload_jobs()
+            return
+        self.jobs_model.update_job(job)
+        self.status_label.setText(f"Job {job_id} cancelled; the work done is kept")
+
+    async def clear_finished(self) -> None:
+        removed = await self.manager.db.call(jobs_table.delete_finished_jobs, self.user_id)
+        await self.reload_jobs()
+        self.status_label.setText(f"Cleared {removed} finished job{'s' * (removed != 1)}")
+
+    # -- engine events ----------------------------------------------------------------------
+    def _describe_job(self, job) -> str:
+        return describe_job(job, self.tree_model.category_names(), self.tree_model.feed_names())
+
+    def _on_job_event(self, event: JobEvent) -> None:
+        job = event.job
+        if job.user_id != self.user_id:
+            return
+        if event.kind == "progress":
+            self.tree_model.apply_marked(event.marked_by_feed)
+        if not self.jobs_model.update_job(job) and event.kind == "created":
+            self.spawn(self.reload_jobs())
+        if event.kind == "finished":
+            self._job_finished(job)
+
+    def _job_finished(self, job) -> None:
+        name = self._describe_job(job)
+        if job.status == "completed":
+            text = (f"{name}: done, {job.marked_count or 0:,} articles marked read")
+        elif job.status == "failed":
+            text = f"{name}: failed — {job.error_message}"
+        else:
+            text = f"{name}: {job.status} at {job.progress:,} of {job.total:,}"
+        self.status_label.setText(text)
+        if self.tray is not None:
+            kind = (QSystemTrayIcon.MessageIcon.Warning if job.status == "failed"
+                    else QSystemTrayIcon.MessageIcon.Information)
+            self.tray.showMessage("RSS Desktop Companion", text, kind, 5000)
+        self.spawn(self.reload_overview())
+        self.spawn(self.reload_jobs())
+        self.jobFinished.emit(job)
+
+    # -- closing ----------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:
+        self.save_state()
+        self.closeRequested.emit()
+        super().closeEvent(event)
+
+    def save_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.sync()
+
+    async def shutdown(self) -> None:
+        """Save settings, let running jobs stop after their chunk and hand them back."""
+        self.save_state()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.close_database()
