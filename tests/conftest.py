@@ -93,7 +93,26 @@ def qasync_loop(qapp):
     original_exit = qapp.exit
     qapp.exit = lambda *a, **k: None
     try:
+        loop.stop()
         loop.close()
     finally:
         qapp.exit = original_exit
+        asyncio.events._set_running_loop(None)
         asyncio.set_event_loop(None)
+
+
+@pytest.fixture(scope="session")
+def demo_database_100k(tmp_path_factory) -> Path:
+    """A 100,000-article demo database, built once per session: copy it before changing it."""
+    from desktop.store import connect
+    from desktop.store.demo import build_demo_database
+
+    path = tmp_path_factory.mktemp("demo") / "demo-100k.db"
+    db = connect(path, create=True)
+    try:
+        build_demo_database(100_000)
+    finally:
+        db.close()
+    # The last connection closed: the WAL is checkpointed away and the file copies on its own.
+    assert not Path(f"{path}-wal").exists()
+    return path

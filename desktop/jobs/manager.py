@@ -57,7 +57,7 @@ class BulkOperationManager:
         self.events = EventHub()
         self.db = DatabaseThread()
         self._create = create
-        self._max_chunk = max(MIN_CHUNK, max_chunk)
+        self._max_chunk = max(1, max_chunk)  # a cap below MIN_CHUNK is still a cap
         self._chunk_seconds = chunk_seconds
         self._contention_pause = contention_pause
         self.keep_finished_hours = keep_finished_hours
@@ -181,8 +181,12 @@ class BulkOperationManager:
                 await asyncio.sleep(delay)
 
     async def _run_job(self, job_id: int, take_from: str | None) -> None:
-        job = await self._call_retrying_locks(jobs_table.claim_job, job_id, self.owner,
-                                              take_from=take_from)
+        try:
+            job = await self._call_retrying_locks(jobs_table.claim_job, job_id, self.owner,
+                                                  take_from=take_from)
+        except asyncio.CancelledError:  # the claim may have run on the database thread anyway
+            await asyncio.shield(self.db.call(jobs_table.release_job, job_id, self.owner))
+            raise
         if job is None:  # another worker won the race, or it was cancelled meanwhile
             return
         try:
@@ -240,4 +244,5 @@ class BulkOperationManager:
         if seconds <= 0:
             return min(size * 2, self._max_chunk)
         wanted = size * self._chunk_seconds / seconds
-        return int(max(MIN_CHUNK, min(self._max_chunk, size * 2, max(size / 2, wanted))))
+        floor = min(MIN_CHUNK, self._max_chunk)
+        return int(max(floor, min(self._max_chunk, size * 2, max(size / 2, wanted))))

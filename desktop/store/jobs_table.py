@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, fields
 
+import pendulum
 from peewee import Case
 
-from .clock import parse_db_text, utc_now_text
+from .clock import parse_db_text, to_db_text, utc_now_text
 from .models import Article, BulkOperationJob, Category, Feed, User
 from .scopes import Scope
 
@@ -23,6 +24,7 @@ JOB_SCOPES = {  # job_type -> (scope kind, parameter naming its target)
 STATUSES = ("pending", "running", "completed", "failed", "cancelled")
 FINISHED = ("completed", "failed", "cancelled")
 MAX_LIST_LIMIT = 100
+MAX_ID = 2**63 - 1  # SQLite's largest integer: no row has a larger id (nor can one be bound)
 
 
 class JobRequestError(ValueError):
@@ -73,6 +75,8 @@ class JobRecord:
 def _positive_int(value, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise JobRequestError(f"{what} must be a positive integer, not {value!r}")
+    if value > MAX_ID:
+        raise JobRequestError(f"{what} {value} is too large to be an id")
     return value
 
 
@@ -103,11 +107,16 @@ def parse_parameters(job_type: str, parameters) -> tuple[Scope, dict]:
         try:
             if not isinstance(cutoff, str):
                 raise ValueError
-            parse_db_text(cutoff)
+            moment = parse_db_text(cutoff)
+            if not isinstance(moment, pendulum.DateTime):  # "P7D" parses as a Duration
+                raise ValueError
         except ValueError:
             raise JobRequestError(
                 f"older_than must be a 'YYYY-MM-DD HH:MM:SS' UTC timestamp, not {cutoff!r}"
             ) from None
+        # created_at is compared as text: another form ("...T08:30:00Z") must not reach SQL.
+        cutoff = to_db_text(moment)
+        parameters = {**parameters, "older_than": cutoff}
     return Scope(kind, target, cutoff), parameters
 
 
@@ -157,6 +166,8 @@ def load_job(job_id: int) -> JobRecord | None:
 
 def get_job(user_id: int, job_id: int) -> JobRecord:
     """The user's job; another user's job is "not found" too."""
+    if not all(isinstance(value, int) and 0 < value <= MAX_ID for value in (user_id, job_id)):
+        raise JobNotFound(job_id)  # no row has such an id
     row = BulkOperationJob.get_or_none(
         (BulkOperationJob.id == job_id) & (BulkOperationJob.user_id == user_id))
     if row is None:
@@ -167,6 +178,7 @@ def get_job(user_id: int, job_id: int) -> JobRecord:
 def list_jobs(user_id: int, status: str | None = None, job_type: str | None = None,
               limit: int = 20) -> list[JobRecord]:
     """The user's jobs, newest first."""
+    _positive_int(user_id, "user id")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIST_LIMIT:
         raise JobRequestError(f"limit must be between 1 and {MAX_LIST_LIMIT}, not {limit!r}")
     if status is not None and status not in STATUSES:

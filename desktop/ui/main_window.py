@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.database_path: Path | None = None
         self.user_id: int | None = None
         self.status_filter: str | None = None
+        self.manager_options: dict = {}  # passed to BulkOperationManager (tests, tuning)
         self._tasks: set[asyncio.Task] = set()
         self._seen_version: int | None = None
         self._message_box: QMessageBox | None = None
@@ -259,7 +260,7 @@ class MainWindow(QMainWindow):
     async def open_database(self, path, *, create: bool = False) -> bool:
         """Switch to the database at ``path``. On failure, say why and keep the current one."""
         path = Path(path).expanduser()
-        manager = BulkOperationManager(path, create=create)
+        manager = BulkOperationManager(path, create=create, **self.manager_options)
         try:
             await manager.open()
         except DatabaseOpenError as exc:
@@ -278,7 +279,7 @@ class MainWindow(QMainWindow):
         self.manager, self.database_path = manager, path
         self.bridge = EngineBridge(manager, self)
         self.bridge.jobEvent.connect(self._on_job_event)
-        self._seen_version = None
+        self._seen_version = await manager.db.call(data_version)  # changes after this count
         self._remember_database(path)
         self.setWindowTitle(f"{path.name} — RSS Desktop Companion")
         await manager.start_runnable_jobs()  # resume what an earlier run left unfinished
@@ -312,16 +313,18 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentWidget(self.empty_state)
             self._update_actions()
             return
-        self.pages.setCurrentWidget(self.splitter)
         wanted = int(self.settings.value("user_id", users[0][0]))
         index = max(0, self.user_combo.findData(wanted))
         self.user_combo.setCurrentIndex(index)
         await self.set_user(self.user_combo.itemData(index))
+        self.pages.setCurrentWidget(self.splitter)
 
     def _user_chosen(self, index: int) -> None:
         self.spawn(self.set_user(self.user_combo.itemData(index)))
 
     async def set_user(self, user_id: int) -> None:
+        if user_id != self.user_id:
+            self.jobs_model.set_jobs([])  # never show one user's jobs under another's name
         self.user_id = user_id
         self.settings.setValue("user_id", user_id)
         index = self.user_combo.findData(user_id)
@@ -394,11 +397,10 @@ class MainWindow(QMainWindow):
         try:
             version = await manager.db.call(data_version)
             if version != self._seen_version and manager is self.manager:
-                first = self._seen_version is None
                 self._seen_version = version
-                if not first:
-                    await self.reload_jobs()
-                    await self.reload_overview()
+                await manager.start_runnable_jobs()  # e.g. rows the web server wrote
+                await self.reload_jobs()
+                await self.reload_overview()
         finally:
             self._schedule_poll()
 

@@ -1,0 +1,282 @@
+"""The desktop window on a real qasync loop and real SQLite files, driven like a user would."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QMessageBox
+
+from desktop.store import connect
+from desktop.store.demo import build_demo_database
+from desktop.ui.main_window import MainWindow
+from desktop.ui.scope_tree import TreeScope
+
+ROOT = Path(__file__).resolve().parents[1]
+FEED_ARTICLES = {1: range(1, 41), 2: range(41, 71), 3: range(71, 91), 4: range(91, 101),
+                 5: range(101, 106)}  # see make_server_database: user 1 read every third one
+SERVER_UNREAD_USER1 = {feed: sum(1 for a in ids if a % 3) for feed, ids in FEED_ARTICLES.items()}
+
+
+def run(qtbot, coroutine, timeout=20_000):
+    """Run a coroutine on the qasync loop and wait, the Qt way, for its result."""
+    task = asyncio.ensure_future(coroutine)
+    qtbot.waitUntil(task.done, timeout=timeout)
+    return task.result()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    db = connect(path, create=True)
+    build_demo_database(60_000)
+    db.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template, tmp_path) -> Path:
+    path = tmp_path / "demo.db"
+    shutil.copy(demo_template, path)
+    return path
+
+
+@pytest.fixture
+def make_window(qtbot, qasync_loop, tmp_path):
+    windows = []
+
+    def make(database: Path | None = None, **manager_options) -> MainWindow:
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings)
+        window.manager_options = manager_options
+        window.show()
+        windows.append(window)
+        if database is not None:
+            assert run(qtbot, window.open_database(database))
+        return window
+
+    yield make
+    for window in windows:  # shut the engine down before Qt deletes the widgets
+        run(qtbot, window.shutdown())
+        window.close()
+        window.deleteLater()
+
+
+def tree_count(window: MainWindow, kind: str, scope_id) -> int:
+    assert window.tree_model.find(kind, scope_id).isValid(), (kind, scope_id)
+    return window.tree_model.unread(TreeScope(kind, scope_id, ""))
+
+
+def click_scope(qtbot, window: MainWindow, kind: str, scope_id) -> None:
+    index = window.tree_model.find(kind, scope_id)
+    window.tree.scrollTo(index)
+    qtbot.mouseClick(window.tree.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.tree.visualRect(index).center())
+    assert window.selected_scope().kind == kind and window.selected_scope().id == scope_id
+
+
+def click_toolbar(qtbot, window: MainWindow, action) -> None:
+    toolbar = window.findChild(type(window.addToolBar("probe")), "main-toolbar")
+    qtbot.mouseClick(toolbar.widgetForAction(action), Qt.MouseButton.LeftButton)
+
+
+def db_unread(path: Path, user_id: int, category_id: int) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            "LEFT JOIN read_status r ON r.article_id = a.id AND r.user_id = ? "
+            "WHERE f.category_id = ? AND coalesce(r.is_read, 0) = 0",
+            (user_id, category_id)).fetchone()[0]
+
+
+def test_click_category_mark_read_and_confirm(qtbot, make_window, server_db):
+    window = make_window(server_db)
+    assert tree_count(window, "category", 1) == SERVER_UNREAD_USER1[1] + SERVER_UNREAD_USER1[2]
+    news_before = tree_count(window, "category", 2)
+    click_scope(qtbot, window, "category", 1)
+    click_toolbar(qtbot, window, window.mark_read_action)
+
+    dialog = window.confirmation
+    qtbot.waitUntil(dialog.ok_button.isEnabled)
+    assert dialog.question.text() == "Mark 47 articles in Tech as read?"
+    with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    job = finished.args[0]
+    assert job.status == "completed" and job.progress == job.total == 70
+
+    qtbot.waitUntil(lambda: tree_count(window, "category", 1) == 0)
+    row = window.jobs_model.row_of(job.id)
+    progress = window.jobs_model.index(row, 1)
+    qtbot.waitUntil(lambda: progress.data(Qt.ItemDataRole.UserRole + 2)[:2] == (70, 70))
+    assert "(100%)" in progress.data()
+    assert window.jobs_model.index(row, 0).data() == "Category: Tech"
+    assert tree_count(window, "category", 2) == news_before
+    assert db_unread(server_db, 1, 1) == 0 and db_unread(server_db, 1, 2) == news_before
+
+
+def test_unread_counts_fall_live_while_the_job_runs(qtbot, make_window, demo_db):
+    window = make_window(demo_db, max_chunk=200)
+    window.settings.setValue("confirm_mark_read", False)
+    start = tree_count(window, "category", 1)
+    seen = []
+    window.bridge.jobEvent.connect(
+        lambda event: event.kind == "progress" and seen.append(tree_count(window, "category", 1)))
+    click_scope(qtbot, window, "category", 1)
+    with qtbot.waitSignal(window.jobFinished, timeout=30_000):
+        window.mark_read_action.trigger()
+    assert len(seen) > 3, "a large category takes several chunks"
+    assert seen == sorted(seen, reverse=True) and start > seen[0] > seen[-1] == 0
+
+
+def test_cancel_a_running_job_from_its_row(qtbot, make_window, demo_db):
+    window = make_window(demo_db, max_chunk=50)
+    window.settings.setValue("confirm_mark_read", False)
+    click_scope(qtbot, window, "all", None)
+    window.mark_read_action.trigger()
+    qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 1
+                    and window.jobs_model.job_at(0).progress > 0, timeout=10_000)
+    index = window.jobs_model.index(0, 0)
+    qtbot.mouseClick(window.jobs_panel.table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.jobs_panel.table.visualRect(index).center())
+    assert window.jobs_panel.cancel_button.isEnabled()
+    with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
+        qtbot.mouseClick(window.jobs_panel.cancel_button, Qt.MouseButton.LeftButton)
+    job = finished.args[0]
+    assert job.status == "cancelled" and 0 < job.progress < job.total
+    qtbot.waitUntil(lambda: window.jobs_model.job_at(0).status == "cancelled")
+    assert not window.jobs_panel.cancel_button.isEnabled()
+
+
+def insert_job_row(path: Path, **values) -> int:
+    row = {"job_type": "mark_category_read", "status": "pending", "user_id": 1,
+           "parameters": json.dumps({"category_id": 1}), "created_at": "2026-11-28 10:00:00",
+           **values}
+    with sqlite3.connect(path) as conn:
+        cursor = conn.execute(
+            f"INSERT INTO bulk_operation_jobs ({', '.join(row)}) VALUES "
+            f"({', '.join('?' * len(row))})", tuple(row.values()))
+        return cursor.lastrowid
+
+
+def test_failed_job_shows_its_message(qtbot, make_window, server_db):
+    window = make_window(server_db)  # creates the job table
+    run(qtbot, window.close_database())
+    job_id = insert_job_row(server_db, parameters=json.dumps({"category_id": 999}))
+    assert run(qtbot, window.open_database(server_db))  # adopts the pending row, which fails
+    def message():
+        row = window.jobs_model.row_of(job_id)
+        return row >= 0 and window.jobs_model.index(row, 6).data()
+    qtbot.waitUntil(lambda: message() == "category 999 does not exist")
+    row = window.jobs_model.row_of(job_id)
+    assert window.jobs_model.index(row, 3).data() == "Failed"
+
+
+def test_job_of_another_process_appears_and_moves(qtbot, make_window, server_db):
+    window = make_window(server_db)
+    job_id = insert_job_row(server_db, status="running", progress=0, total=100,
+                            started_at="2026-11-28 10:00:00", owner="elsewhere:1:web")
+    qtbot.waitUntil(lambda: window.jobs_model.row_of(job_id) >= 0, timeout=5000)
+    with sqlite3.connect(server_db) as conn:
+        conn.execute("UPDATE bulk_operation_jobs SET progress = 50 WHERE id = ?", (job_id,))
+    qtbot.waitUntil(lambda: window.jobs_model.job_at(window.jobs_model.row_of(job_id))
+                    .progress == 50, timeout=5000)
+    row = window.jobs_model.row_of(job_id)
+    assert window.jobs_model.index(row, 1).data() == "50 / 100  (50%)"
+
+
+def test_switching_user_shows_only_their_jobs_and_counts(qtbot, make_window, server_db):
+    window = make_window(server_db)
+    run(qtbot, window.manager.create_job("mark_feed_read", 1, {"feed_id": 5}))
+    bob_job = run(qtbot, window.manager.create_job("mark_feed_read", 2, {"feed_id": 4}))
+    qtbot.waitUntil(lambda: window.manager.running_job_ids() == set())
+    combo = window.user_combo
+    combo.setCurrentIndex(combo.findData(2))
+    combo.activated.emit(combo.currentIndex())
+    qtbot.waitUntil(lambda: window.user_id == 2 and window.jobs_model.rowCount() == 1)
+    assert [job.id for job in window.jobs_model.jobs()] == [bob_job]
+    qtbot.waitUntil(lambda: tree_count(window, "feed", 4) == 0)
+    # bob read every even article; feed 3 is articles 71..90
+    assert tree_count(window, "feed", 3) == 10
+    assert tree_count(window, "feed", 1) == 20
+
+
+def test_gui_thread_never_stalls_during_a_large_job(qtbot, make_window, demo_db):
+    window = make_window(demo_db)
+    window.settings.setValue("confirm_mark_read", False)
+    gaps, clock = [], QElapsedTimer()
+    probe = QTimer()
+    probe.setInterval(5)
+    probe.timeout.connect(lambda: (gaps.append(clock.restart())))
+    click_scope(qtbot, window, "all", None)
+    clock.start()
+    probe.start()
+    with qtbot.waitSignal(window.jobFinished, timeout=30_000) as finished:
+        window.mark_read_action.trigger()
+    probe.stop()
+    assert finished.args[0].status == "completed" and finished.args[0].progress == 60_000
+    print(f"GUI-thread probe: {len(gaps)} ticks, worst gap {max(gaps)} ms")
+    assert len(gaps) > 10 and max(gaps) < 100
+
+
+def test_empty_database_offers_sample_data(qtbot, make_window, tmp_path):
+    window = make_window()
+    assert run(qtbot, window.open_database(tmp_path / "new.db", create=True))
+    assert window.pages.currentWidget() is window.empty_state
+    qtbot.mouseClick(window.empty_state.sample_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.splitter, timeout=60_000)
+    assert tree_count(window, "all", None) > 0
+    assert window.user_combo.count() == 3
+
+
+def test_bad_database_names_the_file_and_keeps_the_open_one(qtbot, make_window, server_db,
+                                                             tmp_path):
+    window = make_window(server_db)
+    not_a_db = tmp_path / "notes.txt"
+    not_a_db.write_text("hello")
+    with qtbot.waitSignal(window.errorShown) as shown:
+        assert not run(qtbot, window.open_database(not_a_db))
+    assert str(not_a_db) in shown.args[0] and "not an SQLite database" in shown.args[0]
+    assert not_a_db.read_text() == "hello"
+    assert window.database_path == server_db and window.manager is not None
+    missing = tmp_path / "missing.db"
+    assert not run(qtbot, window.open_database(missing))
+    box = window._message_box
+    assert "does not exist" in box.text()
+    box.button(QMessageBox.StandardButton.Ok).click()  # "Create a new database there?"
+    qtbot.waitUntil(lambda: window.database_path == missing
+                    and window.pages.currentWidget() is window.empty_state)
+
+
+def gui_env(tmp_path: Path) -> dict:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_DATA_HOME=str(tmp_path / "data"),
+               XDG_CONFIG_HOME=str(tmp_path / "config"))
+    return env
+
+
+def test_smoke_test_flag(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "desktop", "gui", "--smoke-test"], cwd=ROOT,
+                            env=gui_env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "smoke test ok" in result.stdout
+
+
+def test_screenshot_flag(tmp_path, server_db):
+    output = tmp_path / "shot.png"
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "desktop", "gui", "--database",
+                             str(server_db), "--screenshot", str(output)], cwd=ROOT,
+                            env=gui_env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(output))
+    assert not image.isNull() and image.width() >= 1000 and image.height() >= 600
+    print(f"screenshot took {time.monotonic() - started:.2f} s")
