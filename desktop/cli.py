@@ -87,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     cancel = with_database(commands.add_parser("cancel", help="cancel a pending or running job"))
     cancel.add_argument("job_id", type=positive_int, metavar="JOB_ID")
 
+    retry = with_database(commands.add_parser(
+        "retry", help="run a failed or cancelled job again from where it stopped"))
+    retry.add_argument("job_id", type=positive_int, metavar="JOB_ID")
+    retry.add_argument("--quiet", action="store_true", help="no progress bar")
+
     work = with_database(commands.add_parser(
         "work", help="run pending jobs (e.g. written by the web server) and resume interrupted "
                      "ones"), user=False)
@@ -163,30 +168,36 @@ async def cmd_mark_read(args) -> int:
     if args.older_than:
         params["older_than"] = args.older_than
     manager = await _open(args.database, max_chunk=args.max_batch)
-    interrupted = False
-    cancelling = []  # keeps the cancel task referenced until it is done
     try:
         job_id = await manager.create_job(job_type, args.user, params, run=False)
-        print(job_id, flush=True)
-        bar = TerminalProgress(job_id, enabled=not args.quiet)
-        manager.subscribe(bar.on_event)
-        manager.start_job(job_id)
-
-        def on_sigint():
-            nonlocal interrupted
-            if not interrupted:
-                interrupted = True
-                cancelling.append(asyncio.ensure_future(manager.cancel_job(args.user, job_id)))
-
-        loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGINT, on_sigint)
-        try:
-            job = await manager.wait_for_job(job_id)
-        finally:
-            loop.remove_signal_handler(signal.SIGINT)
-            bar.stop()
+        return await _run_to_end(manager, args.user, job_id, quiet=args.quiet)
     finally:
         await manager.close()
+
+
+async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, *,
+                      quiet: bool) -> int:
+    """Run a pending job here with a progress bar; Ctrl-C cancels it. Returns the exit code."""
+    print(job_id, flush=True)
+    bar = TerminalProgress(job_id, enabled=not quiet)
+    manager.subscribe(bar.on_event)
+    manager.start_job(job_id)
+    interrupted = False
+    cancelling = []  # keeps the cancel task referenced until it is done
+
+    def on_sigint():
+        nonlocal interrupted
+        if not interrupted:
+            interrupted = True
+            cancelling.append(asyncio.ensure_future(manager.cancel_job(user_id, job_id)))
+
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGINT, on_sigint)
+    try:
+        job = await manager.wait_for_job(job_id)
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+        bar.stop()
     if job.status == "completed":
         print(f"job {job_id}: {job.progress:,} articles processed, {job.marked_count or 0:,} "
               "newly marked read", file=sys.stderr)
@@ -198,6 +209,15 @@ async def cmd_mark_read(args) -> int:
     print(f"job {job_id} {job.status}: {job.error_message or 'no reason recorded'}",
           file=sys.stderr)
     return EXIT_FAILED
+
+
+async def cmd_retry(args) -> int:
+    manager = await _open(args.database)
+    try:
+        job = await manager.retry_job(args.user, args.job_id, run=False)
+        return await _run_to_end(manager, args.user, job.id, quiet=args.quiet)
+    finally:
+        await manager.close()
 
 
 async def cmd_jobs(args) -> int:
@@ -268,7 +288,7 @@ def cmd_demo(args) -> int:
 
 
 COMMANDS = {"mark-read": cmd_mark_read, "jobs": cmd_jobs, "cancel": cmd_cancel,
-            "work": cmd_work}
+            "retry": cmd_retry, "work": cmd_work}
 
 
 def main(argv=None) -> int:

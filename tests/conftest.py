@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sqlite3
 import sys
@@ -78,6 +79,7 @@ def qasync_loop(qapp):
     Task errors are forwarded to sys.excepthook so pytest-qt fails the test.
     """
     import qasync
+    from PySide6.QtCore import QEvent
 
     loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
@@ -93,12 +95,22 @@ def qasync_loop(qapp):
     original_exit = qapp.exit
     qapp.exit = lambda *a, **k: None
     try:
+        # qasync leaves the Qt timers of cancelled call_later handles (a job's pause, a
+        # recovery sleep) registered; one firing after this loop is gone hits a deleted object.
+        timers = loop._timer
+        for timer_id in list(timers._SimpleTimer__callbacks):
+            timers.killTimer(timer_id)
+        timers._SimpleTimer__callbacks.clear()
         loop.stop()
         loop.close()
     finally:
         qapp.exit = original_exit
         asyncio.events._set_running_loop(None)
         asyncio.set_event_loop(None)
+    # Collect this test's Qt wrappers and closed loop now, outside any event processing,
+    # rather than at a random point inside a later test's nested event loop.
+    qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    gc.collect()
 
 
 @pytest.fixture(scope="session")

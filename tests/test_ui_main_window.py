@@ -18,6 +18,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMessageBox
 
 from desktop.store import connect
+from desktop.store.clock import utc_now_text
 from desktop.store.demo import build_demo_database
 from desktop.ui.main_window import MainWindow
 from desktop.ui.scope_tree import TreeScope
@@ -183,8 +184,9 @@ def test_failed_job_shows_its_message(qtbot, make_window, server_db):
 
 def test_job_of_another_process_appears_and_moves(qtbot, make_window, server_db):
     window = make_window(server_db)
+    # the web server runs it: only the spec's columns, started just now
     job_id = insert_job_row(server_db, status="running", progress=0, total=100,
-                            started_at="2026-11-28 10:00:00", owner="elsewhere:1:web")
+                            created_at=utc_now_text(), started_at=utc_now_text())
     qtbot.waitUntil(lambda: window.jobs_model.row_of(job_id) >= 0, timeout=5000)
     with sqlite3.connect(server_db) as conn:
         conn.execute("UPDATE bulk_operation_jobs SET progress = 50 WHERE id = ?", (job_id,))

@@ -11,9 +11,10 @@ import asyncio
 import contextlib
 import logging
 
+import pendulum
 from peewee import OperationalError
 
-from ..store import connection, jobs_table, schema
+from ..store import connection, jobs_table, schema, workers
 from ..store.clock import ago_text
 from ..store.jobs_table import JobRecord, JobRequestError
 from ..store.models import database_proxy
@@ -21,7 +22,7 @@ from ..store.scopes import count_in_scope
 from .chunk import mark_chunk_read
 from .database_thread import DatabaseThread
 from .events import EventHub, JobEvent
-from .owners import new_owner_id, owner_is_gone
+from .leases import HEARTBEAT_SECONDS, JobLeaseState, Lease, decide
 
 log = logging.getLogger(__name__)
 
@@ -41,19 +42,45 @@ def _is_lock_error(exc: Exception) -> bool:
     return isinstance(exc, OperationalError) and ("locked" in text or "busy" in text)
 
 
+def failure_message(exc: Exception) -> str:
+    """What a failed job's error_message says: readable, and what to do about it."""
+    text = str(exc)
+    if isinstance(exc, (JobRequestError, DatabaseBusyError)):
+        return text
+    if "disk is full" in text.lower():
+        return (f"the disk is full ({text}); the work done so far is kept: retry the job once "
+                "there is space")
+    if "i/o error" in text.lower():
+        return f"the disk reported an error ({text}); the work done so far is kept"
+    return f"{type(exc).__name__}: {text}"
+
+
 class BulkOperationManager:
     """The job engine. ``await open()`` first, ``await close()`` last.
 
     ``max_chunk`` caps articles per transaction (chunks are otherwise sized by time);
     ``contention_pause`` is how long to leave the write lock free after noticing another
-    connection's commit, so a waiting writer gets in.
+    connection's commit, so a waiting writer gets in. With ``recover_every`` (seconds) the
+    engine also adopts, on its own, jobs that other processes left pending or that a dead
+    process was running. A database this user cannot write opens read-only: listing works,
+    ``read_only_reason`` says why nothing else does.
     """
 
     def __init__(self, database_path, *, create: bool = False, max_chunk: int = MAX_CHUNK,
                  chunk_seconds: float = CHUNK_SECONDS, contention_pause: float = 0.01,
-                 keep_finished_hours: float = 24.0):
+                 keep_finished_hours: float = 24.0, recover_every: float | None = None,
+                 heartbeat_seconds: float = HEARTBEAT_SECONDS,
+                 lock_retry_delays: tuple[float, ...] = LOCK_RETRY_DELAYS,
+                 busy_timeout_ms: int = connection.BUSY_TIMEOUT_MS):
         self.database_path = database_path
-        self.owner = new_owner_id()
+        self.lease = Lease(database_path, heartbeat_seconds)
+        self.owner = self.lease.owner
+        self.read_only_reason: str | None = None
+        self._recover_every = recover_every
+        self._recovery: asyncio.Task | None = None
+        self._lock_retry_delays = lock_retry_delays
+        self._busy_timeout_ms = busy_timeout_ms
+        self._registered = False
         self.events = EventHub()
         self.db = DatabaseThread()
         self._create = create
@@ -67,19 +94,42 @@ class BulkOperationManager:
     # -- life cycle -------------------------------------------------------------------------
     async def open(self) -> None:
         """Open (and additively prepare) the database; raises connection.DatabaseOpenError."""
-        await self.db.call(connection.connect, self.database_path, create=self._create)
+        database = await self.db.call(connection.connect, self.database_path,
+                                      create=self._create, allow_read_only=True,
+                                      busy_timeout_ms=self._busy_timeout_ms)
+        self.read_only_reason = getattr(database, "read_only_reason", None)
+        if self.read_only_reason:
+            return
         self._upsert = await self.db.call(schema.has_unique_read_status_index, database_proxy)
+        self.lease.hold_lock()
+        await self._call_retrying_locks(workers.register_worker, self.owner, self.lease.host,
+                                        self.lease.pid)
+        self._registered = True
+        self.lease.start_heartbeat(database)
         await self.cleanup_finished()
+        if self._recover_every:
+            self._recovery = asyncio.get_running_loop().create_task(self._recover_forever())
 
     async def close(self) -> None:
         """Stop running jobs after their current chunk, hand them back as pending, close."""
+        if self._recovery is not None:
+            self._recovery.cancel()
+            await asyncio.gather(self._recovery, return_exceptions=True)
         tasks = list(self._tasks.values())
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        self.lease.release()
+        if self._registered:
+            with contextlib.suppress(Exception):
+                await self.db.call(workers.unregister_worker, self.owner)
         with contextlib.suppress(Exception):  # never opened, or already closed
             await self.db.call(database_proxy.close)
         self.db.shutdown()
+
+    def _check_writable(self) -> None:
+        if self.read_only_reason:
+            raise JobRequestError(self.read_only_reason)
 
     def subscribe(self, callback):
         """Call ``callback(JobEvent)`` on the loop's thread for every event; returns unsubscribe."""
@@ -93,6 +143,7 @@ class BulkOperationManager:
         Raises JobRequestError (unknown user, category, feed, job type, bad parameters) and
         writes nothing in that case. The total is counted in the background.
         """
+        self._check_writable()
         job = await self.db.call(jobs_table.insert_job, job_type, user_id, parameters, watermark)
         self.events.publish(JobEvent("created", job))
         if run:
@@ -108,9 +159,20 @@ class BulkOperationManager:
 
     async def cancel_job(self, user_id: int, job_id: int) -> JobRecord:
         """Cancel at once; a job running here stops after its current chunk."""
+        self._check_writable()
         job = await self.db.call(jobs_table.cancel_job, user_id, job_id)
         if job_id not in self._tasks:
             self.events.publish(JobEvent("finished", job))
+        return job
+
+    async def retry_job(self, user_id: int, job_id: int, *, run: bool = True) -> JobRecord:
+        """Make a failed or cancelled job pending again and (by default) run it here; it
+        continues from its persisted cursor."""
+        self._check_writable()
+        job = await self.db.call(jobs_table.retry_job, user_id, job_id)
+        self.events.publish(JobEvent("created", job))
+        if run:
+            self.start_job(job_id)
         return job
 
     async def wait_for_job(self, job_id: int) -> JobRecord:
@@ -123,40 +185,61 @@ class BulkOperationManager:
     async def cleanup_finished(self, hours: float | None = None) -> int:
         """Delete finished jobs that ended more than ``hours`` (default 24) ago."""
         hours = self.keep_finished_hours if hours is None else hours
-        return await self.db.call(jobs_table.delete_finished_before, ago_text(hours=hours))
+        self._check_writable()
+        removed = await self.db.call(jobs_table.delete_finished_before, ago_text(hours=hours))
+        await self.db.call(workers.forget_workers_before, ago_text(hours=hours))
+        return removed
 
     def running_job_ids(self) -> set[int]:
         return set(self._tasks)
 
     # -- running ----------------------------------------------------------------------------
-    def start_job(self, job_id: int, *, take_from: str | None = None) -> asyncio.Task:
-        """Run a pending job (or take over one from a gone owner) as a task of this engine."""
+    def start_job(self, job_id: int, *, take_over: bool = False,
+                  take_from: str | None = None) -> asyncio.Task:
+        """Run a pending job (or, with ``take_over``, one whose owner ``take_from`` is gone) as
+        a task of this engine."""
         task = self._tasks.get(job_id)
         if task is None:
-            task = asyncio.get_running_loop().create_task(self._run_job(job_id, take_from))
+            task = asyncio.get_running_loop().create_task(
+                self._run_job(job_id, take_over, take_from))
             self._tasks[job_id] = task
             task.add_done_callback(lambda _t, job_id=job_id: self._tasks.pop(job_id, None))
         return task
 
-    async def start_runnable_jobs(self) -> int:
-        """Start every pending job and every job whose owner is gone; returns how many."""
-        started = 0
-        for job_id, status, owner in await self.db.call(jobs_table.runnable_job_ids):
-            if job_id in self._tasks:
+    async def start_runnable_jobs(self, *, adopt_pending_now: bool = False) -> int:
+        """Start pending jobs and take over jobs whose owner is gone (see leases.decide).
+
+        ``adopt_pending_now`` skips the grace period given to rows another program wrote.
+        """
+        if self.read_only_reason:
+            return 0
+        rows = await self._call_retrying_locks(jobs_table.unfinished_jobs)
+        heartbeat_of = await self._call_retrying_locks(workers.heartbeats)
+        now, started = pendulum.now("UTC"), 0
+        for row in rows:
+            job = JobLeaseState(*row)
+            if job.id in self._tasks:
                 continue
-            if status == "pending":
-                self.start_job(job_id)
-            elif status == "running" and owner_is_gone(owner):
-                self.start_job(job_id, take_from=owner)
-            else:
-                continue
-            started += 1
+            run, take_from = decide(job, me=self.owner, database_path=self.database_path,
+                                    heartbeat_of=heartbeat_of, now=now,
+                                    pending_grace=0 if adopt_pending_now else None)
+            if run:
+                self.start_job(job.id, take_over=job.status == "running", take_from=take_from)
+                started += 1
         return started
+
+    async def _recover_forever(self) -> None:
+        while True:
+            try:
+                await self.start_runnable_jobs()
+            except Exception:  # e.g. locked for long: try again next round
+                log.exception("recovery round failed")
+            await asyncio.sleep(self._recover_every)
 
     async def run_available(self, *, once: bool = True, poll_seconds: float = 2.0) -> None:
         """Run pending and interrupted jobs; with ``once``, return when none is left."""
         while True:
-            await self.start_runnable_jobs()
+            await self.start_runnable_jobs(adopt_pending_now=once)
             if self._tasks:
                 await asyncio.wait(list(self._tasks.values()),
                                    return_when=asyncio.FIRST_COMPLETED)
@@ -167,7 +250,7 @@ class BulkOperationManager:
 
     async def _call_retrying_locks(self, fn, *args, **kwargs):
         """Call on the database thread; a lock that outlasts the busy timeout is retried."""
-        for delay in (*LOCK_RETRY_DELAYS, None):
+        for delay in (*self._lock_retry_delays, None):
             try:
                 return await self.db.call(fn, *args, **kwargs)
             except OperationalError as exc:
@@ -175,15 +258,15 @@ class BulkOperationManager:
                     if _is_lock_error(exc):
                         raise DatabaseBusyError(
                             "the database stayed locked by another program; gave up after "
-                            f"{len(LOCK_RETRY_DELAYS)} retries") from exc
+                            f"{len(self._lock_retry_delays)} retries") from exc
                     raise
                 log.info("database locked, retrying in %.1f s", delay)
                 await asyncio.sleep(delay)
 
-    async def _run_job(self, job_id: int, take_from: str | None) -> None:
+    async def _run_job(self, job_id: int, take_over: bool, take_from: str | None) -> None:
         try:
             job = await self._call_retrying_locks(jobs_table.claim_job, job_id, self.owner,
-                                                  take_from=take_from)
+                                                  take_over=take_over, take_from=take_from)
         except asyncio.CancelledError:  # the claim may have run on the database thread anyway
             await asyncio.shield(self.db.call(jobs_table.release_job, job_id, self.owner))
             raise
@@ -195,8 +278,7 @@ class BulkOperationManager:
             await asyncio.shield(self.db.call(jobs_table.release_job, job_id, self.owner))
             raise
         except Exception as exc:
-            message = str(exc) if isinstance(exc, (JobRequestError, DatabaseBusyError)) else (
-                f"{type(exc).__name__}: {exc}")
+            message = failure_message(exc)
             log.warning("job %s failed: %s", job_id, message)
             try:
                 await self.db.call(jobs_table.finish_job, job_id, self.owner, "failed", message)

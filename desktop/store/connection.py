@@ -66,24 +66,47 @@ def check_database_file(path: Path, *, create: bool = False) -> None:
         raise DatabaseOpenError(path, f"is truncated ({size} of {page_count * page_size} bytes)")
 
 
-def connect(path, *, create: bool = False, prepare_schema: bool = True) -> SqliteDatabase:
+def _not_writable(path: Path) -> str | None:
+    """Why this user cannot write the database (SQLite's WAL also needs the folder), or None."""
+    if not os.access(path, os.W_OK):
+        return "the file is not writable by this user"
+    if not os.access(path.parent, os.W_OK):
+        return "its folder is not writable by this user (SQLite needs it for the WAL file)"
+    return None
+
+
+def connect(path, *, create: bool = False, prepare_schema: bool = True,
+            allow_read_only: bool = False,
+            busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> SqliteDatabase:
     """Open the shared database for this thread's use and point the models at it.
 
-    With ``create`` a missing file becomes a new database with the whole schema. Raises
+    With ``create`` a missing file becomes a new database with the whole schema. A file this
+    user cannot write raises DatabaseOpenError, or with ``allow_read_only`` opens read-only,
+    untouched, with ``read_only_reason`` set on the returned database. Raises
     DatabaseOpenError with a specific reason for anything that is not a usable database.
     """
     path = Path(path).expanduser()
     check_database_file(path, create=create)
     if create:
         path.parent.mkdir(parents=True, exist_ok=True)
-    elif not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
-        raise DatabaseOpenError(path, "is not writable by this user (jobs need write access)")
-    db = SqliteDatabase(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
+    read_only = None if create and not path.exists() else _not_writable(path)
+    if read_only and not allow_read_only:
+        raise DatabaseOpenError(path, f"is read-only: {read_only}")
+    pragmas = dict(PRAGMAS, busy_timeout=busy_timeout_ms)
+    if read_only:
+        pragmas.pop("journal_mode")
+        db = SqliteDatabase(f"{path.resolve().as_uri()}?mode=ro", uri=True, pragmas=pragmas,
+                            timeout=busy_timeout_ms / 1000)
+        db.read_only_reason = (f"{path} is opened read-only ({read_only}): counts are shown, "
+                               "jobs cannot run")
+    else:
+        db = SqliteDatabase(str(path), pragmas=pragmas, timeout=busy_timeout_ms / 1000)
+        db.read_only_reason = None
     try:
         db.connect(reuse_if_open=True)
         db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
         database_proxy.initialize(db)
-        if prepare_schema:
+        if prepare_schema and not read_only:
             ensure_schema(db)
     except DatabaseError as exc:
         db.close()

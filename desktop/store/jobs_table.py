@@ -159,6 +159,16 @@ def insert_job(job_type: str, user_id: int, parameters: dict,
     return JobRecord.from_row(row)
 
 
+def _select_jobs():
+    """SELECT of the job columns this database has: a read-only database may hold the server's
+    table without our columns, or no job table at all (then None)."""
+    present = {c.name for c in BulkOperationJob._meta.database.get_columns("bulk_operation_jobs")}
+    if not present:
+        return None
+    return BulkOperationJob.select(*[field for field in BulkOperationJob._meta.sorted_fields
+                                     if field.column_name in present])
+
+
 def load_job(job_id: int) -> JobRecord | None:
     row = BulkOperationJob.get_or_none(BulkOperationJob.id == job_id)
     return JobRecord.from_row(row) if row else None
@@ -168,8 +178,9 @@ def get_job(user_id: int, job_id: int) -> JobRecord:
     """The user's job; another user's job is "not found" too."""
     if not all(isinstance(value, int) and 0 < value <= MAX_ID for value in (user_id, job_id)):
         raise JobNotFound(job_id)  # no row has such an id
-    row = BulkOperationJob.get_or_none(
-        (BulkOperationJob.id == job_id) & (BulkOperationJob.user_id == user_id))
+    query = _select_jobs()
+    row = query.where((BulkOperationJob.id == job_id) & (BulkOperationJob.user_id == user_id)
+                      ).first() if query is not None else None
     if row is None:
         raise JobNotFound(job_id)
     return JobRecord.from_row(row)
@@ -183,7 +194,10 @@ def list_jobs(user_id: int, status: str | None = None, job_type: str | None = No
         raise JobRequestError(f"limit must be between 1 and {MAX_LIST_LIMIT}, not {limit!r}")
     if status is not None and status not in STATUSES:
         raise JobRequestError(f"unknown status {status!r} (known: {', '.join(STATUSES)})")
-    query = BulkOperationJob.select().where(BulkOperationJob.user_id == user_id)
+    query = _select_jobs()
+    if query is None:
+        return []
+    query = query.where(BulkOperationJob.user_id == user_id)
     if status:
         query = query.where(BulkOperationJob.status == status)
     if job_type:
@@ -197,16 +211,20 @@ def _mine(job_id: int, owner: str):
             & (BulkOperationJob.owner == owner))
 
 
-def claim_job(job_id: int, owner: str, *, take_from: str | None = None) -> JobRecord | None:
-    """Make a pending job (or a running one held by ``take_from``) running under ``owner``.
+def claim_job(job_id: int, owner: str, *, take_over: bool = False,
+              take_from: str | None = None) -> JobRecord | None:
+    """Make a pending job (or, with ``take_over``, a running one held by ``take_from``, None
+    meaning no owner of ours) running under ``owner``, keeping its cursor and progress.
 
     A guarded update: of several workers racing for the same job exactly one wins. The loser,
-    or a caller whose job is no longer claimable, gets None.
+    or a caller whose job is no longer claimable (completed meanwhile...), gets None.
     """
     now = utc_now_text()
     with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
-        if take_from is None:
+        if not take_over:
             guard = (BulkOperationJob.status == "pending")
+        elif take_from is None:
+            guard = (BulkOperationJob.status == "running") & BulkOperationJob.owner.is_null()
         else:
             guard = (BulkOperationJob.status == "running") & (BulkOperationJob.owner == take_from)
         job = BulkOperationJob.get_or_none((BulkOperationJob.id == job_id) & guard)
@@ -292,13 +310,29 @@ def cancel_job(user_id: int, job_id: int) -> JobRecord:
     return load_job(job_id)
 
 
-def runnable_job_ids() -> list[tuple[int, str, str | None]]:
-    """(id, status, owner) of every pending or running job, oldest first."""
+def unfinished_jobs() -> list[tuple]:
+    """(id, status, owner, created_at, started_at, written_by_us) of every pending or running
+    job, oldest first. ``written_by_us``: the row has our columns filled in."""
     query = (BulkOperationJob.select(BulkOperationJob.id, BulkOperationJob.status,
-                                     BulkOperationJob.owner)
+                                     BulkOperationJob.owner, BulkOperationJob.created_at,
+                                     BulkOperationJob.started_at,
+                                     BulkOperationJob.watermark.is_null(False))
              .where(BulkOperationJob.status.in_(["pending", "running"]))
              .order_by(BulkOperationJob.id).tuples())
-    return list(query)
+    return [(*row[:5], bool(row[5])) for row in query]
+
+
+def retry_job(user_id: int, job_id: int) -> JobRecord:
+    """Make the user's failed or cancelled job pending again; it continues from its cursor."""
+    with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
+        job = get_job(user_id, job_id)
+        if job.status not in ("failed", "cancelled"):
+            raise JobRequestError(f"job {job_id} is {job.status}; only failed or cancelled jobs "
+                                  "can be retried")
+        BulkOperationJob.update(status="pending", owner=None, completed_at=None,
+                                error_message=None, updated_at=utc_now_text()).where(
+            BulkOperationJob.id == job_id).execute()
+    return load_job(job_id)
 
 
 def delete_finished_before(cutoff: str) -> int:

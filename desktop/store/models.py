@@ -3,10 +3,14 @@
 The first five tables belong to the web server: we read and write their rows but never reshape
 them, and model only the columns we use (the server's tables may carry more). The job table is
 the server spec's ``bulk_operation_jobs`` plus a few nullable columns of ours (see schema.py).
-All models are bound to one proxy that ``open_database`` points at the file in use.
+All models are bound to one proxy whose target is set per thread by ``connection.connect``:
+each engine's database thread (and its heartbeat thread) works on its own file, so two engines
+in one process (the GUI switching databases, tests) never cross.
 """
 
 from __future__ import annotations
+
+import threading
 
 from peewee import (
     AutoField,
@@ -19,7 +23,27 @@ from peewee import (
     TextField,
 )
 
-database_proxy = DatabaseProxy()
+
+class ThreadBoundDatabase(DatabaseProxy):
+    """A peewee DatabaseProxy whose target database is chosen per thread."""
+
+    __slots__ = ("_local",)
+
+    def __init__(self):
+        object.__setattr__(self, "_local", threading.local())
+        object.__setattr__(self, "_callbacks", [])
+
+    @property
+    def obj(self):
+        return getattr(self._local, "database", None)
+
+    def initialize(self, obj):
+        self._local.database = obj
+        for callback in self._callbacks:
+            callback(obj)
+
+
+database_proxy = ThreadBoundDatabase()
 
 
 class BaseModel(Model):
@@ -109,6 +133,19 @@ class BulkOperationJob(BaseModel):
 
     class Meta:
         table_name = "bulk_operation_jobs"
+
+
+class Worker(BaseModel):
+    """A process that runs jobs (ours, not the server's): its lease on the jobs it owns."""
+
+    owner = TextField(primary_key=True)  # "host:pid:token", as in bulk_operation_jobs.owner
+    host = TextField()
+    pid = IntegerField()
+    started_at = TextField()
+    heartbeat_at = TextField()
+
+    class Meta:
+        table_name = "desktop_workers"
 
 
 SERVER_MODELS = (User, Category, Feed, Article, ReadStatus)

@@ -11,7 +11,7 @@ import logging
 from peewee import IntegerField, IntegrityError, TextField
 from playhouse.migrate import SchemaMigrator, migrate
 
-from .models import SERVER_MODELS, BulkOperationJob, database_proxy
+from .models import SERVER_MODELS, BulkOperationJob, Worker, database_proxy
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,8 @@ def ensure_schema(db) -> None:
             db.create_tables(missing_models, safe=True)
         if "bulk_operation_jobs" not in existing:
             db.execute_sql(JOB_TABLE_DDL)
+        if Worker._meta.table_name not in existing:
+            db.create_tables([Worker], safe=True)
         present = {c.name for c in db.get_columns("bulk_operation_jobs")}
         migrator = SchemaMigrator.from_database(db)
         additions = [

@@ -51,6 +51,7 @@ class ProgressBarDelegate(QStyledItemDelegate):
 
 class JobsPanel(QWidget):
     cancelRequested = Signal(int)
+    retryRequested = Signal(int)
     clearFinishedRequested = Signal()
     filterChanged = Signal(object)  # a status or None
 
@@ -68,6 +69,10 @@ class JobsPanel(QWidget):
         self.cancel_button.setAccessibleName("Cancel the selected job")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self._cancel_selected)
+        self.retry_button = QPushButton(icon("refresh"), "Retry")
+        self.retry_button.setAccessibleName("Retry the selected job from where it stopped")
+        self.retry_button.setEnabled(False)
+        self.retry_button.clicked.connect(self._retry_selected)
         self.clear_button = QPushButton(icon("clear"), "Clear finished")
         self.clear_button.setAccessibleName("Clear finished jobs")
         self.clear_button.clicked.connect(self.clearFinishedRequested)
@@ -100,6 +105,7 @@ class JobsPanel(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.filter)
         bar.addWidget(self.cancel_button)
+        bar.addWidget(self.retry_button)
         bar.addWidget(self.clear_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -118,11 +124,17 @@ class JobsPanel(QWidget):
     def _update_buttons(self) -> None:
         job = self.selected_job()
         self.cancel_button.setEnabled(bool(job) and job.status in ("pending", "running"))
+        self.retry_button.setEnabled(bool(job) and job.status in ("failed", "cancelled"))
 
     def _cancel_selected(self) -> None:
         job = self.selected_job()
         if job and job.status in ("pending", "running"):
             self.cancelRequested.emit(job.id)
+
+    def _retry_selected(self) -> None:
+        job = self.selected_job()
+        if job and job.status in ("failed", "cancelled"):
+            self.retryRequested.emit(job.id)
 
     def _context_menu(self, pos) -> None:
         index: QModelIndex = self.table.indexAt(pos)
@@ -133,4 +145,7 @@ class JobsPanel(QWidget):
         cancel = menu.addAction(icon("cancel"), "Cancel job")
         cancel.setEnabled(job.status in ("pending", "running"))
         cancel.triggered.connect(lambda: self.cancelRequested.emit(job.id))
+        retry = menu.addAction(icon("refresh"), "Retry from where it stopped")
+        retry.setEnabled(job.status in ("failed", "cancelled"))
+        retry.triggered.connect(lambda: self.retryRequested.emit(job.id))
         menu.popup(self.table.viewport().mapToGlobal(pos))

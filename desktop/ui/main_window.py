@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 ACTIVE_POLL_MS = 250  # while a job is pending or running
 IDLE_POLL_MS = 1500
 MAX_RECENT = 8
+RECOVER_SECONDS = 5.0  # adopt jobs other programs left pending or a dead process was running
 SAMPLE_ARTICLES = 20_000
 
 
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
         self.jobs_model = JobsTableModel(self._describe_job, self)
         self.jobs_panel = JobsPanel(self.jobs_model)
         self.jobs_panel.cancelRequested.connect(lambda job_id: self.spawn(self.cancel_job(job_id)))
+        self.jobs_panel.retryRequested.connect(lambda job_id: self.spawn(self.retry_job(job_id)))
         self.jobs_panel.clearFinishedRequested.connect(lambda: self.spawn(self.clear_finished()))
         self.jobs_panel.filterChanged.connect(self._set_status_filter)
 
@@ -190,7 +192,8 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         scope = self.selected_scope()
-        usable = self.manager is not None and self.user_id is not None
+        usable = (self.manager is not None and self.user_id is not None
+                  and not self.manager.read_only_reason)
         self.mark_read_action.setEnabled(usable and scope is not None
                                          and scope.job_request is not None)
         self.refresh_action.setEnabled(self.manager is not None)
@@ -260,7 +263,8 @@ class MainWindow(QMainWindow):
     async def open_database(self, path, *, create: bool = False) -> bool:
         """Switch to the database at ``path``. On failure, say why and keep the current one."""
         path = Path(path).expanduser()
-        manager = BulkOperationManager(path, create=create, **self.manager_options)
+        options = {"recover_every": RECOVER_SECONDS, **self.manager_options}
+        manager = BulkOperationManager(path, create=create, **options)
         try:
             await manager.open()
         except DatabaseOpenError as exc:
@@ -284,7 +288,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{path.name} — RSS Desktop Companion")
         await manager.start_runnable_jobs()  # resume what an earlier run left unfinished
         await self._load_users()
-        self.status_label.setText(f"Opened {path}")
+        self.status_label.setText(manager.read_only_reason or f"Opened {path}")
+        self.jobs_panel.setEnabled(not manager.read_only_reason)
         self.databaseOpened.emit(str(path))
         self._schedule_poll()
         return True
@@ -474,6 +479,16 @@ class MainWindow(QMainWindow):
             return
         self.jobs_model.update_job(job)
         self.status_label.setText(f"Job {job_id} cancelled; the work done is kept")
+
+    async def retry_job(self, job_id: int) -> None:
+        try:
+            job = await self.manager.retry_job(self.user_id, job_id)
+        except (JobRequestError, JobNotFound) as exc:
+            self.status_label.setText(str(exc))
+            return
+        self.jobs_model.update_job(job)
+        self.status_label.setText(f"Job {job_id} retried from {job.progress:,} of {job.total:,}")
+        self._schedule_poll()
 
     async def clear_finished(self) -> None:
         removed = await self.manager.db.call(jobs_table.delete_finished_jobs, self.user_id)
