@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import logging.handlers
+import os
 import sys
 import tempfile
 import traceback
 from pathlib import Path
 
-import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
+
+os.environ.setdefault("QT_API", "pyside6")  # qasync would otherwise probe PyQt5/6 first
+import qasync
 
 from .resources import (
     APPLICATION,

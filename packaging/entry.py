@@ -1,0 +1,8 @@
+"""PyInstaller's entry script: the bundle's executable runs the ``rss-desktop`` command line."""
+
+import sys
+
+from desktop.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
