@@ -43,10 +43,14 @@ def scope_label(job: JobRecord) -> str:
         params = json.loads(job.parameters)
     except ValueError:
         params = {}
+    if not isinstance(params, dict):
+        params = {}
     label = {"mark_category_read": f"category {params.get('category_id')}",
              "mark_feed_read": f"feed {params.get('feed_id')}",
-             "mark_all_read": "all articles"}.get(job.job_type, job.job_type)
-    if isinstance(params, dict) and params.get("older_than"):
+             "mark_all_read": "all articles",
+             "undo_mark_read": f"undo of job {params.get('job_id')}"}.get(job.job_type,
+                                                                          job.job_type)
+    if params.get("older_than"):
         label += f" before {params['older_than']}"
     return label
 
@@ -91,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
         "retry", help="run a failed or cancelled job again from where it stopped"))
     retry.add_argument("job_id", type=positive_int, metavar="JOB_ID")
     retry.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    undo = with_database(commands.add_parser(
+        "undo", help="make unread again exactly the articles a finished job marked read"))
+    undo.add_argument("job_id", type=positive_int, metavar="JOB_ID")
+    undo.add_argument("--quiet", action="store_true", help="no progress bar")
 
     work = with_database(commands.add_parser(
         "work", help="run pending jobs (e.g. written by the web server) and resume interrupted "
@@ -178,10 +187,6 @@ async def cmd_mark_read(args) -> int:
 async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, *,
                       quiet: bool) -> int:
     """Run a pending job here with a progress bar; Ctrl-C cancels it. Returns the exit code."""
-    print(job_id, flush=True)
-    bar = TerminalProgress(job_id, enabled=not quiet)
-    manager.subscribe(bar.on_event)
-    manager.start_job(job_id)
     interrupted = False
     cancelling = []  # keeps the cancel task referenced until it is done
 
@@ -191,16 +196,24 @@ async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, 
             interrupted = True
             cancelling.append(asyncio.ensure_future(manager.cancel_job(user_id, job_id)))
 
+    # Before the id is printed: a script may send SIGINT as soon as it reads it.
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGINT, on_sigint)
+    bar = None
     try:
+        print(job_id, flush=True)
+        bar = TerminalProgress(job_id, enabled=not quiet)
+        manager.subscribe(bar.on_event)
+        manager.start_job(job_id)
         job = await manager.wait_for_job(job_id)
     finally:
         loop.remove_signal_handler(signal.SIGINT)
-        bar.stop()
+        if bar is not None:
+            bar.stop()
     if job.status == "completed":
+        done = "made unread again" if job.job_type == "undo_mark_read" else "newly marked read"
         print(f"job {job_id}: {job.progress:,} articles processed, {job.marked_count or 0:,} "
-              "newly marked read", file=sys.stderr)
+              f"{done}", file=sys.stderr)
         return EXIT_OK
     if interrupted:
         print(f"job {job_id} cancelled at {job.progress:,} of {job.total:,}; the work done is "
@@ -215,6 +228,15 @@ async def cmd_retry(args) -> int:
     manager = await _open(args.database)
     try:
         job = await manager.retry_job(args.user, args.job_id, run=False)
+        return await _run_to_end(manager, args.user, job.id, quiet=args.quiet)
+    finally:
+        await manager.close()
+
+
+async def cmd_undo(args) -> int:
+    manager = await _open(args.database)
+    try:
+        job = await manager.undo_job(args.user, args.job_id, run=False)
         return await _run_to_end(manager, args.user, job.id, quiet=args.quiet)
     finally:
         await manager.close()
@@ -288,7 +310,7 @@ def cmd_demo(args) -> int:
 
 
 COMMANDS = {"mark-read": cmd_mark_read, "jobs": cmd_jobs, "cancel": cmd_cancel,
-            "retry": cmd_retry, "work": cmd_work}
+            "retry": cmd_retry, "undo": cmd_undo, "work": cmd_work}
 
 
 def main(argv=None) -> int:

@@ -14,12 +14,12 @@ import logging
 import pendulum
 from peewee import OperationalError
 
-from ..store import connection, jobs_table, schema, workers
+from ..store import connection, jobs_table, schema, undo, workers
 from ..store.clock import ago_text
 from ..store.jobs_table import JobRecord, JobRequestError
 from ..store.models import database_proxy
 from ..store.scopes import count_in_scope
-from .chunk import mark_chunk_read
+from .chunk import mark_chunk_read, undo_chunk
 from .database_thread import DatabaseThread
 from .events import EventHub, JobEvent
 from .leases import HEARTBEAT_SECONDS, JobLeaseState, Lease, decide
@@ -144,6 +144,8 @@ class BulkOperationManager:
         writes nothing in that case. The total is counted in the background.
         """
         self._check_writable()
+        if job_type == undo.UNDO_JOB_TYPE:
+            return (await self.undo_job(user_id, (parameters or {}).get("job_id"), run=run)).id
         job = await self.db.call(jobs_table.insert_job, job_type, user_id, parameters, watermark)
         self.events.publish(JobEvent("created", job))
         if run:
@@ -163,6 +165,17 @@ class BulkOperationManager:
         job = await self.db.call(jobs_table.cancel_job, user_id, job_id)
         if job_id not in self._tasks:
             self.events.publish(JobEvent("finished", job))
+        return job
+
+    async def undo_job(self, user_id: int, job_id: int, *, run: bool = True) -> JobRecord:
+        """Create (and by default run here) the job that makes unread again exactly the articles
+        ``job_id`` marked read. Raises JobNotFound for another user's job, JobRequestError when
+        it cannot be undone (running, undone already, an undo itself, no record)."""
+        self._check_writable()
+        job = await self.db.call(undo.insert_undo_job, user_id, job_id)
+        self.events.publish(JobEvent("created", job))
+        if run:
+            self.start_job(job.id)
         return job
 
     async def retry_job(self, user_id: int, job_id: int, *, run: bool = True) -> JobRecord:
@@ -292,17 +305,29 @@ class BulkOperationManager:
         scope, _ = jobs_table.parse_parameters(job.job_type, job.parameters)
         await self.db.call(jobs_table.check_targets_exist, job.user_id, scope)
         self.events.publish(JobEvent("started", job))
-        if not job.total:
-            total = job.progress + await self.db.call(count_in_scope, scope, job.watermark,
-                                                      job.cursor or 0)
-            if await self.db.call(jobs_table.set_total, job.id, self.owner, total):
-                job = await self.db.call(jobs_table.load_job, job.id)
-                self.events.publish(JobEvent("total", job))
+        if scope.kind == "undo":
+            original = await self.db.call(jobs_table.load_job, scope.target_id)
+
+            def chunk(cursor, size):
+                return undo_chunk(job.id, self.owner, original, cursor, size)
+
+            def count_total():
+                return undo.count_changes(original.id)
+        else:
+            def chunk(cursor, size):
+                return mark_chunk_read(job.id, self.owner, job.user_id, scope, cursor,
+                                       job.watermark, size, upsert=self._upsert,
+                                       record=bool(job.recorded))
+
+            def count_total():
+                return job.progress + count_in_scope(scope, job.watermark, job.cursor or 0)
+        total = 0 if job.total else await self.db.call(count_total)
+        if total and await self.db.call(jobs_table.set_total, job.id, self.owner, total):
+            job = await self.db.call(jobs_table.load_job, job.id)
+            self.events.publish(JobEvent("total", job))
         cursor, size, seen_version = job.cursor or 0, min(FIRST_CHUNK, self._max_chunk), None
         while True:
-            outcome = await self._call_retrying_locks(
-                mark_chunk_read, job.id, self.owner, job.user_id, scope, cursor, job.watermark,
-                size, upsert=self._upsert)
+            outcome = await self._call_retrying_locks(chunk, cursor, size)
             if outcome.lost:
                 return
             cursor = outcome.cursor

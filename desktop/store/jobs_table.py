@@ -13,13 +13,14 @@ import pendulum
 from peewee import Case
 
 from .clock import parse_db_text, to_db_text, utc_now_text
-from .models import Article, BulkOperationJob, Category, Feed, User
+from .models import Article, BulkJobChange, BulkOperationJob, Category, Feed, User
 from .scopes import Scope
 
 JOB_SCOPES = {  # job_type -> (scope kind, parameter naming its target)
     "mark_category_read": ("category", "category_id"),
     "mark_feed_read": ("feed", "feed_id"),
     "mark_all_read": ("all", None),
+    "undo_mark_read": ("undo", "job_id"),  # reverts the job named in its parameters
 }
 STATUSES = ("pending", "running", "completed", "failed", "cancelled")
 FINISHED = ("completed", "failed", "cancelled")
@@ -56,6 +57,8 @@ class JobRecord:
     cursor: int | None
     marked_count: int | None
     owner: str | None
+    recorded: int | None = None
+    undone_by: int | None = None
 
     @classmethod
     def from_row(cls, row: BulkOperationJob) -> JobRecord:
@@ -129,6 +132,10 @@ def check_targets_exist(user_id: int, scope: Scope) -> None:
         raise JobRequestError(f"category {scope.target_id} does not exist")
     if scope.kind == "feed" and not Feed.select().where(Feed.id == scope.target_id).exists():
         raise JobRequestError(f"feed {scope.target_id} does not exist")
+    if scope.kind == "undo" and not BulkOperationJob.select().where(
+            (BulkOperationJob.id == scope.target_id)
+            & (BulkOperationJob.user_id == user_id)).exists():
+        raise JobRequestError(f"job {scope.target_id} to undo does not exist")
 
 
 def newest_article_id() -> int:
@@ -148,13 +155,15 @@ def insert_job(job_type: str, user_id: int, parameters: dict,
                                   or watermark < 0):
         raise JobRequestError(f"watermark must be an article id, not {watermark!r}")
     scope, parameters = parse_parameters(job_type, parameters)
+    if scope.kind == "undo":
+        raise JobRequestError("undo jobs are created by undoing a job (rss-desktop undo)")
     with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
         check_targets_exist(user_id, scope)
         newest = newest_article_id()
         row = BulkOperationJob.create(
             job_type=job_type, status="pending", user_id=user_id,
             parameters=json.dumps(parameters, sort_keys=True), progress=0, total=0,
-            created_at=utc_now_text(), cursor=0, marked_count=0,
+            created_at=utc_now_text(), cursor=0, marked_count=0, recorded=1,
             watermark=newest if watermark is None else min(watermark, newest))
     return JobRecord.from_row(row)
 
@@ -239,6 +248,8 @@ def claim_job(job_id: int, owner: str, *, take_over: bool = False,
             changes["cursor"] = 0
         if job.marked_count is None:
             changes["marked_count"] = 0
+        if job.recorded is None and not job.cursor:  # we run it from its start: record it all
+            changes["recorded"] = 1
         BulkOperationJob.update(changes).where(BulkOperationJob.id == job_id).execute()
     return load_job(job_id)
 
@@ -335,11 +346,22 @@ def retry_job(user_id: int, job_id: int) -> JobRecord:
     return load_job(job_id)
 
 
+def _delete_jobs(condition) -> int:
+    """Delete finished jobs matching ``condition`` with their undo records."""
+    with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
+        doomed = BulkOperationJob.select(BulkOperationJob.id).where(
+            BulkOperationJob.status.in_(FINISHED) & condition)
+        BulkJobChange.delete().where(BulkJobChange.job_id.in_(doomed)).execute()
+        # records whose job someone else deleted (the web server knows nothing of them)
+        BulkJobChange.delete().where(BulkJobChange.job_id.not_in(
+            BulkOperationJob.select(BulkOperationJob.id))).execute()
+        return BulkOperationJob.delete().where(
+            BulkOperationJob.status.in_(FINISHED) & condition).execute()
+
+
 def delete_finished_before(cutoff: str) -> int:
     """Remove finished jobs that ended before ``cutoff``; returns how many."""
-    return (BulkOperationJob.delete()
-            .where(BulkOperationJob.status.in_(FINISHED) & (BulkOperationJob.completed_at < cutoff))
-            .execute())
+    return _delete_jobs(BulkOperationJob.completed_at < cutoff)
 
 
 def release_job(job_id: int, owner: str) -> bool:
@@ -351,6 +373,4 @@ def release_job(job_id: int, owner: str) -> bool:
 
 def delete_finished_jobs(user_id: int) -> int:
     """Remove all of the user's finished jobs (the panel's "Clear finished")."""
-    return (BulkOperationJob.delete()
-            .where((BulkOperationJob.user_id == user_id) & BulkOperationJob.status.in_(FINISHED))
-            .execute())
+    return _delete_jobs(BulkOperationJob.user_id == user_id)

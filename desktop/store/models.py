@@ -16,6 +16,7 @@ from peewee import (
     AutoField,
     BooleanField,
     CharField,
+    CompositeKey,
     DatabaseProxy,
     ForeignKeyField,
     IntegerField,
@@ -130,9 +131,26 @@ class BulkOperationJob(BaseModel):
     marked_count = IntegerField(null=True)  # articles actually changed unread -> read
     owner = TextField(null=True)  # the worker running it: "host:pid:token"
     updated_at = TextField(null=True)
+    recorded = IntegerField(null=True)  # 1: every article it changed is in bulk_job_changes
+    undone_by = IntegerField(null=True)  # the undo job that reverts this one
 
     class Meta:
         table_name = "bulk_operation_jobs"
+
+
+class BulkJobChange(BaseModel):
+    """One article a mark-read job changed from unread to read: what an undo reverts.
+
+    WITHOUT ROWID on (job_id, article_id): about a dozen bytes an article, appended in order.
+    """
+
+    job_id = IntegerField()
+    article_id = IntegerField()
+
+    class Meta:
+        table_name = "bulk_job_changes"
+        primary_key = CompositeKey("job_id", "article_id")
+        without_rowid = True
 
 
 class Worker(BaseModel):

@@ -11,7 +11,7 @@ import logging
 from peewee import IntegerField, IntegrityError, TextField
 from playhouse.migrate import SchemaMigrator, migrate
 
-from .models import SERVER_MODELS, BulkOperationJob, Worker, database_proxy
+from .models import SERVER_MODELS, BulkJobChange, BulkOperationJob, Worker, database_proxy
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,8 @@ JOB_EXTRA_COLUMNS = {
     "marked_count": IntegerField(null=True),
     "owner": TextField(null=True),
     "updated_at": TextField(null=True),
+    "recorded": IntegerField(null=True),
+    "undone_by": IntegerField(null=True),
 }
 
 # Indexes the hot path and the counts need. (feed_id, id) makes a feed's articles in an id range
@@ -83,8 +85,9 @@ def ensure_schema(db) -> None:
             db.create_tables(missing_models, safe=True)
         if "bulk_operation_jobs" not in existing:
             db.execute_sql(JOB_TABLE_DDL)
-        if Worker._meta.table_name not in existing:
-            db.create_tables([Worker], safe=True)
+        ours = [m for m in (Worker, BulkJobChange) if m._meta.table_name not in existing]
+        if ours:
+            db.create_tables(ours, safe=True)
         present = {c.name for c in db.get_columns("bulk_operation_jobs")}
         migrator = SchemaMigrator.from_database(db)
         additions = [

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from peewee import EXCLUDED, JOIN, Value, fn
 
-from .models import Article, Feed, ReadStatus
+from .models import Article, BulkJobChange, Feed, ReadStatus
 
 SCOPE_KINDS = ("category", "feed", "all")
 
@@ -82,13 +82,36 @@ def _feed_range(feed_id: int, low: int, high: int, cutoff: str | None):
     return cond
 
 
+RECORD_BATCH = 10_000  # rows per INSERT of change records (two variables each)
+
+
+def record_changes(job_id: int, article_ids: list[int]) -> None:
+    """Remember which articles a job changed, so that it can be undone exactly."""
+    for start in range(0, len(article_ids), RECORD_BATCH):
+        rows = [(job_id, article_id) for article_id in article_ids[start:start + RECORD_BATCH]]
+        BulkJobChange.insert_many(rows, fields=[BulkJobChange.job_id,
+                                                BulkJobChange.article_id]).execute()
+
+
+def _changed(query, record_job: int | None) -> int:
+    """Run a write; with ``record_job``, record the article ids it changed (RETURNING)."""
+    if record_job is None:
+        return query.as_rowcount().execute()
+    # set(): a server's duplicate (user_id, article_id) rows come back once per row
+    changed = sorted({article_id for (article_id,) in
+                      query.returning(ReadStatus.article).tuples().execute()})
+    record_changes(record_job, changed)
+    return len(changed)
+
+
 def mark_feed_range_read(user_id: int, feed_id: int, low: int, high: int, cutoff: str | None,
-                         now: str, *, upsert: bool = True) -> int:
+                         now: str, *, upsert: bool = True, record_job: int | None = None) -> int:
     """Mark one feed's articles with ids in (low, high] read for the user.
 
     Only unread -> read changes are written (read_at and updated_at set on those); starred and
-    archived flags and other users' rows are untouched. Returns how many articles changed.
-    ``upsert=False`` is the form for a read_status table without its unique index.
+    archived flags and other users' rows are untouched. Returns how many articles changed, and
+    with ``record_job`` records them for undo. ``upsert=False`` is the form for a read_status
+    table without its unique index.
     """
     source = (Article.select(Value(user_id), Article.id, Value(True), Value(False), Value(False),
                              Value(now), Value(now), Value(now))
@@ -100,16 +123,16 @@ def mark_feed_range_read(user_id: int, feed_id: int, low: int, high: int, cutoff
                                       ReadStatus.read_at: EXCLUDED.read_at,
                                       ReadStatus.updated_at: EXCLUDED.updated_at},
                               where=(ReadStatus.is_read == False)))  # noqa: E712
-        return query.as_rowcount().execute()
+        return _changed(query, record_job)
     in_range = Article.select(Article.id).where(_feed_range(feed_id, low, high, cutoff))
-    updated = (ReadStatus.update(is_read=True, read_at=now, updated_at=now)
-               .where((ReadStatus.user == user_id) & (ReadStatus.is_read == False)  # noqa: E712
-                      & ReadStatus.article.in_(in_range))
-               .execute())
+    updated = _changed(ReadStatus.update(is_read=True, read_at=now, updated_at=now)
+                       .where((ReadStatus.user == user_id)
+                              & (ReadStatus.is_read == False)  # noqa: E712
+                              & ReadStatus.article.in_(in_range)), record_job)
     existing = ReadStatus.select(Value(1)).where(
         (ReadStatus.user == user_id) & (ReadStatus.article == Article.id))
-    inserted = (ReadStatus.insert_from(source.where(~fn.EXISTS(existing)), READ_STATUS_COLUMNS)
-                .as_rowcount().execute())
+    inserted = _changed(ReadStatus.insert_from(source.where(~fn.EXISTS(existing)),
+                                               READ_STATUS_COLUMNS), record_job)
     return updated + inserted
 
 

@@ -157,9 +157,18 @@ class JobsTableModel(QAbstractTableModel):
     def _message(job: JobRecord) -> str:
         if job.error_message:
             return job.error_message
+        if job.undone_by:
+            return f"undone by job {job.undone_by}"
         if job.status == "completed" and job.marked_count is not None:
-            return f"{job.marked_count:,} newly read"
+            verb = "made unread" if job.job_type == "undo_mark_read" else "newly read"
+            return f"{job.marked_count:,} {verb}"
         return ""
+
+
+def can_undo(job: JobRecord) -> bool:
+    """Whether the Undo action applies (the engine gives the reason when it does not)."""
+    return (job.finished and job.job_type != "undo_mark_read" and bool(job.recorded)
+            and not job.undone_by and bool(job.marked_count))
 
 
 def describe_job(job: JobRecord, category_names: dict[int, str], feed_names: dict[int, str]) -> str:
@@ -178,6 +187,8 @@ def describe_job(job: JobRecord, category_names: dict[int, str], feed_names: dic
         text = f"Feed: {feed_names.get(fid, f'#{fid}')}"
     elif job.job_type == "mark_all_read":
         text = "All articles"
+    elif job.job_type == "undo_mark_read":
+        text = f"Undo of job {params.get('job_id')}"
     else:
         text = job.job_type
     if params.get("older_than"):

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .jobs_model import COLUMNS, PROGRESS_ROLE, JobsTableModel
+from .jobs_model import COLUMNS, PROGRESS_ROLE, JobsTableModel, can_undo
 from .resources import icon
 
 STATUS_FILTERS = (("All jobs", None), ("Pending", "pending"), ("Running", "running"),
@@ -52,6 +52,7 @@ class ProgressBarDelegate(QStyledItemDelegate):
 class JobsPanel(QWidget):
     cancelRequested = Signal(int)
     retryRequested = Signal(int)
+    undoRequested = Signal(int)
     clearFinishedRequested = Signal()
     filterChanged = Signal(object)  # a status or None
 
@@ -73,6 +74,10 @@ class JobsPanel(QWidget):
         self.retry_button.setAccessibleName("Retry the selected job from where it stopped")
         self.retry_button.setEnabled(False)
         self.retry_button.clicked.connect(self._retry_selected)
+        self.undo_button = QPushButton(icon("undo"), "Undo")
+        self.undo_button.setAccessibleName("Undo the selected job: make its articles unread")
+        self.undo_button.setEnabled(False)
+        self.undo_button.clicked.connect(self._undo_selected)
         self.clear_button = QPushButton(icon("clear"), "Clear finished")
         self.clear_button.setAccessibleName("Clear finished jobs")
         self.clear_button.clicked.connect(self.clearFinishedRequested)
@@ -106,6 +111,7 @@ class JobsPanel(QWidget):
         bar.addWidget(self.filter)
         bar.addWidget(self.cancel_button)
         bar.addWidget(self.retry_button)
+        bar.addWidget(self.undo_button)
         bar.addWidget(self.clear_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -125,6 +131,7 @@ class JobsPanel(QWidget):
         job = self.selected_job()
         self.cancel_button.setEnabled(bool(job) and job.status in ("pending", "running"))
         self.retry_button.setEnabled(bool(job) and job.status in ("failed", "cancelled"))
+        self.undo_button.setEnabled(bool(job) and can_undo(job))
 
     def _cancel_selected(self) -> None:
         job = self.selected_job()
@@ -135,6 +142,11 @@ class JobsPanel(QWidget):
         job = self.selected_job()
         if job and job.status in ("failed", "cancelled"):
             self.retryRequested.emit(job.id)
+
+    def _undo_selected(self) -> None:
+        job = self.selected_job()
+        if job and can_undo(job):
+            self.undoRequested.emit(job.id)
 
     def _context_menu(self, pos) -> None:
         index: QModelIndex = self.table.indexAt(pos)
@@ -148,4 +160,7 @@ class JobsPanel(QWidget):
         retry = menu.addAction(icon("refresh"), "Retry from where it stopped")
         retry.setEnabled(job.status in ("failed", "cancelled"))
         retry.triggered.connect(lambda: self.retryRequested.emit(job.id))
+        undo = menu.addAction(icon("undo"), "Undo: make its articles unread again")
+        undo.setEnabled(can_undo(job))
+        undo.triggered.connect(lambda: self.undoRequested.emit(job.id))
         menu.popup(self.table.viewport().mapToGlobal(pos))

@@ -38,7 +38,7 @@ from ..store.demo import build_demo_database
 from ..store.overview import data_version, list_users, load_overview, unread_in_scope
 from ..store.scopes import Scope, unread_counts
 from .bridge import EngineBridge
-from .jobs_model import JobsTableModel, describe_job
+from .jobs_model import JobsTableModel, can_undo, describe_job
 from .jobs_panel import JobsPanel
 from .mark_read_dialog import MarkReadDialog
 from .resources import icon
@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 ACTIVE_POLL_MS = 250  # while a job is pending or running
 IDLE_POLL_MS = 1500
 MAX_RECENT = 8
+UNDO_OFFER_MS = 10_000
 RECOVER_SECONDS = 5.0  # adopt jobs other programs left pending or a dead process was running
 SAMPLE_ARTICLES = 20_000
 
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         self.jobs_panel = JobsPanel(self.jobs_model)
         self.jobs_panel.cancelRequested.connect(lambda job_id: self.spawn(self.cancel_job(job_id)))
         self.jobs_panel.retryRequested.connect(lambda job_id: self.spawn(self.retry_job(job_id)))
+        self.jobs_panel.undoRequested.connect(lambda job_id: self.spawn(self.undo_job(job_id)))
         self.jobs_panel.clearFinishedRequested.connect(lambda: self.spawn(self.clear_finished()))
         self.jobs_panel.filterChanged.connect(self._set_status_filter)
 
@@ -132,6 +134,16 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.status_label = QLabel("No database open")
         self.statusBar().addWidget(self.status_label, 1)
+        # After a job completes, an Undo offer stands in the status bar for a few seconds.
+        self.undo_offer = QPushButton(icon("undo"), "Undo")
+        self.undo_offer.setAccessibleName("Undo the job that just finished")
+        self.undo_offer.hide()
+        self.undo_offer.clicked.connect(self._undo_offered)
+        self.statusBar().addPermanentWidget(self.undo_offer)
+        self._offered_job: int | None = None
+        self.undo_offer_timer = QTimer(self)
+        self.undo_offer_timer.setSingleShot(True)
+        self.undo_offer_timer.timeout.connect(self.undo_offer.hide)
         self.tray = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(icon("rss-desktop"), self)
@@ -490,6 +502,23 @@ class MainWindow(QMainWindow):
         self.status_label.setText(f"Job {job_id} retried from {job.progress:,} of {job.total:,}")
         self._schedule_poll()
 
+    async def undo_job(self, job_id: int) -> None:
+        try:
+            job = await self.manager.undo_job(self.user_id, job_id)
+        except (JobRequestError, JobNotFound) as exc:
+            self.status_label.setText(str(exc))
+            return
+        self.undo_offer.hide()
+        self.status_label.setText(f"Undoing job {job_id}…")
+        await self.reload_jobs()
+        self.jobs_panel.select_job(job.id)
+        self._schedule_poll()
+
+    def _undo_offered(self) -> None:
+        self.undo_offer.hide()
+        if self._offered_job is not None:
+            self.spawn(self.undo_job(self._offered_job))
+
     async def clear_finished(self) -> None:
         removed = await self.manager.db.call(jobs_table.delete_finished_jobs, self.user_id)
         await self.reload_jobs()
@@ -519,6 +548,11 @@ class MainWindow(QMainWindow):
         else:
             text = f"{name}: {job.status} at {job.progress:,} of {job.total:,}"
         self.status_label.setText(text)
+        if can_undo(job):
+            self._offered_job = job.id
+            self.undo_offer.setText(f"Undo job {job.id}")
+            self.undo_offer.show()
+            self.undo_offer_timer.start(UNDO_OFFER_MS)
         if self.tray is not None:
             kind = (QSystemTrayIcon.MessageIcon.Warning if job.status == "failed"
                     else QSystemTrayIcon.MessageIcon.Information)
