@@ -55,6 +55,13 @@ def scope_label(job: JobRecord) -> str:
     return label
 
 
+def running_options(sub) -> None:
+    """Options of the commands that run a job here to its end."""
+    sub.add_argument("--max-batch", type=positive_int, default=200_000, metavar="N",
+                     help="at most N articles per transaction (default: sized by time)")
+    sub.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rss-desktop",
@@ -78,9 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--all", action="store_true", help="every article")
     mark.add_argument("--older-than", type=cutoff_from_age, metavar="AGE",
                       help="only articles ingested longer ago than AGE (30m, 12h, 7d, 2w)")
-    mark.add_argument("--max-batch", type=positive_int, default=200_000, metavar="N",
-                      help="at most N articles per transaction (default: sized by time)")
-    mark.add_argument("--quiet", action="store_true", help="no progress bar")
+    running_options(mark)
 
     jobs = with_database(commands.add_parser("jobs", help="list the user's jobs, newest first"))
     jobs.add_argument("--status", choices=STATUSES)
@@ -94,12 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     retry = with_database(commands.add_parser(
         "retry", help="run a failed or cancelled job again from where it stopped"))
     retry.add_argument("job_id", type=positive_int, metavar="JOB_ID")
-    retry.add_argument("--quiet", action="store_true", help="no progress bar")
+    running_options(retry)
 
     undo = with_database(commands.add_parser(
         "undo", help="make unread again exactly the articles a finished job marked read"))
     undo.add_argument("job_id", type=positive_int, metavar="JOB_ID")
-    undo.add_argument("--quiet", action="store_true", help="no progress bar")
+    running_options(undo)
 
     work = with_database(commands.add_parser(
         "work", help="run pending jobs (e.g. written by the web server) and resume interrupted "
@@ -225,7 +230,7 @@ async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, 
 
 
 async def cmd_retry(args) -> int:
-    manager = await _open(args.database)
+    manager = await _open(args.database, max_chunk=args.max_batch)
     try:
         job = await manager.retry_job(args.user, args.job_id, run=False)
         return await _run_to_end(manager, args.user, job.id, quiet=args.quiet)
@@ -234,7 +239,7 @@ async def cmd_retry(args) -> int:
 
 
 async def cmd_undo(args) -> int:
-    manager = await _open(args.database)
+    manager = await _open(args.database, max_chunk=args.max_batch)
     try:
         job = await manager.undo_job(args.user, args.job_id, run=False)
         return await _run_to_end(manager, args.user, job.id, quiet=args.quiet)

@@ -282,3 +282,35 @@ def test_screenshot_flag(tmp_path, server_db):
     image = QImage(str(output))
     assert not image.isNull() and image.width() >= 1000 and image.height() >= 600
     print(f"screenshot took {time.monotonic() - started:.2f} s")
+
+
+def test_undo_offer_after_a_job_and_undo_from_the_row(qtbot, make_window, server_db):
+    window = make_window(server_db)
+    window.settings.setValue("confirm_mark_read", False)
+    before = tree_count(window, "feed", 3)
+    click_scope(qtbot, window, "feed", 3)
+    with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
+        window.mark_read_action.trigger()
+    job = finished.args[0]
+    qtbot.waitUntil(lambda: tree_count(window, "feed", 3) == 0)
+    assert window.undo_offer.isVisible() and window.undo_offer.text() == f"Undo job {job.id}"
+    with qtbot.waitSignal(window.jobFinished, timeout=10_000) as undone:
+        qtbot.mouseClick(window.undo_offer, Qt.MouseButton.LeftButton)
+    assert undone.args[0].job_type == "undo_mark_read" and undone.args[0].status == "completed"
+    qtbot.waitUntil(lambda: tree_count(window, "feed", 3) == before)
+    assert not window.undo_offer.isVisible()  # an undo is not offered for undoing
+
+    # the original job's row no longer offers Undo; a second job's row does
+    qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 2)
+    window.jobs_panel.select_job(job.id)
+    assert not window.jobs_panel.undo_button.isEnabled()
+    assert window.jobs_model.index(window.jobs_model.row_of(job.id), 6).data() == \
+        f"undone by job {undone.args[0].id}"
+    with qtbot.waitSignal(window.jobFinished, timeout=10_000) as second:
+        window.spawn(window.start_mark_read(window.selected_scope(), None, None))
+    qtbot.waitUntil(lambda: window.jobs_model.row_of(second.args[0].id) >= 0)
+    window.jobs_panel.select_job(second.args[0].id)
+    assert window.jobs_panel.undo_button.isEnabled()
+    with qtbot.waitSignal(window.jobFinished, timeout=10_000):
+        qtbot.mouseClick(window.jobs_panel.undo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tree_count(window, "feed", 3) == before)

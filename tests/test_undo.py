@@ -1,0 +1,231 @@
+"""Undo of a bulk mark-read: exact, survives restarts, leaves later changes alone."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from desktop.jobs import BulkOperationManager
+from desktop.store import JobNotFound, JobRequestError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def unread_ids(path: Path, user_id: int) -> set[int]:
+    with sqlite3.connect(path) as conn:
+        return {row[0] for row in conn.execute(
+            "SELECT a.id FROM articles a LEFT JOIN read_status r ON r.article_id = a.id "
+            "AND r.user_id = ? WHERE coalesce(r.is_read, 0) = 0", (user_id,))}
+
+
+def read_status_rows(path: Path, user_id: int) -> dict[int, tuple]:
+    with sqlite3.connect(path) as conn:
+        return {row[0]: row[1:] for row in conn.execute(
+            "SELECT article_id, is_read, is_starred, is_archived, read_at, starred_at "
+            "FROM read_status WHERE user_id = ?", (user_id,))}
+
+
+def job_row(path: Path, job_id: int) -> sqlite3.Row:
+    with sqlite3.connect(path) as conn:
+        conn.row_factory = sqlite3.Row
+        return conn.execute("SELECT * FROM bulk_operation_jobs WHERE id = ?", (job_id,)).fetchone()
+
+
+async def run_job(path: Path, job_type: str, user_id: int, parameters: dict, **options):
+    manager = BulkOperationManager(path, **options)
+    await manager.open()
+    try:
+        job_id = await manager.create_job(job_type, user_id, parameters)
+        return await manager.wait_for_job(job_id)
+    finally:
+        await manager.close()
+
+
+async def undo(path: Path, user_id: int, job_id: int, **options):
+    manager = BulkOperationManager(path, **options)
+    await manager.open()
+    try:
+        job = await manager.undo_job(user_id, job_id)
+        return await manager.wait_for_job(job.id)
+    finally:
+        await manager.close()
+
+
+def test_undo_brings_back_the_exact_unread_set(server_db):
+    before_unread = unread_ids(server_db, 1)
+    before_rows = read_status_rows(server_db, 1)
+    other_user = read_status_rows(server_db, 2)
+    job = asyncio.run(run_job(server_db, "mark_all_read", 1, {}, max_chunk=9))
+    assert job.status == "completed" and job.marked_count == len(before_unread)
+    assert unread_ids(server_db, 1) == set()
+
+    undo_job = asyncio.run(undo(server_db, 1, job.id, max_chunk=9))
+    assert undo_job.status == "completed" and undo_job.job_type == "undo_mark_read"
+    assert undo_job.progress == undo_job.total == undo_job.marked_count == len(before_unread)
+    assert unread_ids(server_db, 1) == before_unread
+    after_rows = read_status_rows(server_db, 1)
+    for article_id, row in before_rows.items():  # articles read before the job stay read
+        assert after_rows[article_id][:3] == row[:3] and after_rows[article_id][4] == row[4]
+    assert read_status_rows(server_db, 2) == other_user
+    assert job_row(server_db, job.id)["undone_by"] == undo_job.id
+
+
+def test_changes_made_after_the_job_survive_the_undo(server_db):
+    job = asyncio.run(run_job(server_db, "mark_category_read", 1, {"category_id": 1}))
+    before_undo = unread_ids(server_db, 1)
+    with sqlite3.connect(server_db) as conn:
+        # 1: starred after the job; 2: marked unread, then read again later; 4: marked unread
+        conn.execute("UPDATE read_status SET is_starred = 1, starred_at = '2099-01-01 00:00:00',"
+                     " updated_at = '2099-01-01 00:00:00' WHERE user_id = 1 AND article_id = 1")
+        conn.execute("UPDATE read_status SET read_at = '2099-01-02 00:00:00', updated_at = "
+                     "'2099-01-02 00:00:00' WHERE user_id = 1 AND article_id = 2")
+        conn.execute("UPDATE read_status SET is_read = 0, read_at = NULL, updated_at = "
+                     "'2099-01-03 00:00:00' WHERE user_id = 1 AND article_id = 4")
+        changed_later = {1: conn.execute("SELECT * FROM read_status WHERE user_id = 1 AND "
+                                         "article_id IN (1, 2, 4) ORDER BY article_id").fetchall()}
+    undo_job = asyncio.run(undo(server_db, 1, job.id))
+    assert undo_job.status == "completed"
+    with sqlite3.connect(server_db) as conn:
+        assert conn.execute("SELECT * FROM read_status WHERE user_id = 1 AND article_id IN "
+                            "(1, 2, 4) ORDER BY article_id").fetchall() == changed_later[1]
+    # every other article the job marked read is unread again
+    recorded = {a for a in range(1, 71) if a % 3} - {1, 2, 4}
+    assert recorded <= unread_ids(server_db, 1)
+    assert unread_ids(server_db, 1) == (before_undo | recorded | {4}) - {1, 2}
+    assert undo_job.marked_count == len(recorded)
+
+
+def test_undo_twice_undo_of_undo_and_running_jobs_are_refused(server_db):
+    async def scenario():
+        manager = BulkOperationManager(server_db)
+        await manager.open()
+        try:
+            pending = await manager.create_job("mark_feed_read", 1, {"feed_id": 1}, run=False)
+            with pytest.raises(JobRequestError, match="still pending"):
+                await manager.undo_job(1, pending)
+            await manager.cancel_job(1, pending)
+            with pytest.raises(JobRequestError, match="nothing to undo"):
+                await manager.undo_job(1, pending)
+            job_id = await manager.create_job("mark_feed_read", 1, {"feed_id": 2})
+            await manager.wait_for_job(job_id)
+            with pytest.raises(JobNotFound):
+                await manager.undo_job(2, job_id)  # another user's job
+            undo_job = await manager.undo_job(1, job_id)
+            await manager.wait_for_job(undo_job.id)
+            with pytest.raises(JobRequestError, match="already undone"):
+                await manager.undo_job(1, job_id)
+            with pytest.raises(JobRequestError, match="itself an undo"):
+                await manager.undo_job(1, undo_job.id)
+        finally:
+            await manager.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_job_the_web_server_ran_cannot_be_undone(server_db):
+    asyncio.run(run_job(server_db, "mark_feed_read", 1, {"feed_id": 5}))  # creates our tables
+    with sqlite3.connect(server_db) as conn:
+        job_id = conn.execute(
+            "INSERT INTO bulk_operation_jobs (job_type, status, user_id, parameters, progress, "
+            "total, created_at, completed_at) VALUES ('mark_feed_read', 'completed', 1, "
+            "'{\"feed_id\": 3}', 20, 20, '2026-11-28 10:00:00', '2026-11-28 10:00:05')"
+        ).lastrowid
+    with pytest.raises(JobRequestError, match="no record"):
+        asyncio.run(undo(server_db, 1, job_id))
+
+
+def test_mark_read_after_an_undo_works(server_db):
+    first = asyncio.run(run_job(server_db, "mark_category_read", 1, {"category_id": 2}))
+    asyncio.run(undo(server_db, 1, first.id))
+    again = asyncio.run(run_job(server_db, "mark_category_read", 1, {"category_id": 2}))
+    assert again.status == "completed" and again.marked_count == first.marked_count
+    assert not unread_ids(server_db, 1) & set(range(71, 101))
+
+
+def test_cleanup_removes_the_records_with_the_job(server_db):
+    job = asyncio.run(run_job(server_db, "mark_all_read", 1, {}))
+    with sqlite3.connect(server_db) as conn:
+        assert conn.execute("SELECT count(*) FROM bulk_job_changes WHERE job_id = ?",
+                            (job.id,)).fetchone()[0] == job.marked_count
+        conn.execute("UPDATE bulk_operation_jobs SET completed_at = '2000-01-01 00:00:00'")
+
+    async def cleanup():
+        manager = BulkOperationManager(server_db)
+        await manager.open()  # cleans up finished jobs older than 24 h
+        await manager.close()
+
+    asyncio.run(cleanup())
+    with sqlite3.connect(server_db) as conn:
+        assert conn.execute("SELECT count(*) FROM bulk_operation_jobs").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM bulk_job_changes").fetchone()[0] == 0
+
+
+def cli(*args, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "desktop", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, **kwargs)
+
+
+def test_cli_undo(server_db):
+    before = unread_ids(server_db, 1)
+    marked = cli("mark-read", "--database", server_db, "--user", 1, "--all", "--quiet")
+    job_id = int(marked.stdout)
+    other = cli("undo", "--database", server_db, "--user", 2, job_id, "--quiet")
+    assert other.returncode == 2 and other.stderr.strip() == f"rss-desktop: error: job {job_id} " \
+                                                             "not found"
+    undone = cli("undo", "--database", server_db, "--user", 1, job_id, "--quiet")
+    assert undone.returncode == 0, undone.stderr
+    assert unread_ids(server_db, 1) == before
+    twice = cli("undo", "--database", server_db, "--user", 1, job_id, "--quiet")
+    assert twice.returncode == 2 and "already undone" in twice.stderr
+    assert "Traceback" not in twice.stderr
+
+
+@pytest.fixture(scope="module")
+def large_db(tmp_path_factory) -> Path:
+    from desktop.store import connect
+    from desktop.store.demo import build_demo_database
+
+    path = tmp_path_factory.mktemp("undo") / "large.db"
+    db = connect(path, create=True)
+    build_demo_database(60_000)
+    db.close()
+    return path
+
+
+def test_an_undo_killed_midway_resumes(large_db, tmp_path):
+    path = tmp_path / "reader.db"
+    path.write_bytes(large_db.read_bytes())
+    before = unread_ids(path, 1)
+    job = asyncio.run(run_job(path, "mark_all_read", 1, {}))
+    proc = subprocess.Popen([sys.executable, "-m", "desktop", "undo", "--database", str(path),
+                             "--user", "1", str(job.id), "--quiet", "--max-batch", "50"],
+                            cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ))
+    undo_id = int(proc.stdout.readline())
+    with sqlite3.connect(path) as conn:  # wait until some of the undo is committed, then kill
+        deadline = time.monotonic() + 60
+        while conn.execute("SELECT progress FROM bulk_operation_jobs WHERE id = ?",
+                           (undo_id,)).fetchone()[0] == 0 and proc.poll() is None:
+            assert time.monotonic() < deadline, "the undo never made progress"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    killed_at = job_row(path, undo_id)
+    if killed_at["status"] == "completed":
+        pytest.skip("the undo finished before it could be killed")
+    assert killed_at["status"] == "running" and 0 < killed_at["progress"] < killed_at["total"]
+
+    worker = cli("work", "--database", path, "--once")
+    assert worker.returncode == 0, worker.stderr
+    finished = job_row(path, undo_id)
+    assert finished["status"] == "completed"
+    assert finished["progress"] == finished["total"] == job.marked_count
+    assert unread_ids(path, 1) == before
