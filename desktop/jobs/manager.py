@@ -292,7 +292,7 @@ class BulkOperationManager:
             raise
         except Exception as exc:
             message = failure_message(exc)
-            log.warning("job %s failed: %s", job_id, message)
+            log.info("job %s failed: %s", job_id, message)  # the faces report it
             try:
                 await self.db.call(jobs_table.finish_job, job_id, self.owner, "failed", message)
             except Exception:

@@ -244,8 +244,9 @@ def claim_job(job_id: int, owner: str, *, take_over: bool = False,
                    "error_message": None}
         if job.watermark is None:  # written by a process that knows only the spec's columns
             changes["watermark"] = newest_article_id()
-        if job.cursor is None:
+        if job.cursor is None:  # no cursor of ours: it runs from the start, so counts from 0
             changes["cursor"] = 0
+            changes["progress"] = 0
         if job.marked_count is None:
             changes["marked_count"] = 0
         if job.recorded is None and not job.cursor:  # we run it from its start: record it all

@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Callable
 
+import pendulum
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from ..store.clock import parse_db_text
@@ -17,8 +18,13 @@ PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2  # (done, total, indeterminate)
 
 
 def local_time(text: str | None) -> str:
+    """A stored UTC timestamp in local time: the time alone today, else with the date."""
     moment = parse_db_text(text)
-    return moment.in_timezone("local").format("MMM D, HH:mm:ss") if moment else ""
+    if moment is None:
+        return ""
+    local = moment.in_timezone("local")
+    today = pendulum.now("local").date() == local.date()
+    return local.format("HH:mm:ss" if today else "MMM D HH:mm")
 
 
 class RateMeter:
@@ -138,7 +144,9 @@ class JobsTableModel(QAbstractTableModel):
     @staticmethod
     def _progress_text(job: JobRecord) -> str:
         if not job.total:
-            return "counting…" if job.status in ("pending", "running") else f"{job.progress:,}"
+            if job.status in ("pending", "running"):
+                return "counting…"
+            return f"{job.progress:,}" if job.progress else "–"
         percent = 100 * job.progress // job.total
         return f"{job.progress:,} / {job.total:,}  ({percent}%)"
 

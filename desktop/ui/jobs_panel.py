@@ -90,10 +90,11 @@ class JobsPanel(QWidget):
         self.table.setItemDelegateForColumn(COLUMNS.index("Progress"), ProgressBarDelegate(self))
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in zip(COLUMNS[:-1], (160, 210, 120, 80, 110, 110), strict=True):
+        for column, width in zip(COLUMNS[:-1], (190, 200, 120, 80, 80, 80), strict=True):
             header.resizeSection(COLUMNS.index(column), width)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
