@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export QT_QPA_PLATFORM ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,offscreen)
 
 .PHONY: run test bench install lint clean
 
@@ -15,8 +14,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Opens the app on its default database, filled with sample data the first time.
 run: $(STAMP)
-	$(BIN)/rss-desktop $(ARGS)
+	$(BIN)/rss-desktop gui --demo-if-new $(ARGS)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(ARGS)
