@@ -25,6 +25,13 @@ class BadInput(Exception):
     pass
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """Bad arguments get one line on stderr (and exit 2), not the usage block first."""
+
+    def error(self, message):
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def positive_int(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer id")
@@ -63,7 +70,7 @@ def running_options(sub) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="rss-desktop",
         description="Mark whole categories, feeds or everything read on an RSS reader's shared "
                     "SQLite database, as persisted bulk jobs. Without a command, opens the GUI.")
@@ -215,6 +222,8 @@ async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, 
         loop.remove_signal_handler(signal.SIGINT)
         if bar is not None:
             bar.stop()
+        # a Ctrl-C after the job ended: its cancel is refused ("already completed"), fine
+        await asyncio.gather(*cancelling, return_exceptions=True)
     if job.status == "completed":
         done = "made unread again" if job.job_type == "undo_mark_read" else "newly marked read"
         print(f"job {job_id}: {job.progress:,} articles processed, {job.marked_count or 0:,} "
@@ -300,10 +309,15 @@ async def cmd_work(args) -> int:
 
 def cmd_demo(args) -> int:
     from .store.connection import connect
-    from .store.demo import DemoDatabaseExists, build_demo_database
+    from .store.demo import DemoDatabaseExists, build_demo_database, has_data
+    from .store.schema import ensure_schema
 
-    db = connect(args.database, create=True)
+    db = connect(args.database, create=True, prepare_schema=False)
     try:
+        if has_data(db):  # refuse before adding anything to someone's database
+            raise BadInput(f"{args.database}: already holds data; the demo needs a new or "
+                           "empty database")
+        ensure_schema(db)
         counts = build_demo_database(args.articles, seed=args.seed)
     except DemoDatabaseExists as exc:
         raise BadInput(f"{args.database}: {exc}") from None

@@ -40,9 +40,9 @@ SPEC_JOB_INDEXES = {
     "idx_bulk_jobs_created": ["created_at"],
     "idx_bulk_jobs_type_status": ["job_type", "status"],
 }
+# What the engine adds beyond the spec (all nullable); later features may add more.
 OUR_JOB_COLUMNS = {"watermark", "cursor", "marked_count", "owner", "updated_at", "recorded",
                    "undone_by"}
-OUR_JOB_COLUMNS = {"watermark", "cursor", "marked_count", "owner", "updated_at"}
 SERVER_TABLES = ("users", "categories", "feeds", "articles", "read_status", "sessions")
 
 

@@ -124,7 +124,8 @@ class BulkOperationManager:
             with contextlib.suppress(Exception):
                 await self.db.call(workers.unregister_worker, self.owner)
         with contextlib.suppress(Exception):  # never opened, or already closed
-            await self.db.call(database_proxy.close)
+            # A lambda: the proxy resolves its database on the database thread, not here.
+            await self.db.call(lambda: database_proxy.close())
         self.db.shutdown()
 
     def _check_writable(self) -> None:
@@ -283,6 +284,11 @@ class BulkOperationManager:
         except asyncio.CancelledError:  # the claim may have run on the database thread anyway
             await asyncio.shield(self.db.call(jobs_table.release_job, job_id, self.owner))
             raise
+        except DatabaseBusyError as exc:  # never claimed: a pending job fails with the reason
+            log.info("job %s failed: %s", job_id, exc)
+            await self._record_failure(jobs_table.fail_unowned_job, job_id, str(exc))
+            await self._publish_finished(job_id)
+            return
         if job is None:  # another worker won the race, or it was cancelled meanwhile
             return
         try:
@@ -293,13 +299,22 @@ class BulkOperationManager:
         except Exception as exc:
             message = failure_message(exc)
             log.info("job %s failed: %s", job_id, message)  # the faces report it
-            try:
-                await self.db.call(jobs_table.finish_job, job_id, self.owner, "failed", message)
-            except Exception:
-                log.exception("could not record the failure of job %s", job_id)
+            await self._record_failure(jobs_table.finish_job, job_id, self.owner, "failed",
+                                       message)
+        await self._publish_finished(job_id)
+
+    async def _publish_finished(self, job_id: int) -> None:
         final = await self.db.call(jobs_table.load_job, job_id)
         if final is not None:
             self.events.publish(JobEvent("finished", final))
+
+    async def _record_failure(self, fn, job_id: int, *args) -> None:
+        """Write a job's failure, waiting out a lock as chunks do; if even that fails the row
+        stays as it was (pending, or running for recovery to find)."""
+        try:
+            await self._call_retrying_locks(fn, job_id, *args)
+        except Exception:
+            log.exception("could not record the failure of job %s", job_id)
 
     async def _process(self, job: JobRecord) -> None:
         scope, _ = jobs_table.parse_parameters(job.job_type, job.parameters)

@@ -62,7 +62,10 @@ def check_database_file(path: Path, *, create: bool = False) -> None:
     if page_size < 512 or size % page_size:
         raise DatabaseOpenError(path, f"is truncated ({size} bytes is not a whole number of "
                                       f"{page_size}-byte pages)")
-    if page_count and change_counter == valid_for and size < page_count * page_size:
+    wal = path.with_name(path.name + "-wal")
+    wal_pending = wal.exists() and wal.stat().st_size > 0  # SQLite completes the file from it
+    if (page_count and change_counter == valid_for and size < page_count * page_size
+            and not wal_pending):
         raise DatabaseOpenError(path, f"is truncated ({size} of {page_count * page_size} bytes)")
 
 

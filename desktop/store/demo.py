@@ -31,6 +31,13 @@ class DemoDatabaseExists(Exception):
     pass
 
 
+def has_data(db) -> bool:
+    """Whether the database already has users or articles (the demo fills only empty ones)."""
+    tables = set(db.get_tables())
+    return any(model._meta.table_name in tables and model.select().exists()
+               for model in (User, Article))
+
+
 def _title(rng: random.Random) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 8))).capitalize()
 

@@ -1,0 +1,785 @@
+"""The bulk mark-read job engine on real SQLite files, driven with plain asyncio (no Qt)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+from collections import Counter
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from conftest import STAMP, make_server_database
+
+from desktop.jobs import BulkOperationManager, JobEvent
+from desktop.store import JobNotFound, JobRequestError
+from desktop.store.clock import utc_now_text
+
+PROJECT = Path(__file__).resolve().parent.parent
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
+# The server-shaped database (conftest.make_server_database): category 1 = feeds 1, 2 =
+# articles 1..70; category 2 = feeds 3, 4 = articles 71..100; feed 5 (no category) = 101..105.
+SCOPES = {
+    "category-1": ("mark_category_read", {"category_id": 1}),
+    "category-2": ("mark_category_read", {"category_id": 2}),
+    "feed-2": ("mark_feed_read", {"feed_id": 2}),
+    "feed-5-uncategorized": ("mark_feed_read", {"feed_id": 5}),
+    "all": ("mark_all_read", {}),
+}
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+def run_engine(path, body, **options):
+    """Open a manager on ``path``, await ``body(manager)``, close it; return body's result."""
+    async def main():
+        manager = BulkOperationManager(path, **options)
+        await manager.open()
+        try:
+            return await body(manager)
+        finally:
+            await manager.close()
+
+    return asyncio.run(main())
+
+
+def sqlite(path) -> closing:
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    return closing(conn)
+
+
+def read_status(path) -> dict[int, dict]:
+    """Every read_status row, whole, by id."""
+    with sqlite(path) as conn:
+        return {row["id"]: dict(row) for row in conn.execute("SELECT * FROM read_status")}
+
+
+def job_row(path, job_id) -> dict:
+    with sqlite(path) as conn:
+        return dict(conn.execute("SELECT * FROM bulk_operation_jobs WHERE id = ?",
+                                 (job_id,)).fetchone())
+
+
+def job_count(path) -> int:
+    with sqlite(path) as conn:
+        return conn.execute("SELECT count(*) FROM bulk_operation_jobs").fetchone()[0]
+
+
+def scope_articles(path, job_type, params, *, up_to=None, after=0) -> set[int]:
+    """The article ids a job covers, by independent SQL."""
+    sql = ("SELECT a.id FROM articles a JOIN feeds f ON f.id = a.feed_id "
+           "WHERE a.id > ?")
+    args: list = [after]
+    if job_type == "mark_category_read":
+        sql += " AND f.category_id = ?"
+        args.append(params["category_id"])
+    elif job_type == "mark_feed_read":
+        sql += " AND a.feed_id = ?"
+        args.append(params["feed_id"])
+    if params.get("older_than"):
+        sql += " AND a.created_at < ?"
+        args.append(params["older_than"])
+    if up_to is not None:
+        sql += " AND a.id <= ?"
+        args.append(up_to)
+    with sqlite(path) as conn:
+        return {row[0] for row in conn.execute(sql, args)}
+
+
+def insert_articles(path, feed_id, count) -> list[int]:
+    """New articles written by "the web server" on its own connection."""
+    with sqlite(path) as conn:
+        ids = []
+        for n in range(count):
+            cursor = conn.execute(
+                "INSERT INTO articles (feed_id, title, created_at) VALUES (?, ?, ?)",
+                (feed_id, f"Late {n}", utc_now_text()))
+            ids.append(cursor.lastrowid)
+        conn.commit()
+    return ids
+
+
+def assert_marked_read(before, after, user_id, in_scope, since) -> int:
+    """Check a mark-read outcome row by row; return how many rows changed unread -> read.
+
+    In scope: every article is read for the user, exactly once; rows that were unread got
+    read_at/updated_at = the job's time and kept every other value; rows that were read are
+    byte-for-byte the same. Out of scope and other users: byte-for-byte the same.
+    """
+    changed = 0
+    assert set(before) <= set(after)
+    for row_id, old in before.items():
+        new = after[row_id]
+        if old["user_id"] == user_id and old["article_id"] in in_scope and not old["is_read"]:
+            assert new["is_read"] == 1
+            assert new["read_at"] >= since and TIMESTAMP.match(new["read_at"])
+            assert new["updated_at"] == new["read_at"]
+            unchanged = {k: v for k, v in old.items()
+                         if k not in ("is_read", "read_at", "updated_at")}
+            assert {k: new[k] for k in unchanged} == unchanged
+            changed += 1
+        else:
+            assert new == old
+    for row_id in set(after) - set(before):
+        new = after[row_id]
+        assert new["user_id"] == user_id and new["article_id"] in in_scope
+        assert (new["is_read"], new["is_starred"], new["is_archived"]) == (1, 0, 0)
+        assert new["read_at"] >= since and TIMESTAMP.match(new["read_at"])
+        assert new["updated_at"] == new["created_at"] == new["read_at"]
+        assert new["starred_at"] is None
+        changed += 1
+    rows_per_article = Counter(row["article_id"] for row in after.values()
+                               if row["user_id"] == user_id)
+    assert all(rows_per_article[article] == 1 for article in in_scope)  # no duplicates
+    assert all(row["is_read"] for row in after.values()
+               if row["user_id"] == user_id and row["article_id"] in in_scope)
+    return changed
+
+
+def dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+# -- every scope --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("user_id", [1, 2])
+@pytest.mark.parametrize("scope", SCOPES)
+def test_every_scope_marks_exactly_its_articles_read(server_db, scope, user_id):
+    job_type, params = SCOPES[scope]
+    before = read_status(server_db)
+    in_scope = scope_articles(server_db, job_type, params)
+    since = utc_now_text()
+
+    async def body(manager):
+        job_id = await manager.create_job(job_type, user_id, params)
+        return await manager.wait_for_job(job_id)
+
+    job = run_engine(server_db, body)
+
+    changed = assert_marked_read(before, read_status(server_db), user_id, in_scope, since)
+    assert changed > 0
+    assert job.status == "completed" and job.error_message is None
+    assert job.progress == job.total == len(in_scope)
+    assert job.marked_count == changed
+    assert job.started_at >= since and job.completed_at >= job.started_at
+    assert job.watermark == 105 and job.cursor == max(in_scope)
+    assert json.loads(job.parameters) == params
+    assert job_row(server_db, job.id)["status"] == "completed"  # persisted, not just returned
+
+
+def test_older_than_narrows_the_scope_by_ingestion_time(server_db):
+    # Article n was ingested at 08:00 + n minutes: before 08:30 means articles 1..29.
+    params = {"older_than": "2026-11-01 08:30:00"}
+    before = read_status(server_db)
+    in_scope = scope_articles(server_db, "mark_all_read", params)
+    assert in_scope == set(range(1, 30))
+    since = utc_now_text()
+
+    async def body(manager):
+        all_id = await manager.create_job("mark_all_read", 1, params)
+        category_id = await manager.create_job(
+            "mark_category_read", 2, {"category_id": 2, "older_than": "2026-11-01 09:35:00"})
+        return await manager.wait_for_job(all_id), await manager.wait_for_job(category_id)
+
+    all_job, category_job = run_engine(server_db, body)
+
+    after = read_status(server_db)
+    user_1 = {k: v for k, v in after.items() if v["user_id"] == 1}
+    changed = assert_marked_read({k: v for k, v in before.items() if v["user_id"] == 1}, user_1,
+                                 1, in_scope, since)
+    assert all_job.status == "completed"
+    assert all_job.progress == all_job.total == 29 and all_job.marked_count == changed
+    # Category 2 is articles 71..100; 09:35 is article 95.
+    category_scope = set(range(71, 95))
+    user_2 = {k: v for k, v in after.items() if v["user_id"] == 2}
+    changed = assert_marked_read({k: v for k, v in before.items() if v["user_id"] == 2}, user_2,
+                                 2, category_scope, since)
+    assert category_job.status == "completed"
+    assert category_job.progress == category_job.total == 24
+    assert category_job.marked_count == changed == 12  # user 2 had read the even ones
+
+
+@pytest.mark.parametrize("cutoff", ["2026-11-01T08:30:00Z", "2026-11-01T09:30:00+01:00"])
+def test_older_than_in_another_timestamp_form_means_the_same_moment(server_db, cutoff):
+    # Compared as text with created_at, an ISO 'T' form would put the whole day "before" it.
+    async def body(manager):
+        job_id = await manager.create_job("mark_all_read", 2, {"older_than": cutoff})
+        return await manager.wait_for_job(job_id)
+
+    job = run_engine(server_db, body)
+    assert job.status == "completed" and job.progress == job.total == 29
+    read = {row["article_id"] for row in read_status(server_db).values()
+            if row["user_id"] == 2 and row["is_read"]}
+    assert read == set(range(1, 30)) | {n for n in range(30, 106) if n % 2 == 0}
+
+
+# -- the watermark ------------------------------------------------------------------------
+
+def test_articles_that_arrive_after_the_job_was_created_stay_unread(server_db):
+    state = {}
+
+    async def body(manager):
+        job_id = await manager.create_job("mark_category_read", 1, {"category_id": 1},
+                                          run=False)
+        state["late"] = insert_articles(server_db, 1, 5) + insert_articles(server_db, 2, 5)
+        manager.start_job(job_id)
+        return await manager.wait_for_job(job_id)
+
+    job = run_engine(server_db, body)
+
+    late = state["late"]
+    assert min(late) > 105
+    assert job.status == "completed" and job.watermark == 105
+    assert job.progress == job.total == 70
+    unread_late = [row for row in read_status(server_db).values() if row["article_id"] in late]
+    assert unread_late == []  # nobody has a read_status row for the late articles
+    read_for_user_1 = {row["article_id"] for row in read_status(server_db).values()
+                       if row["user_id"] == 1 and row["is_read"]}
+    assert set(range(1, 71)) <= read_for_user_1
+
+
+def test_a_watermark_given_at_creation_bounds_the_job(server_db):
+    async def body(manager):
+        job_id = await manager.create_job("mark_all_read", 2, {}, watermark=50)
+        too_high = await manager.create_job("mark_all_read", 2, {}, watermark=10_000, run=False)
+        return await manager.wait_for_job(job_id), await manager.get_job(2, too_high)
+
+    job, capped = run_engine(server_db, body)
+    assert job.status == "completed" and job.watermark == 50
+    assert job.progress == job.total == 50 and job.marked_count == 25
+    read = {row["article_id"] for row in read_status(server_db).values()
+            if row["user_id"] == 2 and row["is_read"]}
+    assert read == set(range(1, 51)) | {n for n in range(51, 106) if n % 2 == 0}
+    assert capped.watermark == 105  # never beyond the newest article that exists
+
+
+# -- chunks and progress events -----------------------------------------------------------
+
+@pytest.mark.parametrize("scope", ["category-1", "all"])
+def test_small_chunks_publish_monotonic_progress_matching_the_rows_read(server_db, scope):
+    job_type, params = SCOPES[scope]
+    in_scope = scope_articles(server_db, job_type, params)
+    events: list[JobEvent] = []
+    checks: list[tuple] = []
+
+    with sqlite(server_db) as conn:
+        def read_counts() -> tuple[Counter, Counter]:
+            """User 1's read articles per feed and per category, now."""
+            feeds, categories = Counter(), Counter()
+            for feed, category, count in conn.execute(
+                    "SELECT a.feed_id, f.category_id, count(*) FROM read_status r "
+                    "JOIN articles a ON a.id = r.article_id JOIN feeds f ON f.id = a.feed_id "
+                    "WHERE r.user_id = 1 AND r.is_read = 1 GROUP BY a.feed_id"):
+                feeds[feed] += count
+                categories[category] += count
+            return feeds, categories
+
+        last = list(read_counts())
+
+        def on_event(event: JobEvent):
+            events.append(event)
+            if event.kind != "progress":
+                return
+            # The chunk has committed and the engine is between chunks: the database shows
+            # exactly the rows this event reports as newly read.
+            feeds, categories = read_counts()
+            checks.append((event, dict(feeds - last[0]), dict(categories - last[1])))
+            last[:] = feeds, categories
+
+        async def body(manager):
+            manager.subscribe(on_event)
+            job_id = await manager.create_job(job_type, 1, params)
+            return await manager.wait_for_job(job_id)
+
+        job = run_engine(server_db, body, max_chunk=7)
+
+    assert job.status == "completed" and job.progress == job.total == len(in_scope)
+    progress_events = [e for e in events if e.kind == "progress"]
+    assert len(progress_events) >= len(in_scope) // 7  # many chunks of at most 7 articles
+    steps = [e.job.progress for e in progress_events]
+    assert steps == sorted(steps) and steps[-1] == len(in_scope)
+    assert all(b - a <= 7 for a, b in zip([0, *steps], steps, strict=False))
+    assert all(e.job.progress <= e.job.total for e in progress_events if e.job.total)
+    assert [e.kind for e in events][:3] == ["created", "started", "total"]
+    assert events[-1].kind == "finished" and events[-1].job.status == "completed"
+    marked_total = 0
+    for event, feed_delta, category_delta in checks:
+        assert event.marked_by_feed == feed_delta
+        assert event.marked_by_category == category_delta
+        assert sum(event.marked_by_feed.values()) == sum(event.marked_by_category.values())
+        marked_total += sum(event.marked_by_feed.values())
+    assert marked_total == job.marked_count > 0
+
+
+# -- cancel -------------------------------------------------------------------------------
+
+def test_cancelling_a_pending_job_is_immediate_and_it_never_runs(server_db):
+    before = read_status(server_db)
+    events: list[JobEvent] = []
+
+    async def body(manager):
+        manager.subscribe(events.append)
+        job_id = await manager.create_job("mark_all_read", 1, {}, run=False)
+        cancelled = await manager.cancel_job(1, job_id)
+        await manager.run_available(once=True)
+        manager.start_job(job_id)
+        return cancelled, await manager.wait_for_job(job_id)
+
+    cancelled, final = run_engine(server_db, body)
+    assert cancelled.status == "cancelled" and cancelled.completed_at is not None
+    assert final.status == "cancelled" and final.started_at is None and final.progress == 0
+    assert read_status(server_db) == before
+    assert [e.kind for e in events] == ["created", "finished"]
+
+
+def _cancel_while_running(path, cancel, *, scope="all"):
+    """Run a job in chunks of 7 and call ``cancel(manager, job_id)`` at the second chunk.
+
+    Returns (job at the end, progress when cancel was called, read_status before).
+    """
+    job_type, params = SCOPES[scope]
+    before = read_status(path)
+    seen = {}
+
+    async def body(manager):
+        pending = []
+
+        def on_event(event):
+            if event.kind == "progress" and "at" not in seen and event.job.progress >= 14:
+                seen["at"] = event.job.progress
+                result = cancel(manager, event.job.id)
+                if asyncio.iscoroutine(result):
+                    pending.append(asyncio.ensure_future(result))
+
+        manager.subscribe(on_event)
+        job_id = await manager.create_job(job_type, 1, params)
+        job = await manager.wait_for_job(job_id)
+        for task in pending:
+            await task
+        return job
+
+    job = run_engine(path, body, max_chunk=7)
+    return job, seen["at"], before
+
+
+def assert_stopped_at_cursor(path, job, before, scope="all"):
+    job_type, params = SCOPES[scope]
+    done = scope_articles(path, job_type, params, up_to=job.cursor)
+    assert len(done) == job.progress
+    untouched_ids = {k for k, v in before.items()
+                     if v["user_id"] != 1 or v["article_id"] > job.cursor}
+    after = read_status(path)
+    assert {k: after[k] for k in untouched_ids} == {k: before[k] for k in untouched_ids}
+    assert not any(v["article_id"] > job.cursor for k, v in after.items() if k not in before)
+    assert all(v["is_read"] for v in after.values()
+               if v["user_id"] == 1 and v["article_id"] in done)
+    assert {v["article_id"] for v in after.values() if v["user_id"] == 1} >= done
+
+
+def test_cancelling_a_running_job_stops_it_after_its_current_chunk(server_db):
+    job, at, before = _cancel_while_running(
+        server_db, lambda manager, job_id: manager.cancel_job(1, job_id))
+    assert job.status == "cancelled"
+    assert at <= job.progress <= at + 7 and job.progress < job.total == 105
+    assert job.completed_at is not None
+    assert_stopped_at_cursor(server_db, job, before)
+
+
+def test_a_cancel_written_by_another_connection_stops_the_job(server_db):
+    def cancel_from_elsewhere(_manager, job_id):
+        with sqlite(server_db) as conn:
+            conn.execute("UPDATE bulk_operation_jobs SET status = 'cancelled', "
+                         "completed_at = ? WHERE id = ?", (utc_now_text(), job_id))
+            conn.commit()
+
+    job, at, before = _cancel_while_running(server_db, cancel_from_elsewhere)
+    assert job.status == "cancelled"
+    assert job.progress == at < job.total == 105  # the next chunk saw it and wrote nothing
+    assert_stopped_at_cursor(server_db, job, before)
+
+
+def test_a_cancel_from_another_process_stops_the_job(server_db):
+    def cancel_from_the_command_line(_manager, job_id):
+        subprocess.run([sys.executable, "-m", "desktop", "cancel", "--database",
+                        str(server_db), "--user", "1", str(job_id)], cwd=PROJECT, check=True,
+                       capture_output=True)
+
+    job, at, before = _cancel_while_running(server_db, cancel_from_the_command_line,
+                                            scope="category-1")
+    assert job.status == "cancelled"
+    assert job.progress == at < job.total == 70
+    assert_stopped_at_cursor(server_db, job, before, scope="category-1")
+
+
+# -- errors -------------------------------------------------------------------------------
+
+BAD_REQUESTS = [
+    ("mark_all_read", 99, {}, "user 99 does not exist"),
+    ("mark_category_read", 1, {"category_id": 99}, "category 99 does not exist"),
+    ("mark_feed_read", 1, {"feed_id": 99}, "feed 99 does not exist"),
+    ("mark_everything_read", 1, {}, "unknown job_type 'mark_everything_read'"),
+    ("mark_category_read", 1, {}, "mark_category_read needs 'category_id'"),
+    ("mark_category_read", 1, {"category_id": "1"},
+     "category_id must be a positive integer, not '1'"),
+    ("mark_feed_read", 1, {"feed_id": 2.0}, "feed_id must be a positive integer, not 2.0"),
+    ("mark_feed_read", 1, {"feed_id": True}, "feed_id must be a positive integer, not True"),
+    ("mark_feed_read", 1, {"feed_id": 0}, "feed_id must be a positive integer, not 0"),
+    ("mark_feed_read", 1, {"feed_id": -3}, "feed_id must be a positive integer, not -3"),
+    ("mark_all_read", "1", {}, "user id must be a positive integer, not '1'"),
+    ("mark_all_read", None, {}, "user id must be a positive integer, not None"),
+    ("mark_all_read", 1, [1], "parameters must be a JSON object"),
+    ("mark_all_read", 1, {"older_than": "last week"}, "older_than must be a 'YYYY-MM-DD"),
+    ("mark_all_read", 1, {"older_than": 7}, "older_than must be a 'YYYY-MM-DD"),
+    ("mark_all_read", 1, {"older_than": "P7D"}, "older_than must be a 'YYYY-MM-DD"),
+    ("mark_all_read", 2**64, {}, "user id"),
+    ("mark_feed_read", 1, {"feed_id": 2**63}, "feed_id"),
+]
+
+
+def test_bad_requests_raise_a_specific_error_and_write_nothing(server_db):
+    async def body(manager):
+        messages = []
+        for job_type, user_id, params, _ in BAD_REQUESTS:
+            with pytest.raises(JobRequestError) as caught:
+                await manager.create_job(job_type, user_id, params)
+            messages.append(str(caught.value))
+        return messages
+
+    messages = run_engine(server_db, body)
+    for message, (*_, expected) in zip(messages, BAD_REQUESTS, strict=True):
+        assert expected in message
+    assert job_count(server_db) == 0
+
+
+def test_bad_rows_written_by_the_server_fail_alone(tmp_path):
+    path = make_server_database(tmp_path / "reader.db", job_table=True)
+    rows = [
+        ("mark_category_read", 1, "not json", "parameters are not valid JSON"),
+        ("mark_everything_read", 1, "{}", "unknown job_type 'mark_everything_read'"),
+        ("mark_category_read", 1, '{"category_id": 99}', "category 99 does not exist"),
+        ("mark_feed_read", 1, '{"feed_id": "three"}', "feed_id must be a positive integer"),
+        ("mark_feed_read", 1, "[3]", "parameters must be a JSON object"),
+        ("mark_feed_read", 99, '{"feed_id": 3}', "user 99 does not exist"),
+        ("mark_feed_read", 2, '{"feed_id": 3}', None),  # the good one, last in line
+    ]
+    with sqlite(path) as conn:
+        for job_type, user_id, parameters, _ in rows:
+            conn.execute("INSERT INTO bulk_operation_jobs (job_type, status, user_id, "
+                         "parameters, created_at) VALUES (?, 'pending', ?, ?, ?)",
+                         (job_type, user_id, parameters, STAMP))
+        conn.commit()
+
+    run_engine(path, lambda manager: manager.run_available(once=True))
+
+    for job_id, (*_, expected) in enumerate(rows, start=1):
+        job = job_row(path, job_id)
+        if expected is None:
+            assert job["status"] == "completed" and job["error_message"] is None
+            assert job["progress"] == job["total"] == 20
+        else:
+            assert job["status"] == "failed"
+            assert expected in job["error_message"]
+            assert "Traceback" not in job["error_message"]
+            assert job["completed_at"] is not None
+    with sqlite(path) as conn:
+        unread = conn.execute("SELECT count(*) FROM articles a WHERE a.feed_id = 3 AND NOT "
+                              "EXISTS (SELECT 1 FROM read_status r WHERE r.article_id = a.id "
+                              "AND r.user_id = 2 AND r.is_read = 1)").fetchone()[0]
+    assert unread == 0
+
+
+# -- listing, user scoping, cleanup -------------------------------------------------------
+
+def test_listing_is_newest_first_filtered_limited_and_scoped_to_the_user(server_db):
+    types = ["mark_all_read", "mark_feed_read", "mark_category_read"]
+    params = {"mark_all_read": {}, "mark_feed_read": {"feed_id": 1},
+              "mark_category_read": {"category_id": 2}}
+
+    async def create(manager):
+        ids = [await manager.create_job(types[n % 3], 1, params[types[n % 3]], run=False)
+               for n in range(25)]
+        other = await manager.create_job("mark_all_read", 2, {}, run=False)
+        return ids, other
+
+    ids, other = run_engine(server_db, create)
+    with sqlite(server_db) as conn:
+        conn.execute("UPDATE bulk_operation_jobs SET created_at = '2099-01-01 00:00:00' "
+                     "WHERE id = ?", (ids[0],))  # the oldest id, but the newest time
+        conn.execute("UPDATE bulk_operation_jobs SET created_at = '2000-01-01 00:00:00' "
+                     "WHERE id = ?", (ids[-1],))
+        conn.executemany("UPDATE bulk_operation_jobs SET status = 'completed' WHERE id = ?",
+                         [(ids[n],) for n in (3, 4, 5)])
+        conn.commit()
+
+    async def query(manager):
+        found = {
+            "default": await manager.list_jobs(1),
+            "hundred": await manager.list_jobs(1, limit=100),
+            "completed": await manager.list_jobs(1, status="completed"),
+            "feed": await manager.list_jobs(1, job_type="mark_feed_read", limit=100),
+            "both": await manager.list_jobs(1, status="completed",
+                                            job_type="mark_feed_read"),
+            "other": await manager.list_jobs(2),
+        }
+        errors = {}
+        for name, call in {
+            "limit 101": manager.list_jobs(1, limit=101),
+            "limit 0": manager.list_jobs(1, limit=0),
+            "status": manager.list_jobs(1, status="done"),
+            "get": manager.get_job(1, other),
+            "cancel": manager.cancel_job(1, other),
+            "get missing": manager.get_job(1, 10_000),
+        }.items():
+            try:
+                await call
+            except (JobRequestError, JobNotFound) as exc:
+                errors[name] = exc
+        found["other after"] = await manager.get_job(2, other)
+        return found, errors
+
+    found, errors = run_engine(server_db, query)
+
+    middle = sorted(ids[1:-1], reverse=True)
+    assert [job.id for job in found["hundred"]] == [ids[0], *middle, ids[-1]]
+    assert [job.id for job in found["default"]] == [ids[0], *middle][:20]
+    assert {job.id for job in found["completed"]} == {ids[3], ids[4], ids[5]}
+    assert all(job.status == "completed" for job in found["completed"])
+    assert [job.id for job in found["feed"]] == sorted(
+        (i for n, i in enumerate(ids) if n % 3 == 1 and n != 24), reverse=True)
+    assert [job.id for job in found["both"]] == [ids[4]]
+    assert [job.id for job in found["other"]] == [other]
+    assert all(job.user_id == 1 for key in ("default", "hundred") for job in found[key])
+    assert isinstance(errors["limit 101"], JobRequestError) and "101" in str(errors["limit 101"])
+    assert isinstance(errors["limit 0"], JobRequestError)
+    assert isinstance(errors["status"], JobRequestError) and "'done'" in str(errors["status"])
+    for name in ("get", "cancel", "get missing"):
+        assert isinstance(errors[name], JobNotFound), name
+    assert str(errors["get"]) == f"job {other} not found"
+    assert found["other after"].status == "pending"  # another user's cancel changed nothing
+
+
+def test_a_finished_job_cannot_be_cancelled(server_db):
+    async def body(manager):
+        job_id = await manager.create_job("mark_feed_read", 1, {"feed_id": 5})
+        await manager.wait_for_job(job_id)
+        with pytest.raises(JobRequestError, match=f"job {job_id} is already completed"):
+            await manager.cancel_job(1, job_id)
+        return await manager.get_job(1, job_id)
+
+    assert run_engine(server_db, body).status == "completed"
+
+
+def test_cleanup_deletes_only_finished_jobs_older_than_the_limit(server_db):
+    async def create(manager):
+        return [await manager.create_job("mark_all_read", 1, {}, run=False) for _ in range(7)]
+
+    ids = run_engine(server_db, create)
+    rows = {  # id -> (status, completed_at)
+        ids[0]: ("completed", "25 hours"),
+        ids[1]: ("failed", "48 hours"),
+        ids[2]: ("cancelled", "30 hours"),
+        ids[3]: ("completed", "1 hours"),
+        ids[4]: ("running", None),
+        ids[5]: ("pending", None),
+        ids[6]: ("completed", "12 hours"),
+    }
+    with sqlite(server_db) as conn:
+        for job_id, (status, age) in rows.items():
+            conn.execute("UPDATE bulk_operation_jobs SET status = ?, owner = 'elsewhere:1:x', "
+                         "created_at = datetime('now', '-72 hours'), completed_at = "
+                         "CASE WHEN ? IS NULL THEN NULL ELSE datetime('now', '-' || ?) END "
+                         "WHERE id = ?", (status, age, age, job_id))
+        conn.commit()
+
+    async def cleanup(manager):
+        return await manager.cleanup_finished(hours=36), await manager.cleanup_finished()
+
+    # A manager keeping a week deletes nothing when it opens; asked for 36 h, one job goes.
+    assert run_engine(server_db, cleanup, keep_finished_hours=24 * 7) == (1, 0)
+    assert remaining_jobs(server_db) == {ids[0], ids[2], ids[3], ids[4], ids[5], ids[6]}
+
+    # The default keeps 24 hours, applied when a manager opens.
+    assert run_engine(server_db, lambda manager: manager.cleanup_finished()) == 0
+    assert remaining_jobs(server_db) == {ids[3], ids[4], ids[5], ids[6]}
+
+    # Configurable: 6 hours.
+    run_engine(server_db, lambda manager: manager.cleanup_finished(), keep_finished_hours=6)
+    assert remaining_jobs(server_db) == {ids[3], ids[4], ids[5]}
+
+
+def remaining_jobs(path) -> set[int]:
+    with sqlite(path) as conn:
+        return {row[0] for row in conn.execute("SELECT id FROM bulk_operation_jobs")}
+
+
+# -- jobs written by others, interrupted jobs ---------------------------------------------
+
+def test_pending_rows_written_by_the_web_server_run_to_completion(tmp_path):
+    path = make_server_database(tmp_path / "reader.db", job_table=True)
+    before = read_status(path)
+    with sqlite(path) as conn:  # only the spec's columns: no watermark, no cursor
+        conn.execute("INSERT INTO bulk_operation_jobs (job_type, status, user_id, parameters, "
+                     "created_at) VALUES ('mark_category_read', 'pending', 1, "
+                     "'{\"category_id\": 2}', ?)", (STAMP,))
+        conn.execute("INSERT INTO bulk_operation_jobs (job_type, user_id, parameters, "
+                     "created_at) VALUES ('mark_feed_read', 2, '{\"feed_id\": 5}', ?)",
+                     (STAMP,))
+        conn.commit()
+    since = utc_now_text()
+
+    run_engine(path, lambda manager: manager.run_available(once=True))
+
+    first, second = job_row(path, 1), job_row(path, 2)
+    after = read_status(path)
+    changed_1 = assert_marked_read({k: v for k, v in before.items() if v["user_id"] == 1},
+                                   {k: v for k, v in after.items() if v["user_id"] == 1},
+                                   1, set(range(71, 101)), since)
+    changed_2 = assert_marked_read({k: v for k, v in before.items() if v["user_id"] == 2},
+                                   {k: v for k, v in after.items() if v["user_id"] == 2},
+                                   2, set(range(101, 106)), since)
+    assert (first["status"], first["progress"], first["total"]) == ("completed", 30, 30)
+    assert (second["status"], second["progress"], second["total"]) == ("completed", 5, 5)
+    assert first["marked_count"] == changed_1 and second["marked_count"] == changed_2
+    assert first["watermark"] == second["watermark"] == 105
+    assert first["started_at"] >= since and first["completed_at"] >= first["started_at"]
+
+
+def test_a_job_whose_worker_died_is_resumed_from_its_cursor(server_db):
+    async def create(manager):
+        return await manager.create_job("mark_category_read", 1, {"category_id": 1},
+                                        run=False)
+
+    job_id = run_engine(server_db, create)
+    dead_owner = f"{socket.gethostname()}:{dead_pid()}:0123456789ab"
+    live_owner = f"{socket.gethostname()}:{os.getpid()}:live"
+    with sqlite(server_db) as conn:
+        # The dead worker had done feed 1 (articles 1..40) of category 1 when it died.
+        conn.execute("UPDATE bulk_operation_jobs SET status = 'running', owner = ?, cursor = 40,"
+                     " progress = 40, marked_count = 26, started_at = '2026-11-01 09:00:00' "
+                     "WHERE id = ?", (dead_owner, job_id))
+        conn.commit()
+    other = run_engine(server_db, create)  # running in this live process: leave it alone
+    with sqlite(server_db) as conn:
+        conn.execute("UPDATE bulk_operation_jobs SET status = 'running', owner = ? WHERE id = ?",
+                     (live_owner, other))
+        conn.commit()
+    before = read_status(server_db)
+    since = utc_now_text()
+
+    owner = run_engine(server_db, lambda manager: _run_and_tell_owner(manager))
+
+    job = job_row(server_db, job_id)
+    assert job["status"] == "completed" and job["owner"] == owner
+    assert job["progress"] == job["total"] == 70 and job["cursor"] == 70
+    assert job["started_at"] == "2026-11-01 09:00:00"  # kept from the first start
+    after = read_status(server_db)
+    # Articles 1..40 were the dead worker's: not redone. 41..70 are read now.
+    changed = assert_marked_read(before, after, 1, set(range(41, 71)), since)
+    assert job["marked_count"] == 26 + changed
+    assert job_row(server_db, other)["status"] == "running"
+    assert job_row(server_db, other)["progress"] == 0
+
+
+async def _run_and_tell_owner(manager):
+    await manager.run_available(once=True)
+    return manager.owner
+
+
+def test_closing_the_manager_while_a_job_is_being_claimed_hands_the_job_back(server_db):
+    async def body(manager):
+        job_id = await manager.create_job("mark_all_read", 1, {}, run=False)
+        manager.start_job(job_id)
+        await asyncio.sleep(0)  # the job's task submits its claim to the database thread
+        # Block the loop until the database thread has run that claim, so close() cancels the
+        # task while it still awaits the claim's result.
+        claimed = threading.Event()
+        manager.db._executor.submit(claimed.set)
+        claimed.wait()
+        assert job_row(server_db, job_id)["status"] == "running"
+        return job_id
+
+    job_id = run_engine(server_db, body)
+
+    row = job_row(server_db, job_id)
+    assert (row["status"], row["owner"], row["progress"]) == ("pending", None, 0)
+
+    async def work(manager):  # and the next worker runs it
+        await manager.run_available(once=True)
+        return await manager.get_job(1, job_id)
+
+    job = run_engine(server_db, work)
+    assert job.status == "completed" and job.progress == job.total == 105
+
+
+# -- a big database -----------------------------------------------------------------------
+
+def test_create_job_only_writes_the_row_and_the_job_runs_in_the_background(
+        demo_database_100k, tmp_path):
+    path = tmp_path / "demo.db"
+    shutil.copyfile(demo_database_100k, path)
+    with sqlite(path) as conn:
+        tech = conn.execute("SELECT id FROM categories WHERE name = 'Tech'").fetchone()[0]
+        in_scope = conn.execute("SELECT count(*) FROM articles a JOIN feeds f ON "
+                                "f.id = a.feed_id WHERE f.category_id = ?", (tech,)).fetchone()[0]
+        unread = conn.execute(
+            "SELECT count(*) FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE "
+            "f.category_id = ? AND NOT EXISTS (SELECT 1 FROM read_status r WHERE r.user_id = 1 "
+            "AND r.article_id = a.id AND r.is_read = 1)", (tech,)).fetchone()[0]
+    events: list[JobEvent] = []
+
+    async def body(manager):
+        manager.subscribe(events.append)
+        job_id = await manager.create_job("mark_category_read", 1, {"category_id": tech})
+        kinds_at_return = [e.kind for e in events]
+        right_after = await manager.get_job(1, job_id)
+        return kinds_at_return, right_after, await manager.wait_for_job(job_id)
+
+    kinds_at_return, right_after, job = run_engine(path, body)
+
+    # create_job wrote the row (with its watermark) and returned; counting and marking came
+    # later, on the job's own task.
+    assert kinds_at_return == ["created"]
+    assert (right_after.status, right_after.progress, right_after.total) == ("pending", 0, 0)
+    assert right_after.watermark == 100_000
+    kinds = [e.kind for e in events]
+    assert kinds[:4] == ["created", "started", "total", "progress"] and kinds[-1] == "finished"
+    assert job.status == "completed"
+    assert job.progress == job.total == in_scope > 20_000
+    assert job.marked_count == unread
+    with sqlite(path) as conn:
+        left = conn.execute(
+            "SELECT count(*) FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE "
+            "f.category_id = ? AND NOT EXISTS (SELECT 1 FROM read_status r WHERE r.user_id = 1 "
+            "AND r.article_id = a.id AND r.is_read = 1)", (tech,)).fetchone()[0]
+    assert left == 0
+
+
+# -- layering -----------------------------------------------------------------------------
+
+def test_store_and_jobs_never_import_qt():
+    # Every module of both packages, not only what their __init__ happens to import.
+    code = (
+        "import importlib, pkgutil, sys\n"
+        "import desktop.store, desktop.jobs\n"
+        "for package in (desktop.store, desktop.jobs):\n"
+        "    for module in pkgutil.iter_modules(package.__path__, package.__name__ + '.'):\n"
+        "        importlib.import_module(module.name)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('desktop.')))\n"
+        "print([m for m in sys.modules if m.split('.')[0] in ('PySide6', 'qasync')])\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True,
+                            text=True, check=True)
+    imported, qt = result.stdout.splitlines()
+    assert "'desktop.jobs.manager'" in imported and "'desktop.store.scopes'" in imported
+    assert "desktop.ui" not in imported
+    assert qt == "[]"
