@@ -1,0 +1,402 @@
+"""Reliability of job ownership: completed jobs, stale and live owners, takeovers.
+
+Real SQLite files and real processes. Time is simulated by rewinding stored timestamps
+(heartbeats, created_at, started_at); nothing here sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from conftest import STAMP
+
+from desktop.jobs import BulkOperationManager
+from desktop.jobs.leases import Lease, lock_dir
+from desktop.store import jobs_table
+from desktop.store.clock import ago_text, utc_now_text
+
+PROJECT = Path(__file__).resolve().parent.parent
+OTHER_HOST = "otherhost:123:tok"
+# Most jobs here mark category 1 of conftest.make_server_database for user 1: feed 1 (articles
+# 1..40) and feed 2 (41..70); a stopped owner is left with its cursor after article 40.
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+def run_engine(path, body, **options):
+    """Open a manager on ``path``, await ``body(manager)``, close it; return body's result."""
+    async def main():
+        manager = BulkOperationManager(path, **options)
+        await manager.open()
+        try:
+            return await body(manager)
+        finally:
+            await manager.close()
+
+    return asyncio.run(main())
+
+
+def sqlite(path) -> closing:
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    return closing(conn)
+
+
+def execute(path, sql, *args) -> None:
+    with sqlite(path) as conn:
+        conn.execute(sql, args)
+        conn.commit()
+
+
+def read_status(path) -> dict[int, dict]:
+    with sqlite(path) as conn:
+        return {row["id"]: dict(row) for row in conn.execute("SELECT * FROM read_status")}
+
+
+def read_articles(path, user_id) -> set[int]:
+    with sqlite(path) as conn:
+        return {row[0] for row in conn.execute(
+            "SELECT article_id FROM read_status WHERE user_id = ? AND is_read = 1", (user_id,))}
+
+
+def job_row(path, job_id) -> dict:
+    with sqlite(path) as conn:
+        return dict(conn.execute("SELECT * FROM bulk_operation_jobs WHERE id = ?",
+                                 (job_id,)).fetchone())
+
+
+def dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def create_job(path, job_type="mark_category_read", user_id=1, params=None, **options) -> int:
+    params = {"category_id": 1} if params is None else params
+    return run_engine(path, lambda manager: manager.create_job(job_type, user_id, params,
+                                                               run=False), **options)
+
+
+def make_running(path, job_id, owner, *, heartbeat_age=None, cursor=40, progress=40) -> None:
+    """Leave the job as a worker ``owner`` would if it stopped after ``cursor``; with
+    ``heartbeat_age`` (seconds), that worker's last heartbeat."""
+    with sqlite(path) as conn:
+        conn.execute("UPDATE bulk_operation_jobs SET status = 'running', owner = ?, cursor = ?, "
+                     "progress = ?, total = 70, marked_count = 5, started_at = ? WHERE id = ?",
+                     (owner, cursor, progress, STAMP, job_id))
+        if heartbeat_age is not None:
+            host, pid, _ = owner.split(":")
+            conn.execute("INSERT OR REPLACE INTO desktop_workers (owner, host, pid, started_at, "
+                         "heartbeat_at) VALUES (?, ?, ?, ?, ?)",
+                         (owner, host, int(pid), STAMP, ago_text(seconds=heartbeat_age)))
+        conn.commit()
+
+
+async def recover(manager, **options) -> int:
+    """One recovery round; wait for whatever it started. Returns how many jobs it started."""
+    started = await manager.start_runnable_jobs(**options)
+    for job_id in manager.running_job_ids():
+        await manager.wait_for_job(job_id)
+    return started
+
+
+def assert_resumed_from_cursor(path, job_id, before, owner) -> None:
+    """The taken-over job finished articles 41..70 only: 1..40 (done before the cursor, left
+    as they were, some unread) are untouched, and progress went on from 40."""
+    job = job_row(path, job_id)
+    assert (job["status"], job["owner"]) == ("completed", owner)
+    assert job["progress"] == job["total"] == 70 and job["cursor"] == 70
+    assert job["started_at"] == STAMP  # kept from the first start
+    after = read_status(path)
+    early = {k: v for k, v in before.items() if v["article_id"] <= 40 or v["user_id"] != 1}
+    assert {k: after[k] for k in early} == early
+    new_rows = {v["article_id"] for k, v in after.items() if k not in before}
+    assert new_rows and min(new_rows) > 40
+    assert set(range(41, 71)) <= read_articles(path, 1)
+    assert not set(range(1, 41)) <= read_articles(path, 1)  # the early unread ones stay unread
+    changed = sum(1 for k, v in after.items()
+                  if v["user_id"] == 1 and 40 < v["article_id"] <= 70
+                  and (k not in before or not before[k]["is_read"]))
+    assert job["marked_count"] == 5 + changed
+
+
+# -- recovery racing completion -----------------------------------------------------------
+
+def test_a_completed_job_is_never_taken_over(server_db):
+    async def complete(manager):
+        job_ids = [await manager.create_job("mark_feed_read", 1, {"feed_id": feed})
+                   for feed in (3, 4, 5)]
+        return [(await manager.wait_for_job(job_id)).id for job_id in job_ids]
+
+    dead_owner, silent_owner, no_owner = run_engine(server_db, complete)
+    dead = f"{socket.gethostname()}:{dead_pid()}:deadbeef0000"
+    with sqlite(server_db) as conn:  # as if each owner had died right after its last commit
+        conn.execute("UPDATE bulk_operation_jobs SET owner = ? WHERE id = ?", (dead, dead_owner))
+        conn.execute("UPDATE bulk_operation_jobs SET owner = ? WHERE id = ?",
+                     (OTHER_HOST, silent_owner))
+        conn.execute("INSERT INTO desktop_workers (owner, host, pid, started_at, heartbeat_at) "
+                     "VALUES (?, 'otherhost', 123, ?, ?)", (OTHER_HOST, STAMP, ago_text(hours=2)))
+        conn.execute("UPDATE bulk_operation_jobs SET owner = NULL, started_at = ? WHERE id = ?",
+                     (ago_text(hours=3), no_owner))
+        conn.commit()
+    rows = {job_id: job_row(server_db, job_id) for job_id in (dead_owner, silent_owner, no_owner)}
+    before = read_status(server_db)
+
+    async def recover_and_claim(manager):
+        started = await recover(manager, adopt_pending_now=True)
+        claims = [
+            await manager.db.call(jobs_table.claim_job, dead_owner, manager.owner,
+                                  take_over=True, take_from=dead),
+            await manager.db.call(jobs_table.claim_job, silent_owner, manager.owner,
+                                  take_over=True, take_from=OTHER_HOST),
+            await manager.db.call(jobs_table.claim_job, no_owner, manager.owner,
+                                  take_over=True, take_from=None),
+            await manager.db.call(jobs_table.claim_job, no_owner, manager.owner),
+        ]
+        return started, claims
+
+    started, claims = run_engine(server_db, recover_and_claim)
+    assert started == 0
+    assert claims == [None, None, None, None]
+    assert {job_id: job_row(server_db, job_id) for job_id in rows} == rows
+    assert read_status(server_db) == before
+
+
+def test_a_job_that_completes_while_recovery_is_claiming_it_stays_completed(server_db):
+    job_id = create_job(server_db)
+    make_running(server_db, job_id, OTHER_HOST, heartbeat_age=60, cursor=70, progress=70)
+    before = read_status(server_db)
+    finished_at = "2026-11-02 10:00:00"
+
+    async def body(manager):
+        started = await manager.start_runnable_jobs()
+        decided = manager.running_job_ids()
+        # Recovery decided to take the job over; before its claim runs, the slow owner commits
+        # its last chunk.
+        execute(server_db, "UPDATE bulk_operation_jobs SET status = 'completed', "
+                "completed_at = ? WHERE id = ?", finished_at, job_id)
+        await manager.wait_for_job(job_id)
+        return started, decided
+
+    started, decided = run_engine(server_db, body)
+    assert (started, decided) == (1, {job_id})
+    job = job_row(server_db, job_id)
+    assert (job["status"], job["owner"], job["completed_at"]) == ("completed", OTHER_HOST,
+                                                                   finished_at)
+    assert (job["progress"], job["total"], job["cursor"], job["marked_count"]) == (70, 70, 70, 5)
+    assert read_status(server_db) == before
+
+
+# -- stale and live owners ----------------------------------------------------------------
+
+def test_another_hosts_owner_is_gone_only_once_its_heartbeat_is_stale(server_db):
+    job_id = create_job(server_db)
+    make_running(server_db, job_id, OTHER_HOST, heartbeat_age=10)
+    before, row = read_status(server_db), job_row(server_db, job_id)
+
+    async def body(manager):
+        fresh = await recover(manager)
+        untouched = job_row(server_db, job_id)
+        execute(server_db, "UPDATE desktop_workers SET heartbeat_at = ? WHERE owner = ?",
+                ago_text(seconds=60), OTHER_HOST)
+        return fresh, untouched, await recover(manager), manager.owner
+
+    fresh, untouched, stale, owner = run_engine(server_db, body)
+    assert fresh == 0 and untouched == row
+    assert stale == 1
+    assert_resumed_from_cursor(server_db, job_id, before, owner)
+
+
+@pytest.mark.parametrize("how", ["dead pid", "lock released"])
+def test_a_gone_owner_on_this_host_is_recognised_at_once(server_db, how):
+    job_id = create_job(server_db)
+    if how == "dead pid":
+        owner = f"{socket.gethostname()}:{dead_pid()}:0123456789ab"
+    else:  # a live pid (ours), but the owner's lock file is there and nobody holds it
+        owner = f"{socket.gethostname()}:{os.getpid()}:released0000"
+        lock_file = lock_dir(server_db) / "released0000.lock"
+        lock_file.parent.mkdir(parents=True, exist_ok=True)
+        lock_file.touch()
+    make_running(server_db, job_id, owner, heartbeat_age=0)  # a fresh heartbeat changes nothing
+    before = read_status(server_db)
+
+    async def body(manager):
+        return await recover(manager), manager.owner
+
+    started, taker = run_engine(server_db, body)
+    assert started == 1
+    assert_resumed_from_cursor(server_db, job_id, before, taker)
+
+
+CHILD_HOLDING_A_LEASE = (
+    "import sys\n"
+    "from desktop.jobs.leases import Lease\n"
+    "lease = Lease(sys.argv[1])\n"
+    "lease.hold_lock()\n"
+    "print(lease.owner, flush=True)\n"
+    "sys.stdin.read()\n"
+)
+
+
+def test_a_live_owner_on_this_host_keeps_its_job_however_old_its_heartbeat(server_db):
+    job_id = create_job(server_db)
+    other_id = create_job(server_db)
+    lease = Lease(server_db)  # an engine of this very process
+    lease.hold_lock()
+    child = subprocess.Popen([sys.executable, "-c", CHILD_HOLDING_A_LEASE, str(server_db)],
+                             cwd=PROJECT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True)
+    try:
+        child_owner = child.stdout.readline().strip()
+        assert child_owner.split(":")[1] == str(child.pid)
+        make_running(server_db, job_id, child_owner, heartbeat_age=3600)
+        make_running(server_db, other_id, lease.owner, heartbeat_age=3600)
+        rows = {job_id: job_row(server_db, job_id), other_id: job_row(server_db, other_id)}
+        before = read_status(server_db)
+
+        async def while_alive(manager):
+            return await recover(manager), manager.owner
+
+        started, _ = run_engine(server_db, while_alive)
+        assert started == 0
+        assert {key: job_row(server_db, key) for key in rows} == rows
+        assert read_status(server_db) == before
+
+        child.stdin.close()  # the sleeping process ends; the OS frees its lock
+        assert child.wait(timeout=30) == 0
+        started, taker = run_engine(server_db, while_alive)
+        assert started == 1
+        assert_resumed_from_cursor(server_db, job_id, before, taker)
+        assert job_row(server_db, other_id) == rows[other_id]  # still ours, still running
+    finally:
+        lease.release()
+        child.kill()
+        child.wait(timeout=30)
+
+
+def insert_server_row(path, status, *, created_at, started_at=None, progress=0) -> int:
+    """A job row as the web server writes it: the spec's columns only."""
+    with sqlite(path) as conn:
+        cursor = conn.execute(
+            "INSERT INTO bulk_operation_jobs (job_type, status, user_id, parameters, progress, "
+            "total, created_at, started_at) VALUES ('mark_category_read', ?, 1, "
+            "'{\"category_id\": 1}', ?, ?, ?, ?)",
+            (status, progress, 70 if progress else 0, created_at, started_at))
+        conn.commit()
+        return cursor.lastrowid
+
+
+def test_a_running_row_of_the_web_server_is_taken_over_only_after_an_hour(server_db):
+    create_job(server_db, "mark_feed_read", 2, {"feed_id": 5})  # adds our columns
+    execute(server_db, "DELETE FROM bulk_operation_jobs")
+    job_id = insert_server_row(server_db, "running", created_at=ago_text(hours=3),
+                               started_at=ago_text(minutes=30), progress=12)
+    before, row = read_status(server_db), job_row(server_db, job_id)
+    assert row["owner"] is None and row["watermark"] is None and row["cursor"] is None
+
+    async def body(manager):
+        recent = await recover(manager, adopt_pending_now=True)
+        untouched = job_row(server_db, job_id)
+        execute(server_db, "UPDATE bulk_operation_jobs SET started_at = ? WHERE id = ?",
+                ago_text(hours=2), job_id)
+        return recent, untouched, await recover(manager), manager.owner
+
+    recent, untouched, abandoned, owner = run_engine(server_db, body)
+    assert recent == 0 and untouched == row
+    assert abandoned == 1
+    job = job_row(server_db, job_id)
+    assert (job["status"], job["owner"], job["watermark"]) == ("completed", owner, 105)
+    # No cursor of ours: it ran the whole category again, so its count starts from zero.
+    assert job["progress"] == job["total"] == 70 and job["cursor"] == 70
+    was_read = {v["article_id"] for v in before.values() if v["user_id"] == 1 and v["is_read"]}
+    assert read_articles(server_db, 1) == was_read | set(range(1, 71))
+
+
+def test_a_pending_row_of_the_web_server_gets_a_grace_period(server_db):
+    create_job(server_db, "mark_feed_read", 2, {"feed_id": 5})  # adds our columns
+    execute(server_db, "DELETE FROM bulk_operation_jobs")
+    rewound = insert_server_row(server_db, "pending", created_at=utc_now_text())
+    adopted_now = insert_server_row(server_db, "pending", created_at=utc_now_text())
+
+    async def body(manager):
+        status = {}
+        status["fresh"] = await recover(manager), [job_row(server_db, job_id)["status"]
+                                                   for job_id in (rewound, adopted_now)]
+        execute(server_db, "UPDATE bulk_operation_jobs SET created_at = ? WHERE id = ?",
+                ago_text(minutes=1), rewound)
+        status["rewound"] = await recover(manager), [job_row(server_db, job_id)["status"]
+                                                     for job_id in (rewound, adopted_now)]
+        status["now"] = await recover(manager, adopt_pending_now=True), [
+            job_row(server_db, job_id)["status"] for job_id in (rewound, adopted_now)]
+        return status
+
+    status = run_engine(server_db, body)
+    assert status == {"fresh": (0, ["pending", "pending"]),
+                      "rewound": (1, ["completed", "pending"]),
+                      "now": (1, ["completed", "completed"])}
+    for job_id in (rewound, adopted_now):
+        job = job_row(server_db, job_id)
+        assert job["progress"] == job["total"] == 70 and job["watermark"] == 105
+    assert set(range(1, 71)) <= read_articles(server_db, 1)
+
+
+# -- a computer that slept ----------------------------------------------------------------
+
+def test_a_worker_whose_job_was_taken_while_it_slept_stops_without_writing(server_db):
+    before = read_status(server_db)
+    seen: dict = {"after": []}
+    taker = OTHER_HOST
+
+    async def body(manager):
+        def on_event(event):
+            if event.kind != "progress":
+                return
+            if "taken" in seen:
+                seen["after"].append(event.job.progress)
+            elif event.job.progress >= 14:
+                # Meanwhile another host decided this worker was gone and took the job.
+                seen["taken"] = event.job.progress, event.job.cursor
+                with sqlite(server_db) as conn:
+                    conn.execute("UPDATE bulk_operation_jobs SET owner = ? WHERE id = ?",
+                                 (taker, event.job.id))
+                    conn.execute("INSERT INTO desktop_workers (owner, host, pid, started_at, "
+                                 "heartbeat_at) VALUES (?, 'otherhost', 123, ?, ?)",
+                                 (taker, STAMP, utc_now_text()))
+                    conn.commit()
+
+        manager.subscribe(on_event)
+        job_id = await manager.create_job("mark_all_read", 1, {})
+        job = await manager.wait_for_job(job_id)
+        running = manager.running_job_ids()
+        retaken = await recover(manager)  # the other host is alive: not taken back
+        return job, running, retaken, job_row(server_db, job_id)
+
+    job, running, retaken, row = run_engine(server_db, body, max_chunk=7)
+    progress, cursor = seen["taken"]
+    assert seen["after"] == []  # no chunk of the old owner committed after the takeover
+    assert running == set() and retaken == 0
+    assert (job.status, job.owner, job.progress, job.cursor) == ("running", taker, progress,
+                                                                 cursor)
+    assert (row["status"], row["owner"], row["progress"]) == ("running", taker, progress)
+    assert 0 < progress < 105
+    after = read_status(server_db)
+    assert not any(v["article_id"] > cursor for k, v in after.items() if k not in before)
+    late = {k: v for k, v in before.items() if v["article_id"] > cursor or v["user_id"] != 1}
+    assert {k: after[k] for k in late} == late
+
+    # Later the other host goes silent too; the next recovery finishes from its cursor.
+    execute(server_db, "UPDATE desktop_workers SET heartbeat_at = ? WHERE owner = ?",
+            ago_text(minutes=5), taker)
+    started = run_engine(server_db, recover)
+    assert started == 1
+    final = job_row(server_db, job.id)
+    assert final["status"] == "completed" and final["progress"] == final["total"] == 105
+    assert read_articles(server_db, 1) == set(range(1, 106))
