@@ -23,6 +23,7 @@ from .chunk import mark_chunk_read, undo_chunk
 from .database_thread import DatabaseThread
 from .events import EventHub, JobEvent
 from .leases import HEARTBEAT_SECONDS, JobLeaseState, Lease, decide
+from .pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -59,15 +60,16 @@ class BulkOperationManager:
     """The job engine. ``await open()`` first, ``await close()`` last.
 
     ``max_chunk`` caps articles per transaction (chunks are otherwise sized by time);
-    ``contention_pause`` is how long to leave the write lock free after noticing another
-    connection's commit, so a waiting writer gets in. With ``recover_every`` (seconds) the
+    ``contention_pause`` and ``probe_every`` pace the chunks so other writers get in (see
+    pacing.Pacer). With ``recover_every`` (seconds) the
     engine also adopts, on its own, jobs that other processes left pending or that a dead
     process was running. A database this user cannot write opens read-only: listing works,
     ``read_only_reason`` says why nothing else does.
     """
 
     def __init__(self, database_path, *, create: bool = False, max_chunk: int = MAX_CHUNK,
-                 chunk_seconds: float = CHUNK_SECONDS, contention_pause: float = 0.01,
+                 chunk_seconds: float = CHUNK_SECONDS, contention_pause: float = 0.025,
+                 probe_every: float | None = 2.0,
                  keep_finished_hours: float = 24.0, recover_every: float | None = None,
                  heartbeat_seconds: float = HEARTBEAT_SECONDS,
                  lock_retry_delays: tuple[float, ...] = LOCK_RETRY_DELAYS,
@@ -87,6 +89,8 @@ class BulkOperationManager:
         self._max_chunk = max(1, max_chunk)  # a cap below MIN_CHUNK is still a cap
         self._chunk_seconds = chunk_seconds
         self._contention_pause = contention_pause
+        self._probe_every = probe_every
+        self._seen_version: int | None = None  # data_version this engine last saw
         self.keep_finished_hours = keep_finished_hours
         self._tasks: dict[int, asyncio.Task] = {}
         self._upsert = True
@@ -101,6 +105,7 @@ class BulkOperationManager:
         if self.read_only_reason:
             return
         self._upsert = await self.db.call(schema.has_unique_read_status_index, database_proxy)
+        self._seen_version = await self.db.call(connection.data_version)
         self.lease.hold_lock()
         await self._call_retrying_locks(workers.register_worker, self.owner, self.lease.host,
                                         self.lease.pid)
@@ -340,7 +345,12 @@ class BulkOperationManager:
         if total and await self.db.call(jobs_table.set_total, job.id, self.owner, total):
             job = await self.db.call(jobs_table.load_job, job.id)
             self.events.publish(JobEvent("total", job))
-        cursor, size, seen_version = job.cursor or 0, min(FIRST_CHUNK, self._max_chunk), None
+        cursor, size = job.cursor or 0, min(FIRST_CHUNK, self._max_chunk)
+        pacer = Pacer(self._chunk_seconds, shared_pause=self._contention_pause,
+                      probe_every=self._probe_every)
+        # From what this engine last saw: a writer that committed since then is noticed at once.
+        pacer.start(self._seen_version if self._seen_version is not None
+                    else await self.db.call(connection.data_version))
         while True:
             outcome = await self._call_retrying_locks(chunk, cursor, size)
             if outcome.lost:
@@ -354,17 +364,15 @@ class BulkOperationManager:
                                          by_category))
             if outcome.completed:
                 return
-            size = self._next_chunk_size(size, outcome.seconds)
-            other_writer_active = seen_version is not None and outcome.other_writers != seen_version
-            seen_version = outcome.other_writers
-            # Leave the write lock free a moment when another connection is writing: SQLite's
-            # busy handler sleeps in growing steps and would keep missing a lock re-taken at once.
-            await asyncio.sleep(self._contention_pause if other_writer_active else 0)
+            self._seen_version = outcome.other_writers
+            pause = pacer.pause_after(outcome.other_writers)  # let other writers in
+            size = self._next_chunk_size(size, outcome.seconds, pacer.target_seconds)
+            await asyncio.sleep(pause)
 
-    def _next_chunk_size(self, size: int, seconds: float) -> int:
-        """Aim the next transaction at ``chunk_seconds``; change by at most 2x a step."""
+    def _next_chunk_size(self, size: int, seconds: float, target: float) -> int:
+        """Aim the next transaction at ``target`` seconds; change by at most 2x a step."""
         if seconds <= 0:
             return min(size * 2, self._max_chunk)
-        wanted = size * self._chunk_seconds / seconds
+        wanted = size * target / seconds
         floor = min(MIN_CHUNK, self._max_chunk)
         return int(max(floor, min(self._max_chunk, size * 2, max(size / 2, wanted))))

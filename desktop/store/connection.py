@@ -115,3 +115,8 @@ def connect(path, *, create: bool = False, prepare_schema: bool = True,
         db.close()
         raise DatabaseOpenError(path, f"cannot be used as a database ({exc})") from exc
     return db
+
+
+def data_version() -> int:
+    """Changes when another connection commits; cheap enough to poll."""
+    return database_proxy.execute_sql("PRAGMA data_version").fetchone()[0]

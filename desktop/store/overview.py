@@ -61,7 +61,3 @@ def unread_in_scope(user_id: int, scope: Scope) -> tuple[int, int]:
              .scalar())
     return count, watermark
 
-
-def data_version() -> int:
-    """Changes when another connection commits; cheap enough to poll."""
-    return Article._meta.database.execute_sql("PRAGMA data_version").fetchone()[0]

@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
 from ..jobs import BulkOperationManager, JobEvent
 from ..store import DatabaseOpenError, JobNotFound, JobRequestError, jobs_table
 from ..store.clock import cutoff_for_age
+from ..store.connection import data_version
 from ..store.demo import build_demo_database
-from ..store.overview import data_version, list_users, load_overview, unread_in_scope
+from ..store.overview import list_users, load_overview, unread_in_scope
 from ..store.scopes import Scope, unread_counts
 from .bridge import EngineBridge
 from .jobs_model import JobsTableModel, can_undo, describe_job
