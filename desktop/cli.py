@@ -229,6 +229,10 @@ async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, 
         print(f"job {job_id}: {job.progress:,} articles processed, {job.marked_count or 0:,} "
               f"{done}", file=sys.stderr)
         return EXIT_OK
+    if job.status in ("pending", "running"):
+        print(f"job {job_id} was taken over by another worker ({job.owner}) and goes on there",
+              file=sys.stderr)
+        return EXIT_FAILED
     if interrupted:
         print(f"job {job_id} cancelled at {job.progress:,} of {job.total:,}; the work done is "
               "kept", file=sys.stderr)

@@ -16,9 +16,10 @@ class JobEvent:
     """Something happened to a job this engine runs.
 
     ``kind`` is "created", "started", "total" (the scope was counted), "progress" (a chunk
-    committed), or "finished" (see ``job.status``). ``marked_by_feed`` and
-    ``marked_by_category`` say how many articles the chunk newly marked read where, so unread
-    counts can fall live (category None = uncategorized feeds).
+    committed), "finished" (see ``job.status``), or "released" (another worker took the job
+    over and runs it on). ``marked_by_feed`` and ``marked_by_category`` say how many articles
+    the chunk newly marked read where (an undo's are negative), so unread counts can move live
+    (category None = uncategorized feeds).
     """
 
     kind: str

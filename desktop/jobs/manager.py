@@ -309,9 +309,11 @@ class BulkOperationManager:
         await self._publish_finished(job_id)
 
     async def _publish_finished(self, job_id: int) -> None:
+        """Say how this engine's part in the job ended: "finished", or "released" when the job
+        goes on elsewhere (another worker took it over)."""
         final = await self.db.call(jobs_table.load_job, job_id)
         if final is not None:
-            self.events.publish(JobEvent("finished", final))
+            self.events.publish(JobEvent("finished" if final.finished else "released", final))
 
     async def _record_failure(self, fn, job_id: int, *args) -> None:
         """Write a job's failure, waiting out a lock as chunks do; if even that fails the row
