@@ -113,7 +113,8 @@ def assert_resumed_from_cursor(path, job_id, before, owner) -> None:
     as they were, some unread) are untouched, and progress went on from 40."""
     job = job_row(path, job_id)
     assert (job["status"], job["owner"]) == ("completed", owner)
-    assert job["progress"] == job["total"] == 70 and job["cursor"] == 70
+    # the walk over article ids reached the watermark (category 1 ends at 70, the table at 105)
+    assert job["progress"] == job["total"] == 70 and job["cursor"] == job["watermark"] == 105
     assert job["started_at"] == STAMP  # kept from the first start
     after = read_status(path)
     early = {k: v for k, v in before.items() if v["article_id"] <= 40 or v["user_id"] != 1}
@@ -315,7 +316,7 @@ def test_a_running_row_of_the_web_server_is_taken_over_only_after_an_hour(server
     job = job_row(server_db, job_id)
     assert (job["status"], job["owner"], job["watermark"]) == ("completed", owner, 105)
     # No cursor of ours: it ran the whole category again, so its count starts from zero.
-    assert job["progress"] == job["total"] == 70 and job["cursor"] == 70
+    assert job["progress"] == job["total"] == 70 and job["cursor"] == 105
     was_read = {v["article_id"] for v in before.values() if v["user_id"] == 1 and v["is_read"]}
     assert read_articles(server_db, 1) == was_read | set(range(1, 71))
 

@@ -1,8 +1,9 @@
 """One chunk of a job: the hot path, run on the database thread.
 
 Everything a chunk does happens in ONE short IMMEDIATE transaction: check the job is still ours
-and running, take the next ``size`` items by keyset after the cursor, change them, and advance
-progress and cursor. A crash leaves either the whole chunk or none of it.
+and running, take the next items after the cursor (a span of article ids for mark-read, the next
+records for undo), change them, and advance progress and cursor. A crash leaves either the
+whole chunk or none of it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from dataclasses import dataclass, field
 from ..store import jobs_table, undo
 from ..store.clock import utc_now_text
 from ..store.models import database_proxy
-from ..store.scopes import Scope, feed_categories, mark_feed_range_read, next_chunk
+from ..store.scopes import (
+    Scope,
+    feed_categories,
+    mark_feed_range_read,
+    record_unread,
+    span_counts,
+)
 
 
 @dataclass
@@ -31,9 +38,10 @@ class ChunkOutcome:
     job: jobs_table.JobRecord | None = None  # the row as this chunk left it
 
 
-def _chunk(job_id: int, owner: str, size: int, cursor: int,
+def _chunk(job_id: int, owner: str, cursor: int,
            work: Callable[[ChunkOutcome], None]) -> ChunkOutcome:
-    """The transaction around one chunk; ``work`` fills processed, changed, cursor, marks."""
+    """The transaction around one chunk; ``work`` fills processed, changed, cursor, marks and
+    whether that was the last chunk."""
     db = database_proxy
     started = time.perf_counter()
     outcome = ChunkOutcome(cursor=cursor)
@@ -44,7 +52,6 @@ def _chunk(job_id: int, owner: str, size: int, cursor: int,
         work(outcome)
         if outcome.marked_by_feed:
             outcome.category_of_feed = feed_categories(outcome.marked_by_feed)
-        outcome.completed = outcome.processed < size
         jobs_table.record_chunk(job_id, owner, outcome.processed, outcome.changed,
                                 outcome.cursor, completed=outcome.completed)
         outcome.job = jobs_table.load_job(job_id)
@@ -54,27 +61,32 @@ def _chunk(job_id: int, owner: str, size: int, cursor: int,
 
 
 def mark_chunk_read(job_id: int, owner: str, user_id: int, scope: Scope, cursor: int,
-                    watermark: int, size: int, *, upsert: bool,
+                    watermark: int, span: int, *, upsert: bool,
                     record: bool = True) -> ChunkOutcome:
-    """Mark the next ``size`` in-scope articles after ``cursor`` read for ``user_id``; with
-    ``record``, remember each changed article for undo."""
+    """Mark the scope's articles with ids in (cursor, cursor + span], up to the watermark, read
+    for ``user_id``; with ``record``, remember each changed article for undo."""
 
     def work(outcome: ChunkOutcome) -> None:
-        chunk = next_chunk(scope, cursor, watermark, size)
-        if not chunk:
+        high = min(cursor + span, watermark)
+        outcome.completed = high >= watermark
+        if high <= cursor:
             return
+        counts = span_counts(scope, cursor, high)
         now = utc_now_text()
-        high = max(max_id for _, max_id in chunk.values())
-        for feed_id in chunk:
+        for feed_id in counts:
+            recorded = (record_unread(job_id, user_id, feed_id, cursor, high, scope.cutoff)
+                        if record else None)
             changed = mark_feed_range_read(user_id, feed_id, cursor, high, scope.cutoff, now,
-                                           upsert=upsert, record_job=job_id if record else None)
+                                           upsert=upsert)
+            # articles, not rows: a server's duplicate rows for one article change twice
+            changed = changed if recorded is None else recorded
             if changed:
                 outcome.marked_by_feed[feed_id] = changed
-        outcome.processed = sum(count for count, _ in chunk.values())
+        outcome.processed = sum(counts.values())
         outcome.changed = sum(outcome.marked_by_feed.values())
         outcome.cursor = high
 
-    return _chunk(job_id, owner, size, cursor, work)
+    return _chunk(job_id, owner, cursor, work)
 
 
 def undo_chunk(job_id: int, owner: str, original: jobs_table.JobRecord, cursor: int,
@@ -84,10 +96,11 @@ def undo_chunk(job_id: int, owner: str, original: jobs_table.JobRecord, cursor: 
 
     def work(outcome: ChunkOutcome) -> None:
         count, high = undo.next_changes(original.id, cursor, size)
+        outcome.completed = count < size
         if not count:
             return
         reverted = undo.revert_changes(original, cursor, high, utc_now_text())
         outcome.marked_by_feed = {feed: -n for feed, n in reverted.items()}
         outcome.processed, outcome.changed, outcome.cursor = count, sum(reverted.values()), high
 
-    return _chunk(job_id, owner, size, cursor, work)
+    return _chunk(job_id, owner, cursor, work)

@@ -61,7 +61,8 @@ class BulkOperationManager:
 
     ``max_chunk`` caps articles per transaction (chunks are otherwise sized by time);
     ``contention_pause`` and ``probe_every`` pace the chunks so other writers get in (see
-    pacing.Pacer). With ``recover_every`` (seconds) the
+    pacing.Pacer). ``record_changes=False`` keeps no undo record: the jobs it runs cannot be
+    undone (the benchmark shows what recording costs). With ``recover_every`` (seconds) the
     engine also adopts, on its own, jobs that other processes left pending or that a dead
     process was running. A database this user cannot write opens read-only: listing works,
     ``read_only_reason`` says why nothing else does.
@@ -69,7 +70,7 @@ class BulkOperationManager:
 
     def __init__(self, database_path, *, create: bool = False, max_chunk: int = MAX_CHUNK,
                  chunk_seconds: float = CHUNK_SECONDS, contention_pause: float = 0.025,
-                 probe_every: float | None = 2.0,
+                 probe_every: float | None = 2.0, record_changes: bool = True,
                  keep_finished_hours: float = 24.0, recover_every: float | None = None,
                  heartbeat_seconds: float = HEARTBEAT_SECONDS,
                  lock_retry_delays: tuple[float, ...] = LOCK_RETRY_DELAYS,
@@ -84,12 +85,17 @@ class BulkOperationManager:
         self._busy_timeout_ms = busy_timeout_ms
         self._registered = False
         self.events = EventHub()
-        self.db = DatabaseThread()
+        self.db = DatabaseThread()  # every write, and the reads a chunk depends on
+        # Reads for the faces (job status, counts) on a connection of their own, so they never
+        # queue behind a running chunk.
+        self.reads = DatabaseThread("rss-desktop-read")
         self._create = create
+        # mark-read chunks are spans of article ids, so at most this many articles each
         self._max_chunk = max(1, max_chunk)  # a cap below MIN_CHUNK is still a cap
         self._chunk_seconds = chunk_seconds
         self._contention_pause = contention_pause
         self._probe_every = probe_every
+        self._record_changes = record_changes
         self._seen_version: int | None = None  # data_version this engine last saw
         self.keep_finished_hours = keep_finished_hours
         self._tasks: dict[int, asyncio.Task] = {}
@@ -102,6 +108,7 @@ class BulkOperationManager:
                                       create=self._create, allow_read_only=True,
                                       busy_timeout_ms=self._busy_timeout_ms)
         self.read_only_reason = getattr(database, "read_only_reason", None)
+        await self.reads.call(database_proxy.initialize, database)
         if self.read_only_reason:
             return
         self._upsert = await self.db.call(schema.has_unique_read_status_index, database_proxy)
@@ -128,10 +135,11 @@ class BulkOperationManager:
         if self._registered:
             with contextlib.suppress(Exception):
                 await self.db.call(workers.unregister_worker, self.owner)
-        with contextlib.suppress(Exception):  # never opened, or already closed
-            # A lambda: the proxy resolves its database on the database thread, not here.
-            await self.db.call(lambda: database_proxy.close())
-        self.db.shutdown()
+        for thread in (self.reads, self.db):
+            with contextlib.suppress(Exception):  # never opened, or already closed
+                # A lambda: the proxy resolves its database on that thread, not here.
+                await thread.call(lambda: database_proxy.close())
+            thread.shutdown()
 
     def _check_writable(self) -> None:
         if self.read_only_reason:
@@ -159,11 +167,11 @@ class BulkOperationManager:
         return job.id
 
     async def get_job(self, user_id: int, job_id: int) -> JobRecord:
-        return await self.db.call(jobs_table.get_job, user_id, job_id)
+        return await self.reads.call(jobs_table.get_job, user_id, job_id)
 
     async def list_jobs(self, user_id: int, status: str | None = None,
                         job_type: str | None = None, limit: int = 20) -> list[JobRecord]:
-        return await self.db.call(jobs_table.list_jobs, user_id, status, job_type, limit)
+        return await self.reads.call(jobs_table.list_jobs, user_id, status, job_type, limit)
 
     async def cancel_job(self, user_id: int, job_id: int) -> JobRecord:
         """Cancel at once; a job running here stops after its current chunk."""
@@ -336,10 +344,13 @@ class BulkOperationManager:
             def count_total():
                 return undo.count_changes(original.id)
         else:
+            record = bool(job.recorded) and self._record_changes
+            if job.recorded and not record:  # a partial record would make undo inexact
+                await self.db.call(jobs_table.forget_record, job.id, self.owner)
+
             def chunk(cursor, size):
                 return mark_chunk_read(job.id, self.owner, job.user_id, scope, cursor,
-                                       job.watermark, size, upsert=self._upsert,
-                                       record=bool(job.recorded))
+                                       job.watermark, size, upsert=self._upsert, record=record)
 
             def count_total():
                 return job.progress + count_in_scope(scope, job.watermark, job.cursor or 0)

@@ -171,7 +171,12 @@ def insert_job(job_type: str, user_id: int, parameters: dict,
 def _select_jobs():
     """SELECT of the job columns this database has: a read-only database may hold the server's
     table without our columns, or no job table at all (then None)."""
-    present = {c.name for c in BulkOperationJob._meta.database.get_columns("bulk_operation_jobs")}
+    database = BulkOperationJob._meta.database.obj
+    present = getattr(database, "job_columns", None)  # columns are only ever added: cache
+    if not present:
+        present = {c.name for c in database.get_columns("bulk_operation_jobs")}
+        if present:
+            database.job_columns = present
     if not present:
         return None
     return BulkOperationJob.select(*[field for field in BulkOperationJob._meta.sorted_fields
@@ -375,3 +380,10 @@ def release_job(job_id: int, owner: str) -> bool:
 def delete_finished_jobs(user_id: int) -> int:
     """Remove all of the user's finished jobs (the panel's "Clear finished")."""
     return _delete_jobs(BulkOperationJob.user_id == user_id)
+
+
+def forget_record(job_id: int, owner: str) -> None:
+    """The job will run on without an undo record: drop the part it has, and say so."""
+    with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
+        if BulkOperationJob.update(recorded=None).where(_mine(job_id, owner)).execute():
+            BulkJobChange.delete().where(BulkJobChange.job_id == job_id).execute()

@@ -2,7 +2,8 @@
 
 A scope is a category, a feed or everything, bounded by a watermark (the newest article id the
 job covers, fixed when the job is created) and optionally by an ingestion-time cutoff. Chunks
-walk the scope by keyset on article id; nothing here ever lists every id of a scope.
+walk the scope in article-id spans (cursor, cursor + span], feed by feed through the
+(feed_id, id) index; nothing here ever lists every id of a scope.
 """
 
 from __future__ import annotations
@@ -25,10 +26,7 @@ class Scope:
     def condition(self):
         """The peewee expression selecting this scope's articles (without id bounds)."""
         if self.kind == "category":
-            # "+ 0" keeps the planner on the primary key: through the (feed_id, id) index it
-            # would sort every remaining article of the category for each chunk.
-            cond = (Article.feed + 0).in_(
-                Feed.select(Feed.id).where(Feed.category == self.target_id))
+            cond = Article.feed.in_(Feed.select(Feed.id).where(Feed.category == self.target_id))
         elif self.kind == "feed":
             cond = Article.feed == self.target_id
         elif self.kind == "all":
@@ -52,21 +50,15 @@ def count_in_scope(scope: Scope, watermark: int, after: int = 0) -> int:
             .scalar())
 
 
-def next_chunk(scope: Scope, cursor: int, watermark: int, size: int) -> dict[int, tuple[int, int]]:
-    """The next ``size`` articles after ``cursor``, grouped by feed: {feed_id: (count, max_id)}.
+def span_counts(scope: Scope, low: int, high: int) -> dict[int, int]:
+    """{feed_id: in-scope articles with ids in (low, high]} — the feeds a chunk must visit.
 
-    One pass over at most ``size`` rows; the chunk's upper id is the largest max_id.
+    For a category or feed this is an index range per feed; for everything, one pass over the
+    span of the table.
     """
-    window = (Article.select(Article.id, Article.feed)
-              .where(scope.condition() & (Article.id > cursor) & (Article.id <= watermark))
-              .order_by(Article.id)
-              .limit(size)
-              .alias("window"))
-    rows = (Article.select(window.c.feed_id, fn.COUNT(window.c.id), fn.MAX(window.c.id))
-            .from_(window)
-            .group_by(window.c.feed_id)
-            .tuples())
-    return {feed_id: (count, max_id) for feed_id, count, max_id in rows}
+    return dict(Article.select(Article.feed, fn.COUNT(Article.id))
+                .where(scope.condition() & (Article.id > low) & (Article.id <= high))
+                .group_by(Article.feed).tuples())
 
 
 READ_STATUS_COLUMNS = [
@@ -82,36 +74,26 @@ def _feed_range(feed_id: int, low: int, high: int, cutoff: str | None):
     return cond
 
 
-RECORD_BATCH = 10_000  # rows per INSERT of change records (two variables each)
-
-
-def record_changes(job_id: int, article_ids: list[int]) -> None:
-    """Remember which articles a job changed, so that it can be undone exactly."""
-    for start in range(0, len(article_ids), RECORD_BATCH):
-        rows = [(job_id, article_id) for article_id in article_ids[start:start + RECORD_BATCH]]
-        BulkJobChange.insert_many(rows, fields=[BulkJobChange.job_id,
-                                                BulkJobChange.article_id]).execute()
-
-
-def _changed(query, record_job: int | None) -> int:
-    """Run a write; with ``record_job``, record the article ids it changed (RETURNING)."""
-    if record_job is None:
-        return query.as_rowcount().execute()
-    # set(): a server's duplicate (user_id, article_id) rows come back once per row
-    changed = sorted({article_id for (article_id,) in
-                      query.returning(ReadStatus.article).tuples().execute()})
-    record_changes(record_job, changed)
-    return len(changed)
+def record_unread(job_id: int, user_id: int, feed_id: int, low: int, high: int,
+                  cutoff: str | None) -> int:
+    """Record, for undo, which articles of the range are unread for the user — exactly those
+    ``mark_feed_range_read`` is about to change in the same transaction. Returns how many."""
+    read = ReadStatus.select(Value(1)).where(
+        (ReadStatus.user == user_id) & (ReadStatus.article == Article.id)
+        & (ReadStatus.is_read == True))  # noqa: E712
+    unread = (Article.select(Value(job_id), Article.id)
+              .where(_feed_range(feed_id, low, high, cutoff) & ~fn.EXISTS(read)))
+    return (BulkJobChange.insert_from(unread, [BulkJobChange.job_id, BulkJobChange.article_id])
+            .as_rowcount().execute())
 
 
 def mark_feed_range_read(user_id: int, feed_id: int, low: int, high: int, cutoff: str | None,
-                         now: str, *, upsert: bool = True, record_job: int | None = None) -> int:
+                         now: str, *, upsert: bool = True) -> int:
     """Mark one feed's articles with ids in (low, high] read for the user.
 
     Only unread -> read changes are written (read_at and updated_at set on those); starred and
-    archived flags and other users' rows are untouched. Returns how many articles changed, and
-    with ``record_job`` records them for undo. ``upsert=False`` is the form for a read_status
-    table without its unique index.
+    archived flags and other users' rows are untouched. Returns how many rows changed.
+    ``upsert=False`` is the form for a read_status table without its unique index.
     """
     source = (Article.select(Value(user_id), Article.id, Value(True), Value(False), Value(False),
                              Value(now), Value(now), Value(now))
@@ -123,16 +105,16 @@ def mark_feed_range_read(user_id: int, feed_id: int, low: int, high: int, cutoff
                                       ReadStatus.read_at: EXCLUDED.read_at,
                                       ReadStatus.updated_at: EXCLUDED.updated_at},
                               where=(ReadStatus.is_read == False)))  # noqa: E712
-        return _changed(query, record_job)
+        return query.as_rowcount().execute()
     in_range = Article.select(Article.id).where(_feed_range(feed_id, low, high, cutoff))
-    updated = _changed(ReadStatus.update(is_read=True, read_at=now, updated_at=now)
-                       .where((ReadStatus.user == user_id)
-                              & (ReadStatus.is_read == False)  # noqa: E712
-                              & ReadStatus.article.in_(in_range)), record_job)
+    updated = (ReadStatus.update(is_read=True, read_at=now, updated_at=now)
+               .where((ReadStatus.user == user_id) & (ReadStatus.is_read == False)  # noqa: E712
+                      & ReadStatus.article.in_(in_range))
+               .execute())
     existing = ReadStatus.select(Value(1)).where(
         (ReadStatus.user == user_id) & (ReadStatus.article == Article.id))
-    inserted = _changed(ReadStatus.insert_from(source.where(~fn.EXISTS(existing)),
-                                               READ_STATUS_COLUMNS), record_job)
+    inserted = (ReadStatus.insert_from(source.where(~fn.EXISTS(existing)), READ_STATUS_COLUMNS)
+                .as_rowcount().execute())
     return updated + inserted
 
 

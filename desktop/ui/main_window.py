@@ -1,6 +1,7 @@
 """The main window: feeds tree with unread counts, one-click mark-read, the jobs panel.
 
-Every database call goes through the engine's database thread (``manager.db.call``); this
+Every database call goes through the engine's threads (``manager.db`` for writes and for
+noticing other programs' commits, ``manager.reads`` for what the window shows); this
 module only awaits results and updates widgets. Dialogs are shown with ``open()``, never
 ``exec()``, because a nested event loop breaks qasync.
 """
@@ -319,7 +320,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     async def _load_users(self) -> None:
-        users = await self.manager.db.call(list_users)
+        users = await self.manager.reads.call(list_users)
         self.user_combo.clear()
         for user_id, name in users:
             self.user_combo.addItem(name, user_id)
@@ -374,7 +375,7 @@ class MainWindow(QMainWindow):
         if manager is None or user_id is None:
             return
         if rebuild or self.tree_model.overview is None:
-            overview = await manager.db.call(load_overview, user_id)
+            overview = await manager.reads.call(load_overview, user_id)
             if manager is self.manager and user_id == self.user_id:
                 selected = self.selected_scope()
                 self.tree_model.set_overview(overview)
@@ -382,7 +383,7 @@ class MainWindow(QMainWindow):
                 if selected is not None:
                     self.select_scope(selected.kind, selected.id)
         else:
-            counts = await manager.db.call(unread_counts, user_id)
+            counts = await manager.reads.call(unread_counts, user_id)
             if manager is self.manager and user_id == self.user_id:
                 self.tree_model.update_counts(counts)
         self.overviewLoaded.emit()
@@ -456,7 +457,7 @@ class MainWindow(QMainWindow):
     async def _count_for(self, dialog: MarkReadDialog, age: str | None) -> None:
         cutoff = cutoff_for_age(age) if age else None
         scope = Scope(dialog.scope.kind, dialog.scope.id, cutoff)
-        count, watermark = await self.manager.db.call(unread_in_scope, self.user_id, scope)
+        count, watermark = await self.manager.reads.call(unread_in_scope, self.user_id, scope)
         if dialog.isVisible() and dialog.age.currentData() == age:
             dialog.show_count(count, watermark)
 
