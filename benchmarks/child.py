@@ -1,0 +1,54 @@
+"""One measurement in a fresh process: ``python -m benchmarks.child KIND JSON``.
+
+A fresh process per run keeps runs independent (no warm connections, no Qt state, a clean
+ru_maxrss for the memory figure). The result is printed as the last line of stdout, as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from .engine import ROOT
+
+
+def run_child(kind: str, **arguments) -> dict:
+    """Run one measurement in a child process and return its result."""
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.child", kind,
+                           json.dumps(arguments)], cwd=ROOT, capture_output=True, text=True,
+                          check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{kind} run failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main(kind: str, arguments: dict) -> dict:
+    from . import baselines, engine
+
+    path, category = arguments["path"], arguments["category_id"]
+    options = arguments.get("options") or {}
+    if kind == "floor":
+        return baselines.run_floor(path, category, arguments["watermark"])
+    if kind == "floor_undo":
+        return baselines.run_floor(path, category, arguments["watermark"], undo_record=True)
+    if kind == "spec":
+        return baselines.run_spec(path, category)
+    if kind == "engine":
+        return engine.run_engine(path, category, options, writer=False,
+                                 trace=arguments.get("trace", False))
+    if kind == "engine_no_undo":  # the same engine keeping no undo record: what recording costs
+        return engine.run_engine(path, category, {**options, "record_changes": False},
+                                 writer=False, trace=arguments.get("trace", False))
+    if kind == "contention":
+        return engine.run_engine(path, category, options, writer=True,
+                                 trace=arguments.get("trace", False))
+    if kind == "latency":
+        return engine.run_latency(path, category, options)
+    if kind == "memory":
+        return engine.run_memory(path, category, options)
+    raise SystemExit(f"unknown measurement {kind!r}")
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(sys.argv[1], json.loads(sys.argv[2]))))

@@ -1,0 +1,195 @@
+"""The benchmark's database: built once per size and cached, copied fresh for every run.
+
+The file is shaped like the web server's (its DDL, no unique index on read_status until this
+app's additive schema step adds it), filled by the demo generator with most articles in "Tech",
+then prepared once with ``ensure_schema`` so every measurement starts from the same indexes.
+After each run, ``verify`` compares the copy with the cached original so that a fast but wrong
+run cannot pass.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+CACHE = Path(__file__).with_name("cache")
+USER_ID = 1  # alice: about a third of articles have a read_status row for her
+CATEGORY = "Tech"
+LAYOUT_VERSION = 1  # bump when the way the file is built changes
+
+# The web server's DDL as its peewee models create it (no unique index on read_status).
+SERVER_DDL = """
+CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, username VARCHAR(255) NOT NULL UNIQUE,
+    email VARCHAR(255), password_hash VARCHAR(255), is_active INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL);
+CREATE TABLE categories (id INTEGER PRIMARY KEY AUTOINCREMENT, name VARCHAR(255) NOT NULL,
+    description TEXT, sort_order INTEGER DEFAULT 0, created_at TEXT NOT NULL);
+CREATE TABLE feeds (id INTEGER PRIMARY KEY AUTOINCREMENT, url VARCHAR(2048) NOT NULL,
+    title VARCHAR(255) NOT NULL, description TEXT,
+    category_id INTEGER REFERENCES categories (id) ON DELETE SET NULL, last_fetched TEXT,
+    fetch_interval INTEGER DEFAULT 3600, created_at TEXT NOT NULL);
+CREATE TABLE articles (id INTEGER PRIMARY KEY AUTOINCREMENT,
+    feed_id INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
+    title VARCHAR(1024) NOT NULL, url VARCHAR(2048), guid VARCHAR(2048), content TEXT,
+    author VARCHAR(255), published_date TEXT, created_at TEXT NOT NULL);
+CREATE INDEX articles_feed_id ON articles (feed_id);
+CREATE TABLE read_status (id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    is_read INTEGER NOT NULL DEFAULT 0, is_starred INTEGER NOT NULL DEFAULT 0,
+    is_archived INTEGER NOT NULL DEFAULT 0, read_at TEXT, starred_at TEXT,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE sessions (token TEXT PRIMARY KEY, user_id INTEGER, expires_at TEXT);
+"""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    path: Path
+    articles: int
+    category_id: int
+    category_articles: int
+    watermark: int  # newest article id when built: the scope of every run
+    user_rows: int  # read_status rows of USER_ID
+    build_seconds: float
+    schema_seconds: float  # the app's additive indexes on this file (ensure_schema)
+    size_bytes: int
+
+    def as_dict(self) -> dict:
+        return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}
+
+
+def cached_dataset(articles: int, share: float = 0.6, seed: int = 7, log=print) -> Dataset:
+    """The cached database for this size, built first if missing."""
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"server-{articles}-{share:g}-{seed}-v{LAYOUT_VERSION}.db"
+    timings = path.with_suffix(".timings")
+    if not path.exists():
+        log(f"building {path.name} ({articles:,} articles; cached for later runs)...")
+        build, schema = _build(path, articles, share, seed)
+        timings.write_text(f"{build} {schema}")
+    build, schema = (float(x) for x in timings.read_text().split()) if timings.exists() else (0, 0)
+    conn = sqlite3.connect(path)
+    try:
+        category_id = conn.execute("SELECT id FROM categories WHERE name = ?",
+                                   (CATEGORY,)).fetchone()[0]
+        watermark = conn.execute("SELECT max(id) FROM articles").fetchone()[0]
+        in_scope = conn.execute("SELECT count(*) FROM articles WHERE feed_id IN (SELECT id FROM "
+                                "feeds WHERE category_id = ?)", (category_id,)).fetchone()[0]
+        rows = conn.execute("SELECT count(*) FROM read_status WHERE user_id = ?",
+                            (USER_ID,)).fetchone()[0]
+    finally:
+        conn.close()
+    return Dataset(path, articles, category_id, in_scope, watermark, rows, build, schema,
+                   path.stat().st_size)
+
+
+def _build(path: Path, articles: int, share: float, seed: int) -> tuple[float, float]:
+    from desktop.store.connection import connect
+    from desktop.store.demo import build_demo_database
+    from desktop.store.schema import ensure_schema
+
+    partial = path.with_suffix(".partial")
+    for leftover in partial.parent.glob(partial.name + "*"):
+        leftover.unlink()
+    conn = sqlite3.connect(partial)
+    conn.executescript(SERVER_DDL)
+    conn.close()
+    started = time.perf_counter()
+    db = connect(partial, prepare_schema=False)
+    build_demo_database(articles, seed=seed, main_category_share=share)
+    built = time.perf_counter()
+    ensure_schema(db)
+    schema = time.perf_counter() - built
+    db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    partial.rename(path)
+    return built - started, schema
+
+
+def fresh_copy(dataset: Dataset, name: str) -> Path:
+    """A new copy of the cached file for one run (any earlier copy of that name is replaced)."""
+    runs = CACHE / "runs"
+    runs.mkdir(exist_ok=True)
+    target = runs / f"{name}.db"
+    remove_copy(target)
+    shutil.copyfile(dataset.path, target)
+    with open(target, "rb+") as f:  # written back now, not by the kernel during the run
+        os.fsync(f.fileno())
+    return target
+
+
+def remove_copy(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+# -- checking a run's result ----------------------------------------------------------------
+def snapshot(path: Path, dataset: Dataset, watermark: int | None = None) -> dict[str, int]:
+    """Counts that a correct mark-category-read job changes only in the expected way.
+
+    ``watermark`` is the job's (articles the concurrent writer added before the job was created
+    are in its scope); by default the dataset's newest article.
+    """
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    scope = ("SELECT a.id FROM articles a JOIN feeds f ON f.id = a.feed_id "
+             "WHERE f.category_id = :cat AND a.id <= :wm")
+    params = {"cat": dataset.category_id, "wm": watermark or dataset.watermark, "user": USER_ID}
+    queries = {
+        "articles": "SELECT count(*) FROM articles",
+        "scope_articles": f"SELECT count(*) FROM ({scope})",
+        "user_rows_above_watermark": "SELECT count(*) FROM read_status WHERE user_id = :user "
+                                     "AND article_id > :wm",
+        "rows": "SELECT count(*) FROM read_status",
+        "user_rows": "SELECT count(*) FROM read_status WHERE user_id = :user",
+        "user_starred": "SELECT count(*) FROM read_status WHERE user_id = :user AND is_starred",
+        "user_archived": "SELECT count(*) FROM read_status WHERE user_id = :user AND is_archived",
+        "user_read": "SELECT count(*) FROM read_status WHERE user_id = :user AND is_read",
+        "user_rows_in_scope": f"SELECT count(*) FROM read_status WHERE user_id = :user "
+                              f"AND article_id IN ({scope})",
+        "user_read_in_scope": f"SELECT count(*) FROM read_status WHERE user_id = :user "
+                              f"AND is_read AND article_id IN ({scope})",
+        "others_rows": "SELECT count(*) FROM read_status WHERE user_id != :user",
+        "others_read": "SELECT count(*) FROM read_status WHERE user_id != :user AND is_read",
+        "others_starred": "SELECT count(*) FROM read_status WHERE user_id != :user "
+                          "AND is_starred",
+        "duplicates": "SELECT count(*) FROM (SELECT 1 FROM read_status "
+                      "GROUP BY user_id, article_id HAVING count(*) > 1)",
+    }
+    try:
+        return {name: conn.execute(sql, params).fetchone()[0] for name, sql in queries.items()}
+    finally:
+        conn.close()
+
+
+def verify(before: dict[str, int], after: dict[str, int], dataset: Dataset,
+           watermark: int | None = None, articles_added: int = 0) -> list[str]:
+    """What is wrong with ``after`` (empty when the run left the database correct).
+
+    ``before`` is the cached file's snapshot, ``after`` the run's copy taken at the job's
+    ``watermark``. Correct means: every in-scope article is read for the user, exactly the
+    missing rows were added, no other row of the user changed its read state, starred and
+    archived counts and other users' rows are unchanged, only the concurrent writer added
+    articles (all into the category, none with a read_status row), and nothing above the
+    watermark was marked.
+    """
+    expected = dict(before)
+    extra = (watermark or dataset.watermark) - dataset.watermark  # writer's, in the category
+    in_scope = dataset.category_articles + extra
+    missing = in_scope - before["user_rows_in_scope"]
+    newly_read = in_scope - before["user_read_in_scope"]
+    expected.update(
+        articles=before["articles"] + articles_added,
+        scope_articles=in_scope,
+        rows=before["rows"] + missing,
+        user_rows=before["user_rows"] + missing,
+        user_read=before["user_read"] + newly_read,
+        user_rows_in_scope=in_scope,
+        user_read_in_scope=in_scope,
+    )
+    return [f"{name}: expected {expected[name]:,}, found {after[name]:,}"
+            for name in expected if expected[name] != after[name]]

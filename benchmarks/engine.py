@@ -1,0 +1,238 @@
+"""Our engine, measured as the desktop app runs it: BulkOperationManager on a qasync loop.
+
+Each function runs in a fresh child process (see child.py) on a fresh copy of the database and
+returns a plain dict. Times are time.monotonic(), which the writer process shares on Linux.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .dataset import USER_ID
+from .stats import summary
+
+PROBE_MS = 5
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_qt(main):
+    """Run ``main()`` (a coroutine function) on a qasync loop over an offscreen QApplication."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        return loop.run_until_complete(main())
+
+
+class LoopProbe:
+    """A QTimer on the GUI thread firing every ``ms``; a late tick is the loop's stall."""
+
+    def __init__(self, ms: int = PROBE_MS):
+        from PySide6.QtCore import Qt, QTimer
+
+        self.interval = ms / 1000
+        self.ticks: list[float] = []
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(ms)
+        self.timer.timeout.connect(lambda: self.ticks.append(time.monotonic()))
+
+    def start(self) -> None:
+        self.ticks.clear()
+        self.ticks.append(time.monotonic())
+        self.timer.start()
+
+    def stop(self) -> dict:
+        self.timer.stop()
+        self.ticks.append(time.monotonic())
+        gaps = [max(0.0, b - a - self.interval)
+                for a, b in itertools.pairwise(self.ticks)]
+        return summary(gaps, scale=1e3)  # milliseconds beyond the interval
+
+
+class Writer:
+    """The concurrent writer process (benchmarks/writer.py)."""
+
+    def __init__(self, path, category_id: int):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.writer", str(path), str(category_id)],
+            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+        if self.proc.stderr.readline().strip() != "ready":
+            raise RuntimeError("the writer process did not start: " + self.proc.stderr.read())
+
+    def stop(self, start: float, end: float) -> dict:
+        out, _ = self.proc.communicate(input="", timeout=60)
+        data = json.loads(out)
+        during = [op for op in data["ops"] if start <= op[1] <= end]
+        errors = [e for e in data["errors"] if start <= e[1] <= end]
+        result = {"waits_ms": summary([op[2] for op in during], scale=1e3),
+                  "lock_ms": summary([op[3] for op in during], scale=1e3),
+                  "commit_ms": summary([op[4] for op in during], scale=1e3),
+                  "worst": [{"start": op[1], "wait_ms": op[2] * 1e3, "kind": op[0]}
+                            for op in sorted(during, key=lambda op: -op[2])[:5]],
+                  "errors": len(errors),
+                  "error_messages": sorted({e[3] for e in errors}), "inserted": data["inserted"],
+                  "writes_total": len(data["ops"]) + len(data["errors"])}
+        result["writes_per_second"] = len(during) / (end - start) if end > start else 0.0
+        return result
+
+
+async def _engine_job(path, category_id: int, options: dict, *, writer: bool,
+                      trace: bool) -> dict:
+    from desktop.jobs import BulkOperationManager
+
+    tracer = None
+    if trace:
+        from .trace import ChunkTrace
+        tracer = ChunkTrace()
+        tracer.install()
+    manager = BulkOperationManager(path, **options)
+    await manager.open()
+    progress: list[tuple[float, int]] = []
+    manager.subscribe(lambda e: progress.append((time.monotonic(), e.job.progress))
+                      if e.kind == "progress" else None)
+    probe = LoopProbe()
+    probe.start()
+    await asyncio.sleep(0.3)
+    idle = probe.stop()  # the probe's own noise on an idle loop
+    proc = Writer(path, category_id) if writer else None
+    if proc:
+        await asyncio.sleep(0.3)  # the writer settles into its pace
+    probe.start()
+    started = time.monotonic()
+    job_id = await manager.create_job("mark_category_read", USER_ID,
+                                      {"category_id": category_id})
+    job = await manager.wait_for_job(job_id)
+    ended = time.monotonic()
+    stalls = probe.stop()
+    await manager.close()
+    result = {"seconds": ended - started, "status": job.status, "progress": job.progress,
+              "total": job.total, "marked": job.marked_count, "watermark": job.watermark,
+              "chunks": len(progress), "stall_ms": stalls, "idle_stall_ms": idle,
+              "options": options}
+    sizes = [b - a for (_, a), (_, b) in zip([(started, 0), *progress], progress, strict=False)]
+    result["chunk_sizes"] = summary(sizes)
+    if proc:
+        result["writer"] = proc.stop(started, ended)
+    if tracer:
+        result["trace"] = tracer.summary()
+    return result
+
+
+def run_engine(path, category_id: int, options: dict | None = None, *, writer: bool = False,
+               trace: bool = False) -> dict:
+    """Measurements 3 and 4: the whole category job, with the loop probe (and the writer)."""
+    return run_qt(lambda: _engine_job(path, category_id, options or {}, writer=writer,
+                                      trace=trace))
+
+
+async def _timed(awaitable) -> tuple[float, object]:
+    started = time.perf_counter()
+    value = await awaitable
+    return time.perf_counter() - started, value
+
+
+async def _latency(path, category_id: int, options: dict) -> dict:
+    from desktop.jobs import BulkOperationManager
+
+    from .baselines import open_plain
+
+    manager = BulkOperationManager(path, **options)
+    await manager.open()
+    server = open_plain(path)  # the web server's status endpoint: its own connection
+    status_sql = "SELECT * FROM bulk_operation_jobs WHERE id = ? AND user_id = ?"
+    feed_id = server.execute("SELECT id FROM feeds WHERE category_id = ? LIMIT 1",
+                             (category_id,)).fetchone()[0]
+    create_idle, status_idle = [], []
+    for _ in range(5):
+        seconds, job_id = await _timed(manager.create_job(
+            "mark_feed_read", USER_ID, {"feed_id": feed_id}, run=False))
+        create_idle.append(seconds)
+    for _ in range(30):
+        status_idle.append((await _timed(manager.get_job(USER_ID, job_id)))[0])
+    seconds, job_id = await _timed(manager.create_job("mark_category_read", USER_ID,
+                                                      {"category_id": category_id}))
+    create_busy, status_busy, server_busy = [seconds], [], []
+    task = asyncio.ensure_future(manager.wait_for_job(job_id))
+    polls = 0
+    while not task.done():
+        status_busy.append((await _timed(manager.get_job(USER_ID, job_id)))[0])
+        began = time.perf_counter()
+        server.execute(status_sql, (job_id, USER_ID)).fetchall()
+        server_busy.append(time.perf_counter() - began)
+        polls += 1
+        if polls % 10 == 0:
+            create_busy.append((await _timed(manager.create_job(
+                "mark_feed_read", USER_ID, {"feed_id": feed_id}, run=False)))[0])
+        await asyncio.sleep(0.02)
+    job = await task
+    server.close()
+    await manager.close()
+    ms = 1e3
+    return {"status": job.status, "progress": job.progress, "total": job.total,
+            "watermark": job.watermark, "create_idle_ms": summary(create_idle, ms),
+            "create_during_job_ms": summary(create_busy, ms),
+            "status_idle_ms": summary(status_idle, ms),
+            "status_during_job_ms": summary(status_busy, ms),
+            "server_status_during_job_ms": summary(server_busy, ms)}
+
+
+def run_latency(path, category_id: int, options: dict | None = None) -> dict:
+    """Measurement 5: create_job and get_job latency, idle and while the category job runs."""
+    return run_qt(lambda: _latency(path, category_id, options or {}))
+
+
+def run_memory(path, category_id: int, options: dict | None = None) -> dict:
+    """Measurement 6: peak RSS growth of this process during the job, beyond its resident size
+    after opening the database. The engine is Qt-free, so this runs it on plain asyncio.
+
+    ru_maxrss cannot give this alone: exec keeps the parent's peak in it (a child of a 130 MB
+    benchmark process starts with ru_maxrss 130 MB), and start-up can peak above the job. So
+    the peak is reset after opening (Linux ``clear_refs`` 5) and read as VmHWM; ru_maxrss is
+    kept alongside for comparison.
+    """
+    import resource
+
+    from desktop.jobs import BulkOperationManager
+
+    def status_kb(field: str) -> int:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
+
+    def maxrss_kb() -> int:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    async def main():
+        manager = BulkOperationManager(path, **(options or {}))
+        await manager.open()
+        maxrss_before = maxrss_kb()
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")  # VmHWM := VmRSS
+        base = status_kb("VmRSS")
+        samples = []
+        manager.subscribe(lambda e: samples.append(status_kb("VmRSS")))
+        job_id = await manager.create_job("mark_category_read", USER_ID,
+                                          {"category_id": category_id})
+        job = await manager.wait_for_job(job_id)
+        peak = status_kb("VmHWM")
+        await manager.close()
+        return {"status": job.status, "progress": job.progress, "watermark": job.watermark,
+                "baseline_mb": base / 1024, "peak_mb": peak / 1024,
+                "growth_mb": (peak - base) / 1024,
+                "sampled_growth_mb": (max(samples, default=base) - base) / 1024,
+                "ru_maxrss_before_mb": maxrss_before / 1024,
+                "ru_maxrss_after_mb": maxrss_kb() / 1024}
+
+    return asyncio.run(main())

@@ -1,0 +1,28 @@
+"""Small numeric helpers shared by the measurements and the report."""
+
+from __future__ import annotations
+
+import statistics
+
+
+def percentile(values, fraction: float) -> float:
+    """The ``fraction`` quantile (0..1) by linear interpolation; 0.0 for no values."""
+    data = sorted(values)
+    if not data:
+        return 0.0
+    position = (len(data) - 1) * fraction
+    low = int(position)
+    high = min(low + 1, len(data) - 1)
+    return data[low] + (data[high] - data[low]) * (position - low)
+
+
+def summary(values, scale: float = 1.0) -> dict:
+    """count, median, p95, p99 and max of ``values`` (multiplied by ``scale``)."""
+    data = [v * scale for v in values]
+    return {"count": len(data), "median": percentile(data, 0.5), "p95": percentile(data, 0.95),
+            "p99": percentile(data, 0.99), "max": max(data, default=0.0)}
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
