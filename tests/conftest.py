@@ -7,6 +7,7 @@ import gc
 import os
 import sqlite3
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,38 @@ def demo_database_100k(tmp_path_factory) -> Path:
     # The last connection closed: the WAL is checkpointed away and the file copies on its own.
     assert not Path(f"{path}-wal").exists()
     return path
+
+
+# -- helpers the test modules share ------------------------------------------------------------
+
+def run_engine(path, body, **options):
+    """Open a manager on ``path``, await ``body(manager)``, close it; return body's result."""
+    from desktop.jobs import BulkOperationManager
+
+    async def main():
+        manager = BulkOperationManager(path, **options)
+        await manager.open()
+        try:
+            return await body(manager)
+        finally:
+            await manager.close()
+
+    return asyncio.run(main())
+
+
+def sqlite(path) -> closing:
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    return closing(conn)
+
+
+def read_status(path) -> dict[int, dict]:
+    """Every read_status row, whole, by id."""
+    with sqlite(path) as conn:
+        return {row["id"]: dict(row) for row in conn.execute("SELECT * FROM read_status")}
+
+
+def job_row(path, job_id) -> dict:
+    with sqlite(path) as conn:
+        return dict(conn.execute("SELECT * FROM bulk_operation_jobs WHERE id = ?",
+                                 (job_id,)).fetchone())

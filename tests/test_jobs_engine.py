@@ -8,18 +8,16 @@ import os
 import re
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
 from collections import Counter
-from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import STAMP, make_server_database
+from conftest import STAMP, job_row, make_server_database, read_status, run_engine, sqlite
 
-from desktop.jobs import BulkOperationManager, JobEvent
+from desktop.jobs import JobEvent
 from desktop.store import JobNotFound, JobRequestError
 from desktop.store.clock import utc_now_text
 
@@ -37,37 +35,6 @@ SCOPES = {
 
 
 # -- helpers ------------------------------------------------------------------------------
-
-def run_engine(path, body, **options):
-    """Open a manager on ``path``, await ``body(manager)``, close it; return body's result."""
-    async def main():
-        manager = BulkOperationManager(path, **options)
-        await manager.open()
-        try:
-            return await body(manager)
-        finally:
-            await manager.close()
-
-    return asyncio.run(main())
-
-
-def sqlite(path) -> closing:
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
-    return closing(conn)
-
-
-def read_status(path) -> dict[int, dict]:
-    """Every read_status row, whole, by id."""
-    with sqlite(path) as conn:
-        return {row["id"]: dict(row) for row in conn.execute("SELECT * FROM read_status")}
-
-
-def job_row(path, job_id) -> dict:
-    with sqlite(path) as conn:
-        return dict(conn.execute("SELECT * FROM bulk_operation_jobs WHERE id = ?",
-                                 (job_id,)).fetchone())
-
 
 def job_count(path) -> int:
     with sqlite(path) as conn:

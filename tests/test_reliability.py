@@ -6,7 +6,6 @@ Nothing here sleeps; every wait is on something real and bounded by a deadline.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 import signal
@@ -18,9 +17,9 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import make_server_database
+from conftest import job_row, make_server_database, run_engine, sqlite
 
-from desktop.jobs import BulkOperationManager, DatabaseBusyError
+from desktop.jobs import DatabaseBusyError
 from desktop.store import JobRequestError, connection
 from desktop.store.models import database_proxy
 
@@ -53,34 +52,9 @@ def demo_copy(demo_database_150k, tmp_path) -> Path:
 
 # -- helpers ------------------------------------------------------------------------------
 
-def run_engine(path, body, **options):
-    """Open a manager on ``path``, await ``body(manager)``, close it; return body's result."""
-    async def main():
-        manager = BulkOperationManager(path, **options)
-        await manager.open()
-        try:
-            return await body(manager)
-        finally:
-            await manager.close()
-
-    return asyncio.run(main())
-
-
-def sqlite(path) -> closing:
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
-    return closing(conn)
-
-
 def query(path, sql, *args) -> list[tuple]:
     with sqlite(path) as conn:
         return [tuple(row) for row in conn.execute(sql, args)]
-
-
-def job_row(path, job_id) -> dict:
-    with sqlite(path) as conn:
-        return dict(conn.execute("SELECT * FROM bulk_operation_jobs WHERE id = ?",
-                                 (job_id,)).fetchone())
 
 
 def read_status_rows(path, where="1", *args) -> dict[int, tuple]:

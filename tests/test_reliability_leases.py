@@ -6,19 +6,15 @@ Real SQLite files and real processes. Time is simulated by rewinding stored time
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
-import sqlite3
 import subprocess
 import sys
-from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import STAMP
+from conftest import STAMP, job_row, read_status, run_engine, sqlite
 
-from desktop.jobs import BulkOperationManager
 from desktop.jobs.leases import Lease, lock_dir
 from desktop.store import jobs_table
 from desktop.store.clock import ago_text, utc_now_text
@@ -31,46 +27,16 @@ OTHER_HOST = "otherhost:123:tok"
 
 # -- helpers ------------------------------------------------------------------------------
 
-def run_engine(path, body, **options):
-    """Open a manager on ``path``, await ``body(manager)``, close it; return body's result."""
-    async def main():
-        manager = BulkOperationManager(path, **options)
-        await manager.open()
-        try:
-            return await body(manager)
-        finally:
-            await manager.close()
-
-    return asyncio.run(main())
-
-
-def sqlite(path) -> closing:
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
-    return closing(conn)
-
-
 def execute(path, sql, *args) -> None:
     with sqlite(path) as conn:
         conn.execute(sql, args)
         conn.commit()
 
 
-def read_status(path) -> dict[int, dict]:
-    with sqlite(path) as conn:
-        return {row["id"]: dict(row) for row in conn.execute("SELECT * FROM read_status")}
-
-
 def read_articles(path, user_id) -> set[int]:
     with sqlite(path) as conn:
         return {row[0] for row in conn.execute(
             "SELECT article_id FROM read_status WHERE user_id = ? AND is_read = 1", (user_id,))}
-
-
-def job_row(path, job_id) -> dict:
-    with sqlite(path) as conn:
-        return dict(conn.execute("SELECT * FROM bulk_operation_jobs WHERE id = ?",
-                                 (job_id,)).fetchone())
 
 
 def dead_pid() -> int:

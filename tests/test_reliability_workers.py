@@ -16,49 +16,17 @@ from collections import Counter
 from contextlib import closing
 from pathlib import Path
 
-from conftest import make_server_database
-
-from desktop.jobs import BulkOperationManager
+from conftest import job_row, make_server_database, read_status, run_engine, sqlite
 
 PROJECT = Path(__file__).resolve().parent.parent
 
 
 # -- helpers ------------------------------------------------------------------------------
 
-def run_engine(path, body, **options):
-    """Open a manager on ``path``, await ``body(manager)``, close it; return body's result."""
-    async def main():
-        manager = BulkOperationManager(path, **options)
-        await manager.open()
-        try:
-            return await body(manager)
-        finally:
-            await manager.close()
-
-    return asyncio.run(main())
-
-
-def sqlite(path) -> closing:
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
-    return closing(conn)
-
-
-def read_status(path) -> dict[int, dict]:
-    with sqlite(path) as conn:
-        return {row["id"]: dict(row) for row in conn.execute("SELECT * FROM read_status")}
-
-
 def read_articles(path, user_id) -> set[int]:
     with sqlite(path) as conn:
         return {row[0] for row in conn.execute(
             "SELECT article_id FROM read_status WHERE user_id = ? AND is_read = 1", (user_id,))}
-
-
-def job_row(path, job_id) -> dict:
-    with sqlite(path) as conn:
-        return dict(conn.execute("SELECT * FROM bulk_operation_jobs WHERE id = ?",
-                                 (job_id,)).fetchone())
 
 
 # -- two processes racing -----------------------------------------------------------------
