@@ -188,9 +188,19 @@ async def cmd_mark_read(args) -> int:
         job_type, params = "mark_all_read", {}
     if args.older_than:
         params["older_than"] = args.older_than
+
+    async def create(manager):
+        return await manager.create_job(job_type, args.user, params, run=False)
+
+    return await _run_here(args, create)
+
+
+async def _run_here(args, make_job) -> int:
+    """Open the database, make a pending job with ``await make_job(manager)`` (its id), and run
+    it to its end in this process."""
     manager = await _open(args.database, max_chunk=args.max_batch)
     try:
-        job_id = await manager.create_job(job_type, args.user, params, run=False)
+        job_id = await make_job(manager)
         return await _run_to_end(manager, args.user, job_id, quiet=args.quiet)
     finally:
         await manager.close()
@@ -243,21 +253,17 @@ async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, 
 
 
 async def cmd_retry(args) -> int:
-    manager = await _open(args.database, max_chunk=args.max_batch)
-    try:
-        job = await manager.retry_job(args.user, args.job_id, run=False)
-        return await _run_to_end(manager, args.user, job.id, quiet=args.quiet)
-    finally:
-        await manager.close()
+    async def retry(manager):
+        return (await manager.retry_job(args.user, args.job_id, run=False)).id
+
+    return await _run_here(args, retry)
 
 
 async def cmd_undo(args) -> int:
-    manager = await _open(args.database, max_chunk=args.max_batch)
-    try:
-        job = await manager.undo_job(args.user, args.job_id, run=False)
-        return await _run_to_end(manager, args.user, job.id, quiet=args.quiet)
-    finally:
-        await manager.close()
+    async def undo(manager):
+        return (await manager.undo_job(args.user, args.job_id, run=False)).id
+
+    return await _run_here(args, undo)
 
 
 async def cmd_jobs(args) -> int:

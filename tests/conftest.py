@@ -115,20 +115,35 @@ def qasync_loop(qapp):
 
 
 @pytest.fixture(scope="session")
-def demo_database_100k(tmp_path_factory) -> Path:
-    """A 100,000-article demo database, built once per session: copy it before changing it."""
+def demo_database(tmp_path_factory):
+    """``demo_database(n)``: an n-article demo database, built once per session and size.
+
+    Copy it before changing it.
+    """
     from desktop.store import connect
     from desktop.store.demo import build_demo_database
 
-    path = tmp_path_factory.mktemp("demo") / "demo-100k.db"
-    db = connect(path, create=True)
-    try:
-        build_demo_database(100_000)
-    finally:
-        db.close()
-    # The last connection closed: the WAL is checkpointed away and the file copies on its own.
-    assert not Path(f"{path}-wal").exists()
-    return path
+    built: dict[int, Path] = {}
+
+    def get(articles: int) -> Path:
+        if articles not in built:
+            path = tmp_path_factory.mktemp("demo") / f"demo-{articles}.db"
+            db = connect(path, create=True)
+            try:
+                build_demo_database(articles)
+            finally:
+                db.close()
+            # The last connection closed: the WAL is checkpointed away; the file copies alone.
+            assert not Path(f"{path}-wal").exists()
+            built[articles] = path
+        return built[articles]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def demo_database_100k(demo_database) -> Path:
+    return demo_database(100_000)
 
 
 # -- helpers the test modules share ------------------------------------------------------------

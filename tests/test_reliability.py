@@ -28,19 +28,8 @@ ARTICLES = 150_000
 
 
 @pytest.fixture(scope="session")
-def demo_database_150k(tmp_path_factory) -> Path:
-    """A 150,000-article demo database, built once per session: copy it before changing it."""
-    from desktop.store import connect
-    from desktop.store.demo import build_demo_database
-
-    path = tmp_path_factory.mktemp("demo") / "demo-150k.db"
-    db = connect(path, create=True)
-    try:
-        build_demo_database(ARTICLES)
-    finally:
-        db.close()
-    assert not Path(f"{path}-wal").exists()
-    return path
+def demo_database_150k(demo_database) -> Path:
+    return demo_database(ARTICLES)
 
 
 @pytest.fixture

@@ -17,9 +17,7 @@ from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMessageBox
 
-from desktop.store import connect
 from desktop.store.clock import utc_now_text
-from desktop.store.demo import build_demo_database
 from desktop.ui.main_window import MainWindow
 from desktop.ui.scope_tree import TreeScope
 
@@ -36,19 +34,10 @@ def run(qtbot, coroutine, timeout=20_000):
     return task.result()
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    db = connect(path, create=True)
-    build_demo_database(60_000)
-    db.close()
-    return path
-
-
 @pytest.fixture
-def demo_db(demo_template, tmp_path) -> Path:
+def demo_db(demo_database, tmp_path) -> Path:
     path = tmp_path / "demo.db"
-    shutil.copy(demo_template, path)
+    shutil.copy(demo_database(60_000), path)
     return path
 
 

@@ -188,21 +188,9 @@ def test_cli_undo(server_db):
     assert "Traceback" not in twice.stderr
 
 
-@pytest.fixture(scope="module")
-def large_db(tmp_path_factory) -> Path:
-    from desktop.store import connect
-    from desktop.store.demo import build_demo_database
-
-    path = tmp_path_factory.mktemp("undo") / "large.db"
-    db = connect(path, create=True)
-    build_demo_database(60_000)
-    db.close()
-    return path
-
-
-def test_an_undo_killed_midway_resumes(large_db, tmp_path):
+def test_an_undo_killed_midway_resumes(demo_database, tmp_path):
     path = tmp_path / "reader.db"
-    path.write_bytes(large_db.read_bytes())
+    path.write_bytes(demo_database(60_000).read_bytes())
     before = unread_ids(path, 1)
     job = asyncio.run(run_job(path, "mark_all_read", 1, {}))
     proc = subprocess.Popen([sys.executable, "-m", "desktop", "undo", "--database", str(path),
