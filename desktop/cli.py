@@ -310,8 +310,13 @@ async def cmd_work(args) -> int:
                   file=sys.stderr, flush=True)
 
     manager.subscribe(report)
+    # SIGTERM (a service manager stopping us): hand running jobs back as pending, as Ctrl-C does.
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
     try:
         await manager.run_available(once=args.once)
+    except asyncio.CancelledError:
+        print("rss-desktop: stopped; unfinished jobs were handed back", file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         await manager.close()
     return EXIT_OK

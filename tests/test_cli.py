@@ -435,3 +435,20 @@ def test_ctrl_c_right_after_the_job_id_cancels_the_job(demo_database_100k, tmp_p
     # Not 'running' (a crash to recovery), not 'pending' (a later worker would run it).
     assert job["status"] == "cancelled"
     assert job["progress"] < job["total"] or job["total"] == 0
+
+
+def test_work_as_a_service_runs_new_jobs_and_stops_on_sigterm(server_db):
+    rss("jobs", "--database", server_db, "--user", 1)  # prepares the schema
+    worker = subprocess.Popen([sys.executable, "-m", "desktop", "work", "--database",
+                               str(server_db)], cwd=PROJECT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        [job_id] = create_jobs(server_db, ("mark_feed_read", 1, {"feed_id": 3}))
+        # the worker notices the new row by itself and reports it (a blocking read)
+        assert worker.stderr.readline().startswith(f"job {job_id} completed")
+        worker.send_signal(signal.SIGTERM)
+        _, err = worker.communicate(timeout=60)
+    finally:
+        worker.kill()
+    assert worker.returncode == 130 and "Traceback" not in err
+    assert job_rows(server_db)[0]["status"] == "completed"

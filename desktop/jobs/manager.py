@@ -31,6 +31,7 @@ CHUNK_SECONDS = 0.035  # target length of one chunk's write transaction
 FIRST_CHUNK = 1000
 MIN_CHUNK = 50
 MAX_CHUNK = 200_000
+CLEANUP_SECONDS = 3600.0  # how often a long-running engine deletes old finished jobs
 LOCK_RETRY_DELAYS = (0.1, 0.2, 0.4, 0.8, 1.6, 3.2)  # after SQLite's own 5 s busy timeout
 
 
@@ -256,24 +257,30 @@ class BulkOperationManager:
         return started
 
     async def _recover_forever(self) -> None:
+        """Adopt and resume jobs every ``recover_every`` seconds; clean up once an hour."""
+        loop = asyncio.get_running_loop()
+        next_cleanup = loop.time() + CLEANUP_SECONDS
         while True:
             try:
                 await self.start_runnable_jobs()
+                if loop.time() >= next_cleanup:
+                    next_cleanup = loop.time() + CLEANUP_SECONDS
+                    await self.cleanup_finished()
             except Exception:  # e.g. locked for long: try again next round
                 log.exception("recovery round failed")
             await asyncio.sleep(self._recover_every)
 
     async def run_available(self, *, once: bool = True, poll_seconds: float = 2.0) -> None:
-        """Run pending and interrupted jobs; with ``once``, return when none is left."""
+        """Run pending and interrupted jobs; with ``once``, return when none is left,
+        otherwise keep adopting them (and cleaning up) every ``poll_seconds`` until cancelled."""
+        if not once:
+            self._recover_every = poll_seconds
+            await self._recover_forever()
         while True:
-            await self.start_runnable_jobs(adopt_pending_now=once)
-            if self._tasks:
-                await asyncio.wait(list(self._tasks.values()),
-                                   return_when=asyncio.FIRST_COMPLETED)
-            elif once:
+            await self.start_runnable_jobs(adopt_pending_now=True)
+            if not self._tasks:
                 return
-            else:
-                await asyncio.sleep(poll_seconds)
+            await asyncio.wait(list(self._tasks.values()), return_when=asyncio.FIRST_COMPLETED)
 
     async def _call_retrying_locks(self, fn, *args, **kwargs):
         """Call on the database thread; a lock that outlasts the busy timeout is retried."""
