@@ -323,21 +323,12 @@ async def cmd_work(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from .store.connection import connect
-    from .store.demo import DemoDatabaseExists, build_demo_database, has_data
-    from .store.schema import ensure_schema
+    from .store.demo import DemoDatabaseExists, create_demo_file
 
-    db = connect(args.database, create=True, prepare_schema=False)
     try:
-        if has_data(db):  # refuse before adding anything to someone's database
-            raise BadInput(f"{args.database}: already holds data; the demo needs a new or "
-                           "empty database")
-        ensure_schema(db)
-        counts = build_demo_database(args.articles, seed=args.seed)
+        counts = create_demo_file(args.database, args.articles, seed=args.seed)
     except DemoDatabaseExists as exc:
         raise BadInput(f"{args.database}: {exc}") from None
-    finally:
-        db.close()
     print(f"{args.database}: {counts['articles']:,} articles in {counts['feeds']} feeds for "
           f"{counts['users']} users", file=sys.stderr)
     return EXIT_OK

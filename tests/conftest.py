@@ -120,19 +120,14 @@ def demo_database(tmp_path_factory):
 
     Copy it before changing it.
     """
-    from desktop.store import connect
-    from desktop.store.demo import build_demo_database
+    from desktop.store.demo import create_demo_file
 
     built: dict[int, Path] = {}
 
     def get(articles: int) -> Path:
         if articles not in built:
             path = tmp_path_factory.mktemp("demo") / f"demo-{articles}.db"
-            db = connect(path, create=True)
-            try:
-                build_demo_database(articles)
-            finally:
-                db.close()
+            create_demo_file(path, articles)
             # The last connection closed: the WAL is checkpointed away; the file copies alone.
             assert not Path(f"{path}-wal").exists()
             built[articles] = path

@@ -109,3 +109,22 @@ def build_demo_database(articles: int = 50_000, *, seed: int = 7,
         read_rows += len(status_rows)
     return {"users": len(user_ids), "feeds": len(feed_ids), "articles": articles,
             "read_status": read_rows}
+
+
+def create_demo_file(path, articles: int = 50_000, *, seed: int = 7,
+                     main_category_share: float | None = None) -> dict[str, int]:
+    """Make ``path`` a sample database (a new file, or one with no users or articles yet).
+
+    Raises DemoDatabaseExists, before changing anything, if the database already holds data.
+    """
+    from .connection import connect
+    from .schema import ensure_schema
+
+    db = connect(path, create=True, prepare_schema=False)
+    try:
+        if has_data(db):
+            raise DemoDatabaseExists("already holds data; the demo needs a new or empty database")
+        ensure_schema(db)
+        return build_demo_database(articles, seed=seed, main_category_share=main_category_share)
+    finally:
+        db.close()

@@ -75,21 +75,14 @@ def create_application() -> QApplication:
 
 
 async def _run_window(window, database: Path, create: bool, demo_if_new: bool) -> int:
-    from ..store import connect
-    from ..store.demo import build_demo_database
+    from ..store.demo import create_demo_file
 
     closed = asyncio.Event()
     window.closeRequested.connect(closed.set)
     if demo_if_new and not database.exists():
-        def make_demo():
-            db = connect(database, create=True)
-            try:
-                build_demo_database()
-            finally:
-                db.close()
         window.status_label.setText("Creating a demo database…")
         window.show()
-        await asyncio.get_running_loop().run_in_executor(None, make_demo)
+        await asyncio.get_running_loop().run_in_executor(None, create_demo_file, database)
     window.show()
     await window.open_database(database, create=create)
     await closed.wait()
@@ -118,19 +111,21 @@ async def _screenshot(window, database: Path, output: Path) -> int:
 
 async def _smoke_test(window) -> int:
     """Open a fresh demo database, mark one category read through the real loop, check."""
-    from ..store import connect
-    from ..store.demo import build_demo_database
+    from ..store.demo import create_demo_file
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "smoke.db"
-        db = connect(path, create=True)
-        build_demo_database(2000)
-        db.close()
+        # off the GUI thread, like every database call
+        await asyncio.get_running_loop().run_in_executor(None, create_demo_file, path, 2000)
         window.show()
         if not await window.open_database(path):
             return 1
         finished = asyncio.get_running_loop().create_future()
-        window.jobFinished.connect(lambda job: finished.done() or finished.set_result(job))
+        def on_finished(job):
+            if not finished.done():
+                finished.set_result(job)
+
+        window.jobFinished.connect(on_finished)
         window.select_scope("category", next(iter(window.tree_model.category_names())))
         scope = window.selected_scope()
         await window.start_mark_read(scope, None, None)
