@@ -22,61 +22,38 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QSystemTrayIcon,
     QToolBar,
     QTreeView,
-    QVBoxLayout,
-    QWidget,
 )
 
-from ..jobs import BulkOperationManager, JobEvent
-from ..store import DatabaseOpenError, JobNotFound, JobRequestError, jobs_table
-from ..store.clock import cutoff_for_age
+from ..jobs import BulkOperationManager
+from ..store import DatabaseOpenError
 from ..store.connection import data_version
 from ..store.demo import build_demo_database
-from ..store.overview import list_users, load_overview, unread_in_scope
-from ..store.scopes import Scope, unread_counts
+from ..store.overview import list_users, load_overview
+from ..store.scopes import unread_counts
 from .bridge import EngineBridge
-from .jobs_model import JobsTableModel, can_undo, describe_job
+from .empty_state import EmptyState
+from .job_actions import JobActions
+from .jobs_model import JobsTableModel
 from .jobs_panel import JobsPanel
-from .mark_read_dialog import MarkReadDialog
 from .resources import icon
-from .scope_tree import SCOPE_ROLE, ScopeTreeModel, TreeScope
+from .scope_tree import ScopeTreeModel
+from .undo_offer import UndoOffer
 
 log = logging.getLogger(__name__)
 
 ACTIVE_POLL_MS = 250  # while a job is pending or running
 IDLE_POLL_MS = 1500
 MAX_RECENT = 8
-UNDO_OFFER_MS = 10_000
 RECOVER_SECONDS = 5.0  # adopt jobs other programs left pending or a dead process was running
 SAMPLE_ARTICLES = 20_000
 
 
-class EmptyState(QWidget):
-    """Shown for a database with no users yet: create sample data, or open another file."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.message = QLabel()
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setWordWrap(True)
-        self.sample_button = QPushButton("Create sample data")
-        self.sample_button.setAccessibleName("Create sample data")
-        self.open_button = QPushButton(icon("open"), "Open database…")
-        self.open_button.setAccessibleName("Open database")
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        layout.addWidget(self.message)
-        for button in (self.sample_button, self.open_button):
-            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(1)
-
-
-class MainWindow(QMainWindow):
+class MainWindow(JobActions, QMainWindow):
     databaseOpened = Signal(str)
     overviewLoaded = Signal()
     jobsLoaded = Signal()
@@ -136,16 +113,9 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.status_label = QLabel("No database open")
         self.statusBar().addWidget(self.status_label, 1)
-        # After a job completes, an Undo offer stands in the status bar for a few seconds.
-        self.undo_offer = QPushButton(icon("undo"), "Undo")
-        self.undo_offer.setAccessibleName("Undo the job that just finished")
-        self.undo_offer.hide()
-        self.undo_offer.clicked.connect(self._undo_offered)
+        self.undo_offer = UndoOffer()
+        self.undo_offer.undoRequested.connect(lambda job_id: self.spawn(self.undo_job(job_id)))
         self.statusBar().addPermanentWidget(self.undo_offer)
-        self._offered_job: int | None = None
-        self.undo_offer_timer = QTimer(self)
-        self.undo_offer_timer.setSingleShot(True)
-        self.undo_offer_timer.timeout.connect(self.undo_offer.hide)
         self.tray = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(icon("rss-desktop"), self)
@@ -422,146 +392,6 @@ class MainWindow(QMainWindow):
                 await self.reload_overview()
         finally:
             self._schedule_poll()
-
-    # -- mark read --------------------------------------------------------------------------
-    def selected_scope(self) -> TreeScope | None:
-        index = self.tree.currentIndex()
-        return index.data(SCOPE_ROLE) if index.isValid() else None
-
-    def select_scope(self, kind: str, scope_id: int | None) -> bool:
-        index = self.tree_model.find(kind, scope_id)
-        if index.isValid():
-            self.tree.setCurrentIndex(index)
-        return index.isValid()
-
-    def mark_selected_read(self) -> None:
-        scope = self.selected_scope()
-        if scope is None or scope.job_request is None or self.manager is None:
-            return
-        if self.settings.value("confirm_mark_read", True, type=bool):
-            self._open_confirmation(scope)
-        else:
-            self.spawn(self.start_mark_read(scope, None, None))
-
-    def _open_confirmation(self, scope: TreeScope) -> MarkReadDialog:
-        dialog = MarkReadDialog(scope, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.ageChanged.connect(lambda age: self.spawn(self._count_for(dialog, age)))
-        dialog.confirmed.connect(lambda age, watermark, dont_ask: self._confirmed(
-            scope, age, watermark, dont_ask))
-        self.confirmation = dialog
-        dialog.open()
-        self.spawn(self._count_for(dialog, None))
-        return dialog
-
-    async def _count_for(self, dialog: MarkReadDialog, age: str | None) -> None:
-        cutoff = cutoff_for_age(age) if age else None
-        scope = Scope(dialog.scope.kind, dialog.scope.id, cutoff)
-        count, watermark = await self.manager.reads.call(unread_in_scope, self.user_id, scope)
-        if dialog.isVisible() and dialog.age.currentData() == age:
-            dialog.show_count(count, watermark)
-
-    def _confirmed(self, scope: TreeScope, age, watermark: int, dont_ask: bool) -> None:
-        if dont_ask:
-            self.settings.setValue("confirm_mark_read", False)
-        self.spawn(self.start_mark_read(scope, age, watermark))
-
-    async def start_mark_read(self, scope: TreeScope, age: str | None,
-                              watermark: int | None) -> int | None:
-        """Create and start the job; the window stays usable while it runs."""
-        job_type, parameters = scope.job_request
-        if age:
-            parameters["older_than"] = cutoff_for_age(age)
-        try:
-            job_id = await self.manager.create_job(job_type, self.user_id, parameters,
-                                                   watermark=watermark)
-        except JobRequestError as exc:
-            self.show_error("Cannot mark as read", str(exc))
-            return None
-        self.status_label.setText(f"Marking {scope.label} as read…")
-        await self.reload_jobs()
-        self.jobs_panel.select_job(job_id)
-        self._schedule_poll()
-        return job_id
-
-    async def cancel_job(self, job_id: int) -> None:
-        try:
-            job = await self.manager.cancel_job(self.user_id, job_id)
-        except (JobRequestError, JobNotFound) as exc:
-            self.status_label.setText(str(exc))
-            await self.reload_jobs()
-            return
-        self.jobs_model.update_job(job)
-        self.status_label.setText(f"Job {job_id} cancelled; the work done is kept")
-
-    async def retry_job(self, job_id: int) -> None:
-        try:
-            job = await self.manager.retry_job(self.user_id, job_id)
-        except (JobRequestError, JobNotFound) as exc:
-            self.status_label.setText(str(exc))
-            return
-        self.jobs_model.update_job(job)
-        self.status_label.setText(f"Job {job_id} retried from {job.progress:,} of {job.total:,}")
-        self._schedule_poll()
-
-    async def undo_job(self, job_id: int) -> None:
-        try:
-            job = await self.manager.undo_job(self.user_id, job_id)
-        except (JobRequestError, JobNotFound) as exc:
-            self.status_label.setText(str(exc))
-            return
-        self.undo_offer.hide()
-        self.status_label.setText(f"Undoing job {job_id}…")
-        await self.reload_jobs()
-        self.jobs_panel.select_job(job.id)
-        self._schedule_poll()
-
-    def _undo_offered(self) -> None:
-        self.undo_offer.hide()
-        if self._offered_job is not None:
-            self.spawn(self.undo_job(self._offered_job))
-
-    async def clear_finished(self) -> None:
-        removed = await self.manager.db.call(jobs_table.delete_finished_jobs, self.user_id)
-        await self.reload_jobs()
-        self.status_label.setText(f"Cleared {removed} finished job{'s' * (removed != 1)}")
-
-    # -- engine events ----------------------------------------------------------------------
-    def _describe_job(self, job) -> str:
-        return describe_job(job, self.tree_model.category_names(), self.tree_model.feed_names())
-
-    def _on_job_event(self, event: JobEvent) -> None:
-        job = event.job
-        if job.user_id != self.user_id:
-            return
-        if event.kind == "progress":
-            self.tree_model.apply_marked(event.marked_by_feed)
-        if not self.jobs_model.update_job(job) and event.kind == "created":
-            self.spawn(self.reload_jobs())
-        if event.kind == "finished":
-            self._job_finished(job)
-
-    def _job_finished(self, job) -> None:
-        name = self._describe_job(job)
-        if job.status == "completed":
-            text = (f"{name}: done, {job.marked_count or 0:,} articles marked read")
-        elif job.status == "failed":
-            text = f"{name}: failed — {job.error_message}"
-        else:
-            text = f"{name}: {job.status} at {job.progress:,} of {job.total:,}"
-        self.status_label.setText(text)
-        if can_undo(job):
-            self._offered_job = job.id
-            self.undo_offer.setText(f"Undo job {job.id}")
-            self.undo_offer.show()
-            self.undo_offer_timer.start(UNDO_OFFER_MS)
-        if self.tray is not None:
-            kind = (QSystemTrayIcon.MessageIcon.Warning if job.status == "failed"
-                    else QSystemTrayIcon.MessageIcon.Information)
-            self.tray.showMessage("RSS Desktop Companion", text, kind, 5000)
-        self.spawn(self.reload_overview())
-        self.spawn(self.reload_jobs())
-        self.jobFinished.emit(job)
 
     # -- closing ----------------------------------------------------------------------------
     def closeEvent(self, event) -> None:

@@ -1,0 +1,28 @@
+"""What the window shows for a database with no users or feeds yet."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+from .resources import icon
+
+
+class EmptyState(QWidget):
+    """Shown for a database with no users yet: create sample data, or open another file."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.message = QLabel()
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.sample_button = QPushButton("Create sample data")
+        self.sample_button.setAccessibleName("Create sample data")
+        self.open_button = QPushButton(icon("open"), "Open database…")
+        self.open_button.setAccessibleName("Open database")
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.message)
+        for button in (self.sample_button, self.open_button):
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(1)
