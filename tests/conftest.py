@@ -174,3 +174,12 @@ def job_row(path, job_id) -> dict:
     with sqlite(path) as conn:
         return dict(conn.execute("SELECT * FROM bulk_operation_jobs WHERE id = ?",
                                  (job_id,)).fetchone())
+
+
+def file_state(path: Path):
+    """What a file (or folder) is now, to show later that nothing touched it."""
+    if path.is_dir():
+        return ("dir", sorted(os.listdir(path)), path.stat().st_mtime_ns)
+    if path.exists():
+        return ("file", path.read_bytes(), path.stat().st_mtime_ns)
+    return None

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pendulum
 import pytest
-from conftest import STAMP, make_server_database
+from conftest import STAMP, file_state, make_server_database
 
 from desktop import __version__
 from desktop.jobs import BulkOperationManager
@@ -101,14 +101,6 @@ def assert_only_scope_read(before, after, user_id, in_scope) -> int:
     articles = [row[2] for row in after.values() if row[1] == user_id and row[2] in in_scope]
     assert sorted(articles) == sorted(in_scope)
     return changed
-
-
-def file_state(path: Path):
-    if path.is_dir():
-        return ("dir", sorted(os.listdir(path)), path.stat().st_mtime_ns)
-    if path.exists():
-        return ("file", path.read_bytes(), path.stat().st_mtime_ns)
-    return None
 
 
 # -- version and demo ---------------------------------------------------------------------

@@ -17,7 +17,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import job_row, make_server_database, run_engine, sqlite
+from conftest import file_state, job_row, make_server_database, run_engine, sqlite
 
 from desktop.jobs import DatabaseBusyError
 from desktop.store import JobRequestError, connection
@@ -327,10 +327,6 @@ def test_a_lock_held_longer_than_the_busy_timeout_fails_the_job_cleanly(server_d
     else:
         assert 14 <= row["progress"] < 105
         assert_done_up_to(server_db, original, row)
-
-
-def file_state(path: Path) -> tuple:
-    return path.read_bytes(), path.stat().st_mtime_ns
 
 
 NOT_WRITABLE = "the file is not writable by this user"

@@ -11,7 +11,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import STAMP, make_server_database
+from conftest import STAMP, file_state, make_server_database
 
 from desktop.jobs import BulkOperationManager
 from desktop.store import DatabaseOpenError, connect
@@ -398,14 +398,6 @@ def expected_size(kind, path: Path) -> int:
         return path.stat().st_size
     header = path.read_bytes()[:100]
     return int.from_bytes(header[16:18], "big") * int.from_bytes(header[28:32], "big")
-
-
-def file_state(path: Path):
-    if path.is_dir():
-        return ("dir", sorted(os.listdir(path)), path.stat().st_mtime_ns)
-    if path.exists():
-        return ("file", path.read_bytes(), path.stat().st_mtime_ns)
-    return None
 
 
 @pytest.mark.parametrize("kind", BAD_FILES)
