@@ -52,7 +52,7 @@ def build_demo_database(articles: int = 50_000, *, seed: int = 7,
     Returns counts of what was written.
     """
     db = database_proxy
-    if Article.select().exists() or User.select().exists():
+    if has_data(db):
         raise DemoDatabaseExists("already holds data; the demo needs a new or empty database")
     rng = random.Random(seed)
     now = pendulum.now("UTC").start_of("minute")

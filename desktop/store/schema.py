@@ -11,7 +11,7 @@ import logging
 from peewee import IntegerField, IntegrityError, TextField
 from playhouse.migrate import SchemaMigrator, migrate
 
-from .models import SERVER_MODELS, BulkJobChange, BulkOperationJob, Worker, database_proxy
+from .models import SERVER_MODELS, BulkJobChange, Worker
 
 log = logging.getLogger(__name__)
 
@@ -122,8 +122,3 @@ def _ensure_read_status_unique(db) -> None:
                           ("user_id", "article_id"), False)
 
 
-def job_table_exists(db) -> bool:
-    return BulkOperationJob._meta.table_name in db.get_tables()
-
-
-__all__ = ["database_proxy", "ensure_schema", "has_unique_read_status_index", "job_table_exists"]

@@ -38,11 +38,6 @@ class Scope:
         return cond
 
 
-def newest_article_id(scope: Scope) -> int:
-    """The watermark: the newest article id in scope now (0 when the scope is empty)."""
-    return Article.select(fn.MAX(Article.id)).where(scope.condition()).scalar() or 0
-
-
 def count_in_scope(scope: Scope, watermark: int, after: int = 0) -> int:
     """How many articles of the scope lie in (after, watermark]."""
     return (Article.select(fn.COUNT(Article.id))

@@ -71,10 +71,6 @@ def revert_changes(job: JobRecord, low: int, high: int, now: str) -> dict[int, i
                 .where(Article.id.in_(reverted)).group_by(Article.feed).tuples())
 
 
-def delete_records(job_ids) -> int:
-    return BulkJobChange.delete().where(BulkJobChange.job_id.in_(list(job_ids))).execute()
-
-
 def insert_undo_job(user_id: int, job_id: int) -> JobRecord:
     """Create the pending job that undoes the user's job ``job_id`` and mark that job undone.
 

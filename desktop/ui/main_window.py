@@ -270,7 +270,6 @@ class MainWindow(JobActions, QMainWindow):
         self._seen_version = await manager.db.call(data_version)  # changes after this count
         self._remember_database(path)
         self.setWindowTitle(f"{path.name} — RSS Desktop Companion")
-        await manager.start_runnable_jobs()  # resume what an earlier run left unfinished
         await self._load_users()
         self.status_label.setText(manager.read_only_reason or f"Opened {path}")
         self.jobs_panel.setEnabled(not manager.read_only_reason)
@@ -387,7 +386,6 @@ class MainWindow(JobActions, QMainWindow):
             version = await manager.db.call(data_version)
             if version != self._seen_version and manager is self.manager:
                 self._seen_version = version
-                await manager.start_runnable_jobs()  # e.g. rows the web server wrote
                 await self.reload_jobs()
                 await self.reload_overview()
         finally:
