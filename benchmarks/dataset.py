@@ -97,10 +97,11 @@ def _build(path: Path, articles: int, share: float, seed: int) -> tuple[float, f
     for leftover in partial.parent.glob(partial.name + "*"):
         leftover.unlink()
     conn = sqlite3.connect(partial)
+    conn.execute("PRAGMA journal_mode=wal")  # as the web server runs it
     conn.executescript(SERVER_DDL)
     conn.close()
     started = time.perf_counter()
-    db = connect(partial, prepare_schema=False)
+    db = connect(partial)
     build_demo_database(articles, seed=seed, main_category_share=share)
     built = time.perf_counter()
     ensure_schema(db)

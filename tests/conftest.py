@@ -19,7 +19,8 @@ STAMP = "2026-11-01 08:00:00"
 
 
 def make_server_database(path: Path, *, unique_read_status: bool = True, job_table: bool = False,
-                         articles_per_feed: tuple[int, ...] = (40, 30, 20, 10, 5)) -> Path:
+                         articles_per_feed: tuple[int, ...] = (40, 30, 20, 10, 5),
+                         journal_mode: str = "wal") -> Path:
     """A database as the web server leaves it, filled with a small known data set.
 
     Two users; categories 1 (feeds 1, 2) and 2 (feeds 3, 4); feed 5 has no category.
@@ -28,6 +29,7 @@ def make_server_database(path: Path, *, unique_read_status: bool = True, job_tab
     user 2 has read every other article.
     """
     conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA journal_mode = {journal_mode}")  # the server's choice, kept by us
     conn.executescript(SERVER_SCHEMA)
     if unique_read_status:
         conn.execute("CREATE UNIQUE INDEX read_status_user_article ON read_status "

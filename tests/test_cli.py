@@ -62,7 +62,11 @@ def read_status(path) -> dict[int, tuple]:
 
 
 def job_rows(path) -> list[dict]:
+    """Every job row; none while the job table does not exist (nothing was ever written)."""
     with sqlite(path) as conn:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'bulk_operation_jobs'"
+                            ).fetchone():
+            return []
         return [dict(row) for row in conn.execute("SELECT * FROM bulk_operation_jobs "
                                                   "ORDER BY id")]
 

@@ -37,7 +37,11 @@ SCOPES = {
 # -- helpers ------------------------------------------------------------------------------
 
 def job_count(path) -> int:
+    """How many job rows; 0 while the job table does not exist (nothing was written)."""
     with sqlite(path) as conn:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'bulk_operation_jobs'"
+                            ).fetchone():
+            return 0
         return conn.execute("SELECT count(*) FROM bulk_operation_jobs").fetchone()[0]
 
 
@@ -572,12 +576,14 @@ def test_cleanup_deletes_only_finished_jobs_older_than_the_limit(server_db):
     async def cleanup(manager):
         return await manager.cleanup_finished(hours=36), await manager.cleanup_finished()
 
-    # A manager keeping a week deletes nothing when it opens; asked for 36 h, one job goes.
+    # Asked for 36 h, one job goes; a manager keeping a week deletes nothing more.
     assert run_engine(server_db, cleanup, keep_finished_hours=24 * 7) == (1, 0)
     assert remaining_jobs(server_db) == {ids[0], ids[2], ids[3], ids[4], ids[5], ids[6]}
 
-    # The default keeps 24 hours, applied when a manager opens.
-    assert run_engine(server_db, lambda manager: manager.cleanup_finished()) == 0
+    # Opening alone deletes nothing (it writes nothing); the default keeps 24 hours.
+    assert run_engine(server_db, lambda manager: manager.list_jobs(1)) and remaining_jobs(
+        server_db) == {ids[0], ids[2], ids[3], ids[4], ids[5], ids[6]}
+    assert run_engine(server_db, lambda manager: manager.cleanup_finished()) == 2
     assert remaining_jobs(server_db) == {ids[3], ids[4], ids[5], ids[6]}
 
     # Configurable: 6 hours.

@@ -344,8 +344,8 @@ READ_ONLY_CLI = (
 @pytest.mark.parametrize("journal", ["delete", "wal"])
 def test_a_database_this_user_cannot_write_is_opened_read_only_and_left_untouched(
         tmp_path, monkeypatch, journal):
-    path = make_server_database(tmp_path / "reader.db")
-    if journal == "wal":  # a file our engine (or the server) already switched to WAL
+    path = make_server_database(tmp_path / "reader.db", journal_mode=journal)
+    if journal == "wal":  # a file with our job table in it
         job_id = run_engine(path, lambda manager: manager.create_job("mark_all_read", 1, {},
                                                                      run=False))
     else:  # as the server left it: nothing of ours, its own journal mode

@@ -1,7 +1,7 @@
 """Reliability of job ownership: completed jobs, stale and live owners, takeovers.
 
 Real SQLite files and real processes. Time is simulated by rewinding stored timestamps
-(heartbeats, created_at, started_at); nothing here sleeps.
+(updated_at, created_at, started_at); nothing here sleeps.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import STAMP, job_row, read_status, run_engine, sqlite
 
-from desktop.jobs.leases import Lease, lock_dir
+from desktop.jobs import leases
+from desktop.jobs.leases import make_owner
 from desktop.store import jobs_table
 from desktop.store.clock import ago_text, utc_now_text
 
@@ -51,18 +52,14 @@ def create_job(path, job_type="mark_category_read", user_id=1, params=None, **op
                                                                run=False), **options)
 
 
-def make_running(path, job_id, owner, *, heartbeat_age=None, cursor=40, progress=40) -> None:
-    """Leave the job as a worker ``owner`` would if it stopped after ``cursor``; with
-    ``heartbeat_age`` (seconds), that worker's last heartbeat."""
+def make_running(path, job_id, owner, *, updated_age=0, cursor=40, progress=40) -> None:
+    """Leave the job as a worker ``owner`` would if it stopped after ``cursor``, its last chunk
+    committed ``updated_age`` seconds ago."""
     with sqlite(path) as conn:
         conn.execute("UPDATE bulk_operation_jobs SET status = 'running', owner = ?, cursor = ?, "
-                     "progress = ?, total = 70, marked_count = 5, started_at = ? WHERE id = ?",
-                     (owner, cursor, progress, STAMP, job_id))
-        if heartbeat_age is not None:
-            host, pid, _ = owner.split(":")
-            conn.execute("INSERT OR REPLACE INTO desktop_workers (owner, host, pid, started_at, "
-                         "heartbeat_at) VALUES (?, ?, ?, ?, ?)",
-                         (owner, host, int(pid), STAMP, ago_text(seconds=heartbeat_age)))
+                     "progress = ?, total = 70, marked_count = 5, started_at = ?, "
+                     "updated_at = ? WHERE id = ?",
+                     (owner, cursor, progress, STAMP, ago_text(seconds=updated_age), job_id))
         conn.commit()
 
 
@@ -107,10 +104,8 @@ def test_a_completed_job_is_never_taken_over(server_db):
     dead = f"{socket.gethostname()}:{dead_pid()}:deadbeef0000"
     with sqlite(server_db) as conn:  # as if each owner had died right after its last commit
         conn.execute("UPDATE bulk_operation_jobs SET owner = ? WHERE id = ?", (dead, dead_owner))
-        conn.execute("UPDATE bulk_operation_jobs SET owner = ? WHERE id = ?",
-                     (OTHER_HOST, silent_owner))
-        conn.execute("INSERT INTO desktop_workers (owner, host, pid, started_at, heartbeat_at) "
-                     "VALUES (?, 'otherhost', 123, ?, ?)", (OTHER_HOST, STAMP, ago_text(hours=2)))
+        conn.execute("UPDATE bulk_operation_jobs SET owner = ?, updated_at = ? WHERE id = ?",
+                     (OTHER_HOST, ago_text(hours=2), silent_owner))
         conn.execute("UPDATE bulk_operation_jobs SET owner = NULL, started_at = ? WHERE id = ?",
                      (ago_text(hours=3), no_owner))
         conn.commit()
@@ -139,9 +134,9 @@ def test_a_completed_job_is_never_taken_over(server_db):
 
 def test_a_job_that_completes_while_recovery_is_claiming_it_stays_completed(server_db):
     job_id = create_job(server_db)
-    make_running(server_db, job_id, OTHER_HOST, heartbeat_age=60, cursor=70, progress=70)
+    make_running(server_db, job_id, OTHER_HOST, updated_age=120, cursor=70, progress=70)
     before = read_status(server_db)
-    finished_at = "2026-11-02 10:00:00"
+    finished_at = utc_now_text()
 
     async def body(manager):
         started = await manager.start_runnable_jobs()
@@ -164,16 +159,18 @@ def test_a_job_that_completes_while_recovery_is_claiming_it_stays_completed(serv
 
 # -- stale and live owners ----------------------------------------------------------------
 
-def test_another_hosts_owner_is_gone_only_once_its_heartbeat_is_stale(server_db):
+def test_another_hosts_owner_is_gone_only_once_its_job_row_is_stale(server_db):
+    """SQLite's WAL cannot be shared between hosts, so such an owner is a file that moved (or
+    a renamed host): it is judged by its job row, which a live engine updates every chunk."""
     job_id = create_job(server_db)
-    make_running(server_db, job_id, OTHER_HOST, heartbeat_age=10)
+    make_running(server_db, job_id, OTHER_HOST, updated_age=10)
     before, row = read_status(server_db), job_row(server_db, job_id)
 
     async def body(manager):
         fresh = await recover(manager)
         untouched = job_row(server_db, job_id)
-        execute(server_db, "UPDATE desktop_workers SET heartbeat_at = ? WHERE owner = ?",
-                ago_text(seconds=60), OTHER_HOST)
+        execute(server_db, "UPDATE bulk_operation_jobs SET updated_at = ? WHERE id = ?",
+                ago_text(seconds=leases.EXPIRY_SECONDS + 5), job_id)
         return fresh, untouched, await recover(manager), manager.owner
 
     fresh, untouched, stale, owner = run_engine(server_db, body)
@@ -182,17 +179,35 @@ def test_another_hosts_owner_is_gone_only_once_its_heartbeat_is_stale(server_db)
     assert_resumed_from_cursor(server_db, job_id, before, owner)
 
 
-@pytest.mark.parametrize("how", ["dead pid", "lock released"])
+def owner_of(pid: int, *, boot: str | None = None, ticks: int | None = None) -> str:
+    """An owner id as make_owner writes it for a process ``pid`` of this host."""
+    boot = leases._boot_id() if boot is None else boot
+    ticks = leases._start_ticks(pid) if ticks is None else ticks
+    return f"{socket.gethostname()}:{pid}:{boot}.{ticks}.feedc0de"
+
+
+LINUX_IDENTITY = pytest.mark.skipif(leases._boot_id() is None,
+                                    reason="process start times come from /proc (Linux)")
+
+
+@pytest.mark.parametrize("how", [
+    "dead pid",
+    pytest.param("pid reused", marks=LINUX_IDENTITY),
+    pytest.param("rebooted", marks=LINUX_IDENTITY),
+    "dead pid, old owner format",
+])
 def test_a_gone_owner_on_this_host_is_recognised_at_once(server_db, how):
     job_id = create_job(server_db)
-    if how == "dead pid":
-        owner = f"{socket.gethostname()}:{dead_pid()}:0123456789ab"
-    else:  # a live pid (ours), but the owner's lock file is there and nobody holds it
-        owner = f"{socket.gethostname()}:{os.getpid()}:released0000"
-        lock_file = lock_dir(server_db) / "released0000.lock"
-        lock_file.parent.mkdir(parents=True, exist_ok=True)
-        lock_file.touch()
-    make_running(server_db, job_id, owner, heartbeat_age=0)  # a fresh heartbeat changes nothing
+    me = os.getpid()
+    owner = {
+        "dead pid": lambda: owner_of(dead_pid(), ticks=1),
+        # a process with that pid runs (this one), but it started at another time
+        "pid reused": lambda: owner_of(me, ticks=leases._start_ticks(me) - 1),
+        # that pid and start time, but in an earlier boot of this host
+        "rebooted": lambda: owner_of(me, boot="0123456789ab"),
+        "dead pid, old owner format": lambda: f"{socket.gethostname()}:{dead_pid()}:0123456789ab",
+    }[how]()
+    make_running(server_db, job_id, owner)  # its last chunk just now: age says nothing here
     before = read_status(server_db)
 
     async def body(manager):
@@ -203,29 +218,25 @@ def test_a_gone_owner_on_this_host_is_recognised_at_once(server_db, how):
     assert_resumed_from_cursor(server_db, job_id, before, taker)
 
 
-CHILD_HOLDING_A_LEASE = (
+CHILD_OWNER = (
     "import sys\n"
-    "from desktop.jobs.leases import Lease\n"
-    "lease = Lease(sys.argv[1])\n"
-    "lease.hold_lock()\n"
-    "print(lease.owner, flush=True)\n"
+    "from desktop.jobs.leases import make_owner\n"
+    "print(make_owner(), flush=True)\n"
     "sys.stdin.read()\n"
 )
 
 
-def test_a_live_owner_on_this_host_keeps_its_job_however_old_its_heartbeat(server_db):
+def test_a_live_owner_on_this_host_keeps_its_job_however_old_its_row(server_db):
     job_id = create_job(server_db)
     other_id = create_job(server_db)
-    lease = Lease(server_db)  # an engine of this very process
-    lease.hold_lock()
-    child = subprocess.Popen([sys.executable, "-c", CHILD_HOLDING_A_LEASE, str(server_db)],
-                             cwd=PROJECT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             text=True)
+    mine = make_owner()  # another engine of this very process
+    child = subprocess.Popen([sys.executable, "-c", CHILD_OWNER], cwd=PROJECT,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         child_owner = child.stdout.readline().strip()
         assert child_owner.split(":")[1] == str(child.pid)
-        make_running(server_db, job_id, child_owner, heartbeat_age=3600)
-        make_running(server_db, other_id, lease.owner, heartbeat_age=3600)
+        make_running(server_db, job_id, child_owner, updated_age=3600)
+        make_running(server_db, other_id, mine, updated_age=3600)
         rows = {job_id: job_row(server_db, job_id), other_id: job_row(server_db, other_id)}
         before = read_status(server_db)
 
@@ -237,14 +248,13 @@ def test_a_live_owner_on_this_host_keeps_its_job_however_old_its_heartbeat(serve
         assert {key: job_row(server_db, key) for key in rows} == rows
         assert read_status(server_db) == before
 
-        child.stdin.close()  # the sleeping process ends; the OS frees its lock
+        child.stdin.close()  # the process ends
         assert child.wait(timeout=30) == 0
         started, taker = run_engine(server_db, while_alive)
         assert started == 1
         assert_resumed_from_cursor(server_db, job_id, before, taker)
         assert job_row(server_db, other_id) == rows[other_id]  # still ours, still running
     finally:
-        lease.release()
         child.kill()
         child.wait(timeout=30)
 
@@ -332,11 +342,8 @@ def test_a_worker_whose_job_was_taken_while_it_slept_stops_without_writing(serve
                 # Meanwhile another host decided this worker was gone and took the job.
                 seen["taken"] = event.job.progress, event.job.cursor
                 with sqlite(server_db) as conn:
-                    conn.execute("UPDATE bulk_operation_jobs SET owner = ? WHERE id = ?",
-                                 (taker, event.job.id))
-                    conn.execute("INSERT INTO desktop_workers (owner, host, pid, started_at, "
-                                 "heartbeat_at) VALUES (?, 'otherhost', 123, ?, ?)",
-                                 (taker, STAMP, utc_now_text()))
+                    conn.execute("UPDATE bulk_operation_jobs SET owner = ?, updated_at = ? "
+                                 "WHERE id = ?", (taker, utc_now_text(), event.job.id))
                     conn.commit()
 
         manager.subscribe(on_event)
@@ -360,8 +367,8 @@ def test_a_worker_whose_job_was_taken_while_it_slept_stops_without_writing(serve
     assert {k: after[k] for k in late} == late
 
     # Later the other host goes silent too; the next recovery finishes from its cursor.
-    execute(server_db, "UPDATE desktop_workers SET heartbeat_at = ? WHERE owner = ?",
-            ago_text(minutes=5), taker)
+    execute(server_db, "UPDATE bulk_operation_jobs SET updated_at = ? WHERE id = ?",
+            ago_text(minutes=5), job.id)
     started = run_engine(server_db, recover)
     assert started == 1
     final = job_row(server_db, job.id)

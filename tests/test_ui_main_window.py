@@ -18,6 +18,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMessageBox
 
 from desktop.store.clock import utc_now_text
+from desktop.store.schema import JOB_TABLE_DDL
 from desktop.ui.main_window import MainWindow
 from desktop.ui.scope_tree import TreeScope
 
@@ -152,6 +153,9 @@ def insert_job_row(path: Path, **values) -> int:
            "parameters": json.dumps({"category_id": 1}), "created_at": "2026-11-28 10:00:00",
            **values}
     with sqlite3.connect(path) as conn:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'bulk_operation_jobs'"
+                            ).fetchone():
+            conn.execute(JOB_TABLE_DDL)  # the web server's migration, the spec's DDL
         cursor = conn.execute(
             f"INSERT INTO bulk_operation_jobs ({', '.join(row)}) VALUES "
             f"({', '.join('?' * len(row))})", tuple(row.values()))
@@ -159,7 +163,7 @@ def insert_job_row(path: Path, **values) -> int:
 
 
 def test_failed_job_shows_its_message(qtbot, make_window, server_db):
-    window = make_window(server_db)  # creates the job table
+    window = make_window(server_db)
     run(qtbot, window.close_database())
     job_id = insert_job_row(server_db, parameters=json.dumps({"category_id": 999}))
     assert run(qtbot, window.open_database(server_db))  # adopts the pending row, which fails

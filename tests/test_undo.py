@@ -159,7 +159,8 @@ def test_cleanup_removes_the_records_with_the_job(server_db):
 
     async def cleanup():
         manager = BulkOperationManager(server_db)
-        await manager.open()  # cleans up finished jobs older than 24 h
+        await manager.open()
+        await manager.cleanup_finished()  # finished jobs older than 24 h
         await manager.close()
 
     asyncio.run(cleanup())

@@ -34,6 +34,7 @@ class ChunkOutcome:
     completed: bool = False  # nothing is left and the job is now completed
     lost: bool = False  # the job was cancelled or taken over: nothing was written
     other_writers: int = 0  # PRAGMA data_version after commit, to notice other connections
+    others_present: bool = True  # another program may have the database open (see pacing)
     seconds: float = 0.0  # how long the transaction took, to size the next chunk
     job: jobs_table.JobRecord | None = None  # the row as this chunk left it
 

@@ -1,47 +1,77 @@
-"""Leases: how a running worker proves it is alive, and how another one tells it is gone.
+"""Leases: who runs a job, and how another process tells that its owner is gone.
 
-Each engine gets a fresh owner id ``host:pid:token`` per start, holds an OS lock on a file of
-its own for its whole life, and writes a heartbeat from its own thread and connection. On the
-same host a gone owner is recognised at once (its lock is free, or its pid is gone); on another
-host, by the age of its heartbeat.
+A job running here carries the owner id ``host:pid:token`` of this engine. SQLite's WAL cannot
+be shared between hosts, so liveness is a question about processes on this host, answered from
+the operating system without writing anything to the database (no heartbeat: an idle engine
+leaves the file untouched):
+
+- On Linux the token records the boot id and the process's start time (``/proc/PID/stat``), so
+  an owner is alive exactly when a process with that pid and that start time runs in this boot.
+  A pid reused after a reboot, or by another program later, is never taken for the owner.
+- Elsewhere the token is random and the pid alone is checked.
+- An owner on another host (the file was moved, or the host renamed) is judged by its job row:
+  gone once the row has not changed for ``EXPIRY_SECONDS``, as a live engine commits every chunk.
+
+Taking a job over is a guarded update (``jobs_table.claim_job``), and every chunk checks the job
+is still its owner's, so even a wrong verdict never runs a chunk twice.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import logging
 import os
 import socket
-import tempfile
-import threading
+import sys
 import uuid
-from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pendulum
 
-from ..store import workers
 from ..store.clock import parse_db_text
-from ..store.models import database_proxy
+from ..store.jobs_table import JobRecord
 
-try:
-    import fcntl
-except ImportError:  # Windows: fall back to the pid check alone
-    fcntl = None
-
-log = logging.getLogger(__name__)
-
-HEARTBEAT_SECONDS = 3.0
-EXPIRY_SECONDS = 30.0  # another host's worker silent this long is gone
+EXPIRY_SECONDS = 60.0  # a job row of another host's worker unchanged this long: gone
 PENDING_GRACE_SECONDS = 10.0  # a row another program left pending: give it time to start it
 ABANDONED_SECONDS = 3600.0  # the server spec's rule for running rows with no owner of ours
 
 
-def lock_dir(database_path) -> Path:
-    """A folder of lock files for one database, shared by every process on this host."""
-    digest = hashlib.sha1(str(Path(database_path).resolve()).encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / "rss-desktop-locks" / digest
+@cache
+def _boot_id() -> str | None:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip().replace("-", "")[:12]
+    except OSError:
+        return None
+
+
+def _start_ticks(pid: int) -> int | None:
+    """The process's start time in clock ticks since boot, or None if there is no such
+    process (or it cannot be seen)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # "pid (comm) state ppid ..." where comm may contain spaces and parentheses
+    fields = stat[stat.rindex(")") + 2:].split()
+    return int(fields[19])  # field 22 of the whole line
+
+
+def _pid_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def make_owner() -> str:
+    """This process's owner id for one engine: ``host:pid:token``."""
+    pid = os.getpid()
+    token = uuid.uuid4().hex[:8]
+    if sys.platform.startswith("linux") and _boot_id() and _start_ticks(pid) is not None:
+        token = f"{_boot_id()}.{_start_ticks(pid)}.{token}"
+    return f"{socket.gethostname()}:{pid}:{token}"
 
 
 def _split(owner: str | None) -> tuple[str, int, str] | None:
@@ -51,51 +81,25 @@ def _split(owner: str | None) -> tuple[str, int, str] | None:
     return parts[0], int(parts[1]), parts[2]
 
 
-def _pid_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def local_owner_gone(owner: str, database_path) -> bool:
-    """For an owner on this host: is it gone? (Its lock file is free, or its process is.)"""
+def local_owner_alive(owner: str) -> bool:
+    """For an owner on this host: does the process it names still run?"""
     _host, pid, token = _split(owner)
-    lock_path = lock_dir(database_path) / f"{token}.lock"
-    if fcntl is not None and lock_path.exists():
-        try:
-            with lock_path.open("a") as handle:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                fcntl.flock(handle, fcntl.LOCK_UN)
-        except BlockingIOError:
-            return False
-        except OSError:
-            pass
-        else:
-            with contextlib.suppress(OSError):
-                lock_path.unlink()
-            return True
-    return pid != os.getpid() and not _pid_exists(pid)
+    identity = token.split(".")
+    if len(identity) == 3 and identity[1].isdigit() and _boot_id():
+        boot, started = identity[0], int(identity[1])
+        if boot != _boot_id():
+            return False  # this host has rebooted since
+        ticks = _start_ticks(pid)
+        if ticks is not None:
+            return ticks == started
+        # not in /proc: gone, unless /proc hides other users' processes (hidepid)
+    return _pid_exists(pid)
 
 
-@dataclass(frozen=True)
-class JobLeaseState:
-    """What recovery needs to know of one pending or running job row."""
-
-    id: int
-    status: str
-    owner: str | None
-    created_at: str | None
-    started_at: str | None
-    written_by_us: bool  # the row has our columns (a process that holds leases wrote it)
-
-
-def decide(job: JobLeaseState, *, me: str, database_path, heartbeat_of: dict[str, str],
-           now: pendulum.DateTime, pending_grace: float | None = None) -> tuple[bool, str | None]:
-    """(run it?, the owner to take it from) for a job this engine does not run yet."""
+def decide(job: JobRecord, *, me: str, now: pendulum.DateTime,
+           pending_grace: float | None = None) -> tuple[bool, str | None]:
+    """(run it?, the owner to take it from) for a pending or running job this engine does not
+    run yet. A row with our columns filled in (a watermark) was written by a process of ours."""
     grace = PENDING_GRACE_SECONDS if pending_grace is None else pending_grace
 
     def older_than(text, seconds):
@@ -103,67 +107,12 @@ def decide(job: JobLeaseState, *, me: str, database_path, heartbeat_of: dict[str
         return moment is None or (now - moment).total_seconds() > seconds
 
     if job.status == "pending":
-        return (job.written_by_us or older_than(job.created_at, grace)), None
+        return (job.watermark is not None or older_than(job.created_at, grace)), None
     if job.owner == me:
         return False, None
-    if job.owner is None or _split(job.owner) is None:  # run by a process without leases
+    owner = _split(job.owner)
+    if owner is None:  # run by a process without leases (the web server)
         return older_than(job.started_at or job.created_at, ABANDONED_SECONDS), job.owner
-    host = _split(job.owner)[0]
-    if host == socket.gethostname():
-        return local_owner_gone(job.owner, database_path), job.owner
-    return older_than(heartbeat_of.get(job.owner), EXPIRY_SECONDS), job.owner
-
-
-class Lease:
-    """This engine's identity while it runs jobs: owner id, lock file and heartbeat thread."""
-
-    def __init__(self, database_path, heartbeat_seconds: float = HEARTBEAT_SECONDS):
-        self.database_path = database_path
-        self.host, self.pid = socket.gethostname(), os.getpid()
-        self.token = uuid.uuid4().hex[:12]
-        self.owner = f"{self.host}:{self.pid}:{self.token}"
-        self.heartbeat_seconds = heartbeat_seconds
-        self._lock_handle = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    @property
-    def lock_path(self) -> Path:
-        return lock_dir(self.database_path) / f"{self.token}.lock"
-
-    def hold_lock(self) -> None:
-        """Hold an OS lock for this process's life; the OS frees it however the process ends."""
-        if fcntl is None:
-            return
-        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock_handle = self.lock_path.open("a")
-        fcntl.flock(self._lock_handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-    def start_heartbeat(self, database) -> None:
-        """Beat from a thread and connection of its own, so a busy loop never looks dead."""
-        self._thread = threading.Thread(target=self._beat, args=(database,), daemon=True,
-                                        name="rss-desktop-heartbeat")
-        self._thread.start()
-
-    def _beat(self, database) -> None:
-        database_proxy.initialize(database)
-        try:
-            while not self._stop.wait(self.heartbeat_seconds):
-                try:
-                    if not workers.heartbeat(self.owner):
-                        workers.register_worker(self.owner, self.host, self.pid)
-                except Exception as exc:  # locked or busy: the next beat tries again
-                    log.info("heartbeat of %s failed: %s", self.owner, exc)
-        finally:
-            with contextlib.suppress(Exception):
-                database.close()
-
-    def release(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        if self._lock_handle is not None:
-            with contextlib.suppress(OSError):
-                self.lock_path.unlink()
-            self._lock_handle.close()
-            self._lock_handle = None
+    if owner[0] == socket.gethostname():
+        return not local_owner_alive(job.owner), job.owner
+    return older_than(job.updated_at or job.started_at, EXPIRY_SECONDS), job.owner

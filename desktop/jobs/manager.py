@@ -14,15 +14,16 @@ import logging
 import pendulum
 from peewee import OperationalError
 
-from ..store import connection, jobs_table, schema, undo, workers
+from ..store import connection, jobs_table, schema, undo
 from ..store.clock import ago_text
 from ..store.jobs_table import JobRecord, JobRequestError
 from ..store.models import database_proxy
 from ..store.scopes import count_in_scope
+from ..store.sqlite_file import OtherProcesses
 from .chunk import mark_chunk_read, undo_chunk
 from .database_thread import DatabaseThread
 from .events import EventHub, JobEvent
-from .leases import HEARTBEAT_SECONDS, JobLeaseState, Lease, decide
+from .leases import decide, make_owner
 from .pacing import Pacer
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,10 @@ def failure_message(exc: Exception) -> str:
 class BulkOperationManager:
     """The job engine. ``await open()`` first, ``await close()`` last.
 
+    Opening writes nothing to the database: the schema this app adds is prepared before the
+    first job is written, claimed, cancelled or retried, and old finished jobs are cleaned up
+    only by an engine that writes jobs anyway.
+
     ``max_chunk`` caps articles per transaction (chunks are otherwise sized by time);
     ``contention_pause`` and ``probe_every`` pace the chunks so other writers get in (see
     pacing.Pacer). ``record_changes=False`` keeps no undo record: the jobs it runs cannot be
@@ -73,18 +78,20 @@ class BulkOperationManager:
                  chunk_seconds: float = CHUNK_SECONDS, contention_pause: float = 0.025,
                  probe_every: float | None = 2.0, record_changes: bool = True,
                  keep_finished_hours: float = 24.0, recover_every: float | None = None,
-                 heartbeat_seconds: float = HEARTBEAT_SECONDS,
                  lock_retry_delays: tuple[float, ...] = LOCK_RETRY_DELAYS,
                  busy_timeout_ms: int = connection.BUSY_TIMEOUT_MS):
         self.database_path = database_path
-        self.lease = Lease(database_path, heartbeat_seconds)
-        self.owner = self.lease.owner
+        self.owner = make_owner()
         self.read_only_reason: str | None = None
+        self.journal_mode: str | None = None
         self._recover_every = recover_every
         self._recovery: asyncio.Task | None = None
         self._lock_retry_delays = lock_retry_delays
         self._busy_timeout_ms = busy_timeout_ms
-        self._registered = False
+        self._schema_ready = False
+        self._preparing = asyncio.Lock()
+        self._next_cleanup = float("-inf")  # loop time of the next cleanup of finished jobs
+        self._others = OtherProcesses(database_path)
         self.events = EventHub()
         self.db = DatabaseThread()  # every write, and the reads a chunk depends on
         # Reads for the faces (job status, counts) on a connection of their own, so they never
@@ -104,22 +111,16 @@ class BulkOperationManager:
 
     # -- life cycle -------------------------------------------------------------------------
     async def open(self) -> None:
-        """Open (and additively prepare) the database; raises connection.DatabaseOpenError."""
+        """Open the database (writing nothing); raises connection.DatabaseOpenError."""
         database = await self.db.call(connection.connect, self.database_path,
                                       create=self._create, allow_read_only=True,
                                       busy_timeout_ms=self._busy_timeout_ms)
         self.read_only_reason = getattr(database, "read_only_reason", None)
+        self.journal_mode = getattr(database, "file_journal_mode", None)
         await self.reads.call(database_proxy.initialize, database)
         if self.read_only_reason:
             return
-        self._upsert = await self.db.call(schema.has_unique_read_status_index, database_proxy)
         self._seen_version = await self.db.call(connection.data_version)
-        self.lease.hold_lock()
-        await self._call_retrying_locks(workers.register_worker, self.owner, self.lease.host,
-                                        self.lease.pid)
-        self._registered = True
-        self.lease.start_heartbeat(database)
-        await self.cleanup_finished()
         if self._recover_every:
             self._recovery = asyncio.get_running_loop().create_task(self._recover_forever())
 
@@ -132,15 +133,26 @@ class BulkOperationManager:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        self.lease.release()
-        if self._registered:
-            with contextlib.suppress(Exception):
-                await self.db.call(workers.unregister_worker, self.owner)
         for thread in (self.reads, self.db):
             with contextlib.suppress(Exception):  # never opened, or already closed
                 # A lambda: the proxy resolves its database on that thread, not here.
                 await thread.call(lambda: database_proxy.close())
             thread.shutdown()
+
+    async def prepare_for_writing(self) -> None:
+        """Create what this app adds to the schema, if anything is missing (once per engine).
+
+        The first job on a server's database creates the job table's additions and the indexes
+        the hot path needs; on a large database that takes a moment, on the database thread.
+        """
+        self._check_writable()
+        async with self._preparing:
+            if self._schema_ready:
+                return
+            await self._call_retrying_locks(schema.ensure_schema, database_proxy)
+            self._upsert = await self.db.call(schema.has_unique_read_status_index,
+                                              database_proxy)
+            self._schema_ready = True
 
     def _check_writable(self) -> None:
         if self.read_only_reason:
@@ -161,6 +173,9 @@ class BulkOperationManager:
         self._check_writable()
         if job_type == undo.UNDO_JOB_TYPE:
             return (await self.undo_job(user_id, (parameters or {}).get("job_id"), run=run)).id
+        # a request that makes no sense is refused before anything is written
+        await self.reads.call(jobs_table.check_request, job_type, user_id, parameters, watermark)
+        await self.prepare_for_writing()
         job = await self.db.call(jobs_table.insert_job, job_type, user_id, parameters, watermark)
         self.events.publish(JobEvent("created", job))
         if run:
@@ -177,6 +192,8 @@ class BulkOperationManager:
     async def cancel_job(self, user_id: int, job_id: int) -> JobRecord:
         """Cancel at once; a job running here stops after its current chunk."""
         self._check_writable()
+        await self.get_job(user_id, job_id)  # JobNotFound before anything is written
+        await self.prepare_for_writing()
         job = await self.db.call(jobs_table.cancel_job, user_id, job_id)
         if job_id not in self._tasks:
             self.events.publish(JobEvent("finished", job))
@@ -187,6 +204,8 @@ class BulkOperationManager:
         ``job_id`` marked read. Raises JobNotFound for another user's job, JobRequestError when
         it cannot be undone (running, undone already, an undo itself, no record)."""
         self._check_writable()
+        undo.check_undoable(await self.get_job(user_id, job_id))
+        await self.prepare_for_writing()
         job = await self.db.call(undo.insert_undo_job, user_id, job_id)
         self.events.publish(JobEvent("created", job))
         if run:
@@ -197,6 +216,8 @@ class BulkOperationManager:
         """Make a failed or cancelled job pending again and (by default) run it here; it
         continues from its persisted cursor."""
         self._check_writable()
+        jobs_table.check_retryable(await self.get_job(user_id, job_id))
+        await self.prepare_for_writing()
         job = await self.db.call(jobs_table.retry_job, user_id, job_id)
         self.events.publish(JobEvent("created", job))
         if run:
@@ -214,9 +235,22 @@ class BulkOperationManager:
         """Delete finished jobs that ended more than ``hours`` (default 24) ago."""
         hours = self.keep_finished_hours if hours is None else hours
         self._check_writable()
-        removed = await self.db.call(jobs_table.delete_finished_before, ago_text(hours=hours))
-        await self.db.call(workers.forget_workers_before, ago_text(hours=hours))
-        return removed
+        if not await self.reads.call(jobs_table.has_finished_before, ago_text(hours=hours)):
+            return 0
+        await self.prepare_for_writing()
+        return await self.db.call(jobs_table.delete_finished_before, ago_text(hours=hours))
+
+    async def _cleanup_now_and_then(self) -> None:
+        """Clean up at most once an hour, and only when this engine writes a job anyway: an
+        engine that merely has the database open leaves it untouched."""
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._next_cleanup:
+            return
+        self._next_cleanup = loop.time() + CLEANUP_SECONDS
+        try:
+            await self.cleanup_finished()
+        except Exception:  # never a reason to fail the job at hand
+            log.exception("cleanup of finished jobs failed")
 
     def running_job_ids(self) -> set[int]:
         return set(self._tasks)
@@ -241,15 +275,12 @@ class BulkOperationManager:
         """
         if self.read_only_reason:
             return 0
-        rows = await self._call_retrying_locks(jobs_table.unfinished_jobs)
-        heartbeat_of = await self._call_retrying_locks(workers.heartbeats)
+        jobs = await self.reads.call(jobs_table.unfinished_jobs)
         now, started = pendulum.now("UTC"), 0
-        for row in rows:
-            job = JobLeaseState(*row)
+        for job in jobs:
             if job.id in self._tasks:
                 continue
-            run, take_from = decide(job, me=self.owner, database_path=self.database_path,
-                                    heartbeat_of=heartbeat_of, now=now,
+            run, take_from = decide(job, me=self.owner, now=now,
                                     pending_grace=0 if adopt_pending_now else None)
             if run:
                 self.start_job(job.id, take_over=job.status == "running", take_from=take_from)
@@ -257,22 +288,18 @@ class BulkOperationManager:
         return started
 
     async def _recover_forever(self) -> None:
-        """Adopt and resume jobs every ``recover_every`` seconds; clean up once an hour."""
-        loop = asyncio.get_running_loop()
-        next_cleanup = loop.time() + CLEANUP_SECONDS
+        """Adopt and resume jobs every ``recover_every`` seconds (reading only, until there is
+        one to run)."""
         while True:
             try:
                 await self.start_runnable_jobs()
-                if loop.time() >= next_cleanup:
-                    next_cleanup = loop.time() + CLEANUP_SECONDS
-                    await self.cleanup_finished()
             except Exception:  # e.g. locked for long: try again next round
                 log.exception("recovery round failed")
             await asyncio.sleep(self._recover_every)
 
     async def run_available(self, *, once: bool = True, poll_seconds: float = 2.0) -> None:
         """Run pending and interrupted jobs; with ``once``, return when none is left,
-        otherwise keep adopting them (and cleaning up) every ``poll_seconds`` until cancelled."""
+        otherwise keep adopting them every ``poll_seconds`` until cancelled."""
         if not once:
             self._recover_every = poll_seconds
             await self._recover_forever()
@@ -299,6 +326,7 @@ class BulkOperationManager:
 
     async def _run_job(self, job_id: int, take_over: bool, take_from: str | None) -> None:
         try:
+            await self.prepare_for_writing()
             job = await self._call_retrying_locks(jobs_table.claim_job, job_id, self.owner,
                                                   take_over=take_over, take_from=take_from)
         except asyncio.CancelledError:  # the claim may have run on the database thread anyway
@@ -322,6 +350,7 @@ class BulkOperationManager:
             await self._record_failure(jobs_table.finish_job, job_id, self.owner, "failed",
                                        message)
         await self._publish_finished(job_id)
+        await self._cleanup_now_and_then()
 
     async def _publish_finished(self, job_id: int) -> None:
         """Say how this engine's part in the job ended: "finished", or "released" when the job
@@ -361,6 +390,13 @@ class BulkOperationManager:
 
             def count_total():
                 return job.progress + count_in_scope(scope, job.watermark, job.cursor or 0)
+        others = self._others
+
+        def paced_chunk(cursor, size):  # on the database thread, like every file access
+            outcome = chunk(cursor, size)
+            outcome.others_present = others.present()
+            return outcome
+
         total = 0 if job.total else await self.db.call(count_total)
         if total and await self.db.call(jobs_table.set_total, job.id, self.owner, total):
             job = await self.db.call(jobs_table.load_job, job.id)
@@ -372,7 +408,7 @@ class BulkOperationManager:
         pacer.start(self._seen_version if self._seen_version is not None
                     else await self.db.call(connection.data_version))
         while True:
-            outcome = await self._call_retrying_locks(chunk, cursor, size)
+            outcome = await self._call_retrying_locks(paced_chunk, cursor, size)
             if outcome.lost:
                 return
             cursor = outcome.cursor
@@ -385,7 +421,7 @@ class BulkOperationManager:
             if outcome.completed:
                 return
             self._seen_version = outcome.other_writers
-            pause = pacer.pause_after(outcome.other_writers)  # let other writers in
+            pause = pacer.pause_after(outcome.other_writers, outcome.others_present)
             size = self._next_chunk_size(size, outcome.seconds, pacer.target_seconds)
             await asyncio.sleep(pause)
 

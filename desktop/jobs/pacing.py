@@ -3,7 +3,9 @@
 A writer blocked by our transaction waits in SQLite's busy handler, which sleeps in growing
 steps (1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50 ms, then 100 ms at a time) and only tries the
 lock when it wakes. Chunks that follow each other at once would keep it out for the whole job.
-We cannot see a waiting writer, only its commits (``PRAGMA data_version``), so:
+We cannot see a waiting writer, only its commits (``PRAGMA data_version``) and whether another
+program has the database open at all (``sqlite_file.OtherProcesses``). When no other program
+has it open nobody can be waiting, and chunks follow each other without a pause. Otherwise:
 
 - while another connection has committed within the last second ("sharing"), chunks aim at
   ``shared_seconds`` and each is followed by a pause just as long: a writer that began waiting
@@ -50,12 +52,16 @@ class Pacer:
         """How long the next chunk's transaction should take."""
         return self.shared_seconds if self.sharing else self.chunk_seconds
 
-    def pause_after(self, data_version: int) -> float:
-        """Seconds to leave the lock free after a chunk whose commit left ``data_version``."""
+    def pause_after(self, data_version: int, others_present: bool = True) -> float:
+        """Seconds to leave the lock free after a chunk whose commit left ``data_version``;
+        ``others_present``: another program may have the database open."""
         now = self._clock()
         if self._version is not None and data_version != self._version:
             self._last_foreign = now
         self._version = data_version
+        if not others_present:
+            self._working_since = now  # alone with the file: nobody to wait for us
+            return 0.0
         if self.sharing:
             self._working_since = now + self.shared_pause
             return self.shared_pause

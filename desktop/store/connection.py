@@ -1,7 +1,10 @@
-"""Opening the shared database file safely.
+"""Opening the shared database safely.
 
-The file is checked before SQLite touches it: a file that is not a database, or is truncated,
-must never be modified (setting WAL mode alone would write to it).
+The file is inspected through SQLite before anything may write to it (``sqlite_file``): a file
+that is not a database, is damaged, or is some other program's database is refused and never
+modified. Opening writes nothing: the journal mode stays the file's own, and the schema this app
+adds is created by ``schema.ensure_schema`` only when a job is about to be written. Only a new
+file (or an empty one) becomes a database here, and only when the caller asks to ``create`` it.
 """
 
 from __future__ import annotations
@@ -13,60 +16,16 @@ from peewee import DatabaseError, SqliteDatabase
 
 from .models import database_proxy
 from .schema import ensure_schema
+from .sqlite_file import DatabaseOpenError, inspect_file
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
-PRAGMAS = {
-    "journal_mode": "wal",
+PRAGMAS = {  # per connection: none of these changes the file
     "busy_timeout": BUSY_TIMEOUT_MS,
     "foreign_keys": 1,
     "synchronous": "normal",
 }
 
-
-class DatabaseOpenError(Exception):
-    """The file cannot be used as the shared database; the message names it and says why."""
-
-    def __init__(self, path, reason: str, *, missing: bool = False):
-        super().__init__(f"{path}: {reason}")
-        self.path = Path(path)
-        self.reason = reason
-        self.missing = missing  # the GUI offers to create a new database there
-
-
-def check_database_file(path: Path, *, create: bool = False) -> None:
-    """Raise DatabaseOpenError unless ``path`` is a readable SQLite file (or may be created)."""
-    if path.is_dir():
-        raise DatabaseOpenError(path, "is a directory, not a database file")
-    if not path.exists():
-        if create:
-            return
-        raise DatabaseOpenError(path, "does not exist", missing=True)
-    size = path.stat().st_size
-    if size == 0:
-        if create:
-            return
-        raise DatabaseOpenError(path, "is an empty file, not a database", missing=True)
-    try:
-        with path.open("rb") as f:
-            header = f.read(100)
-    except OSError as exc:
-        raise DatabaseOpenError(path, f"cannot be read ({exc.strerror})") from exc
-    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
-        raise DatabaseOpenError(path, "is not an SQLite database")
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    page_count = int.from_bytes(header[28:32], "big")
-    change_counter = header[24:28]
-    valid_for = header[92:96]
-    if page_size < 512 or size % page_size:
-        raise DatabaseOpenError(path, f"is truncated ({size} bytes is not a whole number of "
-                                      f"{page_size}-byte pages)")
-    wal = path.with_name(path.name + "-wal")
-    wal_pending = wal.exists() and wal.stat().st_size > 0  # SQLite completes the file from it
-    if (page_count and change_counter == valid_for and size < page_count * page_size
-            and not wal_pending):
-        raise DatabaseOpenError(path, f"is truncated ({size} of {page_count * page_size} bytes)")
+__all__ = ["BUSY_TIMEOUT_MS", "DatabaseOpenError", "connect", "data_version"]
 
 
 def _not_writable(path: Path) -> str | None:
@@ -78,42 +37,76 @@ def _not_writable(path: Path) -> str | None:
     return None
 
 
-def connect(path, *, create: bool = False, prepare_schema: bool = True,
-            allow_read_only: bool = False,
-            busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> SqliteDatabase:
-    """Open the shared database for this thread's use and point the models at it.
+def _refuse_blank(path: Path, exists: bool) -> None:
+    if not exists:
+        raise DatabaseOpenError(path, "does not exist", missing=True)
+    if path.stat().st_size == 0:
+        raise DatabaseOpenError(path, "is an empty file, not a database", missing=True)
+    raise DatabaseOpenError(path, "is an SQLite database with no tables, not an RSS reader's "
+                                  "database", missing=True)
 
-    With ``create`` a missing file becomes a new database with the whole schema. A file this
-    user cannot write raises DatabaseOpenError, or with ``allow_read_only`` opens read-only,
-    untouched, with ``read_only_reason`` set on the returned database. Raises
-    DatabaseOpenError with a specific reason for anything that is not a usable database.
+
+def connect(path, *, create: bool = False, allow_read_only: bool = False,
+            busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> SqliteDatabase:
+    """Open an RSS reader's database for this thread's use and point the models at it.
+
+    Raises DatabaseOpenError naming the file and the reason for anything that is not one: a
+    missing, empty or table-less file (``missing`` set: it may be created), some other program's
+    database (it lacks the server's tables), a damaged file. With ``create`` a missing, empty or
+    table-less file becomes a new database (WAL, every table) instead. A file this user cannot
+    write raises, or with ``allow_read_only`` opens read-only with ``read_only_reason`` set.
     """
     path = Path(path).expanduser()
-    check_database_file(path, create=create)
-    if create:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    read_only = None if create and not path.exists() else _not_writable(path)
+    contents = inspect_file(path)
+    if contents.is_blank:
+        if not create:
+            _refuse_blank(path, contents.exists)
+        return _create(path, busy_timeout_ms)
+    if contents.missing_server_tables:
+        missing = ", ".join(contents.missing_server_tables)
+        raise DatabaseOpenError(path, f"is not an RSS reader's database (it has no {missing} "
+                                      "table); it was left untouched")
+    read_only = _not_writable(path)
     if read_only and not allow_read_only:
         raise DatabaseOpenError(path, f"is read-only: {read_only}")
     pragmas = dict(PRAGMAS, busy_timeout=busy_timeout_ms)
     if read_only:
-        pragmas.pop("journal_mode")
         db = SqliteDatabase(f"{path.resolve().as_uri()}?mode=ro", uri=True, pragmas=pragmas,
                             timeout=busy_timeout_ms / 1000)
-        db.read_only_reason = (f"{path} is opened read-only ({read_only}): counts are shown, "
-                               "jobs cannot run")
     else:
         db = SqliteDatabase(str(path), pragmas=pragmas, timeout=busy_timeout_ms / 1000)
-        db.read_only_reason = None
+    db.read_only_reason = (f"{path} is opened read-only ({read_only}): counts are shown, "
+                           "jobs cannot run") if read_only else None
+    _open(db, path)
+    return db
+
+
+def _open(db: SqliteDatabase, path: Path) -> None:
     try:
         db.connect(reuse_if_open=True)
-        db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
-        database_proxy.initialize(db)
-        if prepare_schema and not read_only:
-            ensure_schema(db)
+        db.file_journal_mode = db.execute_sql("PRAGMA journal_mode").fetchone()[0].lower()
     except DatabaseError as exc:
         db.close()
         raise DatabaseOpenError(path, f"cannot be used as a database ({exc})") from exc
+    database_proxy.initialize(db)
+
+
+def _create(path: Path, busy_timeout_ms: int) -> SqliteDatabase:
+    """A new database at ``path`` (missing, empty or without tables): WAL and every table."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseOpenError(path, f"cannot be created ({exc.strerror})") from None
+    db = SqliteDatabase(str(path), pragmas=dict(PRAGMAS, busy_timeout=busy_timeout_ms,
+                                                journal_mode="wal"),
+                        timeout=busy_timeout_ms / 1000)
+    db.read_only_reason = None
+    try:
+        _open(db, path)
+        ensure_schema(db)
+    except DatabaseError as exc:
+        db.close()
+        raise DatabaseOpenError(path, f"cannot be created as a database ({exc})") from exc
     return db
 
 

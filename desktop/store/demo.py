@@ -120,7 +120,7 @@ def create_demo_file(path, articles: int = 50_000, *, seed: int = 7,
     from .connection import connect
     from .schema import ensure_schema
 
-    db = connect(path, create=True, prepare_schema=False)
+    db = connect(path, create=True)  # a new or empty file gets the schema; others stay as is
     try:
         if has_data(db):
             raise DemoDatabaseExists("already holds data; the demo needs a new or empty database")

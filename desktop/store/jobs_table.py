@@ -59,6 +59,7 @@ class JobRecord:
     owner: str | None
     recorded: int | None = None
     undone_by: int | None = None
+    updated_at: str | None = None
 
     @classmethod
     def from_row(cls, row: BulkOperationJob) -> JobRecord:
@@ -143,13 +144,10 @@ def newest_article_id() -> int:
     return Article.select(Article.id).order_by(Article.id.desc()).limit(1).scalar() or 0
 
 
-def insert_job(job_type: str, user_id: int, parameters: dict,
-               watermark: int | None = None) -> JobRecord:
-    """Validate and write a new pending job; nothing is written if invalid.
-
-    ``watermark`` is the newest article id the user saw counted (the GUI passes the one its
-    confirmation showed); by default, the newest article now.
-    """
+def check_request(job_type: str, user_id: int, parameters,
+                  watermark: int | None = None) -> tuple[Scope, dict]:
+    """Raise JobRequestError unless a new job of this type, user and parameters makes sense;
+    returns its scope and normalised parameters. Reads only."""
     _positive_int(user_id, "user id")
     if watermark is not None and (isinstance(watermark, bool) or not isinstance(watermark, int)
                                   or watermark < 0):
@@ -157,8 +155,19 @@ def insert_job(job_type: str, user_id: int, parameters: dict,
     scope, parameters = parse_parameters(job_type, parameters)
     if scope.kind == "undo":
         raise JobRequestError("undo jobs are created by undoing a job (rss-desktop undo)")
+    check_targets_exist(user_id, scope)
+    return scope, parameters
+
+
+def insert_job(job_type: str, user_id: int, parameters: dict,
+               watermark: int | None = None) -> JobRecord:
+    """Validate and write a new pending job; nothing is written if invalid.
+
+    ``watermark`` is the newest article id the user saw counted (the GUI passes the one its
+    confirmation showed); by default, the newest article now.
+    """
     with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
-        check_targets_exist(user_id, scope)
+        _scope, parameters = check_request(job_type, user_id, parameters, watermark)
         newest = newest_article_id()
         row = BulkOperationJob.create(
             job_type=job_type, status="pending", user_id=user_id,
@@ -169,10 +178,10 @@ def insert_job(job_type: str, user_id: int, parameters: dict,
 
 
 def _select_jobs():
-    """SELECT of the job columns this database has: a read-only database may hold the server's
-    table without our columns, or no job table at all (then None)."""
+    """SELECT of the job columns this database has: until this app first writes a job, the
+    database may hold the server's table without our columns, or no job table at all (None)."""
     database = BulkOperationJob._meta.database.obj
-    present = getattr(database, "job_columns", None)  # columns are only ever added: cache
+    present = getattr(database, "job_columns", None)  # cached until the schema is prepared
     if not present:
         present = {c.name for c in database.get_columns("bulk_operation_jobs")}
         if present:
@@ -327,25 +336,25 @@ def cancel_job(user_id: int, job_id: int) -> JobRecord:
     return load_job(job_id)
 
 
-def unfinished_jobs() -> list[tuple]:
-    """(id, status, owner, created_at, started_at, written_by_us) of every pending or running
-    job, oldest first. ``written_by_us``: the row has our columns filled in."""
-    query = (BulkOperationJob.select(BulkOperationJob.id, BulkOperationJob.status,
-                                     BulkOperationJob.owner, BulkOperationJob.created_at,
-                                     BulkOperationJob.started_at,
-                                     BulkOperationJob.watermark.is_null(False))
-             .where(BulkOperationJob.status.in_(["pending", "running"]))
-             .order_by(BulkOperationJob.id).tuples())
-    return [(*row[:5], bool(row[5])) for row in query]
+def unfinished_jobs() -> list[JobRecord]:
+    """Every pending or running job, oldest first (none if the job table does not exist yet)."""
+    query = _select_jobs()
+    if query is None:
+        return []
+    query = query.where(BulkOperationJob.status.in_(["pending", "running"]))
+    return [JobRecord.from_row(row) for row in query.order_by(BulkOperationJob.id)]
+
+
+def check_retryable(job: JobRecord) -> None:
+    if job.status not in ("failed", "cancelled"):
+        raise JobRequestError(f"job {job.id} is {job.status}; only failed or cancelled jobs "
+                              "can be retried")
 
 
 def retry_job(user_id: int, job_id: int) -> JobRecord:
     """Make the user's failed or cancelled job pending again; it continues from its cursor."""
     with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
-        job = get_job(user_id, job_id)
-        if job.status not in ("failed", "cancelled"):
-            raise JobRequestError(f"job {job_id} is {job.status}; only failed or cancelled jobs "
-                                  "can be retried")
+        check_retryable(get_job(user_id, job_id))
         BulkOperationJob.update(status="pending", owner=None, completed_at=None,
                                 error_message=None, updated_at=utc_now_text()).where(
             BulkOperationJob.id == job_id).execute()
@@ -363,6 +372,13 @@ def _delete_jobs(condition) -> int:
             BulkOperationJob.select(BulkOperationJob.id))).execute()
         return BulkOperationJob.delete().where(
             BulkOperationJob.status.in_(FINISHED) & condition).execute()
+
+
+def has_finished_before(cutoff: str) -> bool:
+    """Whether a finished job ended before ``cutoff`` (reads only; False without a job table)."""
+    query = _select_jobs()
+    return query is not None and query.where(
+        BulkOperationJob.status.in_(FINISHED) & (BulkOperationJob.completed_at < cutoff)).exists()
 
 
 def delete_finished_before(cutoff: str) -> int:

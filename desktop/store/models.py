@@ -4,8 +4,8 @@ The first five tables belong to the web server: we read and write their rows but
 them, and model only the columns we use (the server's tables may carry more). The job table is
 the server spec's ``bulk_operation_jobs`` plus a few nullable columns of ours (see schema.py).
 All models are bound to one proxy whose target is set per thread by ``connection.connect``:
-each engine's database thread (and its heartbeat thread) works on its own file, so two engines
-in one process (the GUI switching databases, tests) never cross.
+each engine's database threads work on their own file, so two engines in one process (the GUI
+switching databases, tests) never cross.
 """
 
 from __future__ import annotations
@@ -151,19 +151,6 @@ class BulkJobChange(BaseModel):
         table_name = "bulk_job_changes"
         primary_key = CompositeKey("job_id", "article_id")
         without_rowid = True
-
-
-class Worker(BaseModel):
-    """A process that runs jobs (ours, not the server's): its lease on the jobs it owns."""
-
-    owner = TextField(primary_key=True)  # "host:pid:token", as in bulk_operation_jobs.owner
-    host = TextField()
-    pid = IntegerField()
-    started_at = TextField()
-    heartbeat_at = TextField()
-
-    class Meta:
-        table_name = "desktop_workers"
 
 
 SERVER_MODELS = (User, Category, Feed, Article, ReadStatus)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN, fn
 
 from .jobs_table import newest_article_id
-from .models import Article, Category, Feed, ReadStatus, User
+from .models import Article, BulkOperationJob, Category, Feed, ReadStatus, User, database_proxy
 from .scopes import Scope, unread_counts
 
 
@@ -47,6 +47,22 @@ def load_overview(user_id: int) -> Overview:
              Feed.select(Feed.id, Feed.title, Feed.category)
              .order_by(fn.LOWER(Feed.title), Feed.id).tuples()]
     return Overview(user_id, categories, feeds, unread_counts(user_id))
+
+
+def _jobs_progress(user_id: int) -> dict[int, int]:
+    """{job id: progress} of the user's jobs (none before the job table exists)."""
+    if "bulk_operation_jobs" not in database_proxy.get_tables():
+        return {}
+    return dict(BulkOperationJob.select(BulkOperationJob.id, BulkOperationJob.progress)
+                .where(BulkOperationJob.user_id == user_id).tuples())
+
+
+def counts_snapshot(user_id: int, *, whole: bool = False):
+    """(unread counts, or the whole Overview with ``whole``; {job id: progress}) read in ONE
+    read transaction, so the caller knows exactly which job chunks the counts include."""
+    with database_proxy.atomic():
+        counts = load_overview(user_id) if whole else unread_counts(user_id)
+        return counts, _jobs_progress(user_id)
 
 
 def unread_in_scope(user_id: int, scope: Scope) -> tuple[int, int]:

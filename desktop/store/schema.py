@@ -1,17 +1,18 @@
 """Additive, idempotent schema set-up for a new or existing shared database.
 
 Never drops, renames or rewrites anything the server owns: missing tables, columns and indexes
-are created; what exists is left as it is.
+are created; what exists is left as it is. Nothing is written unless something is missing, and
+the engine asks for it only when it is about to write a job (opening a database writes nothing).
 """
 
 from __future__ import annotations
 
 import logging
 
-from peewee import IntegerField, IntegrityError, TextField
+from peewee import DatabaseProxy, IntegerField, IntegrityError, TextField
 from playhouse.migrate import SchemaMigrator, migrate
 
-from .models import SERVER_MODELS, BulkJobChange, Worker
+from .models import SERVER_MODELS, BulkJobChange
 
 log = logging.getLogger(__name__)
 
@@ -76,31 +77,56 @@ def has_unique_read_status_index(db) -> bool:
     return False
 
 
-def ensure_schema(db) -> None:
-    """Create whatever this app needs that the database lacks. Safe to run on every open."""
+def _missing(db) -> dict:
+    """What this app needs that the database lacks (read-only; empty when all is there)."""
     existing = set(db.get_tables())
+    missing = {
+        "server": [m for m in SERVER_MODELS if m._meta.table_name not in existing],
+        "job_table": "bulk_operation_jobs" not in existing,
+        "ours": [m for m in (BulkJobChange,) if m._meta.table_name not in existing],
+    }
+    present = ({c.name for c in db.get_columns("bulk_operation_jobs")}
+               if not missing["job_table"] else set())
+    missing["columns"] = [name for name in JOB_EXTRA_COLUMNS if name not in present]
+    missing["indexes"] = [
+        (name, spec) for name, spec in {**JOB_TABLE_INDEXES, **APP_INDEXES}.items()
+        if spec[0] not in existing or name not in _index_names(db, spec[0])]
+    missing["read_status_unique"] = ("read_status" not in existing
+                                     or not _has_read_status_index(db))
+    return {key: value for key, value in missing.items() if value}
+
+
+def schema_is_ready(db) -> bool:
+    return not _missing(db)
+
+
+def ensure_schema(db) -> None:
+    """Create whatever this app needs that the database lacks. Writes nothing if all is there."""
+    if schema_is_ready(db):
+        return
     with db.atomic("IMMEDIATE"):
-        missing_models = [m for m in SERVER_MODELS if m._meta.table_name not in existing]
-        if missing_models:
-            db.create_tables(missing_models, safe=True)
-        if "bulk_operation_jobs" not in existing:
+        missing = _missing(db)  # again, inside the write lock: another process may have added it
+        if missing.get("server"):
+            db.create_tables(missing["server"], safe=True)
+        if missing.get("job_table"):
             db.execute_sql(JOB_TABLE_DDL)
-        ours = [m for m in (Worker, BulkJobChange) if m._meta.table_name not in existing]
-        if ours:
-            db.create_tables(ours, safe=True)
-        present = {c.name for c in db.get_columns("bulk_operation_jobs")}
-        migrator = SchemaMigrator.from_database(db)
-        additions = [
-            migrator.add_column("bulk_operation_jobs", name, field)
-            for name, field in JOB_EXTRA_COLUMNS.items()
-            if name not in present
-        ]
-        if additions:
-            migrate(*additions)
-        for name, (table, columns, unique) in {**JOB_TABLE_INDEXES, **APP_INDEXES}.items():
-            if name not in _index_names(db, table):
-                _create_index(db, name, table, columns, unique)
+        if missing.get("ours"):
+            db.create_tables(missing["ours"], safe=True)
+        if missing.get("columns"):
+            migrator = SchemaMigrator.from_database(db)
+            migrate(*[migrator.add_column("bulk_operation_jobs", name, JOB_EXTRA_COLUMNS[name])
+                      for name in missing["columns"]])
+        for name, (table, columns, unique) in missing.get("indexes", []):
+            _create_index(db, name, table, columns, unique)
     _ensure_read_status_unique(db)
+    target = db.obj if isinstance(db, DatabaseProxy) else db
+    target.job_columns = None  # jobs_table's cache of the job table's columns
+
+
+def _has_read_status_index(db) -> bool:
+    """A unique index on read_status (user_id, article_id), or our plain fallback."""
+    return has_unique_read_status_index(db) or (
+        READ_STATUS_UNIQUE_INDEX + "_plain" in _index_names(db, "read_status"))
 
 
 def _ensure_read_status_unique(db) -> None:
@@ -109,7 +135,7 @@ def _ensure_read_status_unique(db) -> None:
     Duplicate rows are the server's to resolve; we never delete them. Without the unique index
     the hot path uses its UPDATE + INSERT-WHERE-NOT-EXISTS form, helped by a plain index.
     """
-    if has_unique_read_status_index(db):
+    if _has_read_status_index(db):
         return
     try:
         with db.atomic("IMMEDIATE"):

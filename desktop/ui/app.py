@@ -43,12 +43,19 @@ def configure_logging() -> Path:
 def install_error_reporting(loop: asyncio.AbstractEventLoop, log_path: Path) -> None:
     """Unexpected exceptions are logged with their traceback and shown as a readable message."""
 
+    shown: list[QMessageBox] = []  # at most one: a burst of errors must not stack dialogs
+
     def report(exc: BaseException) -> None:
         log.error("unexpected error\n%s",
                   "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
-        box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error",
-                          f"{type(exc).__name__}: {exc}\n\nDetails were written to {log_path}.")
+        text = f"{type(exc).__name__}: {exc}\n\nDetails were written to {log_path}."
+        if shown:
+            shown[0].setText(text)
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error", text)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.destroyed.connect(shown.clear)
+        shown.append(box)
         box.open()
 
     def excepthook(exc_type, exc, tb):

@@ -128,7 +128,7 @@ class JobActions:
         if job.user_id != self.user_id:
             return
         if event.kind == "progress":
-            self.tree_model.apply_marked(event.marked_by_feed)
+            self.tree_model.apply_marked(job.id, job.progress, event.marked_by_feed)
         if not self.jobs_model.update_job(job) and event.kind == "created":
             self.spawn(self.reload_jobs())
         if event.kind == "finished":

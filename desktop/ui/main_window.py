@@ -12,6 +12,7 @@ import asyncio
 import logging
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -33,8 +34,8 @@ from ..jobs import BulkOperationManager
 from ..store import DatabaseOpenError
 from ..store.connection import data_version
 from ..store.demo import build_demo_database
-from ..store.overview import list_users, load_overview
-from ..store.scopes import unread_counts
+from ..store.overview import counts_snapshot, list_users
+from ..store.sqlite_file import is_file_failure
 from .bridge import EngineBridge
 from .empty_state import EmptyState
 from .job_actions import JobActions
@@ -73,6 +74,7 @@ class MainWindow(JobActions, QMainWindow):
         self._tasks: set[asyncio.Task] = set()
         self._seen_version: int | None = None
         self._message_box: QMessageBox | None = None
+        self._failed_path: Path | None = None  # the database that failed, until reopened
         self.setWindowTitle("RSS Desktop Companion")
         self.setWindowIcon(icon("rss-desktop"))
         self.resize(1200, 720)
@@ -220,13 +222,38 @@ class MainWindow(JobActions, QMainWindow):
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             exc = task.exception()
+            if is_file_failure(exc):
+                self._database_failed(exc)
+                return
             log.error("background task failed", exc_info=exc)
             self.show_error("Something went wrong", f"{type(exc).__name__}: {exc}")
 
+    def _database_failed(self, exc: BaseException) -> None:
+        """The open database cannot be read or written any more (damaged, removed, I/O errors):
+        stop its jobs once, say so once, offer to open it again. Never a cascade of messages."""
+        if self.manager is None or self._failed_path is not None:
+            return
+        path = self._failed_path = self.database_path
+        log.error("database %s failed: %s", path, exc)
+        self.spawn(self.close_database())
+        text = (f"{path} can no longer be used: {exc}.\n\nIts jobs were stopped; every chunk "
+                "they committed is kept. Reopen it to check it again.")
+        box = self.show_error("Database failed", text,
+                              buttons=QMessageBox.StandardButton.Retry
+                              | QMessageBox.StandardButton.Close)
+        reopen = box.button(QMessageBox.StandardButton.Retry)
+        reopen.setText("Reopen")
+        reopen.clicked.connect(lambda: self.spawn(self.open_database(path)))
+
     def show_error(self, title: str, text: str, *, buttons=None, on_accept=None) -> QMessageBox:
-        """A non-modal message box (``open()``), and the text in the status bar."""
+        """A non-modal message box (``open()``), and the text in the status bar. One at a time:
+        a newer message replaces the one still shown."""
         self.status_label.setText(text)
+        previous = self._message_box
+        if previous is not None and shiboken6.isValid(previous) and previous.isVisible():
+            previous.close()
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if buttons:
             box.setStandardButtons(buttons)
             if on_accept:
@@ -264,6 +291,7 @@ class MainWindow(JobActions, QMainWindow):
                 self.show_error("Cannot open database", str(exc))
             return False
         await self.close_database()
+        self._failed_path = None
         self.manager, self.database_path = manager, path
         self.bridge = EngineBridge(manager, self)
         self.bridge.jobEvent.connect(self._on_job_event)
@@ -343,18 +371,19 @@ class MainWindow(JobActions, QMainWindow):
         manager, user_id = self.manager, self.user_id
         if manager is None or user_id is None:
             return
+        requested = self.tree_model.reload_started()
         if rebuild or self.tree_model.overview is None:
-            overview = await manager.reads.call(load_overview, user_id)
+            overview, progress = await manager.reads.call(counts_snapshot, user_id, whole=True)
             if manager is self.manager and user_id == self.user_id:
                 selected = self.selected_scope()
-                self.tree_model.set_overview(overview)
+                self.tree_model.set_overview(overview, progress, requested)
                 self.tree.expandAll()
                 if selected is not None:
                     self.select_scope(selected.kind, selected.id)
         else:
-            counts = await manager.reads.call(unread_counts, user_id)
+            counts, progress = await manager.reads.call(counts_snapshot, user_id)
             if manager is self.manager and user_id == self.user_id:
-                self.tree_model.update_counts(counts)
+                self.tree_model.update_counts(counts, progress, requested)
         self.overviewLoaded.emit()
 
     async def reload_jobs(self) -> None:

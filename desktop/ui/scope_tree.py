@@ -38,14 +38,34 @@ class TreeScope:
                 "feed": f"Feed: {self.name}", "uncategorized": "Uncategorized"}[self.kind]
 
 
+@dataclass(frozen=True)
+class LiveChange:
+    """One job chunk's change to the counts, as applied live from the engine's event."""
+
+    seq: int  # order in which this model applied it
+    job_id: int
+    progress: int  # the job's progress once that chunk committed
+    marked_by_feed: dict[int, int]
+
+
 class ScopeTreeModel(QStandardItemModel):
-    """Two columns: name and unread count. Counts fall live through ``apply_marked``."""
+    """Two columns: name and unread count. Counts fall live through ``apply_marked``.
+
+    A reload of the counts is read while jobs go on, so it may or may not include a chunk whose
+    event arrives meanwhile. Each reload says when it was requested (``reload_started``) and
+    carries the progress of the user's jobs read in the same transaction as the counts: a live
+    change applied before the request is in the snapshot; one applied after is in it exactly
+    when its job's progress in the snapshot has reached it. The others are applied again on top
+    of the snapshot, so a reload never overwrites a newer live change, nor counts one twice.
+    """
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setHorizontalHeaderLabels(["Feeds", "Unread"])
         self._overview: Overview | None = None
         self._count_items: dict[tuple[str, int | None], QStandardItem] = {}
+        self._seq = 0
+        self._live: list[LiveChange] = []
 
     @property
     def overview(self) -> Overview | None:
@@ -63,8 +83,33 @@ class ScopeTreeModel(QStandardItemModel):
         self._count_items[(scope.kind, scope.id)] = count
         return [name, count]
 
-    def set_overview(self, overview: Overview) -> None:
-        """Rebuild the tree for ``overview``."""
+    def reload_started(self) -> int:
+        """Call before requesting a snapshot; pass the result to set_overview/update_counts."""
+        return self._seq
+
+    def _rebase(self, unread_by_feed: dict[int, int], progress_by_job: dict[int, int] | None,
+                requested: int | None) -> dict[int, int]:
+        """The snapshot's counts with the live changes it does not include applied again."""
+        counts = dict(unread_by_feed)
+        if requested is None:  # a snapshot that knows nothing of jobs: start afresh
+            self._live.clear()
+            return counts
+        pending = []
+        for change in self._live:
+            if change.seq <= requested:
+                continue  # committed before the snapshot was asked for
+            if change.progress <= (progress_by_job or {}).get(change.job_id, 0):
+                continue  # the snapshot saw that chunk
+            pending.append(change)
+            _subtract(counts, change.marked_by_feed)
+        self._live = pending
+        return counts
+
+    def set_overview(self, overview: Overview, progress_by_job: dict[int, int] | None = None,
+                     requested: int | None = None) -> None:
+        """Rebuild the tree for ``overview`` (see the class docstring for the other two)."""
+        overview.unread_by_feed = self._rebase(overview.unread_by_feed, progress_by_job,
+                                               requested)
         self.removeRows(0, self.rowCount())
         self._count_items.clear()
         self._overview = overview
@@ -82,19 +127,21 @@ class ScopeTreeModel(QStandardItemModel):
             root.appendRow(row)
         self._refresh_counts()
 
-    def update_counts(self, unread_by_feed: dict[int, int]) -> None:
+    def update_counts(self, unread_by_feed: dict[int, int],
+                      progress_by_job: dict[int, int] | None = None,
+                      requested: int | None = None) -> None:
         if self._overview is None:
             return
-        self._overview.unread_by_feed = dict(unread_by_feed)
+        self._overview.unread_by_feed = self._rebase(unread_by_feed, progress_by_job, requested)
         self._refresh_counts()
 
-    def apply_marked(self, marked_by_feed: dict[int, int]) -> None:
-        """Lower the counts by what a job chunk just marked read."""
+    def apply_marked(self, job_id: int, progress: int, marked_by_feed: dict[int, int]) -> None:
+        """Lower the counts by what a job chunk just marked read (raise them for an undo's)."""
         if self._overview is None or not marked_by_feed:
             return
-        counts = self._overview.unread_by_feed
-        for feed_id, marked in marked_by_feed.items():
-            counts[feed_id] = max(0, counts.get(feed_id, 0) - marked)
+        self._seq += 1
+        self._live.append(LiveChange(self._seq, job_id, progress, dict(marked_by_feed)))
+        _subtract(self._overview.unread_by_feed, marked_by_feed)
         self._refresh_counts()
 
     def unread(self, scope: TreeScope) -> int:
@@ -127,3 +174,8 @@ class ScopeTreeModel(QStandardItemModel):
 
     def feed_names(self) -> dict[int, str]:
         return {f.id: f.title for f in self._overview.feeds} if self._overview else {}
+
+
+def _subtract(counts: dict[int, int], marked_by_feed: dict[int, int]) -> None:
+    for feed_id, marked in marked_by_feed.items():
+        counts[feed_id] = max(0, counts.get(feed_id, 0) - marked)

@@ -1,0 +1,186 @@
+"""The shared SQLite file seen from outside SQLite: what is in it, and who else has it open.
+
+Never open the database file, its ``-wal`` or its ``-shm`` with plain file calls here: on POSIX,
+closing any descriptor of a file drops every fcntl lock this process holds on it (SQLite's "How
+To Corrupt An SQLite Database File", section 2.2), and another process would then believe it is
+the last one, checkpoint and delete the WAL under our open connections. So the header is checked
+through SQLite itself (whose unix VFS shares one set of locks per file in the process and defers
+closing a descriptor while any lock is held), sizes come from ``stat``, and other processes'
+locks from ``/proc/locks``.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import peewee
+
+# The web server's tables: a file without them is some other program's database.
+SERVER_TABLES = ("users", "categories", "feeds", "articles", "read_status")
+
+
+class DatabaseOpenError(Exception):
+    """The file cannot be used as the shared database; the message names it and says why."""
+
+    def __init__(self, path, reason: str, *, missing: bool = False):
+        super().__init__(f"{path}: {reason}")
+        self.path = Path(path)
+        self.reason = reason
+        self.missing = missing  # the GUI offers to create a new database there
+
+
+@dataclass(frozen=True)
+class FileContents:
+    """What ``inspect_file`` found: ``tables`` is empty for a missing, empty or new file."""
+
+    exists: bool
+    tables: frozenset[str]
+
+    @property
+    def is_blank(self) -> bool:
+        """No file, an empty file, or an SQLite database without a single table."""
+        return not self.tables
+
+    @property
+    def missing_server_tables(self) -> list[str]:
+        return [name for name in SERVER_TABLES if name not in self.tables]
+
+
+def _sidecar(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def inspect_file(path: Path) -> FileContents:
+    """Look at ``path`` without changing it, or raise DatabaseOpenError saying what is wrong.
+
+    A file with no WAL or hot journal beside it is complete on its own and is read with
+    ``immutable=1``: no lock, and no ``-wal``/``-shm`` created beside a foreign file. Otherwise
+    it is read with ``mode=ro`` so that SQLite takes the WAL or journal into account.
+    """
+    if path.is_dir():
+        raise DatabaseOpenError(path, "is a directory, not a database file")
+    if not path.exists():
+        return FileContents(False, frozenset())
+    size = path.stat().st_size
+    if size == 0:
+        return FileContents(True, frozenset())
+    if not os.access(path, os.R_OK):
+        raise DatabaseOpenError(path, "cannot be read by this user (permission denied)")
+    settled = not (_sidecar(path, "-wal").exists() or _sidecar(path, "-journal").exists())
+    uri = f"{path.resolve().as_uri()}?{'immutable=1' if settled else 'mode=ro'}"
+    try:
+        probe = sqlite3.connect(uri, uri=True, timeout=5)
+    except sqlite3.Error as exc:
+        raise DatabaseOpenError(path, f"cannot be opened ({exc})") from None
+    try:
+        page_size = probe.execute("PRAGMA page_size").fetchone()[0]
+        tables = frozenset(name for (name,) in probe.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"))
+    except sqlite3.DatabaseError as exc:
+        text = str(exc)
+        if "not a database" in text:
+            raise DatabaseOpenError(path, "is not an SQLite database") from None
+        if "malformed" in text:
+            raise DatabaseOpenError(path, "is truncated or damaged (SQLite: database disk image "
+                                          "is malformed)") from None
+        raise DatabaseOpenError(path, f"cannot be read as a database ({text})") from None
+    finally:
+        probe.close()
+    if size % page_size:
+        raise DatabaseOpenError(path, f"is truncated ({size} bytes is not a whole number of "
+                                      f"{page_size}-byte pages)")
+    return FileContents(True, tables)
+
+
+# -- other processes on this host ---------------------------------------------------------------
+
+_PROC_LOCKS = Path("/proc/locks")
+LOCKS_CACHE_SECONDS = 0.25
+
+
+def _lock_lines() -> list[tuple[int, int, int, int]]:
+    """(pid, inode, start, end) of every POSIX lock on this host, from /proc/locks."""
+    found = []
+    for line in _PROC_LOCKS.read_text().splitlines():
+        fields = line.split()
+        if "->" in fields:  # a process blocked waiting for the lock that follows
+            continue
+        try:
+            at = fields.index("ADVISORY") if "ADVISORY" in fields else fields.index("MANDATORY")
+            pid = int(fields[at + 2])
+            inode = int(fields[at + 3].rsplit(":", 1)[1])
+            start = int(fields[at + 4])
+            end = fields[at + 5]
+        except (ValueError, IndexError):
+            continue
+        found.append((pid, inode, start, -1 if end == "EOF" else int(end)))
+    return found
+
+
+def lock_holders(path: Path) -> dict[str, set[int]]:
+    """{"db" | "shm": pids holding a POSIX lock on the database file or its -shm} (Linux)."""
+    inodes = {}
+    for kind, candidate in (("db", path), ("shm", _sidecar(path, "-shm"))):
+        try:
+            inodes[os.stat(candidate).st_ino] = kind
+        except OSError:
+            continue
+    holders: dict[str, set[int]] = {"db": set(), "shm": set()}
+    for pid, inode, _start, _end in _lock_lines():
+        if inode in inodes:
+            holders[inodes[inode]].add(pid)
+    return holders
+
+
+class OtherProcesses:
+    """Whether another process has the database open, as far as this host can tell.
+
+    In WAL mode every connection holds a shared lock on the ``-shm`` file's "DMS" byte for as
+    long as it is open, so another program's connection — idle, busy or waiting for the write
+    lock — shows in ``/proc/locks``. Our own connections are this pid and never count. Where
+    that cannot be known (not Linux, or a rollback-journal file, whose idle connections hold
+    no lock), the answer is "maybe": True.
+    """
+
+    def __init__(self, path, *, clock=time.monotonic):
+        self.path = Path(path)
+        self._clock = clock
+        self._checked_at = float("-inf")
+        self._answer = True
+        self._usable = sys.platform.startswith("linux") and _PROC_LOCKS.exists()
+
+    def present(self) -> bool:
+        if not self._usable:
+            return True
+        now = self._clock()
+        if now - self._checked_at >= LOCKS_CACHE_SECONDS:
+            self._checked_at = now
+            self._answer = self._look()
+        return self._answer
+
+    def _look(self) -> bool:
+        if not _sidecar(self.path, "-shm").exists():
+            return True  # not WAL: idle connections of others are invisible
+        try:
+            holders = lock_holders(self.path)
+        except OSError:
+            return True
+        me = os.getpid()
+        return any(pid != me for pids in holders.values() for pid in pids)
+
+
+FILE_FAILURES = ("malformed", "disk i/o error", "not a database", "unable to open database",
+                 "no such table")
+
+
+def is_file_failure(exc: BaseException) -> bool:
+    """Whether an error means the database file itself is broken or gone (as opposed to a
+    lock, a full disk or a bad request): the face should stop using it, not retry."""
+    text = str(exc).lower()
+    return isinstance(exc, (sqlite3.DatabaseError, peewee.DatabaseError)) and any(
+        failure in text for failure in FILE_FAILURES)
