@@ -107,6 +107,7 @@ class BulkOperationManager:
         self._seen_version: int | None = None  # data_version this engine last saw
         self.keep_finished_hours = keep_finished_hours
         self._tasks: dict[int, asyncio.Task] = {}
+        self.pacers: dict[int, Pacer] = {}  # job id -> how its last run here shared the lock
         self._upsert = True
 
     # -- life cycle -------------------------------------------------------------------------
@@ -402,8 +403,9 @@ class BulkOperationManager:
             job = await self.db.call(jobs_table.load_job, job.id)
             self.events.publish(JobEvent("total", job))
         cursor, size = job.cursor or 0, min(FIRST_CHUNK, self._max_chunk)
-        pacer = Pacer(self._chunk_seconds, shared_pause=self._contention_pause,
-                      probe_every=self._probe_every)
+        pacer = self.pacers[job.id] = Pacer(self._chunk_seconds,
+                                            shared_pause=self._contention_pause,
+                                            probe_every=self._probe_every)
         # From what this engine last saw: a writer that committed since then is noticed at once.
         pacer.start(self._seen_version if self._seen_version is not None
                     else await self.db.call(connection.data_version))

@@ -34,6 +34,8 @@ class Pacer:
         self.probe_every = probe_every
         self.probe_pause = probe_pause
         self._clock = clock
+        self.chunks = self.pauses = 0  # how this job shared the lock, for tests and benchmarks
+        self.paused_seconds = 0.0
         self._version: int | None = None
         self._last_foreign = float("-inf")
         self._working_since = clock()
@@ -55,6 +57,14 @@ class Pacer:
     def pause_after(self, data_version: int, others_present: bool = True) -> float:
         """Seconds to leave the lock free after a chunk whose commit left ``data_version``;
         ``others_present``: another program may have the database open."""
+        pause = self._pause(data_version, others_present)
+        self.chunks += 1
+        if pause:
+            self.pauses += 1
+            self.paused_seconds += pause
+        return pause
+
+    def _pause(self, data_version: int, others_present: bool) -> float:
         now = self._clock()
         if self._version is not None and data_version != self._version:
             self._last_foreign = now
