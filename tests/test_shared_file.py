@@ -272,3 +272,19 @@ def test_a_job_alone_with_the_file_is_never_paced(tmp_path):
         other.stdin.close()
         other.wait(timeout=30)
     assert shared.chunks > 10 and shared.pauses == shared.chunks
+
+
+def test_the_files_journal_mode_is_kept(tmp_path):
+    """A server running its file in rollback-journal mode keeps it: switching it to WAL behind
+    the server's back would stop the server from restarting while we are connected."""
+    path = make_server_database(tmp_path / "reader.db", journal_mode="delete")
+
+    async def mark_and_look(manager):
+        job = await manager.wait_for_job(await manager.create_job("mark_all_read", 1, {}))
+        return job, manager.journal_mode
+
+    job, mode = run_engine(path, mark_and_look)
+    assert job.status == "completed" and mode == "delete"
+    with sqlite(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reader.db"]

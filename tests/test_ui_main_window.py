@@ -10,15 +10,17 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QFileSystemModel, QMessageBox
 
 from desktop.store.clock import utc_now_text
 from desktop.store.schema import JOB_TABLE_DDL
+from desktop.store.sqlite_file import lock_holders
 from desktop.ui.main_window import MainWindow
 from desktop.ui.scope_tree import TreeScope
 
@@ -307,3 +309,116 @@ def test_undo_offer_after_a_job_and_undo_from_the_row(qtbot, make_window, server
     with qtbot.waitSignal(window.jobFinished, timeout=10_000):
         qtbot.mouseClick(window.jobs_panel.undo_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tree_count(window, "feed", 3) == before)
+
+
+# -- a file shared with a live server -----------------------------------------------------
+
+def test_the_open_dialog_never_drops_the_database_locks(qtbot, make_window, server_db):
+    """Qt's file dialog reads the first bytes of every file it lists to guess its type; closing
+    that descriptor would drop this process's SQLite locks on the open database."""
+    window = make_window(server_db)
+    assert os.getpid() in lock_holders(server_db)["db"]
+    window.choose_database()
+    dialog = window.file_dialog
+    dialog.setViewMode(QFileDialog.ViewMode.Detail)  # the Type column too
+    listing = dialog.findChild(QFileSystemModel)
+    folder = listing.index(str(server_db.parent))
+
+    def names():
+        return {listing.index(row, 0, folder).data() for row in range(listing.rowCount(folder))}
+
+    qtbot.waitUntil(lambda: server_db.name in names())
+    dialog.grab()  # paint every row: icons and types are computed now
+    for row in range(listing.rowCount(folder)):
+        listing.index(row, 2, folder).data()  # the Type column
+    assert os.getpid() in lock_holders(server_db)["db"]
+    assert os.getpid() in lock_holders(server_db)["shm"]
+    dialog.reject()
+
+
+def test_an_idle_window_leaves_the_file_untouched(qtbot, make_window, server_db):
+    marked = subprocess.run([sys.executable, "-m", "desktop", "mark-read", "--database",
+                             str(server_db), "--user", "1", "--feed", "5", "--quiet"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert marked.returncode == 0, marked.stderr
+    with closing(sqlite3.connect(server_db)) as conn:  # old enough for a writer to clean up
+        conn.execute("UPDATE bulk_operation_jobs SET completed_at = datetime('now', '-3 days')")
+        conn.commit()
+    window = make_window(server_db)
+    wal = server_db.with_name(server_db.name + "-wal")
+
+    def state():
+        return server_db.stat().st_mtime_ns, server_db.stat().st_size, wal.stat().st_size
+
+    before = state()
+    for _ in range(3):  # three idle polls (and the engine's first recovery round) later
+        with qtbot.waitSignal(window.poll_timer.timeout, timeout=10_000):
+            pass
+    assert state() == before
+    assert wal.stat().st_size == 0  # not one page written
+    with sqlite3.connect(server_db) as conn:
+        assert conn.execute("SELECT count(*) FROM bulk_operation_jobs").fetchone()[0] == 1
+
+
+# A page of the job table overwritten by some accident, while the window has the file open
+# (in another process: a plain write here would drop this process's locks). Then a harmless
+# commit, so that the window's poll notices a change and reads the job table.
+CORRUPT_THE_JOB_TABLE = """
+import sqlite3, sys
+path = sys.argv[1]
+conn = sqlite3.connect(path)
+assert conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'bulk_operation_jobs'"
+                    ).fetchone()[0]
+size = conn.execute("PRAGMA page_size").fetchone()[0]
+with open(path, "r+b") as f:
+    f.seek((root - 1) * size)
+    f.write(b"\\xff" * size)
+conn.execute("INSERT INTO categories (name, created_at) VALUES ('poke', '')")
+conn.commit()
+conn.close()
+"""
+
+
+def test_a_database_that_fails_shows_one_message_and_stops(qtbot, make_window, server_db):
+    insert_job_row(server_db, status="completed")
+    window = make_window(server_db)
+    shown = []
+    window.errorShown.connect(shown.append)
+    corrupt = subprocess.run([sys.executable, "-c", CORRUPT_THE_JOB_TABLE, str(server_db)],
+                             capture_output=True, text=True, timeout=60)
+    assert corrupt.returncode == 0, corrupt.stderr
+    qtbot.waitUntil(lambda: len(shown) > 0, timeout=10_000)
+    assert len(shown) == 1 and "malformed" in shown[0] and str(server_db) in shown[0]
+    assert window.manager is None and not window.poll_timer.isActive()  # stopped, once
+    boxes = [box for box in window.findChildren(QMessageBox) if box.isVisible()]
+    assert len(boxes) == 1
+    assert boxes[0].windowModality() == Qt.WindowModality.NonModal  # the menus stay usable
+    reopen = boxes[0].button(QMessageBox.StandardButton.Retry)
+    assert reopen.text() == "Reopen"
+    qtbot.mouseClick(reopen, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(shown) == 2, timeout=10_000)  # still damaged: said again, once
+    assert [box for box in window.findChildren(QMessageBox) if box.isVisible()] != []
+    assert len([box for box in window.findChildren(QMessageBox) if box.isVisible()]) == 1
+
+
+def test_count_reloads_during_a_job_never_undo_its_live_changes(qtbot, make_window, demo_db):
+    window = make_window(demo_db, max_chunk=200)
+    window.settings.setValue("confirm_mark_read", False)
+    seen = []
+
+    def on_event(event):
+        if event.kind == "progress":
+            seen.append(tree_count(window, "category", 1))
+            window.spawn(window.reload_overview())  # a reload racing every chunk
+
+    window.bridge.jobEvent.connect(on_event)
+    window.overviewLoaded.connect(lambda: seen.append(tree_count(window, "category", 1)))
+    start = tree_count(window, "category", 1)
+    click_scope(qtbot, window, "category", 1)
+    with qtbot.waitSignal(window.jobFinished, timeout=30_000):
+        window.mark_read_action.trigger()
+    qtbot.waitUntil(lambda: not window._tasks)
+    assert len(seen) > 6
+    assert seen == sorted(seen, reverse=True) and start > seen[0] and seen[-1] == 0
+    assert db_unread(demo_db, 1, 1) == 0

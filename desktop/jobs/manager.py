@@ -193,8 +193,9 @@ class BulkOperationManager:
     async def cancel_job(self, user_id: int, job_id: int) -> JobRecord:
         """Cancel at once; a job running here stops after its current chunk."""
         self._check_writable()
-        await self.get_job(user_id, job_id)  # JobNotFound before anything is written
-        await self.prepare_for_writing()
+        if not self._schema_ready:  # JobNotFound before anything is written
+            await self.get_job(user_id, job_id)
+            await self.prepare_for_writing()
         job = await self.db.call(jobs_table.cancel_job, user_id, job_id)
         if job_id not in self._tasks:
             self.events.publish(JobEvent("finished", job))

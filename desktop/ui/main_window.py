@@ -38,6 +38,7 @@ from ..store.overview import counts_snapshot, list_users
 from ..store.sqlite_file import is_file_failure
 from .bridge import EngineBridge
 from .empty_state import EmptyState
+from .file_dialog import database_file_dialog
 from .job_actions import JobActions
 from .jobs_model import JobsTableModel
 from .jobs_panel import JobsPanel
@@ -75,6 +76,7 @@ class MainWindow(JobActions, QMainWindow):
         self._seen_version: int | None = None
         self._message_box: QMessageBox | None = None
         self._failed_path: Path | None = None  # the database that failed, until reopened
+        self.file_dialog = None
         self.setWindowTitle("RSS Desktop Companion")
         self.setWindowIcon(icon("rss-desktop"))
         self.resize(1200, 720)
@@ -238,16 +240,18 @@ class MainWindow(JobActions, QMainWindow):
         self.spawn(self.close_database())
         text = (f"{path} can no longer be used: {exc}.\n\nIts jobs were stopped; every chunk "
                 "they committed is kept. Reopen it to check it again.")
-        box = self.show_error("Database failed", text,
+        box = self.show_error("Database failed", text, modal=False,
                               buttons=QMessageBox.StandardButton.Retry
                               | QMessageBox.StandardButton.Close)
         reopen = box.button(QMessageBox.StandardButton.Retry)
         reopen.setText("Reopen")
         reopen.clicked.connect(lambda: self.spawn(self.open_database(path)))
 
-    def show_error(self, title: str, text: str, *, buttons=None, on_accept=None) -> QMessageBox:
-        """A non-modal message box (``open()``), and the text in the status bar. One at a time:
-        a newer message replaces the one still shown."""
+    def show_error(self, title: str, text: str, *, buttons=None, on_accept=None,
+                   modal: bool = True) -> QMessageBox:
+        """A message box that never blocks the event loop (``open()``, window-modal, or with
+        ``modal`` False a plain window), and the text in the status bar. One at a time: a newer
+        message replaces the one still shown."""
         self.status_label.setText(text)
         previous = self._message_box
         if previous is not None and shiboken6.isValid(previous) and previous.isVisible():
@@ -258,16 +262,21 @@ class MainWindow(JobActions, QMainWindow):
             box.setStandardButtons(buttons)
             if on_accept:
                 box.accepted.connect(on_accept)
-        box.open()
+        if modal:
+            box.open()
+        else:
+            box.setWindowModality(Qt.WindowModality.NonModal)
+            box.show()
         self._message_box = box
         self.errorShown.emit(text)
         return box
 
     # -- database and user ------------------------------------------------------------------
     def choose_database(self) -> None:
-        dialog = QFileDialog(self, "Open the reader's database")
-        dialog.setNameFilters(["SQLite databases (*.db *.sqlite *.sqlite3)", "All files (*)"])
+        folder = str(self.database_path.parent) if self.database_path else ""
+        dialog = database_file_dialog(self, "Open the reader's database", folder)
         dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        self.file_dialog = dialog
         dialog.fileSelected.connect(lambda path: self.spawn(self.open_database(path)))
         dialog.open()
 

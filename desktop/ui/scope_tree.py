@@ -39,6 +39,15 @@ class TreeScope:
 
 
 @dataclass(frozen=True)
+class ReloadTicket:
+    """When a reload of the counts was asked for: the live changes applied by then, and its
+    place among reloads (an older snapshot arriving after a newer one is ignored)."""
+
+    seq: int
+    number: int
+
+
+@dataclass(frozen=True)
 class LiveChange:
     """One job chunk's change to the counts, as applied live from the engine's event."""
 
@@ -66,6 +75,8 @@ class ScopeTreeModel(QStandardItemModel):
         self._count_items: dict[tuple[str, int | None], QStandardItem] = {}
         self._seq = 0
         self._live: list[LiveChange] = []
+        self._included: dict[int, int] = {}  # job id -> progress the counts shown include
+        self._reloads = self._applied_reload = 0
 
     @property
     def overview(self) -> Overview | None:
@@ -83,20 +94,26 @@ class ScopeTreeModel(QStandardItemModel):
         self._count_items[(scope.kind, scope.id)] = count
         return [name, count]
 
-    def reload_started(self) -> int:
+    def reload_started(self) -> ReloadTicket:
         """Call before requesting a snapshot; pass the result to set_overview/update_counts."""
-        return self._seq
+        self._reloads += 1
+        return ReloadTicket(self._seq, self._reloads)
 
     def _rebase(self, unread_by_feed: dict[int, int], progress_by_job: dict[int, int] | None,
-                requested: int | None) -> dict[int, int]:
+                requested: ReloadTicket | None) -> dict[int, int]:
         """The snapshot's counts with the live changes it does not include applied again."""
+        if requested is not None and self._overview is not None:
+            if requested.number < self._applied_reload:  # a newer snapshot is shown already
+                return dict(self._overview.unread_by_feed)
+            self._applied_reload = requested.number
         counts = dict(unread_by_feed)
+        self._included = dict(progress_by_job or {})
         if requested is None:  # a snapshot that knows nothing of jobs: start afresh
             self._live.clear()
             return counts
         pending = []
         for change in self._live:
-            if change.seq <= requested:
+            if change.seq <= requested.seq:
                 continue  # committed before the snapshot was asked for
             if change.progress <= (progress_by_job or {}).get(change.job_id, 0):
                 continue  # the snapshot saw that chunk
@@ -106,7 +123,7 @@ class ScopeTreeModel(QStandardItemModel):
         return counts
 
     def set_overview(self, overview: Overview, progress_by_job: dict[int, int] | None = None,
-                     requested: int | None = None) -> None:
+                     requested: ReloadTicket | None = None) -> None:
         """Rebuild the tree for ``overview`` (see the class docstring for the other two)."""
         overview.unread_by_feed = self._rebase(overview.unread_by_feed, progress_by_job,
                                                requested)
@@ -129,7 +146,7 @@ class ScopeTreeModel(QStandardItemModel):
 
     def update_counts(self, unread_by_feed: dict[int, int],
                       progress_by_job: dict[int, int] | None = None,
-                      requested: int | None = None) -> None:
+                      requested: ReloadTicket | None = None) -> None:
         if self._overview is None:
             return
         self._overview.unread_by_feed = self._rebase(unread_by_feed, progress_by_job, requested)
@@ -139,6 +156,8 @@ class ScopeTreeModel(QStandardItemModel):
         """Lower the counts by what a job chunk just marked read (raise them for an undo's)."""
         if self._overview is None or not marked_by_feed:
             return
+        if progress <= self._included.get(job_id, 0):
+            return  # a snapshot read after that chunk committed was shown before its event
         self._seq += 1
         self._live.append(LiveChange(self._seq, job_id, progress, dict(marked_by_feed)))
         _subtract(self._overview.unread_by_feed, marked_by_feed)
