@@ -9,8 +9,9 @@ alone, and the dialog is always Qt's own.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeDatabase
-from PySide6.QtWidgets import QFileDialog, QFileIconProvider
+from PySide6.QtCore import QFileInfo, QMimeDatabase
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QFileDialog, QFileIconProvider, QStyle
 
 
 class NameOnlyIconProvider(QFileIconProvider):
@@ -20,11 +21,27 @@ class NameOnlyIconProvider(QFileIconProvider):
         super().__init__()
         self._mime = QMimeDatabase()
 
+    def _mime_type(self, info):
+        return self._mime.mimeTypeForFile(info.fileName(), QMimeDatabase.MatchMode.MatchExtension)
+
     def type(self, info) -> str:
         if info.isDir():
             return "Folder"
-        mime = self._mime.mimeTypeForFile(info.fileName(), QMimeDatabase.MatchMode.MatchExtension)
-        return mime.comment()
+        if info.suffix().lower() in ("db", "sqlite", "sqlite3"):
+            return "SQLite database"
+        return self._mime_type(info).comment()
+
+    def icon(self, what):
+        """The default provider (through the platform theme) sniffs contents for file icons;
+        ``what`` may also be an IconType, which involves no file."""
+        if not isinstance(what, QFileInfo):
+            return super().icon(what)
+        style = QApplication.style()
+        if what.isDir():
+            return style.standardIcon(QStyle.StandardPixmap.SP_DirIcon)
+        mime = self._mime_type(what)
+        return QIcon.fromTheme(mime.iconName(), QIcon.fromTheme(
+            mime.genericIconName(), style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)))
 
 
 def database_file_dialog(parent, title: str, folder: str = "") -> QFileDialog:

@@ -243,6 +243,7 @@ class MainWindow(JobActions, QMainWindow):
         box = self.show_error("Database failed", text, modal=False,
                               buttons=QMessageBox.StandardButton.Retry
                               | QMessageBox.StandardButton.Close)
+        self.status_label.setText(f"{path.name} failed: {exc}; its jobs were stopped")
         reopen = box.button(QMessageBox.StandardButton.Retry)
         reopen.setText("Reopen")
         reopen.clicked.connect(lambda: self.spawn(self.open_database(path)))
