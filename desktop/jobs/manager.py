@@ -11,10 +11,9 @@ import asyncio
 import contextlib
 import logging
 
-import pendulum
 from peewee import OperationalError
 
-from ..store import connection, jobs_table, schema, undo, workers
+from ..store import clock, connection, jobs_table, schema, undo, workers
 from ..store.clock import ago_text
 from ..store.jobs_table import JobRecord, JobRequestError
 from ..store.models import database_proxy
@@ -243,7 +242,7 @@ class BulkOperationManager:
             return 0
         rows = await self._call_retrying_locks(jobs_table.unfinished_jobs)
         heartbeat_of = await self._call_retrying_locks(workers.heartbeats)
-        now, started = pendulum.now("UTC"), 0
+        now, started = clock.now(), 0
         for row in rows:
             job = JobLeaseState(*row)
             if job.id in self._tasks:
