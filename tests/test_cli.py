@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pendulum
 import pytest
-from conftest import STAMP, file_state, make_server_database
+from conftest import file_state, make_server_database, real_clock, real_now
 
 from desktop import __version__
 from desktop.jobs import BulkOperationManager
 from desktop.store import connect
+from desktop.store.clock import to_db_text
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -68,7 +69,11 @@ def job_rows(path) -> list[dict]:
 
 
 def create_jobs(path, *requests, run=False) -> list[int]:
-    """Create jobs with the engine: each request is (job_type, user_id, parameters)."""
+    """Create jobs with the engine: each request is (job_type, user_id, parameters).
+
+    Made at the real time: the clock of the CLI that reads them afterwards (it deletes jobs
+    that finished more than a day before its now).
+    """
     async def main():
         manager = BulkOperationManager(path)
         await manager.open()
@@ -80,7 +85,8 @@ def create_jobs(path, *requests, run=False) -> list[int]:
         finally:
             await manager.close()
 
-    return asyncio.run(main())
+    with real_clock():
+        return asyncio.run(main())
 
 
 def assert_only_scope_read(before, after, user_id, in_scope) -> int:
@@ -162,11 +168,14 @@ def test_mark_read_prints_the_job_id_and_marks_the_scope(server_db, option):
     assert f"{len(in_scope)} articles processed, {changed} newly marked read" in result.stderr
 
 
-def test_older_than_marks_only_articles_ingested_before_the_age(server_db):
-    now = pendulum.now("UTC")
-    with sqlite(server_db) as conn:  # articles 60..70 arrived an hour ago
+def test_older_than_marks_only_articles_ingested_before_the_age(tmp_path):
+    # The CLI's "7 days ago" is by the real time (only this process's clock can be moved):
+    # the articles are dated from the real time too, a month ago but 60..70 an hour ago.
+    now = real_now()
+    server_db = make_server_database(tmp_path / "reader.db", base=now.subtract(days=30))
+    with sqlite(server_db) as conn:
         conn.execute("UPDATE articles SET created_at = ? WHERE id BETWEEN 60 AND 70",
-                     (now.subtract(hours=1).to_datetime_string(),))
+                     (to_db_text(now.subtract(hours=1)),))
         conn.commit()
     before = read_status(server_db)
 
@@ -341,10 +350,12 @@ def test_cancel_a_pending_job_and_refuse_another_users(server_db):
 
 def test_work_once_runs_a_pending_job_written_by_the_web_server(tmp_path):
     path = make_server_database(tmp_path / "reader.db", job_table=True)
-    with sqlite(path) as conn:  # the spec's columns only
+    # The spec's columns only, written a minute ago by the real clock: the one `work` compares
+    # created_at with (it would not adopt a row from its future).
+    with sqlite(path) as conn:
         conn.execute("INSERT INTO bulk_operation_jobs (job_type, status, user_id, parameters, "
                      "created_at) VALUES ('mark_category_read', 'pending', 2, "
-                     "'{\"category_id\": 2}', ?)", (STAMP,))
+                     "'{\"category_id\": 2}', ?)", (to_db_text(real_now().subtract(minutes=1)),))
         conn.commit()
     before = read_status(path)
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import STAMP, job_row, read_status, run_engine, sqlite
+from conftest import at, job_row, read_status, run_engine, sqlite
 
 from desktop.jobs.leases import Lease, lock_dir
 from desktop.store import jobs_table
@@ -57,12 +57,12 @@ def make_running(path, job_id, owner, *, heartbeat_age=None, cursor=40, progress
     with sqlite(path) as conn:
         conn.execute("UPDATE bulk_operation_jobs SET status = 'running', owner = ?, cursor = ?, "
                      "progress = ?, total = 70, marked_count = 5, started_at = ? WHERE id = ?",
-                     (owner, cursor, progress, STAMP, job_id))
+                     (owner, cursor, progress, at(), job_id))
         if heartbeat_age is not None:
             host, pid, _ = owner.split(":")
             conn.execute("INSERT OR REPLACE INTO desktop_workers (owner, host, pid, started_at, "
                          "heartbeat_at) VALUES (?, ?, ?, ?, ?)",
-                         (owner, host, int(pid), STAMP, ago_text(seconds=heartbeat_age)))
+                         (owner, host, int(pid), at(), ago_text(seconds=heartbeat_age)))
         conn.commit()
 
 
@@ -81,7 +81,7 @@ def assert_resumed_from_cursor(path, job_id, before, owner) -> None:
     assert (job["status"], job["owner"]) == ("completed", owner)
     # the walk over article ids reached the watermark (category 1 ends at 70, the table at 105)
     assert job["progress"] == job["total"] == 70 and job["cursor"] == job["watermark"] == 105
-    assert job["started_at"] == STAMP  # kept from the first start
+    assert job["started_at"] == at()  # kept from the first start
     after = read_status(path)
     early = {k: v for k, v in before.items() if v["article_id"] <= 40 or v["user_id"] != 1}
     assert {k: after[k] for k in early} == early
@@ -110,7 +110,7 @@ def test_a_completed_job_is_never_taken_over(server_db):
         conn.execute("UPDATE bulk_operation_jobs SET owner = ? WHERE id = ?",
                      (OTHER_HOST, silent_owner))
         conn.execute("INSERT INTO desktop_workers (owner, host, pid, started_at, heartbeat_at) "
-                     "VALUES (?, 'otherhost', 123, ?, ?)", (OTHER_HOST, STAMP, ago_text(hours=2)))
+                     "VALUES (?, 'otherhost', 123, ?, ?)", (OTHER_HOST, at(), ago_text(hours=2)))
         conn.execute("UPDATE bulk_operation_jobs SET owner = NULL, started_at = ? WHERE id = ?",
                      (ago_text(hours=3), no_owner))
         conn.commit()
@@ -141,7 +141,7 @@ def test_a_job_that_completes_while_recovery_is_claiming_it_stays_completed(serv
     job_id = create_job(server_db)
     make_running(server_db, job_id, OTHER_HOST, heartbeat_age=60, cursor=70, progress=70)
     before = read_status(server_db)
-    finished_at = "2026-11-02 10:00:00"
+    finished_at = utc_now_text()
 
     async def body(manager):
         started = await manager.start_runnable_jobs()
@@ -336,7 +336,7 @@ def test_a_worker_whose_job_was_taken_while_it_slept_stops_without_writing(serve
                                  (taker, event.job.id))
                     conn.execute("INSERT INTO desktop_workers (owner, host, pid, started_at, "
                                  "heartbeat_at) VALUES (?, 'otherhost', 123, ?, ?)",
-                                 (taker, STAMP, utc_now_text()))
+                                 (taker, at(), utc_now_text()))
                     conn.commit()
 
         manager.subscribe(on_event)
