@@ -371,15 +371,34 @@ def test_work_once_runs_a_pending_job_written_by_the_web_server(tmp_path):
 
 # -- Ctrl-C -------------------------------------------------------------------------------
 
-def start_mark_all(path) -> subprocess.Popen:
-    # A terminal-like stderr makes the progress bar redraw several times a second: each
-    # redraw wakes the reader below to look at the job again.
+# `python -m desktop ARGS` with a gate for the test below: the first "progress" event, which the
+# engine publishes on the event loop's thread right after a chunk committed, writes a byte to
+# the file descriptor given first and then blocks that thread until a byte (or EOF) on stdin.
+GATED_CLI = """
+import os, sys
+from desktop.cli import main
+from desktop.jobs.events import EventHub
+ready, publish = [int(sys.argv.pop(1))], EventHub.publish
+def gated(hub, event):
+    publish(hub, event)
+    if event.kind == "progress" and ready:
+        os.write(ready.pop(), b"1")
+        os.read(0, 1)
+EventHub.publish = gated
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def start_mark_all(path, *, gate_fd: int | None = None, **options) -> subprocess.Popen:
+    """``mark-read --all`` for user 1 in chunks of at most 50, with a progress bar on stderr
+    (terminal-like, redrawn several times a second); with ``gate_fd``, through GATED_CLI."""
     env = {**os.environ, "TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1", "TERM": "xterm",
            "COLUMNS": "100"}
+    program = ["-m", "desktop"] if gate_fd is None else ["-c", GATED_CLI, str(gate_fd)]
     return subprocess.Popen(
-        [sys.executable, "-m", "desktop", "mark-read", "--database", str(path), "--user", "1",
+        [sys.executable, *program, "mark-read", "--database", str(path), "--user", "1",
          "--all", "--max-batch", "50"], cwd=PROJECT, env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE)
+        stderr=subprocess.PIPE, **options)
 
 
 def progress_of(path, job_id) -> int:
@@ -387,26 +406,42 @@ def progress_of(path, job_id) -> int:
 
 
 def test_ctrl_c_cancels_the_job_and_keeps_the_work_done(demo_database_100k, tmp_path):
+    """Ctrl-C while the job runs cancels it after the chunk in progress; the chunks committed
+    before stay done.
+
+    No race: the child (GATED_CLI) stops its event loop right after its first chunk committed
+    and says so; SIGINT is sent while it stands there. So the CLI's SIGINT handler is in place
+    (it is installed before the job starts), at least one chunk is done, and the loop thread,
+    blocked at the gate, takes the signal before it goes on. The handler's cancel then reaches
+    the database within a few loop iterations, each of which advances the job by one chunk of
+    at most 50 articles at most, while the job needs 2,000 such chunks: it cannot complete
+    first. (Blocking the child in ``print(job_id)`` with a full stdout pipe would hold it
+    before the job starts: the cancel then always lands before the first chunk, progress 0.)
+    """
     path = tmp_path / "demo.db"
     shutil.copyfile(demo_database_100k, path)
-    process = start_mark_all(path)
-    job_id = int(process.stdout.readline())
-    stderr = b""
-    while progress_of(path, job_id) == 0:  # wait for the first committed chunk
-        output = os.read(process.stderr.fileno(), 65536)
-        assert output, "mark-read ended before its first chunk"
-        stderr += output
+    ready, ready_in_child = os.pipe()
+    process = start_mark_all(path, gate_fd=ready_in_child, stdin=subprocess.PIPE,
+                             pass_fds=(ready_in_child,))
+    os.close(ready_in_child)
+    try:
+        job_id = int(process.stdout.readline())
+        assert os.read(ready, 1) == b"1", "mark-read ended before its first chunk"  # or EOF
+        at_gate = progress_of(path, job_id)
+        assert 0 < at_gate < 100_000
 
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate()
-    stderr += err
+        process.send_signal(signal.SIGINT)
+        out, stderr = process.communicate(input=b"go")  # opens the gate
+    finally:
+        os.close(ready)
+        process.kill()  # nothing if it has ended
 
     assert process.returncode == 130, stderr.decode(errors="replace")
     assert b"Traceback" not in stderr
     assert out == b""
     [job] = job_rows(path)
     assert job["status"] == "cancelled"
-    assert 0 < job["progress"] < job["total"] == 100_000
+    assert 0 < at_gate <= job["progress"] < job["total"] == 100_000
     assert job["cursor"] == job["progress"]  # every article is in scope: ids 1..cursor
     # Committed chunks stay read; nothing after the cursor and nothing of other users changed.
     with sqlite(path) as conn:
