@@ -1,33 +1,139 @@
-"""Shared fixtures: real SQLite files shaped like the web server's, and a real qasync loop."""
+"""Shared fixtures: real SQLite files shaped like the web server's, and a real qasync loop.
+
+The clock: nothing here depends on the date, the time of day or the time zone. Timestamps are
+made from the clock (``desktop.store.clock.now()``), which ``--at`` moves for the whole session
+with time-machine and ``--tz`` puts in another time zone, e.g.
+``make test ARGS='--at "2031-02-28 23:59:30" --tz Pacific/Kiritimati'``.
+time-machine moves this process's clock only: subprocesses (the CLI, ``work``, the GUI) run at
+the real time, so what they compare with the time is built from ``real_now()``.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import os
 import sqlite3
 import sys
-from contextlib import closing
+import time
+from contextlib import closing, contextmanager
 from pathlib import Path
 
+import pendulum
 import pytest
+import time_machine
+
+from desktop.store import clock
+from desktop.store.clock import to_db_text
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
 
 SERVER_SCHEMA = Path(__file__).with_name("server_schema.sql").read_text()
-STAMP = "2026-11-01 08:00:00"
+
+
+# -- the clock ---------------------------------------------------------------------------------
+
+def pytest_addoption(parser):
+    group = parser.getgroup("clock", "the clock of the test process (time-machine)")
+    group.addoption("--at", metavar="'YYYY-MM-DD HH:MM:SS'",
+                    help="move this process's clock there for the whole session; it keeps "
+                         "ticking. Local time of the session's zone (--tz) unless the text has "
+                         "an offset. Subprocesses keep the real time.")
+    group.addoption("--tz", metavar="ZONE",
+                    help="the session's local time zone, e.g. Pacific/Kiritimati (TZ of this "
+                         "process and of the subprocesses it starts)")
+
+
+SESSION_TRAVEL = pytest.StashKey[time_machine.travel]()
+
+
+def pytest_configure(config):
+    zone = config.getoption("tz")
+    if zone:
+        try:
+            local = pendulum.timezone(zone)
+        except Exception as exc:
+            raise pytest.UsageError(f"--tz {zone!r}: not a known time zone ({exc})") from None
+        os.environ["TZ"] = zone  # subprocesses inherit it
+        time.tzset()  # time.localtime, and C code such as SQLite's 'localtime'
+        pendulum.set_local_timezone(local)  # pendulum caches the zone it found first
+    at = config.getoption("at")
+    if at:
+        try:
+            moment = pendulum.parse(at, tz=pendulum.local_timezone())
+        except Exception as exc:
+            raise pytest.UsageError(f"--at {at!r}: not a moment like 'YYYY-MM-DD HH:MM:SS' "
+                                    f"({exc})") from None
+        # A timestamp, not the DateTime: time-machine would also set TZ to a ZoneInfo's zone.
+        travel = time_machine.travel(moment.timestamp(), tick=True)
+        travel.start()
+        config.stash[SESSION_TRAVEL] = travel
+    base_moment()  # fixed now, by the session's clock (not by a test's real_clock())
+
+
+def pytest_unconfigure(config):
+    travel = config.stash.get(SESSION_TRAVEL, None)
+    if travel is not None:
+        travel.stop()
+        del config.stash[SESSION_TRAVEL]
+
+
+def pytest_report_header(config):
+    now = clock.now()
+    moved = "moved by --at" if SESSION_TRAVEL in config.stash else "real"
+    return (f"clock: {now.to_datetime_string()} UTC ({moved}), local "
+            f"{now.in_timezone('local').to_datetime_string()} {pendulum.local_timezone().name}")
+
+
+def real_now() -> pendulum.DateTime:
+    """The real time, wherever --at moved this process's clock (an aware UTC DateTime)."""
+    if time_machine.escape_hatch.is_travelling():
+        seconds = time_machine.escape_hatch.time.time()
+    else:
+        seconds = time.time()
+    return pendulum.from_timestamp(seconds, tz="UTC")
+
+
+@contextmanager
+def real_clock():
+    """This process's clock at the real time for the block (ticking; nothing to do without
+    --at): for a test whose engine here writes jobs that a subprocess then reads, since a
+    subprocess deletes finished jobs by its own, real, clock."""
+    if not time_machine.escape_hatch.is_travelling():
+        yield
+        return
+    with time_machine.travel(real_now().timestamp(), tick=True):
+        yield
+
+
+@functools.cache
+def base_moment() -> pendulum.DateTime:
+    """When the known data set begins: 30 days before the session's start by its clock, to the
+    minute. Article n of make_server_database arrived n minutes after it."""
+    return clock.now().subtract(days=30).start_of("minute")
+
+
+def at(**delta) -> str:
+    """The database text of ``base_moment()`` plus ``delta``: ``at(minutes=30)`` is when
+    article 30 arrived; ``at()`` is when users, categories, feeds and read rows were made."""
+    return to_db_text(base_moment().add(**delta))
 
 
 def make_server_database(path: Path, *, unique_read_status: bool = True, job_table: bool = False,
                          articles_per_feed: tuple[int, ...] = (40, 30, 20, 10, 5),
+                         base: pendulum.DateTime | None = None,
                          journal_mode: str = "wal") -> Path:
     """A database as the web server leaves it, filled with a small known data set.
 
     Two users; categories 1 (feeds 1, 2) and 2 (feeds 3, 4); feed 5 has no category.
-    Articles are numbered in feed order; created_at goes up one minute per article from
-    2026-11-01 08:00:00. User 1 has read every third article and starred every fifth;
-    user 2 has read every other article.
+    Articles are numbered in feed order; article n has created_at ``base`` + n minutes
+    (default base: ``base_moment()``, so ``at(minutes=n)``), every other row ``base``.
+    User 1 has read every third article and starred every fifth; user 2 has read every other
+    article.
     """
+    base = base_moment() if base is None else base.start_of("minute")
+    made = to_db_text(base)
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA journal_mode = {journal_mode}")  # the server's choice, kept by us
     conn.executescript(SERVER_SCHEMA)
@@ -38,20 +144,20 @@ def make_server_database(path: Path, *, unique_read_status: bool = True, job_tab
         from desktop.store.schema import JOB_TABLE_DDL
         conn.execute(JOB_TABLE_DDL)
     conn.execute("INSERT INTO users (id, username, created_at) VALUES (1, 'alice', ?), "
-                 "(2, 'bob', ?)", (STAMP, STAMP))
+                 "(2, 'bob', ?)", (made, made))
     conn.execute("INSERT INTO categories (id, name, created_at) VALUES (1, 'Tech', ?), "
-                 "(2, 'News', ?)", (STAMP, STAMP))
+                 "(2, 'News', ?)", (made, made))
     feed_categories = [1, 1, 2, 2, None]
     for feed_id, category_id in enumerate(feed_categories[:len(articles_per_feed)], start=1):
         conn.execute("INSERT INTO feeds (id, url, title, category_id, created_at) "
                      "VALUES (?, ?, ?, ?, ?)",
                      (feed_id, f"https://f{feed_id}.example/rss", f"Feed {feed_id}", category_id,
-                      STAMP))
+                      made))
     article_id = 0
     for feed_id, count in enumerate(articles_per_feed, start=1):
         for _ in range(count):
             article_id += 1
-            created = f"2026-11-01 {8 + article_id // 60:02d}:{article_id % 60:02d}:00"
+            created = to_db_text(base.add(minutes=article_id))
             conn.execute("INSERT INTO articles (id, feed_id, title, created_at, content) "
                          "VALUES (?, ?, ?, ?, 'body')",
                          (article_id, feed_id, f"Article {article_id}", created))
@@ -59,11 +165,11 @@ def make_server_database(path: Path, *, unique_read_status: bool = True, job_tab
                 conn.execute("INSERT INTO read_status (user_id, article_id, is_read, is_starred,"
                              " read_at, created_at, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?)",
                              (article_id, int(article_id % 3 == 0), int(article_id % 5 == 0),
-                              STAMP if article_id % 3 == 0 else None, STAMP, STAMP))
+                              made if article_id % 3 == 0 else None, made, made))
             if article_id % 2 == 0:
                 conn.execute("INSERT INTO read_status (user_id, article_id, is_read, read_at, "
                              "created_at, updated_at) VALUES (2, ?, 1, ?, ?, ?)",
-                             (article_id, STAMP, STAMP, STAMP))
+                             (article_id, made, made, made))
     conn.commit()
     conn.close()
     return path

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pendulum
 import pytest
-from conftest import STAMP, file_state, make_server_database
+from conftest import file_state, make_server_database, real_clock, real_now
 
 from desktop import __version__
 from desktop.jobs import BulkOperationManager
 from desktop.store import connect
+from desktop.store.clock import to_db_text
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -72,7 +73,11 @@ def job_rows(path) -> list[dict]:
 
 
 def create_jobs(path, *requests, run=False) -> list[int]:
-    """Create jobs with the engine: each request is (job_type, user_id, parameters)."""
+    """Create jobs with the engine: each request is (job_type, user_id, parameters).
+
+    Made at the real time: the clock of the CLI that reads them afterwards (it deletes jobs
+    that finished more than a day before its now).
+    """
     async def main():
         manager = BulkOperationManager(path)
         await manager.open()
@@ -84,7 +89,8 @@ def create_jobs(path, *requests, run=False) -> list[int]:
         finally:
             await manager.close()
 
-    return asyncio.run(main())
+    with real_clock():
+        return asyncio.run(main())
 
 
 def assert_only_scope_read(before, after, user_id, in_scope) -> int:
@@ -166,11 +172,14 @@ def test_mark_read_prints_the_job_id_and_marks_the_scope(server_db, option):
     assert f"{len(in_scope)} articles processed, {changed} newly marked read" in result.stderr
 
 
-def test_older_than_marks_only_articles_ingested_before_the_age(server_db):
-    now = pendulum.now("UTC")
-    with sqlite(server_db) as conn:  # articles 60..70 arrived an hour ago
+def test_older_than_marks_only_articles_ingested_before_the_age(tmp_path):
+    # The CLI's "7 days ago" is by the real time (only this process's clock can be moved):
+    # the articles are dated from the real time too, a month ago but 60..70 an hour ago.
+    now = real_now()
+    server_db = make_server_database(tmp_path / "reader.db", base=now.subtract(days=30))
+    with sqlite(server_db) as conn:
         conn.execute("UPDATE articles SET created_at = ? WHERE id BETWEEN 60 AND 70",
-                     (now.subtract(hours=1).to_datetime_string(),))
+                     (to_db_text(now.subtract(hours=1)),))
         conn.commit()
     before = read_status(server_db)
 
@@ -345,10 +354,12 @@ def test_cancel_a_pending_job_and_refuse_another_users(server_db):
 
 def test_work_once_runs_a_pending_job_written_by_the_web_server(tmp_path):
     path = make_server_database(tmp_path / "reader.db", job_table=True)
-    with sqlite(path) as conn:  # the spec's columns only
+    # The spec's columns only, written a minute ago by the real clock: the one `work` compares
+    # created_at with (it would not adopt a row from its future).
+    with sqlite(path) as conn:
         conn.execute("INSERT INTO bulk_operation_jobs (job_type, status, user_id, parameters, "
                      "created_at) VALUES ('mark_category_read', 'pending', 2, "
-                     "'{\"category_id\": 2}', ?)", (STAMP,))
+                     "'{\"category_id\": 2}', ?)", (to_db_text(real_now().subtract(minutes=1)),))
         conn.commit()
     before = read_status(path)
 
@@ -364,15 +375,34 @@ def test_work_once_runs_a_pending_job_written_by_the_web_server(tmp_path):
 
 # -- Ctrl-C -------------------------------------------------------------------------------
 
-def start_mark_all(path) -> subprocess.Popen:
-    # A terminal-like stderr makes the progress bar redraw several times a second: each
-    # redraw wakes the reader below to look at the job again.
+# `python -m desktop ARGS` with a gate for the test below: the first "progress" event, which the
+# engine publishes on the event loop's thread right after a chunk committed, writes a byte to
+# the file descriptor given first and then blocks that thread until a byte (or EOF) on stdin.
+GATED_CLI = """
+import os, sys
+from desktop.cli import main
+from desktop.jobs.events import EventHub
+ready, publish = [int(sys.argv.pop(1))], EventHub.publish
+def gated(hub, event):
+    publish(hub, event)
+    if event.kind == "progress" and ready:
+        os.write(ready.pop(), b"1")
+        os.read(0, 1)
+EventHub.publish = gated
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def start_mark_all(path, *, gate_fd: int | None = None, **options) -> subprocess.Popen:
+    """``mark-read --all`` for user 1 in chunks of at most 50, with a progress bar on stderr
+    (terminal-like, redrawn several times a second); with ``gate_fd``, through GATED_CLI."""
     env = {**os.environ, "TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1", "TERM": "xterm",
            "COLUMNS": "100"}
+    program = ["-m", "desktop"] if gate_fd is None else ["-c", GATED_CLI, str(gate_fd)]
     return subprocess.Popen(
-        [sys.executable, "-m", "desktop", "mark-read", "--database", str(path), "--user", "1",
+        [sys.executable, *program, "mark-read", "--database", str(path), "--user", "1",
          "--all", "--max-batch", "50"], cwd=PROJECT, env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE)
+        stderr=subprocess.PIPE, **options)
 
 
 def progress_of(path, job_id) -> int:
@@ -380,26 +410,42 @@ def progress_of(path, job_id) -> int:
 
 
 def test_ctrl_c_cancels_the_job_and_keeps_the_work_done(demo_database_100k, tmp_path):
+    """Ctrl-C while the job runs cancels it after the chunk in progress; the chunks committed
+    before stay done.
+
+    No race: the child (GATED_CLI) stops its event loop right after its first chunk committed
+    and says so; SIGINT is sent while it stands there. So the CLI's SIGINT handler is in place
+    (it is installed before the job starts), at least one chunk is done, and the loop thread,
+    blocked at the gate, takes the signal before it goes on. The handler's cancel then reaches
+    the database within a few loop iterations, each of which advances the job by one chunk of
+    at most 50 articles at most, while the job needs 2,000 such chunks: it cannot complete
+    first. (Blocking the child in ``print(job_id)`` with a full stdout pipe would hold it
+    before the job starts: the cancel then always lands before the first chunk, progress 0.)
+    """
     path = tmp_path / "demo.db"
     shutil.copyfile(demo_database_100k, path)
-    process = start_mark_all(path)
-    job_id = int(process.stdout.readline())
-    stderr = b""
-    while progress_of(path, job_id) == 0:  # wait for the first committed chunk
-        output = os.read(process.stderr.fileno(), 65536)
-        assert output, "mark-read ended before its first chunk"
-        stderr += output
+    ready, ready_in_child = os.pipe()
+    process = start_mark_all(path, gate_fd=ready_in_child, stdin=subprocess.PIPE,
+                             pass_fds=(ready_in_child,))
+    os.close(ready_in_child)
+    try:
+        job_id = int(process.stdout.readline())
+        assert os.read(ready, 1) == b"1", "mark-read ended before its first chunk"  # or EOF
+        at_gate = progress_of(path, job_id)
+        assert 0 < at_gate < 100_000
 
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate()
-    stderr += err
+        process.send_signal(signal.SIGINT)
+        out, stderr = process.communicate(input=b"go")  # opens the gate
+    finally:
+        os.close(ready)
+        process.kill()  # nothing if it has ended
 
     assert process.returncode == 130, stderr.decode(errors="replace")
     assert b"Traceback" not in stderr
     assert out == b""
     [job] = job_rows(path)
     assert job["status"] == "cancelled"
-    assert 0 < job["progress"] < job["total"] == 100_000
+    assert 0 < at_gate <= job["progress"] < job["total"] == 100_000
     assert job["cursor"] == job["progress"]  # every article is in scope: ids 1..cursor
     # Committed chunks stay read; nothing after the cursor and nothing of other users changed.
     with sqlite(path) as conn:

@@ -14,12 +14,21 @@ import threading
 from collections import Counter
 from pathlib import Path
 
+import pendulum
 import pytest
-from conftest import STAMP, job_row, make_server_database, read_status, run_engine, sqlite
+from conftest import (
+    at,
+    base_moment,
+    job_row,
+    make_server_database,
+    read_status,
+    run_engine,
+    sqlite,
+)
 
 from desktop.jobs import JobEvent
-from desktop.store import JobNotFound, JobRequestError
-from desktop.store.clock import utc_now_text
+from desktop.store import JobNotFound, JobRequestError, clock
+from desktop.store.clock import ago_text, to_db_text, utc_now_text
 
 PROJECT = Path(__file__).resolve().parent.parent
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
@@ -150,8 +159,8 @@ def test_every_scope_marks_exactly_its_articles_read(server_db, scope, user_id):
 
 
 def test_older_than_narrows_the_scope_by_ingestion_time(server_db):
-    # Article n was ingested at 08:00 + n minutes: before 08:30 means articles 1..29.
-    params = {"older_than": "2026-11-01 08:30:00"}
+    # Article n was ingested n minutes after at(): before at(minutes=30) means articles 1..29.
+    params = {"older_than": at(minutes=30)}
     before = read_status(server_db)
     in_scope = scope_articles(server_db, "mark_all_read", params)
     assert in_scope == set(range(1, 30))
@@ -160,7 +169,7 @@ def test_older_than_narrows_the_scope_by_ingestion_time(server_db):
     async def body(manager):
         all_id = await manager.create_job("mark_all_read", 1, params)
         category_id = await manager.create_job(
-            "mark_category_read", 2, {"category_id": 2, "older_than": "2026-11-01 09:35:00"})
+            "mark_category_read", 2, {"category_id": 2, "older_than": at(minutes=95)})
         return await manager.wait_for_job(all_id), await manager.wait_for_job(category_id)
 
     all_job, category_job = run_engine(server_db, body)
@@ -171,7 +180,7 @@ def test_older_than_narrows_the_scope_by_ingestion_time(server_db):
                                  1, in_scope, since)
     assert all_job.status == "completed"
     assert all_job.progress == all_job.total == 29 and all_job.marked_count == changed
-    # Category 2 is articles 71..100; 09:35 is article 95.
+    # Category 2 is articles 71..100; at(minutes=95) is when article 95 arrived.
     category_scope = set(range(71, 95))
     user_2 = {k: v for k, v in after.items() if v["user_id"] == 2}
     changed = assert_marked_read({k: v for k, v in before.items() if v["user_id"] == 2}, user_2,
@@ -181,9 +190,18 @@ def test_older_than_narrows_the_scope_by_ingestion_time(server_db):
     assert category_job.marked_count == changed == 12  # user 2 had read the even ones
 
 
-@pytest.mark.parametrize("cutoff", ["2026-11-01T08:30:00Z", "2026-11-01T09:30:00+01:00"])
-def test_older_than_in_another_timestamp_form_means_the_same_moment(server_db, cutoff):
+ISO_FORMS = {  # at(minutes=30) (article 30's arrival) as other programs may write it
+    "Z": lambda moment: moment.format("YYYY-MM-DD[T]HH:mm:ss[Z]"),
+    "+01:00": lambda moment: moment.in_timezone(pendulum.FixedTimezone(3600)).isoformat(),
+}
+
+
+@pytest.mark.parametrize("form", ISO_FORMS)
+def test_older_than_in_another_timestamp_form_means_the_same_moment(server_db, form):
     # Compared as text with created_at, an ISO 'T' form would put the whole day "before" it.
+    cutoff = ISO_FORMS[form](base_moment().add(minutes=30))
+    assert "T" in cutoff and cutoff.endswith(form)
+
     async def body(manager):
         job_id = await manager.create_job("mark_all_read", 2, {"older_than": cutoff})
         return await manager.wait_for_job(job_id)
@@ -448,7 +466,7 @@ def test_bad_rows_written_by_the_server_fail_alone(tmp_path):
         for job_type, user_id, parameters, _ in rows:
             conn.execute("INSERT INTO bulk_operation_jobs (job_type, status, user_id, "
                          "parameters, created_at) VALUES (?, 'pending', ?, ?, ?)",
-                         (job_type, user_id, parameters, STAMP))
+                         (job_type, user_id, parameters, at()))
         conn.commit()
 
     run_engine(path, lambda manager: manager.run_available(once=True))
@@ -485,10 +503,11 @@ def test_listing_is_newest_first_filtered_limited_and_scoped_to_the_user(server_
 
     ids, other = run_engine(server_db, create)
     with sqlite(server_db) as conn:
-        conn.execute("UPDATE bulk_operation_jobs SET created_at = '2099-01-01 00:00:00' "
-                     "WHERE id = ?", (ids[0],))  # the oldest id, but the newest time
-        conn.execute("UPDATE bulk_operation_jobs SET created_at = '2000-01-01 00:00:00' "
-                     "WHERE id = ?", (ids[-1],))
+        later, long_ago = to_db_text(clock.now().add(days=1)), ago_text(years=1)
+        conn.execute("UPDATE bulk_operation_jobs SET created_at = ? WHERE id = ?",
+                     (later, ids[0]))  # the oldest id, but the newest time
+        conn.execute("UPDATE bulk_operation_jobs SET created_at = ? WHERE id = ?",
+                     (long_ago, ids[-1]))
         conn.executemany("UPDATE bulk_operation_jobs SET status = 'completed' WHERE id = ?",
                          [(ids[n],) for n in (3, 4, 5)])
         conn.commit()
@@ -556,21 +575,21 @@ def test_cleanup_deletes_only_finished_jobs_older_than_the_limit(server_db):
         return [await manager.create_job("mark_all_read", 1, {}, run=False) for _ in range(7)]
 
     ids = run_engine(server_db, create)
-    rows = {  # id -> (status, completed_at)
-        ids[0]: ("completed", "25 hours"),
-        ids[1]: ("failed", "48 hours"),
-        ids[2]: ("cancelled", "30 hours"),
-        ids[3]: ("completed", "1 hours"),
+    rows = {  # id -> (status, hours since it ended)
+        ids[0]: ("completed", 25),
+        ids[1]: ("failed", 48),
+        ids[2]: ("cancelled", 30),
+        ids[3]: ("completed", 1),
         ids[4]: ("running", None),
         ids[5]: ("pending", None),
-        ids[6]: ("completed", "12 hours"),
+        ids[6]: ("completed", 12),
     }
     with sqlite(server_db) as conn:
         for job_id, (status, age) in rows.items():
             conn.execute("UPDATE bulk_operation_jobs SET status = ?, owner = 'elsewhere:1:x', "
-                         "created_at = datetime('now', '-72 hours'), completed_at = "
-                         "CASE WHEN ? IS NULL THEN NULL ELSE datetime('now', '-' || ?) END "
-                         "WHERE id = ?", (status, age, age, job_id))
+                         "created_at = ?, completed_at = ? WHERE id = ?",
+                         (status, ago_text(hours=72), None if age is None else ago_text(hours=age),
+                          job_id))
         conn.commit()
 
     async def cleanup(manager):
@@ -604,10 +623,10 @@ def test_pending_rows_written_by_the_web_server_run_to_completion(tmp_path):
     with sqlite(path) as conn:  # only the spec's columns: no watermark, no cursor
         conn.execute("INSERT INTO bulk_operation_jobs (job_type, status, user_id, parameters, "
                      "created_at) VALUES ('mark_category_read', 'pending', 1, "
-                     "'{\"category_id\": 2}', ?)", (STAMP,))
+                     "'{\"category_id\": 2}', ?)", (at(),))
         conn.execute("INSERT INTO bulk_operation_jobs (job_type, user_id, parameters, "
                      "created_at) VALUES ('mark_feed_read', 2, '{\"feed_id\": 5}', ?)",
-                     (STAMP,))
+                     (at(),))
         conn.commit()
     since = utc_now_text()
 
@@ -639,8 +658,8 @@ def test_a_job_whose_worker_died_is_resumed_from_its_cursor(server_db):
     with sqlite(server_db) as conn:
         # The dead worker had done feed 1 (articles 1..40) of category 1 when it died.
         conn.execute("UPDATE bulk_operation_jobs SET status = 'running', owner = ?, cursor = 40,"
-                     " progress = 40, marked_count = 26, started_at = '2026-11-01 09:00:00' "
-                     "WHERE id = ?", (dead_owner, job_id))
+                     " progress = 40, marked_count = 26, started_at = ? WHERE id = ?",
+                     (dead_owner, at(hours=1), job_id))
         conn.commit()
     other = run_engine(server_db, create)  # running in this live process: leave it alone
     with sqlite(server_db) as conn:
@@ -655,7 +674,7 @@ def test_a_job_whose_worker_died_is_resumed_from_its_cursor(server_db):
     job = job_row(server_db, job_id)
     assert job["status"] == "completed" and job["owner"] == owner
     assert job["progress"] == job["total"] == 70 and job["cursor"] == job["watermark"]
-    assert job["started_at"] == "2026-11-01 09:00:00"  # kept from the first start
+    assert job["started_at"] == at(hours=1)  # kept from the first start
     after = read_status(server_db)
     # Articles 1..40 were the dead worker's: not redone. 41..70 are read now.
     changed = assert_marked_read(before, after, 1, set(range(41, 71)), since)

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import STAMP, job_row, read_status, run_engine, sqlite
+from conftest import at, job_row, read_status, run_engine, sqlite
 
 from desktop.jobs import leases
 from desktop.jobs.leases import make_owner
@@ -59,7 +59,7 @@ def make_running(path, job_id, owner, *, updated_age=0, cursor=40, progress=40) 
         conn.execute("UPDATE bulk_operation_jobs SET status = 'running', owner = ?, cursor = ?, "
                      "progress = ?, total = 70, marked_count = 5, started_at = ?, "
                      "updated_at = ? WHERE id = ?",
-                     (owner, cursor, progress, STAMP, ago_text(seconds=updated_age), job_id))
+                     (owner, cursor, progress, at(), ago_text(seconds=updated_age), job_id))
         conn.commit()
 
 
@@ -78,7 +78,7 @@ def assert_resumed_from_cursor(path, job_id, before, owner) -> None:
     assert (job["status"], job["owner"]) == ("completed", owner)
     # the walk over article ids reached the watermark (category 1 ends at 70, the table at 105)
     assert job["progress"] == job["total"] == 70 and job["cursor"] == job["watermark"] == 105
-    assert job["started_at"] == STAMP  # kept from the first start
+    assert job["started_at"] == at()  # kept from the first start
     after = read_status(path)
     early = {k: v for k, v in before.items() if v["article_id"] <= 40 or v["user_id"] != 1}
     assert {k: after[k] for k in early} == early

@@ -11,7 +11,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import STAMP, file_state, make_server_database
+from conftest import at, file_state, make_server_database
 
 from desktop.jobs import BulkOperationManager
 from desktop.store import DatabaseOpenError, connect
@@ -94,7 +94,7 @@ def open_and_close(path, **options) -> None:
 
 def add_session_rows(path) -> None:
     with sqlite(path) as conn:
-        conn.execute("INSERT INTO sessions VALUES ('t0k3n', 1, ?)", (STAMP,))
+        conn.execute("INSERT INTO sessions VALUES ('t0k3n', 1, ?)", (at(),))
         conn.execute("UPDATE users SET email = 'alice@example.org', password_hash = 'x' "
                      "WHERE id = 1")
         conn.commit()
@@ -127,9 +127,9 @@ def test_a_new_file_gets_the_whole_schema(tmp_path):
     read_status_indexes = indexes(path, "read_status").values()
     assert (True, ["user_id", "article_id"]) in read_status_indexes
     with sqlite(path) as conn:  # the web server writes only the spec's columns
-        conn.execute("INSERT INTO users (id, username, created_at) VALUES (1, 'a', ?)", (STAMP,))
+        conn.execute("INSERT INTO users (id, username, created_at) VALUES (1, 'a', ?)", (at(),))
         conn.execute("INSERT INTO bulk_operation_jobs (job_type, user_id, parameters, "
-                     "created_at) VALUES ('mark_all_read', 1, '{}', ?)", (STAMP,))
+                     "created_at) VALUES ('mark_all_read', 1, '{}', ?)", (at(),))
         assert conn.execute("SELECT status, progress, total FROM bulk_operation_jobs"
                             ).fetchall() == [("pending", 0, 0)]
 
@@ -165,7 +165,7 @@ def test_an_existing_server_database_keeps_everything_it_owns(tmp_path, unique_r
         with sqlite(path) as conn:
             conn.execute("INSERT INTO bulk_operation_jobs (job_type, status, user_id, "
                          "parameters, created_at) VALUES ('mark_feed_read', 'completed', 2, "
-                         "'{\"feed_id\": 3}', ?)", (STAMP,))
+                         "'{\"feed_id\": 3}', ?)", (at(),))
             conn.commit()
         jobs_before = table_dump(path, "bulk_operation_jobs")
     before = server_snapshot(path)
@@ -181,7 +181,7 @@ def test_an_existing_server_database_keeps_everything_it_owns(tmp_path, unique_r
 
     assert server_snapshot(path) == before  # same columns, same rows, sessions included
     assert objects_before <= schema_objects(path)  # no server table or index was rewritten
-    assert before["sessions"][1] == [("t0k3n", 1, STAMP)]
+    assert before["sessions"][1] == [("t0k3n", 1, at())]
     assert before["users"][1][0][2] == "alice@example.org"
     read_status_indexes = indexes(path, "read_status")
     if unique_read_status:  # the server's own unique index serves; nothing is added
@@ -238,9 +238,9 @@ def test_duplicate_read_status_rows_are_kept_and_a_plain_index_is_used(tmp_path)
     with sqlite(path) as conn:
         # Article 5: user 1 has it starred and unread; article 3: read. Duplicate both.
         conn.execute("INSERT INTO read_status (user_id, article_id, is_read, is_starred, "
-                     "created_at, updated_at) VALUES (1, 5, 0, 0, ?, ?)", (STAMP, STAMP))
+                     "created_at, updated_at) VALUES (1, 5, 0, 0, ?, ?)", (at(), at()))
         conn.execute("INSERT INTO read_status (user_id, article_id, is_read, read_at, "
-                     "created_at, updated_at) VALUES (1, 3, 1, ?, ?, ?)", (STAMP,) * 3)
+                     "created_at, updated_at) VALUES (1, 3, 1, ?, ?, ?)", (at(),) * 3)
         conn.commit()
     before = table_dump(path, "read_status")
 
@@ -282,7 +282,7 @@ def test_duplicate_read_status_rows_are_kept_and_a_plain_index_is_used(tmp_path)
             articles_changed.add(article_id)
         elif in_scope and old[3] == 0:
             assert (is_read, is_starred, is_archived, starred_at) == (1, *old[4:6], old[7])
-            assert read_at != STAMP and row[9] == read_at and row[8] == old[8]
+            assert read_at != at() and row[9] == read_at and row[8] == old[8]
             articles_changed.add(article_id)
         else:
             assert row == old

@@ -18,7 +18,7 @@ from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QFileSystemModel, QMessageBox
 
-from desktop.store.clock import utc_now_text
+from desktop.store.clock import ago_text, utc_now_text
 from desktop.store.schema import JOB_TABLE_DDL
 from desktop.store.sqlite_file import lock_holders
 from desktop.ui.main_window import MainWindow
@@ -151,8 +151,10 @@ def test_cancel_a_running_job_from_its_row(qtbot, make_window, demo_db):
 
 
 def insert_job_row(path: Path, **values) -> int:
+    """A job row as the web server writes it; by default pending since a minute ago (past the
+    10 s the engine leaves another program to start its pending rows)."""
     row = {"job_type": "mark_category_read", "status": "pending", "user_id": 1,
-           "parameters": json.dumps({"category_id": 1}), "created_at": "2026-11-28 10:00:00",
+           "parameters": json.dumps({"category_id": 1}), "created_at": ago_text(minutes=1),
            **values}
     with sqlite3.connect(path) as conn:
         if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'bulk_operation_jobs'"

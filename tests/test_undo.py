@@ -12,9 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import real_clock
 
 from desktop.jobs import BulkOperationManager
-from desktop.store import JobNotFound, JobRequestError
+from desktop.store import JobNotFound, JobRequestError, clock
+from desktop.store.clock import ago_text, to_db_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,14 +83,15 @@ def test_undo_brings_back_the_exact_unread_set(server_db):
 def test_changes_made_after_the_job_survive_the_undo(server_db):
     job = asyncio.run(run_job(server_db, "mark_category_read", 1, {"category_id": 1}))
     before_undo = unread_ids(server_db, 1)
+    day_1, day_2, day_3 = (to_db_text(clock.now().add(days=n)) for n in (1, 2, 3))
     with sqlite3.connect(server_db) as conn:
-        # 1: starred after the job; 2: marked unread, then read again later; 4: marked unread
-        conn.execute("UPDATE read_status SET is_starred = 1, starred_at = '2099-01-01 00:00:00',"
-                     " updated_at = '2099-01-01 00:00:00' WHERE user_id = 1 AND article_id = 1")
-        conn.execute("UPDATE read_status SET read_at = '2099-01-02 00:00:00', updated_at = "
-                     "'2099-01-02 00:00:00' WHERE user_id = 1 AND article_id = 2")
-        conn.execute("UPDATE read_status SET is_read = 0, read_at = NULL, updated_at = "
-                     "'2099-01-03 00:00:00' WHERE user_id = 1 AND article_id = 4")
+        # Later than the job: 1 starred; 2 marked unread, then read again; 4 marked unread.
+        conn.execute("UPDATE read_status SET is_starred = 1, starred_at = ?, updated_at = ? "
+                     "WHERE user_id = 1 AND article_id = 1", (day_1, day_1))
+        conn.execute("UPDATE read_status SET read_at = ?, updated_at = ? "
+                     "WHERE user_id = 1 AND article_id = 2", (day_2, day_2))
+        conn.execute("UPDATE read_status SET is_read = 0, read_at = NULL, updated_at = ? "
+                     "WHERE user_id = 1 AND article_id = 4", (day_3,))
         changed_later = {1: conn.execute("SELECT * FROM read_status WHERE user_id = 1 AND "
                                          "article_id IN (1, 2, 4) ORDER BY article_id").fetchall()}
     undo_job = asyncio.run(undo(server_db, 1, job.id))
@@ -132,11 +135,11 @@ def test_undo_twice_undo_of_undo_and_running_jobs_are_refused(server_db):
 
 def test_a_job_the_web_server_ran_cannot_be_undone(server_db):
     asyncio.run(run_job(server_db, "mark_feed_read", 1, {"feed_id": 5}))  # creates our tables
-    with sqlite3.connect(server_db) as conn:
+    with sqlite3.connect(server_db) as conn:  # it ran a minute ago, in 5 s
         job_id = conn.execute(
             "INSERT INTO bulk_operation_jobs (job_type, status, user_id, parameters, progress, "
             "total, created_at, completed_at) VALUES ('mark_feed_read', 'completed', 1, "
-            "'{\"feed_id\": 3}', 20, 20, '2026-11-28 10:00:00', '2026-11-28 10:00:05')"
+            "'{\"feed_id\": 3}', 20, 20, ?, ?)", (ago_text(seconds=65), ago_text(seconds=60))
         ).lastrowid
     with pytest.raises(JobRequestError, match="no record"):
         asyncio.run(undo(server_db, 1, job_id))
@@ -155,7 +158,7 @@ def test_cleanup_removes_the_records_with_the_job(server_db):
     with sqlite3.connect(server_db) as conn:
         assert conn.execute("SELECT count(*) FROM bulk_job_changes WHERE job_id = ?",
                             (job.id,)).fetchone()[0] == job.marked_count
-        conn.execute("UPDATE bulk_operation_jobs SET completed_at = '2000-01-01 00:00:00'")
+        conn.execute("UPDATE bulk_operation_jobs SET completed_at = ?", (ago_text(years=1),))
 
     async def cleanup():
         manager = BulkOperationManager(server_db)
@@ -193,7 +196,8 @@ def test_an_undo_killed_midway_resumes(demo_database, tmp_path):
     path = tmp_path / "reader.db"
     path.write_bytes(demo_database(60_000).read_bytes())
     before = unread_ids(path, 1)
-    job = asyncio.run(run_job(path, "mark_all_read", 1, {}))
+    with real_clock():  # the CLI below deletes jobs finished a day before its (real) time
+        job = asyncio.run(run_job(path, "mark_all_read", 1, {}))
     proc = subprocess.Popen([sys.executable, "-m", "desktop", "undo", "--database", str(path),
                              "--user", "1", str(job.id), "--quiet", "--max-batch", "50"],
                             cwd=ROOT,

@@ -11,10 +11,9 @@ import asyncio
 import contextlib
 import logging
 
-import pendulum
 from peewee import OperationalError
 
-from ..store import connection, jobs_table, schema, undo
+from ..store import clock, connection, jobs_table, schema, undo
 from ..store.clock import ago_text
 from ..store.jobs_table import JobRecord, JobRequestError
 from ..store.models import database_proxy
@@ -278,7 +277,7 @@ class BulkOperationManager:
         if self.read_only_reason:
             return 0
         jobs = await self.reads.call(jobs_table.unfinished_jobs)
-        now, started = pendulum.now("UTC"), 0
+        now, started = clock.now(), 0
         for job in jobs:
             if job.id in self._tasks:
                 continue
@@ -342,6 +341,7 @@ class BulkOperationManager:
         if job is None:  # another worker won the race, or it was cancelled meanwhile
             return
         try:
+            await self._cleanup_now_and_then()  # while this job runs: it cannot be among them
             await self._process(job)
         except asyncio.CancelledError:
             await asyncio.shield(self.db.call(jobs_table.release_job, job_id, self.owner))
@@ -352,7 +352,6 @@ class BulkOperationManager:
             await self._record_failure(jobs_table.finish_job, job_id, self.owner, "failed",
                                        message)
         await self._publish_finished(job_id)
-        await self._cleanup_now_and_then()
 
     async def _publish_finished(self, job_id: int) -> None:
         """Say how this engine's part in the job ended: "finished", or "released" when the job

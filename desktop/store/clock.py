@@ -1,7 +1,8 @@
-"""The shared database's timestamp format: UTC TEXT 'YYYY-MM-DD HH:MM:SS'.
+"""The clock, and the shared database's timestamp format: UTC TEXT 'YYYY-MM-DD HH:MM:SS'.
 
-pendulum DateTimes are not bindable by sqlite3 (its adapters are looked up by exact type), so
-every timestamp crosses the store boundary as text made here.
+``now()`` is the one place the code reads the wall-clock time (the tests move it with
+time-machine). pendulum DateTimes are not bindable by sqlite3 (its adapters are looked up by
+exact type), so every timestamp crosses the store boundary as text made here.
 """
 
 from __future__ import annotations
@@ -13,13 +14,18 @@ import pendulum
 TIMESTAMP_FORMAT = "YYYY-MM-DD HH:mm:ss"
 
 
+def now() -> pendulum.DateTime:
+    """The current moment, as an aware UTC DateTime."""
+    return pendulum.now("UTC")
+
+
 def to_db_text(moment: pendulum.DateTime) -> str:
     """A pendulum DateTime as the database's UTC text."""
     return moment.in_timezone("UTC").to_datetime_string()
 
 
 def utc_now_text() -> str:
-    return to_db_text(pendulum.now("UTC"))
+    return to_db_text(now())
 
 
 def parse_db_text(text: str | None) -> pendulum.DateTime | None:
@@ -31,7 +37,7 @@ def parse_db_text(text: str | None) -> pendulum.DateTime | None:
 
 def ago_text(**delta: float) -> str:
     """The database text of a moment in the past, e.g. ``ago_text(hours=24)``."""
-    return to_db_text(pendulum.now("UTC").subtract(**delta))
+    return to_db_text(now().subtract(**delta))
 
 
 AGE = re.compile(r"^(\d+)\s*([mhdw])$")

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import random
 
-import pendulum
-
+from . import clock
 from .clock import to_db_text
 from .models import Article, Category, Feed, ReadStatus, User, database_proxy
 
@@ -55,7 +54,7 @@ def build_demo_database(articles: int = 50_000, *, seed: int = 7,
     if has_data(db):
         raise DemoDatabaseExists("already holds data; the demo needs a new or empty database")
     rng = random.Random(seed)
-    now = pendulum.now("UTC").start_of("minute")
+    now = clock.now().start_of("minute")
     with db.atomic("IMMEDIATE"):
         created = to_db_text(now.subtract(days=days + 1))
         user_ids = [User.create(username=name, created_at=created).id for name in USERS]

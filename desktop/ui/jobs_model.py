@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pendulum
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
+from ..store import clock
 from ..store.clock import parse_db_text
 from ..store.jobs_table import JobRecord
 
@@ -17,13 +18,15 @@ JOB_ROLE = Qt.ItemDataRole.UserRole + 1
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2  # (done, total, indeterminate)
 
 
-def local_time(text: str | None) -> str:
-    """A stored UTC timestamp in local time: the time alone today, else with the date."""
+def local_time(text: str | None, now: pendulum.DateTime | None = None) -> str:
+    """A stored UTC timestamp in local time: the time alone if it is on the local date of
+    ``now`` (default: the clock's now), else with the date."""
     moment = parse_db_text(text)
     if moment is None:
         return ""
     local = moment.in_timezone("local")
-    today = pendulum.now("local").date() == local.date()
+    now = clock.now() if now is None else now
+    today = now.in_timezone("local").date() == local.date()
     return local.format("HH:mm:ss" if today else "MMM D HH:mm")
 
 
