@@ -24,7 +24,7 @@ def run_child(kind: str, **arguments) -> dict:
 
 
 def main(kind: str, arguments: dict) -> dict:
-    from . import baselines, engine
+    from . import baselines, engine, faces
 
     path, category = arguments["path"], arguments["category_id"]
     options = arguments.get("options") or {}
@@ -47,6 +47,10 @@ def main(kind: str, arguments: dict) -> dict:
         return engine.run_latency(path, category, options)
     if kind == "memory":
         return engine.run_memory(path, category, options)
+    if kind == "cli":  # the faces run as shipped: the engine knobs are not passed
+        return faces.run_cli(path, category, trace=arguments.get("trace", False))
+    if kind == "app":
+        return faces.run_app(path, category, trace=arguments.get("trace", False))
     raise SystemExit(f"unknown measurement {kind!r}")
 
 

@@ -112,13 +112,15 @@ def _build(path: Path, articles: int, share: float, seed: int) -> tuple[float, f
     return built - started, schema
 
 
-def fresh_copy(dataset: Dataset, name: str) -> Path:
-    """A new copy of the cached file for one run (any earlier copy of that name is replaced)."""
+def fresh_copy(dataset: Dataset | Path, name: str) -> Path:
+    """A new copy of the cached file (or of a settled database file given by its path) for one
+    run; any earlier copy of that name is replaced."""
+    source = dataset.path if isinstance(dataset, Dataset) else Path(dataset)
     runs = CACHE / "runs"
-    runs.mkdir(exist_ok=True)
+    runs.mkdir(parents=True, exist_ok=True)
     target = runs / f"{name}.db"
     remove_copy(target)
-    shutil.copyfile(dataset.path, target)
+    shutil.copyfile(source, target)
     with open(target, "rb+") as f:  # written back now, not by the kernel during the run
         os.fsync(f.fileno())
     return target

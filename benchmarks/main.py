@@ -1,4 +1,4 @@
-"""``python -m benchmarks``: the six measurements of issue 5, each the median of several runs.
+"""``python -m benchmarks``: the measurements of issue 5, each the median of several runs.
 
 Every run gets a fresh copy of the cached database and a fresh process, and is checked for a
 correct final state before its figures count.
@@ -18,8 +18,15 @@ from rich.console import Console
 from . import report
 from .child import run_child
 from .dataset import cached_dataset, fresh_copy, remove_copy, snapshot, verify
+from .faces import run_cli_process
+from .idle import run_idle
 
-KINDS = ("floor", "floor_undo", "spec", "engine", "engine_no_undo", "contention", "latency")
+KINDS = ("floor", "floor_undo", "spec", "engine", "engine_no_undo", "contention", "latency",
+         "cli", "app")
+TRACED = ("engine", "engine_no_undo", "contention", "cli", "app")  # what --trace times
+# Not in the default set: two processes watched for a minute each would make `make bench`
+# much longer. Run once per invocation, whatever --repeats says (it is a long average already).
+OPTIONAL_KINDS = ("idle",)
 console = Console(stderr=True)
 
 
@@ -31,7 +38,13 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="database size (default 1,000,000; 50,000 with --quick)")
     parser.add_argument("--repeats", type=int, metavar="R", help="runs per figure (default 3)")
     parser.add_argument("--only", metavar="KINDS",
-                        help=f"comma-separated subset of {', '.join((*KINDS, 'memory'))}")
+                        help=f"comma-separated subset of {', '.join((*KINDS, 'memory'))}; "
+                             f"also {', '.join(OPTIONAL_KINDS)} (not run by default)")
+    parser.add_argument("--idle-seconds", type=float, default=60.0, metavar="S",
+                        help="idle: how long each process is watched (default 60)")
+    parser.add_argument("--idle-database", metavar="PATH",
+                        help="idle: copy this settled database file instead of the cached one "
+                             "(e.g. one made by `rss-desktop demo`); it is never opened")
     parser.add_argument("--chunk-seconds", type=float, help="engine knob: target chunk length")
     parser.add_argument("--contention-pause", type=float, help="engine knob: pause after "
                         "noticing another writer")
@@ -44,7 +57,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     args.articles = args.articles or (50_000 if args.quick else 1_000_000)
     args.repeats = max(1, args.repeats or 3)
     args.kinds = args.only.split(",") if args.only else [*KINDS, "memory"]
-    unknown = set(args.kinds) - {*KINDS, "memory"}
+    unknown = set(args.kinds) - {*KINDS, *OPTIONAL_KINDS, "memory"}
     if unknown:
         parser.error(f"unknown measurement(s): {', '.join(sorted(unknown))}")
     return args
@@ -52,11 +65,24 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def measure(kind: str, dataset, before, run_name: str, options: dict, trace: bool) -> dict:
     """One run of one measurement on a fresh copy, with its final state checked."""
+    whole = None
+    if kind == "cli":  # the real command timed spawn to exit, on a copy of its own
+        whole = _checked("cli_process", dataset, before, f"{run_name}-process",
+                         lambda path: run_cli_process(path, dataset.category_id))
+    result = _checked(kind, dataset, before, run_name, lambda path: run_child(
+        kind, path=str(path), category_id=dataset.category_id, watermark=dataset.watermark,
+        options=options, trace=trace and kind in TRACED))
+    if whole is not None:
+        result["process"] = whole
+        result["problems"] += [f"process: {p}" for p in whole["problems"]]
+    return result
+
+
+def _checked(kind: str, dataset, before, run_name: str, run) -> dict:
+    """``run(path)`` on a fresh copy, then the copy's final state checked."""
     path = fresh_copy(dataset, run_name)
     try:
-        result = run_child(kind, path=str(path), category_id=dataset.category_id,
-                           watermark=dataset.watermark, options=options,
-                           trace=trace and kind in ("engine", "engine_no_undo", "contention"))
+        result = run(path)
         watermark = result.get("watermark") or dataset.watermark
         added = result.get("writer", {}).get("inserted", 0)
         result["problems"] = [] if result.get("skipped") else verify(
@@ -97,7 +123,8 @@ def main(argv=None) -> int:
     started = time.monotonic()
     load_start = os.getloadavg()
     dataset = cached_dataset(args.articles, log=console.print)
-    small = cached_dataset(max(1000, args.articles // 10), log=console.print)
+    small = (cached_dataset(max(1000, args.articles // 10), log=console.print)
+             if "memory" in args.kinds else dataset)  # only the memory figure needs it
     before = {d.articles: snapshot(d.path, d) for d in (dataset, small)}
     runs: dict[str, list[dict]] = {kind: [] for kind in args.kinds if kind != "memory"}
     runs.update({f"memory_{d.articles}": [] for d in (small, dataset) if "memory" in args.kinds})
@@ -105,8 +132,13 @@ def main(argv=None) -> int:
         # Interleaved rounds, so a slow spell of the machine touches every measurement alike.
         for kind in runs:
             name = f"{kind}-{repeat + 1}"
+            if kind == "idle" and repeat:
+                continue
             console.print(f"[dim]{time.monotonic() - started:6.1f} s  {name}")
-            if kind.startswith("memory_"):
+            if kind == "idle":
+                runs[kind].append(run_idle(args.idle_database or dataset, name,
+                                           args.idle_seconds, log=console.print))
+            elif kind.startswith("memory_"):
                 target = dataset if kind == f"memory_{dataset.articles}" else small
                 runs[kind].append(measure("memory", target, before[target.articles], name,
                                           options, False))

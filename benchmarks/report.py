@@ -11,21 +11,14 @@ from pathlib import Path
 
 from rich.table import Table
 
-from .stats import median
+from . import report_faces
+from .stats import median, median_of
 
 RESULTS = Path(__file__).with_name("results.json")
 FLAT_TOLERANCE_MB = 5.0  # "flat": growth at N at most this much above growth at N/10
 
 
-def _med(runs, *keys):
-    """Median over runs of the value at ``keys`` (nested dict path)."""
-    values = []
-    for run in runs:
-        value = run
-        for key in keys:
-            value = value.get(key) if isinstance(value, dict) else None
-        values.append(value)
-    return median(values)
+_med = median_of
 
 
 def build(dataset, small, runs: dict, options: dict, args, elapsed: float) -> dict:
@@ -135,6 +128,7 @@ def build(dataset, small, runs: dict, options: dict, args, elapsed: float) -> di
         target("memory_flat", f"memory growth flat from {small.articles:,} "
                f"(≤ {FLAT_TOLERANCE_MB:g} MB more)", big - little,
                big - little <= FLAT_TOLERANCE_MB)
+    report_faces.build(runs, figures, target)
     problems = [f"{kind}-{i + 1}: {p}" for kind, rs in runs.items()
                 for i, r in enumerate(rs) for p in r["problems"]]
     target("correct", "every run left the database correct", len(problems), not problems)
@@ -198,7 +192,8 @@ def show(results: dict, console) -> None:
                           _fmt(n / x["seconds_with_sleeps"]),
                           _fmt(x["seconds_with_sleeps"] / f["floor"]["seconds"])
                           if "floor" in f else "—", "", "", "")
-    console.print(table)
+    if table.row_count:  # e.g. --only cli,app has none of these rows
+        console.print(table)
     if "latency" in f:
         lat = f["latency"]
         console.print(
@@ -213,6 +208,7 @@ def show(results: dict, console) -> None:
         console.print("6 peak RSS growth during the job: " + ", ".join(
             f"{_fmt(v, ' MB')} at {int(k.rsplit('_', 1)[1]):,} articles"
             for k, v in f["memory"].items() if k.startswith("growth")))
+    report_faces.show(results, console)
     targets = Table(title="Targets (issue 5)")
     for column in ("target", "value", "result"):
         targets.add_column(column)

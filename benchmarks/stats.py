@@ -26,3 +26,14 @@ def summary(values, scale: float = 1.0) -> dict:
 def median(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
+
+
+def median_of(runs, *keys):
+    """Median over runs of the value at ``keys`` (a nested dict path); None where missing."""
+    values = []
+    for run in runs:
+        value = run
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        values.append(value)
+    return median(values)

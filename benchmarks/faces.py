@@ -1,0 +1,156 @@
+"""The same job through the two faces: the command line and the window (issue 5: "the app's
+job rate is within 10 % of the CLI's on the same file").
+
+Both faces run as shipped (no engine knobs), each in a fresh child process (child.py) on a fresh
+copy. Their job time is taken the same way for both, from the engine's own events: from
+"created" (the job row is written) to "finished" (its last chunk committed). A clock is
+subscribed to the face's own engine by handing the face a subclass of BulkOperationManager that
+subscribes it on construction; nothing in desktop/ changes. The CLI is also timed as a whole
+process (``python -m desktop mark-read``, spawn to exit) from the benchmark process itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .dataset import USER_ID
+from .engine import ROOT, run_qt
+
+
+class JobClock:
+    """When the engine published each kind of event (time.monotonic), and the final row."""
+
+    def __init__(self):
+        self.first: dict[str, float] = {}
+        self.last: dict[str, float] = {}
+        self.chunks = 0
+        self.job = None
+
+    def on_event(self, event) -> None:
+        now = time.monotonic()
+        self.first.setdefault(event.kind, now)
+        self.last[event.kind] = now
+        self.chunks += event.kind == "progress"
+        if event.kind == "finished":
+            self.job = event.job
+
+    def result(self) -> dict:
+        job = self.job
+        if job is None:
+            raise RuntimeError(f"the job never finished (events seen: {sorted(self.first)})")
+        seconds = self.last["finished"] - self.first["created"]
+        run_seconds = self.last["finished"] - self.first["started"]
+        return {"status": job.status, "progress": job.progress, "total": job.total,
+                "marked": job.marked_count, "watermark": job.watermark,
+                "seconds": seconds, "articles_per_second": job.progress / seconds,
+                # started -> finished: without the face's work between writing the job and
+                # the engine starting it (the CLI's progress bar set-up, the app's jobs reload)
+                "run_seconds": run_seconds, "run_articles_per_second": job.progress / run_seconds,
+                "chunks": self.chunks}
+
+
+def observed_manager(clock: JobClock):
+    """The engine class with ``clock`` subscribed first, before the face's own subscribers."""
+    from desktop.jobs import BulkOperationManager
+
+    class ObservedManager(BulkOperationManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.subscribe(clock.on_event)
+
+    return ObservedManager
+
+
+def cli_arguments(path, category_id: int) -> list[str]:
+    return ["mark-read", "--database", str(path), "--user", str(USER_ID),
+            "--category", str(category_id)]
+
+
+def _tracer(trace: bool):
+    """With ``--trace``: where each chunk's time went, and the gaps between chunks."""
+    if not trace:
+        return None
+    from .trace import ChunkTrace
+
+    tracer = ChunkTrace()
+    tracer.install()
+    return tracer
+
+
+def run_cli(path, category_id: int, trace: bool = False) -> dict:
+    """The job through ``desktop.cli.main`` in this process, progress bar on (stderr is the
+    benchmark's pipe, as for a user piping it)."""
+    import desktop.cli as cli
+
+    clock, tracer = JobClock(), _tracer(trace)
+    cli.BulkOperationManager = observed_manager(clock)  # this child process only
+    began = time.monotonic()
+    code = cli.main(cli_arguments(path, category_id))
+    ended = time.monotonic()
+    result = clock.result()
+    # main() to return: also opening the database and closing it (WAL checkpoint)
+    result.update(exit_code=code, face_seconds=ended - began)
+    if tracer:
+        result["trace"] = tracer.summary()
+    return result
+
+
+def run_cli_process(path, category_id: int) -> dict:
+    """The real command as a user runs it, spawn to exit; runs in the benchmark process."""
+    command = [sys.executable, "-m", "desktop", *cli_arguments(path, category_id)]
+    began = time.monotonic()
+    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    seconds = time.monotonic() - began
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} exited {proc.returncode}:\n{proc.stderr[-2000:]}")
+    return {"status": "completed", "process_seconds": seconds,
+            "job_id": int(proc.stdout.split()[0])}
+
+
+async def _app_job(path, category_id: int, trace: bool) -> dict:
+    from PySide6.QtCore import QSettings
+
+    import desktop.ui.main_window as main_window
+
+    clock, tracer = JobClock(), _tracer(trace)
+    main_window.BulkOperationManager = observed_manager(clock)  # this child process only
+    loop = asyncio.get_running_loop()
+    with tempfile.TemporaryDirectory() as folder:
+        settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
+        window = main_window.MainWindow(settings)
+        window.show()
+        if not await window.open_database(path):
+            raise RuntimeError(f"the window did not open {path}: {window.status_label.text()}")
+        if window.user_id != USER_ID:
+            await window.set_user(USER_ID)
+        if not window.select_scope("category", category_id):
+            raise RuntimeError(f"category {category_id} is not in the window's tree")
+        finished = loop.create_future()
+
+        def on_finished(job):
+            if not finished.done():
+                finished.set_result(job)
+
+        window.jobFinished.connect(on_finished)
+        began = time.monotonic()
+        await window.start_mark_read(window.selected_scope(), None, None)
+        await asyncio.wait_for(finished, 3600)
+        ended = time.monotonic()
+        await window.shutdown()
+        settings.sync()
+    result = clock.result()
+    # start_mark_read() called to jobFinished emitted: what the user waits for
+    result["face_seconds"] = ended - began
+    if tracer:
+        result["trace"] = tracer.summary()
+    return result
+
+
+def run_app(path, category_id: int, trace: bool = False) -> dict:
+    """The job through the real MainWindow on a qasync loop, with all of its machinery on."""
+    return run_qt(lambda: _app_job(path, category_id, trace))
