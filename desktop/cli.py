@@ -16,7 +16,7 @@ from . import __version__
 from .jobs import BulkOperationManager, JobEvent
 from .store import DatabaseOpenError, JobNotFound, JobRecord, JobRequestError
 from .store.clock import cutoff_for_age
-from .store.jobs_table import STATUSES
+from .store.jobs_table import STATUSES, OverlapError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -92,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--all", action="store_true", help="every article")
     mark.add_argument("--older-than", type=cutoff_from_age, metavar="AGE",
                       help="only articles ingested longer ago than AGE (30m, 12h, 7d, 2w)")
+    mark.add_argument("--force", action="store_true",
+                      help="run even while the web server marks some of these articles read")
     running_options(mark)
 
     jobs = with_database(commands.add_parser("jobs", help="list the user's jobs, newest first"))
@@ -190,7 +192,8 @@ async def cmd_mark_read(args) -> int:
         params["older_than"] = args.older_than
 
     async def create(manager):
-        return await manager.create_job(job_type, args.user, params, run=False)
+        return await manager.create_job(job_type, args.user, params, run=False,
+                                        force=args.force)
 
     return await _run_here(args, create)
 
@@ -200,10 +203,19 @@ async def _run_here(args, make_job) -> int:
     it to its end in this process."""
     manager = await _open(args.database, max_chunk=args.max_batch)
     try:
+        note_journal_mode(manager)
         job_id = await make_job(manager)
         return await _run_to_end(manager, args.user, job_id, quiet=args.quiet)
     finally:
         await manager.close()
+
+
+def note_journal_mode(manager: BulkOperationManager) -> None:
+    """Say once what a file in rollback-journal mode costs: we keep the mode the server chose."""
+    if manager.journal_mode not in (None, "wal") and not manager.read_only_reason:
+        print(f"rss-desktop: note: {manager.database_path} uses a rollback journal "
+              f"({manager.journal_mode}), not WAL: the web server's reads wait while a chunk "
+              "commits, so chunks are kept short", file=sys.stderr)
 
 
 async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, *,
@@ -301,6 +313,7 @@ async def cmd_cancel(args) -> int:
 
 async def cmd_work(args) -> int:
     manager = await _open(args.database, keep_finished_hours=args.keep_hours)
+    note_journal_mode(manager)
 
     def report(event: JobEvent) -> None:
         if event.kind == "finished":
@@ -352,7 +365,8 @@ def main(argv=None) -> int:
             return cmd_demo(args)
         return asyncio.run(COMMANDS[args.command](args))
     except (DatabaseOpenError, JobRequestError, JobNotFound, BadInput) as exc:
-        print(f"rss-desktop: error: {exc}", file=sys.stderr)
+        advice = " (or --force to run it anyway)" if isinstance(exc, OverlapError) else ""
+        print(f"rss-desktop: error: {exc}{advice}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("rss-desktop: interrupted", file=sys.stderr)

@@ -300,7 +300,9 @@ def test_small_chunks_publish_monotonic_progress_matching_the_rows_read(server_d
     assert steps == sorted(steps) and steps[-1] == len(in_scope)
     assert all(b - a <= 7 for a, b in zip([0, *steps], steps, strict=False))
     assert all(e.job.progress <= e.job.total for e in progress_events if e.job.total)
-    assert [e.kind for e in events][:3] == ["created", "started", "total"]
+    # counted before the row was written: never "0 of 0", not even while pending
+    assert [e.kind for e in events][:2] == ["created", "started"]
+    assert events[0].job.total == len(in_scope) and events[0].job.status == "pending"
     assert events[-1].kind == "finished" and events[-1].job.status == "completed"
     marked_total = 0
     for event, feed_delta, category_delta in checks:
@@ -739,14 +741,14 @@ def test_create_job_only_writes_the_row_and_the_job_runs_in_the_background(
 
     kinds_at_return, right_after, job = run_engine(path, body)
 
-    # create_job wrote the row (with its watermark) and returned; counting and marking came
-    # later, on the job's own task.
+    # create_job counted the scope, wrote the row (with its watermark and total) and returned;
+    # marking came later, on the job's own task.
     assert kinds_at_return == ["created"]
     # (status reads come from a connection of their own: the claim may already have happened)
     assert right_after.status in ("pending", "running") and right_after.progress < in_scope
-    assert right_after.watermark == 100_000
+    assert right_after.watermark == 100_000 and right_after.total == in_scope
     kinds = [e.kind for e in events]
-    assert kinds[:4] == ["created", "started", "total", "progress"] and kinds[-1] == "finished"
+    assert kinds[:3] == ["created", "started", "progress"] and kinds[-1] == "finished"
     assert job.status == "completed"
     assert job.progress == job.total == in_scope > 20_000
     assert job.marked_count == unread

@@ -364,7 +364,7 @@ def test_a_database_this_user_cannot_write_is_opened_read_only_and_left_untouche
             with pytest.raises(JobRequestError) as caught:
                 await request
             refused.append(str(caught.value))
-        return reason, listed, refused, await manager.start_runnable_jobs(adopt_pending_now=True)
+        return reason, listed, refused, await manager.start_runnable_jobs()
 
     reason, listed, refused, started = run_engine(path, body)
     assert str(path) in reason and NOT_WRITABLE in reason and "read-only" in reason

@@ -16,7 +16,7 @@ import pytest
 from conftest import at, job_row, read_status, run_engine, sqlite
 
 from desktop.jobs import leases
-from desktop.jobs.leases import make_owner
+from desktop.jobs.leases import PENDING_GRACE_SECONDS, make_owner
 from desktop.store import jobs_table
 from desktop.store.clock import ago_text, utc_now_text
 
@@ -113,7 +113,7 @@ def test_a_completed_job_is_never_taken_over(server_db):
     before = read_status(server_db)
 
     async def recover_and_claim(manager):
-        started = await recover(manager, adopt_pending_now=True)
+        started = await recover(manager)
         claims = [
             await manager.db.call(jobs_table.claim_job, dead_owner, manager.owner,
                                   take_over=True, take_from=dead),
@@ -280,7 +280,7 @@ def test_a_running_row_of_the_web_server_is_taken_over_only_after_an_hour(server
     assert row["owner"] is None and row["watermark"] is None and row["cursor"] is None
 
     async def body(manager):
-        recent = await recover(manager, adopt_pending_now=True)
+        recent = await recover(manager)
         untouched = job_row(server_db, job_id)
         execute(server_db, "UPDATE bulk_operation_jobs SET started_at = ? WHERE id = ?",
                 ago_text(hours=2), job_id)
@@ -298,28 +298,33 @@ def test_a_running_row_of_the_web_server_is_taken_over_only_after_an_hour(server
 
 
 def test_a_pending_row_of_the_web_server_gets_a_grace_period(server_db):
+    """The server starts the rows it writes at once; taking one before it does would run the
+    job twice. In every mode (the window's recovery, `work`, `work --once`)."""
     create_job(server_db, "mark_feed_read", 2, {"feed_id": 5})  # adds our columns
     execute(server_db, "DELETE FROM bulk_operation_jobs")
     rewound = insert_server_row(server_db, "pending", created_at=utc_now_text())
-    adopted_now = insert_server_row(server_db, "pending", created_at=utc_now_text())
+    later = insert_server_row(server_db, "pending", created_at=utc_now_text())
 
     async def body(manager):
         status = {}
-        status["fresh"] = await recover(manager), [job_row(server_db, job_id)["status"]
-                                                   for job_id in (rewound, adopted_now)]
+        status["fresh"] = await recover(manager), manager.waiting_for_server, [
+            job_row(server_db, job_id)["status"] for job_id in (rewound, later)]
         execute(server_db, "UPDATE bulk_operation_jobs SET created_at = ? WHERE id = ?",
                 ago_text(minutes=1), rewound)
-        status["rewound"] = await recover(manager), [job_row(server_db, job_id)["status"]
-                                                     for job_id in (rewound, adopted_now)]
-        status["now"] = await recover(manager, adopt_pending_now=True), [
-            job_row(server_db, job_id)["status"] for job_id in (rewound, adopted_now)]
+        status["rewound"] = await recover(manager), manager.waiting_for_server, [
+            job_row(server_db, job_id)["status"] for job_id in (rewound, later)]
+        # what `work --once` does: it waits for the grace period, then runs the row
+        execute(server_db, "UPDATE bulk_operation_jobs SET created_at = ? WHERE id = ?",
+                ago_text(seconds=PENDING_GRACE_SECONDS - 1), later)
+        await manager.run_available(once=True)
+        status["once"] = [job_row(server_db, job_id)["status"] for job_id in (rewound, later)]
         return status
 
     status = run_engine(server_db, body)
-    assert status == {"fresh": (0, ["pending", "pending"]),
-                      "rewound": (1, ["completed", "pending"]),
-                      "now": (1, ["completed", "completed"])}
-    for job_id in (rewound, adopted_now):
+    assert status == {"fresh": (0, 2, ["pending", "pending"]),
+                      "rewound": (1, 1, ["completed", "pending"]),
+                      "once": ["completed", "completed"]}
+    for job_id in (rewound, later):
         job = job_row(server_db, job_id)
         assert job["progress"] == job["total"] == 70 and job["watermark"] == 105
     assert set(range(1, 71)) <= read_articles(server_db, 1)

@@ -32,7 +32,8 @@ from ..store.jobs_table import JobRecord
 
 EXPIRY_SECONDS = 60.0  # a job row of another host's worker unchanged this long: gone
 PENDING_GRACE_SECONDS = 10.0  # a row another program left pending: give it time to start it
-ABANDONED_SECONDS = 3600.0  # the server spec's rule for running rows with no owner of ours
+STALLED_SECONDS = 60.0  # the web server moves a running job's progress ~10 times a second
+ABANDONED_SECONDS = 3600.0  # the server spec's rule, for rows nobody watched stall
 
 
 @cache
@@ -81,6 +82,11 @@ def _split(owner: str | None) -> tuple[str, int, str] | None:
     return parts[0], int(parts[1]), parts[2]
 
 
+def owned_by_us(owner: str | None) -> bool:
+    """Whether an owner id is one of ours (the web server writes none)."""
+    return _split(owner) is not None
+
+
 def local_owner_alive(owner: str) -> bool:
     """For an owner on this host: does the process it names still run?"""
     _host, pid, token = _split(owner)
@@ -97,22 +103,29 @@ def local_owner_alive(owner: str) -> bool:
 
 
 def decide(job: JobRecord, *, me: str, now: pendulum.DateTime,
-           pending_grace: float | None = None) -> tuple[bool, str | None]:
+           stalled: bool = False) -> tuple[bool, str | None]:
     """(run it?, the owner to take it from) for a pending or running job this engine does not
-    run yet. A row with our columns filled in (a watermark) was written by a process of ours."""
-    grace = PENDING_GRACE_SECONDS if pending_grace is None else pending_grace
+    run yet.
 
+    A pending row with our columns filled in (a watermark) was written by a process of ours and
+    runs at once; one the web server wrote is its own for ``PENDING_GRACE_SECONDS`` (it starts
+    its rows itself, at once). A running row without an owner of ours is the web server's:
+    taken over when the caller saw its progress ``stalled`` (unchanged for
+    ``STALLED_SECONDS``), or under the spec's rule, an hour after it started.
+    """
     def older_than(text, seconds):
         moment = parse_db_text(text)
         return moment is None or (now - moment).total_seconds() > seconds
 
     if job.status == "pending":
-        return (job.watermark is not None or older_than(job.created_at, grace)), None
+        return (job.watermark is not None
+                or older_than(job.created_at, PENDING_GRACE_SECONDS)), None
     if job.owner == me:
         return False, None
     owner = _split(job.owner)
     if owner is None:  # run by a process without leases (the web server)
-        return older_than(job.started_at or job.created_at, ABANDONED_SECONDS), job.owner
+        return (stalled or older_than(job.started_at or job.created_at, ABANDONED_SECONDS),
+                job.owner)
     if owner[0] == socket.gethostname():
         return not local_owner_alive(job.owner), job.owner
     return older_than(job.updated_at or job.started_at, EXPIRY_SECONDS), job.owner

@@ -22,16 +22,18 @@ from ..store.sqlite_file import OtherProcesses
 from .chunk import mark_chunk_read, undo_chunk
 from .database_thread import DatabaseThread
 from .events import EventHub, JobEvent
-from .leases import decide, make_owner
+from .leases import PENDING_GRACE_SECONDS, STALLED_SECONDS, decide, make_owner, owned_by_us
 from .pacing import Pacer
 
 log = logging.getLogger(__name__)
 
 CHUNK_SECONDS = 0.035  # target length of one chunk's write transaction
+ROLLBACK_CHUNK_SECONDS = 0.015  # in a rollback-journal file, where readers wait for a commit
 FIRST_CHUNK = 1000
 MIN_CHUNK = 50
 MAX_CHUNK = 200_000
-CLEANUP_SECONDS = 3600.0  # how often a long-running engine deletes old finished jobs
+CLEANUP_SECONDS = 3600.0  # at most this often, an engine that runs jobs deletes old ones
+SERVER_WAIT_POLL_SECONDS = 0.5  # work --once, while a pending row is still the server's
 LOCK_RETRY_DELAYS = (0.1, 0.2, 0.4, 0.8, 1.6, 3.2)  # after SQLite's own 5 s busy timeout
 
 
@@ -77,6 +79,7 @@ class BulkOperationManager:
                  chunk_seconds: float = CHUNK_SECONDS, contention_pause: float = 0.025,
                  probe_every: float | None = 2.0, record_changes: bool = True,
                  keep_finished_hours: float = 24.0, recover_every: float | None = None,
+                 stalled_seconds: float = STALLED_SECONDS,
                  lock_retry_delays: tuple[float, ...] = LOCK_RETRY_DELAYS,
                  busy_timeout_ms: int = connection.BUSY_TIMEOUT_MS):
         self.database_path = database_path
@@ -84,6 +87,9 @@ class BulkOperationManager:
         self.read_only_reason: str | None = None
         self.journal_mode: str | None = None
         self._recover_every = recover_every
+        self._stalled_seconds = stalled_seconds
+        self._watched: dict[int, tuple[int, float]] = {}  # server's job: (progress, seen since)
+        self.waiting_for_server = 0
         self._recovery: asyncio.Task | None = None
         self._lock_retry_delays = lock_retry_delays
         self._busy_timeout_ms = busy_timeout_ms
@@ -117,6 +123,8 @@ class BulkOperationManager:
                                       busy_timeout_ms=self._busy_timeout_ms)
         self.read_only_reason = getattr(database, "read_only_reason", None)
         self.journal_mode = getattr(database, "file_journal_mode", None)
+        if self.journal_mode != "wal":  # readers wait for our commits: keep them short
+            self._chunk_seconds = min(self._chunk_seconds, ROLLBACK_CHUNK_SECONDS)
         await self.reads.call(database_proxy.initialize, database)
         if self.read_only_reason:
             return
@@ -164,23 +172,45 @@ class BulkOperationManager:
 
     # -- requests ---------------------------------------------------------------------------
     async def create_job(self, job_type: str, user_id: int, parameters: dict, *,
-                         run: bool = True, watermark: int | None = None) -> int:
-        """Validate and persist a job, start it here unless ``run`` is False, return its id.
+                         run: bool = True, watermark: int | None = None,
+                         force: bool = False) -> int:
+        """Validate, count and persist a job, start it here unless ``run`` is False, return its
+        id.
 
-        Raises JobRequestError (unknown user, category, feed, job type, bad parameters) and
-        writes nothing in that case. The total is counted in the background.
+        Raises JobRequestError (unknown user, category, feed, job type, bad parameters; or,
+        unless ``force``, a job of the web server's running on overlapping articles) and
+        writes nothing in that case.
         """
         self._check_writable()
         if job_type == undo.UNDO_JOB_TYPE:
             return (await self.undo_job(user_id, (parameters or {}).get("job_id"), run=run)).id
         # a request that makes no sense is refused before anything is written
-        await self.reads.call(jobs_table.check_request, job_type, user_id, parameters, watermark)
+        scope, _ = await self.reads.call(jobs_table.check_request, job_type, user_id,
+                                         parameters, watermark)
+        if not force:
+            await self.refuse_overlap(user_id, scope)
+        watermark, total = await self.reads.call(jobs_table.count_scope, scope, watermark)
         await self.prepare_for_writing()
-        job = await self.db.call(jobs_table.insert_job, job_type, user_id, parameters, watermark)
+        job = await self.db.call(jobs_table.insert_job, job_type, user_id, parameters, watermark,
+                                 total)
         self.events.publish(JobEvent("created", job))
         if run:
             self.start_job(job.id)
         return job.id
+
+    async def server_jobs_overlapping(self, user_id: int, scope) -> list[JobRecord]:
+        """The web server's unfinished jobs of the user on articles that ``scope`` covers too."""
+        return await self.reads.call(jobs_table.server_jobs_overlapping, user_id, scope)
+
+    async def refuse_overlap(self, user_id: int, scope) -> None:
+        """Raise JobRequestError if the web server is running a job on overlapping articles:
+        its read-then-insert can fail on rows our job inserts meanwhile."""
+        overlapping = await self.server_jobs_overlapping(user_id, scope)
+        if overlapping:
+            ids = ", ".join(str(job.id) for job in overlapping)
+            raise jobs_table.OverlapError(
+                f"the web server is marking some of these articles read right now (job {ids}); "
+                "a job on them too could make its job fail: wait for it to finish")
 
     async def get_job(self, user_id: int, job_id: int) -> JobRecord:
         return await self.reads.call(jobs_table.get_job, user_id, job_id)
@@ -192,10 +222,11 @@ class BulkOperationManager:
     async def cancel_job(self, user_id: int, job_id: int) -> JobRecord:
         """Cancel at once; a job running here stops after its current chunk."""
         self._check_writable()
-        if not self._schema_ready:  # JobNotFound before anything is written
-            await self.get_job(user_id, job_id)
+        server_grace = ago_text(seconds=PENDING_GRACE_SECONDS)
+        if not self._schema_ready:  # refused (not found, the server's...) before any write
+            jobs_table.check_cancellable(await self.get_job(user_id, job_id), server_grace)
             await self.prepare_for_writing()
-        job = await self.db.call(jobs_table.cancel_job, user_id, job_id)
+        job = await self.db.call(jobs_table.cancel_job, user_id, job_id, server_grace)
         if job_id not in self._tasks:
             self.events.publish(JobEvent("finished", job))
         return job
@@ -257,36 +288,59 @@ class BulkOperationManager:
         return set(self._tasks)
 
     # -- running ----------------------------------------------------------------------------
-    def start_job(self, job_id: int, *, take_over: bool = False,
-                  take_from: str | None = None) -> asyncio.Task:
+    def start_job(self, job_id: int, *, take_over: bool = False, take_from: str | None = None,
+                  counted: tuple[int, int] | None = None) -> asyncio.Task:
         """Run a pending job (or, with ``take_over``, one whose owner ``take_from`` is gone) as
-        a task of this engine."""
+        a task of this engine; ``counted``: see jobs_table.count_for_claim."""
         task = self._tasks.get(job_id)
         if task is None:
             task = asyncio.get_running_loop().create_task(
-                self._run_job(job_id, take_over, take_from))
+                self._run_job(job_id, take_over, take_from, counted))
             self._tasks[job_id] = task
             task.add_done_callback(lambda _t, job_id=job_id: self._tasks.pop(job_id, None))
         return task
 
-    async def start_runnable_jobs(self, *, adopt_pending_now: bool = False) -> int:
+    async def start_runnable_jobs(self) -> int:
         """Start pending jobs and take over jobs whose owner is gone (see leases.decide).
 
-        ``adopt_pending_now`` skips the grace period given to rows another program wrote.
+        Sets ``waiting_for_server``: how many pending rows are left to the web server for now.
         """
         if self.read_only_reason:
             return 0
         jobs = await self.reads.call(jobs_table.unfinished_jobs)
-        now, started = clock.now(), 0
+        now, started, self.waiting_for_server = clock.now(), 0, 0
+        stalled = self._watch_server_jobs(jobs)
         for job in jobs:
             if job.id in self._tasks:
                 continue
-            run, take_from = decide(job, me=self.owner, now=now,
-                                    pending_grace=0 if adopt_pending_now else None)
+            run, take_from = decide(job, me=self.owner, now=now, stalled=job.id in stalled)
             if run:
-                self.start_job(job.id, take_over=job.status == "running", take_from=take_from)
+                # a row another program wrote may lack a total: count it before it runs
+                counted = (None if job.total else
+                           await self.reads.call(jobs_table.count_for_claim, job.id))
+                self.start_job(job.id, take_over=job.status == "running", take_from=take_from,
+                               counted=counted)
                 started += 1
+            elif job.status == "pending":
+                self.waiting_for_server += 1
         return started
+
+    def _watch_server_jobs(self, jobs: list[JobRecord]) -> set[int]:
+        """Ids of the web server's running jobs whose progress this engine has seen frozen for
+        ``stalled_seconds``: the server moves it ~10 times a second while it lives."""
+        now = asyncio.get_running_loop().time()
+        watched, stalled = {}, set()
+        for job in jobs:
+            if job.status != "running" or owned_by_us(job.owner):
+                continue
+            progress, since = self._watched.get(job.id, (None, now))
+            if progress != job.progress:
+                since = now
+            watched[job.id] = (job.progress, since)
+            if now - since >= self._stalled_seconds:
+                stalled.add(job.id)
+        self._watched = watched
+        return stalled
 
     async def _recover_forever(self) -> None:
         """Adopt and resume jobs every ``recover_every`` seconds (reading only, until there is
@@ -305,10 +359,14 @@ class BulkOperationManager:
             self._recover_every = poll_seconds
             await self._recover_forever()
         while True:
-            await self.start_runnable_jobs(adopt_pending_now=True)
-            if not self._tasks:
+            await self.start_runnable_jobs()
+            if self._tasks:
+                await asyncio.wait(list(self._tasks.values()),
+                                   return_when=asyncio.FIRST_COMPLETED)
+            elif self.waiting_for_server:  # the server's to start; ours once its grace is over
+                await asyncio.sleep(SERVER_WAIT_POLL_SECONDS)
+            else:
                 return
-            await asyncio.wait(list(self._tasks.values()), return_when=asyncio.FIRST_COMPLETED)
 
     async def _call_retrying_locks(self, fn, *args, **kwargs):
         """Call on the database thread; a lock that outlasts the busy timeout is retried."""
@@ -325,11 +383,13 @@ class BulkOperationManager:
                 log.info("database locked, retrying in %.1f s", delay)
                 await asyncio.sleep(delay)
 
-    async def _run_job(self, job_id: int, take_over: bool, take_from: str | None) -> None:
+    async def _run_job(self, job_id: int, take_over: bool, take_from: str | None,
+                       counted: tuple[int, int] | None) -> None:
         try:
             await self.prepare_for_writing()
             job = await self._call_retrying_locks(jobs_table.claim_job, job_id, self.owner,
-                                                  take_over=take_over, take_from=take_from)
+                                                  take_over=take_over, take_from=take_from,
+                                                  counted=counted)
         except asyncio.CancelledError:  # the claim may have run on the database thread anyway
             await asyncio.shield(self.db.call(jobs_table.release_job, job_id, self.owner))
             raise

@@ -4,15 +4,20 @@ A writer blocked by our transaction waits in SQLite's busy handler, which sleeps
 steps (1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50 ms, then 100 ms at a time) and only tries the
 lock when it wakes. Chunks that follow each other at once would keep it out for the whole job.
 We cannot see a waiting writer, only its commits (``PRAGMA data_version``) and whether another
-program has the database open at all (``sqlite_file.OtherProcesses``). When no other program
-has it open nobody can be waiting, and chunks follow each other without a pause. Otherwise:
+program has the database open at all (``sqlite_file.OtherProcesses``). So:
 
-- while another connection has committed within the last second ("sharing"), chunks aim at
-  ``shared_seconds`` and each is followed by a pause just as long: a writer that began waiting
-  during a chunk is still polling every few ms then, and gets in within about two chunks;
-- otherwise, after every ``probe_every`` seconds of back-to-back chunks, one pause longer than
-  the busy handler's longest step lets in a writer that began waiting meanwhile — it is then
-  seen, and sharing begins. This costs ``probe_pause / probe_every`` (about 5%) of a long job.
+- no other program has the file open: nobody can be waiting; chunks follow each other at once;
+- another connection committed within the last second ("sharing"): chunks aim at
+  ``shared_seconds`` and each is followed by a pause just as long; a busy writer that began
+  waiting during a chunk is still polling every few ms, and gets in within about two chunks;
+- otherwise (a writer nobody has seen, e.g. one star click a second): the lock is never held
+  longer than ``hold_limit`` plus one chunk without a ``short_pause``. With the busy handler's
+  steps, a free 25 ms after at most ~125 ms held lands one of a new waiter's tries (at 53, 78,
+  103 or 128 ms) whatever its phase, so its wait stays within ~130 ms. No cheaper schedule does
+  that: a writer we cannot see costs a free window every ~125 ms, 17 % of the lock's time
+  (``benchmarks/pacing_model.py`` searches all of them). Every ``probe_every`` seconds the
+  pause is ``probe_pause`` instead, longer than the handler's longest step, so that a writer
+  whose steps have grown to 50 or 100 ms gets in too.
 """
 
 from __future__ import annotations
@@ -25,12 +30,15 @@ BUSY_HANDLER_LONGEST_STEP = 0.100
 class Pacer:
     def __init__(self, chunk_seconds: float, *, shared_seconds: float = 0.025,
                  shared_pause: float = 0.025, sharing_window: float = 1.0,
+                 hold_limit: float | None = 0.090, short_pause: float = 0.025,
                  probe_every: float | None = 2.0,
                  probe_pause: float = BUSY_HANDLER_LONGEST_STEP + 0.010, clock=time.monotonic):
         self.chunk_seconds = chunk_seconds
         self.shared_seconds = min(shared_seconds, chunk_seconds)
         self.shared_pause = shared_pause
         self.sharing_window = sharing_window
+        self.hold_limit = hold_limit
+        self.short_pause = short_pause
         self.probe_every = probe_every
         self.probe_pause = probe_pause
         self._clock = clock
@@ -38,12 +46,12 @@ class Pacer:
         self.paused_seconds = 0.0
         self._version: int | None = None
         self._last_foreign = float("-inf")
-        self._working_since = clock()
+        self._held_since = self._probed_at = clock()
 
     def start(self, data_version: int) -> None:
         """The connection's ``PRAGMA data_version`` before the first chunk."""
         self._version = data_version
-        self._working_since = self._clock()
+        self._held_since = self._probed_at = self._clock()
 
     @property
     def sharing(self) -> bool:
@@ -62,6 +70,7 @@ class Pacer:
         if pause:
             self.pauses += 1
             self.paused_seconds += pause
+            self._held_since = self._clock() + pause
         return pause
 
     def _pause(self, data_version: int, others_present: bool) -> float:
@@ -70,12 +79,13 @@ class Pacer:
             self._last_foreign = now
         self._version = data_version
         if not others_present:
-            self._working_since = now  # alone with the file: nobody to wait for us
+            self._held_since = self._probed_at = now  # alone with the file: nobody waits
             return 0.0
         if self.sharing:
-            self._working_since = now + self.shared_pause
             return self.shared_pause
-        if self.probe_every is not None and now - self._working_since >= self.probe_every:
-            self._working_since = now + self.probe_pause
+        if self.probe_every is not None and now - self._probed_at >= self.probe_every:
+            self._probed_at = now + self.probe_pause
             return self.probe_pause
+        if self.hold_limit is not None and now - self._held_since >= self.hold_limit:
+            return self.short_pause
         return 0.0

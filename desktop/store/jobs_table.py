@@ -14,7 +14,7 @@ from peewee import Case
 
 from .clock import parse_db_text, to_db_text, utc_now_text
 from .models import Article, BulkJobChange, BulkOperationJob, Category, Feed, User
-from .scopes import Scope
+from .scopes import Scope, count_in_scope
 
 JOB_SCOPES = {  # job_type -> (scope kind, parameter naming its target)
     "mark_category_read": ("category", "category_id"),
@@ -30,6 +30,10 @@ MAX_ID = 2**63 - 1  # SQLite's largest integer: no row has a larger id (nor can 
 
 class JobRequestError(ValueError):
     """A job request (or a stored job row) that makes no sense; the message says why."""
+
+
+class OverlapError(JobRequestError):
+    """The web server runs a job on some of the same articles right now."""
 
 
 class JobNotFound(LookupError):
@@ -71,6 +75,12 @@ class JobRecord:
     @property
     def finished(self) -> bool:
         return self.status in FINISHED
+
+    @property
+    def run_by_server(self) -> bool:
+        """Written and run by a program that knows only the spec's columns (the web server):
+        none of ours filled in, no owner of ours."""
+        return self.watermark is None and self.owner is None
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -159,22 +169,77 @@ def check_request(job_type: str, user_id: int, parameters,
     return scope, parameters
 
 
-def insert_job(job_type: str, user_id: int, parameters: dict,
-               watermark: int | None = None) -> JobRecord:
+def count_scope(scope: Scope, watermark: int | None = None) -> tuple[int, int]:
+    """(watermark, articles in the scope up to it): what a new job covers. ``watermark`` is the
+    newest article id the user saw counted; by default, the newest article now. Reads only."""
+    newest = newest_article_id()
+    watermark = newest if watermark is None else min(watermark, newest)
+    return watermark, count_in_scope(scope, watermark)
+
+
+def insert_job(job_type: str, user_id: int, parameters: dict, watermark: int | None = None,
+               total: int = 0) -> JobRecord:
     """Validate and write a new pending job; nothing is written if invalid.
 
-    ``watermark`` is the newest article id the user saw counted (the GUI passes the one its
-    confirmation showed); by default, the newest article now.
+    ``watermark`` and ``total`` come from ``count_scope``: a job is never seen as "0 of 0".
     """
     with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
         _scope, parameters = check_request(job_type, user_id, parameters, watermark)
         newest = newest_article_id()
         row = BulkOperationJob.create(
             job_type=job_type, status="pending", user_id=user_id,
-            parameters=json.dumps(parameters, sort_keys=True), progress=0, total=0,
+            parameters=json.dumps(parameters, sort_keys=True), progress=0, total=total,
             created_at=utc_now_text(), cursor=0, marked_count=0, recorded=1,
             watermark=newest if watermark is None else min(watermark, newest))
     return JobRecord.from_row(row)
+
+
+def server_jobs_overlapping(user_id: int, scope: Scope) -> list[JobRecord]:
+    """The web server's unfinished jobs of the user whose articles overlap ``scope``'s (reads
+    only). Its jobs read ids, then insert rows: running beside ours they can fail on the
+    unique (user_id, article_id) index."""
+    def category_of(feed_id):
+        return Feed.select(Feed.category).where(Feed.id == feed_id).scalar()
+
+    def overlap(a: Scope, b: Scope) -> bool:
+        if "all" in (a.kind, b.kind):
+            return True
+        if a.kind == b.kind:
+            return a.target_id == b.target_id
+        category, feed = (a, b) if a.kind == "category" else (b, a)
+        return category.kind == "category" and category_of(feed.target_id) == category.target_id
+
+    found = []
+    for job in unfinished_jobs():
+        if job.user_id != user_id or not job.run_by_server:
+            continue
+        try:
+            theirs, _ = parse_parameters(job.job_type, job.parameters)
+        except JobRequestError:
+            continue
+        if theirs.kind != "undo" and overlap(scope, theirs):
+            found.append(job)
+    return found
+
+
+def count_for_claim(job_id: int) -> tuple[int, int] | None:
+    """(watermark, total) to set when claiming a job whose row has no total yet — counted
+    before the claim, so its row never reads "running 0 of 0". None when it has one, or when
+    the row makes no sense (running it will fail with the reason)."""
+    query = _select_jobs()
+    row = query.where(BulkOperationJob.id == job_id).first() if query is not None else None
+    if row is None or row.total:
+        return None
+    job = JobRecord.from_row(row)
+    try:
+        scope, _ = parse_parameters(job.job_type, job.parameters)
+    except JobRequestError:
+        return None
+    if scope.kind == "undo":
+        return None
+    watermark = job.watermark if job.watermark is not None else newest_article_id()
+    after = job.cursor or 0
+    return watermark, (job.progress if after else 0) + count_in_scope(scope, watermark, after)
 
 
 def _select_jobs():
@@ -235,9 +300,11 @@ def _mine(job_id: int, owner: str):
 
 
 def claim_job(job_id: int, owner: str, *, take_over: bool = False,
-              take_from: str | None = None) -> JobRecord | None:
+              take_from: str | None = None,
+              counted: tuple[int, int] | None = None) -> JobRecord | None:
     """Make a pending job (or, with ``take_over``, a running one held by ``take_from``, None
     meaning no owner of ours) running under ``owner``, keeping its cursor and progress.
+    ``counted`` is ``count_for_claim``'s (watermark, total) for a row without a total.
 
     A guarded update: of several workers racing for the same job exactly one wins. The loser,
     or a caller whose job is no longer claimable (completed meanwhile...), gets None.
@@ -257,10 +324,13 @@ def claim_job(job_id: int, owner: str, *, take_over: bool = False,
                    "started_at": job.started_at or now, "completed_at": None,
                    "error_message": None}
         if job.watermark is None:  # written by a process that knows only the spec's columns
-            changes["watermark"] = newest_article_id()
+            changes["watermark"] = counted[0] if counted else newest_article_id()
         if job.cursor is None:  # no cursor of ours: it runs from the start, so counts from 0
             changes["cursor"] = 0
             changes["progress"] = 0
+        if not job.total and counted and (job.watermark is None
+                                          or job.watermark == counted[0]):
+            changes["total"] = counted[1]
         if job.marked_count is None:
             changes["marked_count"] = 0
         if job.recorded is None and not job.cursor:  # we run it from its start: record it all
@@ -320,16 +390,35 @@ def fail_unowned_job(job_id: int, error_message: str) -> bool:
     return query.execute() == 1
 
 
-def cancel_job(user_id: int, job_id: int) -> JobRecord:
+def check_cancellable(job: JobRecord, server_grace_cutoff: str | None = None) -> None:
+    """Raise JobRequestError saying why the job cannot be cancelled from here, if it cannot.
+
+    The web server never looks at a job's status once it runs it: a cancel written here would
+    be ignored and the job finished anyway. So its running jobs, and the pending rows it has
+    just written (it starts them at once), are refused rather than pretend-cancelled.
+    """
+    if job.finished:
+        raise JobRequestError(f"job {job.id} is already {job.status}")
+    if job.run_by_server and job.status == "running":
+        raise JobRequestError(f"job {job.id} is being run by the web server, which does not "
+                              "stop for a cancel written by another program; it was left as "
+                              "it is")
+    if (job.run_by_server and server_grace_cutoff is not None
+            and job.created_at > server_grace_cutoff):
+        raise JobRequestError(f"job {job.id} was just created by the web server, which runs it "
+                              "itself; it was left as it is")
+
+
+def cancel_job(user_id: int, job_id: int, server_grace_cutoff: str | None = None) -> JobRecord:
     """Cancel the user's pending or running job at once.
 
     A running job's worker sees the status at its next chunk and stops there; every chunk it
-    committed stays done. Cancelling a finished job is refused with JobRequestError.
+    committed stays done. A finished job, or one the web server runs (see check_cancellable),
+    is refused with JobRequestError.
     """
     with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
         job = get_job(user_id, job_id)
-        if job.finished:
-            raise JobRequestError(f"job {job_id} is already {job.status}")
+        check_cancellable(job, server_grace_cutoff)
         now = utc_now_text()
         BulkOperationJob.update(status="cancelled", completed_at=now, updated_at=now).where(
             BulkOperationJob.id == job_id).execute()

@@ -50,7 +50,9 @@ database_proxy = ThreadBoundDatabase()
 class BaseModel(Model):
     class Meta:
         database = database_proxy
-        legacy_table_names = False
+        # Every model names its table; this keeps peewee's stock index names ("readstatus_user_id"),
+        # the ones a peewee-built web server creates, so neither side adds a twin of the other's.
+        legacy_table_names = True
 
 
 class User(BaseModel):

@@ -50,17 +50,40 @@ JOB_EXTRA_COLUMNS = {
     "undone_by": IntegerField(null=True),
 }
 
-# Indexes the hot path and the counts need. (feed_id, id) makes a feed's articles in an id range
-# one index range, and covers the per-feed counts.
+# Indexes the hot path and the counts need, named as a stock peewee server names its own (model
+# name + columns): a server that runs create_tables(safe=True) then finds them and adds no twin.
+# An index on the same leading columns counts as present whatever its name (see _serves).
+# (feed_id, id) makes a feed's articles in an id range one index range and covers the per-feed
+# counts; with id the table's rowid, a plain (feed_id) index is that same index.
 APP_INDEXES = {
-    "idx_articles_feed_id_id": ("articles", ("feed_id", "id"), False),
-    "idx_feeds_category_id": ("feeds", ("category_id",), False),
+    "article_feed_id_id": ("articles", ("feed_id", "id"), False),
+    "feed_category_id": ("feeds", ("category_id",), False),
 }
-READ_STATUS_UNIQUE_INDEX = "idx_read_status_user_article"
+READ_STATUS_UNIQUE_INDEX = "readstatus_user_id_article_id"
 
 
-def _index_names(db, table):
-    return {index.name for index in db.get_indexes(table)}
+def _rowid_alias(db, table) -> str | None:
+    """The column that is the table's rowid (``id INTEGER PRIMARY KEY``), if any."""
+    keys = [c for c in db.get_columns(table) if c.primary_key]
+    if len(keys) == 1 and keys[0].data_type.upper() == "INTEGER":
+        return keys[0].name
+    return None
+
+
+def _serves(db, table, columns, unique=False) -> bool:
+    """Whether an index of ``table``, whatever its name, already does what one on ``columns``
+    would: same leading columns (an index also holds the rowid, so (feed_id) serves
+    (feed_id, id) when id is the rowid)."""
+    wanted = list(columns)
+    rowid = _rowid_alias(db, table)
+    for index in db.get_indexes(table):
+        if unique and not index.unique:
+            continue
+        found = list(index.columns)
+        if found[:len(wanted)] == wanted or (
+                not unique and wanted[-1] == rowid and found == wanted[:-1]):
+            return True
+    return False
 
 
 def _create_index(db, name, table, columns, unique):
@@ -90,7 +113,7 @@ def _missing(db) -> dict:
     missing["columns"] = [name for name in JOB_EXTRA_COLUMNS if name not in present]
     missing["indexes"] = [
         (name, spec) for name, spec in {**JOB_TABLE_INDEXES, **APP_INDEXES}.items()
-        if spec[0] not in existing or name not in _index_names(db, spec[0])]
+        if spec[0] not in existing or not _serves(db, *spec)]
     missing["read_status_unique"] = ("read_status" not in existing
                                      or not _has_read_status_index(db))
     return {key: value for key, value in missing.items() if value}
@@ -124,9 +147,8 @@ def ensure_schema(db) -> None:
 
 
 def _has_read_status_index(db) -> bool:
-    """A unique index on read_status (user_id, article_id), or our plain fallback."""
-    return has_unique_read_status_index(db) or (
-        READ_STATUS_UNIQUE_INDEX + "_plain" in _index_names(db, "read_status"))
+    """An index on read_status (user_id, article_id): unique, or the fallback for duplicates."""
+    return _serves(db, "read_status", ("user_id", "article_id"))
 
 
 def _ensure_read_status_unique(db) -> None:
@@ -144,7 +166,7 @@ def _ensure_read_status_unique(db) -> None:
     except IntegrityError:
         log.warning("read_status has duplicate (user_id, article_id) rows; using a plain index")
         with db.atomic("IMMEDIATE"):
-            _create_index(db, READ_STATUS_UNIQUE_INDEX + "_plain", "read_status",
+            _create_index(db, READ_STATUS_UNIQUE_INDEX, "read_status",
                           ("user_id", "article_id"), False)
 
 

@@ -82,7 +82,7 @@ def insert_undo_job(user_id: int, job_id: int) -> JobRecord:
         check_undoable(original)
         row = BulkOperationJob.create(
             job_type=UNDO_JOB_TYPE, status="pending", user_id=user_id,
-            parameters=json.dumps({"job_id": job_id}), progress=0, total=0,
+            parameters=json.dumps({"job_id": job_id}), progress=0, total=count_changes(job_id),
             created_at=utc_now_text(), cursor=0, marked_count=0, watermark=0)
         BulkOperationJob.update(undone_by=row.id).where(BulkOperationJob.id == job_id).execute()
     return load_job(row.id)

@@ -7,6 +7,7 @@ rest of the window it only awaits the engine; dialogs open with ``open()``, neve
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSystemTrayIcon
 
@@ -46,7 +47,7 @@ class JobActions:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.ageChanged.connect(lambda age: self.spawn(self._count_for(dialog, age)))
         dialog.confirmed.connect(lambda age, watermark, dont_ask: self._confirmed(
-            scope, age, watermark, dont_ask))
+            scope, age, watermark, dont_ask))  # (any warning about the server was shown)
         self.confirmation = dialog
         dialog.open()
         self.spawn(self._count_for(dialog, None))
@@ -56,23 +57,27 @@ class JobActions:
         cutoff = cutoff_for_age(age) if age else None
         scope = Scope(dialog.scope.kind, dialog.scope.id, cutoff)
         count, watermark = await self.manager.reads.call(unread_in_scope, self.user_id, scope)
-        if dialog.isVisible() and dialog.age.currentData() == age:
-            dialog.show_count(count, watermark)
+        server_jobs = await self.manager.server_jobs_overlapping(self.user_id, scope)
+        # the person may have closed the dialog meanwhile (it deletes itself on close)
+        if (shiboken6.isValid(dialog) and dialog.isVisible()
+                and dialog.age.currentData() == age):
+            dialog.show_count(count, watermark, [job.id for job in server_jobs])
 
     def _confirmed(self, scope: TreeScope, age, watermark: int, dont_ask: bool) -> None:
         if dont_ask:
             self.settings.setValue("confirm_mark_read", False)
-        self.spawn(self.start_mark_read(scope, age, watermark))
+        self.spawn(self.start_mark_read(scope, age, watermark, force=True))
 
-    async def start_mark_read(self, scope: TreeScope, age: str | None,
-                              watermark: int | None) -> int | None:
-        """Create and start the job; the window stays usable while it runs."""
+    async def start_mark_read(self, scope: TreeScope, age: str | None, watermark: int | None,
+                              *, force: bool = False) -> int | None:
+        """Create and start the job; the window stays usable while it runs. ``force``: the
+        person saw the warning about the web server's overlapping jobs and went on."""
         job_type, parameters = scope.job_request
         if age:
             parameters["older_than"] = cutoff_for_age(age)
         try:
             job_id = await self.manager.create_job(job_type, self.user_id, parameters,
-                                                   watermark=watermark)
+                                                   watermark=watermark, force=force)
         except JobRequestError as exc:
             self.show_error("Cannot mark as read", str(exc))
             return None

@@ -176,6 +176,13 @@ class JobsTableModel(QAbstractTableModel):
         return ""
 
 
+def can_cancel(job: JobRecord | None) -> bool:
+    """Whether Cancel applies: unfinished, and not a job the web server runs (it would ignore
+    the cancel; the engine refuses it)."""
+    return (job is not None and job.status in ("pending", "running")
+            and not (job.run_by_server and job.status == "running"))
+
+
 def can_undo(job: JobRecord) -> bool:
     """Whether the Undo action applies (the engine gives the reason when it does not)."""
     return (job.finished and job.job_type != "undo_mark_read" and bool(job.recorded)

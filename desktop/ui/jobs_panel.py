@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .jobs_model import COLUMNS, PROGRESS_ROLE, JobsTableModel, can_undo
+from .jobs_model import COLUMNS, PROGRESS_ROLE, JobsTableModel, can_cancel, can_undo
 from .resources import icon
 
 STATUS_FILTERS = (("All jobs", None), ("Pending", "pending"), ("Running", "running"),
@@ -130,13 +130,16 @@ class JobsPanel(QWidget):
 
     def _update_buttons(self) -> None:
         job = self.selected_job()
-        self.cancel_button.setEnabled(bool(job) and job.status in ("pending", "running"))
+        self.cancel_button.setEnabled(can_cancel(job))
+        self.cancel_button.setToolTip(
+            "The web server runs this job and does not stop for a cancel from here"
+            if job and job.run_by_server and job.status == "running" else "")
         self.retry_button.setEnabled(bool(job) and job.status in ("failed", "cancelled"))
         self.undo_button.setEnabled(bool(job) and can_undo(job))
 
     def _cancel_selected(self) -> None:
         job = self.selected_job()
-        if job and job.status in ("pending", "running"):
+        if can_cancel(job):
             self.cancelRequested.emit(job.id)
 
     def _retry_selected(self) -> None:
@@ -156,7 +159,7 @@ class JobsPanel(QWidget):
             return
         menu = QMenu(self)
         cancel = menu.addAction(icon("cancel"), "Cancel job")
-        cancel.setEnabled(job.status in ("pending", "running"))
+        cancel.setEnabled(can_cancel(job))
         cancel.triggered.connect(lambda: self.cancelRequested.emit(job.id))
         retry = menu.addAction(icon("refresh"), "Retry from where it stopped")
         retry.setEnabled(job.status in ("failed", "cancelled"))

@@ -309,7 +309,11 @@ class MainWindow(JobActions, QMainWindow):
         self._remember_database(path)
         self.setWindowTitle(f"{path.name} — RSS Desktop Companion")
         await self._load_users()
-        self.status_label.setText(manager.read_only_reason or f"Opened {path}")
+        opened = f"Opened {path}"
+        if manager.journal_mode and manager.journal_mode != "wal":
+            opened += (" (a rollback journal, not WAL: the web server's reads wait while a "
+                       "chunk commits, so chunks are kept short)")
+        self.status_label.setText(manager.read_only_reason or opened)
         self.jobs_panel.setEnabled(not manager.read_only_reason)
         self.databaseOpened.emit(str(path))
         self._schedule_poll()

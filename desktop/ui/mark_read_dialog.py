@@ -37,6 +37,9 @@ class MarkReadDialog(QDialog):
         self._watermark: int | None = None
         self.question = QLabel(f"Counting unread articles in {self._where()}…")
         self.question.setWordWrap(True)
+        self.warning = QLabel()  # the web server marking some of these articles right now
+        self.warning.setWordWrap(True)
+        self.warning.hide()
         self.age = QComboBox()
         self.age.setAccessibleName("Only articles older than")
         for label, value in AGE_CHOICES:
@@ -54,6 +57,7 @@ class MarkReadDialog(QDialog):
         form.addRow("Articles:", self.age)
         layout = QVBoxLayout(self)
         layout.addWidget(self.question)
+        layout.addWidget(self.warning)
         layout.addLayout(form)
         layout.addWidget(self.dont_ask)
         layout.addWidget(self.buttons)
@@ -62,10 +66,17 @@ class MarkReadDialog(QDialog):
         return {"all": "all feeds", "category": self.scope.name, "feed": self.scope.name}.get(
             self.scope.kind, self.scope.name)
 
-    def show_count(self, count: int, watermark: int) -> None:
+    def show_count(self, count: int, watermark: int, server_jobs: list[int] = ()) -> None:
+        """The count the user confirms; ``server_jobs``: the web server's jobs running on some
+        of the same articles (its own way of marking can fail beside ours)."""
         self._watermark = watermark
         noun = "article" if count == 1 else "articles"
         self.question.setText(f"Mark {count:,} {noun} in {self._where()} as read?")
+        if server_jobs:
+            jobs = ", ".join(str(job_id) for job_id in server_jobs)
+            self.warning.setText(f"⚠ The web server is marking some of these articles read right "
+                                 f"now (job {jobs}). Running both at once can make its job fail.")
+        self.warning.setVisible(bool(server_jobs))
         self.ok_button.setEnabled(True)
 
     def _age_changed(self, _index) -> None:

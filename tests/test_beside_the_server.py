@@ -1,0 +1,351 @@
+"""Running beside the web server: its own process (tests/standin_server.py, the spec's code with
+peewee's defaults) on the same file. Real processes; the stand-in stops at known points of its
+job (``hold``, ``pause_at``) instead of being raced."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import job_row, make_server_database, run_engine, sqlite
+
+from desktop.jobs.pacing import Pacer
+
+PROJECT = Path(__file__).resolve().parent.parent
+STANDIN = Path(__file__).with_name("standin_server.py")
+CATEGORY_1 = 7000  # articles in category 1 of the database below: 70 of the server's batches
+
+
+class Server:
+    """The stand-in web server in its own process, spoken to one JSON line at a time."""
+
+    def __init__(self, path: Path, *args: str):
+        self.process = subprocess.Popen([sys.executable, str(STANDIN), str(path), *args],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True)
+        assert self.read() == {"ready": True}
+
+    def send(self, **command) -> None:
+        self.process.stdin.write(json.dumps(command) + "\n")
+        self.process.stdin.flush()
+
+    def read(self) -> dict:
+        line = self.process.stdout.readline()
+        assert line, f"the stand-in server ended: {self.process.stderr.read()}"
+        return json.loads(line)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.send(cmd="exit")
+        self.process.communicate(timeout=60)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.communicate(timeout=60)
+
+
+@pytest.fixture
+def big_server_db(tmp_path) -> Path:
+    """Category 1 holds 7,000 articles (70 of the server's batches), category 2 fifty."""
+    return make_server_database(tmp_path / "reader.db", articles_per_feed=(4000, 3000, 30, 20, 5))
+
+
+def rss(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "desktop", *map(str, args)], cwd=PROJECT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def unread(path, user_id: int, category_id: int) -> int:
+    with sqlite(path) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE "
+            "f.category_id = ? AND NOT EXISTS (SELECT 1 FROM read_status r WHERE "
+            "r.user_id = ? AND r.article_id = a.id AND r.is_read = 1)",
+            (category_id, user_id)).fetchone()[0]
+
+
+# -- 1. a pending row the server just wrote is the server's ---------------------------------
+
+def test_a_pending_row_the_server_just_wrote_is_left_to_it_even_by_work_once(big_server_db):
+    server = Server(big_server_db)
+    try:
+        server.send(cmd="post", user=1, category=1, hold=True)  # written, not started yet
+        job_id = server.read()["job"]
+
+        async def body(manager):
+            started = await manager.start_runnable_jobs()
+            seen = (started, manager.waiting_for_server, job_row(big_server_db, job_id))
+            once = asyncio.ensure_future(manager.run_available(once=True))  # `work --once`
+            server.send(cmd="go")  # the server's own task starts its row
+            await once
+            return seen, manager.running_job_ids()
+
+        (started, waiting, row), running = run_engine(big_server_db, body)
+        assert (started, waiting) == (0, 1)
+        # untouched, and no column of ours even exists yet: we wrote nothing at all
+        assert (row["status"], row.get("owner"), row.get("watermark")) == ("pending", None, None)
+        assert running == set()
+        assert server.read() == {"done": job_id, "status": "completed"}
+    finally:
+        server.stop()
+    row = job_row(big_server_db, job_id)
+    # The server ran it alone, once: none of our columns were ever filled in.
+    assert (row["status"], row["progress"], row["total"]) == ("completed", CATEGORY_1, CATEGORY_1)
+    assert "owner" not in row  # we never wrote to the file: not even our columns
+    assert unread(big_server_db, 1, 1) == 0
+
+
+# -- 3. a cancel the server would ignore is refused -----------------------------------------
+
+def test_cancelling_a_job_the_server_runs_is_refused_and_changes_nothing(big_server_db):
+    server = Server(big_server_db)
+    try:
+        server.send(cmd="post", user=1, category=1, hold=True, pause_at=3000)
+        job_id = server.read()["job"]
+        pending = rss("cancel", "--database", big_server_db, "--user", 1, job_id)
+        server.send(cmd="go")
+        assert server.read() == {"paused": job_id, "progress": 3000}
+        running = rss("cancel", "--database", big_server_db, "--user", 1, job_id)
+        row = job_row(big_server_db, job_id)
+        server.send(cmd="go")
+        assert server.read() == {"done": job_id, "status": "completed"}
+    finally:
+        server.stop()
+    assert pending.returncode == 2 and "just created by the web server" in pending.stderr
+    assert running.returncode == 2, running.stderr
+    assert f"job {job_id} is being run by the web server" in running.stderr
+    assert len(running.stderr.strip().splitlines()) == 1
+    assert (row["status"], row["progress"], row["completed_at"]) == ("running", 3000, None)
+    assert job_row(big_server_db, job_id)["status"] == "completed"
+
+
+# -- 5. a server killed mid-job ---------------------------------------------------------------
+
+def test_a_server_job_whose_progress_stalls_is_taken_over(big_server_db):
+    server = Server(big_server_db)
+    server.send(cmd="post", user=1, category=1, pause_at=2000)
+    job_id = server.read()["job"]
+    assert server.read() == {"paused": job_id, "progress": 2000}
+    server.kill()  # mid-job: its row stays "running", with no owner of ours
+
+    async def body(manager):
+        rounds = []
+        while not any(rounds):  # the engine's recovery rounds, watching
+            rounds.append(await manager.start_runnable_jobs())
+            await asyncio.sleep(0.05)
+        job = await manager.wait_for_job(job_id)
+        return rounds, job, manager.owner
+
+    rounds, job, owner = run_engine(big_server_db, body, stalled_seconds=0.5)
+    # Not at first sight: only once its progress had not moved for stalled_seconds.
+    assert len(rounds) >= 5 and rounds[-1] == 1 and not any(rounds[:-1])
+    assert (job.status, job.owner) == ("completed", owner)
+    assert job.progress == job.total == CATEGORY_1  # from the start: no cursor of ours
+    assert unread(big_server_db, 1, 1) == 0
+
+
+def test_a_live_server_job_is_never_taken_over(big_server_db):
+    server = Server(big_server_db, "--batch-sleep", "0.02")
+    try:
+        server.send(cmd="post", user=1, category=1)
+        job_id = server.read()["job"]
+
+        async def body(manager):
+            rounds = []
+            while job_row(big_server_db, job_id)["status"] != "completed":
+                rounds.append(await manager.start_runnable_jobs())
+                await asyncio.sleep(0.05)
+            return rounds
+
+        rounds = run_engine(big_server_db, body, stalled_seconds=2.0)
+        assert server.read() == {"done": job_id, "status": "completed"}
+    finally:
+        server.stop()
+    assert len(rounds) > 10 and not any(rounds)
+    assert job_row(big_server_db, job_id).get("owner") is None
+
+
+# -- 6. overlapping jobs --------------------------------------------------------------------
+
+def test_a_job_overlapping_one_the_server_runs_is_refused_unless_forced(big_server_db):
+    server = Server(big_server_db)
+    try:
+        server.send(cmd="post", user=1, category=1, pause_at=1000)
+        job_id = server.read()["job"]
+        assert server.read()["paused"] == job_id
+        same = rss("mark-read", "--database", big_server_db, "--user", 1, "--category", 1)
+        inside = rss("mark-read", "--database", big_server_db, "--user", 1, "--feed", 2)
+        everything = rss("mark-read", "--database", big_server_db, "--user", 1, "--all")
+        other_user = rss("mark-read", "--database", big_server_db, "--user", 2, "--category",
+                         1, "--quiet")
+        elsewhere = rss("mark-read", "--database", big_server_db, "--user", 1, "--category", 2,
+                        "--quiet")
+        server.send(cmd="go")
+        assert server.read() == {"done": job_id, "status": "completed"}
+        forced = rss("mark-read", "--database", big_server_db, "--user", 1, "--category", 1,
+                     "--force", "--quiet")
+    finally:
+        server.stop()
+    for refused in (same, inside, everything):
+        assert refused.returncode == 2 and refused.stdout == ""
+        assert f"the web server is marking some of these articles read right now (job " \
+               f"{job_id})" in refused.stderr and "--force" in refused.stderr
+    assert other_user.returncode == 0 and elsewhere.returncode == 0
+    assert forced.returncode == 0
+    with sqlite(big_server_db) as conn:
+        ours = conn.execute("SELECT count(*) FROM bulk_operation_jobs WHERE owner IS NOT NULL"
+                            ).fetchone()[0]
+    assert ours == 3  # other user, other category, forced: none of the refused ones
+
+
+# -- 4. the file's journal mode -----------------------------------------------------------
+
+def test_a_rollback_journal_server_restarts_while_we_are_connected(tmp_path):
+    path = make_server_database(tmp_path / "reader.db", journal_mode="delete")
+
+    async def body(manager):
+        await manager.wait_for_job(await manager.create_job("mark_feed_read", 1, {"feed_id": 5}))
+        restarted = []
+        for _ in range(2):  # its start-up sets its journal mode, which needs the file alone
+            server = Server(path, "--journal-mode", "delete")
+            server.send(cmd="post", user=2, category=2)
+            restarted.append(server.read())
+            restarted.append(server.read())
+            server.stop()
+        return manager.journal_mode, restarted
+
+    mode, restarted = run_engine(path, body)
+    assert mode == "delete"
+    assert [message.get("status") for message in restarted[1::2]] == ["completed"] * 2
+    with sqlite(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+def test_the_command_line_says_once_what_a_rollback_journal_costs(tmp_path):
+    path = make_server_database(tmp_path / "reader.db", journal_mode="delete")
+    result = rss("mark-read", "--database", path, "--user", 1, "--all", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("rollback journal") == 1
+
+
+# -- 7. indexes under the names a peewee server gives them -----------------------------------
+
+def index_columns(path) -> list[tuple]:
+    """(table, columns, unique) of every index, names aside."""
+    with sqlite(path) as conn:
+        found = []
+        for table, name in conn.execute("SELECT tbl_name, name FROM sqlite_master "
+                                        "WHERE type = 'index'"):
+            columns = tuple(row[2] for row in conn.execute(f'PRAGMA index_info("{name}")'))
+            unique = conn.execute(f'PRAGMA index_list("{table}")').fetchall()
+            found.append((table, columns, any(r[1] == name and r[2] for r in unique)))
+        return sorted(found)
+
+
+def schema_sql(path) -> set:
+    with sqlite(path) as conn:
+        return {tuple(row) for row in conn.execute("SELECT type, name, sql FROM sqlite_master")}
+
+
+def test_neither_side_adds_a_twin_of_the_others_indexes(tmp_path):
+    # The server first: its tables and indexes, then ours, then the server restarts.
+    path = tmp_path / "server-first.db"
+    Server(path).stop()
+    with sqlite(path) as conn:
+        conn.execute("INSERT INTO users (username) VALUES ('alice')")
+        conn.commit()
+    run_engine(path, lambda manager: manager.prepare_for_writing())
+    after_ours = index_columns(path)
+    assert len(after_ours) == len(set(after_ours)), after_ours  # no two on the same columns
+    Server(path).stop()
+    assert index_columns(path) == after_ours
+
+    # Ours first (a new database), then the server starts: it finds every index it wants.
+    path = tmp_path / "ours-first.db"
+    assert rss("demo", "--database", path, "--articles", 200).returncode == 0
+    before = schema_sql(path)
+    Server(path).stop()
+    assert schema_sql(path) == before
+    assert len(index_columns(path)) == len(set(index_columns(path)))
+
+
+# -- 9. what the server's frontend sees -------------------------------------------------------
+
+def test_a_row_the_server_left_without_a_total_is_counted_before_it_runs(server_db):
+    with sqlite(server_db) as conn:
+        from desktop.store.schema import JOB_TABLE_DDL
+        conn.execute(JOB_TABLE_DDL)
+        conn.execute("INSERT INTO bulk_operation_jobs (job_type, user_id, parameters, created_at)"
+                     " VALUES ('mark_category_read', 1, '{\"category_id\": 1}', "
+                     "datetime('now', '-1 minute'))")
+        conn.commit()
+    seen = []
+
+    async def body(manager):
+        manager.subscribe(lambda event: seen.append((event.kind, event.job.status,
+                                                     event.job.total)))
+        await manager.run_available(once=True)
+
+    run_engine(server_db, body)
+    assert seen[0] == ("started", "running", 70)  # never "running 0 of 0"
+
+
+# -- 2. pacing: a writer nobody has seen ------------------------------------------------------
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def run_chunks(pacer: Pacer, clock: FakeClock, seconds: float, chunk: float, *, others: bool,
+               commits_every: float | None = None) -> list[tuple[float, float]]:
+    """Chunks of ``chunk`` seconds for ``seconds``; returns (when, pause) of every pause."""
+    version, next_commit, pauses = 0, commits_every, []
+    pacer.start(version)
+    while clock.now < seconds:
+        clock.now += chunk
+        if next_commit is not None and clock.now >= next_commit:
+            version, next_commit = version + 1, next_commit + commits_every
+        pause = pacer.pause_after(version, others)
+        if pause:
+            pauses.append((clock.now, pause))
+            clock.now += pause
+    return pauses
+
+
+def test_alone_with_the_file_a_job_never_pauses():
+    clock = FakeClock()
+    assert run_chunks(Pacer(0.035, clock=clock), clock, 10, 0.035, others=False) == []
+
+
+def test_a_writer_nobody_has_seen_never_finds_the_lock_held_long():
+    clock = FakeClock()
+    pauses = run_chunks(Pacer(0.035, clock=clock), clock, 10, 0.035, others=True)
+    # Never more than ~125 ms held without a free window of at least 25 ms ...
+    held, last_free_end = [], 0.0
+    for when, pause in pauses:
+        held.append(when - last_free_end)
+        last_free_end = when + pause
+        assert pause >= 0.025
+    assert max(held) <= 0.125 + 1e-9
+    # ... and a window longer than the busy handler's 100 ms step every 2 s at most.
+    long_ones = [when for when, pause in pauses if pause > 0.100]
+    assert long_ones and all(b - a <= 2.2 for a, b in zip([0.0, *long_ones], long_ones,
+                                                           strict=False))
+    # What that costs: the share of time the lock is left free.
+    free = sum(pause for _, pause in pauses) / clock.now
+    assert 0.15 < free < 0.25
+
+
+def test_a_writer_seen_committing_shares_the_lock_chunk_for_chunk():
+    clock = FakeClock()
+    pacer = Pacer(0.035, clock=clock)
+    pauses = run_chunks(pacer, clock, 5, 0.025, others=True, commits_every=0.01)
+    assert pacer.sharing and len(pauses) >= pacer.chunks - 2  # a pause after (nearly) each
