@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -431,3 +432,25 @@ def test_count_reloads_during_a_job_never_undo_its_live_changes(qtbot, make_wind
     assert len(seen) > 6 and len(reloads) > 3
     assert seen == sorted(seen, reverse=True) and start > seen[0] and seen[-1] == 0
     assert db_unread(demo_db, 1, 1) == 0
+
+
+def test_sigterm_closes_the_app_as_its_close_button_does(tmp_path, server_db):
+    """A logout or a service manager stops the app with SIGTERM: it shuts its engine down (a
+    running job would be handed back after its chunk) and closes the file cleanly."""
+    app = subprocess.Popen([sys.executable, "-m", "desktop", "gui", "--database",
+                            str(server_db)], cwd=ROOT, env=gui_env(tmp_path),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while app.pid not in lock_holders(server_db)["db"]:  # the window has the file open
+            assert app.poll() is None, app.communicate()[1]
+            assert time.monotonic() < deadline, "the app never opened the database"
+        app.send_signal(signal.SIGTERM)
+        _, err = app.communicate(timeout=60)
+    finally:
+        app.kill()
+    assert app.returncode == 0, err
+    assert "Traceback" not in err
+    # The last connection closed cleanly: no -wal, no -shm left beside the file.
+    assert sorted(p.name for p in server_db.parent.iterdir()
+                  if p.name.startswith(server_db.name)) == [server_db.name]

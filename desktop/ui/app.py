@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import logging.handlers
 import os
+import signal
+import socket
 import sys
 import tempfile
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSocketNotifier, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 os.environ.setdefault("QT_API", "pyside6")  # qasync would otherwise probe PyQt5/6 first
@@ -69,6 +72,29 @@ def install_error_reporting(loop: asyncio.AbstractEventLoop, log_path: Path) -> 
 
     sys.excepthook = excepthook
     loop.set_exception_handler(loop_handler)
+
+
+def close_on_signals(window) -> None:
+    """SIGTERM (logout, a service manager, kill) and SIGINT (Ctrl-C in a terminal) close the
+    window as its close button does: running jobs stop after their chunk and are handed back,
+    the database is closed cleanly. Python runs signal handlers only when it gets control, which
+    the Qt event loop does not give it while idle: the signal is written to a socket (Python's
+    wakeup fd) that Qt watches."""
+    receive, send = socket.socketpair()
+    receive.setblocking(False)
+    send.setblocking(False)
+    signal.set_wakeup_fd(send.fileno())
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: None)  # the notifier below does the work
+    notifier = QSocketNotifier(receive.fileno(), QSocketNotifier.Type.Read, window)
+
+    def on_signal() -> None:
+        with contextlib.suppress(OSError):
+            receive.recv(64)
+        window.close()
+
+    notifier.activated.connect(on_signal)
+    window.signal_sockets = (receive, send, notifier)  # kept alive with the window
 
 
 def create_application() -> QApplication:
@@ -158,6 +184,7 @@ def run_gui(database: str | None = None, *, smoke_test: bool = False,
     asyncio.set_event_loop(loop)
     install_error_reporting(loop, log_path)
     window = MainWindow(app_settings())
+    close_on_signals(window)
     path = Path(database).expanduser() if database else default_database_path()
     with loop:
         if smoke_test:
