@@ -778,3 +778,30 @@ def test_store_and_jobs_never_import_qt():
     assert "'desktop.jobs.manager'" in imported and "'desktop.store.scopes'" in imported
     assert "desktop.ui" not in imported
     assert qt == "[]"
+
+
+def test_a_user_deleted_mid_job_fails_the_job_and_leaves_no_rows(server_db):
+    """Our connections do not enforce foreign keys (they could never fail for what we write),
+    so each chunk checks its user is still there; a server deleting the user (even with its
+    own foreign keys off) fails the job instead of leaving rows for nobody."""
+    deleted_at = {}
+
+    async def body(manager):
+        def on_event(event):
+            if event.kind == "progress" and not deleted_at:
+                deleted_at["cursor"] = event.job.cursor
+                with sqlite(server_db) as conn:
+                    conn.execute("DELETE FROM read_status WHERE user_id = 2")
+                    conn.execute("DELETE FROM users WHERE id = 2")
+                    conn.commit()
+
+        manager.subscribe(on_event)
+        job_id = await manager.create_job("mark_all_read", 2, {})
+        return await manager.wait_for_job(job_id)
+
+    job = run_engine(server_db, body, max_chunk=7)
+    assert job.status == "failed" and job.error_message == "user 2 does not exist"
+    with sqlite(server_db) as conn:
+        orphans = conn.execute("SELECT count(*) FROM read_status WHERE user_id = 2").fetchone()[0]
+    # a chunk may have been on its way while the user was deleted; none after it
+    assert orphans <= 7 and job.cursor <= deleted_at["cursor"] + 7

@@ -156,8 +156,8 @@ def test_mark_read_after_an_undo_works(server_db):
 def test_cleanup_removes_the_records_with_the_job(server_db):
     job = asyncio.run(run_job(server_db, "mark_all_read", 1, {}))
     with sqlite3.connect(server_db) as conn:
-        assert conn.execute("SELECT count(*) FROM bulk_job_changes WHERE job_id = ?",
-                            (job.id,)).fetchone()[0] == job.marked_count
+        assert conn.execute("SELECT count(*) FROM bulk_job_spans WHERE job_id = ?",
+                            (job.id,)).fetchone()[0] > 0  # the record exists
         conn.execute("UPDATE bulk_operation_jobs SET completed_at = ?", (ago_text(years=1),))
 
     async def cleanup():
@@ -170,6 +170,7 @@ def test_cleanup_removes_the_records_with_the_job(server_db):
     with sqlite3.connect(server_db) as conn:
         assert conn.execute("SELECT count(*) FROM bulk_operation_jobs").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM bulk_job_changes").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM bulk_job_spans").fetchone()[0] == 0
 
 
 def cli(*args, **kwargs) -> subprocess.CompletedProcess:
@@ -222,3 +223,57 @@ def test_an_undo_killed_midway_resumes(demo_database, tmp_path):
     assert finished["status"] == "completed"
     assert finished["progress"] == finished["total"] == job.marked_count
     assert unread_ids(path, 1) == before
+
+
+def test_rows_another_program_inserts_between_chunks_are_never_undone(server_db):
+    """The record names the rows a chunk inserted by their rowids: rows the web server inserts
+    between two chunks (a star, a read in the browser) lie between those ranges, and stay."""
+    other = sqlite3.connect(server_db, timeout=30)
+    inserted = []
+
+    free = [101, 103, 104]  # feed 5 (not in the job's scope): user 1 has no row for these
+
+    def between_chunks(event):
+        if event.kind == "progress" and free:
+            article = free.pop(0)
+            other.execute("INSERT INTO read_status (user_id, article_id, is_read, is_starred, "
+                          "read_at, created_at, updated_at) VALUES (1, ?, 1, 1, ?, ?, ?)",
+                          (article, *(clock.utc_now_text(),) * 3))
+            other.commit()
+            inserted.append(article)
+
+    async def marked():
+        manager = BulkOperationManager(server_db, max_chunk=7)
+        await manager.open()
+        manager.subscribe(between_chunks)
+        try:
+            job_id = await manager.create_job("mark_category_read", 1, {"category_id": 1})
+            return await manager.wait_for_job(job_id)
+        finally:
+            await manager.close()
+
+    before_unread = unread_ids(server_db, 1)
+    job = asyncio.run(marked())
+    other.close()
+    assert job.status == "completed" and len(inserted) == 3
+    servers = {a: r for a, r in read_status_rows(server_db, 1).items() if a in inserted}
+    undo_job = asyncio.run(undo(server_db, 1, job.id, max_chunk=7))
+    assert undo_job.status == "completed"
+    assert {a: r for a, r in read_status_rows(server_db, 1).items() if a in inserted} == servers
+    assert unread_ids(server_db, 1) == before_unread - set(inserted)
+
+
+def test_a_job_recorded_by_an_older_version_is_still_undone_exactly(server_db):
+    """Older versions recorded every changed article in bulk_job_changes (recorded = 1)."""
+    before_unread = unread_ids(server_db, 1)
+    job = asyncio.run(run_job(server_db, "mark_feed_read", 1, {"feed_id": 1}))
+    with sqlite3.connect(server_db) as conn:  # rewrite its record as an older version kept it
+        conn.execute("DELETE FROM bulk_job_spans")
+        conn.execute("DELETE FROM bulk_job_changes")
+        conn.executemany("INSERT INTO bulk_job_changes VALUES (?, ?)",
+                         [(job.id, article) for article in sorted(before_unread)
+                          if article <= 40])
+        conn.execute("UPDATE bulk_operation_jobs SET recorded = 1 WHERE id = ?", (job.id,))
+    undo_job = asyncio.run(undo(server_db, 1, job.id, max_chunk=9))
+    assert undo_job.status == "completed" and undo_job.marked_count == job.marked_count
+    assert unread_ids(server_db, 1) == before_unread

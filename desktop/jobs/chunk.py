@@ -12,16 +12,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..store import jobs_table, undo
+from ..store import jobs_table, undo, undo_record
 from ..store.clock import utc_now_text
 from ..store.models import database_proxy
-from ..store.scopes import (
-    Scope,
-    feed_categories,
-    mark_feed_range_read,
-    record_unread,
-    span_counts,
-)
+from ..store.scopes import Scope, feed_categories, mark_feed_range_read, span_counts
 
 
 @dataclass
@@ -33,6 +27,7 @@ class ChunkOutcome:
     cursor: int = 0
     completed: bool = False  # nothing is left and the job is now completed
     lost: bool = False  # the job was cancelled or taken over: nothing was written
+    record_lost: bool = False  # its undo record could not be kept: nothing was written
     other_writers: int = 0  # PRAGMA data_version after commit, to notice other connections
     others_present: bool = True  # another program may have the database open (see pacing)
     seconds: float = 0.0  # how long the transaction took, to size the next chunk
@@ -65,42 +60,56 @@ def mark_chunk_read(job_id: int, owner: str, user_id: int, scope: Scope, cursor:
                     watermark: int, span: int, *, upsert: bool,
                     record: bool = True) -> ChunkOutcome:
     """Mark the scope's articles with ids in (cursor, cursor + span], up to the watermark, read
-    for ``user_id``; with ``record``, remember each changed article for undo."""
+    for ``user_id``; with ``record``, keep what an undo needs (undo_record). If the record
+    cannot be kept exactly, nothing is written and ``record_lost`` says so."""
 
     def work(outcome: ChunkOutcome) -> None:
         high = min(cursor + span, watermark)
         outcome.completed = high >= watermark
         if high <= cursor:
             return
+        # (our connections do not enforce foreign keys: the user must still be there)
+        jobs_table.check_user_exists(user_id)
         counts = span_counts(scope, cursor, high)
         now = utc_now_text()
+        before = undo_record.begin() if record else None
+        rows = 0
         for feed_id in counts:
-            recorded = (record_unread(job_id, user_id, feed_id, cursor, high, scope.cutoff)
-                        if record else None)
-            changed = mark_feed_range_read(user_id, feed_id, cursor, high, scope.cutoff, now,
-                                           upsert=upsert)
-            # articles, not rows: a server's duplicate rows for one article change twice
-            changed = changed if recorded is None else recorded
+            changed, changed_rows = mark_feed_range_read(user_id, feed_id, cursor, high,
+                                                         scope.cutoff, now, upsert=upsert)
+            rows += changed_rows
             if changed:
                 outcome.marked_by_feed[feed_id] = changed
         outcome.processed = sum(counts.values())
         outcome.changed = sum(outcome.marked_by_feed.values())
         outcome.cursor = high
+        if record:
+            undo_record.end(job_id, cursor, high, before, rows)
 
-    return _chunk(job_id, owner, cursor, work)
+    try:
+        return _chunk(job_id, owner, cursor, work)
+    except undo_record.RecordLost:  # the transaction rolled back: nothing of it was written
+        return ChunkOutcome(cursor=cursor, record_lost=True)
 
 
 def undo_chunk(job_id: int, owner: str, original: jobs_table.JobRecord, cursor: int,
                size: int) -> ChunkOutcome:
-    """Revert the next ``size`` recorded changes of ``original`` after ``cursor``."""
-    size = min(size, undo.MAX_UNDO_CHUNK)
+    """Revert the next ``size`` recorded changes of ``original`` after ``cursor`` (its
+    chunks', whole, for a job recorded by chunk)."""
+    by_chunk = original.recorded == jobs_table.RECORD_FORMAT
 
     def work(outcome: ChunkOutcome) -> None:
-        count, high = undo.next_changes(original.id, cursor, size)
-        outcome.completed = count < size
+        inserted = ()
+        if by_chunk:
+            count, high, inserted, left = undo.next_spans(original.id, cursor, size)
+            outcome.completed = not left
+        else:
+            count, high = undo.next_changes(original.id, cursor, min(size, undo.MAX_UNDO_CHUNK))
+            outcome.completed = count < min(size, undo.MAX_UNDO_CHUNK)
         if not count:
+            outcome.cursor = high
             return
-        reverted = undo.revert_changes(original, cursor, high, utc_now_text())
+        reverted = undo.revert_changes(original, cursor, high, utc_now_text(), inserted)
         outcome.marked_by_feed = {feed: -n for feed, n in reverted.items()}
         outcome.processed, outcome.changed, outcome.cursor = count, sum(reverted.values()), high
 

@@ -439,15 +439,17 @@ class BulkOperationManager:
                 return undo_chunk(job.id, self.owner, original, cursor, size)
 
             def count_total():
-                return undo.count_changes(original.id)
+                return undo.count_changes(original)
         else:
-            record = bool(job.recorded) and self._record_changes
-            if job.recorded and not record:  # a partial record would make undo inexact
+            # Jobs of older versions kept another record, which this one cannot continue.
+            recording = {"on": job.recorded == jobs_table.RECORD_FORMAT and self._record_changes}
+            if job.recorded and not recording["on"]:  # a partial record would make undo inexact
                 await self.db.call(jobs_table.forget_record, job.id, self.owner)
 
             def chunk(cursor, size):
                 return mark_chunk_read(job.id, self.owner, job.user_id, scope, cursor,
-                                       job.watermark, size, upsert=self._upsert, record=record)
+                                       job.watermark, size, upsert=self._upsert,
+                                       record=recording["on"])
 
             def count_total():
                 return job.progress + count_in_scope(scope, job.watermark, job.cursor or 0)
@@ -469,23 +471,40 @@ class BulkOperationManager:
         # From what this engine last saw: a writer that committed since then is noticed at once.
         pacer.start(self._seen_version if self._seen_version is not None
                     else await self.db.call(connection.data_version))
+        ahead = None  # the next chunk, already on the database thread
         while True:
-            outcome = await self._call_retrying_locks(paced_chunk, cursor, size)
+            outcome = await (ahead or self._call_retrying_locks(paced_chunk, cursor, size))
+            ahead = None
             if outcome.lost:
                 return
+            if outcome.record_lost:  # nothing of that chunk was written: run on unrecorded
+                log.warning("job %s: its undo record cannot be kept; it will not be undoable",
+                            job.id)
+                recording["on"] = False
+                await self.db.call(jobs_table.forget_record, job.id, self.owner)
+                continue
             cursor = outcome.cursor
-            by_category: dict[int | None, int] = {}
-            for feed_id, marked in outcome.marked_by_feed.items():
-                category_id = outcome.category_of_feed.get(feed_id)
-                by_category[category_id] = by_category.get(category_id, 0) + marked
+            self._seen_version = outcome.other_writers
+            pause = 0.0 if outcome.completed else pacer.pause_after(outcome.other_writers,
+                                                                    outcome.others_present)
+            size = self._next_chunk_size(size, outcome.seconds, pacer.target_seconds)
+            if not outcome.completed and not pause:
+                # Keep the database thread busy while the faces take the event.
+                ahead = asyncio.ensure_future(
+                    self._call_retrying_locks(paced_chunk, cursor, size))
             self.events.publish(JobEvent("progress", outcome.job, dict(outcome.marked_by_feed),
-                                         by_category))
+                                         self._by_category(outcome)))
             if outcome.completed:
                 return
-            self._seen_version = outcome.other_writers
-            pause = pacer.pause_after(outcome.other_writers, outcome.others_present)
-            size = self._next_chunk_size(size, outcome.seconds, pacer.target_seconds)
             await asyncio.sleep(pause)
+
+    @staticmethod
+    def _by_category(outcome) -> dict[int | None, int]:
+        by_category: dict[int | None, int] = {}
+        for feed_id, marked in outcome.marked_by_feed.items():
+            category_id = outcome.category_of_feed.get(feed_id)
+            by_category[category_id] = by_category.get(category_id, 0) + marked
+        return by_category
 
     def _next_chunk_size(self, size: int, seconds: float, target: float) -> int:
         """Aim the next transaction at ``target`` seconds; change by at most 2x a step."""

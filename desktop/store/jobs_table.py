@@ -13,7 +13,7 @@ import pendulum
 from peewee import Case
 
 from .clock import parse_db_text, to_db_text, utc_now_text
-from .models import Article, BulkJobChange, BulkOperationJob, Category, Feed, User
+from .models import Article, BulkJobChange, BulkJobSpan, BulkOperationJob, Category, Feed, User
 from .scopes import Scope, count_in_scope
 
 JOB_SCOPES = {  # job_type -> (scope kind, parameter naming its target)
@@ -25,6 +25,10 @@ JOB_SCOPES = {  # job_type -> (scope kind, parameter naming its target)
 STATUSES = ("pending", "running", "completed", "failed", "cancelled")
 FINISHED = ("completed", "failed", "cancelled")
 MAX_LIST_LIMIT = 100
+# bulk_operation_jobs.recorded: how a mark-read job keeps its undo record. 1 (older versions):
+# one bulk_job_changes row per changed article. 2: per chunk a bulk_job_spans row (the rows it
+# inserted, by rowid range) and a bulk_job_changes row per existing row it changed.
+RECORD_PER_ARTICLE, RECORD_FORMAT = 1, 2
 MAX_ID = 2**63 - 1  # SQLite's largest integer: no row has a larger id (nor can one be bound)
 
 
@@ -134,10 +138,14 @@ def parse_parameters(job_type: str, parameters) -> tuple[Scope, dict]:
     return Scope(kind, target, cutoff), parameters
 
 
-def check_targets_exist(user_id: int, scope: Scope) -> None:
-    """Raise JobRequestError when the user or the scope's category/feed does not exist."""
+def check_user_exists(user_id: int) -> None:
     if not User.select().where(User.id == user_id).exists():
         raise JobRequestError(f"user {user_id} does not exist")
+
+
+def check_targets_exist(user_id: int, scope: Scope) -> None:
+    """Raise JobRequestError when the user or the scope's category/feed does not exist."""
+    check_user_exists(user_id)
     if scope.kind == "category" and not Category.select().where(
             Category.id == scope.target_id).exists():
         raise JobRequestError(f"category {scope.target_id} does not exist")
@@ -189,7 +197,7 @@ def insert_job(job_type: str, user_id: int, parameters: dict, watermark: int | N
         row = BulkOperationJob.create(
             job_type=job_type, status="pending", user_id=user_id,
             parameters=json.dumps(parameters, sort_keys=True), progress=0, total=total,
-            created_at=utc_now_text(), cursor=0, marked_count=0, recorded=1,
+            created_at=utc_now_text(), cursor=0, marked_count=0, recorded=RECORD_FORMAT,
             watermark=newest if watermark is None else min(watermark, newest))
     return JobRecord.from_row(row)
 
@@ -334,7 +342,7 @@ def claim_job(job_id: int, owner: str, *, take_over: bool = False,
         if job.marked_count is None:
             changes["marked_count"] = 0
         if job.recorded is None and not job.cursor:  # we run it from its start: record it all
-            changes["recorded"] = 1
+            changes["recorded"] = RECORD_FORMAT
         BulkOperationJob.update(changes).where(BulkOperationJob.id == job_id).execute()
     return load_job(job_id)
 
@@ -455,10 +463,11 @@ def _delete_jobs(condition) -> int:
     with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
         doomed = BulkOperationJob.select(BulkOperationJob.id).where(
             BulkOperationJob.status.in_(FINISHED) & condition)
-        BulkJobChange.delete().where(BulkJobChange.job_id.in_(doomed)).execute()
-        # records whose job someone else deleted (the web server knows nothing of them)
-        BulkJobChange.delete().where(BulkJobChange.job_id.not_in(
-            BulkOperationJob.select(BulkOperationJob.id))).execute()
+        for record in (BulkJobChange, BulkJobSpan):
+            record.delete().where(record.job_id.in_(doomed)).execute()
+            # records whose job someone else deleted (the web server knows nothing of them)
+            record.delete().where(record.job_id.not_in(
+                BulkOperationJob.select(BulkOperationJob.id))).execute()
         return BulkOperationJob.delete().where(
             BulkOperationJob.status.in_(FINISHED) & condition).execute()
 
@@ -491,4 +500,5 @@ def forget_record(job_id: int, owner: str) -> None:
     """The job will run on without an undo record: drop the part it has, and say so."""
     with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
         if BulkOperationJob.update(recorded=None).where(_mine(job_id, owner)).execute():
-            BulkJobChange.delete().where(BulkJobChange.job_id == job_id).execute()
+            for record in (BulkJobChange, BulkJobSpan):
+                record.delete().where(record.job_id == job_id).execute()

@@ -141,7 +141,8 @@ class BulkOperationJob(BaseModel):
 
 
 class BulkJobChange(BaseModel):
-    """One article a mark-read job changed from unread to read: what an undo reverts.
+    """An article whose existing read_status row a mark-read job changed from unread to read
+    (jobs of older versions: every article it changed). What an undo reverts, with the spans.
 
     WITHOUT ROWID on (job_id, article_id): about a dozen bytes an article, appended in order.
     """
@@ -152,6 +153,23 @@ class BulkJobChange(BaseModel):
     class Meta:
         table_name = "bulk_job_changes"
         primary_key = CompositeKey("job_id", "article_id")
+        without_rowid = True
+
+
+class BulkJobSpan(BaseModel):
+    """One chunk of a mark-read job, for its undo: the article ids it covered, (low, high], and
+    the read_status rows it inserted, rowids first_row..last_row (None: it inserted none). The
+    rows it updated are in BulkJobChange. A few dozen bytes a chunk."""
+
+    job_id = IntegerField()
+    low = IntegerField()
+    high = IntegerField()
+    first_row = IntegerField(null=True)
+    last_row = IntegerField(null=True)
+
+    class Meta:
+        table_name = "bulk_job_spans"
+        primary_key = CompositeKey("job_id", "low")
         without_rowid = True
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from peewee import EXCLUDED, JOIN, Value, fn
 
-from .models import Article, BulkJobChange, Feed, ReadStatus
+from .models import Article, Feed, ReadStatus
 
 SCOPE_KINDS = ("category", "feed", "all")
 
@@ -69,25 +69,13 @@ def _feed_range(feed_id: int, low: int, high: int, cutoff: str | None):
     return cond
 
 
-def record_unread(job_id: int, user_id: int, feed_id: int, low: int, high: int,
-                  cutoff: str | None) -> int:
-    """Record, for undo, which articles of the range are unread for the user — exactly those
-    ``mark_feed_range_read`` is about to change in the same transaction. Returns how many."""
-    read = ReadStatus.select(Value(1)).where(
-        (ReadStatus.user == user_id) & (ReadStatus.article == Article.id)
-        & (ReadStatus.is_read == True))  # noqa: E712
-    unread = (Article.select(Value(job_id), Article.id)
-              .where(_feed_range(feed_id, low, high, cutoff) & ~fn.EXISTS(read)))
-    return (BulkJobChange.insert_from(unread, [BulkJobChange.job_id, BulkJobChange.article_id])
-            .as_rowcount().execute())
-
-
 def mark_feed_range_read(user_id: int, feed_id: int, low: int, high: int, cutoff: str | None,
-                         now: str, *, upsert: bool = True) -> int:
+                         now: str, *, upsert: bool = True) -> tuple[int, int]:
     """Mark one feed's articles with ids in (low, high] read for the user.
 
     Only unread -> read changes are written (read_at and updated_at set on those); starred and
-    archived flags and other users' rows are untouched. Returns how many rows changed.
+    archived flags and other users' rows are untouched. Returns (articles changed, rows
+    changed): they differ only where the server left duplicate rows for an article.
     ``upsert=False`` is the form for a read_status table without its unique index.
     """
     source = (Article.select(Value(user_id), Article.id, Value(True), Value(False), Value(False),
@@ -100,17 +88,19 @@ def mark_feed_range_read(user_id: int, feed_id: int, low: int, high: int, cutoff
                                       ReadStatus.read_at: EXCLUDED.read_at,
                                       ReadStatus.updated_at: EXCLUDED.updated_at},
                               where=(ReadStatus.is_read == False)))  # noqa: E712
-        return query.as_rowcount().execute()
+        changed = query.as_rowcount().execute()
+        return changed, changed
     in_range = Article.select(Article.id).where(_feed_range(feed_id, low, high, cutoff))
-    updated = (ReadStatus.update(is_read=True, read_at=now, updated_at=now)
-               .where((ReadStatus.user == user_id) & (ReadStatus.is_read == False)  # noqa: E712
-                      & ReadStatus.article.in_(in_range))
-               .execute())
+    unread = ((ReadStatus.user == user_id) & (ReadStatus.is_read == False)  # noqa: E712
+              & ReadStatus.article.in_(in_range))
+    articles = (ReadStatus.select(fn.COUNT(ReadStatus.article.distinct())).where(unread)
+                .scalar())
+    rows = ReadStatus.update(is_read=True, read_at=now, updated_at=now).where(unread).execute()
     existing = ReadStatus.select(Value(1)).where(
         (ReadStatus.user == user_id) & (ReadStatus.article == Article.id))
     inserted = (ReadStatus.insert_from(source.where(~fn.EXISTS(existing)), READ_STATUS_COLUMNS)
                 .as_rowcount().execute())
-    return updated + inserted
+    return articles + inserted, rows + inserted
 
 
 def feed_categories(feed_ids) -> dict[int, int | None]:

@@ -1,9 +1,10 @@
 """Undoing a finished mark-read job: make unread again exactly the articles it changed.
 
-A mark-read job records each article it changed (``bulk_job_changes``). Undo reverts those whose
-read state is still the job's doing: read, with ``read_at`` inside the job's run and
-``updated_at`` equal to it. An article read again later, marked unread, or starred since, is
-left as it is; an article that was read before the job was never recorded.
+A mark-read job records what it changed (undo_record.py: per chunk the rowids of the rows it
+inserted, and each existing row it updated; jobs of older versions, each article it changed).
+Undo reverts those whose read state is still the job's doing: read, with ``read_at`` inside the
+job's run and ``updated_at`` equal to it. An article read again later, marked unread, or starred
+since, is left as it is; an article that was read before the job was never recorded.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import json
 from peewee import fn
 
 from .clock import utc_now_text
-from .jobs_table import JobRecord, JobRequestError, get_job, load_job
-from .models import Article, BulkJobChange, BulkOperationJob, ReadStatus
+from .jobs_table import RECORD_FORMAT, JobRecord, JobRequestError, get_job, load_job
+from .models import Article, BulkJobChange, BulkJobSpan, BulkOperationJob, ReadStatus
 
 UNDO_JOB_TYPE = "undo_mark_read"
-MAX_UNDO_CHUNK = 10_000  # article ids go into one IN list: stay far below SQLite's 32,766
+MAX_UNDO_CHUNK = 10_000  # recorded articles an undo chunk of an older job's record reverts
+ID_BATCH = 10_000  # article ids bound in one statement: far below SQLite's 32,766
 
 
 def check_undoable(job: JobRecord) -> None:
@@ -36,8 +38,37 @@ def check_undoable(job: JobRecord) -> None:
         raise JobRequestError(f"job {job.id} marked no article read; there is nothing to undo")
 
 
-def count_changes(job_id: int) -> int:
-    return BulkJobChange.select().where(BulkJobChange.job_id == job_id).count()
+def count_changes(job: JobRecord) -> int:
+    """How many articles the job's record names: what its undo goes through."""
+    if job.recorded == RECORD_FORMAT:
+        return job.marked_count or 0
+    return BulkJobChange.select().where(BulkJobChange.job_id == job.id).count()
+
+
+def next_spans(job_id: int, cursor: int, size: int) -> tuple[int, int, list[tuple], bool]:
+    """(how many recorded rows, largest article id, [(first_row, last_row) of each span], any
+    left after) of the job's next chunks after ``cursor``: at least one, until they name
+    ``size`` rows."""
+    count, high, ranges = 0, cursor, []
+    spans = (BulkJobSpan.select(BulkJobSpan.low, BulkJobSpan.high, BulkJobSpan.first_row,
+                                BulkJobSpan.last_row)
+             .where((BulkJobSpan.job_id == job_id) & (BulkJobSpan.low >= cursor))
+             .order_by(BulkJobSpan.low).limit(64).tuples())
+    for low, span_high, first, last in spans:
+        updated = BulkJobChange.select().where(
+            (BulkJobChange.job_id == job_id) & (BulkJobChange.article_id > low)
+            & (BulkJobChange.article_id <= span_high)).count()
+        if first is not None:  # (AUTOINCREMENT leaves gaps between rowids)
+            updated += ReadStatus.select().where(ReadStatus.id.between(first, last)).count()
+        count += updated
+        high = span_high
+        if first is not None:
+            ranges.append((first, last))
+        if count >= size:
+            break
+    left = BulkJobSpan.select().where((BulkJobSpan.job_id == job_id)
+                                      & (BulkJobSpan.low >= high) & (BulkJobSpan.high > high))
+    return count, high, ranges, left.exists()
 
 
 def next_changes(job_id: int, cursor: int, size: int) -> tuple[int, int]:
@@ -52,23 +83,39 @@ def next_changes(job_id: int, cursor: int, size: int) -> tuple[int, int]:
     return count, high or cursor
 
 
-def revert_changes(job: JobRecord, low: int, high: int, now: str) -> dict[int, int]:
-    """Make unread the recorded articles of ``job`` in (low, high] that are still as the job
+def _still_the_jobs_doing(job: JobRecord):
+    """read_status rows whose read state nobody changed since the job marked them."""
+    return ((ReadStatus.user == job.user_id) & (ReadStatus.is_read == True)  # noqa: E712
+            & (ReadStatus.read_at == ReadStatus.updated_at)
+            & ReadStatus.read_at.between(job.started_at, job.completed_at))
+
+
+def _revert(job: JobRecord, rows, now: str) -> list[int]:
+    """Make unread the job's rows among ``rows`` still as it left them; their article ids."""
+    return [article_id for (article_id,) in
+            ReadStatus.update(is_read=False, read_at=None, updated_at=now)
+            .where(_still_the_jobs_doing(job) & rows)
+            .returning(ReadStatus.article).tuples().execute()]
+
+
+def revert_changes(job: JobRecord, low: int, high: int, now: str,
+                   inserted: list[tuple] = ()) -> dict[int, int]:
+    """Make unread the job's recorded rows for articles in (low, high] — the updated ones it
+    recorded, and those it inserted (rowid ranges ``inserted``) — that are still as the job
     left them. Returns {feed_id: how many became unread}."""
     recorded = BulkJobChange.select(BulkJobChange.article_id).where(
         (BulkJobChange.job_id == job.id) & (BulkJobChange.article_id > low)
         & (BulkJobChange.article_id <= high))
-    reverted = [article_id for (article_id,) in
-                ReadStatus.update(is_read=False, read_at=None, updated_at=now)
-                .where((ReadStatus.user == job.user_id) & ReadStatus.article.in_(recorded)
-                       & (ReadStatus.is_read == True)  # noqa: E712
-                       & (ReadStatus.read_at == ReadStatus.updated_at)
-                       & ReadStatus.read_at.between(job.started_at, job.completed_at))
-                .returning(ReadStatus.article).tuples().execute()]
-    if not reverted:
-        return {}
-    return dict(Article.select(Article.feed, fn.COUNT(Article.id))
-                .where(Article.id.in_(reverted)).group_by(Article.feed).tuples())
+    reverted = _revert(job, ReadStatus.article.in_(recorded), now)
+    for first, last in inserted:
+        reverted += _revert(job, ReadStatus.id.between(first, last), now)
+    by_feed: dict[int, int] = {}
+    for start in range(0, len(reverted), ID_BATCH):
+        for feed_id, count in (Article.select(Article.feed, fn.COUNT(Article.id))
+                               .where(Article.id.in_(reverted[start:start + ID_BATCH]))
+                               .group_by(Article.feed).tuples()):
+            by_feed[feed_id] = by_feed.get(feed_id, 0) + count
+    return by_feed
 
 
 def insert_undo_job(user_id: int, job_id: int) -> JobRecord:
@@ -82,7 +129,7 @@ def insert_undo_job(user_id: int, job_id: int) -> JobRecord:
         check_undoable(original)
         row = BulkOperationJob.create(
             job_type=UNDO_JOB_TYPE, status="pending", user_id=user_id,
-            parameters=json.dumps({"job_id": job_id}), progress=0, total=count_changes(job_id),
+            parameters=json.dumps({"job_id": job_id}), progress=0, total=count_changes(original),
             created_at=utc_now_text(), cursor=0, marked_count=0, watermark=0)
         BulkOperationJob.update(undone_by=row.id).where(BulkOperationJob.id == job_id).execute()
     return load_job(row.id)
