@@ -35,13 +35,15 @@ def main(kind: str, arguments: dict) -> dict:
     if kind == "spec":
         return baselines.run_spec(path, category)
     if kind == "engine":
-        return engine.run_engine(path, category, options, writer=False,
-                                 trace=arguments.get("trace", False))
+        return engine.run_engine(path, category, options, trace=arguments.get("trace", False))
     if kind == "engine_no_undo":  # the same engine keeping no undo record: what recording costs
         return engine.run_engine(path, category, {**options, "record_changes": False},
-                                 writer=False, trace=arguments.get("trace", False))
-    if kind == "contention":
-        return engine.run_engine(path, category, options, writer=True,
+                                 trace=arguments.get("trace", False))
+    if kind in engine.WRITERS:  # the engine beside another program: 10 ms, sparse or idle
+        writer = engine.WRITERS[kind]
+        if kind == "sparse":  # each run its own reproducible schedule
+            writer = (*writer, "--seed", str(arguments.get("seed", 1)))
+        return engine.run_engine(path, category, options, writer=writer,
                                  trace=arguments.get("trace", False))
     if kind == "latency":
         return engine.run_latency(path, category, options)

@@ -61,12 +61,17 @@ class LoopProbe:
         return summary(gaps, scale=1e3)  # milliseconds beyond the interval
 
 
-class Writer:
-    """The concurrent writer process (benchmarks/writer.py)."""
+# The other program beside the job, as benchmarks/writer.py options (see its docstring).
+WRITERS = {"contention": (), "sparse": ("--between", "0.9", "1.7", "--single"),
+           "connected": ("--idle",)}
 
-    def __init__(self, path, category_id: int):
+
+class Writer:
+    """The other program's process (benchmarks/writer.py), started with ``options``."""
+
+    def __init__(self, path, category_id: int, options=()):
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.writer", str(path), str(category_id)],
+            [sys.executable, "-m", "benchmarks.writer", str(path), str(category_id), *options],
             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True)
         if self.proc.stderr.readline().strip() != "ready":
@@ -78,6 +83,9 @@ class Writer:
         during = [op for op in data["ops"] if start <= op[1] <= end]
         errors = [e for e in data["errors"] if start <= e[1] <= end]
         result = {"waits_ms": summary([op[2] for op in during], scale=1e3),
+                  # every wait (0.1 ms), to pool the runs of a sparse writer
+                  "waits_during_job_ms": [round(op[2] * 1e3, 1) for op in during],
+                  "starts_during_job": [op[1] for op in during],
                   "lock_ms": summary([op[3] for op in during], scale=1e3),
                   "commit_ms": summary([op[4] for op in during], scale=1e3),
                   "worst": [{"start": op[1], "wait_ms": op[2] * 1e3, "kind": op[0]}
@@ -89,10 +97,65 @@ class Writer:
         return result
 
 
-async def _engine_job(path, category_id: int, options: dict, *, writer: bool,
-                      trace: bool) -> dict:
+class PaceLog:
+    """Every pause the job's Pacer chose, by kind, and the stretches the job went without leaving
+    the lock free: from the end of one pause to the end of the chunk before the next (an upper
+    bound on holding the lock: it includes a chunk's own wait for the other program's lock)."""
+
+    def __init__(self):
+        self.kinds = {"none": 0, "shared": 0, "short": 0, "probe": 0}
+        self.stretches: list[float] = []
+        self.timeline: list[tuple[float, str]] = []  # (chunk's end, the pause chosen after it)
+        self._free_since: float | None = None
+
+    def install(self) -> None:
+        from desktop.jobs import manager
+
+        log = self
+
+        class LoggedPacer(manager.Pacer):
+            def pause_after(self, data_version, others_present=True):
+                pause = super().pause_after(data_version, others_present)
+                log.note(pause, self.sharing, pause >= self.probe_pause)
+                return pause
+
+        manager.Pacer = LoggedPacer  # this child process only
+
+    def on_event(self, event) -> None:
+        if event.kind == "started":  # the first chunk follows
+            self._free_since = time.monotonic()
+
+    def note(self, pause: float, sharing: bool, probe: bool) -> None:
+        now = time.monotonic()
+        if self._free_since is None:
+            self._free_since = now
+        kind = "none" if not pause else "probe" if probe else "shared" if sharing else "short"
+        self.kinds[kind] += 1
+        self.timeline.append((now, kind))
+        if pause:
+            self.stretches.append(now - self._free_since)
+            self._free_since = now + pause
+
+    def unseen(self, start: float) -> bool:
+        """Whether the job was not pausing after every chunk when a write began at ``start``
+        (it pauses after every chunk, "shared", for a while after it sees another commit)."""
+        before = [kind for at, kind in self.timeline if at <= start]
+        return not before or before[-1] != "shared"
+
+    def summary(self, pacer) -> dict:
+        result = {"pauses_by_kind": self.kinds,
+                  "held_stretch_ms": summary(self.stretches, scale=1e3)}
+        if pacer is not None:
+            result.update(chunks=pacer.chunks, pauses=pacer.pauses,
+                          paused_seconds=pacer.paused_seconds)
+        return result
+
+
+async def _engine_job(path, category_id: int, options: dict, *, writer, trace: bool) -> dict:
     from desktop.jobs import BulkOperationManager
 
+    pace_log = PaceLog()
+    pace_log.install()
     tracer = None
     if trace:
         from .trace import ChunkTrace
@@ -103,11 +166,12 @@ async def _engine_job(path, category_id: int, options: dict, *, writer: bool,
     progress: list[tuple[float, int]] = []
     manager.subscribe(lambda e: progress.append((time.monotonic(), e.job.progress))
                       if e.kind == "progress" else None)
+    manager.subscribe(pace_log.on_event)
     probe = LoopProbe()
     probe.start()
     await asyncio.sleep(0.3)
     idle = probe.stop()  # the probe's own noise on an idle loop
-    proc = Writer(path, category_id) if writer else None
+    proc = Writer(path, category_id, writer) if writer is not None else None
     if proc:
         await asyncio.sleep(0.3)  # the writer settles into its pace
     probe.start()
@@ -121,19 +185,23 @@ async def _engine_job(path, category_id: int, options: dict, *, writer: bool,
     result = {"seconds": ended - started, "status": job.status, "progress": job.progress,
               "total": job.total, "marked": job.marked_count, "watermark": job.watermark,
               "chunks": len(progress), "stall_ms": stalls, "idle_stall_ms": idle,
-              "options": options}
+              "options": options, "pacing": pace_log.summary(manager.pacers.get(job_id))}
     sizes = [b - a for (_, a), (_, b) in zip([(started, 0), *progress], progress, strict=False)]
     result["chunk_sizes"] = summary(sizes)
     if proc:
-        result["writer"] = proc.stop(started, ended)
+        writes = result["writer"] = proc.stop(started, ended)
+        starts = writes.pop("starts_during_job")
+        writes["unseen_waits_ms"] = [wait for wait, start in zip(
+            writes["waits_during_job_ms"], starts, strict=True) if pace_log.unseen(start)]
     if tracer:
         result["trace"] = tracer.summary()
     return result
 
 
-def run_engine(path, category_id: int, options: dict | None = None, *, writer: bool = False,
+def run_engine(path, category_id: int, options: dict | None = None, *, writer=None,
                trace: bool = False) -> dict:
-    """Measurements 3 and 4: the whole category job, with the loop probe (and the writer)."""
+    """Measurements 3 and 4: the whole category job, with the loop probe; with ``writer`` (a
+    tuple of benchmarks/writer.py options, see WRITERS), beside that other program."""
     return run_qt(lambda: _engine_job(path, category_id, options or {}, writer=writer,
                                       trace=trace))
 

@@ -21,9 +21,10 @@ from .dataset import cached_dataset, fresh_copy, remove_copy, snapshot, verify
 from .faces import run_cli_process
 from .idle import run_idle
 
-KINDS = ("floor", "floor_undo", "spec", "engine", "engine_no_undo", "contention", "latency",
-         "cli", "app")
-TRACED = ("engine", "engine_no_undo", "contention", "cli", "app")  # what --trace times
+KINDS = ("floor", "floor_undo", "spec", "engine", "engine_no_undo", "contention", "connected",
+         "sparse", "latency", "cli", "app")
+# what --trace times
+TRACED = ("engine", "engine_no_undo", "contention", "connected", "sparse", "cli", "app")
 # Not in the default set: two processes watched for a minute each would make `make bench`
 # much longer. Run once per invocation, whatever --repeats says (it is a long average already).
 OPTIONAL_KINDS = ("idle",)
@@ -63,7 +64,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-def measure(kind: str, dataset, before, run_name: str, options: dict, trace: bool) -> dict:
+def measure(kind: str, dataset, before, run_name: str, options: dict, trace: bool,
+            seed: int = 1) -> dict:
     """One run of one measurement on a fresh copy, with its final state checked."""
     whole = None
     if kind == "cli":  # the real command timed spawn to exit, on a copy of its own
@@ -71,7 +73,7 @@ def measure(kind: str, dataset, before, run_name: str, options: dict, trace: boo
                          lambda path: run_cli_process(path, dataset.category_id))
     result = _checked(kind, dataset, before, run_name, lambda path: run_child(
         kind, path=str(path), category_id=dataset.category_id, watermark=dataset.watermark,
-        options=options, trace=trace and kind in TRACED))
+        options=options, trace=trace and kind in TRACED, seed=seed))
     if whole is not None:
         result["process"] = whole
         result["problems"] += [f"process: {p}" for p in whole["problems"]]
@@ -144,7 +146,7 @@ def main(argv=None) -> int:
                                           options, False))
             else:
                 runs[kind].append(measure(kind, dataset, before[dataset.articles], name,
-                                          options, args.trace))
+                                          options, args.trace, seed=repeat + 1))
     results = report.build(dataset, small, runs, options, args, time.monotonic() - started)
     results["load_average"] = {"start": load_start, "end": os.getloadavg()}
     results["code"] = code_state()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from . import report_faces
+from . import report_faces, report_sharing
 from .stats import median, median_of
 
 RESULTS = Path(__file__).with_name("results.json")
@@ -48,7 +48,7 @@ def build(dataset, small, runs: dict, options: dict, args, elapsed: float) -> di
                            "seconds_best": best("spec"),
                            "seconds_with_sleeps": _med(runs["spec"], "seconds_with_sleeps"),
                            "ratio_to_floor": spec / floor if floor else None}
-    for kind in ("engine", "engine_no_undo", "contention"):
+    for kind in ("engine", "engine_no_undo", "contention", "connected", "sparse"):
         if not runs.get(kind):
             continue
         seconds = _med(runs[kind], "seconds")
@@ -64,17 +64,8 @@ def build(dataset, small, runs: dict, options: dict, args, elapsed: float) -> di
                   "stall_worst_ms": _med(runs[kind], "stall_ms", "max"),
                   "stall_p99_ms": _med(runs[kind], "stall_ms", "p99"),
                   "idle_loop_stall_worst_ms": _med(runs[kind], "idle_stall_ms", "max")}
-        if kind == "contention":
-            figure.update(
-                writer_wait_worst_ms=_med(runs[kind], "writer", "waits_ms", "max"),
-                writer_wait_p99_ms=_med(runs[kind], "writer", "waits_ms", "p99"),
-                writer_wait_median_ms=_med(runs[kind], "writer", "waits_ms", "median"),
-                writer_lock_wait_worst_ms=_med(runs[kind], "writer", "lock_ms", "max"),
-                writer_commit_worst_ms=_med(runs[kind], "writer", "commit_ms", "max"),
-                writer_wait_worst_of_all_runs_ms=max(r["writer"]["waits_ms"]["max"]
-                                                     for r in runs[kind]),
-                writer_writes_during_job=_med(runs[kind], "writer", "waits_ms", "count"),
-                writer_errors=sum(r["writer"]["errors"] for r in runs[kind]))
+        if kind in ("contention", "sparse"):
+            figure.update(report_sharing.writer_figures(runs[kind]))
         figures[kind] = figure
     if "engine" in figures:
         e = figures["engine"]
@@ -128,6 +119,7 @@ def build(dataset, small, runs: dict, options: dict, args, elapsed: float) -> di
         target("memory_flat", f"memory growth flat from {small.articles:,} "
                f"(≤ {FLAT_TOLERANCE_MB:g} MB more)", big - little,
                big - little <= FLAT_TOLERANCE_MB)
+    report_sharing.build(runs, figures, target)
     report_faces.build(runs, figures, target)
     problems = [f"{kind}-{i + 1}: {p}" for kind, rs in runs.items()
                 for i, r in enumerate(rs) for p in r["problems"]]
@@ -208,6 +200,7 @@ def show(results: dict, console) -> None:
         console.print("6 peak RSS growth during the job: " + ", ".join(
             f"{_fmt(v, ' MB')} at {int(k.rsplit('_', 1)[1]):,} articles"
             for k, v in f["memory"].items() if k.startswith("growth")))
+    report_sharing.show(results, console)
     report_faces.show(results, console)
     targets = Table(title="Targets (issue 5)")
     for column in ("target", "value", "result"):

@@ -1,8 +1,9 @@
 """Where a chunk's time goes: wraps the engine's steps with timers (``--trace``), never edits them.
 
 Per chunk: the ownership check, span_counts (which feeds have articles in the id span), the
-per-feed undo records and upserts, feed_categories, record_chunk + load_job (progress), and the
-rest of the transaction, which is mostly COMMIT. Also the time the database thread sits idle
+per-feed upserts, the undo record (record_begin before them, record_end after),
+feed_categories, record_chunk + load_job (progress), and the rest of the transaction, which is
+mostly COMMIT. Also the time the database thread sits idle
 between chunks, and the count of the scope's total that runs before the first chunk.
 """
 
@@ -11,8 +12,8 @@ from __future__ import annotations
 import itertools
 import time
 
-STEPS = ("owns", "span_counts", "record_unread", "mark_feed_range_read", "feed_categories",
-         "record_chunk", "load_job")
+STEPS = ("owns", "span_counts", "record_begin", "mark_feed_range_read", "record_end",
+         "feed_categories", "record_chunk", "load_job")
 
 
 class ChunkTrace:
@@ -37,9 +38,11 @@ class ChunkTrace:
             return wrapper
 
         # Best effort: a step the engine no longer has is simply not timed.
-        for name in ("span_counts", "record_unread", "mark_feed_range_read", "feed_categories"):
+        for name in ("span_counts", "mark_feed_range_read", "feed_categories"):
             if hasattr(chunk, name):
                 setattr(chunk, name, timed(name, getattr(chunk, name)))
+        for step, name in (("record_begin", "begin"), ("record_end", "end")):
+            setattr(chunk.undo_record, name, timed(step, getattr(chunk.undo_record, name)))
         for name in ("owns", "record_chunk", "load_job"):
             if hasattr(chunk.jobs_table, name):
                 setattr(chunk.jobs_table, name, timed(name, getattr(chunk.jobs_table, name)))

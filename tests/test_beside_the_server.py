@@ -349,3 +349,14 @@ def test_a_writer_seen_committing_shares_the_lock_chunk_for_chunk():
     pacer = Pacer(0.035, clock=clock)
     pauses = run_chunks(pacer, clock, 5, 0.025, others=True, commits_every=0.01)
     assert pacer.sharing and len(pauses) >= pacer.chunks - 2  # a pause after (nearly) each
+
+
+def test_a_person_clicking_once_a_second_is_paced_as_a_writer_nobody_saw():
+    """Sharing chunk for chunk halves the job; for one commit a second it bounds the wait no
+    better than the unseen-writer schedule, so it starts only at two commits within a second."""
+    clock = FakeClock()
+    pacer = Pacer(0.035, clock=clock)
+    pauses = run_chunks(pacer, clock, 10, 0.035, others=True, commits_every=1.3)
+    assert not pacer.sharing
+    free = sum(pause for _, pause in pauses) / clock.now
+    assert 0.15 < free < 0.25
