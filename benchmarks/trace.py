@@ -24,7 +24,7 @@ class ChunkTrace:
         self._calls: dict[str, int] = {}
 
     def install(self) -> None:
-        from desktop.jobs import chunk, manager
+        from desktop.jobs import chunk, runner
 
         def timed(name, fn):
             def wrapper(*args, **kwargs):
@@ -46,8 +46,8 @@ class ChunkTrace:
         for name in ("owns", "record_chunk", "load_job"):
             if hasattr(chunk.jobs_table, name):
                 setattr(chunk.jobs_table, name, timed(name, getattr(chunk.jobs_table, name)))
-        original_chunk = manager.mark_chunk_read
-        original_count = manager.count_in_scope
+        original_chunk = runner.mark_chunk_read
+        original_count = runner.count_in_scope
 
         def traced_chunk(*args, **kwargs):
             self._current, self._calls = {}, {}
@@ -68,8 +68,8 @@ class ChunkTrace:
             finally:
                 self.count_seconds += time.perf_counter() - started
 
-        manager.mark_chunk_read = traced_chunk
-        manager.count_in_scope = traced_count
+        runner.mark_chunk_read = traced_chunk
+        runner.count_in_scope = traced_count
 
     def summary(self) -> dict:
         chunks = self.chunks

@@ -2,7 +2,8 @@
 
 Every database call runs on one DatabaseThread; the event loop only awaits. Jobs run as asyncio
 tasks that each take one chunk (one short transaction) at a time, so several jobs interleave and
-the loop stays free between chunks.
+the loop stays free between chunks. This module holds the engine's life cycle and the requests
+of the faces; running one job is runner.py, adopting others' jobs recovery.py.
 """
 
 from __future__ import annotations
@@ -11,55 +12,28 @@ import asyncio
 import contextlib
 import logging
 
-from peewee import OperationalError
-
-from ..store import clock, connection, jobs_table, schema, undo
+from ..store import connection, jobs_table, schema, undo
 from ..store.clock import ago_text
 from ..store.jobs_table import JobRecord, JobRequestError
 from ..store.models import database_proxy
-from ..store.scopes import count_in_scope
 from ..store.sqlite_file import OtherProcesses
-from .chunk import mark_chunk_read, undo_chunk
 from .database_thread import DatabaseThread
 from .events import EventHub, JobEvent
-from .leases import PENDING_GRACE_SECONDS, STALLED_SECONDS, decide, make_owner, owned_by_us
+from .leases import PENDING_GRACE_SECONDS, STALLED_SECONDS, make_owner
 from .pacing import Pacer
+from .recovery import Recovery
+from .runner import LOCK_RETRY_DELAYS, DatabaseBusyError, JobRunner, failure_message
 
 log = logging.getLogger(__name__)
 
+__all__ = ["BulkOperationManager", "DatabaseBusyError", "failure_message"]
+
 CHUNK_SECONDS = 0.035  # target length of one chunk's write transaction
 ROLLBACK_CHUNK_SECONDS = 0.015  # in a rollback-journal file, where readers wait for a commit
-FIRST_CHUNK = 1000
-MIN_CHUNK = 50
 MAX_CHUNK = 200_000
-CLEANUP_SECONDS = 3600.0  # at most this often, an engine that runs jobs deletes old ones
-SERVER_WAIT_POLL_SECONDS = 0.5  # work --once, while a pending row is still the server's
-LOCK_RETRY_DELAYS = (0.1, 0.2, 0.4, 0.8, 1.6, 3.2)  # after SQLite's own 5 s busy timeout
 
 
-class DatabaseBusyError(RuntimeError):
-    pass
-
-
-def _is_lock_error(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return isinstance(exc, OperationalError) and ("locked" in text or "busy" in text)
-
-
-def failure_message(exc: Exception) -> str:
-    """What a failed job's error_message says: readable, and what to do about it."""
-    text = str(exc)
-    if isinstance(exc, (JobRequestError, DatabaseBusyError)):
-        return text
-    if "disk is full" in text.lower():
-        return (f"the disk is full ({text}); the work done so far is kept: retry the job once "
-                "there is space")
-    if "i/o error" in text.lower():
-        return f"the disk reported an error ({text}); the work done so far is kept"
-    return f"{type(exc).__name__}: {text}"
-
-
-class BulkOperationManager:
+class BulkOperationManager(JobRunner, Recovery):
     """The job engine. ``await open()`` first, ``await close()`` last.
 
     Opening writes nothing to the database: the schema this app adds is prepared before the
@@ -263,253 +237,3 @@ class BulkOperationManager:
             await asyncio.shield(task)
         return await self.db.call(jobs_table.load_job, job_id)
 
-    async def cleanup_finished(self, hours: float | None = None) -> int:
-        """Delete finished jobs that ended more than ``hours`` (default 24) ago."""
-        hours = self.keep_finished_hours if hours is None else hours
-        self._check_writable()
-        if not await self.reads.call(jobs_table.has_finished_before, ago_text(hours=hours)):
-            return 0
-        await self.prepare_for_writing()
-        return await self.db.call(jobs_table.delete_finished_before, ago_text(hours=hours))
-
-    async def _cleanup_now_and_then(self) -> None:
-        """Clean up at most once an hour, and only when this engine writes a job anyway: an
-        engine that merely has the database open leaves it untouched."""
-        loop = asyncio.get_running_loop()
-        if loop.time() < self._next_cleanup:
-            return
-        self._next_cleanup = loop.time() + CLEANUP_SECONDS
-        try:
-            await self.cleanup_finished()
-        except Exception:  # never a reason to fail the job at hand
-            log.exception("cleanup of finished jobs failed")
-
-    def running_job_ids(self) -> set[int]:
-        return set(self._tasks)
-
-    # -- running ----------------------------------------------------------------------------
-    def start_job(self, job_id: int, *, take_over: bool = False, take_from: str | None = None,
-                  counted: tuple[int, int] | None = None) -> asyncio.Task:
-        """Run a pending job (or, with ``take_over``, one whose owner ``take_from`` is gone) as
-        a task of this engine; ``counted``: see jobs_table.count_for_claim."""
-        task = self._tasks.get(job_id)
-        if task is None:
-            task = asyncio.get_running_loop().create_task(
-                self._run_job(job_id, take_over, take_from, counted))
-            self._tasks[job_id] = task
-            task.add_done_callback(lambda _t, job_id=job_id: self._tasks.pop(job_id, None))
-        return task
-
-    async def start_runnable_jobs(self) -> int:
-        """Start pending jobs and take over jobs whose owner is gone (see leases.decide).
-
-        Sets ``waiting_for_server``: how many pending rows are left to the web server for now.
-        """
-        if self.read_only_reason:
-            return 0
-        jobs = await self.reads.call(jobs_table.unfinished_jobs)
-        now, started, self.waiting_for_server = clock.now(), 0, 0
-        stalled = self._watch_server_jobs(jobs)
-        for job in jobs:
-            if job.id in self._tasks:
-                continue
-            run, take_from = decide(job, me=self.owner, now=now, stalled=job.id in stalled)
-            if run:
-                # a row another program wrote may lack a total: count it before it runs
-                counted = (None if job.total else
-                           await self.reads.call(jobs_table.count_for_claim, job.id))
-                self.start_job(job.id, take_over=job.status == "running", take_from=take_from,
-                               counted=counted)
-                started += 1
-            elif job.status == "pending":
-                self.waiting_for_server += 1
-        return started
-
-    def _watch_server_jobs(self, jobs: list[JobRecord]) -> set[int]:
-        """Ids of the web server's running jobs whose progress this engine has seen frozen for
-        ``stalled_seconds``: the server moves it ~10 times a second while it lives."""
-        now = asyncio.get_running_loop().time()
-        watched, stalled = {}, set()
-        for job in jobs:
-            if job.status != "running" or owned_by_us(job.owner):
-                continue
-            progress, since = self._watched.get(job.id, (None, now))
-            if progress != job.progress:
-                since = now
-            watched[job.id] = (job.progress, since)
-            if now - since >= self._stalled_seconds:
-                stalled.add(job.id)
-        self._watched = watched
-        return stalled
-
-    async def _recover_forever(self) -> None:
-        """Adopt and resume jobs every ``recover_every`` seconds (reading only, until there is
-        one to run)."""
-        while True:
-            try:
-                await self.start_runnable_jobs()
-            except Exception:  # e.g. locked for long: try again next round
-                log.exception("recovery round failed")
-            await asyncio.sleep(self._recover_every)
-
-    async def run_available(self, *, once: bool = True, poll_seconds: float = 2.0) -> None:
-        """Run pending and interrupted jobs; with ``once``, return when none is left,
-        otherwise keep adopting them every ``poll_seconds`` until cancelled."""
-        if not once:
-            self._recover_every = poll_seconds
-            await self._recover_forever()
-        while True:
-            await self.start_runnable_jobs()
-            if self._tasks:
-                await asyncio.wait(list(self._tasks.values()),
-                                   return_when=asyncio.FIRST_COMPLETED)
-            elif self.waiting_for_server:  # the server's to start; ours once its grace is over
-                await asyncio.sleep(SERVER_WAIT_POLL_SECONDS)
-            else:
-                return
-
-    async def _call_retrying_locks(self, fn, *args, **kwargs):
-        """Call on the database thread; a lock that outlasts the busy timeout is retried."""
-        for delay in (*self._lock_retry_delays, None):
-            try:
-                return await self.db.call(fn, *args, **kwargs)
-            except OperationalError as exc:
-                if not _is_lock_error(exc) or delay is None:
-                    if _is_lock_error(exc):
-                        raise DatabaseBusyError(
-                            "the database stayed locked by another program; gave up after "
-                            f"{len(self._lock_retry_delays)} retries") from exc
-                    raise
-                log.info("database locked, retrying in %.1f s", delay)
-                await asyncio.sleep(delay)
-
-    async def _run_job(self, job_id: int, take_over: bool, take_from: str | None,
-                       counted: tuple[int, int] | None) -> None:
-        try:
-            await self.prepare_for_writing()
-            job = await self._call_retrying_locks(jobs_table.claim_job, job_id, self.owner,
-                                                  take_over=take_over, take_from=take_from,
-                                                  counted=counted)
-        except asyncio.CancelledError:  # the claim may have run on the database thread anyway
-            await asyncio.shield(self.db.call(jobs_table.release_job, job_id, self.owner))
-            raise
-        except DatabaseBusyError as exc:  # never claimed: a pending job fails with the reason
-            log.info("job %s failed: %s", job_id, exc)
-            await self._record_failure(jobs_table.fail_unowned_job, job_id, str(exc))
-            await self._publish_finished(job_id)
-            return
-        if job is None:  # another worker won the race, or it was cancelled meanwhile
-            return
-        try:
-            await self._cleanup_now_and_then()  # while this job runs: it cannot be among them
-            await self._process(job)
-        except asyncio.CancelledError:
-            await asyncio.shield(self.db.call(jobs_table.release_job, job_id, self.owner))
-            raise
-        except Exception as exc:
-            message = failure_message(exc)
-            log.info("job %s failed: %s", job_id, message)  # the faces report it
-            await self._record_failure(jobs_table.finish_job, job_id, self.owner, "failed",
-                                       message)
-        await self._publish_finished(job_id)
-
-    async def _publish_finished(self, job_id: int) -> None:
-        """Say how this engine's part in the job ended: "finished", or "released" when the job
-        goes on elsewhere (another worker took it over)."""
-        final = await self.db.call(jobs_table.load_job, job_id)
-        if final is not None:
-            self.events.publish(JobEvent("finished" if final.finished else "released", final))
-
-    async def _record_failure(self, fn, job_id: int, *args) -> None:
-        """Write a job's failure, waiting out a lock as chunks do; if even that fails the row
-        stays as it was (pending, or running for recovery to find)."""
-        try:
-            await self._call_retrying_locks(fn, job_id, *args)
-        except Exception:
-            log.exception("could not record the failure of job %s", job_id)
-
-    async def _process(self, job: JobRecord) -> None:
-        scope, _ = jobs_table.parse_parameters(job.job_type, job.parameters)
-        await self.db.call(jobs_table.check_targets_exist, job.user_id, scope)
-        self.events.publish(JobEvent("started", job))
-        if scope.kind == "undo":
-            original = await self.db.call(jobs_table.load_job, scope.target_id)
-
-            def chunk(cursor, size):
-                return undo_chunk(job.id, self.owner, original, cursor, size)
-
-            def count_total():
-                return undo.count_changes(original)
-        else:
-            # Jobs of older versions kept another record, which this one cannot continue.
-            recording = {"on": job.recorded == jobs_table.RECORD_FORMAT and self._record_changes}
-            if job.recorded and not recording["on"]:  # a partial record would make undo inexact
-                await self.db.call(jobs_table.forget_record, job.id, self.owner)
-
-            def chunk(cursor, size):
-                return mark_chunk_read(job.id, self.owner, job.user_id, scope, cursor,
-                                       job.watermark, size, upsert=self._upsert,
-                                       record=recording["on"])
-
-            def count_total():
-                return job.progress + count_in_scope(scope, job.watermark, job.cursor or 0)
-        others = self._others
-
-        def paced_chunk(cursor, size):  # on the database thread, like every file access
-            outcome = chunk(cursor, size)
-            outcome.others_present = others.present()
-            return outcome
-
-        total = 0 if job.total else await self.db.call(count_total)
-        if total and await self.db.call(jobs_table.set_total, job.id, self.owner, total):
-            job = await self.db.call(jobs_table.load_job, job.id)
-            self.events.publish(JobEvent("total", job))
-        cursor, size = job.cursor or 0, min(FIRST_CHUNK, self._max_chunk)
-        pacer = self.pacers[job.id] = Pacer(self._chunk_seconds,
-                                            shared_pause=self._contention_pause,
-                                            probe_every=self._probe_every)
-        # From what this engine last saw: a writer that committed since then is noticed at once.
-        pacer.start(self._seen_version if self._seen_version is not None
-                    else await self.db.call(connection.data_version))
-        ahead = None  # the next chunk, already on the database thread
-        while True:
-            outcome = await (ahead or self._call_retrying_locks(paced_chunk, cursor, size))
-            ahead = None
-            if outcome.lost:
-                return
-            if outcome.record_lost:  # nothing of that chunk was written: run on unrecorded
-                log.warning("job %s: its undo record cannot be kept; it will not be undoable",
-                            job.id)
-                recording["on"] = False
-                await self.db.call(jobs_table.forget_record, job.id, self.owner)
-                continue
-            cursor = outcome.cursor
-            self._seen_version = outcome.other_writers
-            pause = 0.0 if outcome.completed else pacer.pause_after(outcome.other_writers,
-                                                                    outcome.others_present)
-            size = self._next_chunk_size(size, outcome.seconds, pacer.target_seconds)
-            if not outcome.completed and not pause:
-                # Keep the database thread busy while the faces take the event.
-                ahead = asyncio.ensure_future(
-                    self._call_retrying_locks(paced_chunk, cursor, size))
-            self.events.publish(JobEvent("progress", outcome.job, dict(outcome.marked_by_feed),
-                                         self._by_category(outcome)))
-            if outcome.completed:
-                return
-            await asyncio.sleep(pause)
-
-    @staticmethod
-    def _by_category(outcome) -> dict[int | None, int]:
-        by_category: dict[int | None, int] = {}
-        for feed_id, marked in outcome.marked_by_feed.items():
-            category_id = outcome.category_of_feed.get(feed_id)
-            by_category[category_id] = by_category.get(category_id, 0) + marked
-        return by_category
-
-    def _next_chunk_size(self, size: int, seconds: float, target: float) -> int:
-        """Aim the next transaction at ``target`` seconds; change by at most 2x a step."""
-        if seconds <= 0:
-            return min(size * 2, self._max_chunk)
-        wanted = size * target / seconds
-        floor = min(MIN_CHUNK, self._max_chunk)
-        return int(max(floor, min(self._max_chunk, size * 2, max(size / 2, wanted))))

@@ -1,0 +1,210 @@
+"""Running one job here: claim it, then chunk after chunk until it is done, cancelled or taken.
+
+A mixin of BulkOperationManager (manager.py), kept apart so each file reads on its own: it uses
+the manager's threads (``db``, ``reads``), owner, options and event hub.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from peewee import OperationalError
+
+from ..store import connection, jobs_table, undo
+from ..store.jobs_table import JobRecord, JobRequestError
+from ..store.scopes import count_in_scope
+from .chunk import mark_chunk_read, undo_chunk
+from .events import JobEvent
+from .pacing import Pacer
+
+log = logging.getLogger(__name__)
+
+FIRST_CHUNK = 1000
+MIN_CHUNK = 50
+LOCK_RETRY_DELAYS = (0.1, 0.2, 0.4, 0.8, 1.6, 3.2)  # after SQLite's own 5 s busy timeout
+
+
+class DatabaseBusyError(RuntimeError):
+    pass
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, OperationalError) and ("locked" in text or "busy" in text)
+
+
+def failure_message(exc: Exception) -> str:
+    """What a failed job's error_message says: readable, and what to do about it."""
+    text = str(exc)
+    if isinstance(exc, (JobRequestError, DatabaseBusyError)):
+        return text
+    if "disk is full" in text.lower():
+        return (f"the disk is full ({text}); the work done so far is kept: retry the job once "
+                "there is space")
+    if "i/o error" in text.lower():
+        return f"the disk reported an error ({text}); the work done so far is kept"
+    return f"{type(exc).__name__}: {text}"
+
+
+class JobRunner:
+    def running_job_ids(self) -> set[int]:
+        return set(self._tasks)
+
+    def start_job(self, job_id: int, *, take_over: bool = False, take_from: str | None = None,
+                  counted: tuple[int, int] | None = None) -> asyncio.Task:
+        """Run a pending job (or, with ``take_over``, one whose owner ``take_from`` is gone) as
+        a task of this engine; ``counted``: see jobs_table.count_for_claim."""
+        task = self._tasks.get(job_id)
+        if task is None:
+            task = asyncio.get_running_loop().create_task(
+                self._run_job(job_id, take_over, take_from, counted))
+            self._tasks[job_id] = task
+            task.add_done_callback(lambda _t, job_id=job_id: self._tasks.pop(job_id, None))
+        return task
+
+    async def _call_retrying_locks(self, fn, *args, **kwargs):
+        """Call on the database thread; a lock that outlasts the busy timeout is retried."""
+        for delay in (*self._lock_retry_delays, None):
+            try:
+                return await self.db.call(fn, *args, **kwargs)
+            except OperationalError as exc:
+                if not _is_lock_error(exc) or delay is None:
+                    if _is_lock_error(exc):
+                        raise DatabaseBusyError(
+                            "the database stayed locked by another program; gave up after "
+                            f"{len(self._lock_retry_delays)} retries") from exc
+                    raise
+                log.info("database locked, retrying in %.1f s", delay)
+                await asyncio.sleep(delay)
+
+    async def _run_job(self, job_id: int, take_over: bool, take_from: str | None,
+                       counted: tuple[int, int] | None) -> None:
+        try:
+            await self.prepare_for_writing()
+            job = await self._call_retrying_locks(jobs_table.claim_job, job_id, self.owner,
+                                                  take_over=take_over, take_from=take_from,
+                                                  counted=counted)
+        except asyncio.CancelledError:  # the claim may have run on the database thread anyway
+            await asyncio.shield(self.db.call(jobs_table.release_job, job_id, self.owner))
+            raise
+        except DatabaseBusyError as exc:  # never claimed: a pending job fails with the reason
+            log.info("job %s failed: %s", job_id, exc)
+            await self._record_failure(jobs_table.fail_unowned_job, job_id, str(exc))
+            await self._publish_finished(job_id)
+            return
+        if job is None:  # another worker won the race, or it was cancelled meanwhile
+            return
+        try:
+            await self._cleanup_now_and_then()  # while this job runs: it cannot be among them
+            await self._process(job)
+        except asyncio.CancelledError:
+            await asyncio.shield(self.db.call(jobs_table.release_job, job_id, self.owner))
+            raise
+        except Exception as exc:
+            message = failure_message(exc)
+            log.info("job %s failed: %s", job_id, message)  # the faces report it
+            await self._record_failure(jobs_table.finish_job, job_id, self.owner, "failed",
+                                       message)
+        await self._publish_finished(job_id)
+
+    async def _publish_finished(self, job_id: int) -> None:
+        """Say how this engine's part in the job ended: "finished", or "released" when the job
+        goes on elsewhere (another worker took it over)."""
+        final = await self.db.call(jobs_table.load_job, job_id)
+        if final is not None:
+            self.events.publish(JobEvent("finished" if final.finished else "released", final))
+
+    async def _record_failure(self, fn, job_id: int, *args) -> None:
+        """Write a job's failure, waiting out a lock as chunks do; if even that fails the row
+        stays as it was (pending, or running for recovery to find)."""
+        try:
+            await self._call_retrying_locks(fn, job_id, *args)
+        except Exception:
+            log.exception("could not record the failure of job %s", job_id)
+
+    async def _process(self, job: JobRecord) -> None:
+        scope, _ = jobs_table.parse_parameters(job.job_type, job.parameters)
+        await self.db.call(jobs_table.check_targets_exist, job.user_id, scope)
+        self.events.publish(JobEvent("started", job))
+        if scope.kind == "undo":
+            original = await self.db.call(jobs_table.load_job, scope.target_id)
+
+            def chunk(cursor, size):
+                return undo_chunk(job.id, self.owner, original, cursor, size)
+
+            def count_total():
+                return undo.count_changes(original)
+        else:
+            # Jobs of older versions kept another record, which this one cannot continue.
+            recording = {"on": job.recorded == jobs_table.RECORD_FORMAT and self._record_changes}
+            if job.recorded and not recording["on"]:  # a partial record would make undo inexact
+                await self.db.call(jobs_table.forget_record, job.id, self.owner)
+
+            def chunk(cursor, size):
+                return mark_chunk_read(job.id, self.owner, job.user_id, scope, cursor,
+                                       job.watermark, size, upsert=self._upsert,
+                                       record=recording["on"])
+
+            def count_total():
+                return job.progress + count_in_scope(scope, job.watermark, job.cursor or 0)
+        others = self._others
+
+        def paced_chunk(cursor, size):  # on the database thread, like every file access
+            outcome = chunk(cursor, size)
+            outcome.others_present = others.present()
+            return outcome
+
+        total = 0 if job.total else await self.db.call(count_total)
+        if total and await self.db.call(jobs_table.set_total, job.id, self.owner, total):
+            job = await self.db.call(jobs_table.load_job, job.id)
+            self.events.publish(JobEvent("total", job))
+        cursor, size = job.cursor or 0, min(FIRST_CHUNK, self._max_chunk)
+        pacer = self.pacers[job.id] = Pacer(self._chunk_seconds,
+                                            shared_pause=self._contention_pause,
+                                            probe_every=self._probe_every)
+        # From what this engine last saw: a writer that committed since then is noticed at once.
+        pacer.start(self._seen_version if self._seen_version is not None
+                    else await self.db.call(connection.data_version))
+        ahead = None  # the next chunk, already on the database thread
+        while True:
+            outcome = await (ahead or self._call_retrying_locks(paced_chunk, cursor, size))
+            ahead = None
+            if outcome.lost:
+                return
+            if outcome.record_lost:  # nothing of that chunk was written: run on unrecorded
+                log.warning("job %s: its undo record cannot be kept; it will not be undoable",
+                            job.id)
+                recording["on"] = False
+                await self.db.call(jobs_table.forget_record, job.id, self.owner)
+                continue
+            cursor = outcome.cursor
+            self._seen_version = outcome.other_writers
+            pause = 0.0 if outcome.completed else pacer.pause_after(outcome.other_writers,
+                                                                    outcome.others_present)
+            size = self._next_chunk_size(size, outcome.seconds, pacer.target_seconds)
+            if not outcome.completed and not pause:
+                # Keep the database thread busy while the faces take the event.
+                ahead = asyncio.ensure_future(
+                    self._call_retrying_locks(paced_chunk, cursor, size))
+            self.events.publish(JobEvent("progress", outcome.job, dict(outcome.marked_by_feed),
+                                         self._by_category(outcome)))
+            if outcome.completed:
+                return
+            await asyncio.sleep(pause)
+
+    @staticmethod
+    def _by_category(outcome) -> dict[int | None, int]:
+        by_category: dict[int | None, int] = {}
+        for feed_id, marked in outcome.marked_by_feed.items():
+            category_id = outcome.category_of_feed.get(feed_id)
+            by_category[category_id] = by_category.get(category_id, 0) + marked
+        return by_category
+
+    def _next_chunk_size(self, size: int, seconds: float, target: float) -> int:
+        """Aim the next transaction at ``target`` seconds; change by at most 2x a step."""
+        if seconds <= 0:
+            return min(size * 2, self._max_chunk)
+        wanted = size * target / seconds
+        floor = min(MIN_CHUNK, self._max_chunk)
+        return int(max(floor, min(self._max_chunk, size * 2, max(size / 2, wanted))))
