@@ -16,7 +16,8 @@ from . import __version__
 from .jobs import BulkOperationManager, JobEvent
 from .store import DatabaseOpenError, JobNotFound, JobRecord, JobRequestError
 from .store.clock import cutoff_for_age
-from .store.jobs_table import STATUSES, OverlapError
+from .store.job_requests import OverlapError
+from .store.jobs_table import STATUSES
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 

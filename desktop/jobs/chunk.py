@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..store import jobs_table, undo, undo_record
+from ..store import job_requests, jobs_table, undo, undo_record
 from ..store.clock import utc_now_text
 from ..store.models import database_proxy
 from ..store.scopes import Scope, feed_categories, mark_feed_range_read, span_counts
@@ -69,7 +69,7 @@ def mark_chunk_read(job_id: int, owner: str, user_id: int, scope: Scope, cursor:
         if high <= cursor:
             return
         # (our connections do not enforce foreign keys: the user must still be there)
-        jobs_table.check_user_exists(user_id)
+        job_requests.check_user_exists(user_id)
         counts = span_counts(scope, cursor, high)
         now = utc_now_text()
         before = undo_record.begin() if record else None

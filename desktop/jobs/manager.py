@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 
-from ..store import connection, jobs_table, schema, undo
+from ..store import connection, job_requests, jobs_table, schema, undo
 from ..store.clock import ago_text
 from ..store.jobs_table import JobRecord, JobRequestError
 from ..store.models import database_proxy
@@ -159,11 +159,11 @@ class BulkOperationManager(JobRunner, Recovery):
         if job_type == undo.UNDO_JOB_TYPE:
             return (await self.undo_job(user_id, (parameters or {}).get("job_id"), run=run)).id
         # a request that makes no sense is refused before anything is written
-        scope, _ = await self.reads.call(jobs_table.check_request, job_type, user_id,
+        scope, _ = await self.reads.call(job_requests.check_request, job_type, user_id,
                                          parameters, watermark)
         if not force:
             await self.refuse_overlap(user_id, scope)
-        watermark, total = await self.reads.call(jobs_table.count_scope, scope, watermark)
+        watermark, total = await self.reads.call(job_requests.count_scope, scope, watermark)
         await self.prepare_for_writing()
         job = await self.db.call(jobs_table.insert_job, job_type, user_id, parameters, watermark,
                                  total)
@@ -182,7 +182,7 @@ class BulkOperationManager(JobRunner, Recovery):
         overlapping = await self.server_jobs_overlapping(user_id, scope)
         if overlapping:
             ids = ", ".join(str(job.id) for job in overlapping)
-            raise jobs_table.OverlapError(
+            raise job_requests.OverlapError(
                 f"the web server is marking some of these articles read right now (job {ids}); "
                 "a job on them too could make its job fail: wait for it to finish")
 

@@ -11,7 +11,7 @@ import logging
 
 from peewee import OperationalError
 
-from ..store import connection, jobs_table, undo
+from ..store import connection, job_requests, jobs_table, undo
 from ..store.jobs_table import JobRecord, JobRequestError
 from ..store.scopes import count_in_scope
 from .chunk import mark_chunk_read, undo_chunk
@@ -124,8 +124,8 @@ class JobRunner:
             log.exception("could not record the failure of job %s", job_id)
 
     async def _process(self, job: JobRecord) -> None:
-        scope, _ = jobs_table.parse_parameters(job.job_type, job.parameters)
-        await self.db.call(jobs_table.check_targets_exist, job.user_id, scope)
+        scope, _ = job_requests.parse_parameters(job.job_type, job.parameters)
+        await self.db.call(job_requests.check_targets_exist, job.user_id, scope)
         self.events.publish(JobEvent("started", job))
         if scope.kind == "undo":
             original = await self.db.call(jobs_table.load_job, scope.target_id)

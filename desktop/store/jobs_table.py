@@ -9,19 +9,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, fields
 
-import pendulum
 from peewee import Case
 
-from .clock import parse_db_text, to_db_text, utc_now_text
-from .models import Article, BulkJobChange, BulkJobSpan, BulkOperationJob, Category, Feed, User
+from .clock import utc_now_text
+from .job_requests import (
+    MAX_ID,
+    JobRequestError,
+    check_request,
+    newest_article_id,
+    parse_parameters,
+    positive_int,
+)
+from .models import BulkJobChange, BulkJobSpan, BulkOperationJob, Feed
 from .scopes import Scope, count_in_scope
 
-JOB_SCOPES = {  # job_type -> (scope kind, parameter naming its target)
-    "mark_category_read": ("category", "category_id"),
-    "mark_feed_read": ("feed", "feed_id"),
-    "mark_all_read": ("all", None),
-    "undo_mark_read": ("undo", "job_id"),  # reverts the job named in its parameters
-}
 STATUSES = ("pending", "running", "completed", "failed", "cancelled")
 FINISHED = ("completed", "failed", "cancelled")
 MAX_LIST_LIMIT = 100
@@ -29,15 +30,6 @@ MAX_LIST_LIMIT = 100
 # one bulk_job_changes row per changed article. 2: per chunk a bulk_job_spans row (the rows it
 # inserted, by rowid range) and a bulk_job_changes row per existing row it changed.
 RECORD_PER_ARTICLE, RECORD_FORMAT = 1, 2
-MAX_ID = 2**63 - 1  # SQLite's largest integer: no row has a larger id (nor can one be bound)
-
-
-class JobRequestError(ValueError):
-    """A job request (or a stored job row) that makes no sense; the message says why."""
-
-
-class OverlapError(JobRequestError):
-    """The web server runs a job on some of the same articles right now."""
 
 
 class JobNotFound(LookupError):
@@ -88,101 +80,6 @@ class JobRecord:
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
-
-
-def _positive_int(value, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise JobRequestError(f"{what} must be a positive integer, not {value!r}")
-    if value > MAX_ID:
-        raise JobRequestError(f"{what} {value} is too large to be an id")
-    return value
-
-
-def parse_parameters(job_type: str, parameters) -> tuple[Scope, dict]:
-    """Check a job's type and parameters (a dict or its JSON text) and return its scope.
-
-    Raises JobRequestError naming what is wrong: unknown job type, parameters that are not a
-    JSON object, a missing or malformed id, or an ``older_than`` that is not a timestamp.
-    """
-    if job_type not in JOB_SCOPES:
-        known = ", ".join(JOB_SCOPES)
-        raise JobRequestError(f"unknown job_type {job_type!r} (known: {known})")
-    if isinstance(parameters, str):
-        try:
-            parameters = json.loads(parameters)
-        except ValueError as exc:
-            raise JobRequestError(f"parameters are not valid JSON ({exc})") from None
-    if not isinstance(parameters, dict):
-        raise JobRequestError(f"parameters must be a JSON object, not {parameters!r}")
-    kind, key = JOB_SCOPES[job_type]
-    target = None
-    if key:
-        if key not in parameters:
-            raise JobRequestError(f"{job_type} needs {key!r} in its parameters")
-        target = _positive_int(parameters[key], key)
-    cutoff = parameters.get("older_than")
-    if cutoff is not None:
-        try:
-            if not isinstance(cutoff, str):
-                raise ValueError
-            moment = parse_db_text(cutoff)
-            if not isinstance(moment, pendulum.DateTime):  # "P7D" parses as a Duration
-                raise ValueError
-        except ValueError:
-            raise JobRequestError(
-                f"older_than must be a 'YYYY-MM-DD HH:MM:SS' UTC timestamp, not {cutoff!r}"
-            ) from None
-        # created_at is compared as text: another form ("...T08:30:00Z") must not reach SQL.
-        cutoff = to_db_text(moment)
-        parameters = {**parameters, "older_than": cutoff}
-    return Scope(kind, target, cutoff), parameters
-
-
-def check_user_exists(user_id: int) -> None:
-    if not User.select().where(User.id == user_id).exists():
-        raise JobRequestError(f"user {user_id} does not exist")
-
-
-def check_targets_exist(user_id: int, scope: Scope) -> None:
-    """Raise JobRequestError when the user or the scope's category/feed does not exist."""
-    check_user_exists(user_id)
-    if scope.kind == "category" and not Category.select().where(
-            Category.id == scope.target_id).exists():
-        raise JobRequestError(f"category {scope.target_id} does not exist")
-    if scope.kind == "feed" and not Feed.select().where(Feed.id == scope.target_id).exists():
-        raise JobRequestError(f"feed {scope.target_id} does not exist")
-    if scope.kind == "undo" and not BulkOperationJob.select().where(
-            (BulkOperationJob.id == scope.target_id)
-            & (BulkOperationJob.user_id == user_id)).exists():
-        raise JobRequestError(f"job {scope.target_id} to undo does not exist")
-
-
-def newest_article_id() -> int:
-    """Every article that exists now has an id at most this; later arrivals have larger ids."""
-    return Article.select(Article.id).order_by(Article.id.desc()).limit(1).scalar() or 0
-
-
-def check_request(job_type: str, user_id: int, parameters,
-                  watermark: int | None = None) -> tuple[Scope, dict]:
-    """Raise JobRequestError unless a new job of this type, user and parameters makes sense;
-    returns its scope and normalised parameters. Reads only."""
-    _positive_int(user_id, "user id")
-    if watermark is not None and (isinstance(watermark, bool) or not isinstance(watermark, int)
-                                  or watermark < 0):
-        raise JobRequestError(f"watermark must be an article id, not {watermark!r}")
-    scope, parameters = parse_parameters(job_type, parameters)
-    if scope.kind == "undo":
-        raise JobRequestError("undo jobs are created by undoing a job (rss-desktop undo)")
-    check_targets_exist(user_id, scope)
-    return scope, parameters
-
-
-def count_scope(scope: Scope, watermark: int | None = None) -> tuple[int, int]:
-    """(watermark, articles in the scope up to it): what a new job covers. ``watermark`` is the
-    newest article id the user saw counted; by default, the newest article now. Reads only."""
-    newest = newest_article_id()
-    watermark = newest if watermark is None else min(watermark, newest)
-    return watermark, count_in_scope(scope, watermark)
 
 
 def insert_job(job_type: str, user_id: int, parameters: dict, watermark: int | None = None,
@@ -285,7 +182,7 @@ def get_job(user_id: int, job_id: int) -> JobRecord:
 def list_jobs(user_id: int, status: str | None = None, job_type: str | None = None,
               limit: int = 20) -> list[JobRecord]:
     """The user's jobs, newest first."""
-    _positive_int(user_id, "user id")
+    positive_int(user_id, "user id")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIST_LIMIT:
         raise JobRequestError(f"limit must be between 1 and {MAX_LIST_LIMIT}, not {limit!r}")
     if status is not None and status not in STATUSES:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN, fn
 
-from .jobs_table import newest_article_id
+from .job_requests import newest_article_id
 from .models import Article, BulkOperationJob, Category, Feed, ReadStatus, User, database_proxy
 from .scopes import Scope, unread_counts
 
