@@ -228,7 +228,8 @@ async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, 
         nonlocal interrupted
         if not interrupted:
             interrupted = True
-            cancelling.append(asyncio.ensure_future(manager.cancel_job(user_id, job_id)))
+            cancelling.append(asyncio.ensure_future(manager.cancel_job(
+                user_id, job_id, cancelled_by="Ctrl-C in the terminal")))
 
     # Before the id is printed: a script may send SIGINT as soon as it reads it.
     loop = asyncio.get_running_loop()
@@ -259,6 +260,12 @@ async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, 
         print(f"job {job_id} cancelled at {job.progress:,} of {job.total:,}; the work done is "
               "kept", file=sys.stderr)
         return EXIT_INTERRUPTED
+    if job.status == "cancelled":  # by someone else: the window, `rss-desktop cancel`...
+        message = job.error_message or ""
+        who = message if message.startswith("cancelled by") else "cancelled by another program"
+        print(f"job {job_id} was {who} at {job.progress:,} of {job.total:,}; the work done is "
+              f"kept (rss-desktop retry {job_id} goes on from there)", file=sys.stderr)
+        return EXIT_FAILED
     print(f"job {job_id} {job.status}: {job.error_message or 'no reason recorded'}",
           file=sys.stderr)
     return EXIT_FAILED
@@ -296,7 +303,7 @@ async def cmd_jobs(args) -> int:
         if job.completed_at:
             line += f"  ended {job.completed_at}"
         if job.error_message:
-            line += f"  error: {job.error_message}"
+            line += f"  {'error' if job.status == 'failed' else 'note'}: {job.error_message}"
         print(line)
     return EXIT_OK
 
@@ -304,7 +311,8 @@ async def cmd_jobs(args) -> int:
 async def cmd_cancel(args) -> int:
     manager = await _open(args.database)
     try:
-        job = await manager.cancel_job(args.user, args.job_id)
+        job = await manager.cancel_job(args.user, args.job_id,
+                                       cancelled_by="rss-desktop cancel")
     finally:
         await manager.close()
     print(f"job {job.id} cancelled at {job.progress:,} of {job.total:,}", file=sys.stderr)

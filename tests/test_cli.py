@@ -494,3 +494,43 @@ def test_work_as_a_service_runs_new_jobs_and_stops_on_sigterm(server_db):
         worker.kill()
     assert worker.returncode == 130 and "Traceback" not in err
     assert job_rows(server_db)[0]["status"] == "completed"
+
+
+def run_gated_until_first_chunk(path):
+    """``mark-read --all`` through GATED_CLI, stopped right after its first chunk committed:
+    (the process, its job id, the read end of its gate). Write to its stdin to let it go on."""
+    ready, ready_in_child = os.pipe()
+    process = start_mark_all(path, gate_fd=ready_in_child, stdin=subprocess.PIPE,
+                             pass_fds=(ready_in_child,))
+    os.close(ready_in_child)
+    job_id = int(process.stdout.readline())
+    assert os.read(ready, 1) == b"1", "mark-read ended before its first chunk"
+    os.close(ready)
+    return process, job_id
+
+
+def test_a_job_cancelled_elsewhere_says_by_whom_and_that_the_work_is_kept(demo_database_100k,
+                                                                          tmp_path):
+    """No race: the CLI stands at its gate after one chunk while the cancel is written; at its
+    next chunk it sees the job cancelled and stops."""
+    path = tmp_path / "demo.db"
+    shutil.copyfile(demo_database_100k, path)
+    process, job_id = run_gated_until_first_chunk(path)
+    try:
+        cancelled = rss("cancel", "--database", path, "--user", 1, job_id)
+        _, stderr = process.communicate(input=b"go", timeout=120)
+    finally:
+        process.kill()
+    assert cancelled.returncode == 0, cancelled.stderr
+    stderr = stderr.decode(errors="replace")
+    assert process.returncode == 1 and "Traceback" not in stderr
+    [job] = job_rows(path)
+    assert job["status"] == "cancelled"
+    assert job["error_message"] == "cancelled by rss-desktop cancel"
+    assert (f"job {job_id} was cancelled by rss-desktop cancel at {job['progress']:,} of "
+            f"{job['total']:,}; the work done is kept") in stderr
+    listed = rss("jobs", "--database", path, "--user", 1)
+    assert "note: cancelled by rss-desktop cancel" in listed.stdout
+    retried = rss("retry", "--database", path, "--user", 1, job_id, "--quiet")
+    assert retried.returncode == 0, retried.stderr
+    assert job_rows(path)[0]["error_message"] is None  # a retry starts afresh

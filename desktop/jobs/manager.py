@@ -219,14 +219,17 @@ class BulkOperationManager:
                         job_type: str | None = None, limit: int = 20) -> list[JobRecord]:
         return await self.reads.call(jobs_table.list_jobs, user_id, status, job_type, limit)
 
-    async def cancel_job(self, user_id: int, job_id: int) -> JobRecord:
-        """Cancel at once; a job running here stops after its current chunk."""
+    async def cancel_job(self, user_id: int, job_id: int, *,
+                         cancelled_by: str | None = None) -> JobRecord:
+        """Cancel at once; a job running here stops after its current chunk. ``cancelled_by``
+        names who asked ("the desktop app"), for whoever runs the job to say so."""
         self._check_writable()
         server_grace = ago_text(seconds=PENDING_GRACE_SECONDS)
         if not self._schema_ready:  # refused (not found, the server's...) before any write
             jobs_table.check_cancellable(await self.get_job(user_id, job_id), server_grace)
             await self.prepare_for_writing()
-        job = await self.db.call(jobs_table.cancel_job, user_id, job_id, server_grace)
+        job = await self.db.call(jobs_table.cancel_job, user_id, job_id, server_grace,
+                                 cancelled_by)
         if job_id not in self._tasks:
             self.events.publish(JobEvent("finished", job))
         return job

@@ -409,20 +409,29 @@ def check_cancellable(job: JobRecord, server_grace_cutoff: str | None = None) ->
                               "itself; it was left as it is")
 
 
-def cancel_job(user_id: int, job_id: int, server_grace_cutoff: str | None = None) -> JobRecord:
+def cancel_job(user_id: int, job_id: int, server_grace_cutoff: str | None = None,
+               cancelled_by: str | None = None) -> JobRecord:
     """Cancel the user's pending or running job at once.
 
     A running job's worker sees the status at its next chunk and stops there; every chunk it
     committed stays done. A finished job, or one the web server runs (see check_cancellable),
-    is refused with JobRequestError.
+    is refused with JobRequestError. ``cancelled_by`` ("the desktop app") is kept in the job's
+    message, so the program that was running the job can say who stopped it.
     """
     with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
         job = get_job(user_id, job_id)
         check_cancellable(job, server_grace_cutoff)
         now = utc_now_text()
-        BulkOperationJob.update(status="cancelled", completed_at=now, updated_at=now).where(
+        message = cancel_message(cancelled_by) if cancelled_by else None
+        BulkOperationJob.update(status="cancelled", completed_at=now, updated_at=now,
+                                error_message=message).where(
             BulkOperationJob.id == job_id).execute()
     return load_job(job_id)
+
+
+def cancel_message(cancelled_by: str) -> str:
+    """The message of a job cancelled by ``cancelled_by`` (see cancel_job)."""
+    return f"cancelled by {cancelled_by}"
 
 
 def unfinished_jobs() -> list[JobRecord]:
