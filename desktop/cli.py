@@ -102,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     jobs.add_argument("--limit", type=positive_int, default=20, help="1 to 100 (default 20)")
     jobs.add_argument("--json", action="store_true", help="machine-readable output")
 
+    feeds = with_database(commands.add_parser(
+        "feeds", help="list the categories and feeds with their ids and the user's unread "
+                      "counts"))
+    feeds.add_argument("--json", action="store_true", help="machine-readable output")
+
     cancel = with_database(commands.add_parser("cancel", help="cancel a pending or running job"))
     cancel.add_argument("job_id", type=positive_int, metavar="JOB_ID")
 
@@ -308,6 +313,47 @@ async def cmd_jobs(args) -> int:
     return EXIT_OK
 
 
+async def cmd_feeds(args) -> int:
+    """The ids mark-read asks for, with the user's unread counts (reads only)."""
+    from .store.overview import list_users, load_overview
+
+    manager = await _open(args.database)
+    try:
+        if args.user not in dict(await manager.reads.call(list_users)):
+            raise BadInput(f"user {args.user} does not exist in {args.database}")
+        overview = await manager.reads.call(load_overview, args.user)
+    finally:
+        await manager.close()
+    unread = overview.unread_by_feed
+    groups = [(cid, name) for cid, name in overview.categories.items()]
+    if any(feed.category_id is None for feed in overview.feeds):
+        groups.append((None, None))
+
+    def feeds_of(category_id):
+        return [{"id": feed.id, "title": feed.title, "unread": unread.get(feed.id, 0)}
+                for feed in overview.feeds if feed.category_id == category_id]
+
+    if args.json:
+        print(json.dumps({
+            "user_id": args.user, "unread": overview.unread_total,
+            "categories": [{"id": cid, "name": name, "unread": overview.unread_in_category(cid),
+                            "feeds": feeds_of(cid)} for cid, name in groups if cid is not None],
+            "uncategorized_feeds": feeds_of(None)}, indent=2))
+        return EXIT_OK
+    print(f"{'KIND':<9} {'ID':>6}  {'NAME':<40} {'UNREAD':>10}")
+    for category_id, name in groups:
+        count = overview.unread_in_category(category_id)
+        if category_id is None:
+            print(f"{'':<9} {'':>6}  {'(no category)':<40} {count:>10,}")
+        else:
+            print(f"{'category':<9} {category_id:>6}  {name[:40]:<40} {count:>10,}")
+        for feed in feeds_of(category_id):
+            print(f"{'feed':<9} {feed['id']:>6}    {feed['title'][:38]:<38} "
+                  f"{feed['unread']:>10,}")
+    print(f"{'all':<9} {'':>6}  {'All articles':<40} {overview.unread_total:>10,}")
+    return EXIT_OK
+
+
 async def cmd_cancel(args) -> int:
     manager = await _open(args.database)
     try:
@@ -355,7 +401,8 @@ def cmd_demo(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"mark-read": cmd_mark_read, "jobs": cmd_jobs, "cancel": cmd_cancel,
+COMMANDS = {"mark-read": cmd_mark_read, "jobs": cmd_jobs, "feeds": cmd_feeds,
+            "cancel": cmd_cancel,
             "retry": cmd_retry, "undo": cmd_undo, "work": cmd_work}
 
 

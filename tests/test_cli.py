@@ -258,7 +258,7 @@ def test_a_bad_database_gets_one_line_and_exit_2_and_stays_untouched(tmp_path, k
 
 
 @pytest.mark.parametrize("command", [["jobs", "--user", "1"], ["cancel", "--user", "1", "1"],
-                                     ["work", "--once"], ["demo"]])
+                                     ["feeds", "--user", "1"], ["work", "--once"], ["demo"]])
 def test_every_command_refuses_a_file_that_is_not_a_database(tmp_path, command):
     path = make_bad("text", tmp_path)
     state = file_state(path)
@@ -534,3 +534,24 @@ def test_a_job_cancelled_elsewhere_says_by_whom_and_that_the_work_is_kept(demo_d
     retried = rss("retry", "--database", path, "--user", 1, job_id, "--quiet")
     assert retried.returncode == 0, retried.stderr
     assert job_rows(path)[0]["error_message"] is None  # a retry starts afresh
+
+
+# -- feeds ----------------------------------------------------------------------------------
+
+def test_feeds_lists_ids_and_unread_counts_and_writes_nothing(server_db):
+    before = file_state(server_db)
+    listed = rss("feeds", "--database", server_db, "--user", 1)
+    assert listed.returncode == 0, listed.stderr
+    rows = [line.split() for line in lines(listed.stdout)[1:]]
+    # user 1 read every third article: feeds 1..5 hold articles 1-40, 41-70, 71-90, 91-100,
+    # 101-105 (see make_server_database)
+    assert ["category", "1", "Tech", "47"] in rows and ["feed", "3", "Feed", "3", "13"] in rows
+    assert ["(no", "category)", "3"] in rows and ["all", "All", "articles", "70"] in rows
+    as_json = json.loads(rss("feeds", "--database", server_db, "--user", 2, "--json").stdout)
+    tech = next(c for c in as_json["categories"] if c["id"] == 1)
+    assert tech["name"] == "Tech" and tech["unread"] == 35  # bob read every even article
+    assert [(f["id"], f["unread"]) for f in tech["feeds"]] == [(1, 20), (2, 15)]
+    assert [f["id"] for f in as_json["uncategorized_feeds"]] == [5] and as_json["unread"] == 53
+    assert file_state(server_db) == before
+    assert_one_error_line(rss("feeds", "--database", server_db, "--user", 9),
+                          "user 9 does not exist", server_db)
