@@ -131,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
                          user=False)
     demo.add_argument("--articles", type=positive_int, default=50_000)
     demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--quiet", action="store_true", help="no progress bar")
 
     gui = commands.add_parser("gui", help="open the desktop app (the default command)")
     gui.add_argument("--database", metavar="PATH",
@@ -154,12 +155,13 @@ async def _open(path, **options) -> BulkOperationManager:
     return manager
 
 
-class TerminalProgress:
-    """A rich progress bar on stderr that follows one job's events."""
+class ProgressBar:
+    """A rich progress bar on stderr: label, bar, done/total, time left. With ``start_now``
+    False it appears at the first update (no empty bar before an early error)."""
 
-    def __init__(self, job_id: int, enabled: bool):
-        self.job_id = job_id
+    def __init__(self, label: str, enabled: bool, *, start_now: bool = True):
         self._progress = None
+        self._started = False
         if enabled:
             from rich.console import Console
             from rich.progress import (
@@ -169,21 +171,38 @@ class TerminalProgress:
                 TextColumn,
                 TimeRemainingColumn,
             )
-            self._progress = Progress(TextColumn("job {task.fields[job]}"), BarColumn(),
-                                      MofNCompleteColumn(), TimeRemainingColumn(),
-                                      console=Console(stderr=True), transient=False)
-            self._task = self._progress.add_task("", total=None, job=job_id)
+            self._progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
+                                      TimeRemainingColumn(), console=Console(stderr=True),
+                                      transient=False)
+            self._task = self._progress.add_task("", total=None)
+            if start_now:
+                self._start()
+
+    def _start(self) -> None:
+        if not self._started:
+            self._started = True
             self._progress.start()
 
-    def on_event(self, event: JobEvent) -> None:
-        if self._progress is None or event.job.id != self.job_id:
-            return
-        total = event.job.total or None
-        self._progress.update(self._task, completed=event.job.progress, total=total)
+    def update(self, done: int, total: int | None) -> None:
+        if self._progress is not None:
+            self._start()
+            self._progress.update(self._task, completed=done, total=total or None)
 
     def stop(self) -> None:
-        if self._progress is not None:
+        if self._progress is not None and self._started:
             self._progress.stop()
+
+
+class TerminalProgress(ProgressBar):
+    """The progress bar of one job, following its events."""
+
+    def __init__(self, job_id: int, enabled: bool):
+        super().__init__(f"job {job_id}", enabled)
+        self.job_id = job_id
+
+    def on_event(self, event: JobEvent) -> None:
+        if event.job.id == self.job_id:
+            self.update(event.job.progress, event.job.total)
 
 
 async def cmd_mark_read(args) -> int:
@@ -392,10 +411,14 @@ async def cmd_work(args) -> int:
 def cmd_demo(args) -> int:
     from .store.demo import DemoDatabaseExists, create_demo_file
 
+    bar = ProgressBar("articles", enabled=not args.quiet, start_now=False)
     try:
-        counts = create_demo_file(args.database, args.articles, seed=args.seed)
+        counts = create_demo_file(args.database, args.articles, seed=args.seed,
+                                  on_progress=bar.update)
     except DemoDatabaseExists as exc:
         raise BadInput(f"{args.database}: {exc}") from None
+    finally:
+        bar.stop()
     print(f"{args.database}: {counts['articles']:,} articles in {counts['feeds']} feeds for "
           f"{counts['users']} users", file=sys.stderr)
     return EXIT_OK

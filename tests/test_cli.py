@@ -146,6 +146,22 @@ def test_demo_creates_a_database_and_refuses_a_populated_one(tmp_path, server_db
     assert read_status(server_db) == server_rows
 
 
+def test_demo_shows_a_progress_bar_as_mark_read_does(tmp_path):
+    terminal = {**os.environ, "TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1", "TERM": "xterm",
+                "COLUMNS": "100"}
+    path = tmp_path / "demo.db"
+    result = subprocess.run([sys.executable, "-m", "desktop", "demo", "--database", str(path),
+                             "--articles", "5000"], cwd=PROJECT, env=terminal,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "2000/5000" in result.stderr and "5000/5000" in result.stderr  # a batch at a time
+    quiet = subprocess.run([sys.executable, "-m", "desktop", "demo", "--database",
+                            str(tmp_path / "quiet.db"), "--articles", "5000", "--quiet"],
+                           cwd=PROJECT, env=terminal, capture_output=True, text=True)
+    assert quiet.returncode == 0 and "/5000" not in quiet.stderr
+    assert "5,000 articles" in quiet.stderr
+
+
 # -- mark-read ----------------------------------------------------------------------------
 
 MARK_READ = {  # option -> articles in scope on the server-shaped database
