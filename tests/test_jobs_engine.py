@@ -778,3 +778,26 @@ def test_store_and_jobs_never_import_qt():
     assert "'desktop.jobs.manager'" in imported and "'desktop.store.scopes'" in imported
     assert "desktop.ui" not in imported
     assert qt == "[]"
+
+
+# -- what the window keeps with a job ---------------------------------------------------------
+
+def test_the_confirmed_count_is_kept_and_added_to_a_job_table_of_an_earlier_version(server_db):
+    """A database whose job table an earlier version prepared (our columns but
+    confirmed_count) is read as it is and gains the column when the next job is written."""
+    first = run_engine(server_db, lambda m: m.create_job("mark_feed_read", 1, {"feed_id": 5},
+                                                         run=False))
+    with sqlite(server_db) as conn:
+        conn.execute("ALTER TABLE bulk_operation_jobs DROP COLUMN confirmed_count")
+        conn.commit()
+
+    async def body(manager):
+        [old] = await manager.list_jobs(1)  # read before anything is written
+        job_id = await manager.create_job("mark_feed_read", 1, {"feed_id": 3},
+                                          confirmed_count=13)
+        return old, await manager.wait_for_job(job_id)
+
+    old, job = run_engine(server_db, body)
+    assert old.id == first and old.confirmed_count is None
+    assert job.confirmed_count == 13 and job.marked_count == 13  # 20 articles, 7 read before
+    assert job_row(server_db, first)["confirmed_count"] is None

@@ -173,9 +173,10 @@ class BulkOperationManager:
     # -- requests ---------------------------------------------------------------------------
     async def create_job(self, job_type: str, user_id: int, parameters: dict, *,
                          run: bool = True, watermark: int | None = None,
-                         force: bool = False) -> int:
+                         force: bool = False, confirmed_count: int | None = None) -> int:
         """Validate, count and persist a job, start it here unless ``run`` is False, return its
-        id.
+        id. ``confirmed_count``: the unread count up to ``watermark`` that the person confirmed
+        (kept with the job, so a face can show progress toward the number the person saw).
 
         Raises JobRequestError (unknown user, category, feed, job type, bad parameters; or,
         unless ``force``, a job of the web server's running on overlapping articles) and
@@ -192,7 +193,7 @@ class BulkOperationManager:
         watermark, total = await self.reads.call(jobs_table.count_scope, scope, watermark)
         await self.prepare_for_writing()
         job = await self.db.call(jobs_table.insert_job, job_type, user_id, parameters, watermark,
-                                 total)
+                                 total, confirmed_count)
         self.events.publish(JobEvent("created", job))
         if run:
             self.start_job(job.id)

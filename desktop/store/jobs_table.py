@@ -64,6 +64,7 @@ class JobRecord:
     recorded: int | None = None
     undone_by: int | None = None
     updated_at: str | None = None
+    confirmed_count: int | None = None
 
     @classmethod
     def from_row(cls, row: BulkOperationJob) -> JobRecord:
@@ -178,10 +179,11 @@ def count_scope(scope: Scope, watermark: int | None = None) -> tuple[int, int]:
 
 
 def insert_job(job_type: str, user_id: int, parameters: dict, watermark: int | None = None,
-               total: int = 0) -> JobRecord:
+               total: int = 0, confirmed_count: int | None = None) -> JobRecord:
     """Validate and write a new pending job; nothing is written if invalid.
 
     ``watermark`` and ``total`` come from ``count_scope``: a job is never seen as "0 of 0".
+    ``confirmed_count``: the unread articles the person was shown and confirmed, if any.
     """
     with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
         _scope, parameters = check_request(job_type, user_id, parameters, watermark)
@@ -190,6 +192,7 @@ def insert_job(job_type: str, user_id: int, parameters: dict, watermark: int | N
             job_type=job_type, status="pending", user_id=user_id,
             parameters=json.dumps(parameters, sort_keys=True), progress=0, total=total,
             created_at=utc_now_text(), cursor=0, marked_count=0, recorded=1,
+            confirmed_count=confirmed_count,
             watermark=newest if watermark is None else min(watermark, newest))
     return JobRecord.from_row(row)
 
