@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import job_row, make_server_database, run_engine, sqlite
+from conftest import job_row, make_server_database, real_clock, run_engine, sqlite
 
 from desktop.jobs.pacing import Pacer
 
@@ -84,7 +84,8 @@ def test_a_pending_row_the_server_just_wrote_is_left_to_it_even_by_work_once(big
             await once
             return seen, manager.running_job_ids()
 
-        (started, waiting, row), running = run_engine(big_server_db, body)
+        with real_clock():  # the server's row has the real time: so must our clock
+            (started, waiting, row), running = run_engine(big_server_db, body)
         assert (started, waiting) == (0, 1)
         # untouched, and no column of ours even exists yet: we wrote nothing at all
         assert (row["status"], row.get("owner"), row.get("watermark")) == ("pending", None, None)
@@ -140,7 +141,8 @@ def test_a_server_job_whose_progress_stalls_is_taken_over(big_server_db):
         job = await manager.wait_for_job(job_id)
         return rounds, job, manager.owner
 
-    rounds, job, owner = run_engine(big_server_db, body, stalled_seconds=0.5)
+    with real_clock():  # its started_at is the real time: the one-hour rule must not fire
+        rounds, job, owner = run_engine(big_server_db, body, stalled_seconds=0.5)
     # Not at first sight: only once its progress had not moved for stalled_seconds.
     assert len(rounds) >= 5 and rounds[-1] == 1 and not any(rounds[:-1])
     assert (job.status, job.owner) == ("completed", owner)
@@ -161,7 +163,8 @@ def test_a_live_server_job_is_never_taken_over(big_server_db):
                 await asyncio.sleep(0.05)
             return rounds
 
-        rounds = run_engine(big_server_db, body, stalled_seconds=2.0)
+        with real_clock():  # its started_at is the real time: the one-hour rule must not fire
+            rounds = run_engine(big_server_db, body, stalled_seconds=2.0)
         assert server.read() == {"done": job_id, "status": "completed"}
     finally:
         server.stop()
