@@ -801,3 +801,17 @@ def test_the_confirmed_count_is_kept_and_added_to_a_job_table_of_an_earlier_vers
     assert old.id == first and old.confirmed_count is None
     assert job.confirmed_count == 13 and job.marked_count == 13  # 20 articles, 7 read before
     assert job_row(server_db, first)["confirmed_count"] is None
+
+
+def test_count_finished_jobs_counts_the_users_finished_jobs_only(server_db):
+    from desktop.store.jobs_table import count_finished_jobs
+
+    async def body(manager):
+        before = await manager.reads.call(count_finished_jobs, 1)  # no job table yet: 0
+        for request in (("mark_feed_read", 1, {"feed_id": 5}), ("mark_feed_read", 2,
+                                                                  {"feed_id": 5})):
+            await manager.wait_for_job(await manager.create_job(*request))
+        await manager.create_job("mark_feed_read", 1, {"feed_id": 3}, run=False)  # pending
+        return before, await manager.reads.call(count_finished_jobs, 1)
+
+    assert run_engine(server_db, body) == (0, 1)

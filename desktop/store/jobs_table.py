@@ -494,6 +494,15 @@ def release_job(job_id: int, owner: str) -> bool:
     return query.execute() == 1
 
 
+def count_finished_jobs(user_id: int) -> int:
+    """How many finished jobs the user has (reads only; 0 without a job table)."""
+    query = _select_jobs()
+    if query is None:
+        return 0
+    return query.where((BulkOperationJob.user_id == user_id)
+                       & BulkOperationJob.status.in_(FINISHED)).count()
+
+
 def delete_finished_jobs(user_id: int) -> int:
     """Remove all of the user's finished jobs (the panel's "Clear finished")."""
     return _delete_jobs(BulkOperationJob.user_id == user_id)
