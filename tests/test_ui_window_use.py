@@ -469,5 +469,5 @@ def test_resuming_after_a_restart_is_said(qtbot, make_window, demo_db):
 
     again = make_window(demo_db)
     with qtbot.waitSignal(again.jobFinished, timeout=60_000) as finished:
-        qtbot.waitUntil(lambda: "resumed from" in again.status_label.full_text, timeout=20_000)
+        qtbot.waitUntil(lambda: "resumed at" in again.status_label.full_text, timeout=20_000)
     assert finished.args[0].id == job_id and finished.args[0].status == "completed"

@@ -16,7 +16,7 @@ from ..store.clock import cutoff_for_age
 from ..store.overview import unread_in_scope
 from ..store.scopes import Scope
 from .formatting import articles
-from .jobs_model import UNDO_JOB_TYPE, can_undo, describe_job
+from .jobs_model import UNDO_JOB_TYPE, can_undo, describe_job, job_progress
 from .mark_read_dialog import MarkReadDialog
 from .scope_tree import SCOPE_ROLE, TreeScope
 
@@ -139,7 +139,7 @@ class JobActions:
             self.status_label.setText(str(exc))
             return
         self.jobs_model.update_job(job)
-        self.status_label.setText(f"Job {job_id} retried from {job.progress:,} of {job.total:,}")
+        self.status_label.setText(f"Job {job_id} retried from {job_progress(job).text}")
         self._schedule_poll()
 
     async def undo_job(self, job_id: int) -> None:
@@ -218,8 +218,8 @@ class JobActions:
         if not self.jobs_model.update_job(job) and event.kind == "created":
             self.spawn(self.reload_jobs())
         if event.kind == "started" and job.progress and job.status == "running":
-            self.status_label.setText(f"{self._describe_job(job)} (job {job.id}) resumed from "
-                                      f"{job.progress:,} of {job.total:,}")
+            self.status_label.setText(f"{self._describe_job(job)} (job {job.id}) resumed at "
+                                      f"{job_progress(job).text}")
         if event.kind == "finished":
             self._job_finished(job)
         self._update_actions()
@@ -248,4 +248,4 @@ def finished_message(job, name: str) -> str:
         return f"{where}: done, {changed} marked read"
     if job.status == "failed":
         return f"{where}: failed — {job.error_message}"
-    return f"{where}: {job.status} at {job.progress:,} of {job.total:,}; the work done is kept"
+    return f"{where}: {job.status} at {job_progress(job).text}; the work done is kept"

@@ -131,6 +131,7 @@ class MainWindow(JobActions, WindowMenus, WindowMessages, QMainWindow):
         self.poll_timer.timeout.connect(lambda: self.spawn(self._poll()))
         self._restore_layout()
         self._update_actions()
+        self.tree.setFocus()  # keys go to the feeds first, not into the filter box
 
     def _restore_layout(self) -> None:
         """Window size, the splitter and the jobs table's columns as the person left them."""

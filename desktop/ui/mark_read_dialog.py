@@ -50,6 +50,7 @@ class MarkReadDialog(QDialog):
         self.age.currentIndexChanged.connect(self._age_changed)
         self.question = QLabel(f"Counting unread articles in {self._where()}…")
         self.question.setWordWrap(True)
+        self.question.setMinimumWidth(420)  # the longest question on one or two whole lines
         self.warning = QLabel()  # the web server marking some of these articles right now
         self.warning.setWordWrap(True)
         self.warning.hide()
@@ -97,11 +98,13 @@ class MarkReadDialog(QDialog):
         self.warning.setVisible(bool(server_jobs) and bool(count))
         self.ok_button.setEnabled(count > 0)
         self.cancel_button.setText("Cancel" if count else "Close")
+        self.adjustSize()  # a longer question or the warning: grow, never clip
 
     def _age_changed(self, _index) -> None:
         self._watermark = None
         self.ok_button.setEnabled(False)
         self.question.setText(f"Counting unread articles in {self._where()}…")
+        self.adjustSize()
         self.ageChanged.emit(self.selected_age())
 
     def _accept(self) -> None:

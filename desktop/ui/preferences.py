@@ -35,7 +35,7 @@ class PreferencesDialog(QDialog):
         self.custom_days = QSpinBox()
         self.custom_days.setRange(0, 3650)
         self.custom_days.setSpecialValueText("none")
-        self.custom_days.setSuffix(" days")
+        _days_suffix(self.custom_days)
         self.custom_days.setValue(settings.custom_age_days)
         self.custom_days.setAccessibleName("Also offer: older than this many days")
         self.custom_days.valueChanged.connect(self._fill_ages)
@@ -57,7 +57,7 @@ class PreferencesDialog(QDialog):
         self.user.setEnabled(bool(users))
         self.keep_days = QSpinBox()
         self.keep_days.setRange(1, 365)
-        self.keep_days.setSuffix(" days")
+        _days_suffix(self.keep_days)
         self.keep_days.setValue(settings.keep_finished_days)
         self.keep_days.setAccessibleName("Keep finished jobs for this many days")
         self.confirm_close = QCheckBox("Ask before closing while a job runs")
@@ -104,3 +104,12 @@ class PreferencesDialog(QDialog):
         self.settings.confirm_close_with_jobs = self.confirm_close.isChecked()
         self.applied.emit()
         self.accept()
+
+
+def _days_suffix(spin: QSpinBox) -> None:
+    """"1 day", "7 days": the suffix follows the number."""
+    def update(value: int) -> None:
+        spin.setSuffix(" day" if value == 1 else " days")
+
+    spin.valueChanged.connect(update)
+    update(spin.value())
