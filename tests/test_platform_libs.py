@@ -108,3 +108,10 @@ def test_the_check_imports_no_qt():
     code = ("import sys, desktop.ui.platform_libs as p; p.xcb_plugin(); "
             "sys.exit(any(m.startswith(('PySide6', 'shiboken6')) for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], cwd=PROJECT).returncode == 0
+
+
+def test_no_display_at_all_is_said_plainly():
+    """Without a display Qt aborts naming libxcb-cursor0 even when it is installed."""
+    out = io.StringIO()
+    assert check({}, out=out) == 1
+    assert "no display to open the window on" in out.getvalue()

@@ -5,8 +5,9 @@ about one library at a time (on a fresh Debian 12: libxcb-cursor0, then libxcb-i
 libxcb-keysyms1). This check asks ``ldd`` which libraries the plugin lacks and prints the one
 command that installs them all, for the distribution named in /etc/os-release.
 
-Run as ``python -m desktop.ui.platform_libs``; exit 1 when the app cannot start. It imports
-no Qt (that is what may fail) and never installs anything itself.
+Run as ``python -m desktop.ui.platform_libs``; exit 1 when the app cannot start (libraries
+missing, or no display at all). It imports no Qt (that is what may fail) and never installs
+anything itself.
 """
 
 from __future__ import annotations
@@ -108,6 +109,11 @@ def check(env=os.environ, os_release: Path = Path("/etc/os-release"),
     """Print what is missing and how to install it; 1 if the app cannot start on X11."""
     if not sys.platform.startswith("linux"):
         return 0
+    if not (env.get("QT_QPA_PLATFORM") or env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
+        # Qt would abort with a hint about libxcb-cursor0, whatever is installed
+        print("rss-desktop: error: no display to open the window on (DISPLAY and "
+              "WAYLAND_DISPLAY are not set): run it from a desktop session", file=out)
+        return 1
     plugin = plugin or xcb_plugin()
     if plugin is None:
         return 0  # a PySide6 without the plugin: nothing to say about its libraries
