@@ -12,7 +12,7 @@ import pendulum
 import pytest
 import shiboken6
 from PySide6.QtCore import QEvent, QPoint, Qt
-from PySide6.QtGui import QColor, QHelpEvent
+from PySide6.QtGui import QColor, QFocusEvent, QHelpEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QToolTip
 from test_cli import job_rows, run_gated_until_first_chunk
 from window_helpers import (
@@ -328,6 +328,19 @@ def test_a_command_line_job_cancelled_here_is_told_so(qtbot, make_window, demo_d
     assert process.returncode == 1
     assert f"job {job_id} was cancelled by the desktop app at" in stderr.decode()
     assert "the work done is kept" in stderr.decode()
+
+
+def test_tab_into_the_tree_selects_nothing_to_mark(qtbot, make_window, server_db):
+    """Qt makes the first row (All articles) current when the tree gets the focus; only a
+    selected row is a scope to mark read."""
+    window = make_window(server_db)
+    window.tree.clearFocus()
+    QApplication.sendEvent(window.tree, QFocusEvent(QEvent.Type.FocusIn,
+                                                    Qt.FocusReason.TabFocusReason))
+    assert window.tree.currentIndex().isValid()  # what Qt did
+    assert window.selected_scope() is None and not window.mark_read_action.isEnabled()
+    qtbot.keyClick(window.tree, Qt.Key.Key_Down)  # the keyboard selects as it moves
+    assert window.selected_scope().kind == "category" and window.mark_read_action.isEnabled()
 
 
 # -- 13. smaller --------------------------------------------------------------------------

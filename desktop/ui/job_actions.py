@@ -26,8 +26,11 @@ CANCELLED_BY = "the desktop app"  # what a program whose job this window cancels
 class JobActions:
     # -- mark read --------------------------------------------------------------------------
     def selected_scope(self) -> TreeScope | None:
-        index = self.tree.currentIndex()
-        return index.data(SCOPE_ROLE) if index.isValid() else None
+        """The selected row's scope. The selection, not the current index: Tab into the tree
+        makes its first row current without selecting it, and that must not arm Ctrl+R for
+        *All articles*."""
+        rows = self.tree.selectionModel().selectedRows(0)
+        return rows[0].data(SCOPE_ROLE) if rows else None
 
     def select_scope(self, kind: str, scope_id: int | None) -> bool:
         index = self.feed_pane.view_index(self.tree_model.find(kind, scope_id))
@@ -63,6 +66,9 @@ class JobActions:
         earlier age is dropped."""
         if dialog.count_task is not None:
             dialog.count_task.cancel()
+        if self.manager is None:  # the database was closed meanwhile: nothing to count in
+            dialog.reject()
+            return
         dialog.count_task = self.spawn(self._deliver_count(dialog, age))
 
     async def _deliver_count(self, dialog: MarkReadDialog, age: str | None) -> None:

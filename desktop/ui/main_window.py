@@ -89,7 +89,7 @@ class MainWindow(JobActions, WindowMenus, WindowMessages, QMainWindow):
         self.tree = self.feed_pane.tree
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._tree_menu)
-        self.tree.selectionModel().currentChanged.connect(lambda *_: self._scope_changed())
+        self.tree.selectionModel().selectionChanged.connect(lambda *_: self._scope_changed())
 
         self.jobs_model = JobsTableModel(self._describe_job, self)
         self.jobs_panel = JobsPanel(self.jobs_model)
