@@ -11,6 +11,7 @@ from pathlib import Path
 import pendulum
 import pytest
 import shiboken6
+from conftest import make_server_database
 from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QColor, QFocusEvent, QHelpEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QToolTip
@@ -94,6 +95,19 @@ def test_esc_right_after_ctrl_r_before_the_count_starts(qtbot, make_window, serv
     qtbot.waitUntil(lambda: not window._tasks)
     delete_later_now()
     assert errors == [] and job_count(server_db) == 0
+
+
+def test_opening_another_database_closes_the_confirmation(qtbot, make_window, server_db,
+                                                          tmp_path):
+    other = make_server_database(tmp_path / "other.db")
+    window = make_window(server_db)
+    click_scope(qtbot, window, "category", 1)
+    ctrl(qtbot, window.tree, Qt.Key.Key_R)
+    dialog = window.confirmation
+    assert run(qtbot, window.open_database(other))
+    assert dialog.closed  # its count and watermark belonged to the other file
+    qtbot.waitUntil(lambda: not window._tasks)
+    assert job_count(server_db) == 0 and job_count(other) == 0
 
 
 # -- 2, 3. undo: its own words, its rate, the original's state ----------------------------

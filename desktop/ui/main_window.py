@@ -210,6 +210,8 @@ class MainWindow(JobActions, WindowMenus, WindowMessages, QMainWindow):
     async def close_database(self) -> None:
         """Stop this window's jobs after their current chunk (they resume on the next open)."""
         self.poll_timer.stop()
+        if self.confirmation is not None and not self.confirmation.closed:
+            self.confirmation.reject()  # it asked about this database's articles
         if self.bridge is not None:
             self.bridge.detach()
             self.bridge = None
