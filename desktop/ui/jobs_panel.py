@@ -46,6 +46,8 @@ class ProgressBarDelegate(QStyledItemDelegate):
         if progress.state in ("cancelled", "failed"):  # stopped short: a grey bar
             bar.palette.setColor(QPalette.ColorRole.Highlight,
                                  option.palette.color(QPalette.ColorRole.Mid))
+            bar.palette.setColor(QPalette.ColorRole.HighlightedText,  # readable on the grey
+                                 option.palette.color(QPalette.ColorRole.Text))
         bar.minimum = 0
         bar.maximum = 0 if progress.indeterminate else max(progress.maximum, 1)
         bar.progress = 0 if progress.indeterminate else min(progress.value,
