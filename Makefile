@@ -14,8 +14,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Opens the app on its default database, filled with sample data the first time.
+# Opens the app on its default database, filled with sample data the first time. First checks
+# that Qt's X11 plugin finds its system libraries, and prints the command that installs them
+# if not (the tests run offscreen and need none of them).
 run: $(STAMP)
+	$(BIN)/python -m desktop.ui.platform_libs
 	$(BIN)/rss-desktop gui --demo-if-new $(ARGS)
 
 test: $(STAMP)

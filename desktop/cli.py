@@ -103,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     jobs.add_argument("--limit", type=positive_int, default=20, help="1 to 100 (default 20)")
     jobs.add_argument("--json", action="store_true", help="machine-readable output")
 
+    feeds = with_database(commands.add_parser(
+        "feeds", help="list the categories and feeds with their ids and the user's unread "
+                      "counts"))
+    feeds.add_argument("--json", action="store_true", help="machine-readable output")
+
     cancel = with_database(commands.add_parser("cancel", help="cancel a pending or running job"))
     cancel.add_argument("job_id", type=positive_int, metavar="JOB_ID")
 
@@ -127,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
                          user=False)
     demo.add_argument("--articles", type=positive_int, default=50_000)
     demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--quiet", action="store_true", help="no progress bar")
 
     gui = commands.add_parser("gui", help="open the desktop app (the default command)")
     gui.add_argument("--database", metavar="PATH",
@@ -150,12 +156,13 @@ async def _open(path, **options) -> BulkOperationManager:
     return manager
 
 
-class TerminalProgress:
-    """A rich progress bar on stderr that follows one job's events."""
+class ProgressBar:
+    """A rich progress bar on stderr: label, bar, done/total, time left. With ``start_now``
+    False it appears at the first update (no empty bar before an early error)."""
 
-    def __init__(self, job_id: int, enabled: bool):
-        self.job_id = job_id
+    def __init__(self, label: str, enabled: bool, *, start_now: bool = True):
         self._progress = None
+        self._started = False
         if enabled:
             from rich.console import Console
             from rich.progress import (
@@ -165,21 +172,38 @@ class TerminalProgress:
                 TextColumn,
                 TimeRemainingColumn,
             )
-            self._progress = Progress(TextColumn("job {task.fields[job]}"), BarColumn(),
-                                      MofNCompleteColumn(), TimeRemainingColumn(),
-                                      console=Console(stderr=True), transient=False)
-            self._task = self._progress.add_task("", total=None, job=job_id)
+            self._progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
+                                      TimeRemainingColumn(), console=Console(stderr=True),
+                                      transient=False)
+            self._task = self._progress.add_task("", total=None)
+            if start_now:
+                self._start()
+
+    def _start(self) -> None:
+        if not self._started:
+            self._started = True
             self._progress.start()
 
-    def on_event(self, event: JobEvent) -> None:
-        if self._progress is None or event.job.id != self.job_id:
-            return
-        total = event.job.total or None
-        self._progress.update(self._task, completed=event.job.progress, total=total)
+    def update(self, done: int, total: int | None) -> None:
+        if self._progress is not None:
+            self._start()
+            self._progress.update(self._task, completed=done, total=total or None)
 
     def stop(self) -> None:
-        if self._progress is not None:
+        if self._progress is not None and self._started:
             self._progress.stop()
+
+
+class TerminalProgress(ProgressBar):
+    """The progress bar of one job, following its events."""
+
+    def __init__(self, job_id: int, enabled: bool):
+        super().__init__(f"job {job_id}", enabled)
+        self.job_id = job_id
+
+    def on_event(self, event: JobEvent) -> None:
+        if event.job.id == self.job_id:
+            self.update(event.job.progress, event.job.total)
 
 
 async def cmd_mark_read(args) -> int:
@@ -229,7 +253,8 @@ async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, 
         nonlocal interrupted
         if not interrupted:
             interrupted = True
-            cancelling.append(asyncio.ensure_future(manager.cancel_job(user_id, job_id)))
+            cancelling.append(asyncio.ensure_future(manager.cancel_job(
+                user_id, job_id, cancelled_by="Ctrl-C in the terminal")))
 
     # Before the id is printed: a script may send SIGINT as soon as it reads it.
     loop = asyncio.get_running_loop()
@@ -260,6 +285,12 @@ async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, 
         print(f"job {job_id} cancelled at {job.progress:,} of {job.total:,}; the work done is "
               "kept", file=sys.stderr)
         return EXIT_INTERRUPTED
+    if job.status == "cancelled":  # by someone else: the window, `rss-desktop cancel`...
+        message = job.error_message or ""
+        who = message if message.startswith("cancelled by") else "cancelled by another program"
+        print(f"job {job_id} was {who} at {job.progress:,} of {job.total:,}; the work done is "
+              f"kept (rss-desktop retry {job_id} goes on from there)", file=sys.stderr)
+        return EXIT_FAILED
     print(f"job {job_id} {job.status}: {job.error_message or 'no reason recorded'}",
           file=sys.stderr)
     return EXIT_FAILED
@@ -297,15 +328,57 @@ async def cmd_jobs(args) -> int:
         if job.completed_at:
             line += f"  ended {job.completed_at}"
         if job.error_message:
-            line += f"  error: {job.error_message}"
+            line += f"  {'error' if job.status == 'failed' else 'note'}: {job.error_message}"
         print(line)
+    return EXIT_OK
+
+
+async def cmd_feeds(args) -> int:
+    """The ids mark-read asks for, with the user's unread counts (reads only)."""
+    from .store.overview import list_users, load_overview
+
+    manager = await _open(args.database)
+    try:
+        if args.user not in dict(await manager.reads.call(list_users)):
+            raise BadInput(f"user {args.user} does not exist in {args.database}")
+        overview = await manager.reads.call(load_overview, args.user)
+    finally:
+        await manager.close()
+    unread = overview.unread_by_feed
+    groups = [(cid, name) for cid, name in overview.categories.items()]
+    if any(feed.category_id is None for feed in overview.feeds):
+        groups.append((None, None))
+
+    def feeds_of(category_id):
+        return [{"id": feed.id, "title": feed.title, "unread": unread.get(feed.id, 0)}
+                for feed in overview.feeds if feed.category_id == category_id]
+
+    if args.json:
+        print(json.dumps({
+            "user_id": args.user, "unread": overview.unread_total,
+            "categories": [{"id": cid, "name": name, "unread": overview.unread_in_category(cid),
+                            "feeds": feeds_of(cid)} for cid, name in groups if cid is not None],
+            "uncategorized_feeds": feeds_of(None)}, indent=2))
+        return EXIT_OK
+    print(f"{'KIND':<9} {'ID':>6}  {'NAME':<40} {'UNREAD':>10}")
+    for category_id, name in groups:
+        count = overview.unread_in_category(category_id)
+        if category_id is None:
+            print(f"{'':<9} {'':>6}  {'(no category)':<40} {count:>10,}")
+        else:
+            print(f"{'category':<9} {category_id:>6}  {name[:40]:<40} {count:>10,}")
+        for feed in feeds_of(category_id):
+            print(f"{'feed':<9} {feed['id']:>6}    {feed['title'][:38]:<38} "
+                  f"{feed['unread']:>10,}")
+    print(f"{'all':<9} {'':>6}  {'All articles':<40} {overview.unread_total:>10,}")
     return EXIT_OK
 
 
 async def cmd_cancel(args) -> int:
     manager = await _open(args.database)
     try:
-        job = await manager.cancel_job(args.user, args.job_id)
+        job = await manager.cancel_job(args.user, args.job_id,
+                                       cancelled_by="rss-desktop cancel")
     finally:
         await manager.close()
     print(f"job {job.id} cancelled at {job.progress:,} of {job.total:,}", file=sys.stderr)
@@ -339,16 +412,21 @@ async def cmd_work(args) -> int:
 def cmd_demo(args) -> int:
     from .store.demo import DemoDatabaseExists, create_demo_file
 
+    bar = ProgressBar("articles", enabled=not args.quiet, start_now=False)
     try:
-        counts = create_demo_file(args.database, args.articles, seed=args.seed)
+        counts = create_demo_file(args.database, args.articles, seed=args.seed,
+                                  on_progress=bar.update)
     except DemoDatabaseExists as exc:
         raise BadInput(f"{args.database}: {exc}") from None
+    finally:
+        bar.stop()
     print(f"{args.database}: {counts['articles']:,} articles in {counts['feeds']} feeds for "
           f"{counts['users']} users", file=sys.stderr)
     return EXIT_OK
 
 
-COMMANDS = {"mark-read": cmd_mark_read, "jobs": cmd_jobs, "cancel": cmd_cancel,
+COMMANDS = {"mark-read": cmd_mark_read, "jobs": cmd_jobs, "feeds": cmd_feeds,
+            "cancel": cmd_cancel,
             "retry": cmd_retry, "undo": cmd_undo, "work": cmd_work}
 
 

@@ -14,6 +14,7 @@ import asyncio
 import functools
 import gc
 import os
+import shutil
 import sqlite3
 import sys
 import time
@@ -291,3 +292,41 @@ def file_state(path: Path):
     if path.exists():
         return ("file", path.read_bytes(), path.stat().st_mtime_ns)
     return None
+
+
+# -- the window ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def demo_db(demo_database, tmp_path) -> Path:
+    """A copy of the 60,000-article demo database, the test's own."""
+    path = tmp_path / "demo.db"
+    shutil.copy(demo_database(60_000), path)
+    return path
+
+
+@pytest.fixture
+def make_window(qtbot, qasync_loop, tmp_path):
+    """``make_window(database=None, **manager_options)``: a shown MainWindow with its own
+    settings file (tmp_path/settings.ini), on ``database`` if given. Shut down at the end."""
+    from PySide6.QtCore import QSettings
+    from window_helpers import run
+
+    from desktop.ui.main_window import MainWindow
+
+    windows = []
+
+    def make(database: Path | None = None, **manager_options):
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings)
+        window.manager_options = manager_options
+        window.show()
+        windows.append(window)
+        if database is not None:
+            assert run(qtbot, window.open_database(database))
+        return window
+
+    yield make
+    for window in windows:  # shut the engine down before Qt deletes the widgets
+        run(qtbot, window.shutdown())
+        window.close_now()
+        window.deleteLater()

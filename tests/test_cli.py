@@ -146,6 +146,22 @@ def test_demo_creates_a_database_and_refuses_a_populated_one(tmp_path, server_db
     assert read_status(server_db) == server_rows
 
 
+def test_demo_shows_a_progress_bar_as_mark_read_does(tmp_path):
+    terminal = {**os.environ, "TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1", "TERM": "xterm",
+                "COLUMNS": "100"}
+    path = tmp_path / "demo.db"
+    result = subprocess.run([sys.executable, "-m", "desktop", "demo", "--database", str(path),
+                             "--articles", "5000"], cwd=PROJECT, env=terminal,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "2000/5000" in result.stderr and "5000/5000" in result.stderr  # a batch at a time
+    quiet = subprocess.run([sys.executable, "-m", "desktop", "demo", "--database",
+                            str(tmp_path / "quiet.db"), "--articles", "5000", "--quiet"],
+                           cwd=PROJECT, env=terminal, capture_output=True, text=True)
+    assert quiet.returncode == 0 and "/5000" not in quiet.stderr
+    assert "5,000 articles" in quiet.stderr
+
+
 # -- mark-read ----------------------------------------------------------------------------
 
 MARK_READ = {  # option -> articles in scope on the server-shaped database
@@ -258,7 +274,7 @@ def test_a_bad_database_gets_one_line_and_exit_2_and_stays_untouched(tmp_path, k
 
 
 @pytest.mark.parametrize("command", [["jobs", "--user", "1"], ["cancel", "--user", "1", "1"],
-                                     ["work", "--once"], ["demo"]])
+                                     ["feeds", "--user", "1"], ["work", "--once"], ["demo"]])
 def test_every_command_refuses_a_file_that_is_not_a_database(tmp_path, command):
     path = make_bad("text", tmp_path)
     state = file_state(path)
@@ -494,3 +510,64 @@ def test_work_as_a_service_runs_new_jobs_and_stops_on_sigterm(server_db):
         worker.kill()
     assert worker.returncode == 130 and "Traceback" not in err
     assert job_rows(server_db)[0]["status"] == "completed"
+
+
+def run_gated_until_first_chunk(path):
+    """``mark-read --all`` through GATED_CLI, stopped right after its first chunk committed:
+    (the process, its job id, the read end of its gate). Write to its stdin to let it go on."""
+    ready, ready_in_child = os.pipe()
+    process = start_mark_all(path, gate_fd=ready_in_child, stdin=subprocess.PIPE,
+                             pass_fds=(ready_in_child,))
+    os.close(ready_in_child)
+    job_id = int(process.stdout.readline())
+    assert os.read(ready, 1) == b"1", "mark-read ended before its first chunk"
+    os.close(ready)
+    return process, job_id
+
+
+def test_a_job_cancelled_elsewhere_says_by_whom_and_that_the_work_is_kept(demo_database_100k,
+                                                                          tmp_path):
+    """No race: the CLI stands at its gate after one chunk while the cancel is written; at its
+    next chunk it sees the job cancelled and stops."""
+    path = tmp_path / "demo.db"
+    shutil.copyfile(demo_database_100k, path)
+    process, job_id = run_gated_until_first_chunk(path)
+    try:
+        cancelled = rss("cancel", "--database", path, "--user", 1, job_id)
+        _, stderr = process.communicate(input=b"go", timeout=120)
+    finally:
+        process.kill()
+    assert cancelled.returncode == 0, cancelled.stderr
+    stderr = stderr.decode(errors="replace")
+    assert process.returncode == 1 and "Traceback" not in stderr
+    [job] = job_rows(path)
+    assert job["status"] == "cancelled"
+    assert job["error_message"] == "cancelled by rss-desktop cancel"
+    assert (f"job {job_id} was cancelled by rss-desktop cancel at {job['progress']:,} of "
+            f"{job['total']:,}; the work done is kept") in stderr
+    listed = rss("jobs", "--database", path, "--user", 1)
+    assert "note: cancelled by rss-desktop cancel" in listed.stdout
+    retried = rss("retry", "--database", path, "--user", 1, job_id, "--quiet")
+    assert retried.returncode == 0, retried.stderr
+    assert job_rows(path)[0]["error_message"] is None  # a retry starts afresh
+
+
+# -- feeds ----------------------------------------------------------------------------------
+
+def test_feeds_lists_ids_and_unread_counts_and_writes_nothing(server_db):
+    before = file_state(server_db)
+    listed = rss("feeds", "--database", server_db, "--user", 1)
+    assert listed.returncode == 0, listed.stderr
+    rows = [line.split() for line in lines(listed.stdout)[1:]]
+    # user 1 read every third article: feeds 1..5 hold articles 1-40, 41-70, 71-90, 91-100,
+    # 101-105 (see make_server_database)
+    assert ["category", "1", "Tech", "47"] in rows and ["feed", "3", "Feed", "3", "13"] in rows
+    assert ["(no", "category)", "3"] in rows and ["all", "All", "articles", "70"] in rows
+    as_json = json.loads(rss("feeds", "--database", server_db, "--user", 2, "--json").stdout)
+    tech = next(c for c in as_json["categories"] if c["id"] == 1)
+    assert tech["name"] == "Tech" and tech["unread"] == 35  # bob read every even article
+    assert [(f["id"], f["unread"]) for f in tech["feeds"]] == [(1, 20), (2, 15)]
+    assert [f["id"] for f in as_json["uncategorized_feeds"]] == [5] and as_json["unread"] == 53
+    assert file_state(server_db) == before
+    assert_one_error_line(rss("feeds", "--database", server_db, "--user", 9),
+                          "user 9 does not exist", server_db)

@@ -11,7 +11,7 @@ from conftest import real_clock, real_now, run_engine
 
 from desktop.store import clock
 from desktop.store.clock import ago_text, cutoff_for_age, to_db_text, utc_now_text
-from desktop.ui.jobs_model import local_time
+from desktop.ui.formatting import local_time
 
 
 def seconds_between(a: pendulum.DateTime, b: pendulum.DateTime) -> float:
@@ -65,12 +65,14 @@ def test_job_times_show_the_time_alone_on_the_local_day_of_now():
         return [local_time(to_db_text(moment), now) for moment in (day_start, last_second,
                                                                     midnight)]
 
-    expected = [day_start.format("HH:mm:ss"), last_second.format("HH:mm:ss"),
-                midnight.format("MMM D HH:mm")]  # the next local day: with its date
+    # the next local day: with its date (and its year, when it is in the next one)
+    next_day = midnight.format("MMM D HH:mm" if midnight.year == last_second.year
+                               else "YYYY-MM-DD HH:mm")
+    expected = [day_start.format("HH:mm:ss"), last_second.format("HH:mm:ss"), next_day]
     with time_machine.travel(last_second.timestamp(), tick=False):
         assert shown() == expected
     assert shown(now=last_second) == expected
-    assert shown(now=midnight) == [day_start.format("MMM D HH:mm"),
-                                   last_second.format("MMM D HH:mm"),
+    assert shown(now=midnight) == [day_start.format("[yesterday] HH:mm"),
+                                   last_second.format("[yesterday] HH:mm"),
                                    midnight.format("HH:mm:ss")]
     assert local_time(None) == local_time("") == ""

@@ -805,3 +805,40 @@ def test_a_user_deleted_mid_job_fails_the_job_and_leaves_no_rows(server_db):
         orphans = conn.execute("SELECT count(*) FROM read_status WHERE user_id = 2").fetchone()[0]
     # a chunk may have been on its way while the user was deleted; none after it
     assert orphans <= 7 and job.cursor <= deleted_at["cursor"] + 7
+
+
+# -- what the window keeps with a job ---------------------------------------------------------
+
+def test_the_confirmed_count_is_kept_and_added_to_a_job_table_of_an_earlier_version(server_db):
+    """A database whose job table an earlier version prepared (our columns but
+    confirmed_count) is read as it is and gains the column when the next job is written."""
+    first = run_engine(server_db, lambda m: m.create_job("mark_feed_read", 1, {"feed_id": 5},
+                                                         run=False))
+    with sqlite(server_db) as conn:
+        conn.execute("ALTER TABLE bulk_operation_jobs DROP COLUMN confirmed_count")
+        conn.commit()
+
+    async def body(manager):
+        [old] = await manager.list_jobs(1)  # read before anything is written
+        job_id = await manager.create_job("mark_feed_read", 1, {"feed_id": 3},
+                                          confirmed_count=13)
+        return old, await manager.wait_for_job(job_id)
+
+    old, job = run_engine(server_db, body)
+    assert old.id == first and old.confirmed_count is None
+    assert job.confirmed_count == 13 and job.marked_count == 13  # 20 articles, 7 read before
+    assert job_row(server_db, first)["confirmed_count"] is None
+
+
+def test_count_finished_jobs_counts_the_users_finished_jobs_only(server_db):
+    from desktop.store.jobs_table import count_finished_jobs
+
+    async def body(manager):
+        before = await manager.reads.call(count_finished_jobs, 1)  # no job table yet: 0
+        for request in (("mark_feed_read", 1, {"feed_id": 5}), ("mark_feed_read", 2,
+                                                                  {"feed_id": 5})):
+            await manager.wait_for_job(await manager.create_job(*request))
+        await manager.create_job("mark_feed_read", 1, {"feed_id": 3}, run=False)  # pending
+        return before, await manager.reads.call(count_finished_jobs, 1)
+
+    assert run_engine(server_db, body) == (0, 1)

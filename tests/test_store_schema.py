@@ -42,7 +42,7 @@ SPEC_JOB_INDEXES = {
 }
 # What the engine adds beyond the spec (all nullable); later features may add more.
 OUR_JOB_COLUMNS = {"watermark", "cursor", "marked_count", "owner", "updated_at", "recorded",
-                   "undone_by"}
+                   "undone_by", "confirmed_count"}
 SERVER_TABLES = ("users", "categories", "feeds", "articles", "read_status", "sessions")
 
 

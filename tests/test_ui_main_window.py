@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -14,83 +12,25 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QFileSystemModel, QMessageBox
+from window_helpers import (
+    ROOT,
+    SERVER_UNREAD_USER1,
+    click_scope,
+    click_toolbar,
+    column,
+    db_unread,
+    insert_job_row,
+    panel_button,
+    run,
+    tree_count,
+)
 
-from desktop.store.clock import ago_text, utc_now_text
-from desktop.store.schema import JOB_TABLE_DDL
+from desktop.store.clock import utc_now_text
 from desktop.store.sqlite_file import lock_holders
-from desktop.ui.main_window import MainWindow
-from desktop.ui.scope_tree import TreeScope
-
-ROOT = Path(__file__).resolve().parents[1]
-FEED_ARTICLES = {1: range(1, 41), 2: range(41, 71), 3: range(71, 91), 4: range(91, 101),
-                 5: range(101, 106)}  # see make_server_database: user 1 read every third one
-SERVER_UNREAD_USER1 = {feed: sum(1 for a in ids if a % 3) for feed, ids in FEED_ARTICLES.items()}
-
-
-def run(qtbot, coroutine, timeout=20_000):
-    """Run a coroutine on the qasync loop and wait, the Qt way, for its result."""
-    task = asyncio.ensure_future(coroutine)
-    qtbot.waitUntil(task.done, timeout=timeout)
-    return task.result()
-
-
-@pytest.fixture
-def demo_db(demo_database, tmp_path) -> Path:
-    path = tmp_path / "demo.db"
-    shutil.copy(demo_database(60_000), path)
-    return path
-
-
-@pytest.fixture
-def make_window(qtbot, qasync_loop, tmp_path):
-    windows = []
-
-    def make(database: Path | None = None, **manager_options) -> MainWindow:
-        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(settings)
-        window.manager_options = manager_options
-        window.show()
-        windows.append(window)
-        if database is not None:
-            assert run(qtbot, window.open_database(database))
-        return window
-
-    yield make
-    for window in windows:  # shut the engine down before Qt deletes the widgets
-        run(qtbot, window.shutdown())
-        window.close()
-        window.deleteLater()
-
-
-def tree_count(window: MainWindow, kind: str, scope_id) -> int:
-    assert window.tree_model.find(kind, scope_id).isValid(), (kind, scope_id)
-    return window.tree_model.unread(TreeScope(kind, scope_id, ""))
-
-
-def click_scope(qtbot, window: MainWindow, kind: str, scope_id) -> None:
-    index = window.tree_model.find(kind, scope_id)
-    window.tree.scrollTo(index)
-    qtbot.mouseClick(window.tree.viewport(), Qt.MouseButton.LeftButton,
-                     pos=window.tree.visualRect(index).center())
-    assert window.selected_scope().kind == kind and window.selected_scope().id == scope_id
-
-
-def click_toolbar(qtbot, window: MainWindow, action) -> None:
-    toolbar = window.findChild(type(window.addToolBar("probe")), "main-toolbar")
-    qtbot.mouseClick(toolbar.widgetForAction(action), Qt.MouseButton.LeftButton)
-
-
-def db_unread(path: Path, user_id: int, category_id: int) -> int:
-    with sqlite3.connect(path) as conn:
-        return conn.execute(
-            "SELECT count(*) FROM articles a JOIN feeds f ON f.id = a.feed_id "
-            "LEFT JOIN read_status r ON r.article_id = a.id AND r.user_id = ? "
-            "WHERE f.category_id = ? AND coalesce(r.is_read, 0) = 0",
-            (user_id, category_id)).fetchone()[0]
+from desktop.ui.jobs_model import PROGRESS_ROLE
 
 
 def test_click_category_mark_read_and_confirm(qtbot, make_window, server_db):
@@ -102,7 +42,7 @@ def test_click_category_mark_read_and_confirm(qtbot, make_window, server_db):
 
     dialog = window.confirmation
     qtbot.waitUntil(dialog.ok_button.isEnabled)
-    assert dialog.question.text() == "Mark 47 articles in Tech as read?"
+    assert dialog.question.text() == "Mark 47 unread articles in Tech as read?"
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     job = finished.args[0]
@@ -110,10 +50,14 @@ def test_click_category_mark_read_and_confirm(qtbot, make_window, server_db):
 
     qtbot.waitUntil(lambda: tree_count(window, "category", 1) == 0)
     row = window.jobs_model.row_of(job.id)
-    progress = window.jobs_model.index(row, 1)
-    qtbot.waitUntil(lambda: progress.data(Qt.ItemDataRole.UserRole + 2)[:2] == (70, 70))
-    assert "(100%)" in progress.data()
-    assert window.jobs_model.index(row, 0).data() == "Category: Tech"
+    progress = window.jobs_model.index(row, column("Progress"))
+    # the bar counts toward the 47 unread articles the dialog asked about, not the 70 checked
+    qtbot.waitUntil(lambda: progress.data() == "47 of 47  (100%)")
+    bar = progress.data(PROGRESS_ROLE)
+    assert (bar.value, bar.maximum) == (47, 47)
+    assert "70 of 70 articles checked" in progress.data(Qt.ItemDataRole.ToolTipRole)
+    assert window.jobs_model.index(row, column("Job")).data() == "Category: Tech"
+    assert window.jobs_model.index(row, column("#")).data() == str(job.id)
     assert tree_count(window, "category", 2) == news_before
     assert db_unread(server_db, 1, 1) == 0 and db_unread(server_db, 1, 2) == news_before
 
@@ -142,29 +86,15 @@ def test_cancel_a_running_job_from_its_row(qtbot, make_window, demo_db):
     index = window.jobs_model.index(0, 0)
     qtbot.mouseClick(window.jobs_panel.table.viewport(), Qt.MouseButton.LeftButton,
                      pos=window.jobs_panel.table.visualRect(index).center())
-    assert window.jobs_panel.cancel_button.isEnabled()
+    assert window.jobs_panel.cancel_action.isEnabled()
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
-        qtbot.mouseClick(window.jobs_panel.cancel_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel_button(window, window.jobs_panel.cancel_action),
+                         Qt.MouseButton.LeftButton)
     job = finished.args[0]
     assert job.status == "cancelled" and 0 < job.progress < job.total
     qtbot.waitUntil(lambda: window.jobs_model.job_at(0).status == "cancelled")
-    assert not window.jobs_panel.cancel_button.isEnabled()
-
-
-def insert_job_row(path: Path, **values) -> int:
-    """A job row as the web server writes it; by default pending since a minute ago (past the
-    10 s the engine leaves another program to start its pending rows)."""
-    row = {"job_type": "mark_category_read", "status": "pending", "user_id": 1,
-           "parameters": json.dumps({"category_id": 1}), "created_at": ago_text(minutes=1),
-           **values}
-    with sqlite3.connect(path) as conn:
-        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'bulk_operation_jobs'"
-                            ).fetchone():
-            conn.execute(JOB_TABLE_DDL)  # the web server's migration, the spec's DDL
-        cursor = conn.execute(
-            f"INSERT INTO bulk_operation_jobs ({', '.join(row)}) VALUES "
-            f"({', '.join('?' * len(row))})", tuple(row.values()))
-        return cursor.lastrowid
+    assert not window.jobs_panel.cancel_action.isEnabled()
+    assert job.error_message == "cancelled by the desktop app"
 
 
 def test_failed_job_shows_its_message(qtbot, make_window, server_db):
@@ -174,10 +104,10 @@ def test_failed_job_shows_its_message(qtbot, make_window, server_db):
     assert run(qtbot, window.open_database(server_db))  # adopts the pending row, which fails
     def message():
         row = window.jobs_model.row_of(job_id)
-        return row >= 0 and window.jobs_model.index(row, 6).data()
+        return row >= 0 and window.jobs_model.index(row, column("Message")).data()
     qtbot.waitUntil(lambda: message() == "category 999 does not exist")
     row = window.jobs_model.row_of(job_id)
-    assert window.jobs_model.index(row, 3).data() == "Failed"
+    assert window.jobs_model.index(row, column("Status")).data() == "Failed"
 
 
 def test_job_of_another_process_appears_and_moves(qtbot, make_window, server_db):
@@ -191,11 +121,11 @@ def test_job_of_another_process_appears_and_moves(qtbot, make_window, server_db)
     qtbot.waitUntil(lambda: window.jobs_model.job_at(window.jobs_model.row_of(job_id))
                     .progress == 50, timeout=5000)
     row = window.jobs_model.row_of(job_id)
-    assert window.jobs_model.index(row, 1).data() == "50 / 100  (50%)"
+    assert window.jobs_model.index(row, column("Progress")).data() == "50 / 100  (50%)"
     # The server would ignore a cancel written here: the window does not offer one.
     window.jobs_panel.select_job(job_id)
-    assert not window.jobs_panel.cancel_button.isEnabled()
-    assert "web server" in window.jobs_panel.cancel_button.toolTip()
+    assert not window.jobs_panel.cancel_action.isEnabled()
+    assert "web server" in window.jobs_panel.cancel_action.toolTip()
 
 
 def test_switching_user_shows_only_their_jobs_and_counts(qtbot, make_window, server_db):
@@ -305,16 +235,17 @@ def test_undo_offer_after_a_job_and_undo_from_the_row(qtbot, make_window, server
     # the original job's row no longer offers Undo; a second job's row does
     qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 2)
     window.jobs_panel.select_job(job.id)
-    assert not window.jobs_panel.undo_button.isEnabled()
-    assert window.jobs_model.index(window.jobs_model.row_of(job.id), 6).data() == \
-        f"undone by job {undone.args[0].id}"
+    assert not window.jobs_panel.undo_action.isEnabled()
+    assert window.jobs_model.index(window.jobs_model.row_of(job.id), column("Message")).data() \
+        == f"undone by job {undone.args[0].id}"
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as second:
         window.spawn(window.start_mark_read(window.selected_scope(), None, None))
     qtbot.waitUntil(lambda: window.jobs_model.row_of(second.args[0].id) >= 0)
     window.jobs_panel.select_job(second.args[0].id)
-    assert window.jobs_panel.undo_button.isEnabled()
+    assert window.jobs_panel.undo_action.isEnabled()
     with qtbot.waitSignal(window.jobFinished, timeout=10_000):
-        qtbot.mouseClick(window.jobs_panel.undo_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel_button(window, window.jobs_panel.undo_action),
+                         Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tree_count(window, "feed", 3) == before)
 
 

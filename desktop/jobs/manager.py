@@ -147,9 +147,10 @@ class BulkOperationManager(JobRunner, Recovery):
     # -- requests ---------------------------------------------------------------------------
     async def create_job(self, job_type: str, user_id: int, parameters: dict, *,
                          run: bool = True, watermark: int | None = None,
-                         force: bool = False) -> int:
+                         force: bool = False, confirmed_count: int | None = None) -> int:
         """Validate, count and persist a job, start it here unless ``run`` is False, return its
-        id.
+        id. ``confirmed_count``: the unread count up to ``watermark`` that the person confirmed
+        (kept with the job, so a face can show progress toward the number the person saw).
 
         Raises JobRequestError (unknown user, category, feed, job type, bad parameters; or,
         unless ``force``, a job of the web server's running on overlapping articles) and
@@ -166,7 +167,7 @@ class BulkOperationManager(JobRunner, Recovery):
         watermark, total = await self.reads.call(job_requests.count_scope, scope, watermark)
         await self.prepare_for_writing()
         job = await self.db.call(jobs_table.insert_job, job_type, user_id, parameters, watermark,
-                                 total)
+                                 total, confirmed_count)
         self.events.publish(JobEvent("created", job))
         if run:
             self.start_job(job.id)
@@ -193,14 +194,17 @@ class BulkOperationManager(JobRunner, Recovery):
                         job_type: str | None = None, limit: int = 20) -> list[JobRecord]:
         return await self.reads.call(jobs_table.list_jobs, user_id, status, job_type, limit)
 
-    async def cancel_job(self, user_id: int, job_id: int) -> JobRecord:
-        """Cancel at once; a job running here stops after its current chunk."""
+    async def cancel_job(self, user_id: int, job_id: int, *,
+                         cancelled_by: str | None = None) -> JobRecord:
+        """Cancel at once; a job running here stops after its current chunk. ``cancelled_by``
+        names who asked ("the desktop app"), for whoever runs the job to say so."""
         self._check_writable()
         server_grace = ago_text(seconds=PENDING_GRACE_SECONDS)
         if not self._schema_ready:  # refused (not found, the server's...) before any write
             jobs_table.check_cancellable(await self.get_job(user_id, job_id), server_grace)
             await self.prepare_for_writing()
-        job = await self.db.call(jobs_table.cancel_job, user_id, job_id, server_grace)
+        job = await self.db.call(jobs_table.cancel_job, user_id, job_id, server_grace,
+                                 cancelled_by)
         if job_id not in self._tasks:
             self.events.publish(JobEvent("finished", job))
         return job

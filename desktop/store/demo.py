@@ -6,6 +6,7 @@ Used by ``rss-desktop demo``, the first run of the app, the tests and the benchm
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from . import clock
 from .clock import to_db_text
@@ -41,14 +42,18 @@ def _title(rng: random.Random) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 8))).capitalize()
 
 
+Progress = Callable[[int, int], None]  # (articles written so far, articles in all)
+
+
 def build_demo_database(articles: int = 50_000, *, seed: int = 7,
                         main_category_share: float | None = None,
-                        days: int = 90) -> dict[str, int]:
+                        days: int = 90, on_progress: Progress | None = None) -> dict[str, int]:
     """Fill the (connected, schema-ready, empty) database with sample data.
 
     ``main_category_share`` puts that fraction of all articles into "Tech" (the benchmark's
-    large category). Raises DemoDatabaseExists if the database already has articles or users.
-    Returns counts of what was written.
+    large category). ``on_progress`` is called after each batch written. Raises
+    DemoDatabaseExists if the database already has articles or users. Returns counts of what
+    was written.
     """
     db = database_proxy
     if has_data(db):
@@ -106,12 +111,15 @@ def build_demo_database(articles: int = 50_000, *, seed: int = 7,
                     ReadStatus.is_starred, ReadStatus.is_archived, ReadStatus.read_at,
                     ReadStatus.starred_at, ReadStatus.created_at, ReadStatus.updated_at]).execute()
         read_rows += len(status_rows)
+        if on_progress is not None:
+            on_progress(start + count, articles)
     return {"users": len(user_ids), "feeds": len(feed_ids), "articles": articles,
             "read_status": read_rows}
 
 
 def create_demo_file(path, articles: int = 50_000, *, seed: int = 7,
-                     main_category_share: float | None = None) -> dict[str, int]:
+                     main_category_share: float | None = None,
+                     on_progress: Progress | None = None) -> dict[str, int]:
     """Make ``path`` a sample database (a new file, or one with no users or articles yet).
 
     Raises DemoDatabaseExists, before changing anything, if the database already holds data.
@@ -124,6 +132,7 @@ def create_demo_file(path, articles: int = 50_000, *, seed: int = 7,
         if has_data(db):
             raise DemoDatabaseExists("already holds data; the demo needs a new or empty database")
         ensure_schema(db)
-        return build_demo_database(articles, seed=seed, main_category_share=main_category_share)
+        return build_demo_database(articles, seed=seed, main_category_share=main_category_share,
+                                   on_progress=on_progress)
     finally:
         db.close()

@@ -60,6 +60,7 @@ class JobRecord:
     recorded: int | None = None
     undone_by: int | None = None
     updated_at: str | None = None
+    confirmed_count: int | None = None
 
     @classmethod
     def from_row(cls, row: BulkOperationJob) -> JobRecord:
@@ -83,10 +84,11 @@ class JobRecord:
 
 
 def insert_job(job_type: str, user_id: int, parameters: dict, watermark: int | None = None,
-               total: int = 0) -> JobRecord:
+               total: int = 0, confirmed_count: int | None = None) -> JobRecord:
     """Validate and write a new pending job; nothing is written if invalid.
 
     ``watermark`` and ``total`` come from ``count_scope``: a job is never seen as "0 of 0".
+    ``confirmed_count``: the unread articles the person was shown and confirmed, if any.
     """
     with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
         _scope, parameters = check_request(job_type, user_id, parameters, watermark)
@@ -95,6 +97,7 @@ def insert_job(job_type: str, user_id: int, parameters: dict, watermark: int | N
             job_type=job_type, status="pending", user_id=user_id,
             parameters=json.dumps(parameters, sort_keys=True), progress=0, total=total,
             created_at=utc_now_text(), cursor=0, marked_count=0, recorded=RECORD_FORMAT,
+            confirmed_count=confirmed_count,
             watermark=newest if watermark is None else min(watermark, newest))
     return JobRecord.from_row(row)
 
@@ -314,20 +317,29 @@ def check_cancellable(job: JobRecord, server_grace_cutoff: str | None = None) ->
                               "itself; it was left as it is")
 
 
-def cancel_job(user_id: int, job_id: int, server_grace_cutoff: str | None = None) -> JobRecord:
+def cancel_job(user_id: int, job_id: int, server_grace_cutoff: str | None = None,
+               cancelled_by: str | None = None) -> JobRecord:
     """Cancel the user's pending or running job at once.
 
     A running job's worker sees the status at its next chunk and stops there; every chunk it
     committed stays done. A finished job, or one the web server runs (see check_cancellable),
-    is refused with JobRequestError.
+    is refused with JobRequestError. ``cancelled_by`` ("the desktop app") is kept in the job's
+    message, so the program that was running the job can say who stopped it.
     """
     with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
         job = get_job(user_id, job_id)
         check_cancellable(job, server_grace_cutoff)
         now = utc_now_text()
-        BulkOperationJob.update(status="cancelled", completed_at=now, updated_at=now).where(
+        message = cancel_message(cancelled_by) if cancelled_by else None
+        BulkOperationJob.update(status="cancelled", completed_at=now, updated_at=now,
+                                error_message=message).where(
             BulkOperationJob.id == job_id).execute()
     return load_job(job_id)
+
+
+def cancel_message(cancelled_by: str) -> str:
+    """The message of a job cancelled by ``cancelled_by`` (see cancel_job)."""
+    return f"cancelled by {cancelled_by}"
 
 
 def unfinished_jobs() -> list[JobRecord]:
@@ -386,6 +398,15 @@ def release_job(job_id: int, owner: str) -> bool:
     query = BulkOperationJob.update(status="pending", owner=None, updated_at=utc_now_text()).where(
         _mine(job_id, owner))
     return query.execute() == 1
+
+
+def count_finished_jobs(user_id: int) -> int:
+    """How many finished jobs the user has (reads only; 0 without a job table)."""
+    query = _select_jobs()
+    if query is None:
+        return 0
+    return query.where((BulkOperationJob.user_id == user_id)
+                       & BulkOperationJob.status.in_(FINISHED)).count()
 
 
 def delete_finished_jobs(user_id: int) -> int:

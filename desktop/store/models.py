@@ -135,6 +135,8 @@ class BulkOperationJob(BaseModel):
     updated_at = TextField(null=True)
     recorded = IntegerField(null=True)  # 1: every article it changed is in bulk_job_changes
     undone_by = IntegerField(null=True)  # the undo job that reverts this one
+    # the unread count the person confirmed before the job (what its progress counts toward)
+    confirmed_count = IntegerField(null=True)
 
     class Meta:
         table_name = "bulk_operation_jobs"

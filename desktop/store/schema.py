@@ -48,6 +48,7 @@ JOB_EXTRA_COLUMNS = {
     "updated_at": TextField(null=True),
     "recorded": IntegerField(null=True),
     "undone_by": IntegerField(null=True),
+    "confirmed_count": IntegerField(null=True),
 }
 
 # Indexes the hot path and the counts need, named as a stock peewee server names its own (model

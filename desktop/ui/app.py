@@ -91,7 +91,7 @@ def close_on_signals(window) -> None:
     def on_signal() -> None:
         with contextlib.suppress(OSError):
             receive.recv(64)
-        window.close()
+        window.close_now()  # no question about running jobs: they are handed back
 
     notifier.activated.connect(on_signal)
     window.signal_sockets = (receive, send, notifier)  # kept alive with the window
@@ -125,13 +125,13 @@ async def _run_window(window, database: Path, create: bool, demo_if_new: bool) -
 
 async def _screenshot(window, database: Path, output: Path) -> int:
     if not await window.open_database(database):
-        print(f"rss-desktop: error: {window.status_label.text()}", file=sys.stderr)
+        print(f"rss-desktop: error: {window.status_label.full_text}", file=sys.stderr)
         return 2
     window.resize(1200, 720)
     window.show()
-    first_group = window.tree_model.index(1, 0)
-    if first_group.isValid():
-        window.tree.setCurrentIndex(first_group)
+    categories = window.tree_model.category_names()
+    if window.selected_scope() is None and categories:
+        window.select_scope("category", next(iter(categories)))
     QApplication.processEvents()  # lay the window out before rendering it
     ok = window.grab().save(str(output))
     await window.shutdown()

@@ -49,4 +49,5 @@ def database_file_dialog(parent, title: str, folder: str = "") -> QFileDialog:
     dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
     dialog.setIconProvider(NameOnlyIconProvider())
     dialog.setNameFilters(["SQLite databases (*.db *.sqlite *.sqlite3)", "All files (*)"])
+    dialog.resize(760, 460)  # room for the Size and Date columns
     return dialog

@@ -7,89 +7,130 @@ rest of the window it only awaits the engine; dialogs open with ``open()``, neve
 
 from __future__ import annotations
 
-import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSystemTrayIcon
+from PySide6.QtWidgets import QMessageBox, QSystemTrayIcon
 
 from ..jobs import JobEvent
 from ..store import JobNotFound, JobRequestError, jobs_table
 from ..store.clock import cutoff_for_age
 from ..store.overview import unread_in_scope
 from ..store.scopes import Scope
-from .jobs_model import can_undo, describe_job
+from .formatting import articles
+from .jobs_model import UNDO_JOB_TYPE, can_undo, describe_job, job_progress
 from .mark_read_dialog import MarkReadDialog
 from .scope_tree import SCOPE_ROLE, TreeScope
+
+CANCELLED_BY = "the desktop app"  # what a program whose job this window cancels is told
 
 
 class JobActions:
     # -- mark read --------------------------------------------------------------------------
     def selected_scope(self) -> TreeScope | None:
-        index = self.tree.currentIndex()
-        return index.data(SCOPE_ROLE) if index.isValid() else None
+        """The selected row's scope. The selection, not the current index: Tab into the tree
+        makes its first row current without selecting it, and that must not arm Ctrl+R for
+        *All articles*."""
+        rows = self.tree.selectionModel().selectedRows(0)
+        return rows[0].data(SCOPE_ROLE) if rows else None
 
     def select_scope(self, kind: str, scope_id: int | None) -> bool:
-        index = self.tree_model.find(kind, scope_id)
+        index = self.feed_pane.view_index(self.tree_model.find(kind, scope_id))
         if index.isValid():
             self.tree.setCurrentIndex(index)
         return index.isValid()
 
-    def mark_selected_read(self) -> None:
+    def mark_selected_read(self, age: str | None = None) -> None:
+        """The selected scope, after the confirmation (if it is asked for); ``age``: the
+        older-than choice to start with (the tree's context menu offers them)."""
         scope = self.selected_scope()
-        if scope is None or scope.job_request is None or self.manager is None:
+        if (scope is None or scope.job_request is None or self.manager is None
+                or not self.mark_read_action.isEnabled()):
             return
-        if self.settings.value("confirm_mark_read", True, type=bool):
-            self._open_confirmation(scope)
+        if self.prefs.confirm_mark_read:
+            self._open_confirmation(scope, age if age is not None else self.prefs.default_age)
         else:
-            self.spawn(self.start_mark_read(scope, None, None))
+            self.spawn(self._mark_read_unasked(scope, age))
 
-    def _open_confirmation(self, scope: TreeScope) -> MarkReadDialog:
-        dialog = MarkReadDialog(scope, self)
+    def _open_confirmation(self, scope: TreeScope, age: str | None) -> MarkReadDialog:
+        dialog = MarkReadDialog(scope, self.prefs.age_choices(), age, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.ageChanged.connect(lambda age: self.spawn(self._count_for(dialog, age)))
-        dialog.confirmed.connect(lambda age, watermark, dont_ask: self._confirmed(
-            scope, age, watermark, dont_ask))  # (any warning about the server was shown)
+        dialog.ageChanged.connect(lambda chosen: self._count_for(dialog, chosen))
+        dialog.confirmed.connect(lambda chosen, watermark, count, dont_ask: self._confirmed(
+            scope, chosen, watermark, count, dont_ask))  # (any warning about the server shown)
         self.confirmation = dialog
         dialog.open()
-        self.spawn(self._count_for(dialog, None))
+        self._count_for(dialog, dialog.selected_age())
         return dialog
 
-    async def _count_for(self, dialog: MarkReadDialog, age: str | None) -> None:
-        cutoff = cutoff_for_age(age) if age else None
-        scope = Scope(dialog.scope.kind, dialog.scope.id, cutoff)
-        count, watermark = await self.manager.reads.call(unread_in_scope, self.user_id, scope)
-        server_jobs = await self.manager.server_jobs_overlapping(self.user_id, scope)
-        # the person may have closed the dialog meanwhile (it deletes itself on close)
-        if (shiboken6.isValid(dialog) and dialog.isVisible()
-                and dialog.age.currentData() == age):
-            dialog.show_count(count, watermark, [job.id for job in server_jobs])
+    def _count_for(self, dialog: MarkReadDialog, age: str | None) -> None:
+        """Count in the background what the dialog asks about; a count still in flight for an
+        earlier age is dropped."""
+        if dialog.count_task is not None:
+            dialog.count_task.cancel()
+        if self.manager is None:  # the database was closed meanwhile: nothing to count in
+            dialog.reject()
+            return
+        dialog.count_task = self.spawn(self._deliver_count(dialog, age))
 
-    def _confirmed(self, scope: TreeScope, age, watermark: int, dont_ask: bool) -> None:
+    async def _deliver_count(self, dialog: MarkReadDialog, age: str | None) -> None:
+        manager, user_id = self.manager, self.user_id
+        scope = Scope(dialog.scope.kind, dialog.scope.id, cutoff_for_age(age) if age else None)
+        count, watermark = await manager.reads.call(unread_in_scope, user_id, scope)
+        server_jobs = await manager.server_jobs_overlapping(user_id, scope)
+        # ``closed`` is set the moment the dialog is answered, before Qt may delete it: a count
+        # arriving after Esc never touches it. (The task is cancelled then too.)
+        if dialog.closed or manager is not self.manager or user_id != self.user_id:
+            return
+        dialog.show_count(count, watermark, [job.id for job in server_jobs])
+
+    def _confirmed(self, scope: TreeScope, age, watermark: int, count: int,
+                   dont_ask: bool) -> None:
         if dont_ask:
-            self.settings.setValue("confirm_mark_read", False)
-        self.spawn(self.start_mark_read(scope, age, watermark, force=True))
+            self.prefs.confirm_mark_read = False
+        self.spawn(self.start_mark_read(scope, age, watermark, force=True,
+                                        confirmed_count=count))
+
+    async def _mark_read_unasked(self, scope: TreeScope, age: str | None) -> int | None:
+        """Without the confirmation: count first, and start nothing when nothing is unread
+        (the tree's count may be a moment old)."""
+        manager, user_id = self.manager, self.user_id
+        cutoff = cutoff_for_age(age) if age else None
+        count, watermark = await manager.reads.call(
+            unread_in_scope, user_id, Scope(scope.kind, scope.id, cutoff))
+        if manager is not self.manager or user_id != self.user_id:
+            return None
+        if not count:
+            older = {a: f" {label.lower()}" for label, a in self.prefs.age_choices()
+                     if a}.get(age, "")
+            self.status_label.setText(f"Nothing unread{older} in {scope.label}: no job started")
+            return None
+        return await self.start_mark_read(scope, age, watermark, confirmed_count=count)
 
     async def start_mark_read(self, scope: TreeScope, age: str | None, watermark: int | None,
-                              *, force: bool = False) -> int | None:
+                              *, force: bool = False,
+                              confirmed_count: int | None = None) -> int | None:
         """Create and start the job; the window stays usable while it runs. ``force``: the
-        person saw the warning about the web server's overlapping jobs and went on."""
+        person saw the warning about the web server's overlapping jobs and went on.
+        ``confirmed_count``: the unread count they were shown, which its progress counts to."""
         job_type, parameters = scope.job_request
         if age:
             parameters["older_than"] = cutoff_for_age(age)
         try:
             job_id = await self.manager.create_job(job_type, self.user_id, parameters,
-                                                   watermark=watermark, force=force)
+                                                   watermark=watermark, force=force,
+                                                   confirmed_count=confirmed_count)
         except JobRequestError as exc:
             self.show_error("Cannot mark as read", str(exc))
             return None
-        self.status_label.setText(f"Marking {scope.label} as read…")
+        self.status_label.setText(f"Job {job_id}: marking {scope.label} as read…")
         await self.reload_jobs()
         self.jobs_panel.select_job(job_id)
         self._schedule_poll()
         return job_id
 
+    # -- acting on jobs ---------------------------------------------------------------------
     async def cancel_job(self, job_id: int) -> None:
         try:
-            job = await self.manager.cancel_job(self.user_id, job_id)
+            job = await self.manager.cancel_job(self.user_id, job_id, cancelled_by=CANCELLED_BY)
         except (JobRequestError, JobNotFound) as exc:
             self.status_label.setText(str(exc))
             await self.reload_jobs()
@@ -104,7 +145,7 @@ class JobActions:
             self.status_label.setText(str(exc))
             return
         self.jobs_model.update_job(job)
-        self.status_label.setText(f"Job {job_id} retried from {job.progress:,} of {job.total:,}")
+        self.status_label.setText(f"Job {job_id} retried from {job_progress(job).text}")
         self._schedule_poll()
 
     async def undo_job(self, job_id: int) -> None:
@@ -114,13 +155,59 @@ class JobActions:
             self.status_label.setText(str(exc))
             return
         self.undo_offer.withdraw()
-        self.status_label.setText(f"Undoing job {job_id}…")
+        self.status_label.setText(f"Job {job.id}: undoing job {job_id}…")
         await self.reload_jobs()
         self.jobs_panel.select_job(job.id)
         self._schedule_poll()
 
-    async def clear_finished(self) -> None:
-        removed = await self.manager.db.call(jobs_table.delete_finished_jobs, self.user_id)
+    async def undo_last_mark_read(self) -> None:
+        """Ctrl+Z: undo the newest job that can be undone (again: the one before it)."""
+        manager, user_id = self.manager, self.user_id
+        if manager is None or user_id is None:
+            return
+        jobs = await manager.list_jobs(user_id, limit=jobs_table.MAX_LIST_LIMIT)
+        job = next((job for job in jobs if can_undo(job)), None)
+        if manager is not self.manager or user_id != self.user_id:
+            return
+        if job is None:
+            self.status_label.setText("Nothing to undo: no finished mark-as-read job is left "
+                                      "that can be undone")
+            return
+        await self.undo_job(job.id)
+
+    def clear_finished(self) -> None:
+        """Ask first: the jobs go with their undo records, so they can no longer be undone."""
+        self.spawn(self._ask_to_clear_finished())
+
+    async def _ask_to_clear_finished(self) -> None:
+        manager, user_id = self.manager, self.user_id
+        if manager is None or user_id is None:
+            return
+        count = await manager.reads.call(jobs_table.count_finished_jobs, user_id)
+        if manager is not self.manager or user_id != self.user_id:
+            return
+        if not count:
+            self.status_label.setText("No finished jobs to clear")
+            return
+        name = self.user_combo.currentText()
+        box = QMessageBox(QMessageBox.Icon.Question, "Clear finished jobs",
+                          f"Delete {count:,} finished job{'s' * (count != 1)} of {name}?",
+                          parent=self)
+        box.setInformativeText("Their undo records are deleted with them: they can no longer "
+                               "be undone. Articles stay as they are.")
+        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        delete.clicked.connect(lambda: self.spawn(self._clear_finished(manager, user_id)))
+        self.clear_question = box
+        box.open()
+
+    async def _clear_finished(self, manager, user_id: int) -> None:
+        if manager is not self.manager:
+            return
+        await manager.prepare_for_writing()
+        removed = await manager.db.call(jobs_table.delete_finished_jobs, user_id)
         await self.reload_jobs()
         self.status_label.setText(f"Cleared {removed} finished job{'s' * (removed != 1)}")
 
@@ -136,17 +223,15 @@ class JobActions:
             self.tree_model.apply_marked(job.id, job.progress, event.marked_by_feed)
         if not self.jobs_model.update_job(job) and event.kind == "created":
             self.spawn(self.reload_jobs())
+        if event.kind == "started" and job.progress and job.status == "running":
+            self.status_label.setText(f"{self._describe_job(job)} (job {job.id}) resumed at "
+                                      f"{job_progress(job).text}")
         if event.kind == "finished":
             self._job_finished(job)
+        self._update_actions()
 
     def _job_finished(self, job) -> None:
-        name = self._describe_job(job)
-        if job.status == "completed":
-            text = (f"{name}: done, {job.marked_count or 0:,} articles marked read")
-        elif job.status == "failed":
-            text = f"{name}: failed — {job.error_message}"
-        else:
-            text = f"{name}: {job.status} at {job.progress:,} of {job.total:,}"
+        text = finished_message(job, self._describe_job(job))
         self.status_label.setText(text)
         if can_undo(job):
             self.undo_offer.offer(job.id)
@@ -158,3 +243,15 @@ class JobActions:
         self.spawn(self.reload_jobs())
         self.jobFinished.emit(job)
 
+
+def finished_message(job, name: str) -> str:
+    """'Category: Tech (job 4): done, 1,234 articles marked read' (an undo's: made unread)."""
+    where = f"{name} (job {job.id})"
+    if job.status == "completed":
+        changed = articles(job.marked_count or 0)
+        if job.job_type == UNDO_JOB_TYPE:
+            return f"{where}: done, {changed} made unread again"
+        return f"{where}: done, {changed} marked read"
+    if job.status == "failed":
+        return f"{where}: failed — {job.error_message}"
+    return f"{where}: {job.status} at {job_progress(job).text}; the work done is kept"

@@ -4,70 +4,130 @@ from __future__ import annotations
 
 import json
 import time
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 
-import pendulum
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from ..store import clock
-from ..store.clock import parse_db_text
 from ..store.jobs_table import JobRecord
+from .formatting import duration, full_local_time, local_time
 
-COLUMNS = ("Job", "Progress", "Rate", "Status", "Started", "Finished", "Message")
+COLUMNS = ("#", "Job", "Status", "Progress", "Rate", "Started", "Finished", "Message")
 JOB_ROLE = Qt.ItemDataRole.UserRole + 1
-PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2  # (done, total, indeterminate)
+PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2  # a Progress
+UNDO_JOB_TYPE = "undo_mark_read"
+RATE_WINDOW_SECONDS = 10.0  # the rate is that of the last few seconds, not since the start
 
 
-def local_time(text: str | None, now: pendulum.DateTime | None = None) -> str:
-    """A stored UTC timestamp in local time: the time alone if it is on the local date of
-    ``now`` (default: the clock's now), else with the date."""
-    moment = parse_db_text(text)
-    if moment is None:
-        return ""
-    local = moment.in_timezone("local")
-    now = clock.now() if now is None else now
-    today = now.in_timezone("local").date() == local.date()
-    return local.format("HH:mm:ss" if today else "MMM D HH:mm")
+@dataclass(frozen=True)
+class Progress:
+    """What a job's progress bar shows: ``value`` of ``maximum`` (0 of 0: unknown yet)."""
+
+    value: int
+    maximum: int
+    text: str
+    state: str  # the job's status: pending, running, completed, failed, cancelled
+
+    @property
+    def indeterminate(self) -> bool:
+        return self.state in ("pending", "running") and not self.maximum
+
+
+def job_progress(job: JobRecord) -> Progress:
+    """A mark-read job the person confirmed in the window counts toward the unread articles
+    they were shown (``confirmed_count``): its bar is articles marked read of that number. Other
+    jobs (the command line's, the web server's, undo jobs) show their stored progress/total:
+    articles checked of the articles in the scope (undo: recorded changes)."""
+    percent = 0
+    if job.confirmed_count and job.job_type != UNDO_JOB_TYPE:
+        marked, wanted = job.marked_count or 0, job.confirmed_count
+        if job.status == "completed":  # fewer if another program read some meanwhile
+            text = (f"{marked:,} of {wanted:,}  (100%)" if marked == wanted
+                    else f"{marked:,} marked read  (100%)")
+            return Progress(wanted, wanted, text, job.status)
+        percent = 100 * min(marked, wanted) // wanted
+        return Progress(min(marked, wanted), wanted, f"{marked:,} of {wanted:,}  ({percent}%)",
+                        job.status)
+    if not job.total:
+        if job.status in ("pending", "running"):
+            return Progress(0, 0, "counting…", job.status)
+        return Progress(0, 0, f"{job.progress:,}" if job.progress else "–", job.status)
+    percent = 100 * job.progress // job.total
+    of = "of" if job.job_type == UNDO_JOB_TYPE else "/"  # "/": checked of all, read or not
+    return Progress(min(job.progress, job.total), job.total,
+                    f"{job.progress:,} {of} {job.total:,}  ({percent}%)", job.status)
+
+
+def progress_details(job: JobRecord) -> str:
+    """Both counts, in words: the tooltip of the Progress cell."""
+    checked = (f"{job.progress:,} of {job.total:,} articles checked" if job.total
+               else f"{job.progress:,} articles checked")
+    if job.job_type == UNDO_JOB_TYPE:
+        return (f"{job.progress:,} of {job.total:,} recorded changes gone through; "
+                f"{job.marked_count or 0:,} articles made unread again")
+    if job.confirmed_count:
+        return (f"{job.marked_count or 0:,} of the {job.confirmed_count:,} unread articles you "
+                f"confirmed are marked read ({checked}, read or not)")
+    marked = ("" if job.marked_count is None
+              else f"; {job.marked_count:,} of them were unread and are now read")
+    return f"{checked}{marked}"
 
 
 class RateMeter:
-    """Articles per second of one job, from the progress this window has seen."""
+    """Units per second of one job over the last ``window`` seconds of progress seen."""
 
-    def __init__(self):
-        self._first: tuple[float, int] | None = None
-        self._last: tuple[float, int] | None = None
+    def __init__(self, window: float = RATE_WINDOW_SECONDS):
+        self._window = window
+        self._samples: deque[tuple[float, int]] = deque()
 
-    def observe(self, progress: int) -> None:
-        now = time.monotonic()
-        if self._first is None:
-            self._first = (now, progress)
-        self._last = (now, progress)
+    def observe(self, progress: int, now: float) -> None:
+        if self._samples and progress < self._samples[-1][1]:
+            self._samples.clear()  # progress went back: a job run again from the start
+        self._samples.append((now, progress))
+        while len(self._samples) > 2 and now - self._samples[0][0] > self._window:
+            self._samples.popleft()
 
     def rate(self) -> float | None:
-        if not self._first or not self._last:
+        if len(self._samples) < 2:
             return None
-        seconds = self._last[0] - self._first[0]
-        done = self._last[1] - self._first[1]
+        (first_time, first), (last_time, last) = self._samples[0], self._samples[-1]
+        seconds, done = last_time - first_time, last - first
         return done / seconds if seconds > 0.2 and done > 0 else None
 
 
 class JobsTableModel(QAbstractTableModel):
-    def __init__(self, describe: Callable[[JobRecord], str], parent=None):
+    """``monotonic``: the clock rates are measured with (seconds; tests pass their own)."""
+
+    def __init__(self, describe: Callable[[JobRecord], str], parent=None, *,
+                 monotonic: Callable[[], float] = time.monotonic):
         super().__init__(parent)
         self._describe = describe
+        self._monotonic = monotonic
         self._jobs: list[JobRecord] = []
-        self._rates: dict[int, RateMeter] = {}
+        self._rates: dict[tuple[int, str], RateMeter] = {}  # (id, created_at): one job's meter
+        self._undo_jobs: dict[int, JobRecord] = {}  # undo jobs named by rows' undone_by
 
     # -- data in ----------------------------------------------------------------------------
-    def set_jobs(self, jobs: list[JobRecord]) -> None:
-        """Replace the rows (newest first), keeping rows that did not change untouched."""
+    def clear(self) -> None:
+        """Forget every job (another database or user): ids mean other jobs from now on."""
+        self.beginResetModel()
+        self._jobs, self._rates, self._undo_jobs = [], {}, {}
+        self.endResetModel()
+
+    def set_jobs(self, jobs: list[JobRecord], undo_jobs: dict[int, JobRecord] | None = None
+                 ) -> None:
+        """Replace the rows (newest first), keeping rows that did not change untouched.
+        ``undo_jobs``: the undo jobs that rows' ``undone_by`` name, where not among the rows."""
+        self._undo_jobs = {**(undo_jobs or {}),
+                           **{job.id: job for job in jobs if job.job_type == UNDO_JOB_TYPE}}
         old_ids = [job.id for job in self._jobs]
         new_ids = [job.id for job in jobs]
         for job in jobs:
             self._observe(job)
         if old_ids == new_ids:
             for row, job in enumerate(jobs):
-                if job != self._jobs[row]:
+                if job != self._jobs[row] or job.undone_by:  # its undo may have moved
                     self._jobs[row] = job
                     self._changed(row)
             return
@@ -78,6 +138,9 @@ class JobsTableModel(QAbstractTableModel):
     def update_job(self, job: JobRecord) -> bool:
         """Refresh one job's row from an engine event; False if the row is not shown."""
         self._observe(job)
+        if job.job_type == UNDO_JOB_TYPE:
+            self._undo_jobs[job.id] = job
+            self._refresh_undone_by(job.id)
         for row, shown in enumerate(self._jobs):
             if shown.id == job.id:
                 self._jobs[row] = job
@@ -85,9 +148,17 @@ class JobsTableModel(QAbstractTableModel):
                 return True
         return False
 
+    def _refresh_undone_by(self, undo_id: int) -> None:
+        for row, shown in enumerate(self._jobs):
+            if shown.undone_by == undo_id:
+                self._changed(row)
+
     def _observe(self, job: JobRecord) -> None:
+        key = (job.id, job.created_at)
         if job.status == "running":
-            self._rates.setdefault(job.id, RateMeter()).observe(job.progress)
+            self._rates.setdefault(key, RateMeter()).observe(job.progress, self._monotonic())
+        else:  # a retried job's rate starts afresh, without the time it stood still
+            self._rates.pop(key, None)
 
     def _changed(self, row: int) -> None:
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
@@ -109,8 +180,12 @@ class JobsTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section] == "#":
+            return "The job's id (the command line and messages name jobs by it)"
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -121,17 +196,24 @@ class JobsTableModel(QAbstractTableModel):
         if role == JOB_ROLE:
             return job
         if role == PROGRESS_ROLE:
-            return (job.progress, job.total, job.status == "running" and not job.total)
-        if role == Qt.ItemDataRole.ToolTipRole and column == "Message":
-            return job.error_message
+            return job_progress(job)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == "#":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(job, column)
         if role == Qt.ItemDataRole.AccessibleTextRole and column == "Progress":
-            return self._progress_text(job)
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
+            return job_progress(job).text
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(job, column)
+        return None
+
+    def _text(self, job: JobRecord, column: str) -> str:
+        if column == "#":
+            return str(job.id)
         if column == "Job":
             return self._describe(job)
         if column == "Progress":
-            return self._progress_text(job)
+            return job_progress(job).text
         if column == "Rate":
             return self._rate_text(job)
         if column == "Status":
@@ -140,40 +222,58 @@ class JobsTableModel(QAbstractTableModel):
             return local_time(job.started_at)
         if column == "Finished":
             return local_time(job.completed_at)
-        if column == "Message":
-            return self._message(job)
-        return None
+        return self._message(job)
 
-    @staticmethod
-    def _progress_text(job: JobRecord) -> str:
-        if not job.total:
-            if job.status in ("pending", "running"):
-                return "counting…"
-            return f"{job.progress:,}" if job.progress else "–"
-        percent = 100 * job.progress // job.total
-        return f"{job.progress:,} / {job.total:,}  ({percent}%)"
+    def _tooltip(self, job: JobRecord, column: str) -> str | None:
+        """The whole text of a cell that may be cut short, and more where it helps."""
+        if column == "Progress":
+            return progress_details(job)
+        if column == "Started":
+            return f"Started {full_local_time(job.started_at)}" if job.started_at else None
+        if column == "Finished":
+            return (f"Finished {full_local_time(job.completed_at)}" if job.completed_at
+                    else None)
+        if column == "Job":
+            return f"Job {job.id}: {self._describe(job)}"
+        if column == "Rate" and self._rate_text(job):
+            unit = ("recorded changes" if job.job_type == UNDO_JOB_TYPE
+                    else "articles checked")
+            return f"{self._rate_text(job)}: {unit} a second over the last few seconds"
+        return self._text(job, column) or None
 
     def _rate_text(self, job: JobRecord) -> str:
-        meter = self._rates.get(job.id)
+        meter = self._rates.get((job.id, job.created_at))
         rate = meter.rate() if meter and job.status == "running" else None
         if not rate:
             return ""
-        remaining = max(0, job.total - job.progress) / rate if job.total else None
         text = f"{rate:,.0f}/s"
-        if remaining is not None:
-            text += f", {remaining:.0f} s left" if remaining >= 1 else ", <1 s left"
+        if job.total:
+            text += f", {duration(max(0, job.total - job.progress) / rate)} left"
         return text
 
-    @staticmethod
-    def _message(job: JobRecord) -> str:
+    def _message(self, job: JobRecord) -> str:
+        if job.undone_by:
+            return self._undo_state(job)
         if job.error_message:
             return job.error_message
-        if job.undone_by:
-            return f"undone by job {job.undone_by}"
         if job.status == "completed" and job.marked_count is not None:
-            verb = "made unread" if job.job_type == "undo_mark_read" else "newly read"
+            verb = "made unread" if job.job_type == UNDO_JOB_TYPE else "newly read"
             return f"{job.marked_count:,} {verb}"
         return ""
+
+    def _undo_state(self, job: JobRecord) -> str:
+        """What became of a job's undo: the original row says it, not only the undo's row."""
+        undo = self._undo_jobs.get(job.undone_by)
+        status = undo.status if undo is not None else None
+        if status in ("pending", "running"):
+            return f"being undone by job {job.undone_by}…"
+        if status in ("cancelled", "failed"):
+            ended = "was cancelled" if status == "cancelled" else "failed"
+            if not undo.progress:
+                return (f"not undone: its undo, job {job.undone_by}, {ended} before it began "
+                        "(retry that job to undo)")
+            return f"partly undone: job {job.undone_by} {ended} (retry it to finish)"
+        return f"undone by job {job.undone_by}"
 
 
 def can_cancel(job: JobRecord | None) -> bool:
@@ -183,10 +283,14 @@ def can_cancel(job: JobRecord | None) -> bool:
             and not (job.run_by_server and job.status == "running"))
 
 
-def can_undo(job: JobRecord) -> bool:
+def can_retry(job: JobRecord | None) -> bool:
+    return job is not None and job.status in ("failed", "cancelled")
+
+
+def can_undo(job: JobRecord | None) -> bool:
     """Whether the Undo action applies (the engine gives the reason when it does not)."""
-    return (job.finished and job.job_type != "undo_mark_read" and bool(job.recorded)
-            and not job.undone_by and bool(job.marked_count))
+    return (job is not None and job.finished and job.job_type != UNDO_JOB_TYPE
+            and bool(job.recorded) and not job.undone_by and bool(job.marked_count))
 
 
 def describe_job(job: JobRecord, category_names: dict[int, str], feed_names: dict[int, str]) -> str:
@@ -205,7 +309,7 @@ def describe_job(job: JobRecord, category_names: dict[int, str], feed_names: dic
         text = f"Feed: {feed_names.get(fid, f'#{fid}')}"
     elif job.job_type == "mark_all_read":
         text = "All articles"
-    elif job.job_type == "undo_mark_read":
+    elif job.job_type == UNDO_JOB_TYPE:
         text = f"Undo of job {params.get('job_id')}"
     else:
         text = job.job_type

@@ -1,9 +1,9 @@
-"""The jobs panel: a table of jobs with progress bars, a status filter, cancel and clear."""
+"""The jobs panel: a table of jobs with progress bars, a status filter, and the job actions."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -12,41 +12,65 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMenu,
-    QPushButton,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionProgressBar,
     QTableView,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from .jobs_model import COLUMNS, PROGRESS_ROLE, JobsTableModel, can_cancel, can_undo
+from .jobs_model import COLUMNS, PROGRESS_ROLE, JobsTableModel, can_cancel, can_retry, can_undo
 from .resources import icon
 
 STATUS_FILTERS = (("All jobs", None), ("Pending", "pending"), ("Running", "running"),
                   ("Completed", "completed"), ("Failed", "failed"), ("Cancelled", "cancelled"))
+COLUMN_WIDTHS = {"#": 40, "Job": 150, "Status": 80, "Progress": 180, "Rate": 120,
+                 "Started": 96, "Finished": 96}
+NO_JOBS = "No jobs yet. Select a category or feed and use Mark all as read (Ctrl+R)."
 
 
 class ProgressBarDelegate(QStyledItemDelegate):
-    """Paints the Progress column as a native progress bar with done/total and percent."""
+    """Paints the Progress column as a native progress bar; a cancelled or failed job's bar is
+    drawn greyed out, so that it never looks like a completed one."""
 
     def paint(self, painter, option, index):
-        done, total, indeterminate = index.data(PROGRESS_ROLE)
+        progress = index.data(PROGRESS_ROLE)
         bar = QStyleOptionProgressBar()
         bar.rect = option.rect.adjusted(2, 3, -2, -3)
         bar.state = option.state | QStyle.StateFlag.State_Horizontal
         bar.direction = option.direction
         bar.fontMetrics = option.fontMetrics
-        bar.palette = option.palette
+        bar.palette = QPalette(option.palette)
+        if progress.state in ("cancelled", "failed"):  # stopped short: a grey bar
+            bar.palette.setColor(QPalette.ColorRole.Highlight,
+                                 option.palette.color(QPalette.ColorRole.Mid))
+            bar.palette.setColor(QPalette.ColorRole.HighlightedText,  # readable on the grey
+                                 option.palette.color(QPalette.ColorRole.Text))
         bar.minimum = 0
-        bar.maximum = 0 if indeterminate else max(total, 1)
-        bar.progress = 0 if indeterminate else min(done, max(total, 1))
-        bar.text = index.data(Qt.ItemDataRole.DisplayRole)
+        bar.maximum = 0 if progress.indeterminate else max(progress.maximum, 1)
+        bar.progress = 0 if progress.indeterminate else min(progress.value,
+                                                            max(progress.maximum, 1))
+        bar.text = progress.text
         bar.textVisible = True
         bar.textAlignment = Qt.AlignmentFlag.AlignCenter
         style = option.widget.style() if option.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, option.widget)
+
+
+class _FollowSize(QObject):
+    """Keeps an overlay the size of the widget it lies on."""
+
+    def __init__(self, overlay: QWidget, under: QWidget):
+        super().__init__(overlay)
+        self._overlay = overlay
+        under.installEventFilter(self)
+
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Resize:
+            self._overlay.setGeometry(watched.rect())
+        return False
 
 
 class JobsPanel(QWidget):
@@ -64,29 +88,15 @@ class JobsPanel(QWidget):
         self.filter.setAccessibleName("Filter jobs by status")
         for label, status in STATUS_FILTERS:
             self.filter.addItem(label, status)
-        self.filter.currentIndexChanged.connect(
-            lambda _i: self.filterChanged.emit(self.filter.currentData()))
-        self.cancel_button = QPushButton(icon("cancel"), "Cancel job")
-        self.cancel_button.setAccessibleName("Cancel the selected job")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self._cancel_selected)
-        self.retry_button = QPushButton(icon("refresh"), "Retry")
-        self.retry_button.setAccessibleName("Retry the selected job from where it stopped")
-        self.retry_button.setEnabled(False)
-        self.retry_button.clicked.connect(self._retry_selected)
-        self.undo_button = QPushButton(icon("undo"), "Undo")
-        self.undo_button.setAccessibleName("Undo the selected job: make its articles unread")
-        self.undo_button.setEnabled(False)
-        self.undo_button.clicked.connect(self._undo_selected)
-        self.clear_button = QPushButton(icon("clear"), "Clear finished")
-        self.clear_button.setAccessibleName("Clear finished jobs")
-        self.clear_button.clicked.connect(self.clearFinishedRequested)
+        self.filter.currentIndexChanged.connect(self._filter_changed)
+        self._build_actions()
 
         self.table = QTableView()
         self.table.setModel(model)
         self.table.setAccessibleName("Jobs")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table, as in any form
         self.table.setItemDelegateForColumn(COLUMNS.index("Progress"), ProgressBarDelegate(self))
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
@@ -94,30 +104,69 @@ class JobsPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in zip(COLUMNS[:-1], (190, 200, 120, 80, 80, 80), strict=True):
+        header.setMinimumSectionSize(36)
+        for column, width in COLUMN_WIDTHS.items():
             header.resizeSection(COLUMNS.index(column), width)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
-        model.dataChanged.connect(lambda *_: self._update_buttons())
-        model.modelReset.connect(self._update_buttons)
-        cancel_shortcut = QAction(self.table)
-        cancel_shortcut.setShortcut(QKeySequence(Qt.Key.Key_Delete))
-        cancel_shortcut.triggered.connect(self._cancel_selected)
-        self.table.addAction(cancel_shortcut)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.update_actions())
+        model.dataChanged.connect(lambda *_: self.update_actions())
+        model.modelReset.connect(self._rows_changed)
+        model.rowsInserted.connect(self._rows_changed)
+        model.rowsRemoved.connect(self._rows_changed)
+
+        # Shown over the empty table: "No failed jobs" says the filter worked, a blank does not
+        self.empty_label = QLabel(NO_JOBS, self.table.viewport())
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setEnabled(False)  # the palette's muted text colour
+        self.empty_label.setContentsMargins(12, 12, 12, 12)
+        _FollowSize(self.empty_label, self.table.viewport())
 
         bar = QHBoxLayout()
         bar.addWidget(title)
-        bar.addStretch(1)
         bar.addWidget(self.filter)
-        bar.addWidget(self.cancel_button)
-        bar.addWidget(self.retry_button)
-        bar.addWidget(self.undo_button)
-        bar.addWidget(self.clear_button)
+        bar.addStretch(1)
+        bar.addWidget(self.toolbar)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.table)
+        self._rows_changed()
+
+    def _build_actions(self) -> None:
+        """One action per job action: the toolbar here, the table's context menu and the
+        window's Jobs menu all show these (the same shortcut, the same enabled state)."""
+        self.cancel_action = QAction(icon("cancel"), "&Cancel job", self)
+        self.cancel_action.setShortcut(QKeySequence(Qt.Key.Key_Delete))
+        # Delete cancels only while the jobs panel has the focus (not while typing elsewhere)
+        self.cancel_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.cancel_action.setToolTip("Cancel the selected job; the work done is kept (Delete)")
+        self.cancel_action.triggered.connect(self._cancel_selected)
+        self.retry_action = QAction(icon("refresh"), "&Retry job", self)
+        self.retry_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        self.retry_action.setToolTip("Run the selected failed or cancelled job again from where "
+                                     "it stopped (Ctrl+Shift+R)")
+        self.retry_action.triggered.connect(self._retry_selected)
+        self.undo_action = QAction(icon("undo"), "&Undo job", self)
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+        self.undo_action.setToolTip("Make the articles the selected job marked read unread "
+                                    "again (Ctrl+Shift+Z)")
+        self.undo_action.triggered.connect(self._undo_selected)
+        self.clear_action = QAction(icon("clear"), "C&lear finished jobs…", self)
+        self.clear_action.setToolTip("Delete the finished jobs of this user, with their undo "
+                                     "records (asks first)")
+        self.clear_action.triggered.connect(self.clearFinishedRequested)
+        for action in (self.cancel_action, self.retry_action, self.undo_action):
+            action.setEnabled(False)
+            self.addAction(action)  # the shortcut works wherever the focus is in the panel
+        # Overflows into a » menu when the panel is narrow, rather than squeezing the table
+        self.toolbar = QToolBar("Job actions")
+        self.toolbar.setIconSize(QSize(16, 16))
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (self.cancel_action, self.retry_action, self.undo_action,
+                       self.clear_action):
+            self.toolbar.addAction(action)
 
     def selected_job(self):
         rows = self.table.selectionModel().selectedRows()
@@ -128,14 +177,25 @@ class JobsPanel(QWidget):
         if row >= 0:
             self.table.selectRow(row)
 
-    def _update_buttons(self) -> None:
+    def _filter_changed(self, _index) -> None:
+        self._rows_changed()
+        self.filterChanged.emit(self.filter.currentData())
+
+    def _rows_changed(self) -> None:
+        status = self.filter.currentData()
+        self.empty_label.setText(f"No {status} jobs." if status else NO_JOBS)
+        self.empty_label.setVisible(self.model.rowCount() == 0)
+        self.update_actions()
+
+    def update_actions(self) -> None:
         job = self.selected_job()
-        self.cancel_button.setEnabled(can_cancel(job))
-        self.cancel_button.setToolTip(
+        self.cancel_action.setEnabled(can_cancel(job))
+        self.cancel_action.setToolTip(
             "The web server runs this job and does not stop for a cancel from here"
-            if job and job.run_by_server and job.status == "running" else "")
-        self.retry_button.setEnabled(bool(job) and job.status in ("failed", "cancelled"))
-        self.undo_button.setEnabled(bool(job) and can_undo(job))
+            if job and job.run_by_server and job.status == "running"
+            else "Cancel the selected job; the work done is kept (Delete)")
+        self.retry_action.setEnabled(can_retry(job))
+        self.undo_action.setEnabled(can_undo(job))
 
     def _cancel_selected(self) -> None:
         job = self.selected_job()
@@ -144,27 +204,21 @@ class JobsPanel(QWidget):
 
     def _retry_selected(self) -> None:
         job = self.selected_job()
-        if job and job.status in ("failed", "cancelled"):
+        if can_retry(job):
             self.retryRequested.emit(job.id)
 
     def _undo_selected(self) -> None:
         job = self.selected_job()
-        if job and can_undo(job):
+        if can_undo(job):
             self.undoRequested.emit(job.id)
 
     def _context_menu(self, pos) -> None:
-        index: QModelIndex = self.table.indexAt(pos)
-        job = self.model.job_at(index.row()) if index.isValid() else None
-        if job is None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
             return
+        self.table.selectRow(index.row())  # the actions apply to the selected job
         menu = QMenu(self)
-        cancel = menu.addAction(icon("cancel"), "Cancel job")
-        cancel.setEnabled(can_cancel(job))
-        cancel.triggered.connect(lambda: self.cancelRequested.emit(job.id))
-        retry = menu.addAction(icon("refresh"), "Retry from where it stopped")
-        retry.setEnabled(job.status in ("failed", "cancelled"))
-        retry.triggered.connect(lambda: self.retryRequested.emit(job.id))
-        undo = menu.addAction(icon("undo"), "Undo: make its articles unread again")
-        undo.setEnabled(can_undo(job))
-        undo.triggered.connect(lambda: self.undoRequested.emit(job.id))
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for action in (self.cancel_action, self.retry_action, self.undo_action):
+            menu.addAction(action)
         menu.popup(self.table.viewport().mapToGlobal(pos))

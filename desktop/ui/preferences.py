@@ -1,0 +1,115 @@
+"""Edit › Preferences: the confirmation, the ages offered, the user, how long jobs are kept."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+)
+
+from .settings import AppSettings, age_choices
+
+
+class PreferencesDialog(QDialog):
+    """Opened with ``open()``; on OK writes the settings and emits ``applied``. Every field is
+    a choice or a bounded number: there is no input it could refuse."""
+
+    applied = Signal()
+
+    def __init__(self, settings: AppSettings, users: list[tuple[int, str]],
+                 current_user: int | None, parent=None):
+        super().__init__(parent)
+        self.settings = settings
+        self.setWindowTitle("Preferences")
+
+        self.confirm = QCheckBox("Ask before marking as read")
+        self.confirm.setChecked(settings.confirm_mark_read)
+        self.custom_days = QSpinBox()
+        self.custom_days.setRange(0, 3650)
+        self.custom_days.setSpecialValueText("none")
+        _days_suffix(self.custom_days)
+        self.custom_days.setValue(settings.custom_age_days)
+        self.custom_days.setAccessibleName("Also offer: older than this many days")
+        self.custom_days.valueChanged.connect(self._fill_ages)
+        self.default_age = QComboBox()
+        self.default_age.setAccessibleName("The age the confirmation starts with")
+        self._fill_ages()
+        self.default_age.setCurrentIndex(max(0, self.default_age.findData(settings.default_age)))
+        mark = QGroupBox("Mark as read")
+        form = QFormLayout(mark)
+        form.addRow(self.confirm)
+        form.addRow("Also offer older than:", self.custom_days)
+        form.addRow("Start with:", self.default_age)
+
+        self.user = QComboBox()
+        self.user.setAccessibleName("User")
+        for user_id, name in users:
+            self.user.addItem(name, user_id)
+        self.user.setCurrentIndex(max(0, self.user.findData(current_user)))
+        self.user.setEnabled(bool(users))
+        self.keep_days = QSpinBox()
+        self.keep_days.setRange(1, 365)
+        _days_suffix(self.keep_days)
+        self.keep_days.setValue(settings.keep_finished_days)
+        self.keep_days.setAccessibleName("Keep finished jobs for this many days")
+        self.confirm_close = QCheckBox("Ask before closing while a job runs")
+        self.confirm_close.setChecked(settings.confirm_close_with_jobs)
+        jobs = QGroupBox("User and jobs")
+        jobs_form = QFormLayout(jobs)
+        jobs_form.addRow("User:", self.user)
+        jobs_form.addRow("Keep finished jobs:", self.keep_days)
+        note = QLabel("Older finished jobs and their undo records are deleted when this app "
+                      "next runs a job. The command line and rss-desktop work keep them 24 "
+                      "hours unless told otherwise (--keep-hours).")
+        note.setWordWrap(True)
+        note.setEnabled(False)  # muted: an explanation, not a field
+        jobs_form.addRow(note)
+        jobs_form.addRow(self.confirm_close)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._apply)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(mark)
+        layout.addWidget(jobs)
+        layout.addWidget(buttons)
+
+    def _fill_ages(self) -> None:
+        """The ages the confirmation offers, with the custom one as it is being typed."""
+        wanted = self.default_age.currentData()
+        self.default_age.blockSignals(True)
+        self.default_age.clear()
+        for label, age in age_choices(self.custom_days.value()):
+            self.default_age.addItem(label, age)
+        self.default_age.setCurrentIndex(max(0, self.default_age.findData(wanted)))
+        self.default_age.blockSignals(False)
+
+    def selected_user(self) -> int | None:
+        return self.user.currentData()
+
+    def _apply(self) -> None:
+        self.settings.confirm_mark_read = self.confirm.isChecked()
+        self.settings.custom_age_days = self.custom_days.value()
+        self.settings.default_age = self.default_age.currentData()
+        self.settings.keep_finished_days = self.keep_days.value()
+        self.settings.confirm_close_with_jobs = self.confirm_close.isChecked()
+        self.applied.emit()
+        self.accept()
+
+
+def _days_suffix(spin: QSpinBox) -> None:
+    """"1 day", "7 days": the suffix follows the number."""
+    def update(value: int) -> None:
+        spin.setSuffix(" day" if value == 1 else " days")
+
+    spin.valueChanged.connect(update)
+    update(spin.value())

@@ -1,0 +1,146 @@
+"""What the window remembers between runs (QSettings), read and written in one place."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QByteArray, QSettings
+
+MAX_RECENT = 8
+AGE_PRESETS = (("Any age", None), ("Older than 1 day", "1d"), ("Older than 1 week", "1w"),
+               ("Older than 2 weeks", "2w"))
+DEFAULT_KEEP_DAYS = 1  # the engine's own default: finished jobs go after 24 h
+
+
+def age_choices(custom_days: int = 0) -> list[tuple[str, str | None]]:
+    """The preset ages, and "older than N days" when ``custom_days`` is set."""
+    choices = list(AGE_PRESETS)
+    if custom_days > 0:
+        choices.append((f"Older than {custom_days} day{'s' * (custom_days != 1)}",
+                        f"{custom_days}d"))
+    return choices
+
+
+class AppSettings:
+    """Typed access to the QSettings keys (the same keys as before: a settings file written by
+    an earlier version keeps working)."""
+
+    def __init__(self, settings: QSettings):
+        self.qsettings = settings
+
+    def _bool(self, key: str, default: bool) -> bool:
+        return self.qsettings.value(key, default, type=bool)
+
+    def _int(self, key: str, default: int) -> int:
+        try:
+            return int(self.qsettings.value(key, default))
+        except (TypeError, ValueError):
+            return default  # a hand-edited file: the default rather than a crash
+
+    # -- mark as read -----------------------------------------------------------------------
+    @property
+    def confirm_mark_read(self) -> bool:
+        return self._bool("confirm_mark_read", True)
+
+    @confirm_mark_read.setter
+    def confirm_mark_read(self, value: bool) -> None:
+        self.qsettings.setValue("confirm_mark_read", bool(value))
+
+    @property
+    def custom_age_days(self) -> int:
+        """An extra "older than N days" choice (0: none)."""
+        return max(0, self._int("mark_read/custom_age_days", 0))
+
+    @custom_age_days.setter
+    def custom_age_days(self, days: int) -> None:
+        self.qsettings.setValue("mark_read/custom_age_days", int(days))
+
+    def age_choices(self) -> list[tuple[str, str | None]]:
+        """(label, age) offered by the confirmation and the tree's context menu."""
+        return age_choices(self.custom_age_days)
+
+    @property
+    def default_age(self) -> str | None:
+        """The age the confirmation starts with (None: any age)."""
+        value = self.qsettings.value("mark_read/default_age", "") or None
+        return value if value in {age for _, age in self.age_choices()} else None
+
+    @default_age.setter
+    def default_age(self, age: str | None) -> None:
+        self.qsettings.setValue("mark_read/default_age", age or "")
+
+    # -- jobs -------------------------------------------------------------------------------
+    @property
+    def keep_finished_days(self) -> int:
+        return min(365, max(1, self._int("jobs/keep_finished_days", DEFAULT_KEEP_DAYS)))
+
+    @keep_finished_days.setter
+    def keep_finished_days(self, days: int) -> None:
+        self.qsettings.setValue("jobs/keep_finished_days", int(days))
+
+    @property
+    def confirm_close_with_jobs(self) -> bool:
+        return self._bool("confirm_close_with_jobs", True)
+
+    @confirm_close_with_jobs.setter
+    def confirm_close_with_jobs(self, value: bool) -> None:
+        self.qsettings.setValue("confirm_close_with_jobs", bool(value))
+
+    # -- user, databases, selection ---------------------------------------------------------
+    @property
+    def user_id(self) -> int | None:
+        value = self._int("user_id", 0)
+        return value or None
+
+    @user_id.setter
+    def user_id(self, user_id: int) -> None:
+        self.qsettings.setValue("user_id", user_id)
+
+    def recent_databases(self) -> list[str]:
+        value = self.qsettings.value("recent_databases", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def remember_database(self, path: str) -> None:
+        recent = [path] + [p for p in self.recent_databases() if p != path]
+        self.qsettings.setValue("recent_databases", recent[:MAX_RECENT])
+        self.qsettings.setValue("last_database", path)
+
+    def _selections(self) -> dict[str, list]:
+        try:
+            value = json.loads(self.qsettings.value("selected_scopes", "{}"))
+        except (TypeError, ValueError):
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    def selected_scope(self, database: str) -> tuple[str, int | None] | None:
+        """(kind, id) of the row last selected in the tree of ``database``."""
+        value = self._selections().get(database)
+        if isinstance(value, list) and len(value) == 2 and isinstance(value[0], str):
+            return value[0], value[1]
+        return None
+
+    def remember_selected_scope(self, database: str, kind: str, scope_id: int | None) -> None:
+        kept = {path: value for path, value in self._selections().items()
+                if path in self.recent_databases()}  # no record of long-forgotten files
+        kept[database] = [kind, scope_id]
+        self.qsettings.setValue("selected_scopes", json.dumps(kept))
+
+    # -- view -------------------------------------------------------------------------------
+    @property
+    def hide_read_feeds(self) -> bool:
+        return self._bool("view/hide_read_feeds", False)
+
+    @hide_read_feeds.setter
+    def hide_read_feeds(self, value: bool) -> None:
+        self.qsettings.setValue("view/hide_read_feeds", bool(value))
+
+    def layout_state(self, name: str) -> QByteArray | None:
+        """A saved geometry or widget state (window, splitter, table headers)."""
+        value = self.qsettings.value(f"window/{name}")
+        return value if isinstance(value, (QByteArray, bytes)) else None
+
+    def save_layout_state(self, name: str, state: QByteArray) -> None:
+        self.qsettings.setValue(f"window/{name}", state)
+
+    def sync(self) -> None:
+        self.qsettings.sync()

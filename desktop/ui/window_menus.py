@@ -1,0 +1,191 @@
+"""The main window's actions, menus, toolbar, the tree's context menu, About and Preferences.
+
+A mixin of MainWindow (see job_actions.py for the same arrangement): it builds the actions
+and keeps their enabled state; what they do lives with the window and its job actions.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QMessageBox, QToolBar
+
+from .. import __version__
+from .jobs_model import can_undo
+from .preferences import PreferencesDialog
+from .resources import icon, log_file_path
+
+
+class WindowMenus:
+    def _build_actions(self) -> None:
+        self.mark_read_action = QAction(icon("mark-read"), "&Mark all as read", self)
+        self.mark_read_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.mark_read_action.setToolTip("Mark every article of the selected category or feed "
+                                         "as read (Ctrl+R)")
+        self.mark_read_action.triggered.connect(lambda: self.mark_selected_read())
+        self.open_action = QAction(icon("open"), "&Open database…", self)
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_action.triggered.connect(self.choose_database)
+        self.refresh_action = QAction(icon("refresh"), "Re&fresh", self)
+        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.refresh_action.triggered.connect(lambda: self.spawn(self.refresh()))
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        self.undo_last_action = QAction(icon("undo"), "&Undo last mark as read", self)
+        self.undo_last_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_last_action.triggered.connect(lambda: self.spawn(self.undo_last_mark_read()))
+        self.find_action = QAction("&Filter feeds", self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.triggered.connect(self._focus_feed_filter)
+        self.preferences_action = QAction("&Preferences…", self)
+        self.preferences_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.preferences_action.triggered.connect(self.open_preferences)
+        self.hide_read_action = QAction("&Hide feeds with nothing unread", self)
+        self.hide_read_action.setCheckable(True)
+        self.hide_read_action.setShortcut(QKeySequence("Ctrl+H"))
+        self.hide_read_action.setChecked(self.prefs.hide_read_feeds)
+        self.hide_read_action.toggled.connect(self._set_hide_read)
+        about_action = QAction(icon("rss-desktop"), "&About RSS Desktop Companion", self)
+        about_action.triggered.connect(self.show_about)
+
+        self.user_combo = QComboBox()
+        self.user_combo.setAccessibleName("User")
+        self.user_combo.setMinimumWidth(120)
+        self.user_combo.activated.connect(self._user_chosen)
+
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.addAction(self.mark_read_action)
+        toolbar.addAction(self.refresh_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.open_action)
+        toolbar.addSeparator()
+        toolbar.addWidget(QLabel(" User: "))
+        toolbar.addWidget(self.user_combo)
+        self.addToolBar(toolbar)
+
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        edit_menu = menus.addMenu("&Edit")
+        edit_menu.addAction(self.undo_last_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.find_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.preferences_action)
+        view_menu = menus.addMenu("&View")
+        view_menu.addAction(self.hide_read_action)
+        view_menu.addAction(self.refresh_action)
+        self.feeds_menu = menus.addMenu("F&eeds")
+        self.feeds_menu.aboutToShow.connect(lambda: self._fill_mark_read_menu(self.feeds_menu))
+        self._fill_mark_read_menu(self.feeds_menu)
+        jobs_menu = menus.addMenu("&Jobs")
+        panel = self.jobs_panel
+        for action in (panel.cancel_action, panel.retry_action, panel.undo_action):
+            jobs_menu.addAction(action)
+        jobs_menu.addSeparator()
+        jobs_menu.addAction(panel.clear_action)
+        help_menu = menus.addMenu("&Help")
+        help_menu.addAction(about_action)
+
+    def _fill_mark_read_menu(self, menu: QMenu) -> None:
+        """Mark all as read, then one entry per older-than age (the Feeds menu and the tree's
+        context menu): the age chosen here is the one the confirmation starts with."""
+        menu.clear()
+        menu.addAction(self.mark_read_action)
+        usable = self.mark_read_action.isEnabled()
+        for label, age in self.prefs.age_choices():
+            if age is None:
+                continue
+            action = menu.addAction(f"Mark {label[0].lower()}{label[1:]} as read")
+            action.setEnabled(usable)
+            action.triggered.connect(lambda _c=False, a=age: self.mark_selected_read(a))
+        menu.addSeparator()
+        menu.addAction(self.refresh_action)
+
+    def _update_actions(self) -> None:
+        scope = self.selected_scope()
+        usable = (self.manager is not None and self.user_id is not None
+                  and not self.manager.read_only_reason)
+        unread = self.tree_model.unread(scope) if scope is not None else 0
+        self.mark_read_action.setEnabled(usable and scope is not None
+                                         and scope.job_request is not None and unread > 0)
+        if scope is not None and scope.job_request is not None and usable and not unread:
+            self.mark_read_action.setToolTip(f"Nothing unread in {scope.name}")
+        else:
+            self.mark_read_action.setToolTip("Mark every article of the selected category or "
+                                             "feed as read (Ctrl+R)")
+        self.refresh_action.setEnabled(self.manager is not None)
+        self.undo_last_action.setEnabled(usable and any(can_undo(job)
+                                                        for job in self.jobs_model.jobs()))
+        self.jobs_panel.clear_action.setEnabled(usable)
+
+    def _tree_menu(self, pos) -> None:
+        index = self.tree.indexAt(pos)
+        if not index.isValid():
+            return
+        self.tree.setCurrentIndex(index.siblingAtColumn(0))
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._fill_mark_read_menu(menu)
+        menu.popup(self.tree.viewport().mapToGlobal(pos))
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.prefs.recent_databases():
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _c=False, p=path: self.spawn(self.open_database(p)))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("(none)").setEnabled(False)
+
+    def _focus_feed_filter(self) -> None:
+        self.feed_pane.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.feed_pane.filter_edit.selectAll()
+
+    def _set_hide_read(self, hide: bool) -> None:
+        self.prefs.hide_read_feeds = hide
+        self.feed_pane.proxy.set_hide_read(hide)
+        self.tree.expandAll()
+
+    def show_about(self) -> QMessageBox:
+        database = str(self.database_path) if self.database_path else "none open"
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "About RSS Desktop Companion",
+                          f"<b>RSS Desktop Companion {__version__}</b>", parent=self)
+        box.setIconPixmap(icon("rss-desktop").pixmap(64, 64))
+        box.setInformativeText(
+            "<p>Marks categories, feeds or everything read on your RSS reader's shared SQLite "
+            "database, as persisted, chunked, undoable jobs.</p>"
+            f"<p>Version {escape(__version__)}<br>Database: {escape(database)}<br>"
+            f"Log file: {escape(str(log_file_path()))}<br>"
+            f"PySide6 {escape(pyside_version)}</p>")
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.about_box = box
+        box.open()
+        return box
+
+    def open_preferences(self) -> PreferencesDialog:
+        users = [(self.user_combo.itemData(i), self.user_combo.itemText(i))
+                 for i in range(self.user_combo.count())]
+        dialog = PreferencesDialog(self.prefs, users, self.user_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.applied.connect(lambda: self._preferences_applied(dialog.selected_user()))
+        self.preferences = dialog
+        dialog.open()
+        return dialog
+
+    def _preferences_applied(self, user_id: int | None) -> None:
+        if self.manager is not None:
+            self.manager.keep_finished_hours = self.prefs.keep_finished_days * 24.0
+        if user_id is not None and user_id != self.user_id:
+            self.spawn(self.set_user(user_id))
+        self.status_label.setText("Preferences saved")

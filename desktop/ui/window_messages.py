@@ -1,0 +1,119 @@
+"""The main window's background tasks and the messages it shows: errors (one at a time, never
+blocking the loop), the failure of the open database, the question before closing with a job
+running.
+
+A mixin of MainWindow (see job_actions.py for the same arrangement).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QMessageBox
+
+from ..store.sqlite_file import is_file_failure
+from .formatting import one_line
+from .jobs_model import job_progress
+
+log = logging.getLogger(__name__)
+
+
+class WindowMessages:
+    # -- background work --------------------------------------------------------------------
+    def spawn(self, coroutine) -> asyncio.Task:
+        """Run a coroutine on the loop; unexpected errors are shown, never lost."""
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            if is_file_failure(exc):
+                self._database_failed(exc)
+                return
+            log.error("background task failed", exc_info=exc)
+            self.show_error("Something went wrong", f"{type(exc).__name__}: {exc}")
+
+    def _database_failed(self, exc: BaseException) -> None:
+        """The open database cannot be read or written any more (damaged, removed, I/O errors):
+        stop its jobs once, say so once, offer to open it again. Never a cascade of messages."""
+        if self.manager is None or self._failed_path is not None:
+            return
+        path = self._failed_path = self.database_path
+        log.error("database %s failed: %s", path, exc)
+        self.spawn(self.close_database())
+        text = (f"{path} can no longer be used: {exc}.\n\nIts jobs were stopped; every chunk "
+                "they committed is kept. Reopen it to check it again.")
+        self.status_label.set_state(f"{path.name} failed: {exc}; its jobs were stopped")
+        box = self.show_error("Database failed", text, modal=False,
+                              buttons=QMessageBox.StandardButton.Retry
+                              | QMessageBox.StandardButton.Close)
+        reopen = box.button(QMessageBox.StandardButton.Retry)
+        reopen.setText("Reopen")
+        reopen.clicked.connect(lambda: self.spawn(self.open_database(path)))
+
+    def show_error(self, title: str, text: str, *, buttons=None, on_accept=None,
+                   modal: bool = True) -> QMessageBox:
+        """A message box that never blocks the event loop (``open()``, window-modal, or with
+        ``modal`` False a plain window). One at a time: a newer message replaces the one still
+        shown. Its first line stands in the status bar while the box is open; once it is
+        answered the bar shows the window's state again (no stale question or error stays)."""
+        line = one_line(text)
+        self.status_label.setText(line)
+        previous = self._message_box
+        if previous is not None and shiboken6.isValid(previous) and previous.isVisible():
+            previous.close()
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if buttons:
+            box.setStandardButtons(buttons)
+            if on_accept:
+                box.accepted.connect(on_accept)
+        box.finished.connect(lambda _r: self.status_label.restore_state(unless_changed_from=line))
+        if modal:
+            box.open()
+        else:
+            box.setWindowModality(Qt.WindowModality.NonModal)
+            box.show()
+        self._message_box = box
+        self.errorShown.emit(text)
+        return box
+
+    # -- closing with jobs running ----------------------------------------------------------
+    def _ask_to_close(self, running: set[int]) -> QMessageBox:
+        """Closing pauses this window's jobs (they resume when it opens the database again):
+        say so before it happens."""
+        shown = [job for job in self.jobs_model.jobs() if job.id in running]
+        names = "; ".join(f"{self._describe_job(job)} (job {job.id}, {job_progress(job).text})"
+                          for job in shown[:3]) or ", ".join(f"job {i}" for i in sorted(running))
+        count = len(running)
+        box = QMessageBox(QMessageBox.Icon.Question, "Close while a job runs",
+                          f"{count} job{'s' * (count != 1)} running here: {names}.",
+                          parent=self)
+        box.setInformativeText(
+            "Closing pauses it after its current chunk; the work done is kept. It goes on from "
+            "where it stopped the next time RSS Desktop Companion opens this database (or "
+            "`rss-desktop work` runs on it).")
+        close = box.addButton("Close and pause", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Keep open", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(close)
+        dont_ask = QCheckBox("Don't ask again")
+        box.setCheckBox(dont_ask)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def closing() -> None:
+            if dont_ask.isChecked():
+                self.prefs.confirm_close_with_jobs = False
+            self.close_now()
+
+        close.clicked.connect(closing)
+        self.close_question = box
+        box.open()
+        return box
+

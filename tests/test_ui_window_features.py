@@ -1,0 +1,198 @@
+"""What peer readers (RSS Guard, QuiteRSS, Liferea, Akregator) have and the window now has too:
+preferences, menus and shortcuts for every job action, About, the tree's context menu with the
+older-than choices, a filter over the feeds, hiding read feeds."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QApplication, QMenu
+from window_helpers import cell, click_job_row, click_scope, run, tree_count, tree_index
+
+from desktop import __version__
+
+
+def keys(qtbot, widget, key, modifiers=Qt.KeyboardModifier.ControlModifier) -> None:
+    """A shortcut typed in ``widget``'s window (shortcuts work in the active window)."""
+    window = widget.window()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(widget, key, modifiers)
+
+
+def visible_names(window) -> list[str]:
+    """The names the tree shows, top to bottom."""
+    proxy, names = window.feed_pane.proxy, []
+
+    def walk(parent):
+        for row in range(proxy.rowCount(parent)):
+            index = proxy.index(row, 0, parent)
+            names.append(index.data())
+            walk(index)
+
+    walk(proxy.index(-1, -1))
+    return names
+
+
+def test_preferences_turn_the_confirmation_back_on_and_set_the_ages(qtbot, make_window,
+                                                                    server_db):
+    window = make_window(server_db)
+    window.prefs.confirm_mark_read = False  # "don't ask again" was ticked once
+    keys(qtbot, window.tree, Qt.Key.Key_Comma)  # Ctrl+,
+    dialog = window.preferences
+    assert dialog.isVisible() and not dialog.confirm.isChecked()
+    qtbot.mouseClick(dialog.confirm, Qt.MouseButton.LeftButton)
+    dialog.custom_days.setFocus()
+    dialog.custom_days.selectAll()
+    qtbot.keyClicks(dialog.custom_days, "10")
+    dialog.default_age.setCurrentIndex(dialog.default_age.findData("10d"))
+    dialog.keep_days.setValue(7)
+    dialog.user.setCurrentIndex(dialog.user.findData(2))
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.user_id == 2)
+    assert window.prefs.confirm_mark_read and window.manager.keep_finished_hours == 7 * 24
+    assert window.user_combo.currentText() == "bob"
+
+    click_scope(qtbot, window, "feed", 3)
+    keys(qtbot, window.tree, Qt.Key.Key_R)
+    confirmation = window.confirmation
+    assert confirmation.isVisible()  # asked again
+    assert confirmation.age.currentText() == "Older than 10 days"  # the chosen start
+    qtbot.waitUntil(confirmation.ok_button.isEnabled)
+    assert "(older than 10 days)" in confirmation.question.text()
+    qtbot.keyClick(confirmation, Qt.Key.Key_Escape)
+
+
+def test_ctrl_z_undoes_the_last_mark_read_then_the_one_before(qtbot, make_window, server_db):
+    window = make_window(server_db)
+    window.prefs.confirm_mark_read = False
+    jobs = []
+    for feed in (3, 4):
+        click_scope(qtbot, window, "feed", feed)
+        with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
+            keys(qtbot, window.tree, Qt.Key.Key_R)
+        jobs.append(finished.args[0].id)
+    qtbot.waitUntil(window.undo_last_action.isEnabled)
+    for job_id in reversed(jobs):
+        with qtbot.waitSignal(window.jobFinished, timeout=10_000) as undone:
+            keys(qtbot, window.tree, Qt.Key.Key_Z)
+        assert undone.args[0].parameters == f'{{"job_id": {job_id}}}'
+    qtbot.waitUntil(lambda: tree_count(window, "feed", 3) == 13 and tree_count(window, "feed", 4)
+                    == 7)
+    qtbot.waitUntil(lambda: not window.undo_last_action.isEnabled())  # nothing left to undo
+
+
+def test_the_jobs_menu_holds_every_job_action_with_its_shortcut(qtbot, make_window, server_db):
+    window = make_window(server_db, recover_every=None)  # a pending job waits for us
+    jobs_menu = next(action.menu() for action in window.menuBar().actions()
+                     if action.text() == "&Jobs")
+    shortcuts = {action.text(): action.shortcut().toString() for action in jobs_menu.actions()
+                 if not action.isSeparator()}
+    assert shortcuts == {"&Cancel job": "Del", "&Retry job": "Ctrl+Shift+R",
+                         "&Undo job": "Ctrl+Shift+Z", "C&lear finished jobs…": ""}
+    job_id = run(qtbot, window.manager.create_job("mark_feed_read", 1, {"feed_id": 3},
+                                                  run=False))
+    run(qtbot, window.reload_jobs())
+    click_job_row(qtbot, window, job_id)
+    qtbot.keyClick(window.jobs_panel.table, Qt.Key.Key_Delete)  # cancel
+    qtbot.waitUntil(lambda: cell(window, job_id, "Status") == "Cancelled")
+    with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
+        keys(qtbot, window.jobs_panel.table, Qt.Key.Key_R,
+             Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)  # retry
+    assert finished.args[0].status == "completed"
+    qtbot.waitUntil(window.jobs_panel.undo_action.isEnabled)
+    with qtbot.waitSignal(window.jobFinished, timeout=10_000) as undone:
+        keys(qtbot, window.jobs_panel.table, Qt.Key.Key_Z,
+             Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)  # undo
+    assert undone.args[0].job_type == "undo_mark_read"
+    qtbot.waitUntil(lambda: tree_count(window, "feed", 3) == 13)
+
+
+def test_delete_in_the_feed_filter_edits_text_and_cancels_nothing(qtbot, make_window,
+                                                                  server_db):
+    window = make_window(server_db, recover_every=None)  # the job stays pending
+    job_id = run(qtbot, window.manager.create_job("mark_feed_read", 1, {"feed_id": 3},
+                                                  run=False))
+    run(qtbot, window.reload_jobs())
+    click_job_row(qtbot, window, job_id)
+    assert window.jobs_panel.cancel_action.isEnabled()  # Delete would cancel it in the table
+    edit = window.feed_pane.filter_edit
+    qtbot.keyClicks(edit, "Tech")
+    qtbot.keyClick(edit, Qt.Key.Key_Home)
+    qtbot.keyClick(edit, Qt.Key.Key_Delete)
+    assert edit.text() == "ech"
+    run(qtbot, window.reload_jobs())
+    assert cell(window, job_id, "Status") == "Pending"
+
+
+def test_about_names_the_version_and_the_database(qtbot, make_window, server_db):
+    window = make_window(server_db)
+    help_menu = next(action.menu() for action in window.menuBar().actions()
+                     if action.text() == "&Help")
+    help_menu.actions()[0].trigger()
+    box = window.about_box
+    assert box.isVisible() and __version__ in box.text()
+    assert str(server_db) in box.informativeText() and "Log file" in box.informativeText()
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+
+
+def test_the_trees_context_menu_offers_the_ages_inline(qtbot, make_window, server_db):
+    window = make_window(server_db)
+    index = tree_index(window, "category", 1)
+    pos = window.tree.visualRect(index).center()
+    QApplication.sendEvent(window.tree.viewport(), QContextMenuEvent(
+        QContextMenuEvent.Reason.Mouse, pos, window.tree.viewport().mapToGlobal(pos)))
+    qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu))
+    menu = QApplication.activePopupWidget()
+    entries = [action.text() for action in menu.actions() if not action.isSeparator()]
+    assert entries == ["&Mark all as read", "Mark older than 1 day as read",
+                       "Mark older than 1 week as read", "Mark older than 2 weeks as read",
+                       "Re&fresh"]
+    week = menu.actions()[2]
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(week).center())
+    dialog = window.confirmation
+    assert dialog.isVisible() and dialog.selected_age() == "1w"
+    assert (window.selected_scope().kind, window.selected_scope().id) == ("category", 1)
+    qtbot.waitUntil(dialog.ok_button.isEnabled)
+    with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert '"older_than"' in finished.args[0].parameters
+
+
+def test_the_filter_box_and_hiding_read_feeds(qtbot, make_window, server_db):
+    window = make_window(server_db)
+    keys(qtbot, window.tree, Qt.Key.Key_F)  # Ctrl+F: to the filter box
+    edit = window.feed_pane.filter_edit
+    assert edit.hasFocus()
+    qtbot.keyClicks(edit, "feed 3")
+    assert visible_names(window) == ["All articles", "News", "Feed 3"]
+    edit.clear()
+    qtbot.keyClicks(edit, "news")  # a category's name shows its feeds
+    assert visible_names(window) == ["All articles", "News", "Feed 3", "Feed 4"]
+    edit.clear()
+
+    window.prefs.confirm_mark_read = False
+    click_scope(qtbot, window, "feed", 5)
+    with qtbot.waitSignal(window.jobFinished, timeout=10_000):
+        keys(qtbot, window.tree, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: tree_count(window, "feed", 5) == 0)
+    keys(qtbot, window.tree, Qt.Key.Key_H)  # View › Hide feeds with nothing unread
+    assert window.hide_read_action.isChecked() and window.prefs.hide_read_feeds
+    assert "Feed 5" in visible_names(window)  # still selected: it stays
+    click_scope(qtbot, window, "feed", 1)
+    assert "Feed 5" not in visible_names(window) and "Uncategorized" not in visible_names(window)
+    assert visible_names(window)[:3] == ["All articles", "News", "Feed 3"]
+    run(qtbot, window.shutdown())
+    again = make_window(server_db)  # remembered
+    assert again.hide_read_action.isChecked() and "Feed 5" not in visible_names(again)
+
+
+def test_the_user_and_the_tree_start_where_they_were(qtbot, make_window, server_db):
+    window = make_window(server_db)
+    combo = window.user_combo
+    combo.setCurrentIndex(combo.findData(2))
+    combo.activated.emit(combo.currentIndex())
+    qtbot.waitUntil(lambda: window.user_id == 2)
+    run(qtbot, window.shutdown())
+    again = make_window(server_db)
+    assert again.user_id == 2 and again.user_combo.currentText() == "bob"

@@ -1,0 +1,104 @@
+"""What the window tests share: running coroutines the Qt way, real clicks on the tree and the
+jobs panel, reading the tree's counts and the database's. The ``make_window`` and ``demo_db``
+fixtures are in conftest.py."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QToolBar
+
+from desktop.store.clock import ago_text
+from desktop.store.schema import JOB_TABLE_DDL
+from desktop.ui.jobs_model import COLUMNS
+from desktop.ui.scope_tree import TreeScope
+
+ROOT = Path(__file__).resolve().parents[1]
+FEED_ARTICLES = {1: range(1, 41), 2: range(41, 71), 3: range(71, 91), 4: range(91, 101),
+                 5: range(101, 106)}  # see make_server_database: user 1 read every third one
+SERVER_UNREAD_USER1 = {feed: sum(1 for a in ids if a % 3) for feed, ids in FEED_ARTICLES.items()}
+
+
+def run(qtbot, coroutine, timeout=20_000):
+    """Run a coroutine on the qasync loop and wait, the Qt way, for its result."""
+    task = asyncio.ensure_future(coroutine)
+    qtbot.waitUntil(task.done, timeout=timeout)
+    return task.result()
+
+
+def tree_count(window, kind: str, scope_id) -> int:
+    assert window.tree_model.find(kind, scope_id).isValid(), (kind, scope_id)
+    return window.tree_model.unread(TreeScope(kind, scope_id, ""))
+
+
+def tree_index(window, kind: str, scope_id):
+    """The tree view's index of a scope's row (the view shows the feed filter's rows)."""
+    return window.feed_pane.view_index(window.tree_model.find(kind, scope_id))
+
+
+def click_scope(qtbot, window, kind: str, scope_id) -> None:
+    index = tree_index(window, kind, scope_id)
+    assert index.isValid(), (kind, scope_id)
+    window.tree.scrollTo(index)
+    qtbot.mouseClick(window.tree.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.tree.visualRect(index).center())
+    assert window.selected_scope().kind == kind and window.selected_scope().id == scope_id
+
+
+def click_job_row(qtbot, window, job_id: int) -> None:
+    table = window.jobs_panel.table
+    index = window.jobs_model.index(window.jobs_model.row_of(job_id), COLUMNS.index("Job"))
+    assert index.isValid(), job_id
+    table.scrollTo(index)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=table.visualRect(index).center())
+    assert window.jobs_panel.selected_job().id == job_id
+
+
+def panel_button(window, action):
+    """The button of a job action in the jobs panel's toolbar."""
+    return window.jobs_panel.toolbar.widgetForAction(action)
+
+
+def column(name: str) -> int:
+    return COLUMNS.index(name)
+
+
+def cell(window, job_id: int, name: str, role=Qt.ItemDataRole.DisplayRole):
+    """What the jobs table shows for a job in a column."""
+    row = window.jobs_model.row_of(job_id)
+    return window.jobs_model.index(row, column(name)).data(role) if row >= 0 else None
+
+
+def click_toolbar(qtbot, window, action) -> None:
+    toolbar = window.findChild(QToolBar, "main-toolbar")
+    qtbot.mouseClick(toolbar.widgetForAction(action), Qt.MouseButton.LeftButton)
+
+
+def db_unread(path: Path, user_id: int, category_id: int) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            "LEFT JOIN read_status r ON r.article_id = a.id AND r.user_id = ? "
+            "WHERE f.category_id = ? AND coalesce(r.is_read, 0) = 0",
+            (user_id, category_id)).fetchone()[0]
+
+
+def insert_job_row(path: Path, **values) -> int:
+    """A job row as the web server writes it; by default pending since a minute ago (past the
+    10 s the engine leaves another program to start its pending rows)."""
+    row = {"job_type": "mark_category_read", "status": "pending", "user_id": 1,
+           "parameters": json.dumps({"category_id": 1}), "created_at": ago_text(minutes=1),
+           **values}
+    with sqlite3.connect(path) as conn:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'bulk_operation_jobs'"
+                            ).fetchone():
+            conn.execute(JOB_TABLE_DDL)  # the web server's migration, the spec's DDL
+        cursor = conn.execute(
+            f"INSERT INTO bulk_operation_jobs ({', '.join(row)}) VALUES "
+            f"({', '.join('?' * len(row))})", tuple(row.values()))
+        return cursor.lastrowid
