@@ -60,6 +60,8 @@ def scope_label(job: JobRecord) -> str:
                                                                           job.job_type)
     if params.get("older_than"):
         label += f" before {params['older_than']}"
+    if params.get("up_to_article"):
+        label += f" up to article {params['up_to_article']}"
     return label
 
 
@@ -93,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--all", action="store_true", help="every article")
     mark.add_argument("--older-than", type=cutoff_from_age, metavar="AGE",
                       help="only articles ingested longer ago than AGE (30m, 12h, 7d, 2w)")
+    mark.add_argument("--up-to-article", type=positive_int, metavar="ID",
+                      help="only article ID and those ingested before it (smaller ids): "
+                           "'this one and everything older'")
     mark.add_argument("--force", action="store_true",
                       help="run even while the web server marks some of these articles read")
     running_options(mark)
@@ -215,6 +220,8 @@ async def cmd_mark_read(args) -> int:
         job_type, params = "mark_all_read", {}
     if args.older_than:
         params["older_than"] = args.older_than
+    if args.up_to_article:
+        params["up_to_article"] = args.up_to_article
 
     async def create(manager):
         return await manager.create_job(job_type, args.user, params, run=False,

@@ -168,6 +168,7 @@ MARK_READ = {  # option -> articles in scope on the server-shaped database
     "category": (["--category", "1"], set(range(1, 71))),
     "feed": (["--feed", "3"], set(range(71, 91))),
     "all": (["--all"], set(range(1, 106))),
+    "category-up-to": (["--category", "1", "--up-to-article", "30"], set(range(1, 31))),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import re
@@ -253,6 +254,40 @@ def test_a_watermark_given_at_creation_bounds_the_job(server_db):
     assert capped.watermark == 105  # never beyond the newest article that exists
 
 
+def test_up_to_article_bounds_the_job_to_that_article_and_older(server_db):
+    """"Mark this and everything older": ids are the ingestion order, the bound is exact."""
+    async def body(manager):
+        job_id = await manager.create_job("mark_category_read", 2,
+                                          {"category_id": 1, "up_to_article": 33})
+        return await manager.wait_for_job(job_id)
+
+    before = read_status(server_db)
+    since = utc_now_text()
+    job = run_engine(server_db, body, max_chunk=5)
+    assert job.status == "completed" and job.watermark == 33
+    assert json.loads(job.parameters)["up_to_article"] == 33
+    assert job.progress == job.total == 33
+    in_scope = scope_articles(server_db, "mark_category_read", {"category_id": 1}, up_to=33)
+    changed = assert_marked_read(before, read_status(server_db), 2, in_scope, since)
+    assert changed == job.marked_count == 17  # user 2 had read the even ones: 1, 3 … 33 left
+
+
+def test_a_server_row_with_up_to_article_is_bounded_when_claimed(tmp_path):
+    path = make_server_database(tmp_path / "reader.db", job_table=True)
+    with sqlite(path) as conn:  # only the spec's columns: no watermark of ours
+        conn.execute("INSERT INTO bulk_operation_jobs (job_type, status, user_id, parameters, "
+                     "created_at) VALUES ('mark_all_read', 'pending', 2, "
+                     "'{\"up_to_article\": 60}', ?)", (at(),))
+        conn.commit()
+    run_engine(path, lambda manager: manager.run_available(once=True))
+    job = job_row(path, 1)
+    assert (job["status"], job["watermark"], job["progress"], job["total"]) == (
+        "completed", 60, 60, 60)
+    read = {row["article_id"] for row in read_status(path).values()
+            if row["user_id"] == 2 and row["is_read"]}
+    assert read == set(range(1, 61)) | {n for n in range(61, 106) if n % 2 == 0}
+
+
 # -- chunks and progress events -----------------------------------------------------------
 
 @pytest.mark.parametrize("scope", ["category-1", "all"])
@@ -275,6 +310,9 @@ def test_small_chunks_publish_monotonic_progress_matching_the_rows_read(server_d
             return feeds, categories
 
         last = list(read_counts())
+        spans: list[tuple] = []
+        initially_read = {article for (article,) in conn.execute(
+            "SELECT article_id FROM read_status WHERE user_id = 1 AND is_read = 1")}
 
         def on_event(event: JobEvent):
             events.append(event)
@@ -285,6 +323,11 @@ def test_small_chunks_publish_monotonic_progress_matching_the_rows_read(server_d
             feeds, categories = read_counts()
             checks.append((event, dict(feeds - last[0]), dict(categories - last[1])))
             last[:] = feeds, categories
+            low, high = event.span
+            read = {article for (article,) in conn.execute(
+                "SELECT article_id FROM read_status WHERE user_id = 1 AND is_read = 1")}
+            spans.append((low, high, {a for a in in_scope if low < a <= high} <= read,
+                          {a for a in in_scope if a > high} - initially_read - read))
 
         async def body(manager):
             manager.subscribe(on_event)
@@ -311,6 +354,14 @@ def test_small_chunks_publish_monotonic_progress_matching_the_rows_read(server_d
         assert sum(event.marked_by_feed.values()) == sum(event.marked_by_category.values())
         marked_total += sum(event.marked_by_feed.values())
     assert marked_total == job.marked_count > 0
+    # Each event names the id span its chunk went through: contiguous from 0 to the watermark,
+    # every article of the scope in it read once the event is out, none beyond it marked yet.
+    assert spans[0][0] == 0
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
+    assert spans[-1][1] == job.watermark
+    assert all(all_read for _, _, all_read, _ in spans)
+    assert all(still_unread == {a for a in in_scope if a > high} - initially_read
+               for _, high, _, still_unread in spans)
 
 
 # -- cancel -------------------------------------------------------------------------------
@@ -435,6 +486,8 @@ BAD_REQUESTS = [
     ("mark_all_read", 1, {"older_than": "P7D"}, "older_than must be a 'YYYY-MM-DD"),
     ("mark_all_read", 2**64, {}, "user id"),
     ("mark_feed_read", 1, {"feed_id": 2**63}, "feed_id"),
+    ("mark_feed_read", 1, {"feed_id": 2, "up_to_article": 0}, "up_to_article must be a positive"),
+    ("mark_all_read", 1, {"up_to_article": "40"}, "up_to_article must be a positive"),
 ]
 
 

@@ -20,12 +20,19 @@ class JobEvent:
     over and runs it on). ``marked_by_feed`` and ``marked_by_category`` say how many articles
     the chunk newly marked read where (an undo's are negative), so unread counts can move live
     (category None = uncategorized feeds).
+
+    ``span`` (a "progress" event's): the article ids the chunk went through, (low, high]. A
+    mark-read chunk left every article of its job's scope in that span read for the job's user
+    (so a list of articles can turn exactly those rows from unread to read); an undo chunk made
+    unread again those articles of the span that its original job had marked and that nobody
+    changed since (which ones, only the database knows).
     """
 
     kind: str
     job: JobRecord
     marked_by_feed: dict[int, int] = field(default_factory=dict)
     marked_by_category: dict[int | None, int] = field(default_factory=dict)
+    span: tuple[int, int] | None = None
 
 
 Subscriber = Callable[[JobEvent], None]

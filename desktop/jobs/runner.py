@@ -178,7 +178,7 @@ class JobRunner:
                 recording["on"] = False
                 await self.db.call(jobs_table.forget_record, job.id, self.owner)
                 continue
-            cursor = outcome.cursor
+            low, cursor = cursor, outcome.cursor
             self._seen_version = outcome.other_writers
             pause = 0.0 if outcome.completed else pacer.pause_after(outcome.other_writers,
                                                                     outcome.others_present)
@@ -188,7 +188,7 @@ class JobRunner:
                 ahead = asyncio.ensure_future(
                     self._call_retrying_locks(paced_chunk, cursor, size))
             self.events.publish(JobEvent("progress", outcome.job, dict(outcome.marked_by_feed),
-                                         self._by_category(outcome)))
+                                         self._by_category(outcome), span=(low, cursor)))
             if outcome.completed:
                 return
             await asyncio.sleep(pause)

@@ -42,7 +42,9 @@ def parse_parameters(job_type: str, parameters) -> tuple[Scope, dict]:
     """Check a job's type and parameters (a dict or its JSON text) and return its scope.
 
     Raises JobRequestError naming what is wrong: unknown job type, parameters that are not a
-    JSON object, a missing or malformed id, or an ``older_than`` that is not a timestamp.
+    JSON object, a missing or malformed id, an ``older_than`` that is not a timestamp, or an
+    ``up_to_article`` that is not an article id. ``up_to_article`` N bounds the job to article
+    N and the articles ingested before it (smaller ids): "mark this and everything older".
     """
     if job_type not in JOB_SCOPES:
         known = ", ".join(JOB_SCOPES)
@@ -75,7 +77,10 @@ def parse_parameters(job_type: str, parameters) -> tuple[Scope, dict]:
         # created_at is compared as text: another form ("...T08:30:00Z") must not reach SQL.
         cutoff = to_db_text(moment)
         parameters = {**parameters, "older_than": cutoff}
-    return Scope(kind, target, cutoff), parameters
+    up_to = parameters.get("up_to_article")
+    if up_to is not None:
+        up_to = positive_int(up_to, "up_to_article")
+    return Scope(kind, target, cutoff, up_to), parameters
 
 
 def check_user_exists(user_id: int) -> None:
@@ -117,9 +122,16 @@ def check_request(job_type: str, user_id: int, parameters,
     return scope, parameters
 
 
+def bounded_watermark(scope: Scope, watermark: int | None = None) -> int:
+    """The newest article id a job of ``scope`` covers: the newest article now, or less when the
+    person saw an older newest one counted (``watermark``), or the scope ends at an article
+    (``up_to_article``)."""
+    bounds = [newest_article_id(), watermark, scope.up_to]
+    return min(bound for bound in bounds if bound is not None)
+
+
 def count_scope(scope: Scope, watermark: int | None = None) -> tuple[int, int]:
     """(watermark, articles in the scope up to it): what a new job covers. ``watermark`` is the
     newest article id the user saw counted; by default, the newest article now. Reads only."""
-    newest = newest_article_id()
-    watermark = newest if watermark is None else min(watermark, newest)
+    watermark = bounded_watermark(scope, watermark)
     return watermark, count_in_scope(scope, watermark)

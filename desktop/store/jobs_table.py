@@ -15,6 +15,7 @@ from .clock import utc_now_text
 from .job_requests import (
     MAX_ID,
     JobRequestError,
+    bounded_watermark,
     check_request,
     newest_article_id,
     parse_parameters,
@@ -91,14 +92,13 @@ def insert_job(job_type: str, user_id: int, parameters: dict, watermark: int | N
     ``confirmed_count``: the unread articles the person was shown and confirmed, if any.
     """
     with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
-        _scope, parameters = check_request(job_type, user_id, parameters, watermark)
-        newest = newest_article_id()
+        scope, parameters = check_request(job_type, user_id, parameters, watermark)
         row = BulkOperationJob.create(
             job_type=job_type, status="pending", user_id=user_id,
             parameters=json.dumps(parameters, sort_keys=True), progress=0, total=total,
             created_at=utc_now_text(), cursor=0, marked_count=0, recorded=RECORD_FORMAT,
             confirmed_count=confirmed_count,
-            watermark=newest if watermark is None else min(watermark, newest))
+            watermark=bounded_watermark(scope, watermark))
     return JobRecord.from_row(row)
 
 
@@ -145,7 +145,7 @@ def count_for_claim(job_id: int) -> tuple[int, int] | None:
         return None
     if scope.kind == "undo":
         return None
-    watermark = job.watermark if job.watermark is not None else newest_article_id()
+    watermark = bounded_watermark(scope, job.watermark)
     after = job.cursor or 0
     return watermark, (job.progress if after else 0) + count_in_scope(scope, watermark, after)
 
@@ -232,7 +232,7 @@ def claim_job(job_id: int, owner: str, *, take_over: bool = False,
                    "started_at": job.started_at or now, "completed_at": None,
                    "error_message": None}
         if job.watermark is None:  # written by a process that knows only the spec's columns
-            changes["watermark"] = counted[0] if counted else newest_article_id()
+            changes["watermark"] = counted[0] if counted else _claim_watermark(job)
         if job.cursor is None:  # no cursor of ours: it runs from the start, so counts from 0
             changes["cursor"] = 0
             changes["progress"] = 0
@@ -245,6 +245,16 @@ def claim_job(job_id: int, owner: str, *, take_over: bool = False,
             changes["recorded"] = RECORD_FORMAT
         BulkOperationJob.update(changes).where(BulkOperationJob.id == job_id).execute()
     return load_job(job_id)
+
+
+def _claim_watermark(job: BulkOperationJob) -> int:
+    """The watermark of a row claimed without one: the newest article, or its
+    ``up_to_article`` (a row that makes no sense fails when it runs, with the reason)."""
+    try:
+        scope, _ = parse_parameters(job.job_type, job.parameters)
+    except JobRequestError:
+        return newest_article_id()
+    return bounded_watermark(scope)
 
 
 def owns(job_id: int, owner: str) -> bool:

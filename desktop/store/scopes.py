@@ -1,7 +1,8 @@
 """Which articles a bulk job covers, and marking one id range of them read.
 
 A scope is a category, a feed or everything, bounded by a watermark (the newest article id the
-job covers, fixed when the job is created) and optionally by an ingestion-time cutoff. Chunks
+job covers, fixed when the job is created), optionally by an ingestion-time cutoff, and
+optionally by an article ("this one and everything older": ids are the ingestion order). Chunks
 walk the scope in article-id spans (cursor, cursor + span], feed by feed through the
 (feed_id, id) index; nothing here ever lists every id of a scope.
 """
@@ -22,6 +23,7 @@ class Scope:
     kind: str  # one of SCOPE_KINDS
     target_id: int | None = None  # category or feed id; None for "all"
     cutoff: str | None = None  # only articles ingested before this (db timestamp text)
+    up_to: int | None = None  # only this article and those ingested before it (id <= up_to)
 
     def condition(self):
         """The peewee expression selecting this scope's articles (without id bounds)."""
@@ -35,6 +37,8 @@ class Scope:
             raise ValueError(f"unknown scope kind {self.kind!r}")
         if self.cutoff:
             cond &= Article.created_at < self.cutoff
+        if self.up_to is not None:
+            cond &= Article.id <= self.up_to
         return cond
 
 

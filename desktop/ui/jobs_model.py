@@ -294,7 +294,8 @@ def can_undo(job: JobRecord | None) -> bool:
 
 
 def describe_job(job: JobRecord, category_names: dict[int, str], feed_names: dict[int, str]) -> str:
-    """'Category: Tech', 'Feed: Orbit', 'All articles' (+ the older-than cutoff)."""
+    """'Category: Tech', 'Feed: Orbit', 'All articles' (+ the older-than cutoff, or the
+    article a "this and everything older" job ends at)."""
     try:
         params = json.loads(job.parameters)
     except ValueError:
@@ -315,4 +316,6 @@ def describe_job(job: JobRecord, category_names: dict[int, str], feed_names: dic
         text = job.job_type
     if params.get("older_than"):
         text += f" (before {local_time(params['older_than'])})"
+    if params.get("up_to_article"):
+        text += f" (article #{params['up_to_article']} and older)"
     return text
