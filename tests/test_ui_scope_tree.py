@@ -82,3 +82,41 @@ def test_an_older_snapshot_arriving_after_a_newer_one_is_ignored(model):
     model.update_counts({10: 70, 11: 50}, {JOB: 30}, newer)
     model.update_counts({10: 100, 11: 50}, {JOB: 0}, older)
     assert feed(model, 10) == 70
+
+
+# -- single-article writes: numbered in commit order instead of a job's progress ------------
+
+def test_a_write_applied_after_the_request_and_unseen_by_the_snapshot_stays(model):
+    requested = model.reload_started()
+    model.apply_article_change(1, 10, -1)  # one article read, its event arrives
+    assert feed(model, 10) == 99
+    model.update_counts({10: 100, 11: 50}, {}, requested, writes_seen=0)  # read before it
+    assert feed(model, 10) == 99
+
+
+def test_a_write_the_snapshot_saw_is_not_counted_twice(model):
+    requested = model.reload_started()
+    model.apply_article_change(1, 10, -1)
+    model.update_counts({10: 99, 11: 50}, {}, requested, writes_seen=1)
+    assert feed(model, 10) == 99
+    requested = model.reload_started()
+    model.apply_article_change(2, 10, +1)  # unread again
+    model.apply_article_change(3, 11, -1)
+    model.update_counts({10: 100, 11: 50}, {}, requested, writes_seen=2)  # saw 2, not 3
+    assert (feed(model, 10), feed(model, 11)) == (100, 49)
+
+
+def test_a_write_whose_event_arrives_after_a_snapshot_that_saw_it_is_ignored(model):
+    model.update_counts({10: 99, 11: 50}, {}, model.reload_started(), writes_seen=1)
+    model.apply_article_change(1, 10, -1)
+    assert feed(model, 10) == 99
+
+
+def test_writes_and_job_chunks_interleave(model):
+    requested = model.reload_started()
+    model.apply_marked(JOB, 30, {10: 30})
+    model.apply_article_change(1, 10, +1)  # one of them made unread again by the person
+    model.apply_article_change(2, 11, -1)
+    # the snapshot saw the chunk and the first write only
+    model.update_counts({10: 71, 11: 50}, {JOB: 30}, requested, writes_seen=1)
+    assert (feed(model, 10), feed(model, 11)) == (71, 49)

@@ -35,7 +35,7 @@ class JobEvent:
     span: tuple[int, int] | None = None
 
 
-Subscriber = Callable[[JobEvent], None]
+Subscriber = Callable[[object], None]  # a JobEvent, or an ArticleChange (article_events)
 
 
 class EventHub:

@@ -12,7 +12,8 @@ import asyncio
 import contextlib
 import logging
 
-from ..store import connection, job_requests, jobs_table, schema, undo
+from ..store import article_state, connection, job_requests, jobs_table, schema, undo
+from ..store.article_state import ArticleChange
 from ..store.clock import ago_text
 from ..store.jobs_table import JobRecord, JobRequestError
 from ..store.models import database_proxy
@@ -72,6 +73,9 @@ class BulkOperationManager(JobRunner, Recovery):
         self._next_cleanup = float("-inf")  # loop time of the next cleanup of finished jobs
         self._others = OtherProcesses(database_path)
         self.events = EventHub()
+        # one article's read/starred state changed (ArticleChange), numbered in commit order
+        self.article_events = EventHub()
+        self.article_writes = article_state.WriteSequence()
         self.db = DatabaseThread()  # every write, and the reads a chunk depends on
         # Reads for the faces (job status, counts) on a connection of their own, so they never
         # queue behind a running chunk.
@@ -143,6 +147,10 @@ class BulkOperationManager(JobRunner, Recovery):
     def subscribe(self, callback):
         """Call ``callback(JobEvent)`` on the loop's thread for every event; returns unsubscribe."""
         return self.events.subscribe(callback)
+
+    def subscribe_articles(self, callback):
+        """Call ``callback(ArticleChange)`` on the loop's thread after every article write."""
+        return self.article_events.subscribe(callback)
 
     # -- requests ---------------------------------------------------------------------------
     async def create_job(self, job_type: str, user_id: int, parameters: dict, *,
@@ -233,6 +241,29 @@ class BulkOperationManager(JobRunner, Recovery):
         if run:
             self.start_job(job_id)
         return job
+
+    # -- one article ------------------------------------------------------------------------
+    async def set_article_read(self, user_id: int, article_id: int, read: bool) -> ArticleChange:
+        """Mark one article read or unread for the user, as the web server does; publishes the
+        change to ``subscribe_articles``. Raises ArticleNotFound, or JobRequestError for an
+        unknown user or a read-only database."""
+        return await self._write_article(article_state.set_read, user_id, article_id, read)
+
+    async def set_article_starred(self, user_id: int, article_id: int,
+                                  starred: bool) -> ArticleChange:
+        """Star or unstar one article for the user (like set_article_read)."""
+        return await self._write_article(article_state.set_starred, user_id, article_id,
+                                         starred)
+
+    async def _write_article(self, write, user_id: int, article_id: int,
+                             value: bool) -> ArticleChange:
+        self._check_writable()
+        await self.prepare_for_writing()
+        change = await self._call_retrying_locks(write, user_id, article_id, value,
+                                                 upsert=self._upsert,
+                                                 sequence=self.article_writes)
+        self.article_events.publish(change)
+        return change
 
     async def wait_for_job(self, job_id: int) -> JobRecord:
         """Wait until this engine stops running the job; return its row."""

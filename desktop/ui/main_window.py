@@ -30,6 +30,7 @@ from ..store import DatabaseOpenError, JobNotFound
 from ..store.connection import data_version
 from ..store.demo import build_demo_database
 from ..store.overview import counts_snapshot, list_users
+from .article_actions import ArticleActions
 from .bridge import EngineBridge
 from .empty_state import EmptyState
 from .feed_pane import FeedPane
@@ -54,7 +55,7 @@ SAMPLE_ARTICLES = 20_000
 JOBS_HEADER = "jobs_header_v2"  # the saved column layout of the jobs table (8 columns)
 
 
-class MainWindow(JobActions, WindowMenus, WindowMessages, QMainWindow):
+class MainWindow(ArticleActions, JobActions, WindowMenus, WindowMessages, QMainWindow):
     databaseOpened = Signal(str)
     overviewLoaded = Signal()
     jobsLoaded = Signal()
@@ -193,6 +194,7 @@ class MainWindow(JobActions, WindowMenus, WindowMessages, QMainWindow):
         self.jobs_model.clear()  # job ids name other jobs in another file
         self.bridge = EngineBridge(manager, self)
         self.bridge.jobEvent.connect(self._on_job_event)
+        self.bridge.articleChanged.connect(self._on_article_changed)
         self._seen_version = await manager.db.call(data_version)  # changes after this count
         self.prefs.remember_database(str(path))
         self.setWindowTitle(f"{path.name} — RSS Desktop Companion")
@@ -279,17 +281,19 @@ class MainWindow(JobActions, WindowMenus, WindowMessages, QMainWindow):
             return
         requested = self.tree_model.reload_started()
         if rebuild or self.tree_model.overview is None:
-            overview, progress = await manager.reads.call(counts_snapshot, user_id, whole=True)
+            overview, progress, writes = await manager.reads.call(
+                counts_snapshot, user_id, whole=True, writes=manager.article_writes)
             if manager is self.manager and user_id == self.user_id:
                 selected = self.selected_scope()
-                self.tree_model.set_overview(overview, progress, requested)
+                self.tree_model.set_overview(overview, progress, requested, writes)
                 self.tree.expandAll()
                 if selected is not None:
                     self.select_scope(selected.kind, selected.id)
         else:
-            counts, progress = await manager.reads.call(counts_snapshot, user_id)
+            counts, progress, writes = await manager.reads.call(
+                counts_snapshot, user_id, writes=manager.article_writes)
             if manager is self.manager and user_id == self.user_id:
-                self.tree_model.update_counts(counts, progress, requested)
+                self.tree_model.update_counts(counts, progress, requested, writes)
         self._update_actions()
         self.overviewLoaded.emit()
 

@@ -49,12 +49,19 @@ class ReloadTicket:
 
 @dataclass(frozen=True)
 class LiveChange:
-    """One job chunk's change to the counts, as applied live from the engine's event."""
+    """One job chunk's change to the counts, or one article write's, as applied live from the
+    engine's event."""
 
     seq: int  # order in which this model applied it
-    job_id: int
-    progress: int  # the job's progress once that chunk committed
+    job_id: int | None  # None: a single-article write
+    progress: int  # the job's progress once that chunk committed; a write: its number
     marked_by_feed: dict[int, int]
+
+    def seen_by(self, progress_by_job: dict[int, int], writes_seen: int) -> bool:
+        """Whether a snapshot with that job progress and article writes includes it."""
+        if self.job_id is None:
+            return self.progress <= writes_seen
+        return self.progress <= progress_by_job.get(self.job_id, 0)
 
 
 class ScopeTreeModel(QStandardItemModel):
@@ -66,6 +73,8 @@ class ScopeTreeModel(QStandardItemModel):
     change applied before the request is in the snapshot; one applied after is in it exactly
     when its job's progress in the snapshot has reached it. The others are applied again on top
     of the snapshot, so a reload never overwrites a newer live change, nor counts one twice.
+    Single-article writes (mark one read, unread) work the same way with their number in commit
+    order (store.article_state.WriteSequence) in place of a job's progress.
     """
 
     def __init__(self, parent=None):
@@ -76,6 +85,7 @@ class ScopeTreeModel(QStandardItemModel):
         self._seq = 0
         self._live: list[LiveChange] = []
         self._included: dict[int, int] = {}  # job id -> progress the counts shown include
+        self._writes_included = 0  # article writes up to this number are in the counts shown
         self._reloads = self._applied_reload = 0
 
     @property
@@ -100,7 +110,7 @@ class ScopeTreeModel(QStandardItemModel):
         return ReloadTicket(self._seq, self._reloads)
 
     def _rebase(self, unread_by_feed: dict[int, int], progress_by_job: dict[int, int] | None,
-                requested: ReloadTicket | None) -> dict[int, int]:
+                requested: ReloadTicket | None, writes_seen: int | None) -> dict[int, int]:
         """The snapshot's counts with the live changes it does not include applied again."""
         if requested is not None and self._overview is not None:
             if requested.number < self._applied_reload:  # a newer snapshot is shown already
@@ -108,6 +118,7 @@ class ScopeTreeModel(QStandardItemModel):
             self._applied_reload = requested.number
         counts = dict(unread_by_feed)
         self._included = dict(progress_by_job or {})
+        self._writes_included = writes_seen or 0
         if requested is None:  # a snapshot that knows nothing of jobs: start afresh
             self._live.clear()
             return counts
@@ -115,18 +126,19 @@ class ScopeTreeModel(QStandardItemModel):
         for change in self._live:
             if change.seq <= requested.seq:
                 continue  # committed before the snapshot was asked for
-            if change.progress <= (progress_by_job or {}).get(change.job_id, 0):
-                continue  # the snapshot saw that chunk
+            if change.seen_by(self._included, self._writes_included):
+                continue  # the snapshot saw that chunk (or write)
             pending.append(change)
             _subtract(counts, change.marked_by_feed)
         self._live = pending
         return counts
 
     def set_overview(self, overview: Overview, progress_by_job: dict[int, int] | None = None,
-                     requested: ReloadTicket | None = None) -> None:
-        """Rebuild the tree for ``overview`` (see the class docstring for the other two)."""
+                     requested: ReloadTicket | None = None,
+                     writes_seen: int | None = None) -> None:
+        """Rebuild the tree for ``overview`` (see the class docstring for the others)."""
         overview.unread_by_feed = self._rebase(overview.unread_by_feed, progress_by_job,
-                                               requested)
+                                               requested, writes_seen)
         self.removeRows(0, self.rowCount())
         self._count_items.clear()
         self._overview = overview
@@ -146,10 +158,12 @@ class ScopeTreeModel(QStandardItemModel):
 
     def update_counts(self, unread_by_feed: dict[int, int],
                       progress_by_job: dict[int, int] | None = None,
-                      requested: ReloadTicket | None = None) -> None:
+                      requested: ReloadTicket | None = None,
+                      writes_seen: int | None = None) -> None:
         if self._overview is None:
             return
-        self._overview.unread_by_feed = self._rebase(unread_by_feed, progress_by_job, requested)
+        self._overview.unread_by_feed = self._rebase(unread_by_feed, progress_by_job, requested,
+                                                     writes_seen)
         self._refresh_counts()
 
     def apply_marked(self, job_id: int, progress: int, marked_by_feed: dict[int, int]) -> None:
@@ -158,6 +172,17 @@ class ScopeTreeModel(QStandardItemModel):
             return
         if progress <= self._included.get(job_id, 0):
             return  # a snapshot read after that chunk committed was shown before its event
+        self._apply_live(job_id, progress, marked_by_feed)
+
+    def apply_article_change(self, number: int, feed_id: int, unread_delta: int) -> None:
+        """Move a feed's count by one article written alone (``number``: its place in commit
+        order; ``unread_delta`` -1 read now, +1 unread again)."""
+        if self._overview is None or not unread_delta or number <= self._writes_included:
+            return  # nothing moved, or a snapshot read after that write was shown already
+        self._apply_live(None, number, {feed_id: -unread_delta})
+
+    def _apply_live(self, job_id: int | None, progress: int,
+                    marked_by_feed: dict[int, int]) -> None:
         self._seq += 1
         self._live.append(LiveChange(self._seq, job_id, progress, dict(marked_by_feed)))
         _subtract(self._overview.unread_by_feed, marked_by_feed)
