@@ -1,0 +1,238 @@
+"""The articles of a scope, for the window's list: found span by span into a TEMP table of the
+read connection, read back a page at a time by position.
+
+The list is an append-only sequence: each step walks the next span of article ids (newest first
+or oldest first, the ingestion order, which the (feed_id, id) index and the rowid serve) and
+appends the matching ids to ``temp.<table>``, whose rowid is then the position. So a page at any
+position is an index lookup, the positions never move once given (an article marked read later
+keeps its row: the person sees it turn from unread to read rather than vanish), and memory stays
+flat whatever the scope's size: the ids live in SQLite's temporary file, the window keeps only
+the rows it shows. TEMP objects belong to the connection: nothing is written to the database
+file, and it works on a database opened read-only.
+
+"Unread only" and the title search are evaluated as each span is walked: an article read before
+the walk reached it is not listed, one read after stays. The list ends at the newest article
+when it was started (its ``high``); later arrivals appear when it is started again.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from peewee import OperationalError
+
+from .models import database_proxy
+
+LIST_KINDS = ("all", "category", "uncategorized", "feed")
+TABLE_PREFIX = "rss_desktop_list_"
+PAGE_COLUMNS = """a.id, a.feed_id, f.category_id, f.title, a.title, a.url, a.published_date,
+    a.created_at,
+    EXISTS (SELECT 1 FROM read_status r WHERE r.user_id = :user AND r.article_id = a.id
+            AND r.is_read),
+    EXISTS (SELECT 1 FROM read_status r WHERE r.user_id = :user AND r.article_id = a.id
+            AND r.is_starred)"""
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """Which articles a list shows, in which order: a scope of the tree (all, category,
+    uncategorized, feed), for a user, all or unread only, whose title contains every word of
+    ``search`` (SQLite LIKE: case-insensitive for ASCII letters only)."""
+
+    user_id: int
+    kind: str
+    target_id: int | None = None
+    unread_only: bool = True
+    search: str = ""
+    newest_first: bool = True
+
+    def __post_init__(self):
+        if self.kind not in LIST_KINDS:
+            raise ValueError(f"unknown list kind {self.kind!r}")
+
+    def words(self) -> list[str]:
+        return self.search.split()
+
+    def condition(self) -> tuple[str, dict]:
+        """SQL over ``articles a`` selecting the list's articles (without id bounds)."""
+        parts, params = [], {"user": self.user_id, "target": self.target_id}
+        if self.kind == "category":
+            parts.append("a.feed_id IN (SELECT id FROM feeds WHERE category_id = :target)")
+        elif self.kind == "uncategorized":
+            parts.append("a.feed_id IN (SELECT id FROM feeds WHERE category_id IS NULL)")
+        elif self.kind == "feed":
+            parts.append("a.feed_id = :target")
+        if self.unread_only:
+            parts.append("NOT EXISTS (SELECT 1 FROM read_status r WHERE r.user_id = :user "
+                         "AND r.article_id = a.id AND r.is_read)")
+        for number, word in enumerate(self.words()):
+            parts.append(f"a.title LIKE :word{number} ESCAPE '\\'")
+            params[f"word{number}"] = "%" + _escape_like(word) + "%"
+        return " AND ".join(parts) or "1", params
+
+    def feeds(self) -> tuple[str, dict]:
+        """SQL selecting the ids of the scope's feeds (not for "all")."""
+        if self.kind == "category":
+            return "SELECT id FROM feeds WHERE category_id = :target", {"target": self.target_id}
+        if self.kind == "uncategorized":
+            return "SELECT id FROM feeds WHERE category_id IS NULL", {}
+        return "SELECT :target", {"target": self.target_id}
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class ListStart:
+    """A list begun: its table, and the scope's ids it walks, [low, high] (high is the newest
+    article when it began: the list's end; both 0 when the scope has no article)."""
+
+    table: str
+    low: int
+    high: int
+
+    @property
+    def empty(self) -> bool:
+        return self.high < self.low or self.high == 0
+
+    def first_cursor(self, newest_first: bool) -> int:
+        """Where the walk starts: ids above the cursor (newest first) or up to it (oldest
+        first) are walked."""
+        return self.high if newest_first else self.low - 1
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """One article as the list shows it; ``position`` counts from 0."""
+
+    position: int
+    id: int
+    feed_id: int | None
+    category_id: int | None
+    feed_title: str
+    title: str
+    url: str | None
+    published: str | None
+    received: str | None
+    is_read: bool
+    is_starred: bool
+
+    @property
+    def gone(self) -> bool:
+        """Deleted from the database after it was listed (its feed was removed)."""
+        return self.feed_id is None
+
+
+@dataclass(frozen=True)
+class ListStep:
+    """What one step added: the list has ``count`` rows; ``cursor`` is where the next step
+    goes on; ``done``: the whole scope was walked. ``rows``: the first rows, if asked for."""
+
+    cursor: int
+    count: int
+    done: bool
+    seconds: float
+    rows: list[ArticleRow] | None = None
+
+
+def table_name(generation: int) -> str:
+    return f"{TABLE_PREFIX}{int(generation)}"
+
+
+def start_list(generation: int, spec: ListSpec) -> ListStart:
+    """Begin a list (dropping the tables of earlier ones): its table and its ids' range."""
+    db = database_proxy
+    table = table_name(generation)
+    for (name,) in db.execute_sql("SELECT name FROM sqlite_temp_master WHERE type = 'table' "
+                                  "AND name LIKE ? ESCAPE '\\'",
+                                  (_escape_like(TABLE_PREFIX) + "%",)).fetchall():
+        db.execute_sql(f'DROP TABLE temp."{name}"')
+    db.execute_sql(f'CREATE TEMP TABLE "{table}" (pos INTEGER PRIMARY KEY, '
+                   'article_id INTEGER NOT NULL)')
+    if spec.kind == "all":
+        # two subqueries: SQLite reads one end of the rowid for each, not the whole table
+        low, high = db.execute_sql("SELECT (SELECT min(id) FROM articles), "
+                                   "(SELECT max(id) FROM articles)").fetchone()
+    else:  # each feed's first and last id from the (feed_id, id) index
+        feeds, params = spec.feeds()
+        low, high = db.execute_sql(
+            f"WITH scope(id) AS ({feeds}) SELECT min(first), max(last) FROM (SELECT "
+            "(SELECT min(id) FROM articles WHERE feed_id = scope.id) AS first, "
+            "(SELECT max(id) FROM articles WHERE feed_id = scope.id) AS last FROM scope)",
+            params).fetchone()
+    return ListStart(table, low or 0, high or 0)
+
+
+def extend_list(start: ListStart, spec: ListSpec, cursor: int, span: int,
+                first_rows: int = 0) -> ListStep | None:
+    """Walk the next ``span`` ids after ``cursor`` and append the matching articles; with
+    ``first_rows``, also return the list's first rows. None when the list is gone (a newer one
+    began meanwhile)."""
+    condition, params = spec.condition()
+    if spec.newest_first:
+        low, high, next_cursor = max(cursor - span, start.low - 1), cursor, cursor - span
+        done = next_cursor < start.low
+    else:
+        low, high, next_cursor = cursor, min(cursor + span, start.high), cursor + span
+        done = next_cursor >= start.high
+    began = time.perf_counter()
+    try:
+        if high > low and not start.empty:
+            database_proxy.execute_sql(
+                f'INSERT INTO temp."{start.table}" (article_id) SELECT a.id FROM articles a '
+                f"WHERE ({condition}) AND a.id > :low AND a.id <= :high "
+                f"ORDER BY a.id {'DESC' if spec.newest_first else 'ASC'}",
+                {**params, "low": low, "high": high})
+        count = database_proxy.execute_sql(
+            f'SELECT coalesce(max(pos), 0) FROM temp."{start.table}"').fetchone()[0]
+    except OperationalError as exc:
+        if "no such table" in str(exc):
+            return None
+        raise
+    seconds = time.perf_counter() - began
+    rows = read_page(start.table, spec.user_id, 0, first_rows) if first_rows else None
+    return ListStep(next_cursor, count, done or start.empty, seconds, rows)
+
+
+def read_page(table: str, user_id: int, first: int, count: int) -> list[ArticleRow] | None:
+    """The rows at positions first .. first + count - 1 (fewer at the end); None when the list
+    is gone. An article deleted since it was listed comes back as a row that says so."""
+    try:
+        cursor = database_proxy.execute_sql(
+            f"SELECT t.pos - 1, {PAGE_COLUMNS} FROM temp.\"{table}\" t "
+            "LEFT JOIN articles a ON a.id = t.article_id LEFT JOIN feeds f ON f.id = a.feed_id "
+            "WHERE t.pos > :first AND t.pos <= :last ORDER BY t.pos",
+            {"user": user_id, "first": first, "last": first + count})
+        found = cursor.fetchall()
+    except OperationalError as exc:
+        if "no such table" in str(exc):
+            return None
+        raise
+    return [_row(values) for values in found]
+
+
+def _row(values) -> ArticleRow:
+    (position, article_id, feed_id, category_id, feed_title, title, url, published, received,
+     is_read, is_starred) = values
+    return ArticleRow(position, article_id, feed_id, category_id, feed_title or "",
+                      title or "", url, published, received, bool(is_read), bool(is_starred))
+
+
+def read_states(table: str, user_id: int, first: int, count: int
+                ) -> dict[int, tuple[bool, bool]] | None:
+    """{article id: (read, starred)} of the rows at those positions, now (None: list gone)."""
+    rows = read_page(table, user_id, first, count)
+    if rows is None:
+        return None
+    return {row.id: (row.is_read, row.is_starred) for row in rows if not row.gone}
+
+
+def has_newer(spec: ListSpec, high: int) -> bool:
+    """Whether an article of the scope (all or unread alike) arrived after the list began."""
+    plain = ListSpec(spec.user_id, spec.kind, spec.target_id, unread_only=False)
+    condition, params = plain.condition()
+    return database_proxy.execute_sql(
+        f"SELECT EXISTS (SELECT 1 FROM articles a WHERE ({condition}) AND a.id > :high)",
+        {**params, "high": high}).fetchone()[0] == 1

@@ -1,0 +1,149 @@
+"""The article list's queries (store/article_list.py) on real SQLite files: which articles, in
+which order, walked span by span into a TEMP table and read back by position."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import make_server_database, sqlite
+
+from desktop.store import connect
+from desktop.store.article_list import (
+    ListSpec,
+    extend_list,
+    has_newer,
+    read_page,
+    read_states,
+    start_list,
+)
+
+# make_server_database: category 1 = feeds 1, 2 = articles 1..70; category 2 = feeds 3, 4 =
+# 71..100; feed 5 (no category) = 101..105. User 1 read every third article.
+UNREAD_1 = [n for n in range(1, 106) if n % 3]
+
+
+@pytest.fixture
+def db(server_db):
+    database = connect(server_db)
+    yield server_db
+    database.close()
+
+
+def walk(spec: ListSpec, span: int = 1000, generation: int = 1):
+    """Start a list and walk it to its end; its start and every row."""
+    start = start_list(generation, spec)
+    cursor, count = start.first_cursor(spec.newest_first), 0
+    while True:
+        step = extend_list(start, spec, cursor, span)
+        assert step.count >= count  # append-only
+        cursor, count = step.cursor, step.count
+        if step.done:
+            break
+    return start, read_page(start.table, spec.user_id, 0, count + 10)
+
+
+@pytest.mark.parametrize("span", [1, 7, 1000])
+def test_a_category_unread_newest_first_whatever_the_span(db, span):
+    start, rows = walk(ListSpec(1, "category", 1), span)
+    assert (start.low, start.high) == (1, 70)
+    assert [row.id for row in rows] == [n for n in reversed(UNREAD_1) if n <= 70]
+    assert [row.position for row in rows] == list(range(len(rows)))
+    first = rows[0]
+    assert (first.feed_id, first.category_id, first.feed_title, first.title) == (
+        2, 1, "Feed 2", "Article 70")
+    assert not first.is_read and first.is_starred  # user 1 starred every fifth
+
+
+def test_every_kind_and_order(db):
+    def ids(**spec):
+        return [row.id for row in walk(ListSpec(1, **spec), span=9)[1]]
+
+    assert ids(kind="feed", target_id=3, unread_only=False) == list(range(90, 70, -1))
+    assert ids(kind="uncategorized", newest_first=False) == [101, 103, 104]
+    assert ids(kind="all", unread_only=False, newest_first=False) == list(range(1, 106))
+    assert ids(kind="all") == list(reversed(UNREAD_1))
+    read_rows = walk(ListSpec(1, "feed", 4, unread_only=False), span=3)[1]
+    assert [row.is_read for row in read_rows] == [n % 3 == 0 for n in range(100, 90, -1)]
+
+
+def test_search_matches_every_word_and_takes_like_characters_literally(db, server_db):
+    with sqlite(server_db) as conn:
+        conn.execute("UPDATE articles SET title = 'Rust 100% safe_code' WHERE id = 4")
+        conn.execute("UPDATE articles SET title = 'rust 1000 safeXcode' WHERE id = 5")
+        conn.commit()
+
+    def ids(search):
+        return [row.id for row in walk(ListSpec(1, "all", search=search), span=20)[1]]
+
+    assert ids("RUST") == [5, 4]  # case-insensitive (ASCII)
+    assert ids("100%") == [4] and ids("safe_code") == [4]
+    assert ids("rust 1000") == [5] and ids("rust zebra") == []
+    assert ids("Article 10") == [104, 103, 101, 100, 10]
+
+
+def test_an_article_read_after_it_was_listed_keeps_its_row(db, server_db):
+    spec = ListSpec(1, "feed", 1)
+    start = start_list(1, spec)
+    step = extend_list(start, spec, start.first_cursor(True), 10)  # ids 31..40 walked
+    listed = read_page(start.table, 1, 0, 100)
+    assert [row.id for row in listed] == [40, 38, 37, 35, 34, 32, 31]
+    with sqlite(server_db) as conn:  # another program reads 37 (listed) and 29 (not yet)
+        conn.execute("INSERT INTO read_status (user_id, article_id, is_read, created_at, "
+                     "updated_at) VALUES (1, 37, 1, 'x', 'x'), (1, 29, 1, 'x', 'x')")
+        conn.commit()
+    step = extend_list(start, spec, step.cursor, 100)
+    rows = read_page(start.table, 1, 0, 100)
+    assert [row.id for row in rows][:7] == [40, 38, 37, 35, 34, 32, 31]  # positions kept
+    assert 29 not in [row.id for row in rows] and rows[2].is_read
+    assert read_states(start.table, 1, 2, 1) == {37: (True, False)}
+    assert step.done and step.count == len(rows)
+
+
+def test_the_list_ends_at_the_newest_article_when_it_began(db, server_db):
+    spec = ListSpec(1, "feed", 5, unread_only=False)
+    start, _ = walk(spec)
+    assert not has_newer(spec, start.high)
+    with sqlite(server_db) as conn:
+        conn.execute("INSERT INTO articles (feed_id, title, created_at) VALUES (5, 'Late', 'x')")
+        conn.execute("DELETE FROM articles WHERE id = 104")  # and one goes away
+        conn.commit()
+    assert has_newer(spec, start.high)
+    assert not has_newer(ListSpec(1, "feed", 4), start.high)
+    again = read_page(start.table, 1, 0, 10)
+    assert [row.id for row in again] == [105, None, 103, 102, 101]
+    assert again[1].gone and not again[0].gone
+
+
+def test_a_newer_list_replaces_the_older_ones_table(db):
+    spec = ListSpec(1, "all")
+    older, _ = walk(spec, generation=1)
+    newer = start_list(2, spec)
+    assert read_page(older.table, 1, 0, 10) is None  # gone: its pages are dropped
+    assert extend_list(older, spec, 50, 10) is None
+    assert extend_list(newer, spec, newer.first_cursor(True), 10).count == 6  # 96..105
+
+
+def test_a_scope_without_articles(tmp_path):
+    path = make_server_database(tmp_path / "reader.db", articles_per_feed=(0, 0, 3, 0, 0))
+    database = connect(path)
+    try:
+        start, rows = walk(ListSpec(1, "category", 1))
+        assert start.empty and rows == []
+        assert [row.id for row in walk(ListSpec(1, "all"))[1]] == [2, 1]
+    finally:
+        database.close()
+
+
+def test_a_read_only_database_can_be_listed(server_db):
+    """TEMP tables live in the connection's own temporary database: nothing of the list is
+    written to the file, which may be opened mode=ro."""
+    database = connect(server_db)
+    database.close()
+    from peewee import SqliteDatabase
+
+    from desktop.store.models import database_proxy
+    read_only = SqliteDatabase(f"{server_db.resolve().as_uri()}?mode=ro", uri=True)
+    database_proxy.initialize(read_only)
+    try:
+        assert [row.id for row in walk(ListSpec(1, "feed", 5))[1]] == [104, 103, 101]
+    finally:
+        read_only.close()
