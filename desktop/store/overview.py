@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN, fn
 
 from .article_state import WriteSequence
-from .job_requests import newest_article_id
+from .job_requests import bounded_watermark
 from .models import Article, BulkOperationJob, Category, Feed, ReadStatus, User, database_proxy
 from .scopes import Scope, unread_counts
 
@@ -71,8 +71,8 @@ def counts_snapshot(user_id: int, *, whole: bool = False, writes: WriteSequence 
 
 def unread_in_scope(user_id: int, scope: Scope) -> tuple[int, int]:
     """(unread articles in scope, watermark): what a confirmation shows, and the newest article
-    id it counted, which becomes the job's watermark."""
-    watermark = newest_article_id()
+    id it counted, which becomes the job's watermark (the scope's ``up_to`` when it has one)."""
+    watermark = bounded_watermark(scope)
     count = (Article.select(fn.COUNT(Article.id))
              .join(ReadStatus, JOIN.LEFT_OUTER,
                    on=(ReadStatus.article == Article.id) & (ReadStatus.user == user_id))

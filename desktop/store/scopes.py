@@ -41,6 +41,20 @@ class Scope:
             cond &= Article.id <= self.up_to
         return cond
 
+    def holds(self, article_id: int, feed_id: int | None, category_id: int | None,
+              created_at: str | None) -> bool:
+        """Whether an article (as a list shows it) is in the scope: what condition() says in
+        SQL, for one article in hand (timestamps compare as text, as in SQL)."""
+        if feed_id is None:
+            return False
+        if self.kind == "category" and category_id != self.target_id:
+            return False
+        if self.kind == "feed" and feed_id != self.target_id:
+            return False
+        if self.cutoff and not (created_at is not None and created_at < self.cutoff):
+            return False
+        return self.up_to is None or article_id <= self.up_to
+
 
 def count_in_scope(scope: Scope, watermark: int, after: int = 0) -> int:
     """How many articles of the scope lie in (after, watermark]."""

@@ -30,6 +30,7 @@ from .resources import (
 )
 
 log = logging.getLogger(__name__)
+SCREENSHOT_WAIT_SECONDS = 10.0  # at most, for the article list's first rows
 
 
 def configure_logging() -> Path:
@@ -132,7 +133,17 @@ async def _screenshot(window, database: Path, output: Path) -> int:
     categories = window.tree_model.category_names()
     if window.selected_scope() is None and categories:
         window.select_scope("category", next(iter(categories)))
-    QApplication.processEvents()  # lay the window out before rendering it
+    # The loop lays the window out and reads the article list meanwhile. (Never
+    # QApplication.processEvents() inside a coroutine: a task step it runs re-entrantly is
+    # refused by asyncio and that task never runs.)
+    deadline = asyncio.get_running_loop().time() + SCREENSHOT_WAIT_SECONDS
+    while (window.article_model.spec is not None and window.article_model.rowCount()
+           and window.article_model.row_at(0) is None
+           and asyncio.get_running_loop().time() < deadline):
+        await asyncio.sleep(0.02)
+    while not window.article_model.complete and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.1)
     ok = window.grab().save(str(output))
     await window.shutdown()
     if not ok:

@@ -1,19 +1,277 @@
-"""The main window's part that acts on single articles and follows the engine's article writes.
+"""The main window's article list: which list it shows, what a person does to an article (open,
+copy the link, mark read or unread, star, "mark this and everything older"), and how the list
+follows the engine (job chunks, article writes, other programs).
 
 A mixin of MainWindow (see job_actions.py for the same arrangement): it uses the window's
-engine (``manager``), user, widgets and helpers (``spawn``, ``status_label``).
+engine (``manager``), user, widgets and helpers (``spawn``, ``status_label``). Every database
+call goes through the engine: reads on its read thread, writes on its database thread.
 """
 
 from __future__ import annotations
 
-from ..store.article_state import ArticleChange
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+from ..jobs import JobEvent
+from ..store import JobRequestError
+from ..store.article_list import ArticleRow, ListSpec
+from ..store.article_state import ArticleChange, ArticleNotFound
+from ..store.job_requests import parse_parameters
+from .article_loader import ArticleLoader
+from .article_model import ROW_ROLE, STAR, ArticleListModel
+from .article_pane import ArticlePane
+from .scope_tree import TreeScope
+
+OPENED_SCHEMES = ("http", "https")  # a feed's link is opened in the browser only if it is one
 
 
 class ArticleActions:
+    def _build_article_list(self) -> None:
+        self.article_model = ArticleListModel(self)
+        self.article_loader = ArticleLoader(self.article_model, self.spawn, self)
+        self.article_pane = ArticlePane(self.article_model)
+        self.articles = self.article_pane.view
+        self._list_scope: TreeScope | None = None
+        pane = self.article_pane
+        pane.show_read.setChecked(self.prefs.show_read_articles)
+        pane.searchChanged.connect(lambda _text: self.load_articles())
+        pane.showReadChanged.connect(self._show_read_changed)
+        pane.orderChanged.connect(lambda _newest: self.load_articles())
+        pane.newArticlesRequested.connect(lambda: self.load_articles(again=True))
+        self.article_model.stateChanged.connect(self._update_article_state)
+        self.articles.customContextMenuRequested.connect(self._article_menu)
+        self.articles.doubleClicked.connect(lambda index: self.open_article(index.data(ROW_ROLE)))
+        self.articles.clicked.connect(self._article_clicked)
+        self.articles.selectionModel().selectionChanged.connect(
+            lambda *_: self._update_article_actions())
+        self.article_model.dataChanged.connect(lambda *_: self._update_article_actions())
+
+        def action(text, keys, slot, tip):
+            made = QAction(text, self)
+            made.setShortcuts([QKeySequence(key) for key in keys])
+            # only while the list has the focus: M or S typed in the feed filter is a letter
+            made.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            made.setToolTip(tip)
+            made.triggered.connect(lambda: slot(self.selected_article()))
+            self.articles.addAction(made)
+            return made
+
+        self.open_article_action = action(
+            "&Open in browser", ["Return", "Enter", "Space"], self.open_article,
+            "Open the article's link in the browser and mark it read (Enter or Space)")
+        self.copy_link_action = action("&Copy link", [QKeySequence.StandardKey.Copy],
+                                       self.copy_article_link, "Copy the article's link")
+        self.toggle_read_action = action("Mark as &read", ["M"], self.toggle_article_read,
+                                         "Mark the article read or unread (M)")
+        self.toggle_star_action = action("&Star", ["S"], self.toggle_article_star,
+                                         "Star or unstar the article (S)")
+        self.mark_older_action = action("Mark this and everything older as read…", [],
+                                        self.mark_older_than,
+                                        "Mark this article and every article of the list's "
+                                        "scope received before it as read, as one job")
+        self.search_articles_action = QAction("&Search articles", self)
+        self.search_articles_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        self.search_articles_action.triggered.connect(self._focus_article_search)
+        self.show_read_action = QAction("Show &read articles", self)
+        self.show_read_action.setCheckable(True)
+        self.show_read_action.setChecked(self.prefs.show_read_articles)
+        self.show_read_action.toggled.connect(pane.show_read.setChecked)
+        self._update_article_actions()
+
+    # -- which list -----------------------------------------------------------------------
+    def load_articles(self, *, again: bool = False) -> None:
+        """Show the list of the selected scope, as the header's search, "Show read" and order
+        say; the same list is not read again unless ``again``."""
+        scope = self.selected_scope()
+        pane = self.article_pane
+        spec = None
+        if scope is not None and self.manager is not None and self.user_id is not None:
+            spec = ListSpec(self.user_id, scope.kind, scope.id,
+                            unread_only=not pane.show_read.isChecked(),
+                            search=pane.search_text(), newest_first=pane.newest_first())
+        if spec == self.article_model.spec and scope == self._list_scope and not again:
+            return
+        self._list_scope = scope
+        pane.new_button.hide()
+        self.article_loader.load(self.manager, spec)
+
+    def _show_read_changed(self, show: bool) -> None:
+        self.prefs.show_read_articles = show
+        self.show_read_action.setChecked(show)
+        self.load_articles()
+
+    def _focus_article_search(self) -> None:
+        self.article_pane.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.article_pane.search.selectAll()
+
+    def _update_article_state(self) -> None:
+        """The header (scope, unread count, matches) and the empty list's words."""
+        scope, spec, model = self._list_scope, self.article_model.spec, self.article_model
+        if spec is None or scope is None:
+            self.article_pane.set_state(
+                "Articles", "Select a category or a feed to see its articles."
+                if self.manager is not None and self.user_id is not None else "", False)
+            return
+        title = f"{scope.name} — {self.tree_model.unread(scope):,} unread"
+        count = model.rowCount()
+        if spec.search:
+            more = "" if model.complete else "+"
+            title += f" · {count:,}{more} matching “{spec.search}”"
+        empty = None
+        if count == 0 and model.complete:
+            unread = "unread " if spec.unread_only else ""
+            if spec.search:
+                empty = f"No {unread}article in {scope.name} matches “{spec.search}”."
+            elif spec.unread_only:
+                empty = f"Nothing unread in {scope.name}."
+            else:
+                empty = f"No articles in {scope.name} yet."
+        elif count == 0 and spec.search:
+            empty = f"Searching {scope.name}…"
+        self.article_pane.set_state(title, empty, empty is not None and spec.unread_only
+                                    and model.complete)
+
+    # -- one article ------------------------------------------------------------------------
+    def selected_article(self) -> ArticleRow | None:
+        rows = self.articles.selectionModel().selectedRows()
+        row = self.article_model.row_at(rows[0].row()) if rows else None
+        return row if row is not None and not row.gone else None
+
+    def _writable(self) -> bool:
+        return (self.manager is not None and self.user_id is not None
+                and not self.manager.read_only_reason)
+
+    def _update_article_actions(self) -> None:
+        row = self.selected_article()
+        writable = self._writable()
+        self.open_article_action.setEnabled(row is not None and bool(row.url))
+        self.copy_link_action.setEnabled(row is not None and bool(row.url))
+        self.toggle_read_action.setEnabled(row is not None and writable)
+        self.toggle_read_action.setText("Mark as &unread" if row and row.is_read
+                                        else "Mark as &read")
+        self.toggle_star_action.setEnabled(row is not None and writable)
+        self.toggle_star_action.setText("Un&star" if row and row.is_starred else "&Star")
+        scope = self._older_scope(row)
+        self.mark_older_action.setEnabled(row is not None and writable and scope is not None)
+        self.mark_older_action.setText(
+            f"Mark this and everything older in {scope.name} as read…" if scope
+            else "Mark this and everything older as read…")
+
+    def open_article(self, row: ArticleRow | None) -> None:
+        """The link in the browser; opening an article marks it read, as a reader does."""
+        if row is None or row.gone:
+            return
+        url = QUrl(row.url or "")
+        if not row.url or url.scheme().lower() not in OPENED_SCHEMES:
+            self.status_label.setText(f"“{row.title}” has no web link to open"
+                                      + (f" ({row.url})" if row.url else ""))
+            return
+        if not QDesktopServices.openUrl(url):
+            self.status_label.setText(f"No browser could open {row.url}")
+            return
+        self.status_label.setText(f"Opened {row.url}")
+        if not row.is_read:
+            self.toggle_article_read(row)
+
+    def copy_article_link(self, row: ArticleRow | None) -> None:
+        if row is None or not row.url:
+            return
+        QGuiApplication.clipboard().setText(row.url)
+        self.status_label.setText(f"Copied {row.url}")
+
+    def toggle_article_read(self, row: ArticleRow | None) -> None:
+        if row is not None and self._writable():
+            self.spawn(self._write_article("set_article_read", row, not row.is_read))
+
+    def toggle_article_star(self, row: ArticleRow | None) -> None:
+        if row is not None and self._writable():
+            self.spawn(self._write_article("set_article_starred", row, not row.is_starred))
+
+    async def _write_article(self, method: str, row: ArticleRow, value: bool) -> None:
+        """One write on the engine's database thread; its ArticleChange event moves the list
+        and the counts (``_on_article_changed``)."""
+        try:
+            await getattr(self.manager, method)(self.user_id, row.id, value)
+        except (JobRequestError, ArticleNotFound) as exc:
+            self.status_label.setText(f"“{row.title}” was not changed: {exc}")
+
+    def _article_clicked(self, index) -> None:
+        if index.column() == STAR:
+            self.toggle_article_star(index.data(ROW_ROLE))
+
+    def _older_scope(self, row: ArticleRow | None) -> TreeScope | None:
+        """The scope "everything older" covers: the list's, or for Uncategorized (no job of
+        its own) the article's feed."""
+        scope = self._list_scope
+        if row is None or row.gone or scope is None:
+            return None
+        if scope.job_request is None:
+            return TreeScope("feed", row.feed_id, row.feed_title)
+        return scope
+
+    def mark_older_than(self, row: ArticleRow | None) -> None:
+        """An ordinary bulk job on the scope, ending at this article (ids are the ingestion
+        order, the list's): it and every article received before it."""
+        scope = self._older_scope(row)
+        if scope is None or not self._writable():
+            return
+        if self.prefs.confirm_mark_read:
+            self._open_confirmation(scope, None, up_to=row)
+        else:
+            self.spawn(self._mark_read_unasked(scope, None, up_to=row.id))
+
+    def _article_menu(self, pos) -> None:
+        index = self.articles.indexAt(pos)
+        if not index.isValid():
+            return
+        self.articles.selectRow(index.row())
+        self._update_article_actions()
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for action in (self.open_article_action, self.copy_link_action, None,
+                       self.toggle_read_action, self.toggle_star_action, None,
+                       self.mark_older_action):
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        self.article_menu = menu
+        menu.popup(self.articles.viewport().mapToGlobal(pos))
+
+    # -- following the engine ---------------------------------------------------------------
     def _on_article_changed(self, change: ArticleChange) -> None:
-        """An article written alone (here, by this engine): its feed's count moves at once."""
+        """An article written alone (here, by this engine): its row and its feed's count move
+        at once."""
         if change.user_id != self.user_id:
             return
         self.tree_model.apply_article_change(change.sequence, change.feed_id,
                                              change.unread_delta)
+        self.article_model.apply_article(change.article_id, change.is_read, change.is_starred)
         self._update_actions()
+
+    def _articles_follow_job(self, event: JobEvent) -> None:
+        """A chunk went through (low, high]: a mark-read one left every article of its scope
+        there read (rows of the list turn from unread to read, articles after the job's
+        watermark are never in a span); an undo one made some unread again, which only the
+        database knows: their pages are read again."""
+        if event.span is None or event.job.user_id != self.user_id:
+            return
+        low, high = event.span
+        if high <= low:
+            return
+        try:
+            scope, _ = parse_parameters(event.job.job_type, event.job.parameters)
+        except JobRequestError:
+            return
+        if scope.kind == "undo":
+            if event.marked_by_feed:
+                self.article_model.may_have_changed(low, high)
+        else:
+            self.article_model.apply_job_span(low, high, scope)
+
+    async def _articles_changed_elsewhere(self) -> None:
+        """Another program committed: rows shown are read again, and new articles offered."""
+        self.article_model.may_have_changed()
+        if await self.article_loader.has_newer():
+            self.article_pane.new_button.show()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox, QSystemTrayIcon
 
 from ..jobs import JobEvent
 from ..store import JobNotFound, JobRequestError, jobs_table
+from ..store.article_list import ArticleRow
 from ..store.clock import cutoff_for_age
 from ..store.overview import unread_in_scope
 from ..store.scopes import Scope
@@ -50,12 +51,15 @@ class JobActions:
         else:
             self.spawn(self._mark_read_unasked(scope, age))
 
-    def _open_confirmation(self, scope: TreeScope, age: str | None) -> MarkReadDialog:
-        dialog = MarkReadDialog(scope, self.prefs.age_choices(), age, self)
+    def _open_confirmation(self, scope: TreeScope, age: str | None,
+                           up_to: ArticleRow | None = None) -> MarkReadDialog:
+        """``up_to``: "this article and everything older" (no age then)."""
+        dialog = MarkReadDialog(scope, self.prefs.age_choices(), age, self, up_to=up_to)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.ageChanged.connect(lambda chosen: self._count_for(dialog, chosen))
         dialog.confirmed.connect(lambda chosen, watermark, count, dont_ask: self._confirmed(
-            scope, chosen, watermark, count, dont_ask))  # (any warning about the server shown)
+            scope, chosen, watermark, count, dont_ask,
+            up_to.id if up_to else None))  # (any warning about the server shown)
         self.confirmation = dialog
         dialog.open()
         self._count_for(dialog, dialog.selected_age())
@@ -73,7 +77,8 @@ class JobActions:
 
     async def _deliver_count(self, dialog: MarkReadDialog, age: str | None) -> None:
         manager, user_id = self.manager, self.user_id
-        scope = Scope(dialog.scope.kind, dialog.scope.id, cutoff_for_age(age) if age else None)
+        scope = Scope(dialog.scope.kind, dialog.scope.id, cutoff_for_age(age) if age else None,
+                      dialog.up_to.id if dialog.up_to is not None else None)
         count, watermark = await manager.reads.call(unread_in_scope, user_id, scope)
         server_jobs = await manager.server_jobs_overlapping(user_id, scope)
         # ``closed`` is set the moment the dialog is answered, before Qt may delete it: a count
@@ -83,37 +88,44 @@ class JobActions:
         dialog.show_count(count, watermark, [job.id for job in server_jobs])
 
     def _confirmed(self, scope: TreeScope, age, watermark: int, count: int,
-                   dont_ask: bool) -> None:
+                   dont_ask: bool, up_to: int | None = None) -> None:
         if dont_ask:
             self.prefs.confirm_mark_read = False
         self.spawn(self.start_mark_read(scope, age, watermark, force=True,
-                                        confirmed_count=count))
+                                        confirmed_count=count, up_to=up_to))
 
-    async def _mark_read_unasked(self, scope: TreeScope, age: str | None) -> int | None:
+    async def _mark_read_unasked(self, scope: TreeScope, age: str | None,
+                                 up_to: int | None = None) -> int | None:
         """Without the confirmation: count first, and start nothing when nothing is unread
         (the tree's count may be a moment old)."""
         manager, user_id = self.manager, self.user_id
         cutoff = cutoff_for_age(age) if age else None
         count, watermark = await manager.reads.call(
-            unread_in_scope, user_id, Scope(scope.kind, scope.id, cutoff))
+            unread_in_scope, user_id, Scope(scope.kind, scope.id, cutoff, up_to))
         if manager is not self.manager or user_id != self.user_id:
             return None
         if not count:
             older = {a: f" {label.lower()}" for label, a in self.prefs.age_choices()
                      if a}.get(age, "")
-            self.status_label.setText(f"Nothing unread{older} in {scope.label}: no job started")
+            bound = f" up to article #{up_to}" if up_to else ""
+            self.status_label.setText(f"Nothing unread{older} in {scope.label}{bound}: no job "
+                                      "started")
             return None
-        return await self.start_mark_read(scope, age, watermark, confirmed_count=count)
+        return await self.start_mark_read(scope, age, watermark, confirmed_count=count,
+                                          up_to=up_to)
 
     async def start_mark_read(self, scope: TreeScope, age: str | None, watermark: int | None,
-                              *, force: bool = False,
-                              confirmed_count: int | None = None) -> int | None:
+                              *, force: bool = False, confirmed_count: int | None = None,
+                              up_to: int | None = None) -> int | None:
         """Create and start the job; the window stays usable while it runs. ``force``: the
         person saw the warning about the web server's overlapping jobs and went on.
-        ``confirmed_count``: the unread count they were shown, which its progress counts to."""
+        ``confirmed_count``: the unread count they were shown, which its progress counts to.
+        ``up_to``: the article the job ends at (it and the articles received before it)."""
         job_type, parameters = scope.job_request
         if age:
             parameters["older_than"] = cutoff_for_age(age)
+        if up_to:
+            parameters["up_to_article"] = up_to
         try:
             job_id = await self.manager.create_job(job_type, self.user_id, parameters,
                                                    watermark=watermark, force=force,
@@ -121,7 +133,8 @@ class JobActions:
         except JobRequestError as exc:
             self.show_error("Cannot mark as read", str(exc))
             return None
-        self.status_label.setText(f"Job {job_id}: marking {scope.label} as read…")
+        bound = f" up to article #{up_to}" if up_to else ""
+        self.status_label.setText(f"Job {job_id}: marking {scope.label}{bound} as read…")
         await self.reload_jobs()
         self.jobs_panel.select_job(job_id)
         self._schedule_poll()
@@ -221,6 +234,7 @@ class JobActions:
             return
         if event.kind == "progress":
             self.tree_model.apply_marked(job.id, job.progress, event.marked_by_feed)
+            self._articles_follow_job(event)
         if not self.jobs_model.update_job(job) and event.kind == "created":
             self.spawn(self.reload_jobs())
         if event.kind == "started" and job.progress and job.status == "running":

@@ -53,6 +53,7 @@ IDLE_POLL_MS = 1500
 RECOVER_SECONDS = 5.0  # adopt jobs other programs left pending or a dead process was running
 SAMPLE_ARTICLES = 20_000
 JOBS_HEADER = "jobs_header_v2"  # the saved column layout of the jobs table (8 columns)
+ARTICLES_HEADER = "articles_header"  # and of the article list
 
 
 class MainWindow(ArticleActions, JobActions, WindowMenus, WindowMessages, QMainWindow):
@@ -100,11 +101,19 @@ class MainWindow(ArticleActions, JobActions, WindowMenus, WindowMessages, QMainW
         self.jobs_panel.clearFinishedRequested.connect(self.clear_finished)
         self.jobs_panel.filterChanged.connect(self._set_status_filter)
 
+        self._build_article_list()
+        # the articles above the jobs, right of the feeds
+        self.content_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.content_splitter.addWidget(self.article_pane)
+        self.content_splitter.addWidget(self.jobs_panel)
+        self.content_splitter.setChildrenCollapsible(False)
+        self.content_splitter.setStretchFactor(0, 1)  # a taller window lengthens the list
+        self.content_splitter.setSizes([420, 220])
         self.splitter = QSplitter()
         self.splitter.addWidget(self.feed_pane)
-        self.splitter.addWidget(self.jobs_panel)
+        self.splitter.addWidget(self.content_splitter)
         self.splitter.setChildrenCollapsible(False)  # dragging never hides the feeds
-        self.splitter.setStretchFactor(1, 1)  # a wider window widens the jobs table
+        self.splitter.setStretchFactor(1, 1)  # a wider window widens the list and the jobs
         self.splitter.setSizes([300, 900])
         self.empty_state = EmptyState()
         self.empty_state.sample_button.clicked.connect(
@@ -145,12 +154,20 @@ class MainWindow(ArticleActions, JobActions, WindowMenus, WindowMessages, QMainW
         header = self.prefs.layout_state(JOBS_HEADER)
         if header is not None:
             self.jobs_panel.table.horizontalHeader().restoreState(header)
+        content = self.prefs.layout_state("content_splitter")
+        if content is not None:
+            self.content_splitter.restoreState(content)
+        header = self.prefs.layout_state(ARTICLES_HEADER)
+        if header is not None:
+            self.articles.horizontalHeader().restoreState(header)
+            self.article_pane.show_order()  # the order is the list's, not the saved header's
 
     def _scope_changed(self) -> None:
         scope = self.selected_scope()
         self.feed_pane.proxy.keep(scope)  # a filter never hides the selected row
         if scope is not None and self.database_path is not None:
             self.prefs.remember_selected_scope(str(self.database_path), scope.kind, scope.id)
+        self.load_articles()
         self._update_actions()
 
     # -- database and user ------------------------------------------------------------------
@@ -217,6 +234,7 @@ class MainWindow(ArticleActions, JobActions, WindowMenus, WindowMessages, QMainW
         if self.bridge is not None:
             self.bridge.detach()
             self.bridge = None
+        self.article_loader.load(None, None)
         manager, self.manager = self.manager, None
         if manager is not None:
             await manager.close()
@@ -255,6 +273,7 @@ class MainWindow(ArticleActions, JobActions, WindowMenus, WindowMessages, QMainW
         if index >= 0 and index != self.user_combo.currentIndex():
             self.user_combo.setCurrentIndex(index)
         await self.reload_overview(rebuild=True)
+        self.load_articles()
         await self.reload_jobs()
         self._update_actions()
 
@@ -271,6 +290,7 @@ class MainWindow(ArticleActions, JobActions, WindowMenus, WindowMessages, QMainW
     async def refresh(self) -> None:
         if self.manager is not None and self.user_id is not None:
             await self.reload_overview(rebuild=True)
+            self.load_articles(again=True)
             await self.reload_jobs()
 
     # -- reading ----------------------------------------------------------------------------
@@ -335,6 +355,7 @@ class MainWindow(ArticleActions, JobActions, WindowMenus, WindowMessages, QMainW
                 self._seen_version = version
                 await self.reload_jobs()
                 await self.reload_overview()
+                await self._articles_changed_elsewhere()
         finally:
             self._schedule_poll()
 
@@ -359,6 +380,9 @@ class MainWindow(ArticleActions, JobActions, WindowMenus, WindowMessages, QMainW
         self.prefs.save_layout_state("splitter", self.splitter.saveState())
         self.prefs.save_layout_state(JOBS_HEADER,
                                      self.jobs_panel.table.horizontalHeader().saveState())
+        self.prefs.save_layout_state("content_splitter", self.content_splitter.saveState())
+        self.prefs.save_layout_state(ARTICLES_HEADER,
+                                     self.articles.horizontalHeader().saveState())
         self.prefs.sync()
 
     async def shutdown(self) -> None:

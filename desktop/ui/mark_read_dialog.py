@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ..store.article_list import ArticleRow
 from .scope_tree import TreeScope
 
 
@@ -28,15 +29,21 @@ class MarkReadDialog(QDialog):
     ``closed`` turns True the moment the dialog is answered (Esc, Cancel, OK), before Qt can
     delete it: a count that arrives later sees it and leaves the dialog alone. ``count_task``
     is the count in flight, cancelled when the dialog closes or asks for another count.
+
+    With ``up_to`` (an article of the list) it asks about that article and every article of the
+    scope received before it ("Mark this and everything older"): no age to choose then.
     """
 
     ageChanged = Signal(object)
     confirmed = Signal(object, int, int, bool)  # age or None, watermark, count, don't ask again
 
     def __init__(self, scope: TreeScope, age_choices, default_age: str | None = None,
-                 parent=None):
+                 parent=None, *, up_to: ArticleRow | None = None):
         super().__init__(parent)
         self.scope = scope
+        self.up_to = up_to
+        if up_to is not None:
+            age_choices, default_age = [("Any age", None)], None
         self.closed = False
         self.count_task: asyncio.Task | None = None
         self.setWindowTitle("Mark as read")
@@ -63,12 +70,13 @@ class MarkReadDialog(QDialog):
         self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
-        form = QFormLayout()
-        form.addRow("Articles:", self.age)
         layout = QVBoxLayout(self)
         layout.addWidget(self.question)
         layout.addWidget(self.warning)
-        layout.addLayout(form)
+        if up_to is None:
+            form = QFormLayout()
+            form.addRow("Articles:", self.age)
+            layout.addLayout(form)
         layout.addWidget(self.dont_ask)
         layout.addWidget(self.buttons)
 
@@ -80,6 +88,13 @@ class MarkReadDialog(QDialog):
         where = {"all": "all feeds"}.get(self.scope.kind, self.scope.name)
         return f"{where} ({self.age.currentText().lower()})" if self.selected_age() else where
 
+    def _bound(self) -> str:
+        """', “Title” and every article received before it' for "this and everything older"."""
+        if self.up_to is None:
+            return ""
+        title = self.up_to.title if len(self.up_to.title) <= 60 else self.up_to.title[:59] + "…"
+        return f": “{title}” and every article received before it"
+
     def show_count(self, count: int, watermark: int, server_jobs: list[int] = ()) -> None:
         """The count the user confirms; ``server_jobs``: the web server's jobs running on some
         of the same articles (its own way of marking can fail beside ours). Nothing unread:
@@ -87,7 +102,10 @@ class MarkReadDialog(QDialog):
         self._watermark, self._count = watermark, count
         if count:
             self.question.setText(f"Mark {count:,} unread article{'s' * (count != 1)} in "
-                                  f"{self._where()} as read?")
+                                  f"{self._where()} as read{self._bound()}?")
+        elif self.up_to is not None:
+            self.question.setText(f"Nothing unread in {self._where()} up to “"
+                                  f"{self.up_to.title}”: there is nothing to mark as read.")
         else:
             self.question.setText(f"Nothing unread in {self._where()}: there is nothing to "
                                   "mark as read.")

@@ -134,6 +134,15 @@ class AppSettings:
     def hide_read_feeds(self, value: bool) -> None:
         self.qsettings.setValue("view/hide_read_feeds", bool(value))
 
+    @property
+    def show_read_articles(self) -> bool:
+        """The article list shows read articles too (by default only unread ones)."""
+        return self._bool("view/show_read_articles", False)
+
+    @show_read_articles.setter
+    def show_read_articles(self, value: bool) -> None:
+        self.qsettings.setValue("view/show_read_articles", bool(value))
+
     def layout_state(self, name: str) -> QByteArray | None:
         """A saved geometry or widget state (window, splitter, table headers)."""
         value = self.qsettings.value(f"window/{name}")

@@ -80,14 +80,25 @@ class WindowMenus:
         edit_menu.addAction(self.undo_last_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.find_action)
+        edit_menu.addAction(self.search_articles_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.preferences_action)
         view_menu = menus.addMenu("&View")
         view_menu.addAction(self.hide_read_action)
+        view_menu.addAction(self.show_read_action)
         view_menu.addAction(self.refresh_action)
         self.feeds_menu = menus.addMenu("F&eeds")
         self.feeds_menu.aboutToShow.connect(lambda: self._fill_mark_read_menu(self.feeds_menu))
         self._fill_mark_read_menu(self.feeds_menu)
+        article_menu = menus.addMenu("&Article")
+        for action in (self.open_article_action, self.copy_link_action, None,
+                       self.toggle_read_action, self.toggle_star_action, None,
+                       self.mark_older_action):
+            if action is None:
+                article_menu.addSeparator()
+            else:
+                article_menu.addAction(action)
+        article_menu.aboutToShow.connect(self._update_article_actions)
         jobs_menu = menus.addMenu("&Jobs")
         panel = self.jobs_panel
         for action in (panel.cancel_action, panel.retry_action, panel.undo_action):
@@ -128,6 +139,8 @@ class WindowMenus:
         self.undo_last_action.setEnabled(usable and any(can_undo(job)
                                                         for job in self.jobs_model.jobs()))
         self.jobs_panel.clear_action.setEnabled(usable)
+        self._update_article_actions()
+        self._update_article_state()
 
     def _tree_menu(self, pos) -> None:
         index = self.tree.indexAt(pos)

@@ -1,0 +1,333 @@
+"""The article list's Qt model: a window onto a list that may hold a million articles.
+
+The list itself lives in the read connection's TEMP table (store/article_list.py); this model
+knows how many rows it has so far and keeps at most KEPT_PAGES pages of them, those the view
+shows and a few more. The view reports which rows it shows (``set_window``); the pages missing
+there are asked for with ``pagesNeeded``, read on the engine's read thread by the loader
+(article_loader.py) and handed back with ``page_arrived``. Nothing here touches the database.
+
+Live changes (a job's chunk went through an id span, one article was written, an undo's chunk
+or another program changed rows only the database knows) apply to the rows in memory at once.
+A page read before a change but arriving after it would show the row as it was: so every change
+is numbered, a page remembers the number when it was asked for, and the changes made since are
+applied again to it when it arrives (a change the database already shows changes nothing), or,
+for those only the database knows, the page is read again.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
+
+from ..store.article_list import ArticleRow, ListSpec
+from ..store.scopes import Scope
+from .formatting import full_local_time, local_time
+
+COLUMNS = ("★", "Title", "Feed", "Published", "Received")
+STAR, TITLE, FEED, PUBLISHED, RECEIVED = range(len(COLUMNS))
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+PAGE_ROWS = 100
+KEPT_PAGES = 40  # 4,000 rows at most in memory: the rest is read again when shown
+MARGIN_PAGES = 1  # read ahead a page on either side of what the view shows
+EVERY_ID = (-1, 2**63 - 1)
+HEADER_TIPS = {
+    STAR: "Starred (S, or click the star)",
+    PUBLISHED: "When the feed says the article was published",
+    RECEIVED: "When the reader received the article: the list's order (click to reverse), and "
+              "the order 'Mark this and everything older' follows",
+}
+
+
+@dataclass(frozen=True)
+class JobPassed:
+    """A mark-read chunk left every article of ``scope`` with an id in (low, high] read."""
+
+    seq: int
+    low: int
+    high: int
+    scope: Scope
+
+    def apply(self, row: ArticleRow) -> ArticleRow:
+        if (self.low < row.id <= self.high and not row.is_read
+                and self.scope.holds(row.id, row.feed_id, row.category_id, row.received)):
+            return replace(row, is_read=True)
+        return row
+
+
+@dataclass(frozen=True)
+class ArticleWritten:
+    """One article's state after a write of this engine."""
+
+    seq: int
+    article_id: int
+    is_read: bool
+    is_starred: bool
+
+    def apply(self, row: ArticleRow) -> ArticleRow:
+        if row.id == self.article_id:
+            return replace(row, is_read=self.is_read, is_starred=self.is_starred)
+        return row
+
+
+@dataclass(frozen=True)
+class MayHaveChanged:
+    """Rows with ids in (low, high] may have changed in a way only the database knows (an undo's
+    chunk, another program's commit): the pages holding them are read again."""
+
+    seq: int
+    low: int
+    high: int
+
+    def touches(self, rows: list[ArticleRow]) -> bool:
+        return any(self.low < row.id <= self.high for row in rows if not row.gone)
+
+
+class ArticleListModel(QAbstractTableModel):
+    pagesNeeded = Signal()
+    stateChanged = Signal()  # rows were added, or the list was reset or completed
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.spec: ListSpec | None = None
+        self.generation = 0
+        self.complete = False
+        self._count = 0
+        self._pages: OrderedDict[int, list[ArticleRow]] = OrderedDict()
+        self._in_flight: dict[int, int] = {}  # page -> change number when it was asked for
+        self._stale: set[int] = set()  # pages in memory to read again
+        self._window = (0, -1)
+        self._seq = 0
+        self._changes: list[JobPassed | ArticleWritten | MayHaveChanged] = []
+        self._bold = QFont(QApplication.font())
+        self._bold.setBold(True)
+
+    # -- the list -----------------------------------------------------------------------------
+    def reset(self, spec: ListSpec | None, generation: int) -> None:
+        """Start over for another list (None: none); results of older generations are dropped."""
+        self.beginResetModel()
+        self.spec, self.generation = spec, generation
+        self.complete = spec is None
+        self._count = 0
+        self._pages.clear()
+        self._in_flight.clear()
+        self._stale.clear()
+        self._changes.clear()
+        self.endResetModel()
+        self.stateChanged.emit()
+
+    def grow(self, generation: int, count: int, complete: bool) -> None:
+        """The list has ``count`` rows now (``complete``: all of them)."""
+        if generation != self.generation:
+            return
+        if count > self._count:
+            self.beginInsertRows(QModelIndex(), self._count, count - 1)
+            self._count = count
+            self.endInsertRows()
+        self.complete = complete
+        self.stateChanged.emit()
+        self._ask_for_missing()
+
+    # -- pages ----------------------------------------------------------------------------
+    def set_window(self, first: int, last: int) -> None:
+        """The view shows rows first..last: their pages (and a margin) are wanted."""
+        self._window = (first, last)
+        self._ask_for_missing()
+
+    def _wanted_pages(self) -> list[int]:
+        first, last = self._window
+        if self._count == 0 or last < first:
+            return []
+        low = max(0, first // PAGE_ROWS - MARGIN_PAGES)
+        high = min((self._count - 1) // PAGE_ROWS, last // PAGE_ROWS + MARGIN_PAGES)
+        middle = (first + last) // 2 // PAGE_ROWS
+        return sorted(range(low, high + 1), key=lambda page: abs(page - middle))
+
+    def needed_pages(self) -> list[int]:
+        """Pages to read, nearest to the middle of the view first: missing, short of rows the
+        list has gained since, or stale."""
+        return [page for page in self._wanted_pages()
+                if (page in self._stale or len(self._pages.get(page, ()))
+                    < min(PAGE_ROWS, self._count - page * PAGE_ROWS))
+                and page not in self._in_flight]
+
+    def in_flight(self, page: int) -> bool:
+        return page in self._in_flight
+
+    def _ask_for_missing(self) -> None:
+        if self.needed_pages():
+            self.pagesNeeded.emit()
+
+    def page_requested(self, page: int) -> None:
+        self._in_flight[page] = self._seq
+        self._stale.discard(page)
+
+    def page_arrived(self, generation: int, page: int, rows: list[ArticleRow] | None) -> None:
+        """A page read on the read thread (None: its list is gone)."""
+        if generation != self.generation:
+            return
+        asked_at = self._in_flight.pop(page, self._seq)
+        if rows is None:
+            return
+        for change in self._changes:
+            if change.seq <= asked_at:
+                continue
+            if isinstance(change, MayHaveChanged):
+                if change.touches(rows):
+                    self._stale.add(page)
+            else:
+                rows = [change.apply(row) for row in rows]
+        self._pages[page] = rows
+        self._pages.move_to_end(page)
+        self._forget_changes()
+        self._evict()
+        first = page * PAGE_ROWS
+        if rows:
+            self.dataChanged.emit(self.index(first, 0),
+                                  self.index(first + len(rows) - 1, len(COLUMNS) - 1))
+        self._ask_for_missing()
+
+    def _forget_changes(self) -> None:
+        """Keep only the changes a page still in flight was asked for before."""
+        oldest = min(self._in_flight.values(), default=self._seq)
+        self._changes = [change for change in self._changes if change.seq > oldest]
+
+    def _evict(self) -> None:
+        wanted = set(self._wanted_pages())
+        for page in list(self._pages):
+            if len(self._pages) <= KEPT_PAGES:
+                break
+            if page not in wanted:
+                del self._pages[page]
+                self._stale.discard(page)
+
+    def row_at(self, row: int) -> ArticleRow | None:
+        rows = self._pages.get(row // PAGE_ROWS)
+        offset = row % PAGE_ROWS
+        return rows[offset] if rows is not None and offset < len(rows) else None
+
+    def row_of(self, article_id: int) -> int:
+        """The row of an article among the rows in memory, or -1."""
+        for rows in self._pages.values():
+            for row in rows:
+                if row.id == article_id:
+                    return row.position
+        return -1
+
+    def cached_rows(self) -> int:
+        return sum(len(rows) for rows in self._pages.values())
+
+    # -- live changes -----------------------------------------------------------------------
+    def apply_job_span(self, low: int, high: int, scope: Scope) -> None:
+        """A mark-read chunk went through (low, high] of ``scope``: those rows are read now."""
+        self._seq += 1
+        self._record(JobPassed(self._seq, low, high, scope))
+
+    def apply_article(self, article_id: int, is_read: bool, is_starred: bool) -> None:
+        self._seq += 1
+        self._record(ArticleWritten(self._seq, article_id, is_read, is_starred))
+
+    def may_have_changed(self, low: int = EVERY_ID[0], high: int = EVERY_ID[1]) -> None:
+        """Read again the pages in memory with rows in (low, high] (default: all of them);
+        those out of view are forgotten instead, to be read when shown."""
+        self._seq += 1
+        change = MayHaveChanged(self._seq, low, high)
+        if self._in_flight:
+            self._changes.append(change)
+        wanted = set(self._wanted_pages())
+        for page, rows in list(self._pages.items()):
+            if change.touches(rows):
+                if page in wanted:
+                    self._stale.add(page)
+                else:
+                    del self._pages[page]
+        self._ask_for_missing()
+
+    def _record(self, change: JobPassed | ArticleWritten) -> None:
+        if self._in_flight:  # to apply again to those pages when they arrive
+            self._changes.append(change)
+        for page, rows in self._pages.items():
+            changed = [change.apply(row) for row in rows]
+            moved = [row.position for row, new in zip(rows, changed, strict=True) if row != new]
+            if moved:
+                self._pages[page] = changed
+                self.dataChanged.emit(self.index(min(moved), 0),
+                                      self.index(max(moved), len(COLUMNS) - 1))
+
+    # -- Qt model -------------------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS.get(section)
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.row_at(index.row())
+        column = index.column()
+        if role == ROW_ROLE:
+            return row
+        if row is None:  # not read yet: on its way
+            return "…" if role == Qt.ItemDataRole.DisplayRole and column == TITLE else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _text(row, column)
+        if role == Qt.ItemDataRole.FontRole and not row.is_read and not row.gone:
+            return self._bold
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _tooltip(row, column)
+        if role == Qt.ItemDataRole.AccessibleTextRole and column == TITLE:
+            state = "unread" if not row.is_read else "read"
+            return f"{row.title}, {state}{', starred' if row.is_starred else ''}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == STAR:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+
+def _text(row: ArticleRow, column: int) -> str:
+    if row.gone:
+        return "(deleted)" if column == TITLE else ""
+    if column == STAR:
+        return "★" if row.is_starred else ""
+    if column == TITLE:
+        return row.title or "(no title)"
+    if column == FEED:
+        return row.feed_title
+    return _when(row.published if column == PUBLISHED else row.received)
+
+
+def _tooltip(row: ArticleRow, column: int) -> str | None:
+    if row.gone:
+        return "This article was deleted after the list was read"
+    if column == STAR:
+        return "Starred (S unstars)" if row.is_starred else "Not starred (S stars)"
+    if column in (PUBLISHED, RECEIVED):
+        text = row.published if column == PUBLISHED else row.received
+        label = "Published" if column == PUBLISHED else "Received"
+        return f"{label} {_when(text, whole=True)}" if text else f"{label}: not known"
+    text = _text(row, column)
+    if column == TITLE and row.url:
+        text += f"\n{row.url}"
+    return text or None
+
+
+def _when(text: str | None, *, whole: bool = False) -> str:
+    """A stored timestamp in local time; one the server wrote in another form, as written."""
+    if not text:
+        return ""
+    try:
+        return full_local_time(text) if whole else local_time(text)
+    except ValueError:
+        return text

@@ -1,0 +1,211 @@
+"""The article list's widgets: the header (scope, counts, search, "Show read"), the table, and
+what it says when it has nothing to show."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .article_model import COLUMNS, RECEIVED, STAR, TITLE, ArticleListModel
+
+SEARCH_DELAY_MS = 300  # the list is read again once typing pauses, not at every key
+COLUMN_WIDTHS = {STAR: 28, TITLE: 420}
+
+
+class ArticleView(QTableView):
+    """The table of articles. It tells the model which rows it shows (their pages are read on
+    demand), gives a row the selection when it gets the focus without one (so M, S and Enter
+    act on what is highlighted), and opens the context menu for the current row from the
+    keyboard (Menu key, Shift+F10)."""
+
+    def __init__(self, model: ArticleListModel, parent=None):
+        super().__init__(parent)
+        self.setModel(model)
+        self.setAccessibleName("Articles")
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setTabKeyNavigation(False)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setAlternatingRowColors(True)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        rows = self.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row measuring
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(24)
+        for column, width in COLUMN_WIDTHS.items():
+            header.resizeSection(column, width)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(RECEIVED, Qt.SortOrder.DescendingOrder)
+        self._report_timer = QTimer(self)
+        self._report_timer.setSingleShot(True)
+        self._report_timer.timeout.connect(self._report_window)
+        self.verticalScrollBar().valueChanged.connect(lambda _v: self._report_soon())
+        for signal in (model.rowsInserted, model.modelReset, model.layoutChanged):
+            signal.connect(lambda *_: self._report_soon())
+
+    def _report_soon(self) -> None:
+        self._report_timer.start(0)  # once per turn of the loop, whatever moved
+
+    def _report_window(self) -> None:
+        model = self.model()
+        count = model.rowCount()
+        first = self.rowAt(0)
+        if first < 0:
+            first = 0
+        last = self.rowAt(self.viewport().height() - 1)
+        if last < 0:
+            last = count - 1
+        model.set_window(first, last)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._report_soon()
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        if not self.selectionModel().hasSelection() and self.model().rowCount():
+            current = self.currentIndex()
+            row = current.row() if current.isValid() else 0
+            self.selectRow(row)
+
+    def contextMenuEvent(self, event) -> None:
+        if event.reason() == QContextMenuEvent.Reason.Keyboard and self.currentIndex().isValid():
+            rect = self.visualRect(self.currentIndex())
+            self.customContextMenuRequested.emit(rect.center())
+            return
+        super().contextMenuEvent(event)
+
+
+class _FollowSize(QObject):
+    """Keeps an overlay the size of the widget it lies on."""
+
+    def __init__(self, overlay: QWidget, under: QWidget):
+        super().__init__(overlay)
+        self._overlay = overlay
+        under.installEventFilter(self)
+
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Resize:
+            self._overlay.setGeometry(watched.rect())
+        return False
+
+
+class ArticlePane(QWidget):
+    """``searchChanged`` (after typing pauses), ``showReadChanged`` and ``orderChanged`` (newest
+    first or not) ask for the list again; the window builds it."""
+
+    searchChanged = Signal(str)
+    showReadChanged = Signal(bool)
+    orderChanged = Signal(bool)  # newest first
+    newArticlesRequested = Signal()
+
+    def __init__(self, model: ArticleListModel, parent=None):
+        super().__init__(parent)
+        self.model = model
+        self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.new_button = QPushButton("New articles: show them")
+        self.new_button.setFlat(True)
+        self.new_button.setToolTip("Articles arrived after this list was read (F5 also shows "
+                                   "them)")
+        self.new_button.hide()
+        self.new_button.clicked.connect(self.newArticlesRequested)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search titles (Ctrl+Shift+F)")
+        self.search.setAccessibleName("Search article titles")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMaximumWidth(320)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(lambda: self.searchChanged.emit(self.search_text()))
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.returnPressed.connect(self._search_now)
+        self.show_read = QCheckBox("Show read")
+        self.show_read.setToolTip("List read articles too, not only unread ones")
+        self.show_read.toggled.connect(self.showReadChanged)
+        self.view = ArticleView(model)
+        self._newest_first = True
+        self.view.horizontalHeader().sectionClicked.connect(self._header_clicked)
+
+        self.empty = QWidget(self.view.viewport())
+        self.empty_label = QLabel()
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setEnabled(False)  # the palette's muted text colour
+        self.empty_button = QPushButton("Show read articles")
+        self.empty_button.clicked.connect(lambda: self.show_read.setChecked(True))
+        overlay = QVBoxLayout(self.empty)
+        overlay.addStretch(1)
+        overlay.addWidget(self.empty_label)
+        overlay.addWidget(self.empty_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        overlay.addStretch(1)
+        _FollowSize(self.empty, self.view.viewport())
+        self.empty.hide()
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.title, 1)
+        bar.addWidget(self.new_button)
+        bar.addWidget(self.search)
+        bar.addWidget(self.show_read)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.view)
+        self.setTabOrder(self.search, self.show_read)
+        self.setTabOrder(self.show_read, self.view)
+
+    def search_text(self) -> str:
+        return self.search.text().strip()
+
+    def _search_now(self) -> None:
+        self._search_timer.stop()
+        self.searchChanged.emit(self.search_text())
+
+    def newest_first(self) -> bool:
+        return self._newest_first
+
+    def _header_clicked(self, section: int) -> None:
+        """Only Received sorts (the ingestion order, which the database's indexes serve and
+        "everything older" follows): a click there reverses it; the indicator Qt moved to
+        another column goes back."""
+        if section == RECEIVED:
+            self._newest_first = not self._newest_first
+        self.show_order()
+        if section == RECEIVED:
+            self.orderChanged.emit(self._newest_first)
+
+    def show_order(self) -> None:
+        self.view.horizontalHeader().setSortIndicator(
+            RECEIVED, Qt.SortOrder.DescendingOrder if self._newest_first
+            else Qt.SortOrder.AscendingOrder)
+
+    def set_state(self, title: str, empty_text: str | None, offer_read: bool) -> None:
+        """The header's text, and what the list says when it has no row (None: it has rows,
+        or is still looking)."""
+        self.title.setText(title)
+        self.empty_label.setText(empty_text or "")
+        self.empty_button.setVisible(offer_read)
+        self.empty.setVisible(empty_text is not None)
+
+
+__all__ = ["COLUMNS", "ArticlePane", "ArticleView"]
