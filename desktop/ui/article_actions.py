@@ -40,7 +40,7 @@ class ArticleActions:
         pane.orderChanged.connect(lambda _newest: self.load_articles())
         pane.newArticlesRequested.connect(lambda: self.load_articles(again=True))
         self.article_model.stateChanged.connect(self._update_article_state)
-        self.articles.customContextMenuRequested.connect(self._article_menu)
+        self.articles.menuRequested.connect(self._article_menu)
         self.articles.doubleClicked.connect(lambda index: self.open_article(index.data(ROW_ROLE)))
         self.articles.clicked.connect(self._article_clicked)
         self.articles.selectionModel().selectionChanged.connect(
@@ -145,7 +145,7 @@ class ArticleActions:
     def _update_article_actions(self) -> None:
         row = self.selected_article()
         writable = self._writable()
-        self.open_article_action.setEnabled(row is not None and bool(row.url))
+        self.open_article_action.setEnabled(row is not None)  # without a link it says so
         self.copy_link_action.setEnabled(row is not None and bool(row.url))
         self.toggle_read_action.setEnabled(row is not None and writable)
         self.toggle_read_action.setText("Mark as &unread" if row and row.is_read
@@ -225,7 +225,7 @@ class ArticleActions:
         index = self.articles.indexAt(pos)
         if not index.isValid():
             return
-        self.articles.selectRow(index.row())
+        self.articles.setCurrentIndex(index)  # selects its row: the actions apply to it
         self._update_article_actions()
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

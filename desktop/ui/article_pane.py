@@ -3,7 +3,7 @@ what it says when it has nothing to show."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,8 +27,11 @@ COLUMN_WIDTHS = {STAR: 28, TITLE: 420}
 class ArticleView(QTableView):
     """The table of articles. It tells the model which rows it shows (their pages are read on
     demand), gives a row the selection when it gets the focus without one (so M, S and Enter
-    act on what is highlighted), and opens the context menu for the current row from the
-    keyboard (Menu key, Shift+F10)."""
+    act on what is highlighted), and asks for the context menu (``menuRequested``, a point of
+    the viewport) where the mouse is, or from the keyboard (Menu key, Shift+F10) at the
+    selected row."""
+
+    menuRequested = Signal(QPoint)
 
     def __init__(self, model: ArticleListModel, parent=None):
         super().__init__(parent)
@@ -41,7 +44,6 @@ class ArticleView(QTableView):
         self.setShowGrid(False)
         self.setWordWrap(False)
         self.setAlternatingRowColors(True)
-        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         rows = self.verticalHeader()
         rows.hide()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row measuring
@@ -80,6 +82,14 @@ class ArticleView(QTableView):
         super().resizeEvent(event)
         self._report_soon()
 
+    def moveCursor(self, action, modifiers):
+        """Home and End go to the first and the last article (in a table they would go to the
+        first and last column of the row, which means nothing here)."""
+        if action in (QAbstractItemView.CursorAction.MoveHome,
+                      QAbstractItemView.CursorAction.MoveEnd):
+            modifiers |= Qt.KeyboardModifier.ControlModifier
+        return super().moveCursor(action, modifiers)
+
     def focusInEvent(self, event) -> None:
         super().focusInEvent(event)
         if not self.selectionModel().hasSelection() and self.model().rowCount():
@@ -88,11 +98,16 @@ class ArticleView(QTableView):
             self.selectRow(row)
 
     def contextMenuEvent(self, event) -> None:
-        if event.reason() == QContextMenuEvent.Reason.Keyboard and self.currentIndex().isValid():
-            rect = self.visualRect(self.currentIndex())
-            self.customContextMenuRequested.emit(rect.center())
+        """A mouse's event comes through the viewport, in its coordinates; the keyboard's is
+        sent to the view (its position means nothing here)."""
+        if event.reason() != QContextMenuEvent.Reason.Keyboard:
+            self.menuRequested.emit(event.pos())
             return
-        super().contextMenuEvent(event)
+        selected = self.selectionModel().selectedRows()
+        index = selected[0] if selected else self.currentIndex()
+        if index.isValid():
+            self.scrollTo(index)
+            self.menuRequested.emit(self.visualRect(index).center())
 
 
 class _FollowSize(QObject):

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QSystemTrayIcon,
+    QWidget,
 )
 
 from ..jobs import BulkOperationManager
@@ -125,6 +126,12 @@ class MainWindow(ArticleActions, JobActions, WindowMenus, WindowMessages, QMainW
         self.setCentralWidget(self.pages)
 
         self._build_actions()
+        # Tab: the feeds, then the list's search, "Show read" and rows, then the jobs
+        for before, after in ((self.tree, self.article_pane.search),
+                              (self.article_pane.search, self.article_pane.show_read),
+                              (self.article_pane.show_read, self.articles),
+                              (self.articles, self.jobs_panel.filter)):
+            QWidget.setTabOrder(before, after)
         self.status_label = StatusLine("No database open")
         self.statusBar().addWidget(self.status_label, 1)
         self.undo_offer = UndoOffer()
