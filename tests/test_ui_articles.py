@@ -510,3 +510,27 @@ def test_a_long_list_scrolls_to_its_end_keeping_a_few_pages(qtbot, make_window, 
         assert model.cached_rows() <= KEPT_PAGES * PAGE_ROWS
     first = window.articles.rowAt(0)
     assert model.row_at(first).id == 60_000 - first
+
+
+def test_the_counts_stay_exact_when_a_reload_was_asked_for_before_a_write(
+        qtbot, make_window, server_db):
+    """A reload asked for before M but read after the write committed: the write is in its
+    snapshot (its number says so) and is not counted twice."""
+    window = make_window(server_db)
+    click_scope(qtbot, window, "feed", 1)
+    wait_for_articles(qtbot, window)
+    click_article(qtbot, window, 40)
+    focus_articles(qtbot, window)
+    entered, release = threading.Event(), threading.Event()
+    held = asyncio.ensure_future(window.manager.reads.call(
+        lambda: (entered.set(), release.wait(30))))
+    qtbot.waitUntil(entered.is_set)
+    try:
+        reload = asyncio.ensure_future(window.reload_overview())  # its ticket: before M
+        qtbot.keyClick(window.articles, Qt.Key.Key_M)  # the write's thread is free
+        qtbot.waitUntil(lambda: 40 not in bold_ids(window))
+        assert tree_count(window, "feed", 1) == 26
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: held.done() and reload.done())
+    assert tree_count(window, "feed", 1) == 26 and tree_count(window, "all", None) == 69

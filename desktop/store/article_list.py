@@ -26,6 +26,9 @@ from .models import database_proxy
 
 LIST_KINDS = ("all", "category", "uncategorized", "feed")
 TABLE_PREFIX = "rss_desktop_list_"
+FIRST_SPAN = 2000  # ids walked by a list's first step: a screenful at once in a dense scope
+STEP_SECONDS = 0.02  # later steps are sized to this: a page read waits behind one at most
+MIN_SPAN = 500
 PAGE_COLUMNS = """a.id, a.feed_id, f.category_id, f.title, a.title, a.url, a.published_date,
     a.created_at,
     EXISTS (SELECT 1 FROM read_status r WHERE r.user_id = :user AND r.article_id = a.id
@@ -135,6 +138,14 @@ class ListStep:
     done: bool
     seconds: float
     rows: list[ArticleRow] | None = None
+
+
+def next_span(span: int, seconds: float) -> int:
+    """The next step's span of ids, aimed at STEP_SECONDS; at most twice or half the last."""
+    if seconds <= 0:
+        return span * 2
+    wanted = span * STEP_SECONDS / seconds
+    return int(max(MIN_SPAN, min(span * 2, max(span / 2, wanted))))
 
 
 def table_name(generation: int) -> str:

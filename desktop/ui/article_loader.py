@@ -9,20 +9,17 @@ import asyncio
 
 from PySide6.QtCore import QObject, Signal
 
-from ..store.article_list import ListSpec, ListStart, extend_list, has_newer, read_page, start_list
+from ..store.article_list import (
+    FIRST_SPAN,
+    ListSpec,
+    ListStart,
+    extend_list,
+    has_newer,
+    next_span,
+    read_page,
+    start_list,
+)
 from .article_model import PAGE_ROWS, ArticleListModel
-
-FIRST_SPAN = 2000  # ids walked by the first step: a screenful at once in a dense scope
-STEP_SECONDS = 0.02  # later steps are sized to this: a page read waits behind one at most
-MIN_SPAN = 500
-
-
-def next_span(span: int, seconds: float) -> int:
-    """The next step's span of ids, aimed at STEP_SECONDS; at most twice or half the last."""
-    if seconds <= 0:
-        return span * 2
-    wanted = span * STEP_SECONDS / seconds
-    return int(max(MIN_SPAN, min(span * 2, max(span / 2, wanted))))
 
 
 class ArticleLoader(QObject):
