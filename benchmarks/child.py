@@ -24,7 +24,7 @@ def run_child(kind: str, **arguments) -> dict:
 
 
 def main(kind: str, arguments: dict) -> dict:
-    from . import baselines, engine, faces
+    from . import article_list, baselines, engine, faces
 
     path, category = arguments["path"], arguments["category_id"]
     options = arguments.get("options") or {}
@@ -53,6 +53,8 @@ def main(kind: str, arguments: dict) -> dict:
         return faces.run_cli(path, category, trace=arguments.get("trace", False))
     if kind == "app":
         return faces.run_app(path, category, trace=arguments.get("trace", False))
+    if kind in article_list.KINDS:  # the article list (issue 15): reads, checked by itself
+        return article_list.run(kind, path, category)
     raise SystemExit(f"unknown measurement {kind!r}")
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from . import report_faces, report_sharing
+from . import report_articles, report_faces, report_sharing
 from .stats import median, median_of
 
 RESULTS = Path(__file__).with_name("results.json")
@@ -121,6 +121,7 @@ def build(dataset, small, runs: dict, options: dict, args, elapsed: float) -> di
                big - little <= FLAT_TOLERANCE_MB)
     report_sharing.build(runs, figures, target)
     report_faces.build(runs, figures, target)
+    report_articles.build(runs, figures, target)
     problems = [f"{kind}-{i + 1}: {p}" for kind, rs in runs.items()
                 for i, r in enumerate(rs) for p in r["problems"]]
     target("correct", "every run left the database correct", len(problems), not problems)
@@ -202,6 +203,7 @@ def show(results: dict, console) -> None:
             for k, v in f["memory"].items() if k.startswith("growth")))
     report_sharing.show(results, console)
     report_faces.show(results, console)
+    report_articles.show(results, console)
     targets = Table(title="Targets (issue 5)")
     for column in ("target", "value", "result"):
         targets.add_column(column)

@@ -1,0 +1,340 @@
+"""The article list (issue 15), measured in the real window and on the real queries.
+
+``articles``: MainWindow shown offscreen on a qasync loop over a fresh copy (QSettings in a
+temporary file), user 1. The category of 600,000 articles is clicked in the tree with a real
+mouse click (QTest), and the time is taken from just before the click to the end of the first
+paint of the list's viewport that shows rows with their data (a paint-event filter notes the
+paint, a zero timer after it takes the time, so the paint itself is included). The clicks
+alternate with other scopes: the first click after opening ("cold"), then later ones. Then,
+once the whole category is listed, the list is scrolled to its end three ways — End, a drag of
+the scrollbar from top to bottom in 240 steps over about 2 s, and 600 wheel steps of 3 rows —
+each until the rows shown have arrived and been painted. A 5 ms GUI-thread timer (benchmarks/
+engine.py's LoopProbe) runs throughout: how late its ticks come is the event loop's stall.
+Memory is VmRSS of the process: after the first paint, once the list is complete (the rows'
+bookkeeping in Qt's header is there then: about 8 bytes a row), and the peak while scrolling
+(VmHWM, reset once the list is complete).
+
+``search``: the title search on the read connection, Qt-free: the list's own steps (LIKE) for a
+common word, two words, a rare word and no match, over the category and over all articles —
+time to the first page of matches and to the end. Then the same searches with an FTS5 index
+over the titles (external content, the table the server would have to carry): the index's build
+time and size, its query times, and what it costs the server: an article INSERT with the three
+triggers that keep the index current, against one without (each in its own transaction, as the
+server's requests are). The copy's read state is checked unchanged afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+from .dataset import USER_ID
+from .engine import LoopProbe, run_qt
+from .stats import summary
+
+KINDS = ("articles", "search")
+OTHER_SCOPES = ("News", "all", "Design", "Science")  # clicked between the category's clicks
+DRAG_STEPS, WHEEL_STEPS, WHEEL_ROWS = 240, 600, 3
+SEARCHES = {"common word": "kernel", "two words": "kernel patch", "rare word": "grid museum",
+            "no match": "zeppelin"}
+
+
+def run(kind: str, path, category_id: int) -> dict:
+    if kind == "articles":
+        return run_qt(lambda: _articles(path, category_id))
+    if kind == "search":
+        return _search(path, category_id)
+    raise SystemExit(f"unknown measurement {kind!r}")
+
+
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
+
+
+class PaintWatch:
+    """Resolves when the list's viewport finished a paint that showed rows with their data."""
+
+    def __init__(self, window):
+        from PySide6.QtCore import QEvent, QObject, QTimer
+
+        self.window = window
+        self.future: asyncio.Future | None = None
+        watch = self
+
+        class Filter(QObject):
+            def eventFilter(self, _watched, event):
+                if event.type() == QEvent.Type.Paint and watch.future is not None \
+                        and not watch.future.done() and watch._rows_ready():
+                    future = watch.future
+                    # after this paint event is handled: the paint itself counts
+                    QTimer.singleShot(0, lambda: future.done()
+                                      or future.set_result(time.perf_counter()))
+                return False
+
+        self._filter = Filter()
+        window.articles.viewport().installEventFilter(self._filter)
+
+    def _rows_ready(self) -> bool:
+        view, model = self.window.articles, self.window.article_model
+        first = view.rowAt(0)
+        last = view.rowAt(view.viewport().height() - 1)
+        last = model.rowCount() - 1 if last < 0 else last
+        return first >= 0 and all(model.row_at(row) is not None
+                                  for row in range(first, min(last, first + 20) + 1))
+
+    def arm(self) -> asyncio.Future:
+        self.future = asyncio.get_running_loop().create_future()
+        return self.future
+
+    async def shown(self, timeout: float = 30.0) -> float:
+        return await asyncio.wait_for(self.future, timeout)
+
+
+async def _click_scope(window, watch, kind, scope_id) -> float:
+    """A real click on the tree's row; milliseconds until the list's rows are painted."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    index = window.feed_pane.view_index(window.tree_model.find(kind, scope_id))
+    window.tree.scrollTo(index)
+    await asyncio.sleep(0.05)
+    watch.arm()
+    began = time.perf_counter()
+    QTest.mouseClick(window.tree.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.tree.visualRect(index).center())
+    return (await watch.shown() - began) * 1e3
+
+
+async def _until(condition, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the list did not get there")
+        await asyncio.sleep(0.005)
+
+
+async def _scroll(window, watch, move) -> float:
+    """``move()`` then wait for the rows shown: milliseconds."""
+    watch.arm()
+    began = time.perf_counter()
+    move()
+    window.articles.viewport().update()  # a paint even if nothing was left to arrive
+    return (await watch.shown() - began) * 1e3
+
+
+async def _articles(path, category_id: int) -> dict:
+    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtTest import QTest
+
+    from desktop.ui.main_window import MainWindow
+
+    result: dict = {}
+    with tempfile.TemporaryDirectory() as folder:
+        settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings)
+        window.resize(1200, 800)
+        window.show()
+        if not await window.open_database(path):
+            raise RuntimeError(f"the window did not open {path}")
+        if window.user_id != USER_ID:
+            await window.set_user(USER_ID)
+        names = {name: cid for cid, name in window.tree_model.category_names().items()}
+        await asyncio.sleep(0.5)  # the jobs and counts read after opening
+        watch = PaintWatch(window)
+        probe = LoopProbe()
+        rss_open = _status_kb("VmRSS")
+
+        probe.start()
+        first_paint, others = [], {}
+        for other in OTHER_SCOPES:
+            first_paint.append(await _click_scope(window, watch, "category", category_id))
+            kind, scope_id = ("all", None) if other == "all" else ("category", names[other])
+            others[other] = await _click_scope(window, watch, kind, scope_id)
+        began = time.perf_counter()
+        first_paint.append(await _click_scope(window, watch, "category", category_id))
+        rss_first = _status_kb("VmRSS")
+        await _until(lambda: window.article_model.complete)
+        listed_seconds = time.perf_counter() - began
+        clicks_stall = probe.stop()
+        rows = window.article_model.rowCount()
+        rss_listed = _status_kb("VmRSS")
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")  # VmHWM := VmRSS: the peak from here on is the scrolling's
+
+        view = window.articles
+        window.activateWindow()
+        view.setFocus()
+        await asyncio.sleep(0.05)
+        probe.start()
+        end_ms = await _scroll(window, watch, lambda: QTest.keyClick(view, Qt.Key.Key_End))
+        home_ms = await _scroll(window, watch, lambda: QTest.keyClick(view, Qt.Key.Key_Home))
+        bar = view.verticalScrollBar()
+        drag_began = time.perf_counter()
+        for step in range(1, DRAG_STEPS + 1):  # a drag: the thumb moves every 8 ms
+            bar.setValue(bar.maximum() * step // DRAG_STEPS)
+            await asyncio.sleep(0.008)
+        watch.arm()
+        view.viewport().update()
+        drag_ms = (await watch.shown() - drag_began) * 1e3
+        QTest.keyClick(view, Qt.Key.Key_Home)
+        await asyncio.sleep(0.2)
+        wheel_began = time.perf_counter()
+        for _ in range(WHEEL_STEPS):  # reading on: three rows a wheel step
+            bar.setValue(bar.value() + WHEEL_ROWS)
+            await asyncio.sleep(0.004)
+        watch.arm()
+        view.viewport().update()
+        wheel_ms = (await watch.shown() - wheel_began) * 1e3
+        scroll_stall = probe.stop()
+        rss_scrolled = _status_kb("VmRSS")
+        peak_scrolling = _status_kb("VmHWM")
+        last_shown = window.article_model.row_at(view.rowAt(0))
+        cached = window.article_model.cached_rows()
+        await window.shutdown()
+        settings.sync()
+
+    ms = 1 / 1024
+    result.update({
+        "status": "completed", "checked": True, "problems": [],
+        "category_rows": rows,
+        "first_paint_ms": first_paint, "first_paint_cold_ms": first_paint[0],
+        "first_paint_later_ms": summary(first_paint[1:]), "other_scopes_ms": others,
+        "listed_seconds": listed_seconds, "clicks_stall_ms": clicks_stall,
+        "end_ms": end_ms, "home_ms": home_ms, "drag_ms": drag_ms, "drag_steps": DRAG_STEPS,
+        "wheel_ms": wheel_ms, "wheel_rows": WHEEL_STEPS * WHEEL_ROWS,
+        "scroll_stall_ms": scroll_stall, "rows_kept_after_scrolling": cached,
+        "last_row_shown_id": last_shown.id if last_shown else None,
+        "rss_mb": {"opened": rss_open * ms, "first_paint": rss_first * ms,
+                   "listed": rss_listed * ms, "scrolled": rss_scrolled * ms,
+                   "peak_while_scrolling": peak_scrolling * ms},
+        "growth_listing_mb": (rss_listed - rss_first) * ms,
+        "growth_scrolling_mb": (peak_scrolling - rss_listed) * ms,
+    })
+    return result
+
+
+# -- search -------------------------------------------------------------------------------
+
+def _walk(spec, generation: int, page_rows: int = 100) -> tuple[float, float, int]:
+    """The list's own steps: (seconds to the first page of rows, to the end, rows)."""
+    from desktop.store.article_list import FIRST_SPAN, extend_list, next_span, start_list
+
+    began = time.perf_counter()
+    start = start_list(generation, spec)
+    cursor, span, first = start.first_cursor(spec.newest_first), FIRST_SPAN, None
+    while True:
+        step = extend_list(start, spec, cursor, span)
+        if first is None and (step.count >= page_rows or step.done):
+            first = time.perf_counter() - began
+        if step.done:
+            return first, time.perf_counter() - began, step.count
+        cursor, span = step.cursor, next_span(span, step.seconds)
+
+
+def _state(conn) -> tuple:
+    return conn.execute("SELECT count(*), sum(is_read), sum(is_starred), max(updated_at) FROM "
+                        "read_status").fetchone()
+
+
+FTS_TRIGGERS = """
+CREATE TRIGGER bench_fts_ai AFTER INSERT ON articles BEGIN
+  INSERT INTO bench_fts(rowid, title) VALUES (new.id, new.title); END;
+CREATE TRIGGER bench_fts_ad AFTER DELETE ON articles BEGIN
+  INSERT INTO bench_fts(bench_fts, rowid, title) VALUES ('delete', old.id, old.title); END;
+CREATE TRIGGER bench_fts_au AFTER UPDATE OF title ON articles BEGIN
+  INSERT INTO bench_fts(bench_fts, rowid, title) VALUES ('delete', old.id, old.title);
+  INSERT INTO bench_fts(rowid, title) VALUES (new.id, new.title); END;
+"""
+
+
+def _fts_query(conn, words: list[str], category_id: int | None) -> tuple[float, float, int]:
+    """(seconds to the first 100, to count them all, how many) with the FTS5 index: every
+    word as a prefix (LIKE matches inside words; a prefix is the nearest FTS5 has)."""
+    match = " ".join(f'"{word}"*' for word in words)
+    scope = ("AND a.feed_id IN (SELECT id FROM feeds WHERE category_id = :cat)"
+             if category_id else "")
+    sql = (f"SELECT a.id FROM bench_fts JOIN articles a ON a.id = bench_fts.rowid "
+           f"WHERE bench_fts MATCH :match {scope} ORDER BY a.id DESC")
+    params = {"match": match, "cat": category_id}
+    began = time.perf_counter()
+    conn.execute(sql + " LIMIT 100", params).fetchall()
+    first = time.perf_counter() - began
+    began = time.perf_counter()
+    count = conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+    return first, time.perf_counter() - began, count
+
+
+def _insert_cost(conn, feed_id: int, count: int = 300) -> list[float]:
+    """Seconds per article INSERT, each its own transaction, as the server's fetcher writes."""
+    times = []
+    for n in range(count):
+        began = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO articles (feed_id, title, created_at) VALUES (?, ?, "
+                     "'2030-01-01 00:00:00')", (feed_id, f"bench kernel insert {n}"))
+        conn.execute("COMMIT")
+        times.append(time.perf_counter() - began)
+    return times
+
+
+def _search(path, category_id: int) -> dict:
+    from desktop.store.article_list import ListSpec
+    from desktop.store.connection import connect
+
+    plain = sqlite3.connect(path, isolation_level=None)
+    before = _state(plain)
+    db = connect(path)
+    like: dict = {}
+    generation = 0
+    try:
+        for label, text in SEARCHES.items():
+            for scope, kind, target in (("category", "category", category_id),
+                                        ("all", "all", None)):
+                generation += 1
+                spec = ListSpec(USER_ID, kind, target, unread_only=False, search=text)
+                first, whole, count = _walk(spec, generation)
+                like[f"{label}|{scope}"] = {"first_page_ms": first * 1e3, "all_ms": whole * 1e3,
+                                            "matches": count}
+        generation += 1
+        plain_first, plain_whole, plain_count = _walk(
+            ListSpec(USER_ID, "category", category_id, unread_only=False), generation)
+    finally:
+        db.close()
+
+    def size() -> int:
+        return (plain.execute("PRAGMA page_count").fetchone()[0]
+                * plain.execute("PRAGMA page_size").fetchone()[0])
+
+    size_before = size()
+    feed_id = plain.execute("SELECT id FROM feeds WHERE category_id = ? LIMIT 1",
+                            (category_id,)).fetchone()[0]
+    without = _insert_cost(plain, feed_id)
+    began = time.perf_counter()
+    plain.execute("CREATE VIRTUAL TABLE bench_fts USING fts5(title, content='articles', "
+                  "content_rowid='id')")
+    plain.execute("INSERT INTO bench_fts(bench_fts) VALUES ('rebuild')")
+    build_seconds = time.perf_counter() - began
+    plain.executescript(FTS_TRIGGERS)
+    index_mb = (size() - size_before) / 2**20
+    with_fts = _insert_cost(plain, feed_id)
+    fts: dict = {}
+    for label, text in SEARCHES.items():
+        for scope, target in (("category", category_id), ("all", None)):
+            first, whole, count = _fts_query(plain, text.split(), target)
+            fts[f"{label}|{scope}"] = {"first_page_ms": first * 1e3, "all_ms": whole * 1e3,
+                                       "matches": count}
+    after = _state(plain)
+    plain.close()
+    problems = [] if after == before else [f"read_status changed: {before} -> {after}"]
+    return {"status": "completed", "checked": True, "problems": problems,
+            "like": like, "fts": fts,
+            "unfiltered_category": {"first_page_ms": plain_first * 1e3,
+                                    "all_ms": plain_whole * 1e3, "rows": plain_count},
+            "fts_build_seconds": build_seconds, "fts_index_mb": index_mb,
+            "insert_ms_without_fts": summary(without, 1e3),
+            "insert_ms_with_fts": summary(with_fts, 1e3), "pid": os.getpid()}
