@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from pathlib import Path
 
 from desktop.store.clock import utc_now_text
 
@@ -27,58 +28,80 @@ WHERE is_read = 0
 """
 
 
-def open_plain(path, busy_ms: int = 5000) -> sqlite3.Connection:
-    """A plain sqlite3 connection set up like the web server's (WAL, NORMAL, busy timeout)."""
+def open_plain(path, busy_ms: int = 5000, *, foreign_keys: bool = True) -> sqlite3.Connection:
+    """A plain sqlite3 connection set up like the web server's (WAL, NORMAL, busy timeout,
+    foreign keys enforced); ``foreign_keys=False`` like ours (desktop/store/connection.py)."""
     conn = sqlite3.connect(path, isolation_level=None, timeout=busy_ms / 1000)
     conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
     conn.execute("PRAGMA journal_mode = wal")
     conn.execute("PRAGMA synchronous = normal")
-    conn.execute("PRAGMA foreign_keys = on")
+    conn.execute(f"PRAGMA foreign_keys = {'on' if foreign_keys else 'off'}")
     return conn
 
 
-# What the engine also writes when it records a job's changes for undo (bulk_job_changes):
-# the in-scope articles the upsert is about to change, recorded first in the same transaction.
-UNDO_RECORD_SQL = """
-INSERT INTO bulk_job_changes (job_id, article_id)
-SELECT 0, a.id FROM articles a
-WHERE a.feed_id IN (SELECT id FROM feeds WHERE category_id = :cat) AND a.id <= :wm
-AND NOT EXISTS (SELECT 1 FROM read_status r
-                WHERE r.user_id = :user AND r.article_id = a.id AND r.is_read = 1)
-"""
+# The engine's undo record (desktop/store/undo_record.py) in bare SQL: a TEMP trigger notes the
+# existing rows the statement updates; the rows it inserts are named by their rowid range.
+RECORD_SETUP = (
+    "CREATE TEMP TABLE IF NOT EXISTS bench_marked_updates (article_id INTEGER)",
+    "CREATE TEMP TRIGGER IF NOT EXISTS bench_marked_updates_trigger AFTER UPDATE OF is_read ON "
+    "read_status WHEN old.is_read = 0 AND new.is_read = 1 BEGIN INSERT INTO "
+    "bench_marked_updates VALUES (new.article_id); END",
+)
+LARGEST_ROWID = "SELECT max(id) FROM read_status"
+RECORD_UPDATES = ("INSERT OR IGNORE INTO bulk_job_changes (job_id, article_id) "
+                  "SELECT 0, article_id FROM bench_marked_updates")
+RECORD_SPAN = ("INSERT INTO bulk_job_spans (job_id, low, high, first_row, last_row) "
+               "VALUES (0, 0, :wm, :first, :last)")
 
 
 def _current_schema(path) -> set[str]:
     """Bring the copy to the app's current schema (untimed), as the engine's open() would."""
     from desktop.store.connection import connect
+    from desktop.store.schema import ensure_schema
 
     db = connect(path)
     try:
+        ensure_schema(db)  # a prepared copy: writes nothing
         return set(db.get_tables())
     finally:
         db.close()
 
 
-def run_floor(path, category_id: int, watermark: int, *, undo_record: bool = False) -> dict:
-    """One statement marks the whole category read, in one IMMEDIATE transaction.
+def run_floor(path, category_id: int, watermark: int, *, foreign_keys: bool = True,
+              undo_record: bool = False) -> dict:
+    """One statement marks the whole category read, in one IMMEDIATE transaction, on a
+    connection enforcing foreign keys (the web server's) or not (``foreign_keys=False``, ours).
 
-    With ``undo_record``, the same plus recording the changed articles for undo first: the
-    floor for the work the engine does when it keeps an undo record.
+    With ``undo_record``, the same plus the engine's undo record in bare SQL (RECORD_SETUP...):
+    the floor for the work the engine does when it keeps one.
     """
     tables = _current_schema(path)
-    if undo_record and "bulk_job_changes" not in tables:
-        return {"skipped": "this engine keeps no bulk_job_changes table"}
-    conn = open_plain(path)
+    if undo_record and not {"bulk_job_changes", "bulk_job_spans"} <= tables:
+        return {"skipped": "this engine keeps no bulk_job_spans table"}
+    conn = open_plain(path, foreign_keys=foreign_keys)
     params = {"user": USER_ID, "now": utc_now_text(), "cat": category_id, "wm": watermark}
     plan = [row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + FLOOR_SQL, params)]
     started = time.perf_counter()
     conn.execute("BEGIN IMMEDIATE")
-    recorded = conn.execute(UNDO_RECORD_SQL, params).rowcount if undo_record else None
+    recorded = None
+    if undo_record:
+        for sql in RECORD_SETUP:
+            conn.execute(sql)
+        before = conn.execute(LARGEST_ROWID).fetchone()[0] or 0
     changed = conn.execute(FLOOR_SQL, params).rowcount
-    conn.execute("COMMIT")
+    if undo_record:
+        after = conn.execute(LARGEST_ROWID).fetchone()[0] or 0
+        recorded = conn.execute(RECORD_UPDATES).rowcount
+        conn.execute(RECORD_SPAN, {"wm": watermark, "first": before + 1, "last": after})
+    committing = time.perf_counter()
+    wal = Path(f"{path}-wal")
+    spilled = wal.stat().st_size if wal.exists() else 0  # pages the cache could not hold
+    conn.execute("COMMIT")  # the WAL frames are written here (and a checkpoint may follow)
     seconds = time.perf_counter() - started
     conn.close()
-    return {"seconds": seconds, "changed": changed, "recorded": recorded, "plan": plan}
+    return {"seconds": seconds, "commit_seconds": seconds - (committing - started),
+            "wal_bytes_before_commit": spilled, "changed": changed,
+            "recorded_updates": recorded, "plan": plan, "foreign_keys": foreign_keys}
 
 
 def run_spec(path, category_id: int) -> dict:

@@ -28,10 +28,13 @@ def main(kind: str, arguments: dict) -> dict:
 
     path, category = arguments["path"], arguments["category_id"]
     options = arguments.get("options") or {}
-    if kind == "floor":
+    if kind == "floor":  # on a connection like the web server's: foreign keys enforced
         return baselines.run_floor(path, category, arguments["watermark"])
-    if kind == "floor_undo":
-        return baselines.run_floor(path, category, arguments["watermark"], undo_record=True)
+    if kind == "floor_fk_off":  # the same statement on a connection like ours
+        return baselines.run_floor(path, category, arguments["watermark"], foreign_keys=False)
+    if kind == "floor_undo":  # ours, plus the engine's undo record in bare SQL
+        return baselines.run_floor(path, category, arguments["watermark"], foreign_keys=False,
+                                   undo_record=True)
     if kind == "spec":
         return baselines.run_spec(path, category)
     if kind == "engine":
@@ -49,6 +52,12 @@ def main(kind: str, arguments: dict) -> dict:
         return engine.run_latency(path, category, options)
     if kind == "memory":
         return engine.run_memory(path, category, options)
+    if kind == "open":  # opening the database and preparing it for writing, no job
+        return engine.run_open(path)
+    if kind == "statements":  # every statement of every chunk, timed, with its plan
+        from . import statements
+
+        return statements.run_statements(path, category, options)
     if kind == "cli":  # the faces run as shipped: the engine knobs are not passed
         return faces.run_cli(path, category, trace=arguments.get("trace", False))
     if kind == "app":

@@ -1,8 +1,15 @@
 """The benchmark's database: built once per size and cached, copied fresh for every run.
 
-The file is shaped like the web server's (its DDL, no unique index on read_status until this
-app's additive schema step adds it), filled by the demo generator with most articles in "Tech",
-then prepared once with ``ensure_schema`` so every measurement starts from the same indexes.
+Two datasets (``--dataset``):
+
+- ``server`` (the default, every figure in the README): built the way a web server fills one
+  (``server_dataset.py``: feeds polled in rounds, complete article rows of a few KB, several
+  users' read state, a peewee server's indexes). Two files are cached: the file as the server
+  left it (``….asis.db``, for "first open": the app's additive schema is not there yet) and a
+  copy prepared once with ``ensure_schema``, which every job measurement starts from.
+- ``demo`` (issue 5's): the server spec's DDL filled by the demo generator with most articles
+  in "Tech" (ids of a category not interleaved, short rows), prepared the same way.
+
 After each run, ``verify`` compares the copy with the cached original so that a fast but wrong
 run cannot pass.
 """
@@ -16,10 +23,15 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from . import server_dataset
+from .server_dataset import SEED
+
 CACHE = Path(__file__).with_name("cache")
 USER_ID = 1  # alice: about a third of articles have a read_status row for her
 CATEGORY = "Tech"
-LAYOUT_VERSION = 1  # bump when the way the file is built changes
+LAYOUT_VERSION = 1  # bump when the way the demo file is built changes
+SERVER_LAYOUT_VERSION = 1  # the same for server_dataset.py
+DATASETS = ("server", "demo")
 
 # The web server's DDL as its peewee models create it (no unique index on read_status).
 SERVER_DDL = """
@@ -58,21 +70,34 @@ class Dataset:
     build_seconds: float
     schema_seconds: float  # the app's additive indexes on this file (ensure_schema)
     size_bytes: int
+    name: str = "demo"  # which dataset (DATASETS)
+    server_path: Path | None = None  # the file as the server left it (no schema of ours)
 
     def as_dict(self) -> dict:
         return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}
 
 
-def cached_dataset(articles: int, share: float = 0.6, seed: int = 7, log=print) -> Dataset:
-    """The cached database for this size, built first if missing."""
+def cached_dataset(articles: int, name: str = "server", log=print) -> Dataset:
+    """The cached database of this dataset and size, built first if missing."""
     CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"server-{articles}-{share:g}-{seed}-v{LAYOUT_VERSION}.db"
+    if name == "demo":
+        share, seed = 0.6, 7
+        path = CACHE / f"server-{articles}-{share:g}-{seed}-v{LAYOUT_VERSION}.db"
+        server_path = None
+    else:
+        path = CACHE / f"realistic-{articles}-s{SEED}-v{SERVER_LAYOUT_VERSION}.db"
+        server_path = path.with_suffix(".asis.db")
     timings = path.with_suffix(".timings")
-    if not path.exists():
-        log(f"building {path.name} ({articles:,} articles; cached for later runs)...")
-        build, schema = _build(path, articles, share, seed)
+    if not path.exists() or (server_path is not None and not server_path.exists()):
+        log(f"building {path.name} ({articles:,} articles, {name} dataset; cached for later "
+            "runs)...")
+        if name == "demo":
+            build, schema = _build(path, articles, share, seed)
+        else:
+            build, schema = _build_server(path, server_path, articles)
         timings.write_text(f"{build} {schema}")
     build, schema = (float(x) for x in timings.read_text().split()) if timings.exists() else (0, 0)
+    _keep_prepared(path, log)
     conn = sqlite3.connect(path)
     try:
         category_id = conn.execute("SELECT id FROM categories WHERE name = ?",
@@ -85,7 +110,48 @@ def cached_dataset(articles: int, share: float = 0.6, seed: int = 7, log=print) 
     finally:
         conn.close()
     return Dataset(path, articles, category_id, in_scope, watermark, rows, build, schema,
-                   path.stat().st_size)
+                   path.stat().st_size, name, server_path)
+
+
+def _keep_prepared(path: Path, log) -> None:
+    """Bring the cached prepared file up to the app's current schema (a column added since it
+    was built), so that no measured job starts by changing the schema."""
+    from desktop.store.connection import connect
+    from desktop.store.schema import ensure_schema, schema_is_ready
+
+    db = connect(path)
+    try:
+        if not schema_is_ready(db):
+            log(f"the app's schema has changed since {path.name} was prepared: preparing it again")
+            ensure_schema(db)
+            db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
+
+
+def _build_server(path: Path, server_path: Path, articles: int) -> tuple[float, float]:
+    """The server's file (``server_dataset.build``), then a copy of it with the app's schema."""
+    from desktop.store.connection import connect
+    from desktop.store.schema import ensure_schema
+
+    for target in (path, server_path):
+        for leftover in target.parent.glob(target.with_suffix(".partial").name + "*"):
+            leftover.unlink()
+    partial = server_path.with_suffix(".partial")
+    built = server_dataset.build(partial, articles)
+    if built["articles"] != articles:
+        raise RuntimeError(f"built {built['articles']} articles instead of {articles}")
+    partial.rename(server_path)
+    partial = path.with_suffix(".partial")
+    shutil.copyfile(server_path, partial)
+    db = connect(partial)
+    started = time.perf_counter()
+    ensure_schema(db)
+    schema = time.perf_counter() - started
+    db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    partial.rename(path)
+    return built["seconds"], schema
 
 
 def _build(path: Path, articles: int, share: float, seed: int) -> tuple[float, float]:
@@ -112,10 +178,16 @@ def _build(path: Path, articles: int, share: float, seed: int) -> tuple[float, f
     return built - started, schema
 
 
-def fresh_copy(dataset: Dataset | Path, name: str) -> Path:
+def fresh_copy(dataset: Dataset | Path, name: str, *, as_server_left_it: bool = False) -> Path:
     """A new copy of the cached file (or of a settled database file given by its path) for one
-    run; any earlier copy of that name is replaced."""
-    source = dataset.path if isinstance(dataset, Dataset) else Path(dataset)
+    run; any earlier copy of that name is replaced. ``as_server_left_it``: of the file without
+    the app's schema (the server dataset's ``….asis.db``)."""
+    if isinstance(dataset, Dataset):
+        source = dataset.server_path if as_server_left_it else dataset.path
+        if source is None:
+            raise ValueError(f"the {dataset.name} dataset has no file as the server left it")
+    else:
+        source = Path(dataset)
     runs = CACHE / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     target = runs / f"{name}.db"

@@ -109,17 +109,19 @@ class PaceLog:
         self._free_since: float | None = None
 
     def install(self) -> None:
-        from desktop.jobs import manager
+        from desktop.jobs import manager, pacing, runner
 
         log = self
 
-        class LoggedPacer(manager.Pacer):
+        class LoggedPacer(pacing.Pacer):
             def pause_after(self, data_version, others_present=True):
                 pause = super().pause_after(data_version, others_present)
                 log.note(pause, self.sharing, pause >= self.probe_pause)
                 return pause
 
-        manager.Pacer = LoggedPacer  # this child process only
+        for module in (manager, runner):  # wherever the engine looks it up; this child only
+            if hasattr(module, "Pacer"):
+                module.Pacer = LoggedPacer
 
     def on_event(self, event) -> None:
         if event.kind == "started":  # the first chunk follows
@@ -175,16 +177,19 @@ async def _engine_job(path, category_id: int, options: dict, *, writer, trace: b
     if proc:
         await asyncio.sleep(0.3)  # the writer settles into its pace
     probe.start()
+    cpu_before = await manager.db.call(time.thread_time)  # the database thread's CPU time
     started = time.monotonic()
     job_id = await manager.create_job("mark_category_read", USER_ID,
                                       {"category_id": category_id})
     job = await manager.wait_for_job(job_id)
     ended = time.monotonic()
+    db_cpu = await manager.db.call(time.thread_time) - cpu_before
     stalls = probe.stop()
     await manager.close()
     result = {"seconds": ended - started, "status": job.status, "progress": job.progress,
               "total": job.total, "marked": job.marked_count, "watermark": job.watermark,
               "chunks": len(progress), "stall_ms": stalls, "idle_stall_ms": idle,
+              "db_thread_cpu_seconds": db_cpu, "record": record_size(path, job.marked_count),
               "options": options, "pacing": pace_log.summary(manager.pacers.get(job_id))}
     sizes = [b - a for (_, a), (_, b) in zip([(started, 0), *progress], progress, strict=False)]
     result["chunk_sizes"] = summary(sizes)
@@ -196,6 +201,32 @@ async def _engine_job(path, category_id: int, options: dict, *, writer, trace: b
     if tracer:
         result["trace"] = tracer.summary()
     return result
+
+
+RECORD_TABLES = ("bulk_job_changes", "bulk_job_spans")  # WITHOUT ROWID: no other b-tree
+
+
+def record_size(path, changed: int | None) -> dict:
+    """What the job's undo record takes in the file: its tables' rows, pages and payload
+    (SQLite's dbstat), and bytes per article the job changed. The copy holds this one job."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        sizes = {name: {"rows": conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0],
+                        **dict(zip(("pages_bytes", "payload_bytes"), conn.execute(
+                            "SELECT sum(pgsize), sum(payload) FROM dbstat WHERE name = ?",
+                            (name,)).fetchone(), strict=True))}
+                 for name in RECORD_TABLES}
+    except sqlite3.Error as exc:  # no dbstat in this SQLite build, or no such table
+        return {"error": str(exc)}
+    finally:
+        conn.close()
+    pages = sum(t["pages_bytes"] or 0 for t in sizes.values())
+    payload = sum(t["payload_bytes"] or 0 for t in sizes.values())
+    return {"tables": sizes, "pages_bytes": pages, "payload_bytes": payload,
+            "pages_bytes_per_changed_article": pages / changed if changed else None,
+            "payload_bytes_per_changed_article": payload / changed if changed else None}
 
 
 def run_engine(path, category_id: int, options: dict | None = None, *, writer=None,
@@ -260,6 +291,28 @@ async def _latency(path, category_id: int, options: dict) -> dict:
 def run_latency(path, category_id: int, options: dict | None = None) -> dict:
     """Measurement 5: create_job and get_job latency, idle and while the category job runs."""
     return run_qt(lambda: _latency(path, category_id, options or {}))
+
+
+def run_open(path) -> dict:
+    """Opening a database as the faces do: ``open()`` (the file inspected through SQLite, the
+    connections made) then ``prepare_for_writing()`` (the app's additive schema: created on a
+    server's file the first time, only checked later), then ``close()``. Plain asyncio, as the
+    CLI runs; imports are done before the clock starts."""
+    from desktop.jobs import BulkOperationManager
+
+    async def main():
+        manager = BulkOperationManager(path)
+        began = time.perf_counter()
+        await manager.open()
+        opened = time.perf_counter()
+        await manager.prepare_for_writing()
+        prepared = time.perf_counter()
+        await manager.close()
+        closed = time.perf_counter()
+        return {"open_seconds": opened - began, "prepare_seconds": prepared - opened,
+                "seconds": prepared - began, "close_seconds": closed - prepared}
+
+    return asyncio.run(main())
 
 
 def run_memory(path, category_id: int, options: dict | None = None) -> dict:

@@ -1,4 +1,4 @@
-"""``python -m benchmarks``: the measurements of issue 5, each the median of several runs.
+"""``python -m benchmarks``: the measurements of issues 5 and 12, each the median of several runs.
 
 Every run gets a fresh copy of the cached database and a fresh process, and is checked for a
 correct final state before its figures count.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -18,26 +19,37 @@ from rich.console import Console
 from . import report
 from .article_list import KINDS as ARTICLE_LIST_KINDS
 from .child import run_child
-from .dataset import cached_dataset, fresh_copy, remove_copy, snapshot, verify
+from .dataset import CACHE, DATASETS, cached_dataset, fresh_copy, remove_copy, snapshot, verify
 from .faces import run_cli_process
 from .idle import run_idle
 
-KINDS = ("floor", "floor_undo", "spec", "engine", "engine_no_undo", "contention", "connected",
-         "sparse", "latency", "cli", "app", *ARTICLE_LIST_KINDS)
+KINDS = ("floor", "floor_fk_off", "floor_undo", "engine", "engine_no_undo", "contention",
+         "connected", "sparse", "latency", "cli", "app", "open", *ARTICLE_LIST_KINDS)
 # what --trace times
 TRACED = ("engine", "engine_no_undo", "contention", "connected", "sparse", "cli", "app")
-# Not in the default set: two processes watched for a minute each would make `make bench`
-# much longer. Run once per invocation, whatever --repeats says (it is a long average already).
-OPTIONAL_KINDS = ("idle",)
+# Not in the default set: two processes watched for a minute each (idle), and the spec's
+# algorithm (half a minute a run). Idle and statements run once, whatever --repeats says.
+OPTIONAL_KINDS = ("idle", "spec", "statements")
+ONCE = ("idle", "statements")
+# How cost grows: these again at N/10 (and 10 N with --large), "cli_process" being the whole
+# `python -m desktop mark-read` process alone.
+SCALE_KINDS = ("floor", "floor_fk_off", "engine", "engine_no_undo", "cli_process")
+LARGE = 10_000_000
 console = Console(stderr=True)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true",
-                        help="50,000 articles and 3 runs: a check in under a minute")
+                        help="50,000 articles and 3 runs: a check in a minute or two")
     parser.add_argument("--articles", type=int, metavar="N",
                         help="database size (default 1,000,000; 50,000 with --quick)")
+    parser.add_argument("--dataset", choices=DATASETS, default="server",
+                        help="server: built the way a web server fills one (the default; "
+                             "server_dataset.py); demo: issue 5's, the demo generator's")
+    parser.add_argument("--large", action="store_true",
+                        help=f"also measure how cost grows at {LARGE:,} articles (needs about "
+                             "three times its ~40 GB of free disk: two cached files and a copy)")
     parser.add_argument("--repeats", type=int, metavar="R", help="runs per figure (default 3)")
     parser.add_argument("--only", metavar="KINDS",
                         help=f"comma-separated subset of {', '.join((*KINDS, 'memory'))}; "
@@ -58,8 +70,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.articles = args.articles or (50_000 if args.quick else 1_000_000)
     args.repeats = max(1, args.repeats or 3)
-    args.kinds = args.only.split(",") if args.only else [*KINDS, "memory"]
-    unknown = set(args.kinds) - {*KINDS, *OPTIONAL_KINDS, "memory"}
+    args.kinds = args.only.split(",") if args.only else [*KINDS, "memory", "scale"]
+    if args.trace and "statements" not in args.kinds:
+        args.kinds.append("statements")
+    unknown = set(args.kinds) - {*KINDS, *OPTIONAL_KINDS, "memory", "scale"}
     if unknown:
         parser.error(f"unknown measurement(s): {', '.join(sorted(unknown))}")
     return args
@@ -69,6 +83,12 @@ def measure(kind: str, dataset, before, run_name: str, options: dict, trace: boo
             seed: int = 1) -> dict:
     """One run of one measurement on a fresh copy, with its final state checked."""
     whole = None
+    if kind == "cli_process":  # only the whole process
+        return _checked(kind, dataset, before, run_name,
+                        lambda path: run_cli_process(path, dataset.category_id))
+    if kind == "open":
+        return _checked(kind, dataset, before, run_name, _first_and_later_open,
+                        as_server_left_it=dataset.server_path is not None)
     if kind == "cli":  # the real command timed spawn to exit, on a copy of its own
         whole = _checked("cli_process", dataset, before, f"{run_name}-process",
                          lambda path: run_cli_process(path, dataset.category_id))
@@ -81,21 +101,35 @@ def measure(kind: str, dataset, before, run_name: str, options: dict, trace: boo
     return result
 
 
-def _checked(kind: str, dataset, before, run_name: str, run) -> dict:
+def _first_and_later_open(path) -> dict:
+    """Open the copy twice, each in a fresh process: first as the server left it (the app's
+    schema is created), then again (only checked). Nothing else is written."""
+    first = run_child("open", path=str(path), category_id=0)
+    later = run_child("open", path=str(path), category_id=0)
+    return {"first": first, "later": later, "skipped_job": True}
+
+
+def _checked(kind: str, dataset, before, run_name: str, run, *,
+             as_server_left_it: bool = False) -> dict:
     """``run(path)`` on a fresh copy, then the copy's final state checked."""
-    path = fresh_copy(dataset, run_name)
+    path = fresh_copy(dataset, run_name, as_server_left_it=as_server_left_it)
     try:
         result = run(path)
         watermark = result.get("watermark") or dataset.watermark
         added = result.get("writer", {}).get("inserted", 0)
         if result.get("checked"):  # it ran no job and checked its copy itself
             result.setdefault("problems", [])
+        elif result.get("skipped_job"):  # no job ran: every count is as it was
+            after = snapshot(path, dataset)
+            result["problems"] = [f"{name}: expected {before[name]:,}, found {after[name]:,}"
+                                  for name in before if before[name] != after[name]]
         else:
             result["problems"] = [] if result.get("skipped") else verify(
                 before, snapshot(path, dataset, watermark), dataset, watermark, added)
-        if result.get("skipped"):
-            result["problems"] = []
-        elif kind not in ("floor", "floor_undo", "spec") and result["status"] != "completed":
+        if result.get("skipped") or result.get("skipped_job") or result.get("checked"):
+            pass
+        elif (kind not in ("floor", "floor_fk_off", "floor_undo", "spec")
+              and result["status"] != "completed"):
             result["problems"].append(f"job ended {result['status']}")
     finally:
         remove_copy(path)
@@ -121,6 +155,23 @@ def code_state() -> dict:
             "desktop_uncommitted": changed.splitlines() if changed else []}
 
 
+def _large_dataset(name: str):
+    """The 10,000,000-article dataset, if the disk can hold it, its prepared twin and a copy
+    (measured here: 3.6 GB per 1,000,000 articles of the server dataset)."""
+    per_million = 3.95e9 if name == "server" else 0.2e9
+    files = 3 if name == "server" else 2
+    needed = per_million * LARGE / 1e6 * files
+    free = shutil.disk_usage(CACHE).free
+    if free < needed * 1.05:
+        console.print(f"[yellow]--large skipped: {LARGE:,} articles of the {name} dataset need "
+                      f"about {needed / 1e9:.0f} GB of free disk ({files} files of "
+                      f"{per_million * LARGE / 1e15:.0f} GB: the cached file"
+                      f"{', its prepared twin' if files == 3 else ''} and a run's copy); "
+                      f"{free / 1e9:.0f} GB are free")
+        return None
+    return cached_dataset(LARGE, name, log=console.print)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     options = {key: value for key, value in (("chunk_seconds", args.chunk_seconds),
@@ -128,17 +179,29 @@ def main(argv=None) -> int:
                                              ("max_chunk", args.max_chunk)) if value is not None}
     started = time.monotonic()
     load_start = os.getloadavg()
-    dataset = cached_dataset(args.articles, log=console.print)
-    small = (cached_dataset(max(1000, args.articles // 10), log=console.print)
-             if "memory" in args.kinds else dataset)  # only the memory figure needs it
-    before = {d.articles: snapshot(d.path, d) for d in (dataset, small)}
-    runs: dict[str, list[dict]] = {kind: [] for kind in args.kinds if kind != "memory"}
+    dataset = cached_dataset(args.articles, args.dataset, log=console.print)
+    sizes = {dataset.articles: dataset}
+    if {"memory", "scale"} & set(args.kinds):  # how cost grows: the same at N/10
+        small = cached_dataset(max(1000, args.articles // 10), args.dataset, log=console.print)
+        sizes[small.articles] = small
+    else:
+        small = dataset
+    if args.large and "scale" in args.kinds and LARGE not in sizes:
+        large = _large_dataset(args.dataset)
+        if large is not None:
+            sizes[LARGE] = large
+    before = {n: snapshot(d.path, d) for n, d in sizes.items()}
+    runs: dict[str, list[dict]] = {kind: [] for kind in args.kinds
+                                   if kind not in ("memory", "scale")}
     runs.update({f"memory_{d.articles}": [] for d in (small, dataset) if "memory" in args.kinds})
+    if "scale" in args.kinds:
+        runs.update({f"{kind}@{n}": [] for n in sorted(sizes) if n != dataset.articles
+                     for kind in SCALE_KINDS})
     for repeat in range(args.repeats):
         # Interleaved rounds, so a slow spell of the machine touches every measurement alike.
         for kind in runs:
-            name = f"{kind}-{repeat + 1}"
-            if kind == "idle" and repeat:
+            name = f"{kind}-{repeat + 1}".replace("@", "-at-")
+            if kind in ONCE and repeat:
                 continue
             console.print(f"[dim]{time.monotonic() - started:6.1f} s  {name}")
             if kind == "idle":
@@ -148,6 +211,10 @@ def main(argv=None) -> int:
                 target = dataset if kind == f"memory_{dataset.articles}" else small
                 runs[kind].append(measure("memory", target, before[target.articles], name,
                                           options, False))
+            elif "@" in kind:
+                base, size = kind.split("@")
+                runs[kind].append(measure(base, sizes[int(size)], before[int(size)], name,
+                                          options, False, seed=repeat + 1))
             else:
                 runs[kind].append(measure(kind, dataset, before[dataset.articles], name,
                                           options, args.trace, seed=repeat + 1))

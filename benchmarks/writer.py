@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sqlite3
 import sys
@@ -33,8 +34,11 @@ from .dataset import USER_ID
 
 INTERVAL = 0.010
 
-INSERT_SQL = ("INSERT INTO articles (feed_id, title, url, guid, published_date, created_at) "
-              "VALUES (?, 'Concurrent arrival', NULL, NULL, ?, ?)")
+# A new article as a server's poller writes it: a unique guid (the server dataset has a unique
+# (feed_id, guid) and NOT NULL guid) and a content of a few KB (columns both datasets have).
+INSERT_SQL = ("INSERT INTO articles (feed_id, title, url, guid, content, published_date, "
+              "created_at) VALUES (?, 'Concurrent arrival', ?, ?, ?, ?, ?)")
+CONTENT = "concurrent arrival " * 120
 UPDATE_SQL = "UPDATE read_status SET updated_at = ? WHERE id = ?"
 
 
@@ -79,7 +83,9 @@ def main(argv=None) -> None:
     turn = 0
     while not stop.wait(max(0.0, tick - time.monotonic())):
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
-        writes = (("insert", INSERT_SQL, (rng.choice(feeds), stamp, stamp)),
+        guid = f"urn:writer:{os.getpid()}:{len(ops) + len(errors)}"
+        writes = (("insert", INSERT_SQL, (rng.choice(feeds), f"https://writer.example/{guid}",
+                                          guid, CONTENT, stamp, stamp)),
                   ("update", UPDATE_SQL, (stamp, rng.choice(rows))))
         if args.single:
             writes = (writes[turn % 2],)

@@ -30,7 +30,7 @@ BUSY_HANDLER_LONGEST_STEP = 0.100
 
 
 class Pacer:
-    def __init__(self, chunk_seconds: float, *, shared_seconds: float = 0.025,
+    def __init__(self, chunk_seconds: float, *, shared_seconds: float = 0.050,
                  shared_pause: float = 0.025, sharing_window: float = 1.0,
                  hold_limit: float | None = 0.090, short_pause: float = 0.025,
                  probe_every: float | None = 2.0,
