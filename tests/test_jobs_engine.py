@@ -344,7 +344,7 @@ def test_small_chunks_publish_monotonic_progress_matching_the_rows_read(server_d
     # Each event names the id span its chunk went through: (cursor before, cursor after],
     # contiguous from 0 to the watermark, so the window can restyle exactly those rows.
     spans = [e.span for e in progress_events]
-    assert spans == list(zip(cursors, cursors[1:], strict=False))
+    assert spans == list(itertools.pairwise(cursors))
     assert spans[0][0] == 0 and spans[-1][1] == job.watermark
     assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
 
