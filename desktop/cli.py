@@ -81,8 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def with_database(sub, user=True):
-        sub.add_argument("--database", required=True, metavar="PATH",
-                         help="the reader's SQLite database file")
+        sub.add_argument("--database", required=True, metavar="PATH|URL",
+                         help="the reader's SQLite database file, or its PostgreSQL database as "
+                              "postgresql://user@host:port/name (the password from PGPASSWORD "
+                              "or ~/.pgpass)")
         if user:
             sub.add_argument("--user", required=True, type=positive_int, metavar="ID")
         return sub

@@ -113,7 +113,8 @@ def _upsert_template(database_kind: type, with_cutoff: bool) -> tuple[str, list]
                           update={ReadStatus.is_read: True,
                                   ReadStatus.read_at: EXCLUDED.read_at,
                                   ReadStatus.updated_at: EXCLUDED.updated_at},
-                          where=(ReadStatus.is_read == False)))  # noqa: E712
+                          where=(ReadStatus.is_read == False))  # noqa: E712
+             .returning())  # none of peewee's own: a chunk asks for its rows where it needs them
     sql, params = query.sql()
     slots = [_SLOTS[value] if not isinstance(value, bool) and value in _SLOTS else (value,)
              for value in params]

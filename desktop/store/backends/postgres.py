@@ -23,6 +23,7 @@ What differs from SQLite, and why:
 
 from __future__ import annotations
 
+import re
 import zlib
 from urllib.parse import urlsplit
 
@@ -59,6 +60,7 @@ RECORD_TABLES_DDL = {
                       "low INTEGER NOT NULL, high INTEGER NOT NULL, first_row INTEGER, "
                       "last_row INTEGER, PRIMARY KEY (job_id, low))",
 }
+PASSWORD = re.compile(r"^([a-z]+://[^:/@]*):[^@]*(?=@)", re.IGNORECASE)  # user:PASSWORD@
 SCHEMA_LOCK_KEY = 0x52535345  # an advisory lock for creating our schema, one process at a time
 
 RETRYABLE = {"55P03": "lock timeout", "40001": "serialization failure", "40P01": "deadlock"}
@@ -117,10 +119,34 @@ class ReaderDatabase(PostgresqlDatabase):
                                (LIVENESS_KEY, owner_key(self.owner)))
 
 
-def _describe(url: str) -> str:
-    """The URL as shown to a person: never a password (there is none: see connect)."""
+def describe(url: str) -> str:
+    """The URL as shown to a person, in messages and lists: never a password or options."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+    try:
+        parts.port  # noqa: B018 (raises for a port that is not a number in range)
+    except ValueError:
+        return PASSWORD.sub(r"\1", url.split("?")[0])
+    user = f"{parts.username}@" if parts.username else ""
+    host = parts.hostname or ""
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{user}{host}{port}{parts.path}"
+
+
+def _check_url(url: str, shown: str) -> None:
+    """Refuse a URL that cannot name a reader's database, saying what is wrong with it."""
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018
+    except ValueError:
+        raise DatabaseOpenError(shown, "has a port that is not a number from 1 to 65535") from None
+    if parts.password is not None:
+        raise DatabaseOpenError(shown, "has a password in it, where every other program on this "
+                                       "machine can read it; put it in PGPASSWORD or ~/.pgpass "
+                                       "instead")
+    if not parts.path.strip("/"):
+        raise DatabaseOpenError(shown, "names no database (postgresql://user@host/NAME)")
 
 
 def _open_failure(url: str, exc: BaseException) -> DatabaseOpenError:
@@ -144,14 +170,8 @@ class PostgresBackend(Backend):
 
     def connect(self, target, *, create: bool, allow_read_only: bool, busy_timeout_ms: int):
         url = str(target)
-        parts = urlsplit(url)
-        shown = _describe(url)
-        if parts.password is not None:
-            raise DatabaseOpenError(shown, "has a password in it, where every other program on "
-                                           "this machine can read it; put it in PGPASSWORD or "
-                                           "~/.pgpass instead")
-        if not parts.path.strip("/"):
-            raise DatabaseOpenError(shown, "names no database (postgresql://user@host/NAME)")
+        shown = describe(url)
+        _check_url(url, shown)
         db = ReaderDatabase(url, connect_timeout=CONNECT_TIMEOUT_SECONDS,
                             application_name="rss-desktop")
         db.lock_timeout_ms = busy_timeout_ms
