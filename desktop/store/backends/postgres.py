@@ -114,6 +114,11 @@ class ReaderDatabase(PostgresqlDatabase):
     def _initialize_connection(self, conn):
         with conn.cursor() as cursor:
             cursor.execute("SET lock_timeout = %s", (int(self.lock_timeout_ms),))
+            version = getattr(conn, "server_version", None) or conn.info.server_version
+            if version >= 140000:
+                # A statement of a worker that was killed stops within a second instead of
+                # running (and holding its liveness lock) until it next talks to the client.
+                cursor.execute("SET client_connection_check_interval = 1000")
             if self.owner:
                 cursor.execute("SELECT pg_advisory_lock_shared(%s, %s)",
                                (LIVENESS_KEY, owner_key(self.owner)))
