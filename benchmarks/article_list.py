@@ -182,8 +182,10 @@ async def _articles(path, category_id: int) -> dict:
             bar.setValue(bar.maximum() * step // DRAG_STEPS)
             await asyncio.sleep(0.008)
         watch.arm()
+        drag_ended = time.perf_counter()
         view.viewport().update()
-        drag_ms = (await watch.shown() - drag_began) * 1e3
+        drag_shown = await watch.shown()
+        drag_ms, drag_settle_ms = (drag_shown - drag_began) * 1e3, (drag_shown - drag_ended) * 1e3
         QTest.keyClick(view, Qt.Key.Key_Home)
         await asyncio.sleep(0.2)
         wheel_began = time.perf_counter()
@@ -191,8 +193,11 @@ async def _articles(path, category_id: int) -> dict:
             bar.setValue(bar.value() + WHEEL_ROWS)
             await asyncio.sleep(0.004)
         watch.arm()
+        wheel_ended = time.perf_counter()
         view.viewport().update()
-        wheel_ms = (await watch.shown() - wheel_began) * 1e3
+        wheel_shown = await watch.shown()
+        wheel_ms, wheel_settle_ms = ((wheel_shown - wheel_began) * 1e3,
+                                     (wheel_shown - wheel_ended) * 1e3)
         scroll_stall = probe.stop()
         rss_scrolled = _status_kb("VmRSS")
         peak_scrolling = _status_kb("VmHWM")
@@ -218,6 +223,7 @@ async def _articles(path, category_id: int) -> dict:
         "first_paint_later_ms": summary(first_paint[1:]), "other_scopes_ms": others,
         "listed_seconds": listed_seconds, "clicks_stall_ms": clicks_stall,
         "end_ms": end_ms, "home_ms": home_ms, "drag_ms": drag_ms, "drag_steps": DRAG_STEPS,
+        "drag_settle_ms": drag_settle_ms, "wheel_settle_ms": wheel_settle_ms,
         "wheel_ms": wheel_ms, "wheel_rows": WHEEL_STEPS * WHEEL_ROWS,
         "scroll_stall_ms": scroll_stall, "rows_kept_after_scrolling": cached,
         "last_row_shown_id": last_shown.id if last_shown else None,

@@ -28,6 +28,8 @@ def build(runs: dict, figures: dict, target) -> None:
             "clicks_stall_worst_ms": median_of(rs, "clicks_stall_ms", "max"),
             "end_ms": median_of(rs, "end_ms"), "home_ms": median_of(rs, "home_ms"),
             "drag_ms": median_of(rs, "drag_ms"), "wheel_ms": median_of(rs, "wheel_ms"),
+            "drag_settle_ms": median_of(rs, "drag_settle_ms"),
+            "wheel_settle_ms": median_of(rs, "wheel_settle_ms"),
             "scroll_stall_p99_ms": median_of(rs, "scroll_stall_ms", "p99"),
             "scroll_stall_worst_ms": median_of(rs, "scroll_stall_ms", "max"),
             "growth_listing_mb": median_of(rs, "growth_listing_mb"),
@@ -101,7 +103,9 @@ def show(results: dict, console) -> None:
         table.add_row("Home → the first rows painted", _ms(a["home_ms"]), "")
         table.add_row("scrollbar dragged top to bottom (240 steps, ~2 s) → rows painted",
                       _ms(a["drag_ms"]), "")
+        table.add_row("  … of which after the thumb stopped", _ms(a["drag_settle_ms"]), "")
         table.add_row("600 wheel steps of 3 rows → rows painted", _ms(a["wheel_ms"]), "")
+        table.add_row("  … of which after the last step", _ms(a["wheel_settle_ms"]), "")
         table.add_row(f"“Show read” clicked → first rows of all {a['show_read_rows']:,.0f} "
                       "painted", _ms(a["show_read_first_paint_ms"]), "")
         table.add_row("  … all of them listed (in the background)",
