@@ -1,18 +1,20 @@
 """The article list (issue 15), measured in the real window and on the real queries.
 
 ``articles``: MainWindow shown offscreen on a qasync loop over a fresh copy (QSettings in a
-temporary file), user 1. The category of 600,000 articles is clicked in the tree with a real
-mouse click (QTest), and the time is taken from just before the click to the end of the first
-paint of the list's viewport that shows rows with their data (a paint-event filter notes the
-paint, a zero timer after it takes the time, so the paint itself is included). The clicks
-alternate with other scopes: the first click after opening ("cold"), then later ones. Then,
-once the whole category is listed, the list is scrolled to its end three ways — End, a drag of
-the scrollbar from top to bottom in 240 steps over about 2 s, and 600 wheel steps of 3 rows —
-each until the rows shown have arrived and been painted. A 5 ms GUI-thread timer (benchmarks/
-engine.py's LoopProbe) runs throughout: how late its ticks come is the event loop's stall.
-Memory is VmRSS of the process: after the first paint, once the list is complete (the rows'
-bookkeeping in Qt's header is there then: about 8 bytes a row), and the peak while scrolling
-(VmHWM, reset once the list is complete).
+temporary file), user 1. The category of 600,000 articles (its unread ones listed, as the
+window starts) is clicked in the tree with a real mouse click (QTest), and the time is taken
+from just before the click to the end of the first paint of the list's viewport that shows rows
+with their data (a paint-event filter notes the paint, a zero timer after it takes the time, so
+the paint itself is included). The clicks alternate with other scopes: the first click after
+opening ("cold"), then later ones. Then, once the whole category is listed, the list is
+scrolled to its end three ways — End, a drag of the scrollbar from top to bottom in 240 steps
+over about 2 s, and 600 wheel steps of 3 rows — each until the rows shown have arrived and been
+painted. A 5 ms GUI-thread timer (benchmarks/engine.py's LoopProbe) runs throughout: how late
+its ticks come is the event loop's stall. Memory is VmRSS of the process: after the first
+paint, once the list is complete (the rows' bookkeeping in Qt's header is there then: about 8
+bytes a row), and the peak while scrolling (VmHWM, reset once the list is complete). Last,
+"Show read" is clicked: the whole category, read articles too, to its first painted rows and to
+the end of its listing.
 
 ``search``: the title search on the read connection, Qt-free: the list's own steps (LIKE) for a
 common word, two words, a rare word and no match, over the category and over all articles —
@@ -27,14 +29,15 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sqlite3
 import tempfile
 import time
 from pathlib import Path
 
+from .baselines import open_plain
 from .dataset import USER_ID
 from .engine import LoopProbe, run_qt
 from .stats import summary
+from .writer import CONTENT, INSERT_SQL
 
 KINDS = ("articles", "search")
 OTHER_SCOPES = ("News", "all", "Design", "Science")  # clicked between the category's clicks
@@ -179,8 +182,10 @@ async def _articles(path, category_id: int) -> dict:
             bar.setValue(bar.maximum() * step // DRAG_STEPS)
             await asyncio.sleep(0.008)
         watch.arm()
+        drag_ended = time.perf_counter()
         view.viewport().update()
-        drag_ms = (await watch.shown() - drag_began) * 1e3
+        drag_shown = await watch.shown()
+        drag_ms, drag_settle_ms = (drag_shown - drag_began) * 1e3, (drag_shown - drag_ended) * 1e3
         QTest.keyClick(view, Qt.Key.Key_Home)
         await asyncio.sleep(0.2)
         wheel_began = time.perf_counter()
@@ -188,13 +193,25 @@ async def _articles(path, category_id: int) -> dict:
             bar.setValue(bar.value() + WHEEL_ROWS)
             await asyncio.sleep(0.004)
         watch.arm()
+        wheel_ended = time.perf_counter()
         view.viewport().update()
-        wheel_ms = (await watch.shown() - wheel_began) * 1e3
+        wheel_shown = await watch.shown()
+        wheel_ms, wheel_settle_ms = ((wheel_shown - wheel_began) * 1e3,
+                                     (wheel_shown - wheel_ended) * 1e3)
         scroll_stall = probe.stop()
         rss_scrolled = _status_kb("VmRSS")
         peak_scrolling = _status_kb("VmHWM")
         last_shown = window.article_model.row_at(view.rowAt(0))
         cached = window.article_model.cached_rows()
+        # the whole category, read articles too: "Show read" clicked
+        box = window.article_pane.show_read
+        watch.arm()
+        show_read_began = time.perf_counter()
+        QTest.mouseClick(box, Qt.MouseButton.LeftButton, pos=box.rect().center())
+        show_read_ms = (await watch.shown() - show_read_began) * 1e3
+        await _until(lambda: window.article_model.complete)
+        show_read_listed = time.perf_counter() - show_read_began
+        all_rows = window.article_model.rowCount()
         await window.shutdown()
         settings.sync()
 
@@ -206,9 +223,12 @@ async def _articles(path, category_id: int) -> dict:
         "first_paint_later_ms": summary(first_paint[1:]), "other_scopes_ms": others,
         "listed_seconds": listed_seconds, "clicks_stall_ms": clicks_stall,
         "end_ms": end_ms, "home_ms": home_ms, "drag_ms": drag_ms, "drag_steps": DRAG_STEPS,
+        "drag_settle_ms": drag_settle_ms, "wheel_settle_ms": wheel_settle_ms,
         "wheel_ms": wheel_ms, "wheel_rows": WHEEL_STEPS * WHEEL_ROWS,
         "scroll_stall_ms": scroll_stall, "rows_kept_after_scrolling": cached,
         "last_row_shown_id": last_shown.id if last_shown else None,
+        "show_read_first_paint_ms": show_read_ms, "show_read_listed_seconds": show_read_listed,
+        "show_read_rows": all_rows,
         "rss_mb": {"opened": rss_open * ms, "first_paint": rss_first * ms,
                    "listed": rss_listed * ms, "scrolled": rss_scrolled * ms,
                    "peak_while_scrolling": peak_scrolling * ms},
@@ -254,12 +274,14 @@ CREATE TRIGGER bench_fts_au AFTER UPDATE OF title ON articles BEGIN
 
 def _fts_query(conn, words: list[str], category_id: int | None) -> tuple[float, float, int]:
     """(seconds to the first 100, to count them all, how many) with the FTS5 index: every
-    word as a prefix (LIKE matches inside words; a prefix is the nearest FTS5 has)."""
+    word as a prefix (LIKE matches inside words; a prefix is the nearest FTS5 has). Newest
+    first by the index's own rowid: FTS5 walks its matches in that order, where ordering by
+    ``articles.id`` would sort every match before the first row comes out."""
     match = " ".join(f'"{word}"*' for word in words)
     scope = ("AND a.feed_id IN (SELECT id FROM feeds WHERE category_id = :cat)"
              if category_id else "")
     sql = (f"SELECT a.id FROM bench_fts JOIN articles a ON a.id = bench_fts.rowid "
-           f"WHERE bench_fts MATCH :match {scope} ORDER BY a.id DESC")
+           f"WHERE bench_fts MATCH :match {scope} ORDER BY bench_fts.rowid DESC")
     params = {"match": match, "cat": category_id}
     began = time.perf_counter()
     conn.execute(sql + " LIMIT 100", params).fetchall()
@@ -269,14 +291,16 @@ def _fts_query(conn, words: list[str], category_id: int | None) -> tuple[float, 
     return first, time.perf_counter() - began, count
 
 
-def _insert_cost(conn, feed_id: int, count: int = 300) -> list[float]:
-    """Seconds per article INSERT, each its own transaction, as the server's fetcher writes."""
+def _insert_cost(conn, feed_id: int, label: str, count: int = 300) -> list[float]:
+    """Seconds per article INSERT, each its own transaction, as the server's fetcher writes:
+    a whole row like writer.py's (the server's articles need a guid, unique per feed)."""
     times = []
     for n in range(count):
+        guid = f"urn:bench-search:{label}:{n}"
         began = time.perf_counter()
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO articles (feed_id, title, created_at) VALUES (?, ?, "
-                     "'2030-01-01 00:00:00')", (feed_id, f"bench kernel insert {n}"))
+        conn.execute(INSERT_SQL, (feed_id, f"https://bench.example/{guid}", guid, CONTENT,
+                                  "2030-01-01 00:00:00", "2030-01-01 00:00:00"))
         conn.execute("COMMIT")
         times.append(time.perf_counter() - began)
     return times
@@ -286,7 +310,7 @@ def _search(path, category_id: int) -> dict:
     from desktop.store.article_list import ListSpec
     from desktop.store.connection import connect
 
-    plain = sqlite3.connect(path, isolation_level=None)
+    plain = open_plain(path)  # set up like the server's: its INSERTs are measured on it
     before = _state(plain)
     db = connect(path)
     like: dict = {}
@@ -313,7 +337,7 @@ def _search(path, category_id: int) -> dict:
     size_before = size()
     feed_id = plain.execute("SELECT id FROM feeds WHERE category_id = ? LIMIT 1",
                             (category_id,)).fetchone()[0]
-    without = _insert_cost(plain, feed_id)
+    without = _insert_cost(plain, feed_id, "without-fts")
     began = time.perf_counter()
     plain.execute("CREATE VIRTUAL TABLE bench_fts USING fts5(title, content='articles', "
                   "content_rowid='id')")
@@ -321,7 +345,7 @@ def _search(path, category_id: int) -> dict:
     build_seconds = time.perf_counter() - began
     plain.executescript(FTS_TRIGGERS)
     index_mb = (size() - size_before) / 2**20
-    with_fts = _insert_cost(plain, feed_id)
+    with_fts = _insert_cost(plain, feed_id, "with-fts")
     fts: dict = {}
     for label, text in SEARCHES.items():
         for scope, target in (("category", category_id), ("all", None)):
