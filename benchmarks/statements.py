@@ -97,7 +97,8 @@ class StatementLog:
     def wrap_steps(self) -> None:
         from desktop.jobs import chunk, runner
 
-        modules = {"chunk": chunk, "undo_record": chunk.undo_record,
+        # the undo record steps: SQLite's recorder, its methods patched on the class
+        modules = {"chunk": chunk, "undo_record": chunk.undo_record.RowidRecorder,
                    "jobs_table": chunk.jobs_table, "job_requests": chunk.job_requests}
         for module_name, name in STEPS:
             module = modules[module_name]

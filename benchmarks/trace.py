@@ -42,7 +42,8 @@ class ChunkTrace:
             if hasattr(chunk, name):
                 setattr(chunk, name, timed(name, getattr(chunk, name)))
         for step, name in (("record_begin", "begin"), ("record_end", "end")):
-            setattr(chunk.undo_record, name, timed(step, getattr(chunk.undo_record, name)))
+            recorder = chunk.undo_record.RowidRecorder  # SQLite's: methods patched on the class
+            setattr(recorder, name, timed(step, getattr(recorder, name)))
         for name in ("owns", "record_chunk", "load_job"):
             if hasattr(chunk.jobs_table, name):
                 setattr(chunk.jobs_table, name, timed(name, getattr(chunk.jobs_table, name)))

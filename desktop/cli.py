@@ -81,8 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def with_database(sub, user=True):
-        sub.add_argument("--database", required=True, metavar="PATH",
-                         help="the reader's SQLite database file")
+        sub.add_argument("--database", required=True, metavar="PATH|URL",
+                         help="the reader's SQLite database file, or its PostgreSQL database as "
+                              "postgresql://user@host:port/name (the password from PGPASSWORD "
+                              "or ~/.pgpass)")
         if user:
             sub.add_argument("--user", required=True, type=positive_int, metavar="ID")
         return sub
@@ -244,10 +246,8 @@ async def _run_here(args, make_job) -> int:
 
 def note_journal_mode(manager: BulkOperationManager) -> None:
     """Say once what a file in rollback-journal mode costs: we keep the mode the server chose."""
-    if manager.journal_mode not in (None, "wal") and not manager.read_only_reason:
-        print(f"rss-desktop: note: {manager.database_path} uses a rollback journal "
-              f"({manager.journal_mode}), not WAL: the web server's reads wait while a chunk "
-              "commits, so chunks are kept short", file=sys.stderr)
+    if manager.journal_note and not manager.read_only_reason:
+        print(f"rss-desktop: note: {manager.journal_note}", file=sys.stderr)
 
 
 async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, *,

@@ -142,7 +142,7 @@ def make_server_database(path: Path, *, unique_read_status: bool = True, job_tab
         conn.execute("CREATE UNIQUE INDEX read_status_user_article ON read_status "
                      "(user_id, article_id)")
     if job_table:
-        from desktop.store.schema import JOB_TABLE_DDL
+        from desktop.store.backends.sqlite import JOB_TABLE_DDL
         conn.execute(JOB_TABLE_DDL)
     conn.execute("INSERT INTO users (id, username, created_at) VALUES (1, 'alice', ?), "
                  "(2, 'bob', ?)", (made, made))

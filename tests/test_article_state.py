@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from conftest import make_server_database, read_status, run_engine, sqlite
 
-from desktop.store import JobRequestError, clock, connect, connection
+from desktop.store import JobRequestError, clock, connect
 from desktop.store.article_state import ArticleNotFound, WriteSequence, set_read
 from desktop.store.clock import utc_now_text
 from desktop.store.overview import counts_snapshot
@@ -119,7 +119,8 @@ def test_an_unknown_article_or_user_writes_nothing(database):
 def test_a_read_only_database_refuses_with_the_reason(database, monkeypatch):
     # As root no permission makes a file unwritable: the check that notices is told so, and the
     # database is then really opened mode=ro (as in test_reliability).
-    monkeypatch.setattr(connection, "_not_writable", lambda _path: "not writable here")
+    monkeypatch.setattr("desktop.store.backends.sqlite._not_writable",
+                        lambda _path: "not writable here")
 
     async def body(manager):
         with pytest.raises(JobRequestError, match="read-only"):

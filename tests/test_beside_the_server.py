@@ -280,7 +280,7 @@ def test_neither_side_adds_a_twin_of_the_others_indexes(tmp_path):
 
 def test_a_row_the_server_left_without_a_total_is_counted_before_it_runs(server_db):
     with sqlite(server_db) as conn:
-        from desktop.store.schema import JOB_TABLE_DDL
+        from desktop.store.backends.sqlite import JOB_TABLE_DDL
         conn.execute(JOB_TABLE_DDL)
         conn.execute("INSERT INTO bulk_operation_jobs (job_type, user_id, parameters, created_at)"
                      " VALUES ('mark_category_read', 1, '{\"category_id\": 1}', "

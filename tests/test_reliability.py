@@ -20,7 +20,7 @@ import pytest
 from conftest import file_state, job_row, make_server_database, run_engine, sqlite
 
 from desktop.jobs import DatabaseBusyError
-from desktop.store import JobRequestError, connection
+from desktop.store import JobRequestError
 from desktop.store.models import database_proxy
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -334,8 +334,8 @@ NOT_WRITABLE = "the file is not writable by this user"
 # unwritable, so the check that notices is told so; the database is then really opened mode=ro.
 READ_ONLY_CLI = (
     "import sys\n"
-    "import desktop.store.connection as connection\n"
-    f"connection._not_writable = lambda path: {NOT_WRITABLE!r}\n"
+    "import desktop.store.backends.sqlite as sqlite_backend\n"
+    f"sqlite_backend._not_writable = lambda path: {NOT_WRITABLE!r}\n"
     "from desktop.cli import main\n"
     "sys.exit(main(sys.argv[1:]))\n"
 )
@@ -353,7 +353,7 @@ def test_a_database_this_user_cannot_write_is_opened_read_only_and_left_untouche
     assert query(path, "PRAGMA journal_mode") == [(journal,)]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reader.db"]
     before = file_state(path)
-    monkeypatch.setattr(connection, "_not_writable", lambda _path: NOT_WRITABLE)
+    monkeypatch.setattr("desktop.store.backends.sqlite._not_writable", lambda _path: NOT_WRITABLE)
 
     async def body(manager):
         reason = manager.read_only_reason

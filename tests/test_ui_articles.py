@@ -26,7 +26,6 @@ from window_helpers import (
     wait_for_articles,
 )
 
-from desktop.store import connection
 from desktop.store.clock import utc_now_text
 from desktop.store.models import database_proxy
 from desktop.ui.article_model import KEPT_PAGES, PAGE_ROWS, RECEIVED, STAR
@@ -473,7 +472,8 @@ def test_another_programs_changes_show_and_new_articles_are_offered(qtbot, make_
 
 def test_a_read_only_database_lists_but_changes_nothing(qtbot, make_window, server_db,
                                                        monkeypatch):
-    monkeypatch.setattr(connection, "_not_writable", lambda _path: "not writable here")
+    monkeypatch.setattr("desktop.store.backends.sqlite._not_writable",
+                        lambda _path: "not writable here")
     before = read_status(server_db)
     window = make_window(server_db)
     click_scope(qtbot, window, "feed", 1)

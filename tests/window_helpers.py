@@ -12,8 +12,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolBar
 
+from desktop.store.backends.sqlite import JOB_TABLE_DDL
 from desktop.store.clock import ago_text
-from desktop.store.schema import JOB_TABLE_DDL
 from desktop.ui.jobs_model import COLUMNS
 from desktop.ui.scope_tree import TreeScope
 

@@ -1,7 +1,8 @@
 """One chunk of a job: the hot path, run on the database thread.
 
-Everything a chunk does happens in ONE short IMMEDIATE transaction: check the job is still ours
-and running, take the next items after the cursor (a span of article ids for mark-read, the next
+Everything a chunk does happens in ONE short write transaction (the backend's: SQLite takes its
+write lock at once, PostgreSQL holds the job's row): check the job is still ours and running,
+take the next items after the cursor (a span of article ids for mark-read, the next
 records for undo), change them, and advance progress and cursor. A crash leaves either the
 whole chunk or none of it.
 """
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..store import job_requests, jobs_table, undo, undo_record
+from ..store.backends import current as current_backend
 from ..store.clock import utc_now_text
 from ..store.models import database_proxy
 from ..store.scopes import Scope, feed_categories, mark_feed_range_read, span_counts
@@ -28,7 +30,7 @@ class ChunkOutcome:
     completed: bool = False  # nothing is left and the job is now completed
     lost: bool = False  # the job was cancelled or taken over: nothing was written
     record_lost: bool = False  # its undo record could not be kept: nothing was written
-    other_writers: int = 0  # PRAGMA data_version after commit, to notice other connections
+    other_writers: int = 0  # the backend's changes_seen after commit, to notice other writers
     others_present: bool = True  # another program may have the database open (see pacing)
     seconds: float = 0.0  # how long the transaction took, to size the next chunk
     job: jobs_table.JobRecord | None = None  # the row as this chunk left it
@@ -38,10 +40,10 @@ def _chunk(job_id: int, owner: str, cursor: int,
            work: Callable[[ChunkOutcome], None]) -> ChunkOutcome:
     """The transaction around one chunk; ``work`` fills processed, changed, cursor, marks and
     whether that was the last chunk."""
-    db = database_proxy
+    db, backend = database_proxy.obj, current_backend()
     started = time.perf_counter()
     outcome = ChunkOutcome(cursor=cursor)
-    with db.atomic("IMMEDIATE"):
+    with backend.write_transaction(db):
         if not jobs_table.owns(job_id, owner):
             outcome.lost = True
             return outcome
@@ -52,7 +54,7 @@ def _chunk(job_id: int, owner: str, cursor: int,
                                 outcome.cursor, completed=outcome.completed)
         outcome.job = jobs_table.load_job(job_id)
     outcome.seconds = time.perf_counter() - started
-    outcome.other_writers = db.execute_sql("PRAGMA data_version").fetchone()[0]
+    outcome.other_writers = backend.changes_seen(db)
     return outcome
 
 
@@ -72,19 +74,22 @@ def mark_chunk_read(job_id: int, owner: str, user_id: int, scope: Scope, cursor:
         job_requests.check_user_exists(user_id)
         counts = span_counts(scope, cursor, high)
         now = utc_now_text()
-        before = undo_record.begin() if record else None
+        recorder = current_backend().chunk_recorder(database_proxy.obj) if record else None
+        if recorder:
+            recorder.begin()
         rows = 0
         for feed_id in counts:
             changed, changed_rows = mark_feed_range_read(user_id, feed_id, cursor, high,
-                                                         scope.cutoff, now, upsert=upsert)
+                                                         scope.cutoff, now, upsert=upsert,
+                                                         recorder=recorder)
             rows += changed_rows
             if changed:
                 outcome.marked_by_feed[feed_id] = changed
         outcome.processed = sum(counts.values())
         outcome.changed = sum(outcome.marked_by_feed.values())
         outcome.cursor = high
-        if record:
-            undo_record.end(job_id, cursor, high, before, rows)
+        if recorder:
+            recorder.end(job_id, cursor, high, rows)
 
     try:
         return _chunk(job_id, owner, cursor, work)

@@ -102,8 +102,8 @@ def local_owner_alive(owner: str) -> bool:
     return _pid_exists(pid)
 
 
-def decide(job: JobRecord, *, me: str, now: pendulum.DateTime,
-           stalled: bool = False) -> tuple[bool, str | None]:
+def decide(job: JobRecord, *, me: str, now: pendulum.DateTime, stalled: bool = False,
+           alive: dict[str, bool] | None = None) -> tuple[bool, str | None]:
     """(run it?, the owner to take it from) for a pending or running job this engine does not
     run yet.
 
@@ -111,7 +111,9 @@ def decide(job: JobRecord, *, me: str, now: pendulum.DateTime,
     runs at once; one the web server wrote is its own for ``PENDING_GRACE_SECONDS`` (it starts
     its rows itself, at once). A running row without an owner of ours is the web server's:
     taken over when the caller saw its progress ``stalled`` (unchanged for
-    ``STALLED_SECONDS``), or under the spec's rule, an hour after it started.
+    ``STALLED_SECONDS``), or under the spec's rule, an hour after it started. ``alive``:
+    the database's own verdict on owners, where it has one (backends: PostgreSQL's advisory
+    locks, on any host); otherwise the owner id is judged as above.
     """
     def older_than(text, seconds):
         moment = parse_db_text(text)
@@ -126,6 +128,8 @@ def decide(job: JobRecord, *, me: str, now: pendulum.DateTime,
     if owner is None:  # run by a process without leases (the web server)
         return (stalled or older_than(job.started_at or job.created_at, ABANDONED_SECONDS),
                 job.owner)
+    if alive is not None and job.owner in alive:
+        return not alive[job.owner], job.owner
     if owner[0] == socket.gethostname():
         return not local_owner_alive(job.owner), job.owner
     return older_than(job.updated_at or job.started_at, EXPIRY_SECONDS), job.owner

@@ -17,7 +17,6 @@ from ..store.article_state import ArticleChange
 from ..store.clock import ago_text
 from ..store.jobs_table import JobRecord, JobRequestError
 from ..store.models import database_proxy
-from ..store.sqlite_file import OtherProcesses
 from .database_thread import DatabaseThread
 from .events import EventHub, JobEvent
 from .leases import PENDING_GRACE_SECONDS, STALLED_SECONDS, make_owner
@@ -61,6 +60,7 @@ class BulkOperationManager(JobRunner, Recovery):
         self.owner = make_owner()
         self.read_only_reason: str | None = None
         self.journal_mode: str | None = None
+        self.journal_note: str | None = None
         self._recover_every = recover_every
         self._stalled_seconds = stalled_seconds
         self._watched: dict[int, tuple[int, float]] = {}  # server's job: (progress, seen since)
@@ -71,7 +71,8 @@ class BulkOperationManager(JobRunner, Recovery):
         self._schema_ready = False
         self._preparing = asyncio.Lock()
         self._next_cleanup = float("-inf")  # loop time of the next cleanup of finished jobs
-        self._others = OtherProcesses(database_path)
+        self._others = None  # the backend's other_programs(), where it paces writers
+        self.backend = None
         self.events = EventHub()
         # one article's read/starred state changed (ArticleChange), numbered in commit order
         self.article_events = EventHub()
@@ -99,14 +100,19 @@ class BulkOperationManager(JobRunner, Recovery):
         database = await self.db.call(connection.connect, self.database_path,
                                       create=self._create, allow_read_only=True,
                                       busy_timeout_ms=self._busy_timeout_ms)
+        self.backend = database.backend
         self.read_only_reason = getattr(database, "read_only_reason", None)
         self.journal_mode = getattr(database, "file_journal_mode", None)
-        if self.journal_mode != "wal":  # readers wait for our commits: keep them short
+        self.journal_note = getattr(database, "journal_note", None)
+        if self.journal_note:  # readers wait for our commits: keep them short
             self._chunk_seconds = min(self._chunk_seconds, ROLLBACK_CHUNK_SECONDS)
+        if self.backend.paces_writers:
+            self._others = self.backend.other_programs(self.database_path)
         await self.reads.call(database_proxy.initialize, database)
         if self.read_only_reason:
             return
         self._seen_version = await self.db.call(connection.data_version)
+        await self.db.call(self.backend.hold_liveness, database, self.owner)
         if self._recover_every:
             self._recovery = asyncio.get_running_loop().create_task(self._recover_forever())
 

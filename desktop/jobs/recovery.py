@@ -32,10 +32,14 @@ class Recovery:
         jobs = await self.reads.call(jobs_table.unfinished_jobs)
         now, started, self.waiting_for_server = clock.now(), 0, 0
         stalled = self._watch_server_jobs(jobs)
+        owners = [job.owner for job in jobs if job.status == "running" and owned_by_us(job.owner)
+                  and job.owner != self.owner]
+        alive = await self.reads.call(self.backend.owners_alive, owners) if owners else None
         for job in jobs:
             if job.id in self._tasks:
                 continue
-            run, take_from = decide(job, me=self.owner, now=now, stalled=job.id in stalled)
+            run, take_from = decide(job, me=self.owner, now=now, stalled=job.id in stalled,
+                                    alive=alive)
             if run:
                 # a row another program wrote may lack a total: count it before it runs
                 counted = (None if job.total else

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from peewee import OperationalError
+from peewee import DatabaseError, InterfaceError
 
 from ..store import connection, job_requests, jobs_table, undo
 from ..store.jobs_table import JobRecord, JobRequestError
@@ -29,22 +29,13 @@ class DatabaseBusyError(RuntimeError):
     pass
 
 
-def _is_lock_error(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return isinstance(exc, OperationalError) and ("locked" in text or "busy" in text)
-
-
-def failure_message(exc: Exception) -> str:
+def failure_message(exc: Exception, backend=None) -> str:
     """What a failed job's error_message says: readable, and what to do about it."""
-    text = str(exc)
     if isinstance(exc, (JobRequestError, DatabaseBusyError)):
-        return text
-    if "disk is full" in text.lower():
-        return (f"the disk is full ({text}); the work done so far is kept: retry the job once "
-                "there is space")
-    if "i/o error" in text.lower():
-        return f"the disk reported an error ({text}); the work done so far is kept"
-    return f"{type(exc).__name__}: {text}"
+        return str(exc)
+    if backend is None:
+        from ..store.backends.sqlite import SQLITE as backend
+    return backend.failure_message(exc) or f"{type(exc).__name__}: {exc}"
 
 
 class JobRunner:
@@ -64,18 +55,21 @@ class JobRunner:
         return task
 
     async def _call_retrying_locks(self, fn, *args, **kwargs):
-        """Call on the database thread; a lock that outlasts the busy timeout is retried."""
+        """Call on the database thread; a lock that outlasts the busy timeout (or a conflict,
+        or a lost connection to a database server) is retried after a delay."""
         for delay in (*self._lock_retry_delays, None):
             try:
                 return await self.db.call(fn, *args, **kwargs)
-            except OperationalError as exc:
-                if not _is_lock_error(exc) or delay is None:
-                    if _is_lock_error(exc):
+            except (DatabaseError, InterfaceError) as exc:
+                retryable = self.backend.is_retryable(exc)
+                if not retryable or delay is None:
+                    if retryable and not self.backend.failure_message(exc):
                         raise DatabaseBusyError(
                             "the database stayed locked by another program; gave up after "
                             f"{len(self._lock_retry_delays)} retries") from exc
                     raise
-                log.info("database locked, retrying in %.1f s", delay)
+                log.info("database busy or unreachable (%s), retrying in %.1f s", exc, delay)
+                await self.db.call(self.backend.after_error, exc)
                 await asyncio.sleep(delay)
 
     async def _run_job(self, job_id: int, take_over: bool, take_from: str | None,
@@ -102,7 +96,7 @@ class JobRunner:
             await asyncio.shield(self.db.call(jobs_table.release_job, job_id, self.owner))
             raise
         except Exception as exc:
-            message = failure_message(exc)
+            message = failure_message(exc, self.backend)
             log.info("job %s failed: %s", job_id, message)  # the faces report it
             await self._record_failure(jobs_table.finish_job, job_id, self.owner, "failed",
                                        message)
@@ -152,7 +146,7 @@ class JobRunner:
 
         def paced_chunk(cursor, size):  # on the database thread, like every file access
             outcome = chunk(cursor, size)
-            outcome.others_present = others.present()
+            outcome.others_present = others is not None and others.present()
             return outcome
 
         total = 0 if job.total else await self.db.call(count_total)

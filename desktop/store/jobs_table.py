@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, fields
 
-from peewee import Case
+from peewee import Case, fn
 
+from .backends import current as current_backend
 from .clock import utc_now_text
 from .job_requests import (
     MAX_ID,
@@ -21,7 +22,7 @@ from .job_requests import (
     parse_parameters,
     positive_int,
 )
-from .models import BulkJobChange, BulkJobSpan, BulkOperationJob, Feed
+from .models import BulkJobChange, BulkJobSpan, BulkOperationJob, Feed, database_proxy
 from .scopes import Scope, count_in_scope
 
 STATUSES = ("pending", "running", "completed", "failed", "cancelled")
@@ -31,6 +32,16 @@ MAX_LIST_LIMIT = 100
 # one bulk_job_changes row per changed article. 2: per chunk a bulk_job_spans row (the rows it
 # inserted, by rowid range) and a bulk_job_changes row per existing row it changed.
 RECORD_PER_ARTICLE, RECORD_FORMAT = 1, 2
+
+
+def write_transaction():
+    """One write transaction on this thread's database (see backends.base)."""
+    return current_backend().write_transaction(database_proxy.obj)
+
+
+def locked(query):
+    """``query`` holding the rows it reads until the transaction ends (see backends.base)."""
+    return current_backend().for_update(query)
 
 
 class JobNotFound(LookupError):
@@ -91,7 +102,7 @@ def insert_job(job_type: str, user_id: int, parameters: dict, watermark: int | N
     ``watermark`` and ``total`` come from ``count_scope``: a job is never seen as "0 of 0".
     ``confirmed_count``: the unread articles the person was shown and confirmed, if any.
     """
-    with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
+    with write_transaction():
         scope, parameters = check_request(job_type, user_id, parameters, watermark)
         row = BulkOperationJob.create(
             job_type=job_type, status="pending", user_id=user_id,
@@ -170,13 +181,16 @@ def load_job(job_id: int) -> JobRecord | None:
     return JobRecord.from_row(row) if row else None
 
 
-def get_job(user_id: int, job_id: int) -> JobRecord:
-    """The user's job; another user's job is "not found" too."""
+def get_job(user_id: int, job_id: int, *, lock: bool = False) -> JobRecord:
+    """The user's job; another user's job is "not found" too. With ``lock`` (inside a write
+    transaction) its row stays as read until the transaction ends."""
     if not all(isinstance(value, int) and 0 < value <= MAX_ID for value in (user_id, job_id)):
         raise JobNotFound(job_id)  # no row has such an id
     query = _select_jobs()
-    row = query.where((BulkOperationJob.id == job_id) & (BulkOperationJob.user_id == user_id)
-                      ).first() if query is not None else None
+    if query is not None:
+        query = query.where((BulkOperationJob.id == job_id)
+                            & (BulkOperationJob.user_id == user_id))
+    row = (locked(query) if lock else query).first() if query is not None else None
     if row is None:
         raise JobNotFound(job_id)
     return JobRecord.from_row(row)
@@ -217,34 +231,42 @@ def claim_job(job_id: int, owner: str, *, take_over: bool = False,
     A guarded update: of several workers racing for the same job exactly one wins. The loser,
     or a caller whose job is no longer claimable (completed meanwhile...), gets None.
     """
+    J = BulkOperationJob
+    if not take_over:
+        guard = (J.status == "pending")
+    elif take_from is None:
+        guard = (J.status == "running") & J.owner.is_null()
+    else:
+        guard = (J.status == "running") & (J.owner == take_from)
+    row = J.get_or_none((J.id == job_id) & guard)  # only to know a missing watermark's value
+    if row is None:
+        return None
     now = utc_now_text()
-    with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
-        if not take_over:
-            guard = (BulkOperationJob.status == "pending")
-        elif take_from is None:
-            guard = (BulkOperationJob.status == "running") & BulkOperationJob.owner.is_null()
-        else:
-            guard = (BulkOperationJob.status == "running") & (BulkOperationJob.owner == take_from)
-        job = BulkOperationJob.get_or_none((BulkOperationJob.id == job_id) & guard)
-        if job is None:
-            return None
-        changes = {"status": "running", "owner": owner, "updated_at": now,
-                   "started_at": job.started_at or now, "completed_at": None,
-                   "error_message": None}
-        if job.watermark is None:  # written by a process that knows only the spec's columns
-            changes["watermark"] = counted[0] if counted else _claim_watermark(job)
-        if job.cursor is None:  # no cursor of ours: it runs from the start, so counts from 0
-            changes["cursor"] = 0
-            changes["progress"] = 0
-        if not job.total and counted and (job.watermark is None
-                                          or job.watermark == counted[0]):
-            changes["total"] = counted[1]
-        if job.marked_count is None:
-            changes["marked_count"] = 0
-        if job.recorded is None and not job.cursor:  # we run it from its start: record it all
-            changes["recorded"] = RECORD_FORMAT
-        BulkOperationJob.update(changes).where(BulkOperationJob.id == job_id).execute()
-    return load_job(job_id)
+    watermark = counted[0] if counted else (
+        _claim_watermark(row) if row.watermark is None else row.watermark)
+    changes = {
+        J.status: "running", J.owner: owner, J.updated_at: now,
+        J.started_at: fn.COALESCE(J.started_at, now), J.completed_at: None,
+        J.error_message: None,
+        # written by a process that knows only the spec's columns: no watermark, no cursor (it
+        # runs from the start, so its progress counts from 0), no count of marked articles
+        J.watermark: fn.COALESCE(J.watermark, watermark),
+        J.cursor: fn.COALESCE(J.cursor, 0),
+        J.progress: Case(None, [(J.cursor.is_null(), 0)], J.progress),
+        J.marked_count: fn.COALESCE(J.marked_count, 0),
+        # we run it from its start: record it all
+        J.recorded: Case(None, [(J.recorded.is_null() & (fn.COALESCE(J.cursor, 0) == 0),
+                                 RECORD_FORMAT)], J.recorded),
+    }
+    if counted:
+        changes[J.total] = Case(None, [(
+            (fn.COALESCE(J.total, 0) == 0) & (J.watermark.is_null() | (J.watermark == counted[0])),
+            counted[1])], J.total)
+    # One guarded statement: of several workers racing for the job (on any backend, in any
+    # process) exactly one matches the guard; the others, or a caller whose job is no longer
+    # claimable (completed meanwhile...), get None.
+    claimed = list(J.update(changes).where((J.id == job_id) & guard).returning(J).execute())
+    return JobRecord.from_row(claimed[0]) if claimed else None
 
 
 def _claim_watermark(job: BulkOperationJob) -> int:
@@ -258,8 +280,11 @@ def _claim_watermark(job: BulkOperationJob) -> int:
 
 
 def owns(job_id: int, owner: str) -> bool:
-    """Whether the job is still running under ``owner`` (inside a transaction: stays true)."""
-    return BulkOperationJob.select().where(_mine(job_id, owner)).exists()
+    """Whether the job is still running under ``owner``. Inside a write transaction it stays
+    true until the end: the row is held (FOR UPDATE where rows are locked), so a cancel or a
+    takeover waits for the transaction or has already won."""
+    query = BulkOperationJob.select(BulkOperationJob.id).where(_mine(job_id, owner))
+    return locked(query).first() is not None
 
 
 def set_total(job_id: int, owner: str, total: int) -> bool:
@@ -336,8 +361,8 @@ def cancel_job(user_id: int, job_id: int, server_grace_cutoff: str | None = None
     is refused with JobRequestError. ``cancelled_by`` ("the desktop app") is kept in the job's
     message, so the program that was running the job can say who stopped it.
     """
-    with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
-        job = get_job(user_id, job_id)
+    with write_transaction():
+        job = get_job(user_id, job_id, lock=True)
         check_cancellable(job, server_grace_cutoff)
         now = utc_now_text()
         message = cancel_message(cancelled_by) if cancelled_by else None
@@ -369,8 +394,8 @@ def check_retryable(job: JobRecord) -> None:
 
 def retry_job(user_id: int, job_id: int) -> JobRecord:
     """Make the user's failed or cancelled job pending again; it continues from its cursor."""
-    with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
-        check_retryable(get_job(user_id, job_id))
+    with write_transaction():
+        check_retryable(get_job(user_id, job_id, lock=True))
         BulkOperationJob.update(status="pending", owner=None, completed_at=None,
                                 error_message=None, updated_at=utc_now_text()).where(
             BulkOperationJob.id == job_id).execute()
@@ -379,7 +404,7 @@ def retry_job(user_id: int, job_id: int) -> JobRecord:
 
 def _delete_jobs(condition) -> int:
     """Delete finished jobs matching ``condition`` with their undo records."""
-    with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
+    with write_transaction():
         doomed = BulkOperationJob.select(BulkOperationJob.id).where(
             BulkOperationJob.status.in_(FINISHED) & condition)
         for record in (BulkJobChange, BulkJobSpan):
@@ -426,7 +451,7 @@ def delete_finished_jobs(user_id: int) -> int:
 
 def forget_record(job_id: int, owner: str) -> None:
     """The job will run on without an undo record: drop the part it has, and say so."""
-    with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
+    with write_transaction():
         if BulkOperationJob.update(recorded=None).where(_mine(job_id, owner)).execute():
             for record in (BulkJobChange, BulkJobSpan):
                 record.delete().where(record.job_id == job_id).execute()

@@ -16,23 +16,6 @@ from .models import SERVER_MODELS, BulkJobChange, BulkJobSpan
 
 log = logging.getLogger(__name__)
 
-# The web server spec's DDL, verbatim: it is the contract between the two programs.
-JOB_TABLE_DDL = """
-CREATE TABLE bulk_operation_jobs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    job_type VARCHAR(50) NOT NULL,
-    status VARCHAR(20) NOT NULL DEFAULT 'pending',
-    user_id INTEGER NOT NULL,
-    parameters TEXT NOT NULL,
-    progress INTEGER DEFAULT 0,
-    total INTEGER DEFAULT 0,
-    created_at TEXT NOT NULL,
-    started_at TEXT,
-    completed_at TEXT,
-    error_message TEXT,
-    FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
-)
-"""
 JOB_TABLE_INDEXES = {
     "idx_bulk_jobs_user_status": ("bulk_operation_jobs", ("user_id", "status"), False),
     "idx_bulk_jobs_created": ("bulk_operation_jobs", ("created_at",), False),
@@ -63,8 +46,15 @@ APP_INDEXES = {
 READ_STATUS_UNIQUE_INDEX = "readstatus_user_id_article_id"
 
 
+def _target(db):
+    return db.obj if isinstance(db, DatabaseProxy) else db
+
+
 def _rowid_alias(db, table) -> str | None:
-    """The column that is the table's rowid (``id INTEGER PRIMARY KEY``), if any."""
+    """The column that every index of the table carries as its row's address (SQLite's
+    ``id INTEGER PRIMARY KEY`` is the rowid), if any."""
+    if not _target(db).backend.index_carries_primary_key:
+        return None
     keys = [c for c in db.get_columns(table) if c.primary_key]
     if len(keys) == 1 and keys[0].data_type.upper() == "INTEGER":
         return keys[0].name
@@ -128,14 +118,15 @@ def ensure_schema(db) -> None:
     """Create whatever this app needs that the database lacks. Writes nothing if all is there."""
     if schema_is_ready(db):
         return
-    with db.atomic("IMMEDIATE"):
-        missing = _missing(db)  # again, inside the write lock: another process may have added it
+    backend = _target(db).backend
+    with backend.schema_transaction(db):
+        missing = _missing(db)  # again, inside the lock: another process may have added it
         if missing.get("server"):
             db.create_tables(missing["server"], safe=True)
         if missing.get("job_table"):
-            db.execute_sql(JOB_TABLE_DDL)
+            db.execute_sql(backend.job_table_ddl())
         if missing.get("ours"):
-            db.create_tables(missing["ours"], safe=True)
+            backend.create_record_tables(db, missing["ours"])
         if missing.get("columns"):
             migrator = SchemaMigrator.from_database(db)
             migrate(*[migrator.add_column("bulk_operation_jobs", name, JOB_EXTRA_COLUMNS[name])
@@ -143,8 +134,7 @@ def ensure_schema(db) -> None:
         for name, (table, columns, unique) in missing.get("indexes", []):
             _create_index(db, name, table, columns, unique)
     _ensure_read_status_unique(db)
-    target = db.obj if isinstance(db, DatabaseProxy) else db
-    target.job_columns = None  # jobs_table's cache of the job table's columns
+    _target(db).job_columns = None  # jobs_table's cache of the job table's columns
 
 
 def _has_read_status_index(db) -> bool:
@@ -160,13 +150,14 @@ def _ensure_read_status_unique(db) -> None:
     """
     if _has_read_status_index(db):
         return
+    backend = _target(db).backend
     try:
-        with db.atomic("IMMEDIATE"):
+        with backend.schema_transaction(db):
             _create_index(db, READ_STATUS_UNIQUE_INDEX, "read_status", ("user_id", "article_id"),
                           True)
     except IntegrityError:
         log.warning("read_status has duplicate (user_id, article_id) rows; using a plain index")
-        with db.atomic("IMMEDIATE"):
+        with backend.schema_transaction(db):
             _create_index(db, READ_STATUS_UNIQUE_INDEX, "read_status",
                           ("user_id", "article_id"), False)
 

@@ -113,7 +113,8 @@ def _upsert_template(database_kind: type, with_cutoff: bool) -> tuple[str, list]
                           update={ReadStatus.is_read: True,
                                   ReadStatus.read_at: EXCLUDED.read_at,
                                   ReadStatus.updated_at: EXCLUDED.updated_at},
-                          where=(ReadStatus.is_read == False)))  # noqa: E712
+                          where=(ReadStatus.is_read == False))  # noqa: E712
+             .returning())  # none of peewee's own: a chunk asks for its rows where it needs them
     sql, params = query.sql()
     slots = [_SLOTS[value] if not isinstance(value, bool) and value in _SLOTS else (value,)
              for value in params]
@@ -121,33 +122,48 @@ def _upsert_template(database_kind: type, with_cutoff: bool) -> tuple[str, list]
 
 
 def mark_feed_range_read(user_id: int, feed_id: int, low: int, high: int, cutoff: str | None,
-                         now: str, *, upsert: bool = True) -> tuple[int, int]:
+                         now: str, *, upsert: bool = True, recorder=None) -> tuple[int, int]:
     """Mark one feed's articles with ids in (low, high] read for the user.
 
     Only unread -> read changes are written (read_at and updated_at set on those); starred and
     archived flags and other users' rows are untouched. Returns (articles changed, rows
     changed): they differ only where the server left duplicate rows for an article.
-    ``upsert=False`` is the form for a read_status table without its unique index.
+    ``upsert=False`` is the form for a read_status table without its unique index. A
+    ``recorder`` that ``needs_rows`` (undo_record) is given the rows the statements wrote.
     """
+    returning = recorder is not None and recorder.needs_rows
     source = _marking_source(user_id, feed_id, low, high, cutoff, now)
     if upsert:
         sql, slots = _upsert_template(type(database_proxy.obj), cutoff is not None)
         values = {"user": user_id, "feed": feed_id, "low": low, "high": high, "now": now,
                   "cutoff": cutoff}
         params = [values[slot] if isinstance(slot, str) else slot[0] for slot in slots]
-        changed = database_proxy.execute_sql(sql, params).rowcount
-        return changed, changed
+        if not returning:
+            changed = database_proxy.execute_sql(sql, params).rowcount
+            return changed, changed
+        # (xmax = 0): PostgreSQL's mark of a row this statement inserted rather than updated
+        rows = database_proxy.execute_sql(
+            sql + " RETURNING id, article_id, (xmax = 0)", params).fetchall()
+        recorder.took(inserted=[(row_id, article) for row_id, article, new in rows if new],
+                      updated=[article for _, article, new in rows if not new])
+        return len(rows), len(rows)
     in_range = Article.select(Article.id).where(_feed_range(feed_id, low, high, cutoff))
     unread = ((ReadStatus.user == user_id) & (ReadStatus.is_read == False)  # noqa: E712
               & ReadStatus.article.in_(in_range))
     articles = (ReadStatus.select(fn.COUNT(ReadStatus.article.distinct())).where(unread)
                 .scalar())
-    rows = ReadStatus.update(is_read=True, read_at=now, updated_at=now).where(unread).execute()
+    update = ReadStatus.update(is_read=True, read_at=now, updated_at=now).where(unread)
     existing = ReadStatus.select(Value(1)).where(
         (ReadStatus.user == user_id) & (ReadStatus.article == Article.id))
-    inserted = (ReadStatus.insert_from(source.where(~fn.EXISTS(existing)), READ_STATUS_COLUMNS)
-                .as_rowcount().execute())
-    return articles + inserted, rows + inserted
+    insert = ReadStatus.insert_from(source.where(~fn.EXISTS(existing)), READ_STATUS_COLUMNS)
+    if not returning:
+        rows = update.execute()
+        inserted = insert.as_rowcount().execute()
+        return articles + inserted, rows + inserted
+    updated = [article for (article,) in update.returning(ReadStatus.article).tuples().execute()]
+    new = list(insert.returning(ReadStatus.id, ReadStatus.article).tuples().execute())
+    recorder.took(inserted=new, updated=updated)
+    return articles + len(new), len(updated) + len(new)
 
 
 def feed_categories(feed_ids) -> dict[int, int | None]:

@@ -18,20 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import peewee
-
-# The web server's tables: a file without them is some other program's database.
-SERVER_TABLES = ("users", "categories", "feeds", "articles", "read_status")
-
-
-class DatabaseOpenError(Exception):
-    """The file cannot be used as the shared database; the message names it and says why."""
-
-    def __init__(self, path, reason: str, *, missing: bool = False):
-        super().__init__(f"{path}: {reason}")
-        self.path = Path(path)
-        self.reason = reason
-        self.missing = missing  # the GUI offers to create a new database there
+from .backends.base import SERVER_TABLES, DatabaseOpenError
 
 
 @dataclass(frozen=True)
@@ -172,15 +159,3 @@ class OtherProcesses:
             return True
         me = os.getpid()
         return any(pid != me for pids in holders.values() for pid in pids)
-
-
-FILE_FAILURES = ("malformed", "disk i/o error", "not a database", "unable to open database",
-                 "no such table")
-
-
-def is_file_failure(exc: BaseException) -> bool:
-    """Whether an error means the database file itself is broken or gone (as opposed to a
-    lock, a full disk or a bad request): the face should stop using it, not retry."""
-    text = str(exc).lower()
-    return isinstance(exc, (sqlite3.DatabaseError, peewee.DatabaseError)) and any(
-        failure in text for failure in FILE_FAILURES)

@@ -14,7 +14,14 @@ import json
 from peewee import fn
 
 from .clock import utc_now_text
-from .jobs_table import RECORD_FORMAT, JobRecord, JobRequestError, get_job, load_job
+from .jobs_table import (
+    RECORD_FORMAT,
+    JobRecord,
+    JobRequestError,
+    get_job,
+    load_job,
+    write_transaction,
+)
 from .models import Article, BulkJobChange, BulkJobSpan, BulkOperationJob, ReadStatus
 
 UNDO_JOB_TYPE = "undo_mark_read"
@@ -124,8 +131,8 @@ def insert_undo_job(user_id: int, job_id: int) -> JobRecord:
     Another user's job is "not found" (JobNotFound); a job that cannot be undone, or was undone
     already, raises JobRequestError saying why. Nothing is written in either case.
     """
-    with BulkOperationJob._meta.database.atomic("IMMEDIATE"):
-        original = get_job(user_id, job_id)
+    with write_transaction():
+        original = get_job(user_id, job_id, lock=True)
         check_undoable(original)
         row = BulkOperationJob.create(
             job_type=UNDO_JOB_TYPE, status="pending", user_id=user_id,

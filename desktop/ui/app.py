@@ -187,8 +187,16 @@ async def _smoke_test(window) -> int:
 def run_gui(database: str | None = None, *, smoke_test: bool = False,
             screenshot: str | None = None, demo_if_new: bool = False) -> int:
     """Open the desktop app; returns the process exit code."""
+    from ..store.connection import is_server_url
     from .main_window import MainWindow
 
+    if is_server_url(database):
+        # The engine and the command line work on PostgreSQL; the window's article list and
+        # counts still read through SQLite-only queries, so it says so instead of failing.
+        print("rss-desktop: error: the window opens SQLite files only, for now; use the command "
+              "line (mark-read, jobs, cancel, undo, work) on a PostgreSQL database",
+              file=sys.stderr)
+        return 2
     app = create_application()
     log_path = configure_logging()
     loop = qasync.QEventLoop(app)

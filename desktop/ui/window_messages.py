@@ -14,7 +14,7 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QMessageBox
 
-from ..store.sqlite_file import is_file_failure
+from ..store.connection import is_target_failure
 from .formatting import one_line
 from .jobs_model import job_progress
 
@@ -34,7 +34,7 @@ class WindowMessages:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             exc = task.exception()
-            if is_file_failure(exc):
+            if is_target_failure(exc):
                 self._database_failed(exc)
                 return
             log.error("background task failed", exc_info=exc)

@@ -1,0 +1,98 @@
+"""What a backend provides (see the package's docstring). SQLite's and PostgreSQL's modules each
+define one instance; the database object a backend connects carries it as ``db.backend``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# The web server's tables: a database without them is some other program's.
+SERVER_TABLES = ("users", "categories", "feeds", "articles", "read_status")
+
+
+class DatabaseOpenError(Exception):
+    """The target cannot be used as the shared database; the message names it and says why."""
+
+    def __init__(self, target, reason: str, *, missing: bool = False):
+        super().__init__(f"{target}: {reason}")
+        self.target = target
+        self.path = Path(target) if not str(target).lower().startswith("postgres") else None
+        self.reason = reason
+        self.missing = missing  # the GUI offers to create a new database there
+
+
+class Backend:
+    name = "?"
+    # Whether an index on (a) also serves one on (a, id): true where id is the table's rowid.
+    index_carries_primary_key = False
+    # Whether the engine must pace its chunks so other writers get the database-wide lock.
+    paces_writers = False
+
+    def connect(self, target, *, create: bool, allow_read_only: bool, busy_timeout_ms: int):
+        """A connected peewee Database for this thread, carrying ``backend``,
+        ``read_only_reason`` and ``journal_note`` (a cost of the target's set-up worth saying
+        once, or None). Raises DatabaseOpenError naming the target and the reason."""
+        raise NotImplementedError
+
+    def write_transaction(self, db):
+        """A context manager: one write transaction. Correctness never depends on it locking
+        more than the rows it touches (state changes are guarded updates); on SQLite it takes
+        the write lock at once, so a chunk never fails half-way on a lock."""
+        raise NotImplementedError
+
+    def for_update(self, query):
+        """``query`` locking the rows it reads until the transaction ends, where the database
+        locks rows (SQLite's write transaction already excludes every other writer)."""
+        return query
+
+    def changes_seen(self, db) -> int:
+        """A number that moves when another connection commits (for pacing and the window's
+        reloads); constant where the backend cannot tell cheaply."""
+        raise NotImplementedError
+
+    def is_retryable(self, exc: BaseException) -> bool:
+        """A lock or serialization conflict: the same work retried later can succeed."""
+        raise NotImplementedError
+
+    def failure_message(self, exc: BaseException) -> str | None:
+        """One readable line for an error that ends a job or a command (disk full, connection
+        lost, read-only, no privilege...), or None for an error it does not recognise."""
+        return None
+
+    def after_error(self, exc: BaseException) -> None:
+        """On the database thread, after a retryable error: make the next try possible (a
+        lost connection is closed, so that the next statement connects again)."""
+
+    def is_target_failure(self, exc: BaseException) -> bool:
+        """Whether the database itself is broken or gone: the face should stop using it."""
+        raise NotImplementedError
+
+    def job_table_ddl(self) -> str:
+        """The spec's ``bulk_operation_jobs`` DDL in this database's dialect."""
+        raise NotImplementedError
+
+    def create_record_tables(self, db, models) -> None:
+        """Create our undo-record tables (``models``) that are missing."""
+        raise NotImplementedError
+
+    def schema_transaction(self, db):
+        """The transaction that creates missing schema, excluding another process doing it."""
+        return self.write_transaction(db)
+
+    def chunk_recorder(self, db):
+        """The object that keeps a mark-read chunk's undo record (see undo_record.py)."""
+        raise NotImplementedError
+
+    def other_programs(self, target):
+        """An object whose ``present()`` says whether another program may be waiting to write
+        (used only where ``paces_writers``)."""
+        raise NotImplementedError
+
+    def hold_liveness(self, db, owner: str) -> None:
+        """On the engine's database thread after connecting: make ``owner``'s liveness visible
+        to other processes, where the database can carry it (nothing on SQLite: the owner id
+        names a process of this host, which the OS answers for)."""
+
+    def owners_alive(self, owners) -> dict[str, bool] | None:
+        """{owner: alive} for the given owner ids, asked of the database; None where the
+        database cannot tell (leases.py then judges by the owner id)."""
+        return None
