@@ -113,7 +113,8 @@ class ReaderDatabase(PostgresqlDatabase):
 
     def _initialize_connection(self, conn):
         with conn.cursor() as cursor:
-            cursor.execute("SET lock_timeout = %s", (int(self.lock_timeout_ms),))
+            # (SET takes no bound parameters: psycopg 3 binds on the server)
+            cursor.execute(f"SET lock_timeout = {int(self.lock_timeout_ms)}")
             version = getattr(conn, "server_version", None) or conn.info.server_version
             if version >= 140000:
                 # A statement of a worker that was killed stops within a second instead of
@@ -178,7 +179,7 @@ class PostgresBackend(Backend):
         shown = describe(url)
         _check_url(url, shown)
         db = ReaderDatabase(url, connect_timeout=CONNECT_TIMEOUT_SECONDS,
-                            application_name="rss-desktop")
+                            application_name="rss-desktop", prefer_psycopg3=True)
         db.lock_timeout_ms = busy_timeout_ms
         db.backend = self
         db.target_name = shown
