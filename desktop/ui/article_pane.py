@@ -3,8 +3,8 @@ what it says when it has nothing to show."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QContextMenuEvent, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -13,15 +13,27 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from .article_model import COLUMNS, RECEIVED, STAR, TITLE, ArticleListModel
+from .article_model import COLUMNS, FEED, PUBLISHED, RECEIVED, STAR, TITLE, ArticleListModel
 
 SEARCH_DELAY_MS = 300  # the list is read again once typing pauses, not at every key
 COLUMN_WIDTHS = {STAR: 28, TITLE: 420}
+FEED_CHARS = 20  # most feeds' names whole ("Open Source Today"); longer ones end in "…"
+# The longest forms formatting.local_time writes (other days, other years), in the unread rows'
+# bold: a date column never cuts the time off.
+LONGEST_TIMES = ("yesterday 23:59", "2026-12-31 23:59", "Sep 30 23:59")
+CELL_PADDING = 12  # beyond the style's text margins: the columns do not touch
+
+
+def text_margin(widget: QWidget) -> int:
+    """What an item view's cell keeps free on each side of its text (as Qt's styles draw it)."""
+    return widget.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
 
 
 class ArticleView(QTableView):
@@ -53,7 +65,7 @@ class ArticleView(QTableView):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(24)
-        for column, width in COLUMN_WIDTHS.items():
+        for column, width in {**COLUMN_WIDTHS, **self._text_widths()}.items():
             header.resizeSection(column, width)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(RECEIVED, Qt.SortOrder.DescendingOrder)
@@ -63,6 +75,20 @@ class ArticleView(QTableView):
         self.verticalScrollBar().valueChanged.connect(lambda _v: self._report_soon())
         for signal in (model.rowsInserted, model.modelReset, model.layoutChanged):
             signal.connect(lambda *_: self._report_soon())
+
+    def _text_widths(self) -> dict[int, int]:
+        """Feed and date columns wide enough for their text in bold (unread rows) and for their
+        header with its sort arrow."""
+        bold = QFont(self.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        margins = 2 * text_margin(self) + CELL_PADDING
+        dates = max(metrics.horizontalAdvance(text) for text in LONGEST_TIMES) + margins
+        widths = {FEED: metrics.averageCharWidth() * FEED_CHARS + margins,
+                  PUBLISHED: dates, RECEIVED: dates}
+        header = self.horizontalHeader()
+        return {column: max(width, header.sectionSizeFromContents(column).width())
+                for column, width in widths.items()}
 
     def _report_soon(self) -> None:
         self._report_timer.start(0)  # once per turn of the loop, whatever moved
@@ -110,6 +136,39 @@ class ArticleView(QTableView):
             self.menuRequested.emit(self.visualRect(index).center())
 
 
+class ElidedLabel(QLabel):
+    """One line of plain text that ends in "…" when the room is short (the whole of it in the
+    tooltip) instead of widening the window: the list's header line grows with the scope's name
+    and the search, and would otherwise squeeze the search box."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def shown_text(self) -> str:
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
+                                             self.contentsRect().width())
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.drawText(self.contentsRect(), int(self.alignment()), self.shown_text())
+
+    def _update_tip(self) -> None:
+        self.setToolTip(self.text() if self.shown_text() != self.text() else "")
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._update_tip()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._update_tip()
+
+
 class _FollowSize(QObject):
     """Keeps an overlay the size of the widget it lies on."""
 
@@ -136,8 +195,7 @@ class ArticlePane(QWidget):
     def __init__(self, model: ArticleListModel, parent=None):
         super().__init__(parent)
         self.model = model
-        self.title = QLabel()
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title = ElidedLabel()
         self.new_button = QPushButton("New articles: show them")
         self.new_button.setFlat(True)
         self.new_button.setToolTip("Articles arrived after this list was read (F5 also shows "
@@ -148,7 +206,12 @@ class ArticlePane(QWidget):
         self.search.setPlaceholderText("Search titles (Ctrl+Shift+F)")
         self.search.setAccessibleName("Search article titles")
         self.search.setClearButtonEnabled(True)
-        self.search.setMaximumWidth(320)
+        # the whole placeholder, beside the clear button (a line edit cuts its placeholder short)
+        self.search.setMinimumWidth(
+            self.search.fontMetrics().horizontalAdvance(self.search.placeholderText())
+            + 2 * self.search.style().pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth)
+            + self.search.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize) + 24)
+        self.search.setMaximumWidth(max(320, self.search.minimumWidth()))
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
