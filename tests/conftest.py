@@ -13,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import gc
+import itertools
 import os
+import re
 import shutil
 import sqlite3
 import sys
@@ -248,6 +250,63 @@ def demo_database(tmp_path_factory):
 @pytest.fixture(scope="session")
 def demo_database_100k(demo_database) -> Path:
     return demo_database(100_000)
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------------
+
+# The session's server, once started: for the timings in the terminal summary.
+POSTGRES = pytest.StashKey["PostgresServer"]()
+test_database_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres_server(request):
+    """A real PostgreSQL server, started once for the session (postgres_server.py) and stopped,
+    with its cluster deleted, at the end. A server that cannot start fails the tests that need
+    it, saying which step failed: both backends are part of `make test`, so it is never a skip.
+    A test may stop, kill or restart it; postgres_url starts it again for the next test."""
+    from postgres_server import PostgresServer, PostgresStartError
+
+    server = PostgresServer()
+    began = time.monotonic()
+    try:
+        server.start()
+    except Exception as exc:
+        server.close()
+        what = "" if isinstance(exc, PostgresStartError) else f"{type(exc).__name__}: "
+        pytest.fail(f"the tests' PostgreSQL server could not start: {what}{exc}", pytrace=False)
+    server.timings["session start"] = time.monotonic() - began
+    server.database_seconds = []  # how long each test's CREATE DATABASE took
+    request.config.stash[POSTGRES] = server
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def postgres_url(postgres_server, request) -> str:
+    """The URL of a new, empty database of the session's server, the test's own (a copy of an
+    empty template), dropped after the test with whoever is still connected to it."""
+    postgres_server.ensure_running()
+    slug = re.sub(r"[^a-z0-9]+", "_", request.node.name.lower()).strip("_")
+    name = f"t{next(test_database_numbers)}_{slug}"[:63]  # PostgreSQL's limit on names
+    began = time.monotonic()
+    url = postgres_server.create_database(name)
+    postgres_server.database_seconds.append(time.monotonic() - began)
+    yield url
+    postgres_server.ensure_running()  # the test may have stopped or killed it
+    postgres_server.drop_database(name)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    server = config.stash.get(POSTGRES, None)
+    if server is None:
+        return
+    made = server.database_seconds
+    average = f", {1000 * sum(made) / len(made):.0f} ms each on average" if made else ""
+    steps = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in server.timings.items())
+    who = f" as {server.account.name}" if server.account else ""
+    terminalreporter.write_line(f"PostgreSQL for the tests{who}: {steps}; {len(made)} test "
+                                f"databases{average}")
 
 
 # -- helpers the test modules share ------------------------------------------------------------
