@@ -1,5 +1,5 @@
 """The PostgreSQL test harness itself: the session's server, each test's fresh database, a
-restart and a crash, roles with passwords."""
+restart and a crash, roles with passwords, and the server-shaped data set on both backends."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from conftest import SERVER_TABLES, make_server_database, make_server_database_pg, sqlite
 from peewee import BooleanField, CharField, Model, PostgresqlDatabase, TextField
 from postgres_server import (
     VENDORED_LIBS,
@@ -118,6 +119,49 @@ def test_a_role_with_a_password_must_give_it(postgres_server, postgres_url):
             psycopg.connect(url, password="", passfile=os.devnull)
     finally:
         postgres_server.drop_role("reader_with_password")
+
+
+def rows_by_table_sqlite(path: Path) -> dict[str, list[tuple]]:
+    with sqlite(path) as conn:
+        return {table: [tuple(row) for row in conn.execute(
+            f"SELECT * FROM {table} ORDER BY 1")] for table in SERVER_TABLES}
+
+
+def rows_by_table_pg(url: str) -> dict[str, list[tuple]]:
+    """Every row of the server's tables, booleans as SQLite's 0 and 1."""
+    with psycopg.connect(url) as conn:
+        return {table: [tuple(int(value) if isinstance(value, bool) else value
+                              for value in row)
+                        for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1")]
+                for table in SERVER_TABLES}
+
+
+def test_the_server_shaped_database_is_the_same_on_both_backends(postgres_url, tmp_path):
+    sqlite_path = make_server_database(tmp_path / "reader.db", job_table=True)
+    make_server_database_pg(postgres_url, job_table=True)
+    on_sqlite, on_pg = rows_by_table_sqlite(sqlite_path), rows_by_table_pg(postgres_url)
+    assert {table: len(rows) for table, rows in on_pg.items()} == {
+        "users": 2, "categories": 2, "feeds": 5, "articles": 105, "read_status": 101,
+        "sessions": 0}
+    assert on_pg == on_sqlite
+    assert set(user_tables(postgres_url)) == {*SERVER_TABLES, "bulk_operation_jobs"}
+    with psycopg.connect(postgres_url) as conn:
+        # The next row gets the next id, as on the server, and the unique index is there.
+        assert conn.execute("INSERT INTO articles (feed_id, title, created_at) "
+                            "VALUES (1, 'new', 'now') RETURNING id").fetchone()[0] == 106
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute("INSERT INTO read_status (user_id, article_id, created_at, "
+                         "updated_at) VALUES (1, 3, 'now', 'now')")
+
+
+def test_the_helper_takes_the_sqlite_helpers_options(postgres_url):
+    make_server_database_pg(postgres_url, unique_read_status=False, articles_per_feed=(3, 2))
+    with psycopg.connect(postgres_url) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 5
+        assert conn.execute("SELECT count(*) FROM feeds").fetchone()[0] == 2
+        assert conn.execute("SELECT count(*) FROM pg_indexes "
+                            "WHERE tablename = 'read_status'").fetchone()[0] == 1  # pkey only
+    assert "bulk_operation_jobs" not in user_tables(postgres_url)
 
 
 def test_binaries_the_account_cannot_reach_are_copied_for_it(tmp_path):
