@@ -7,11 +7,16 @@ test_ui_scope_tree.py does for the counts).
 
 from __future__ import annotations
 
-import pytest
+from dataclasses import replace
 
+import pytest
+import time_machine
+
+from desktop.store import clock
 from desktop.store.article_list import ArticleRow, ListSpec
 from desktop.store.scopes import Scope
-from desktop.ui.article_model import KEPT_PAGES, PAGE_ROWS, TITLE, ArticleListModel
+from desktop.ui.article_model import KEPT_PAGES, PAGE_ROWS, RECEIVED, TITLE, ArticleListModel
+from desktop.ui.formatting import local_time
 
 GENERATION = 1
 
@@ -117,3 +122,20 @@ def test_a_short_page_is_read_again_once_the_list_grows(qapp):
     assert model.needed_pages() == []
     model.grow(GENERATION, 250, True)
     assert model.needed_pages() == [0, 1]
+
+
+def test_a_date_is_written_for_the_day_it_is_shown_on(model):
+    """Dates are formatted once per day: at midnight an article received at 14:03 today
+    becomes "yesterday 14:03", and a moment the server wrote in another form stays as written."""
+    moment = clock.now()
+    received = clock.to_db_text(moment)
+    page = [replace(row, received=received) for row in rows(0)]
+    page[1] = replace(page[1], received="last Tuesday")
+    model.page_arrived(GENERATION, 0, page)
+    today = model.index(0, RECEIVED).data()
+    assert today == local_time(received) and not today.startswith("yesterday")
+    assert model.index(0, RECEIVED).data() == today  # asked again: the same words
+    with time_machine.travel(moment.add(days=1).timestamp(), tick=False):
+        assert model.index(0, RECEIVED).data().startswith("yesterday ")
+    assert model.index(0, RECEIVED).data() == today
+    assert model.index(1, RECEIVED).data() == "last Tuesday"
