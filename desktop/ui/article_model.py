@@ -35,7 +35,7 @@ PAGE_ROWS = 100
 KEPT_PAGES = 40  # 4,000 rows at most in memory: the rest is read again when shown
 MARGIN_PAGES = 1  # read ahead a page on either side of what the view shows
 EVERY_ID = (-1, 2**63 - 1)
-SHOWN_TIMES_KEPT = 20_000  # formatted dates remembered: a few pages' worth many times over
+SHOWN_TIMES_KEPT = 2_000  # formatted dates remembered: a screenful's many times over, ~0.5 MB
 _shown_times: dict[tuple, str] = {}  # (stored text, with the whole date?, local day) -> shown
 HEADER_TIPS = {
     STAR: "Starred (S, or click the star)",
