@@ -3,67 +3,22 @@ concurrent workers (threads and processes) racing for the same rows."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+from urllib.parse import urlsplit
 
 import pytest
-from conftest import make_server_database, run_engine, sqlite
+from conftest import make_server_database_pg, run_engine
 from peewee import PostgresqlDatabase
 
 from desktop.jobs.leases import make_owner
 from desktop.store import jobs_table
 from desktop.store.connection import connect
-
-DEV_URL = os.environ.get("RSS_DESKTOP_DEV_PG")  # temporary: the harness's fixture replaces it
-
-
-@pytest.fixture
-def postgres_url(request):
-    if not DEV_URL:
-        pytest.skip("no PostgreSQL")
-    name = "t_" + request.node.name.lower().replace("[", "_").replace("]", "")[:40]
-    admin = PostgresqlDatabase(DEV_URL)
-    admin.connect()
-    admin.connection().autocommit = True
-    admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.execute_sql(f'CREATE DATABASE "{name}"')
-    admin.close()
-    return DEV_URL.rsplit("/", 1)[0] + "/" + name
-
-
-TABLES = {
-    "users": ("id", "username", "created_at"),
-    "categories": ("id", "name", "created_at"),
-    "feeds": ("id", "title", "url", "category_id", "created_at"),
-    "articles": ("id", "feed_id", "title", "url", "guid", "published_date", "created_at"),
-    "read_status": ("id", "user_id", "article_id", "is_read", "is_starred", "is_archived",
-                    "read_at", "starred_at", "created_at", "updated_at"),
-}
-FLAGS = ("is_read", "is_starred", "is_archived")
-
-
-def server_database_pg(tmp_path, url: str) -> str:
-    """The conftest's small known data set (make_server_database) in PostgreSQL."""
-    source = make_server_database(tmp_path / "source.db")
-    db = connect(url, create=True)
-    try:
-        with sqlite(source) as conn:
-            for table, columns in TABLES.items():
-                rows = [tuple(bool(row[c]) if c in FLAGS else row[c] for c in columns)
-                        for row in conn.execute(f"SELECT {', '.join(columns)} FROM {table}")]
-                marks = ", ".join(["%s"] * len(columns))
-                for row in rows:
-                    db.execute_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-                                   row)
-                db.execute_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                               f"(SELECT max(id) FROM {table}))")
-    finally:
-        db.close()
-    return url
 
 
 def pg_rows(url: str, sql: str, params=()) -> list[tuple]:
@@ -87,8 +42,9 @@ def category_articles(url: str, category_id: int) -> set[int]:
 
 
 @pytest.fixture
-def reader_pg(tmp_path, postgres_url) -> str:
-    return server_database_pg(tmp_path, postgres_url)
+def reader_pg(postgres_url) -> str:
+    """The conftest's small known data set, in PostgreSQL."""
+    return make_server_database_pg(postgres_url)
 
 
 def test_mark_read_then_undo_is_exact(reader_pg):
@@ -190,6 +146,13 @@ def test_two_worker_processes_run_every_job_exactly_once(reader_pg):
     assert all(count == distinct for _, count, distinct in spans)
 
 
+def job_has_progressed(url: str) -> bool:
+    """Whether a job is running with some progress (the job table may not exist yet)."""
+    return bool(pg_rows(url, "SELECT to_regclass('bulk_operation_jobs') IS NOT NULL")[0][0]
+                and pg_rows(url, "SELECT 1 FROM bulk_operation_jobs WHERE status = 'running' "
+                                 "AND progress > 0"))
+
+
 def owner_alive(url: str, owner: str) -> bool:
     from desktop.store.backends.postgres import POSTGRES
 
@@ -213,23 +176,13 @@ def test_a_killed_worker_is_taken_over_at_once_and_the_job_ends_exact(reader_pg)
     its connection, so another worker takes the job over at once (no expiry to wait out)."""
     before = read_state(reader_pg)
     in_scope = category_articles(reader_pg, 1)
-    held = sorted(in_scope)[len(in_scope) // 2]
-    blocker = PostgresqlDatabase(reader_pg)
-    blocker.connect()
-    blocker.begin()
-    blocker.execute_sql("SELECT 1 FROM read_status WHERE user_id = 1 AND article_id = %s "
-                        "FOR UPDATE", (held,))
-    if not pg_rows(reader_pg, "SELECT 1 FROM read_status WHERE user_id = 1 AND article_id = %s",
-                   (held,)):  # no row to hold: hold the article itself (an insert needs it)
-        blocker.execute_sql("SELECT 1 FROM articles WHERE id = %s FOR KEY SHARE", (held,))
+    blocker = hold_article_row(reader_pg, sorted(in_scope)[len(in_scope) // 2])
     worker = subprocess.Popen([sys.executable, "-m", "desktop", "mark-read", "--quiet",
                                "--database", reader_pg, "--user", "1", "--category", "1",
                                "--max-batch", "3"], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
     try:
-        wait_for(lambda: pg_rows(reader_pg, "SELECT progress FROM bulk_operation_jobs "
-                                            "WHERE status = 'running' AND progress > 0"),
-                 what="the job's first chunks")
+        wait_for(lambda: job_has_progressed(reader_pg), what="the job's first chunks")
         (owner, progress_at_kill, total), = pg_rows(
             reader_pg, "SELECT owner, progress, total FROM bulk_operation_jobs")
         os.kill(worker.pid, signal.SIGKILL)
@@ -251,21 +204,36 @@ def test_a_killed_worker_is_taken_over_at_once_and_the_job_ends_exact(reader_pg)
     assert marked == len(unread_before)  # each article counted once, across both workers
 
 
-def test_bad_targets_get_one_readable_line(reader_pg, postgres_url):
-    base = reader_pg.rsplit("/", 1)[0]
+def test_bad_targets_get_one_readable_line(postgres_url):
+    parts = urlsplit(postgres_url)
+    user, host, port = parts.username, parts.hostname, parts.port
     cases = {
-        base.replace("://", "://postgres:hunter2@", 1) + "/x": "has a password in it",
-        base + ":99999/x" if base.count(":") == 2 else base + "/x?port=bad": "",
-        base + "/no_such_database_here": "has no such database",
-        "postgresql://postgres@127.0.0.1:1/x": "cannot reach the database server",
+        f"postgresql://{user}:hunter2@{host}:{port}/x": "has a password in it",
+        f"postgresql://{user}@{host}:99999/x": "has a port that is not a number",
+        f"postgresql://{user}@{host}:{port}": "names no database",
+        f"postgresql://{user}@{host}:{port}/no_such_database_here": "has no such database",
+        f"postgresql://{user}@{host}:1/x": "cannot reach the database server",
+        f"postgresql://{user}@no-such-host.invalid/x": "cannot reach the database server",
     }
     for url, words in cases.items():
-        if not words:
-            continue
         result = cli(url, "jobs", "--user", "1")
         assert result.returncode == 2, (url, result.stderr)
-        assert words in result.stderr and "Traceback" not in result.stderr
+        assert words in result.stderr and "Traceback" not in result.stderr, result.stderr
         assert "hunter2" not in result.stderr
+
+
+def test_a_wrong_password_is_refused_with_where_passwords_go(postgres_server, reader_pg):
+    postgres_server.create_role("reader_pw", "right-password")
+    try:
+        url = reader_pg.replace(f"{urlsplit(reader_pg).username}@", "reader_pw@", 1)
+        result = cli(url, "jobs", "--user", "1",
+                     env={**os.environ, "PGPASSWORD": "Zq7-not-this-one"})
+        assert result.returncode == 2
+        assert "password authentication failed" in result.stderr
+        assert "PGPASSWORD or ~/.pgpass" in result.stderr
+        assert "Zq7-not-this-one" not in result.stderr
+    finally:
+        postgres_server.drop_role("reader_pw")
 
 
 def test_a_database_without_the_servers_tables_is_refused_untouched(postgres_url):
@@ -287,3 +255,69 @@ def test_the_window_says_it_opens_files_only_for_now():
     assert result.returncode == 2
     assert "the window opens SQLite files only" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def hold_article_row(url: str, article_id: int) -> PostgresqlDatabase:
+    """A connection in a transaction holding user 1's read_status row of the article (or the
+    article itself, which an insert of that row needs): a job reaching it waits there."""
+    blocker = PostgresqlDatabase(url)
+    blocker.connect()
+    blocker.begin()
+    held = blocker.execute_sql("SELECT 1 FROM read_status WHERE user_id = 1 AND article_id = %s "
+                               "FOR UPDATE", (article_id,)).fetchall()
+    if not held:
+        blocker.execute_sql("SELECT 1 FROM articles WHERE id = %s FOR KEY SHARE", (article_id,))
+    return blocker
+
+
+def test_a_server_restart_mid_job_loses_nothing_and_the_job_goes_on(postgres_server, reader_pg):
+    """The job waits at a held row; the server restarts under it (every session ends); the
+    engine reconnects and the job finishes from its cursor, each article marked once."""
+    before = read_state(reader_pg)
+    in_scope = category_articles(reader_pg, 1)
+    blocker = hold_article_row(reader_pg, sorted(in_scope)[len(in_scope) // 2])
+    worker = subprocess.Popen([sys.executable, "-m", "desktop", "mark-read", "--quiet",
+                               "--database", reader_pg, "--user", "1", "--category", "1",
+                               "--max-batch", "3"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: job_has_progressed(reader_pg), what="the job's first chunks")
+        (progress, total), = pg_rows(reader_pg, "SELECT progress, total FROM bulk_operation_jobs")
+        postgres_server.restart()  # a fast shutdown: every session, the blocker's too, ends
+    finally:
+        with contextlib.suppress(Exception):
+            blocker.close()
+    _out, err = worker.communicate(timeout=120)
+    assert worker.returncode == 0, err
+    assert 0 < progress < total
+    (status, progress, total, marked), = pg_rows(
+        reader_pg, "SELECT status, progress, total, marked_count FROM bulk_operation_jobs")
+    assert (status, progress, total) == ("completed", len(in_scope), len(in_scope))
+    unread_before = {a for a in in_scope if not before.get((1, a), (False,))[0]}
+    assert marked == len(unread_before)
+    after = read_state(reader_pg)
+    assert {a for (u, a), state in after.items() if u == 1 and state[0]} >= in_scope
+    assert {key for key in after if after[key] != before.get(key)} == {
+        (1, a) for a in unread_before}
+
+
+def test_a_user_who_may_only_read_sees_counts_and_cannot_start_jobs(postgres_server, reader_pg):
+    postgres_server.create_role("reader_ro", "pw")
+    admin = PostgresqlDatabase(reader_pg)
+    admin.execute_sql("GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader_ro")
+    admin.close()
+    try:
+        url = reader_pg.replace(f"{urlsplit(reader_pg).username}@", "reader_ro@", 1)
+        env = {**os.environ, "PGPASSWORD": "pw"}
+        listed = cli(url, "feeds", "--user", "1", env=env)
+        assert listed.returncode == 0, listed.stderr
+        assert "Tech" in listed.stdout
+        refused = cli(url, "mark-read", "--user", "1", "--category", "1", env=env)
+        assert refused.returncode == 2
+        assert "may not write read_status" in refused.stderr
+        assert "Traceback" not in refused.stderr
+    finally:
+        admin = PostgresqlDatabase(reader_pg)
+        admin.execute_sql("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM reader_ro")
+        admin.close()
+        postgres_server.drop_role("reader_ro")

@@ -105,7 +105,7 @@ class JobRunner:
     async def _publish_finished(self, job_id: int) -> None:
         """Say how this engine's part in the job ended: "finished", or "released" when the job
         goes on elsewhere (another worker took it over)."""
-        final = await self.db.call(jobs_table.load_job, job_id)
+        final = await self._call_retrying_locks(jobs_table.load_job, job_id)
         if final is not None:
             self.events.publish(JobEvent("finished" if final.finished else "released", final))
 
@@ -119,10 +119,10 @@ class JobRunner:
 
     async def _process(self, job: JobRecord) -> None:
         scope, _ = job_requests.parse_parameters(job.job_type, job.parameters)
-        await self.db.call(job_requests.check_targets_exist, job.user_id, scope)
+        await self._call_retrying_locks(job_requests.check_targets_exist, job.user_id, scope)
         self.events.publish(JobEvent("started", job))
         if scope.kind == "undo":
-            original = await self.db.call(jobs_table.load_job, scope.target_id)
+            original = await self._call_retrying_locks(jobs_table.load_job, scope.target_id)
 
             def chunk(cursor, size):
                 return undo_chunk(job.id, self.owner, original, cursor, size)
@@ -133,7 +133,7 @@ class JobRunner:
             # Jobs of older versions kept another record, which this one cannot continue.
             recording = {"on": job.recorded == jobs_table.RECORD_FORMAT and self._record_changes}
             if job.recorded and not recording["on"]:  # a partial record would make undo inexact
-                await self.db.call(jobs_table.forget_record, job.id, self.owner)
+                await self._call_retrying_locks(jobs_table.forget_record, job.id, self.owner)
 
             def chunk(cursor, size):
                 return mark_chunk_read(job.id, self.owner, job.user_id, scope, cursor,
@@ -149,9 +149,10 @@ class JobRunner:
             outcome.others_present = others is not None and others.present()
             return outcome
 
-        total = 0 if job.total else await self.db.call(count_total)
-        if total and await self.db.call(jobs_table.set_total, job.id, self.owner, total):
-            job = await self.db.call(jobs_table.load_job, job.id)
+        total = 0 if job.total else await self._call_retrying_locks(count_total)
+        if total and await self._call_retrying_locks(jobs_table.set_total, job.id, self.owner,
+                                                     total):
+            job = await self._call_retrying_locks(jobs_table.load_job, job.id)
             self.events.publish(JobEvent("total", job))
         cursor, size = job.cursor or 0, min(FIRST_CHUNK, self._max_chunk)
         pacer = self.pacers[job.id] = Pacer(self._chunk_seconds,
@@ -159,7 +160,7 @@ class JobRunner:
                                             probe_every=self._probe_every)
         # From what this engine last saw: a writer that committed since then is noticed at once.
         pacer.start(self._seen_version if self._seen_version is not None
-                    else await self.db.call(connection.data_version))
+                    else await self._call_retrying_locks(connection.data_version))
         ahead = None  # the next chunk, already on the database thread
         while True:
             outcome = await (ahead or self._call_retrying_locks(paced_chunk, cursor, size))
@@ -170,7 +171,7 @@ class JobRunner:
                 log.warning("job %s: its undo record cannot be kept; it will not be undoable",
                             job.id)
                 recording["on"] = False
-                await self.db.call(jobs_table.forget_record, job.id, self.owner)
+                await self._call_retrying_locks(jobs_table.forget_record, job.id, self.owner)
                 continue
             low, cursor = cursor, outcome.cursor
             self._seen_version = outcome.other_writers

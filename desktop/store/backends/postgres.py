@@ -27,7 +27,8 @@ import re
 import zlib
 from urllib.parse import urlsplit
 
-from peewee import InterfaceError, PostgresqlDatabase
+from peewee import InterfaceError, OperationalError, PostgresqlDatabase
+from playhouse.shortcuts import ReconnectMixin
 
 from ..models import database_proxy
 from .base import SERVER_TABLES, Backend, DatabaseOpenError
@@ -63,6 +64,12 @@ RECORD_TABLES_DDL = {
 PASSWORD = re.compile(r"^([a-z]+://[^:/@]*):[^@]*(?=@)", re.IGNORECASE)  # user:PASSWORD@
 SCHEMA_LOCK_KEY = 0x52535345  # an advisory lock for creating our schema, one process at a time
 
+# What psycopg (2 and 3) and libpq say when the connection is gone or cannot be made, where no
+# SQLSTATE comes with the error.
+LOST_CONNECTION = ("server closed the connection", "connection already closed",
+                   "the connection is closed", "the connection is lost", "consuming input failed",
+                   "terminating connection", "could not connect", "connection refused",
+                   "connection failed", "ssl syscall", "no connection to")
 RETRYABLE = {"55P03": "lock timeout", "40001": "serialization failure", "40P01": "deadlock"}
 CONNECTION_LOST_CLASSES = ("08", "57P01", "57P02", "57P03")
 FAILURES = {
@@ -98,16 +105,19 @@ def _connection_lost(exc: BaseException) -> bool:
     if code:
         return code.startswith(CONNECTION_LOST_CLASSES)
     text = str(exc).lower()
-    return isinstance(exc, InterfaceError) or any(
-        words in text for words in ("server closed the connection", "connection already closed",
-                                    "terminating connection", "could not connect",
-                                    "connection refused", "ssl syscall", "no connection to"))
+    return isinstance(exc, InterfaceError) or any(words in text for words in LOST_CONNECTION)
 
 
-class ReaderDatabase(PostgresqlDatabase):
+class ReaderDatabase(ReconnectMixin, PostgresqlDatabase):
     """A PostgresqlDatabase whose every new connection gets our session settings and, once an
-    engine has said who it is, that worker's liveness lock (a reconnect takes it again)."""
+    engine has said who it is, that worker's liveness lock (a reconnect takes it again).
 
+    A statement outside a transaction that finds its connection gone (the server restarted)
+    connects again and runs once more (peewee's ReconnectMixin; inside a transaction the error
+    is raised, and the engine retries the whole transaction: see runner.py)."""
+
+    reconnect_errors = (*((OperationalError, words) for words in LOST_CONNECTION),
+                        (InterfaceError, ""))
     owner: str | None = None
     lock_timeout_ms = 5000
 
@@ -164,7 +174,8 @@ def _open_failure(url: str, exc: BaseException) -> DatabaseOpenError:
     elif "does not exist" in lower and "database" in lower:
         reason = f"the server has no such database ({text})"
     elif any(words in lower for words in ("could not connect", "connection refused", "timeout",
-                                          "could not translate host", "no route")):
+                                          "could not translate host", "no route",
+                                          "failed to resolve host")):
         reason = f"cannot reach the database server ({text})"
     else:
         reason = f"cannot connect ({text})"
