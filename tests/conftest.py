@@ -471,6 +471,14 @@ def database(target) -> closing:
     return closing(PostgresForTests(target)) if is_server_url(target) else sqlite(target)
 
 
+@contextmanager
+def written(target):
+    """``database(target)`` committed at the end of the block (sqlite3's ``with connection``)."""
+    with database(target) as conn:
+        yield conn
+        conn.commit()
+
+
 def has_table(target, name: str) -> bool:
     from desktop.store.connection import is_server_url
 
