@@ -12,8 +12,11 @@ import json
 import signal
 import sys
 
+from peewee import DatabaseError, InterfaceError
+
 from . import __version__
-from .jobs import BulkOperationManager, JobEvent
+from .jobs import BulkOperationManager, DatabaseBusyError, JobEvent
+from .jobs.runner import failure_message
 from .store import DatabaseOpenError, JobNotFound, JobRecord, JobRequestError
 from .store.clock import cutoff_for_age
 from .store.job_requests import OverlapError
@@ -457,6 +460,22 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("rss-desktop: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except (DatabaseError, InterfaceError, DatabaseBusyError) as exc:  # never a traceback
+        print(f"rss-desktop: error: {database_failure(exc, args)}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def database_failure(exc: BaseException, args) -> str:
+    """One line for a database error that ended a command (the job's own work is kept)."""
+    from .store.backends import backend_for
+
+    target = getattr(args, "database", None)
+    message = failure_message(exc, backend_for(target)).splitlines()[0]
+    from .store.backends.postgres import describe
+    from .store.connection import is_server_url
+
+    shown = describe(target) if is_server_url(target) else target
+    return f"{shown}: {message}" if target else message
 
 
 if __name__ == "__main__":

@@ -239,6 +239,32 @@ def server_db(tmp_path) -> Path:
     return make_server_database(tmp_path / "reader.db")
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=BACKENDS)
+def make_reader(request, tmp_path):
+    """``make_reader(**options)``: make_server_database's data set on each backend in turn — a
+    file, then a database of the tests' PostgreSQL server — as a target the engine opens."""
+    made = []
+
+    def make(**options):
+        made.append(options)
+        if request.param == "sqlite":
+            return make_server_database(tmp_path / f"reader{len(made)}.db", **options)
+        if len(made) > 1:
+            raise RuntimeError("one PostgreSQL reader per test")
+        return make_server_database_pg(request.getfixturevalue("postgres_url"), **options)
+
+    return make
+
+
+@pytest.fixture
+def reader(make_reader):
+    """server_db on each backend in turn (see make_reader)."""
+    return make_reader()
+
+
 @pytest.fixture
 def qasync_loop(qapp):
     """A real qasync event loop on the test's QApplication, driven by qtbot.wait*.
@@ -387,14 +413,90 @@ def sqlite(path) -> closing:
     return closing(conn)
 
 
-def read_status(path) -> dict[int, dict]:
+class PostgresRow(tuple):
+    """A row read by index or by column name, like sqlite3.Row (``dict(row)`` works too)."""
+
+    def __new__(cls, values, names):
+        row = super().__new__(cls, values)
+        row.names = names
+        return row
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            key = self.names.index(key)
+        return tuple.__getitem__(self, key)
+
+    def keys(self):
+        return list(self.names)
+
+
+class PostgresForTests:
+    """The sqlite3 connection interface the tests use (execute, executemany, commit), on a
+    PostgreSQL database: ``?`` placeholders become psycopg's, rows are PostgresRow."""
+
+    def __init__(self, url: str):
+        import psycopg
+
+        def rows(cursor):
+            names = [column.name for column in cursor.description or ()]
+            return lambda values: PostgresRow(values, names)
+
+        self.conn = psycopg.connect(url, row_factory=rows)
+
+    @staticmethod
+    def _sql(sql: str, params) -> str:
+        return sql.replace("%", "%%").replace("?", "%s") if params else sql
+
+    def execute(self, sql: str, params=()):
+        return self.conn.execute(self._sql(sql, params), params or None)
+
+    def executemany(self, sql: str, rows):
+        with self.conn.cursor() as cursor:
+            cursor.executemany(self._sql(sql, True), rows)
+
+    def commit(self):
+        self.conn.commit()
+
+    def close(self):
+        self.conn.close()
+
+
+def database(target) -> closing:
+    """A test's own connection to the reader's database, a file or a postgresql:// URL, with
+    sqlite3's interface (``?`` placeholders; rows by index or name). Boolean columns read 0/1 on
+    a file and False/True on PostgreSQL, which compare equal; SQL shared by both writes TRUE
+    and FALSE rather than 1 and 0."""
+    from desktop.store.connection import is_server_url
+
+    return closing(PostgresForTests(target)) if is_server_url(target) else sqlite(target)
+
+
+@contextmanager
+def written(target):
+    """``database(target)`` committed at the end of the block (sqlite3's ``with connection``)."""
+    with database(target) as conn:
+        yield conn
+        conn.commit()
+
+
+def has_table(target, name: str) -> bool:
+    from desktop.store.connection import is_server_url
+
+    with database(target) as conn:
+        if is_server_url(target):
+            return conn.execute("SELECT to_regclass(?) IS NOT NULL", (name,)).fetchone()[0]
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() \
+            is not None
+
+
+def read_status(target) -> dict[int, dict]:
     """Every read_status row, whole, by id."""
-    with sqlite(path) as conn:
+    with database(target) as conn:
         return {row["id"]: dict(row) for row in conn.execute("SELECT * FROM read_status")}
 
 
-def job_row(path, job_id) -> dict:
-    with sqlite(path) as conn:
+def job_row(target, job_id) -> dict:
+    with database(target) as conn:
         return dict(conn.execute("SELECT * FROM bulk_operation_jobs WHERE id = ?",
                                  (job_id,)).fetchone())
 

@@ -7,15 +7,13 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
-from contextlib import closing
 from pathlib import Path
 
 import pendulum
 import pytest
-from conftest import file_state, make_server_database, real_clock, real_now
+from conftest import database, file_state, has_table, make_server_database, real_clock, real_now
 
 from desktop import __version__
 from desktop.jobs import BulkOperationManager
@@ -47,14 +45,8 @@ def assert_one_error_line(result, *fragments) -> str:
     return error_lines[0]
 
 
-def sqlite(path) -> closing:
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
-    return closing(conn)
-
-
 def query(path, sql, *args) -> list[tuple]:
-    with sqlite(path) as conn:
+    with database(path) as conn:
         return [tuple(row) for row in conn.execute(sql, args)]
 
 
@@ -64,10 +56,9 @@ def read_status(path) -> dict[int, tuple]:
 
 def job_rows(path) -> list[dict]:
     """Every job row; none while the job table does not exist (nothing was ever written)."""
-    with sqlite(path) as conn:
-        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'bulk_operation_jobs'"
-                            ).fetchone():
-            return []
+    if not has_table(path, "bulk_operation_jobs"):
+        return []
+    with database(path) as conn:
         return [dict(row) for row in conn.execute("SELECT * FROM bulk_operation_jobs "
                                                   "ORDER BY id")]
 
@@ -173,16 +164,16 @@ MARK_READ = {  # option -> articles in scope on the server-shaped database
 
 
 @pytest.mark.parametrize("option", MARK_READ)
-def test_mark_read_prints_the_job_id_and_marks_the_scope(server_db, option):
+def test_mark_read_prints_the_job_id_and_marks_the_scope(reader, option):
     args, in_scope = MARK_READ[option]
-    before = read_status(server_db)
+    before = read_status(reader)
 
-    result = rss("mark-read", "--database", server_db, "--user", 1, *args)
+    result = rss("mark-read", "--database", reader, "--user", 1, *args)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout == "1\n"  # the job id and nothing else; the bar is on stderr
-    changed = assert_only_scope_read(before, read_status(server_db), 1, in_scope)
-    [job] = job_rows(server_db)
+    changed = assert_only_scope_read(before, read_status(reader), 1, in_scope)
+    [job] = job_rows(reader)
     assert (job["status"], job["progress"], job["total"]) == ("completed", len(in_scope),
                                                               len(in_scope))
     assert job["marked_count"] == changed and job["started_at"] and job["completed_at"]
@@ -194,7 +185,7 @@ def test_older_than_marks_only_articles_ingested_before_the_age(tmp_path):
     # the articles are dated from the real time too, a month ago but 60..70 an hour ago.
     now = real_now()
     server_db = make_server_database(tmp_path / "reader.db", base=now.subtract(days=30))
-    with sqlite(server_db) as conn:
+    with database(server_db) as conn:
         conn.execute("UPDATE articles SET created_at = ? WHERE id BETWEEN 60 AND 70",
                      (to_db_text(now.subtract(hours=1)),))
         conn.commit()
@@ -292,10 +283,10 @@ def test_every_command_refuses_a_file_that_is_not_a_database(tmp_path, command):
     (["--user", "99999999999999999999", "--all"], "99999999999999999999"),
     (["--user", "1", "--feed", "99999999999999999999"], "99999999999999999999"),
 ])
-def test_an_unknown_id_gets_one_line_naming_it_and_no_job(server_db, args, message):
-    result = rss("mark-read", "--database", server_db, *args)
+def test_an_unknown_id_gets_one_line_naming_it_and_no_job(reader, args, message):
+    result = rss("mark-read", "--database", reader, *args)
     assert_one_error_line(result, message)
-    assert job_rows(server_db) == []
+    assert job_rows(reader) == []
 
 
 @pytest.mark.parametrize("args, value", [
@@ -318,16 +309,16 @@ def test_a_non_numeric_id_is_refused_with_exit_2(server_db, args, value):
 
 # -- jobs, cancel, work -------------------------------------------------------------------
 
-def test_jobs_lists_the_users_jobs_as_json_and_filters_by_status(server_db):
-    done, pending, other = create_jobs(server_db, ("mark_feed_read", 1, {"feed_id": 5}),
+def test_jobs_lists_the_users_jobs_as_json_and_filters_by_status(reader):
+    done, pending, other = create_jobs(reader, ("mark_feed_read", 1, {"feed_id": 5}),
                                        ("mark_all_read", 1, {}),
                                        ("mark_all_read", 2, {}), run=False)
-    with sqlite(server_db) as conn:
+    with database(reader) as conn:
         conn.execute("UPDATE bulk_operation_jobs SET status = 'completed', progress = 5, "
                      "total = 5, completed_at = created_at WHERE id = ?", (done,))
         conn.commit()
 
-    result = rss("jobs", "--database", server_db, "--user", 1, "--json")
+    result = rss("jobs", "--database", reader, "--user", 1, "--json")
     assert result.returncode == 0, result.stderr
     listed = json.loads(result.stdout)
     assert [(job["id"], job["status"]) for job in listed] == [(pending, "pending"),
@@ -336,44 +327,44 @@ def test_jobs_lists_the_users_jobs_as_json_and_filters_by_status(server_db):
     assert json.loads(listed[1]["parameters"]) == {"feed_id": 5}
     assert all(job["user_id"] == 1 for job in listed)
 
-    filtered = rss("jobs", "--database", server_db, "--user", 1, "--json", "--status",
+    filtered = rss("jobs", "--database", reader, "--user", 1, "--json", "--status",
                    "pending")
     assert [job["id"] for job in json.loads(filtered.stdout)] == [pending]
-    none = rss("jobs", "--database", server_db, "--user", 1, "--json", "--status", "failed")
+    none = rss("jobs", "--database", reader, "--user", 1, "--json", "--status", "failed")
     assert json.loads(none.stdout) == []
-    theirs = rss("jobs", "--database", server_db, "--user", 2, "--json")
+    theirs = rss("jobs", "--database", reader, "--user", 2, "--json")
     assert [job["id"] for job in json.loads(theirs.stdout)] == [other]
 
-    text = rss("jobs", "--database", server_db, "--user", 1)
+    text = rss("jobs", "--database", reader, "--user", 1)
     assert [line.split()[:2] for line in lines(text.stdout)] == [[str(pending), "pending"],
                                                                 [str(done), "completed"]]
 
 
-def test_cancel_a_pending_job_and_refuse_another_users(server_db):
-    mine, theirs = create_jobs(server_db, ("mark_all_read", 1, {}), ("mark_all_read", 2, {}))
-    before = read_status(server_db)
+def test_cancel_a_pending_job_and_refuse_another_users(reader):
+    mine, theirs = create_jobs(reader, ("mark_all_read", 1, {}), ("mark_all_read", 2, {}))
+    before = read_status(reader)
 
-    result = rss("cancel", "--database", server_db, "--user", 1, mine)
+    result = rss("cancel", "--database", reader, "--user", 1, mine)
     assert result.returncode == 0, result.stderr
     assert f"job {mine} cancelled" in result.stderr
 
-    refused = rss("cancel", "--database", server_db, "--user", 1, theirs)
+    refused = rss("cancel", "--database", reader, "--user", 1, theirs)
     assert_one_error_line(refused, f"job {theirs} not found")
-    again = rss("cancel", "--database", server_db, "--user", 1, mine)
+    again = rss("cancel", "--database", reader, "--user", 1, mine)
     assert_one_error_line(again, f"job {mine} is already cancelled")
-    missing = rss("cancel", "--database", server_db, "--user", 1, "99999999999999999999")
+    missing = rss("cancel", "--database", reader, "--user", 1, "99999999999999999999")
     assert_one_error_line(missing, "not found")
 
-    statuses = {job["id"]: job["status"] for job in job_rows(server_db)}
+    statuses = {job["id"]: job["status"] for job in job_rows(reader)}
     assert statuses == {mine: "cancelled", theirs: "pending"}
-    assert read_status(server_db) == before  # the cancelled job never ran
+    assert read_status(reader) == before  # the cancelled job never ran
 
 
-def test_work_once_runs_a_pending_job_written_by_the_web_server(tmp_path):
-    path = make_server_database(tmp_path / "reader.db", job_table=True)
+def test_work_once_runs_a_pending_job_written_by_the_web_server(make_reader):
+    path = make_reader(job_table=True)
     # The spec's columns only, written a minute ago by the real clock: the one `work` compares
     # created_at with (it would not adopt a row from its future).
-    with sqlite(path) as conn:
+    with database(path) as conn:
         conn.execute("INSERT INTO bulk_operation_jobs (job_type, status, user_id, parameters, "
                      "created_at) VALUES ('mark_category_read', 'pending', 2, "
                      "'{\"category_id\": 2}', ?)", (to_db_text(real_now().subtract(minutes=1)),))
@@ -465,7 +456,7 @@ def test_ctrl_c_cancels_the_job_and_keeps_the_work_done(demo_database_100k, tmp_
     assert 0 < at_gate <= job["progress"] < job["total"] == 100_000
     assert job["cursor"] == job["progress"]  # every article is in scope: ids 1..cursor
     # Committed chunks stay read; nothing after the cursor and nothing of other users changed.
-    with sqlite(path) as conn:
+    with database(path) as conn:
         conn.execute("ATTACH DATABASE ? AS original", (str(demo_database_100k),))
         unread_done = conn.execute(
             "SELECT count(*) FROM articles a WHERE a.id <= ? AND NOT EXISTS (SELECT 1 FROM "
@@ -496,13 +487,13 @@ def test_ctrl_c_right_after_the_job_id_cancels_the_job(demo_database_100k, tmp_p
     assert job["progress"] < job["total"] or job["total"] == 0
 
 
-def test_work_as_a_service_runs_new_jobs_and_stops_on_sigterm(server_db):
-    rss("jobs", "--database", server_db, "--user", 1)  # prepares the schema
+def test_work_as_a_service_runs_new_jobs_and_stops_on_sigterm(reader):
+    rss("jobs", "--database", reader, "--user", 1)  # prepares the schema
     worker = subprocess.Popen([sys.executable, "-m", "desktop", "work", "--database",
-                               str(server_db)], cwd=PROJECT, stdout=subprocess.PIPE,
+                               str(reader)], cwd=PROJECT, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
     try:
-        [job_id] = create_jobs(server_db, ("mark_feed_read", 1, {"feed_id": 3}))
+        [job_id] = create_jobs(reader, ("mark_feed_read", 1, {"feed_id": 3}))
         # the worker notices the new row by itself and reports it (a blocking read)
         assert worker.stderr.readline().startswith(f"job {job_id} completed")
         worker.send_signal(signal.SIGTERM)
@@ -510,7 +501,7 @@ def test_work_as_a_service_runs_new_jobs_and_stops_on_sigterm(server_db):
     finally:
         worker.kill()
     assert worker.returncode == 130 and "Traceback" not in err
-    assert job_rows(server_db)[0]["status"] == "completed"
+    assert job_rows(reader)[0]["status"] == "completed"
 
 
 def run_gated_until_first_chunk(path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -20,16 +21,17 @@ import pytest
 from conftest import (
     at,
     base_moment,
+    database,
+    has_table,
     job_row,
-    make_server_database,
     read_status,
     run_engine,
-    sqlite,
 )
 
 from desktop.jobs import JobEvent
 from desktop.store import JobNotFound, JobRequestError, clock
 from desktop.store.clock import ago_text, to_db_text, utc_now_text
+from desktop.store.connection import is_server_url
 
 PROJECT = Path(__file__).resolve().parent.parent
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
@@ -48,10 +50,9 @@ SCOPES = {
 
 def job_count(path) -> int:
     """How many job rows; 0 while the job table does not exist (nothing was written)."""
-    with sqlite(path) as conn:
-        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'bulk_operation_jobs'"
-                            ).fetchone():
-            return 0
+    if not has_table(path, "bulk_operation_jobs"):
+        return 0
+    with database(path) as conn:
         return conn.execute("SELECT count(*) FROM bulk_operation_jobs").fetchone()[0]
 
 
@@ -72,19 +73,18 @@ def scope_articles(path, job_type, params, *, up_to=None, after=0) -> set[int]:
     if up_to is not None:
         sql += " AND a.id <= ?"
         args.append(up_to)
-    with sqlite(path) as conn:
+    with database(path) as conn:
         return {row[0] for row in conn.execute(sql, args)}
 
 
 def insert_articles(path, feed_id, count) -> list[int]:
     """New articles written by "the web server" on its own connection."""
-    with sqlite(path) as conn:
+    with database(path) as conn:
         ids = []
         for n in range(count):
-            cursor = conn.execute(
-                "INSERT INTO articles (feed_id, title, created_at) VALUES (?, ?, ?)",
-                (feed_id, f"Late {n}", utc_now_text()))
-            ids.append(cursor.lastrowid)
+            ids.append(conn.execute(
+                "INSERT INTO articles (feed_id, title, created_at) VALUES (?, ?, ?) "
+                "RETURNING id", (feed_id, f"Late {n}", utc_now_text())).fetchone()[0])
         conn.commit()
     return ids
 
@@ -136,19 +136,19 @@ def dead_pid() -> int:
 
 @pytest.mark.parametrize("user_id", [1, 2])
 @pytest.mark.parametrize("scope", SCOPES)
-def test_every_scope_marks_exactly_its_articles_read(server_db, scope, user_id):
+def test_every_scope_marks_exactly_its_articles_read(reader, scope, user_id):
     job_type, params = SCOPES[scope]
-    before = read_status(server_db)
-    in_scope = scope_articles(server_db, job_type, params)
+    before = read_status(reader)
+    in_scope = scope_articles(reader, job_type, params)
     since = utc_now_text()
 
     async def body(manager):
         job_id = await manager.create_job(job_type, user_id, params)
         return await manager.wait_for_job(job_id)
 
-    job = run_engine(server_db, body)
+    job = run_engine(reader, body)
 
-    changed = assert_marked_read(before, read_status(server_db), user_id, in_scope, since)
+    changed = assert_marked_read(before, read_status(reader), user_id, in_scope, since)
     assert changed > 0
     assert job.status == "completed" and job.error_message is None
     assert job.progress == job.total == len(in_scope)
@@ -156,14 +156,14 @@ def test_every_scope_marks_exactly_its_articles_read(server_db, scope, user_id):
     assert job.started_at >= since and job.completed_at >= job.started_at
     assert job.watermark == 105 and job.cursor == job.watermark  # walked up to the watermark
     assert json.loads(job.parameters) == params
-    assert job_row(server_db, job.id)["status"] == "completed"  # persisted, not just returned
+    assert job_row(reader, job.id)["status"] == "completed"  # persisted, not just returned
 
 
-def test_older_than_narrows_the_scope_by_ingestion_time(server_db):
+def test_older_than_narrows_the_scope_by_ingestion_time(reader):
     # Article n was ingested n minutes after at(): before at(minutes=30) means articles 1..29.
     params = {"older_than": at(minutes=30)}
-    before = read_status(server_db)
-    in_scope = scope_articles(server_db, "mark_all_read", params)
+    before = read_status(reader)
+    in_scope = scope_articles(reader, "mark_all_read", params)
     assert in_scope == set(range(1, 30))
     since = utc_now_text()
 
@@ -173,9 +173,9 @@ def test_older_than_narrows_the_scope_by_ingestion_time(server_db):
             "mark_category_read", 2, {"category_id": 2, "older_than": at(minutes=95)})
         return await manager.wait_for_job(all_id), await manager.wait_for_job(category_id)
 
-    all_job, category_job = run_engine(server_db, body)
+    all_job, category_job = run_engine(reader, body)
 
-    after = read_status(server_db)
+    after = read_status(reader)
     user_1 = {k: v for k, v in after.items() if v["user_id"] == 1}
     changed = assert_marked_read({k: v for k, v in before.items() if v["user_id"] == 1}, user_1,
                                  1, in_scope, since)
@@ -198,7 +198,7 @@ ISO_FORMS = {  # at(minutes=30) (article 30's arrival) as other programs may wri
 
 
 @pytest.mark.parametrize("form", ISO_FORMS)
-def test_older_than_in_another_timestamp_form_means_the_same_moment(server_db, form):
+def test_older_than_in_another_timestamp_form_means_the_same_moment(reader, form):
     # Compared as text with created_at, an ISO 'T' form would put the whole day "before" it.
     cutoff = ISO_FORMS[form](base_moment().add(minutes=30))
     assert "T" in cutoff and cutoff.endswith(form)
@@ -207,74 +207,74 @@ def test_older_than_in_another_timestamp_form_means_the_same_moment(server_db, f
         job_id = await manager.create_job("mark_all_read", 2, {"older_than": cutoff})
         return await manager.wait_for_job(job_id)
 
-    job = run_engine(server_db, body)
+    job = run_engine(reader, body)
     assert job.status == "completed" and job.progress == job.total == 29
-    read = {row["article_id"] for row in read_status(server_db).values()
+    read = {row["article_id"] for row in read_status(reader).values()
             if row["user_id"] == 2 and row["is_read"]}
     assert read == set(range(1, 30)) | {n for n in range(30, 106) if n % 2 == 0}
 
 
 # -- the watermark ------------------------------------------------------------------------
 
-def test_articles_that_arrive_after_the_job_was_created_stay_unread(server_db):
+def test_articles_that_arrive_after_the_job_was_created_stay_unread(reader):
     state = {}
 
     async def body(manager):
         job_id = await manager.create_job("mark_category_read", 1, {"category_id": 1},
                                           run=False)
-        state["late"] = insert_articles(server_db, 1, 5) + insert_articles(server_db, 2, 5)
+        state["late"] = insert_articles(reader, 1, 5) + insert_articles(reader, 2, 5)
         manager.start_job(job_id)
         return await manager.wait_for_job(job_id)
 
-    job = run_engine(server_db, body)
+    job = run_engine(reader, body)
 
     late = state["late"]
     assert min(late) > 105
     assert job.status == "completed" and job.watermark == 105
     assert job.progress == job.total == 70
-    unread_late = [row for row in read_status(server_db).values() if row["article_id"] in late]
+    unread_late = [row for row in read_status(reader).values() if row["article_id"] in late]
     assert unread_late == []  # nobody has a read_status row for the late articles
-    read_for_user_1 = {row["article_id"] for row in read_status(server_db).values()
+    read_for_user_1 = {row["article_id"] for row in read_status(reader).values()
                        if row["user_id"] == 1 and row["is_read"]}
     assert set(range(1, 71)) <= read_for_user_1
 
 
-def test_a_watermark_given_at_creation_bounds_the_job(server_db):
+def test_a_watermark_given_at_creation_bounds_the_job(reader):
     async def body(manager):
         job_id = await manager.create_job("mark_all_read", 2, {}, watermark=50)
         too_high = await manager.create_job("mark_all_read", 2, {}, watermark=10_000, run=False)
         return await manager.wait_for_job(job_id), await manager.get_job(2, too_high)
 
-    job, capped = run_engine(server_db, body)
+    job, capped = run_engine(reader, body)
     assert job.status == "completed" and job.watermark == 50
     assert job.progress == job.total == 50 and job.marked_count == 25
-    read = {row["article_id"] for row in read_status(server_db).values()
+    read = {row["article_id"] for row in read_status(reader).values()
             if row["user_id"] == 2 and row["is_read"]}
     assert read == set(range(1, 51)) | {n for n in range(51, 106) if n % 2 == 0}
     assert capped.watermark == 105  # never beyond the newest article that exists
 
 
-def test_up_to_article_bounds_the_job_to_that_article_and_older(server_db):
+def test_up_to_article_bounds_the_job_to_that_article_and_older(reader):
     """"Mark this and everything older": ids are the ingestion order, the bound is exact."""
     async def body(manager):
         job_id = await manager.create_job("mark_category_read", 2,
                                           {"category_id": 1, "up_to_article": 33})
         return await manager.wait_for_job(job_id)
 
-    before = read_status(server_db)
+    before = read_status(reader)
     since = utc_now_text()
-    job = run_engine(server_db, body, max_chunk=5)
+    job = run_engine(reader, body, max_chunk=5)
     assert job.status == "completed" and job.watermark == 33
     assert json.loads(job.parameters)["up_to_article"] == 33
     assert job.progress == job.total == 33
-    in_scope = scope_articles(server_db, "mark_category_read", {"category_id": 1}, up_to=33)
-    changed = assert_marked_read(before, read_status(server_db), 2, in_scope, since)
+    in_scope = scope_articles(reader, "mark_category_read", {"category_id": 1}, up_to=33)
+    changed = assert_marked_read(before, read_status(reader), 2, in_scope, since)
     assert changed == job.marked_count == 17  # user 2 had read the even ones: 1, 3 … 33 left
 
 
-def test_a_server_row_with_up_to_article_is_bounded_when_claimed(tmp_path):
-    path = make_server_database(tmp_path / "reader.db", job_table=True)
-    with sqlite(path) as conn:  # only the spec's columns: no watermark of ours
+def test_a_server_row_with_up_to_article_is_bounded_when_claimed(make_reader):
+    path = make_reader(job_table=True)
+    with database(path) as conn:  # only the spec's columns: no watermark of ours
         conn.execute("INSERT INTO bulk_operation_jobs (job_type, status, user_id, parameters, "
                      "created_at) VALUES ('mark_all_read', 'pending', 2, "
                      "'{\"up_to_article\": 60}', ?)", (at(),))
@@ -291,19 +291,19 @@ def test_a_server_row_with_up_to_article_is_bounded_when_claimed(tmp_path):
 # -- chunks and progress events -----------------------------------------------------------
 
 @pytest.mark.parametrize("scope", ["category-1", "all"])
-def test_small_chunks_publish_monotonic_progress_matching_the_rows_read(server_db, scope):
+def test_small_chunks_publish_monotonic_progress_matching_the_rows_read(reader, scope):
     job_type, params = SCOPES[scope]
-    in_scope = scope_articles(server_db, job_type, params)
+    in_scope = scope_articles(reader, job_type, params)
     events: list[JobEvent] = []
     # Which in-scope articles were unread before the job, with their feed and category: each
     # chunk covers (cursor before, cursor after] and must report exactly those of them.
     # (Compared with the state before the job rather than read at each event: the engine
     # queues its next chunk before it publishes, so the file may be a chunk ahead by then.)
-    with sqlite(server_db) as conn:
+    with database(reader) as conn:
         unread_before = {row[0]: (row[1], row[2]) for row in conn.execute(
             "SELECT a.id, a.feed_id, f.category_id FROM articles a JOIN feeds f "
             "ON f.id = a.feed_id WHERE NOT EXISTS (SELECT 1 FROM read_status r WHERE "
-            "r.user_id = 1 AND r.article_id = a.id AND r.is_read = 1)") if row[0] in in_scope}
+            "r.user_id = 1 AND r.article_id = a.id AND r.is_read = TRUE)") if row[0] in in_scope}
 
     def expected(low: int, high: int) -> tuple[dict, dict]:
         feeds, categories = Counter(), Counter()
@@ -318,7 +318,7 @@ def test_small_chunks_publish_monotonic_progress_matching_the_rows_read(server_d
         job_id = await manager.create_job(job_type, 1, params)
         return await manager.wait_for_job(job_id)
 
-    job = run_engine(server_db, body, max_chunk=7)
+    job = run_engine(reader, body, max_chunk=7)
     cursors = [0] + [e.job.cursor for e in events if e.kind == "progress"]
     checks = [(event, *expected(low, high)) for event, low, high in zip(
         [e for e in events if e.kind == "progress"], cursors, cursors[1:], strict=False)]
@@ -351,8 +351,8 @@ def test_small_chunks_publish_monotonic_progress_matching_the_rows_read(server_d
 
 # -- cancel -------------------------------------------------------------------------------
 
-def test_cancelling_a_pending_job_is_immediate_and_it_never_runs(server_db):
-    before = read_status(server_db)
+def test_cancelling_a_pending_job_is_immediate_and_it_never_runs(reader):
+    before = read_status(reader)
     events: list[JobEvent] = []
 
     async def body(manager):
@@ -363,10 +363,10 @@ def test_cancelling_a_pending_job_is_immediate_and_it_never_runs(server_db):
         manager.start_job(job_id)
         return cancelled, await manager.wait_for_job(job_id)
 
-    cancelled, final = run_engine(server_db, body)
+    cancelled, final = run_engine(reader, body)
     assert cancelled.status == "cancelled" and cancelled.completed_at is not None
     assert final.status == "cancelled" and final.started_at is None and final.progress == 0
-    assert read_status(server_db) == before
+    assert read_status(reader) == before
     assert [e.kind for e in events] == ["created", "finished"]
 
 
@@ -414,39 +414,39 @@ def assert_stopped_at_cursor(path, job, before, scope="all"):
     assert {v["article_id"] for v in after.values() if v["user_id"] == 1} >= done
 
 
-def test_cancelling_a_running_job_stops_it_after_its_current_chunk(server_db):
+def test_cancelling_a_running_job_stops_it_after_its_current_chunk(reader):
     job, at, before = _cancel_while_running(
-        server_db, lambda manager, job_id: manager.cancel_job(1, job_id))
+        reader, lambda manager, job_id: manager.cancel_job(1, job_id))
     assert job.status == "cancelled"
     assert at <= job.progress <= at + 7 and job.progress < job.total == 105
     assert job.completed_at is not None
-    assert_stopped_at_cursor(server_db, job, before)
+    assert_stopped_at_cursor(reader, job, before)
 
 
-def test_a_cancel_written_by_another_connection_stops_the_job(server_db):
+def test_a_cancel_written_by_another_connection_stops_the_job(reader):
     def cancel_from_elsewhere(_manager, job_id):
-        with sqlite(server_db) as conn:
+        with database(reader) as conn:
             conn.execute("UPDATE bulk_operation_jobs SET status = 'cancelled', "
                          "completed_at = ? WHERE id = ?", (utc_now_text(), job_id))
             conn.commit()
 
-    job, at, before = _cancel_while_running(server_db, cancel_from_elsewhere)
+    job, at, before = _cancel_while_running(reader, cancel_from_elsewhere)
     assert job.status == "cancelled"
     assert job.progress == at < job.total == 105  # the next chunk saw it and wrote nothing
-    assert_stopped_at_cursor(server_db, job, before)
+    assert_stopped_at_cursor(reader, job, before)
 
 
-def test_a_cancel_from_another_process_stops_the_job(server_db):
+def test_a_cancel_from_another_process_stops_the_job(reader):
     def cancel_from_the_command_line(_manager, job_id):
         subprocess.run([sys.executable, "-m", "desktop", "cancel", "--database",
-                        str(server_db), "--user", "1", str(job_id)], cwd=PROJECT, check=True,
+                        str(reader), "--user", "1", str(job_id)], cwd=PROJECT, check=True,
                        capture_output=True)
 
-    job, at, before = _cancel_while_running(server_db, cancel_from_the_command_line,
+    job, at, before = _cancel_while_running(reader, cancel_from_the_command_line,
                                             scope="category-1")
     assert job.status == "cancelled"
     assert job.progress == at < job.total == 70
-    assert_stopped_at_cursor(server_db, job, before, scope="category-1")
+    assert_stopped_at_cursor(reader, job, before, scope="category-1")
 
 
 # -- errors -------------------------------------------------------------------------------
@@ -476,7 +476,7 @@ BAD_REQUESTS = [
 ]
 
 
-def test_bad_requests_raise_a_specific_error_and_write_nothing(server_db):
+def test_bad_requests_raise_a_specific_error_and_write_nothing(reader):
     async def body(manager):
         messages = []
         for job_type, user_id, params, _ in BAD_REQUESTS:
@@ -485,14 +485,14 @@ def test_bad_requests_raise_a_specific_error_and_write_nothing(server_db):
             messages.append(str(caught.value))
         return messages
 
-    messages = run_engine(server_db, body)
+    messages = run_engine(reader, body)
     for message, (*_, expected) in zip(messages, BAD_REQUESTS, strict=True):
         assert expected in message
-    assert job_count(server_db) == 0
+    assert job_count(reader) == 0
 
 
-def test_bad_rows_written_by_the_server_fail_alone(tmp_path):
-    path = make_server_database(tmp_path / "reader.db", job_table=True)
+def test_bad_rows_written_by_the_server_fail_alone(make_reader):
+    path = make_reader(job_table=True)
     rows = [
         ("mark_category_read", 1, "not json", "parameters are not valid JSON"),
         ("mark_everything_read", 1, "{}", "unknown job_type 'mark_everything_read'"),
@@ -502,7 +502,9 @@ def test_bad_rows_written_by_the_server_fail_alone(tmp_path):
         ("mark_feed_read", 99, '{"feed_id": 3}', "user 99 does not exist"),
         ("mark_feed_read", 2, '{"feed_id": 3}', None),  # the good one, last in line
     ]
-    with sqlite(path) as conn:
+    if is_server_url(path):  # PostgreSQL enforces the job table's foreign key on its writers
+        rows = [row for row in rows if row[1] != 99]
+    with database(path) as conn:
         for job_type, user_id, parameters, _ in rows:
             conn.execute("INSERT INTO bulk_operation_jobs (job_type, status, user_id, "
                          "parameters, created_at) VALUES (?, 'pending', ?, ?, ?)",
@@ -521,16 +523,16 @@ def test_bad_rows_written_by_the_server_fail_alone(tmp_path):
             assert expected in job["error_message"]
             assert "Traceback" not in job["error_message"]
             assert job["completed_at"] is not None
-    with sqlite(path) as conn:
+    with database(path) as conn:
         unread = conn.execute("SELECT count(*) FROM articles a WHERE a.feed_id = 3 AND NOT "
                               "EXISTS (SELECT 1 FROM read_status r WHERE r.article_id = a.id "
-                              "AND r.user_id = 2 AND r.is_read = 1)").fetchone()[0]
+                              "AND r.user_id = 2 AND r.is_read = TRUE)").fetchone()[0]
     assert unread == 0
 
 
 # -- listing, user scoping, cleanup -------------------------------------------------------
 
-def test_listing_is_newest_first_filtered_limited_and_scoped_to_the_user(server_db):
+def test_listing_is_newest_first_filtered_limited_and_scoped_to_the_user(reader):
     types = ["mark_all_read", "mark_feed_read", "mark_category_read"]
     params = {"mark_all_read": {}, "mark_feed_read": {"feed_id": 1},
               "mark_category_read": {"category_id": 2}}
@@ -541,8 +543,8 @@ def test_listing_is_newest_first_filtered_limited_and_scoped_to_the_user(server_
         other = await manager.create_job("mark_all_read", 2, {}, run=False)
         return ids, other
 
-    ids, other = run_engine(server_db, create)
-    with sqlite(server_db) as conn:
+    ids, other = run_engine(reader, create)
+    with database(reader) as conn:
         later, long_ago = to_db_text(clock.now().add(days=1)), ago_text(years=1)
         conn.execute("UPDATE bulk_operation_jobs SET created_at = ? WHERE id = ?",
                      (later, ids[0]))  # the oldest id, but the newest time
@@ -578,7 +580,7 @@ def test_listing_is_newest_first_filtered_limited_and_scoped_to_the_user(server_
         found["other after"] = await manager.get_job(2, other)
         return found, errors
 
-    found, errors = run_engine(server_db, query)
+    found, errors = run_engine(reader, query)
 
     middle = sorted(ids[1:-1], reverse=True)
     assert [job.id for job in found["hundred"]] == [ids[0], *middle, ids[-1]]
@@ -599,7 +601,7 @@ def test_listing_is_newest_first_filtered_limited_and_scoped_to_the_user(server_
     assert found["other after"].status == "pending"  # another user's cancel changed nothing
 
 
-def test_a_finished_job_cannot_be_cancelled(server_db):
+def test_a_finished_job_cannot_be_cancelled(reader):
     async def body(manager):
         job_id = await manager.create_job("mark_feed_read", 1, {"feed_id": 5})
         await manager.wait_for_job(job_id)
@@ -607,14 +609,14 @@ def test_a_finished_job_cannot_be_cancelled(server_db):
             await manager.cancel_job(1, job_id)
         return await manager.get_job(1, job_id)
 
-    assert run_engine(server_db, body).status == "completed"
+    assert run_engine(reader, body).status == "completed"
 
 
-def test_cleanup_deletes_only_finished_jobs_older_than_the_limit(server_db):
+def test_cleanup_deletes_only_finished_jobs_older_than_the_limit(reader):
     async def create(manager):
         return [await manager.create_job("mark_all_read", 1, {}, run=False) for _ in range(7)]
 
-    ids = run_engine(server_db, create)
+    ids = run_engine(reader, create)
     rows = {  # id -> (status, hours since it ended)
         ids[0]: ("completed", 25),
         ids[1]: ("failed", 48),
@@ -624,7 +626,7 @@ def test_cleanup_deletes_only_finished_jobs_older_than_the_limit(server_db):
         ids[5]: ("pending", None),
         ids[6]: ("completed", 12),
     }
-    with sqlite(server_db) as conn:
+    with database(reader) as conn:
         for job_id, (status, age) in rows.items():
             conn.execute("UPDATE bulk_operation_jobs SET status = ?, owner = 'elsewhere:1:x', "
                          "created_at = ?, completed_at = ? WHERE id = ?",
@@ -636,31 +638,31 @@ def test_cleanup_deletes_only_finished_jobs_older_than_the_limit(server_db):
         return await manager.cleanup_finished(hours=36), await manager.cleanup_finished()
 
     # Asked for 36 h, one job goes; a manager keeping a week deletes nothing more.
-    assert run_engine(server_db, cleanup, keep_finished_hours=24 * 7) == (1, 0)
-    assert remaining_jobs(server_db) == {ids[0], ids[2], ids[3], ids[4], ids[5], ids[6]}
+    assert run_engine(reader, cleanup, keep_finished_hours=24 * 7) == (1, 0)
+    assert remaining_jobs(reader) == {ids[0], ids[2], ids[3], ids[4], ids[5], ids[6]}
 
     # Opening alone deletes nothing (it writes nothing); the default keeps 24 hours.
-    assert run_engine(server_db, lambda manager: manager.list_jobs(1)) and remaining_jobs(
-        server_db) == {ids[0], ids[2], ids[3], ids[4], ids[5], ids[6]}
-    assert run_engine(server_db, lambda manager: manager.cleanup_finished()) == 2
-    assert remaining_jobs(server_db) == {ids[3], ids[4], ids[5], ids[6]}
+    assert run_engine(reader, lambda manager: manager.list_jobs(1)) and remaining_jobs(
+        reader) == {ids[0], ids[2], ids[3], ids[4], ids[5], ids[6]}
+    assert run_engine(reader, lambda manager: manager.cleanup_finished()) == 2
+    assert remaining_jobs(reader) == {ids[3], ids[4], ids[5], ids[6]}
 
     # Configurable: 6 hours.
-    run_engine(server_db, lambda manager: manager.cleanup_finished(), keep_finished_hours=6)
-    assert remaining_jobs(server_db) == {ids[3], ids[4], ids[5]}
+    run_engine(reader, lambda manager: manager.cleanup_finished(), keep_finished_hours=6)
+    assert remaining_jobs(reader) == {ids[3], ids[4], ids[5]}
 
 
 def remaining_jobs(path) -> set[int]:
-    with sqlite(path) as conn:
+    with database(path) as conn:
         return {row[0] for row in conn.execute("SELECT id FROM bulk_operation_jobs")}
 
 
 # -- jobs written by others, interrupted jobs ---------------------------------------------
 
-def test_pending_rows_written_by_the_web_server_run_to_completion(tmp_path):
-    path = make_server_database(tmp_path / "reader.db", job_table=True)
+def test_pending_rows_written_by_the_web_server_run_to_completion(make_reader):
+    path = make_reader(job_table=True)
     before = read_status(path)
-    with sqlite(path) as conn:  # only the spec's columns: no watermark, no cursor
+    with database(path) as conn:  # only the spec's columns: no watermark, no cursor
         conn.execute("INSERT INTO bulk_operation_jobs (job_type, status, user_id, parameters, "
                      "created_at) VALUES ('mark_category_read', 'pending', 1, "
                      "'{\"category_id\": 2}', ?)", (at(),))
@@ -687,40 +689,55 @@ def test_pending_rows_written_by_the_web_server_run_to_completion(tmp_path):
     assert first["started_at"] >= since and first["completed_at"] >= first["started_at"]
 
 
-def test_a_job_whose_worker_died_is_resumed_from_its_cursor(server_db):
+def test_a_job_whose_worker_died_is_resumed_from_its_cursor(reader):
     async def create(manager):
         return await manager.create_job("mark_category_read", 1, {"category_id": 1},
                                         run=False)
 
-    job_id = run_engine(server_db, create)
+    job_id = run_engine(reader, create)
     dead_owner = f"{socket.gethostname()}:{dead_pid()}:0123456789ab"
     live_owner = f"{socket.gethostname()}:{os.getpid()}:live"
-    with sqlite(server_db) as conn:
+    with database(reader) as conn:
         # The dead worker had done feed 1 (articles 1..40) of category 1 when it died.
         conn.execute("UPDATE bulk_operation_jobs SET status = 'running', owner = ?, cursor = 40,"
                      " progress = 40, marked_count = 26, started_at = ? WHERE id = ?",
                      (dead_owner, at(hours=1), job_id))
         conn.commit()
-    other = run_engine(server_db, create)  # running in this live process: leave it alone
-    with sqlite(server_db) as conn:
+    other = run_engine(reader, create)  # running in this live process: leave it alone
+    with database(reader) as conn:
         conn.execute("UPDATE bulk_operation_jobs SET status = 'running', owner = ? WHERE id = ?",
                      (live_owner, other))
         conn.commit()
-    before = read_status(server_db)
+    before = read_status(reader)
     since = utc_now_text()
 
-    owner = run_engine(server_db, lambda manager: _run_and_tell_owner(manager))
+    with live_on_the_server(reader, live_owner):
+        owner = run_engine(reader, lambda manager: _run_and_tell_owner(manager))
 
-    job = job_row(server_db, job_id)
+    job = job_row(reader, job_id)
     assert job["status"] == "completed" and job["owner"] == owner
     assert job["progress"] == job["total"] == 70 and job["cursor"] == job["watermark"]
     assert job["started_at"] == at(hours=1)  # kept from the first start
-    after = read_status(server_db)
+    after = read_status(reader)
     # Articles 1..40 were the dead worker's: not redone. 41..70 are read now.
     changed = assert_marked_read(before, after, 1, set(range(41, 71)), since)
     assert job["marked_count"] == 26 + changed
-    assert job_row(server_db, other)["status"] == "running"
-    assert job_row(server_db, other)["progress"] == 0
+    assert job_row(reader, other)["status"] == "running"
+    assert job_row(reader, other)["progress"] == 0
+
+
+@contextlib.contextmanager
+def live_on_the_server(target, owner: str):
+    """Where the database itself says which workers live (PostgreSQL: each holds an advisory
+    lock while its connection lives), hold ``owner``'s lock, as its engine would."""
+    if not is_server_url(target):
+        yield
+        return
+    from desktop.store.backends.postgres import LIVENESS_KEY, owner_key
+
+    with database(target) as conn:
+        conn.execute("SELECT pg_advisory_lock_shared(?, ?)", (LIVENESS_KEY, owner_key(owner)))
+        yield
 
 
 async def _run_and_tell_owner(manager):
@@ -728,7 +745,7 @@ async def _run_and_tell_owner(manager):
     return manager.owner
 
 
-def test_closing_the_manager_while_a_job_is_being_claimed_hands_the_job_back(server_db):
+def test_closing_the_manager_while_a_job_is_being_claimed_hands_the_job_back(reader):
     async def body(manager):
         job_id = await manager.create_job("mark_all_read", 1, {}, run=False)
         manager.start_job(job_id)
@@ -738,19 +755,19 @@ def test_closing_the_manager_while_a_job_is_being_claimed_hands_the_job_back(ser
         claimed = threading.Event()
         manager.db._executor.submit(claimed.set)
         claimed.wait()
-        assert job_row(server_db, job_id)["status"] == "running"
+        assert job_row(reader, job_id)["status"] == "running"
         return job_id
 
-    job_id = run_engine(server_db, body)
+    job_id = run_engine(reader, body)
 
-    row = job_row(server_db, job_id)
+    row = job_row(reader, job_id)
     assert (row["status"], row["owner"], row["progress"]) == ("pending", None, 0)
 
     async def work(manager):  # and the next worker runs it
         await manager.run_available(once=True)
         return await manager.get_job(1, job_id)
 
-    job = run_engine(server_db, work)
+    job = run_engine(reader, work)
     assert job.status == "completed" and job.progress == job.total == 105
 
 
@@ -760,14 +777,14 @@ def test_create_job_only_writes_the_row_and_the_job_runs_in_the_background(
         demo_database_100k, tmp_path):
     path = tmp_path / "demo.db"
     shutil.copyfile(demo_database_100k, path)
-    with sqlite(path) as conn:
+    with database(path) as conn:
         tech = conn.execute("SELECT id FROM categories WHERE name = 'Tech'").fetchone()[0]
         in_scope = conn.execute("SELECT count(*) FROM articles a JOIN feeds f ON "
                                 "f.id = a.feed_id WHERE f.category_id = ?", (tech,)).fetchone()[0]
         unread = conn.execute(
             "SELECT count(*) FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE "
             "f.category_id = ? AND NOT EXISTS (SELECT 1 FROM read_status r WHERE r.user_id = 1 "
-            "AND r.article_id = a.id AND r.is_read = 1)", (tech,)).fetchone()[0]
+            "AND r.article_id = a.id AND r.is_read = TRUE)", (tech,)).fetchone()[0]
     events: list[JobEvent] = []
 
     async def body(manager):
@@ -790,11 +807,11 @@ def test_create_job_only_writes_the_row_and_the_job_runs_in_the_background(
     assert job.status == "completed"
     assert job.progress == job.total == in_scope > 20_000
     assert job.marked_count == unread
-    with sqlite(path) as conn:
+    with database(path) as conn:
         left = conn.execute(
             "SELECT count(*) FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE "
             "f.category_id = ? AND NOT EXISTS (SELECT 1 FROM read_status r WHERE r.user_id = 1 "
-            "AND r.article_id = a.id AND r.is_read = 1)", (tech,)).fetchone()[0]
+            "AND r.article_id = a.id AND r.is_read = TRUE)", (tech,)).fetchone()[0]
     assert left == 0
 
 
@@ -818,7 +835,7 @@ def test_store_and_jobs_never_import_qt():
     assert qt == "[]"
 
 
-def test_a_user_deleted_mid_job_fails_the_job_and_leaves_no_rows(server_db):
+def test_a_user_deleted_mid_job_fails_the_job_and_leaves_no_rows(reader):
     """Our connections do not enforce foreign keys (they could never fail for what we write),
     so each chunk checks its user is still there; a server deleting the user (even with its
     own foreign keys off) fails the job instead of leaving rows for nobody."""
@@ -828,7 +845,7 @@ def test_a_user_deleted_mid_job_fails_the_job_and_leaves_no_rows(server_db):
         def on_event(event):
             if event.kind == "progress" and not deleted_at:
                 deleted_at["cursor"] = event.job.cursor
-                with sqlite(server_db) as conn:
+                with database(reader) as conn:
                     conn.execute("DELETE FROM read_status WHERE user_id = 2")
                     conn.execute("DELETE FROM users WHERE id = 2")
                     conn.commit()
@@ -837,22 +854,27 @@ def test_a_user_deleted_mid_job_fails_the_job_and_leaves_no_rows(server_db):
         job_id = await manager.create_job("mark_all_read", 2, {})
         return await manager.wait_for_job(job_id)
 
-    job = run_engine(server_db, body, max_chunk=7)
-    assert job.status == "failed" and job.error_message == "user 2 does not exist"
-    with sqlite(server_db) as conn:
+    job = run_engine(reader, body, max_chunk=7)
+    with database(reader) as conn:
         orphans = conn.execute("SELECT count(*) FROM read_status WHERE user_id = 2").fetchone()[0]
+    if is_server_url(reader):
+        # PostgreSQL enforces the server's foreign keys on every connection: the user's rows
+        # and jobs went with it (ON DELETE CASCADE), and the engine found its job gone
+        assert job is None and orphans == 0
+        return
+    assert job.status == "failed" and job.error_message == "user 2 does not exist"
     # a chunk may have been on its way while the user was deleted; none after it
     assert orphans <= 7 and job.cursor <= deleted_at["cursor"] + 7
 
 
 # -- what the window keeps with a job ---------------------------------------------------------
 
-def test_the_confirmed_count_is_kept_and_added_to_a_job_table_of_an_earlier_version(server_db):
+def test_the_confirmed_count_is_kept_and_added_to_a_job_table_of_an_earlier_version(reader):
     """A database whose job table an earlier version prepared (our columns but
     confirmed_count) is read as it is and gains the column when the next job is written."""
-    first = run_engine(server_db, lambda m: m.create_job("mark_feed_read", 1, {"feed_id": 5},
+    first = run_engine(reader, lambda m: m.create_job("mark_feed_read", 1, {"feed_id": 5},
                                                          run=False))
-    with sqlite(server_db) as conn:
+    with database(reader) as conn:
         conn.execute("ALTER TABLE bulk_operation_jobs DROP COLUMN confirmed_count")
         conn.commit()
 
@@ -862,13 +884,13 @@ def test_the_confirmed_count_is_kept_and_added_to_a_job_table_of_an_earlier_vers
                                           confirmed_count=13)
         return old, await manager.wait_for_job(job_id)
 
-    old, job = run_engine(server_db, body)
+    old, job = run_engine(reader, body)
     assert old.id == first and old.confirmed_count is None
     assert job.confirmed_count == 13 and job.marked_count == 13  # 20 articles, 7 read before
-    assert job_row(server_db, first)["confirmed_count"] is None
+    assert job_row(reader, first)["confirmed_count"] is None
 
 
-def test_count_finished_jobs_counts_the_users_finished_jobs_only(server_db):
+def test_count_finished_jobs_counts_the_users_finished_jobs_only(reader):
     from desktop.store.jobs_table import count_finished_jobs
 
     async def body(manager):
@@ -879,4 +901,4 @@ def test_count_finished_jobs_counts_the_users_finished_jobs_only(server_db):
         await manager.create_job("mark_feed_read", 1, {"feed_id": 3}, run=False)  # pending
         return before, await manager.reads.call(count_finished_jobs, 1)
 
-    assert run_engine(server_db, body) == (0, 1)
+    assert run_engine(reader, body) == (0, 1)

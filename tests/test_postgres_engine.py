@@ -321,3 +321,24 @@ def test_a_user_who_may_only_read_sees_counts_and_cannot_start_jobs(postgres_ser
         admin.execute_sql("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM reader_ro")
         admin.close()
         postgres_server.drop_role("reader_ro")
+
+
+def test_a_missing_privilege_ends_the_command_in_one_line(postgres_server, postgres_url):
+    """A database error no retry can fix, met after opening: one line, never a traceback."""
+    make_server_database_pg(postgres_url, job_table=True)
+    postgres_server.create_role("reader_nojobs", "pw")
+    admin = PostgresqlDatabase(postgres_url)
+    admin.execute_sql("GRANT SELECT, INSERT, UPDATE ON users, categories, feeds, articles, "
+                      "read_status TO reader_nojobs")
+    admin.close()
+    try:
+        url = postgres_url.replace(f"{urlsplit(postgres_url).username}@", "reader_nojobs@", 1)
+        result = cli(url, "jobs", "--user", "1", env={**os.environ, "PGPASSWORD": "pw"})
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+        assert "lacks a privilege" in result.stderr and "bulk_operation_jobs" in result.stderr
+    finally:
+        admin = PostgresqlDatabase(postgres_url)
+        admin.execute_sql("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM reader_nojobs")
+        admin.close()
+        postgres_server.drop_role("reader_nojobs")

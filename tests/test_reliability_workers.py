@@ -13,10 +13,12 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
-from conftest import job_row, make_server_database, read_status, real_clock, run_engine, sqlite
+from conftest import database, job_row, read_status, real_clock, run_engine
+
+from desktop.store.connection import is_server_url
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -24,9 +26,9 @@ PROJECT = Path(__file__).resolve().parent.parent
 # -- helpers ------------------------------------------------------------------------------
 
 def read_articles(path, user_id) -> set[int]:
-    with sqlite(path) as conn:
+    with database(path) as conn:
         return {row[0] for row in conn.execute(
-            "SELECT article_id FROM read_status WHERE user_id = ? AND is_read = 1", (user_id,))}
+            "SELECT article_id FROM read_status WHERE user_id = ? AND is_read = TRUE", (user_id,))}
 
 
 # -- two processes racing -----------------------------------------------------------------
@@ -46,7 +48,7 @@ def scope_of(path, job_type, params, watermark) -> set[int]:
         sql, args = sql + " AND f.category_id = ?", [*args, params["category_id"]]
     if job_type == "mark_feed_read":
         sql, args = sql + " AND a.feed_id = ?", [*args, params["feed_id"]]
-    with sqlite(path) as conn:
+    with database(path) as conn:
         return {row[0] for row in conn.execute(sql, args)}
 
 
@@ -61,9 +63,46 @@ def has_open(pid, path) -> bool:
         return False
 
 
-def test_two_work_processes_racing_run_every_job_exactly_once(tmp_path):
-    path = make_server_database(tmp_path / "race.db",
-                                articles_per_feed=(3000, 2000, 1500, 1000, 500))
+@contextmanager
+def start_together(path, workers_started):
+    """Hold every worker at its first look at the job table until all have connected, so they
+    start on the pending jobs at the same moment. ``workers_started()`` starts them and returns
+    their Popen objects; yields them."""
+    if is_server_url(path):
+        with database(path) as gate:
+            gate.execute("LOCK TABLE bulk_operation_jobs IN ACCESS EXCLUSIVE MODE")
+            workers = workers_started()
+            try:
+                deadline = time.monotonic() + 60
+                # (inside a transaction the statistics views are read once: read them anew)
+                while gate.execute("SELECT pg_stat_clear_snapshot()") and gate.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name "
+                                   "= 'rss-desktop' AND wait_event_type = 'Lock'"
+                                   ).fetchone()[0] < len(workers):
+                    ended = [worker for worker in workers if worker.poll() is not None]
+                    assert not ended, f"a worker ended: {ended[0].communicate()}"
+                    assert time.monotonic() < deadline, "the workers never reached the table"
+            finally:
+                gate.conn.rollback()
+            yield workers
+        return
+    # The write lock until both processes have the file open (and so wait for it when they
+    # prepare the schema).
+    with closing(sqlite3.connect(path, isolation_level=None)) as gate:
+        gate.execute("BEGIN IMMEDIATE")
+        workers = workers_started()
+        try:
+            deadline = time.monotonic() + 60
+            while not all(has_open(worker.pid, path) for worker in workers):
+                assert all(worker.poll() is None for worker in workers), "a worker ended"
+                assert time.monotonic() < deadline, "the workers never opened the database"
+        finally:
+            gate.execute("ROLLBACK")
+        yield workers
+
+
+def test_two_work_processes_racing_run_every_job_exactly_once(make_reader):
+    path = make_reader(articles_per_feed=(3000, 2000, 1500, 1000, 500))
 
     async def create(manager):
         return [await manager.create_job(*request, run=False) for request in RACE_JOBS]
@@ -72,19 +111,12 @@ def test_two_work_processes_racing_run_every_job_exactly_once(tmp_path):
     assert len(ids) == 20
     before = read_status(path)
     command = [sys.executable, "-m", "desktop", "work", "--database", str(path), "--once"]
-    # Hold the write lock until both processes have the file open (and so wait for it when
-    # they prepare the schema): then they start on the pending jobs at the same moment.
-    with closing(sqlite3.connect(path, isolation_level=None)) as gate:
-        gate.execute("BEGIN IMMEDIATE")
-        workers = [subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, text=True) for _ in range(2)]
-        try:
-            deadline = time.monotonic() + 60
-            while not all(has_open(worker.pid, path) for worker in workers):
-                assert all(worker.poll() is None for worker in workers), "a worker ended"
-                assert time.monotonic() < deadline, "the workers never opened the database"
-        finally:
-            gate.execute("ROLLBACK")
+
+    def workers_started():
+        return [subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for _ in range(2)]
+
+    with start_together(path, workers_started) as workers:
         outputs = [worker.communicate(timeout=120) for worker in workers]
 
     finished = []
@@ -148,10 +180,10 @@ def cancel_at_second_chunk(path, events=None):
     return run_engine(path, body, max_chunk=7)
 
 
-def test_a_retried_cancelled_job_continues_from_its_cursor(server_db):
-    before = read_status(server_db)
+def test_a_retried_cancelled_job_continues_from_its_cursor(reader):
+    before = read_status(reader)
     events: list = []
-    cancelled = cancel_at_second_chunk(server_db, events)
+    cancelled = cancel_at_second_chunk(reader, events)
     assert cancelled.status == "cancelled" and 14 <= cancelled.progress < 105
     assert cancelled.cursor == cancelled.progress
 
@@ -160,7 +192,7 @@ def test_a_retried_cancelled_job_continues_from_its_cursor(server_db):
         await manager.retry_job(1, cancelled.id)
         return await manager.wait_for_job(cancelled.id)
 
-    job = run_engine(server_db, retry, max_chunk=7)
+    job = run_engine(reader, retry, max_chunk=7)
     steps = [e.job.progress for e in events if e.kind == "progress"]
     assert steps == sorted(steps)  # never backwards, across the cancel and the retry
     resumed = [e.job.progress for e in events if e.kind == "progress"
@@ -169,8 +201,8 @@ def test_a_retried_cancelled_job_continues_from_its_cursor(server_db):
     assert job.status == "completed" and job.error_message is None
     assert job.progress == job.total == 105 and job.cursor == 105
     assert job.started_at == cancelled.started_at
-    after = read_status(server_db)
-    assert read_articles(server_db, 1) == set(range(1, 106))
+    after = read_status(reader)
+    assert read_articles(reader, 1) == set(range(1, 106))
     others = {k: v for k, v in before.items() if v["user_id"] != 1 or v["is_read"]}
     assert {k: after[k] for k in others} == others
     changed = sum(1 for k, v in after.items()
@@ -193,23 +225,23 @@ def assert_one_error_line(result, *fragments) -> None:
         assert fragment in lines[0]
 
 
-def test_retry_from_the_command_line(server_db):
+def test_retry_from_the_command_line(reader):
     with real_clock():  # the CLI deletes jobs finished a day before its (real) time
-        job = cancel_at_second_chunk(server_db)
+        job = cancel_at_second_chunk(reader)
     assert job.status == "cancelled"
 
-    result = rss("retry", "--database", server_db, "--user", 1, job.id, "--quiet")
+    result = rss("retry", "--database", reader, "--user", 1, job.id, "--quiet")
 
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"{job.id}\n"
     assert f"job {job.id}: 105 articles processed" in result.stderr
-    row = job_row(server_db, job.id)
+    row = job_row(reader, job.id)
     assert (row["status"], row["progress"], row["total"]) == ("completed", 105, 105)
-    assert read_articles(server_db, 1) == set(range(1, 106))
+    assert read_articles(reader, 1) == set(range(1, 106))
 
-    again = rss("retry", "--database", server_db, "--user", 1, job.id, "--quiet")
+    again = rss("retry", "--database", reader, "--user", 1, job.id, "--quiet")
     assert_one_error_line(again, f"job {job.id} is completed",
                           "only failed or cancelled jobs can be retried")
-    theirs = rss("retry", "--database", server_db, "--user", 2, job.id, "--quiet")
+    theirs = rss("retry", "--database", reader, "--user", 2, job.id, "--quiet")
     assert_one_error_line(theirs, f"job {job.id} not found")
-    assert job_row(server_db, job.id) == row
+    assert job_row(reader, job.id) == row

@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import real_clock
+from conftest import database, real_clock, written
 
 from desktop.jobs import BulkOperationManager
 from desktop.store import JobNotFound, JobRequestError, clock
@@ -21,23 +20,22 @@ from desktop.store.clock import ago_text, to_db_text
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def unread_ids(path: Path, user_id: int) -> set[int]:
-    with sqlite3.connect(path) as conn:
+def unread_ids(path, user_id: int) -> set[int]:
+    with written(path) as conn:
         return {row[0] for row in conn.execute(
             "SELECT a.id FROM articles a LEFT JOIN read_status r ON r.article_id = a.id "
-            "AND r.user_id = ? WHERE coalesce(r.is_read, 0) = 0", (user_id,))}
+            "AND r.user_id = ? WHERE coalesce(r.is_read, FALSE) = FALSE", (user_id,))}
 
 
-def read_status_rows(path: Path, user_id: int) -> dict[int, tuple]:
-    with sqlite3.connect(path) as conn:
+def read_status_rows(path, user_id: int) -> dict[int, tuple]:
+    with written(path) as conn:
         return {row[0]: row[1:] for row in conn.execute(
             "SELECT article_id, is_read, is_starred, is_archived, read_at, starred_at "
             "FROM read_status WHERE user_id = ?", (user_id,))}
 
 
-def job_row(path: Path, job_id: int) -> sqlite3.Row:
-    with sqlite3.connect(path) as conn:
-        conn.row_factory = sqlite3.Row
+def job_row(path, job_id: int):
+    with database(path) as conn:
         return conn.execute("SELECT * FROM bulk_operation_jobs WHERE id = ?", (job_id,)).fetchone()
 
 
@@ -61,54 +59,54 @@ async def undo(path: Path, user_id: int, job_id: int, **options):
         await manager.close()
 
 
-def test_undo_brings_back_the_exact_unread_set(server_db):
-    before_unread = unread_ids(server_db, 1)
-    before_rows = read_status_rows(server_db, 1)
-    other_user = read_status_rows(server_db, 2)
-    job = asyncio.run(run_job(server_db, "mark_all_read", 1, {}, max_chunk=9))
+def test_undo_brings_back_the_exact_unread_set(reader):
+    before_unread = unread_ids(reader, 1)
+    before_rows = read_status_rows(reader, 1)
+    other_user = read_status_rows(reader, 2)
+    job = asyncio.run(run_job(reader, "mark_all_read", 1, {}, max_chunk=9))
     assert job.status == "completed" and job.marked_count == len(before_unread)
-    assert unread_ids(server_db, 1) == set()
+    assert unread_ids(reader, 1) == set()
 
-    undo_job = asyncio.run(undo(server_db, 1, job.id, max_chunk=9))
+    undo_job = asyncio.run(undo(reader, 1, job.id, max_chunk=9))
     assert undo_job.status == "completed" and undo_job.job_type == "undo_mark_read"
     assert undo_job.progress == undo_job.total == undo_job.marked_count == len(before_unread)
-    assert unread_ids(server_db, 1) == before_unread
-    after_rows = read_status_rows(server_db, 1)
+    assert unread_ids(reader, 1) == before_unread
+    after_rows = read_status_rows(reader, 1)
     for article_id, row in before_rows.items():  # articles read before the job stay read
         assert after_rows[article_id][:3] == row[:3] and after_rows[article_id][4] == row[4]
-    assert read_status_rows(server_db, 2) == other_user
-    assert job_row(server_db, job.id)["undone_by"] == undo_job.id
+    assert read_status_rows(reader, 2) == other_user
+    assert job_row(reader, job.id)["undone_by"] == undo_job.id
 
 
-def test_changes_made_after_the_job_survive_the_undo(server_db):
-    job = asyncio.run(run_job(server_db, "mark_category_read", 1, {"category_id": 1}))
-    before_undo = unread_ids(server_db, 1)
+def test_changes_made_after_the_job_survive_the_undo(reader):
+    job = asyncio.run(run_job(reader, "mark_category_read", 1, {"category_id": 1}))
+    before_undo = unread_ids(reader, 1)
     day_1, day_2, day_3 = (to_db_text(clock.now().add(days=n)) for n in (1, 2, 3))
-    with sqlite3.connect(server_db) as conn:
+    with written(reader) as conn:
         # Later than the job: 1 starred; 2 marked unread, then read again; 4 marked unread.
-        conn.execute("UPDATE read_status SET is_starred = 1, starred_at = ?, updated_at = ? "
+        conn.execute("UPDATE read_status SET is_starred = TRUE, starred_at = ?, updated_at = ? "
                      "WHERE user_id = 1 AND article_id = 1", (day_1, day_1))
         conn.execute("UPDATE read_status SET read_at = ?, updated_at = ? "
                      "WHERE user_id = 1 AND article_id = 2", (day_2, day_2))
-        conn.execute("UPDATE read_status SET is_read = 0, read_at = NULL, updated_at = ? "
+        conn.execute("UPDATE read_status SET is_read = FALSE, read_at = NULL, updated_at = ? "
                      "WHERE user_id = 1 AND article_id = 4", (day_3,))
         changed_later = {1: conn.execute("SELECT * FROM read_status WHERE user_id = 1 AND "
                                          "article_id IN (1, 2, 4) ORDER BY article_id").fetchall()}
-    undo_job = asyncio.run(undo(server_db, 1, job.id))
+    undo_job = asyncio.run(undo(reader, 1, job.id))
     assert undo_job.status == "completed"
-    with sqlite3.connect(server_db) as conn:
+    with written(reader) as conn:
         assert conn.execute("SELECT * FROM read_status WHERE user_id = 1 AND article_id IN "
                             "(1, 2, 4) ORDER BY article_id").fetchall() == changed_later[1]
     # every other article the job marked read is unread again
     recorded = {a for a in range(1, 71) if a % 3} - {1, 2, 4}
-    assert recorded <= unread_ids(server_db, 1)
-    assert unread_ids(server_db, 1) == (before_undo | recorded | {4}) - {1, 2}
+    assert recorded <= unread_ids(reader, 1)
+    assert unread_ids(reader, 1) == (before_undo | recorded | {4}) - {1, 2}
     assert undo_job.marked_count == len(recorded)
 
 
-def test_undo_twice_undo_of_undo_and_running_jobs_are_refused(server_db):
+def test_undo_twice_undo_of_undo_and_running_jobs_are_refused(reader):
     async def scenario():
-        manager = BulkOperationManager(server_db)
+        manager = BulkOperationManager(reader)
         await manager.open()
         try:
             pending = await manager.create_job("mark_feed_read", 1, {"feed_id": 1}, run=False)
@@ -133,41 +131,41 @@ def test_undo_twice_undo_of_undo_and_running_jobs_are_refused(server_db):
     asyncio.run(scenario())
 
 
-def test_a_job_the_web_server_ran_cannot_be_undone(server_db):
-    asyncio.run(run_job(server_db, "mark_feed_read", 1, {"feed_id": 5}))  # creates our tables
-    with sqlite3.connect(server_db) as conn:  # it ran a minute ago, in 5 s
+def test_a_job_the_web_server_ran_cannot_be_undone(reader):
+    asyncio.run(run_job(reader, "mark_feed_read", 1, {"feed_id": 5}))  # creates our tables
+    with written(reader) as conn:  # it ran a minute ago, in 5 s
         job_id = conn.execute(
             "INSERT INTO bulk_operation_jobs (job_type, status, user_id, parameters, progress, "
             "total, created_at, completed_at) VALUES ('mark_feed_read', 'completed', 1, "
-            "'{\"feed_id\": 3}', 20, 20, ?, ?)", (ago_text(seconds=65), ago_text(seconds=60))
-        ).lastrowid
+            "'{\"feed_id\": 3}', 20, 20, ?, ?) RETURNING id",
+            (ago_text(seconds=65), ago_text(seconds=60))).fetchone()[0]
     with pytest.raises(JobRequestError, match="no record"):
-        asyncio.run(undo(server_db, 1, job_id))
+        asyncio.run(undo(reader, 1, job_id))
 
 
-def test_mark_read_after_an_undo_works(server_db):
-    first = asyncio.run(run_job(server_db, "mark_category_read", 1, {"category_id": 2}))
-    asyncio.run(undo(server_db, 1, first.id))
-    again = asyncio.run(run_job(server_db, "mark_category_read", 1, {"category_id": 2}))
+def test_mark_read_after_an_undo_works(reader):
+    first = asyncio.run(run_job(reader, "mark_category_read", 1, {"category_id": 2}))
+    asyncio.run(undo(reader, 1, first.id))
+    again = asyncio.run(run_job(reader, "mark_category_read", 1, {"category_id": 2}))
     assert again.status == "completed" and again.marked_count == first.marked_count
-    assert not unread_ids(server_db, 1) & set(range(71, 101))
+    assert not unread_ids(reader, 1) & set(range(71, 101))
 
 
-def test_cleanup_removes_the_records_with_the_job(server_db):
-    job = asyncio.run(run_job(server_db, "mark_all_read", 1, {}))
-    with sqlite3.connect(server_db) as conn:
+def test_cleanup_removes_the_records_with_the_job(reader):
+    job = asyncio.run(run_job(reader, "mark_all_read", 1, {}))
+    with written(reader) as conn:
         assert conn.execute("SELECT count(*) FROM bulk_job_spans WHERE job_id = ?",
                             (job.id,)).fetchone()[0] > 0  # the record exists
         conn.execute("UPDATE bulk_operation_jobs SET completed_at = ?", (ago_text(years=1),))
 
     async def cleanup():
-        manager = BulkOperationManager(server_db)
+        manager = BulkOperationManager(reader)
         await manager.open()
         await manager.cleanup_finished()  # finished jobs older than 24 h
         await manager.close()
 
     asyncio.run(cleanup())
-    with sqlite3.connect(server_db) as conn:
+    with written(reader) as conn:
         assert conn.execute("SELECT count(*) FROM bulk_operation_jobs").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM bulk_job_changes").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM bulk_job_spans").fetchone()[0] == 0
@@ -178,17 +176,17 @@ def cli(*args, **kwargs) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120, **kwargs)
 
 
-def test_cli_undo(server_db):
-    before = unread_ids(server_db, 1)
-    marked = cli("mark-read", "--database", server_db, "--user", 1, "--all", "--quiet")
+def test_cli_undo(reader):
+    before = unread_ids(reader, 1)
+    marked = cli("mark-read", "--database", reader, "--user", 1, "--all", "--quiet")
     job_id = int(marked.stdout)
-    other = cli("undo", "--database", server_db, "--user", 2, job_id, "--quiet")
+    other = cli("undo", "--database", reader, "--user", 2, job_id, "--quiet")
     assert other.returncode == 2 and other.stderr.strip() == f"rss-desktop: error: job {job_id} " \
                                                              "not found"
-    undone = cli("undo", "--database", server_db, "--user", 1, job_id, "--quiet")
+    undone = cli("undo", "--database", reader, "--user", 1, job_id, "--quiet")
     assert undone.returncode == 0, undone.stderr
-    assert unread_ids(server_db, 1) == before
-    twice = cli("undo", "--database", server_db, "--user", 1, job_id, "--quiet")
+    assert unread_ids(reader, 1) == before
+    twice = cli("undo", "--database", reader, "--user", 1, job_id, "--quiet")
     assert twice.returncode == 2 and "already undone" in twice.stderr
     assert "Traceback" not in twice.stderr
 
@@ -205,7 +203,7 @@ def test_an_undo_killed_midway_resumes(demo_database, tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=dict(os.environ))
     undo_id = int(proc.stdout.readline())
-    with sqlite3.connect(path) as conn:  # wait until some of the undo is committed, then kill
+    with written(path) as conn:  # wait until some of the undo is committed, then kill
         deadline = time.monotonic() + 60
         while conn.execute("SELECT progress FROM bulk_operation_jobs WHERE id = ?",
                            (undo_id,)).fetchone()[0] == 0 and proc.poll() is None:
@@ -225,10 +223,10 @@ def test_an_undo_killed_midway_resumes(demo_database, tmp_path):
     assert unread_ids(path, 1) == before
 
 
-def test_rows_another_program_inserts_between_chunks_are_never_undone(server_db):
+def test_rows_another_program_inserts_between_chunks_are_never_undone(reader):
     """The record names the rows a chunk inserted by their rowids: rows the web server inserts
     between two chunks (a star, a read in the browser) lie between those ranges, and stay."""
-    other = sqlite3.connect(server_db, timeout=30)
+    other = database(reader).thing
     inserted = []
 
     free = [101, 103, 104]  # feed 5 (not in the job's scope): user 1 has no row for these
@@ -237,13 +235,13 @@ def test_rows_another_program_inserts_between_chunks_are_never_undone(server_db)
         if event.kind == "progress" and free:
             article = free.pop(0)
             other.execute("INSERT INTO read_status (user_id, article_id, is_read, is_starred, "
-                          "read_at, created_at, updated_at) VALUES (1, ?, 1, 1, ?, ?, ?)",
+                          "read_at, created_at, updated_at) VALUES (1, ?, TRUE, TRUE, ?, ?, ?)",
                           (article, *(clock.utc_now_text(),) * 3))
             other.commit()
             inserted.append(article)
 
     async def marked():
-        manager = BulkOperationManager(server_db, max_chunk=7)
+        manager = BulkOperationManager(reader, max_chunk=7)
         await manager.open()
         manager.subscribe(between_chunks)
         try:
@@ -252,28 +250,28 @@ def test_rows_another_program_inserts_between_chunks_are_never_undone(server_db)
         finally:
             await manager.close()
 
-    before_unread = unread_ids(server_db, 1)
+    before_unread = unread_ids(reader, 1)
     job = asyncio.run(marked())
     other.close()
     assert job.status == "completed" and len(inserted) == 3
-    servers = {a: r for a, r in read_status_rows(server_db, 1).items() if a in inserted}
-    undo_job = asyncio.run(undo(server_db, 1, job.id, max_chunk=7))
+    servers = {a: r for a, r in read_status_rows(reader, 1).items() if a in inserted}
+    undo_job = asyncio.run(undo(reader, 1, job.id, max_chunk=7))
     assert undo_job.status == "completed"
-    assert {a: r for a, r in read_status_rows(server_db, 1).items() if a in inserted} == servers
-    assert unread_ids(server_db, 1) == before_unread - set(inserted)
+    assert {a: r for a, r in read_status_rows(reader, 1).items() if a in inserted} == servers
+    assert unread_ids(reader, 1) == before_unread - set(inserted)
 
 
-def test_a_job_recorded_by_an_older_version_is_still_undone_exactly(server_db):
+def test_a_job_recorded_by_an_older_version_is_still_undone_exactly(reader):
     """Older versions recorded every changed article in bulk_job_changes (recorded = 1)."""
-    before_unread = unread_ids(server_db, 1)
-    job = asyncio.run(run_job(server_db, "mark_feed_read", 1, {"feed_id": 1}))
-    with sqlite3.connect(server_db) as conn:  # rewrite its record as an older version kept it
+    before_unread = unread_ids(reader, 1)
+    job = asyncio.run(run_job(reader, "mark_feed_read", 1, {"feed_id": 1}))
+    with written(reader) as conn:  # rewrite its record as an older version kept it
         conn.execute("DELETE FROM bulk_job_spans")
         conn.execute("DELETE FROM bulk_job_changes")
         conn.executemany("INSERT INTO bulk_job_changes VALUES (?, ?)",
                          [(job.id, article) for article in sorted(before_unread)
                           if article <= 40])
         conn.execute("UPDATE bulk_operation_jobs SET recorded = 1 WHERE id = ?", (job.id,))
-    undo_job = asyncio.run(undo(server_db, 1, job.id, max_chunk=9))
+    undo_job = asyncio.run(undo(reader, 1, job.id, max_chunk=9))
     assert undo_job.status == "completed" and undo_job.marked_count == job.marked_count
-    assert unread_ids(server_db, 1) == before_unread
+    assert unread_ids(reader, 1) == before_unread

@@ -29,7 +29,8 @@ class Recovery:
         """
         if self.read_only_reason:
             return 0
-        jobs = await self.reads.call(jobs_table.unfinished_jobs)
+        # (a PostgreSQL migration's table lock can outlast one lock timeout)
+        jobs = await self._call_retrying_locks(jobs_table.unfinished_jobs, thread=self.reads)
         now, started, self.waiting_for_server = clock.now(), 0, 0
         stalled = self._watch_server_jobs(jobs)
         owners = [job.owner for job in jobs if job.status == "running" and owned_by_us(job.owner)
@@ -42,8 +43,8 @@ class Recovery:
                                     alive=alive)
             if run:
                 # a row another program wrote may lack a total: count it before it runs
-                counted = (None if job.total else
-                           await self.reads.call(jobs_table.count_for_claim, job.id))
+                counted = (None if job.total else await self._call_retrying_locks(
+                    jobs_table.count_for_claim, job.id, thread=self.reads))
                 self.start_job(job.id, take_over=job.status == "running", take_from=take_from,
                                counted=counted)
                 started += 1

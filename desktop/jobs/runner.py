@@ -54,12 +54,14 @@ class JobRunner:
             task.add_done_callback(lambda _t, job_id=job_id: self._tasks.pop(job_id, None))
         return task
 
-    async def _call_retrying_locks(self, fn, *args, **kwargs):
-        """Call on the database thread; a lock that outlasts the busy timeout (or a conflict,
-        or a lost connection to a database server) is retried after a delay."""
+    async def _call_retrying_locks(self, fn, *args, thread=None, **kwargs):
+        """Call on the database thread (or ``thread``: the reads'); a lock that outlasts the
+        busy timeout (or a conflict, or a lost connection to a database server) is retried
+        after a delay."""
+        thread = thread or self.db
         for delay in (*self._lock_retry_delays, None):
             try:
-                return await self.db.call(fn, *args, **kwargs)
+                return await thread.call(fn, *args, **kwargs)
             except (DatabaseError, InterfaceError) as exc:
                 retryable = self.backend.is_retryable(exc)
                 if not retryable or delay is None:
@@ -69,7 +71,7 @@ class JobRunner:
                             f"{len(self._lock_retry_delays)} retries") from exc
                     raise
                 log.info("database busy or unreachable (%s), retrying in %.1f s", exc, delay)
-                await self.db.call(self.backend.after_error, exc)
+                await thread.call(self.backend.after_error, exc)
                 await asyncio.sleep(delay)
 
     async def _run_job(self, job_id: int, take_over: bool, take_from: str | None,

@@ -27,7 +27,7 @@ import re
 import zlib
 from urllib.parse import urlsplit
 
-from peewee import InterfaceError, OperationalError, PostgresqlDatabase
+from peewee import ColumnMetadata, InterfaceError, OperationalError, PostgresqlDatabase
 from playhouse.shortcuts import ReconnectMixin
 
 from ..models import database_proxy
@@ -120,6 +120,22 @@ class ReaderDatabase(ReconnectMixin, PostgresqlDatabase):
                         (InterfaceError, ""))
     owner: str | None = None
     lock_timeout_ms = 5000
+
+    def get_columns(self, table, schema=None):
+        """The table's columns from the catalog: information_schema lists only columns this
+        user has a privilege on, which would make a table we may not read look absent (and a
+        command say "no jobs" instead of why it cannot see them)."""
+        rows = self.execute_sql(
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, "
+            "COALESCE(i.indisprimary, FALSE), pg_get_expr(d.adbin, d.adrelid) "
+            "FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid "
+            "AND d.adnum = a.attnum LEFT JOIN pg_index i ON i.indrelid = a.attrelid "
+            "AND i.indisprimary AND a.attnum = ANY(i.indkey) "
+            "WHERE a.attrelid = to_regclass(quote_ident(COALESCE(%s, current_schema())) || '.' "
+            "|| quote_ident(%s)) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+            (schema, table)).fetchall()
+        return [ColumnMetadata(name, data_type, nullable, primary, table, default)
+                for name, data_type, nullable, primary, default in rows]
 
     def _initialize_connection(self, conn):
         with conn.cursor() as cursor:
