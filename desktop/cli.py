@@ -20,6 +20,7 @@ from .jobs.runner import failure_message
 from .store import DatabaseOpenError, JobNotFound, JobRecord, JobRequestError
 from .store.clock import cutoff_for_age
 from .store.job_requests import OverlapError
+from .store.job_types import MARK_ALL, MARK_CATEGORY, MARK_FEED, is_undo, job_type_of, parameters_of
 from .store.jobs_table import STATUSES
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -50,17 +51,9 @@ def cutoff_from_age(text: str) -> str:
 
 
 def scope_label(job: JobRecord) -> str:
-    try:
-        params = json.loads(job.parameters)
-    except ValueError:
-        params = {}
-    if not isinstance(params, dict):
-        params = {}
-    label = {"mark_category_read": f"category {params.get('category_id')}",
-             "mark_feed_read": f"feed {params.get('feed_id')}",
-             "mark_all_read": "all articles",
-             "undo_mark_read": f"undo of job {params.get('job_id')}"}.get(job.job_type,
-                                                                          job.job_type)
+    params = parameters_of(job.parameters) or {}
+    job_type = job_type_of(job.job_type)
+    label = job_type.short(params) if job_type else job.job_type
     if params.get("older_than"):
         label += f" before {params['older_than']}"
     if params.get("up_to_article"):
@@ -218,11 +211,11 @@ class TerminalProgress(ProgressBar):
 
 async def cmd_mark_read(args) -> int:
     if args.category:
-        job_type, params = "mark_category_read", {"category_id": args.category}
+        job_type, params = MARK_CATEGORY.request(args.category)
     elif args.feed:
-        job_type, params = "mark_feed_read", {"feed_id": args.feed}
+        job_type, params = MARK_FEED.request(args.feed)
     else:
-        job_type, params = "mark_all_read", {}
+        job_type, params = MARK_ALL.request()
     if args.older_than:
         params["older_than"] = args.older_than
     if args.up_to_article:
@@ -283,7 +276,7 @@ async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, 
         # a Ctrl-C after the job ended: its cancel is refused ("already completed"), fine
         await asyncio.gather(*cancelling, return_exceptions=True)
     if job.status == "completed":
-        done = "made unread again" if job.job_type == "undo_mark_read" else "newly marked read"
+        done = "made unread again" if is_undo(job.job_type) else "newly marked read"
         print(f"job {job_id}: {job.progress:,} articles processed, {job.marked_count or 0:,} "
               f"{done}", file=sys.stderr)
         return EXIT_OK

@@ -10,15 +10,12 @@ import json
 import pendulum
 
 from .clock import parse_db_text, to_db_text
+from .job_types import JOB_TYPES
 from .models import Article, BulkOperationJob, Category, Feed, User
 from .scopes import Scope, count_in_scope
 
 JOB_SCOPES = {  # job_type -> (scope kind, parameter naming its target)
-    "mark_category_read": ("category", "category_id"),
-    "mark_feed_read": ("feed", "feed_id"),
-    "mark_all_read": ("all", None),
-    "undo_mark_read": ("undo", "job_id"),  # reverts the job named in its parameters
-}
+    name: (job_type.scope_kind, job_type.target_key) for name, job_type in JOB_TYPES.items()}
 MAX_ID = 2**63 - 1  # SQLite's largest integer: no row has a larger id (nor can one be bound)
 
 

@@ -14,6 +14,7 @@ import json
 from peewee import fn
 
 from .clock import utc_now_text
+from .job_types import UNDO
 from .jobs_table import (
     RECORD_FORMAT,
     JobRecord,
@@ -24,7 +25,7 @@ from .jobs_table import (
 )
 from .models import Article, BulkJobChange, BulkJobSpan, BulkOperationJob, ReadStatus
 
-UNDO_JOB_TYPE = "undo_mark_read"
+UNDO_JOB_TYPE = UNDO.name
 MAX_UNDO_CHUNK = 10_000  # recorded articles an undo chunk of an older job's record reverts
 ID_BATCH = 10_000  # article ids bound in one statement: far below SQLite's 32,766
 

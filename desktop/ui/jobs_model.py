@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections import deque
 from collections.abc import Callable
@@ -10,13 +9,14 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
+from ..store.job_types import UNDO, job_type_of, parameters_of
 from ..store.jobs_table import JobRecord
 from .formatting import duration, full_local_time, local_time
 
 COLUMNS = ("#", "Job", "Status", "Progress", "Rate", "Started", "Finished", "Message")
 JOB_ROLE = Qt.ItemDataRole.UserRole + 1
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2  # a Progress
-UNDO_JOB_TYPE = "undo_mark_read"
+UNDO_JOB_TYPE = UNDO.name
 RATE_WINDOW_SECONDS = 10.0  # the rate is that of the last few seconds, not since the start
 
 
@@ -296,24 +296,13 @@ def can_undo(job: JobRecord | None) -> bool:
 def describe_job(job: JobRecord, category_names: dict[int, str], feed_names: dict[int, str]) -> str:
     """'Category: Tech', 'Feed: Orbit', 'All articles' (+ the older-than cutoff, or the
     article a "this and everything older" job ends at)."""
-    try:
-        params = json.loads(job.parameters)
-    except ValueError:
-        params = None
-    if not isinstance(params, dict):
+    params = parameters_of(job.parameters)
+    if params is None:
         return f"{job.job_type} (unreadable parameters)"
-    if job.job_type == "mark_category_read":
-        cid = params.get("category_id")
-        text = f"Category: {category_names.get(cid, f'#{cid}')}"
-    elif job.job_type == "mark_feed_read":
-        fid = params.get("feed_id")
-        text = f"Feed: {feed_names.get(fid, f'#{fid}')}"
-    elif job.job_type == "mark_all_read":
-        text = "All articles"
-    elif job.job_type == UNDO_JOB_TYPE:
-        text = f"Undo of job {params.get('job_id')}"
-    else:
-        text = job.job_type
+    job_type = job_type_of(job.job_type)
+    names = {"category": category_names, "feed": feed_names}
+    text = (job_type.describe(params, names.get(job_type.scope_kind)) if job_type
+            else job.job_type)
     if params.get("older_than"):
         text += f" (before {local_time(params['older_than'])})"
     if params.get("up_to_article"):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
+from ..store.job_types import MARK_READ_BY_SCOPE
 from ..store.overview import Overview
 from .resources import icon
 
@@ -24,13 +25,8 @@ class TreeScope:
     @property
     def job_request(self) -> tuple[str, dict] | None:
         """(job_type, parameters) that marks this scope read, or None if it is no job scope."""
-        if self.kind == "all":
-            return "mark_all_read", {}
-        if self.kind == "category":
-            return "mark_category_read", {"category_id": self.id}
-        if self.kind == "feed":
-            return "mark_feed_read", {"feed_id": self.id}
-        return None
+        job_type = MARK_READ_BY_SCOPE.get(self.kind)  # "uncategorized" is no job's scope
+        return job_type.request(self.id) if job_type else None
 
     @property
     def label(self) -> str:

@@ -1,0 +1,77 @@
+"""The kinds of bulk job, in one place: what each job_type string means.
+
+A job row names its type as the spec's strings ("mark_category_read"...). Everything that
+depends on the type — the scope its parameters name, how it runs (marking read, or reverting a
+recorded job), whether it can be undone, how it is described — is looked up here instead of
+comparing strings in each face.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class JobType:
+    name: str  # the job_type column's value
+    scope_kind: str  # "category", "feed", "all", or "undo" (reverts the job it names)
+    target_key: str | None  # the parameter naming its target (category_id...), if any
+    title: str  # how a person calls its target: "Category", "Feed", "All articles", "Undo"
+
+    @property
+    def reverts(self) -> bool:
+        """An undo: it makes unread again what another job marked read."""
+        return self.scope_kind == "undo"
+
+    @property
+    def undoable(self) -> bool:
+        return not self.reverts
+
+    def request(self, target_id: int | None = None, **extra) -> tuple[str, dict]:
+        """(job_type, parameters) for a job of this type on ``target_id``."""
+        parameters = {self.target_key: target_id} if self.target_key else {}
+        return self.name, {**parameters, **extra}
+
+    def describe(self, parameters: dict, names: dict[int, str] | None = None) -> str:
+        """"Category: Tech", "Feed: Orbit", "All articles", "Undo of job 7" — ``names`` maps
+        the target's id to its name where the caller knows it (else "#id")."""
+        if not self.target_key:
+            return self.title
+        target = parameters.get(self.target_key)
+        if self.reverts:
+            return f"{self.title} of job {target}"
+        return f"{self.title}: {(names or {}).get(target, f'#{target}')}"
+
+    def short(self, parameters: dict) -> str:
+        """The terminal's words: "category 5", "all articles", "undo of job 7"."""
+        if not self.target_key:
+            return self.title.lower()
+        target = parameters.get(self.target_key)
+        return f"undo of job {target}" if self.reverts else f"{self.title.lower()} {target}"
+
+
+MARK_CATEGORY = JobType("mark_category_read", "category", "category_id", "Category")
+MARK_FEED = JobType("mark_feed_read", "feed", "feed_id", "Feed")
+MARK_ALL = JobType("mark_all_read", "all", None, "All articles")
+UNDO = JobType("undo_mark_read", "undo", "job_id", "Undo")
+JOB_TYPES = {job_type.name: job_type for job_type in (MARK_CATEGORY, MARK_FEED, MARK_ALL, UNDO)}
+MARK_READ_BY_SCOPE = {job_type.scope_kind: job_type
+                      for job_type in (MARK_CATEGORY, MARK_FEED, MARK_ALL)}
+
+
+def job_type_of(name: str) -> JobType | None:
+    return JOB_TYPES.get(name)
+
+
+def is_undo(name: str) -> bool:
+    return name == UNDO.name
+
+
+def parameters_of(text) -> dict | None:
+    """A job row's parameters as a dict, or None when they are not a JSON object."""
+    try:
+        parameters = json.loads(text) if isinstance(text, str) else text
+    except ValueError:
+        return None
+    return parameters if isinstance(parameters, dict) else None
