@@ -902,3 +902,22 @@ def test_count_finished_jobs_counts_the_users_finished_jobs_only(reader):
         return before, await manager.reads.call(count_finished_jobs, 1)
 
     assert run_engine(reader, body) == (0, 1)
+
+
+def test_opening_adopts_nothing_until_the_engine_starts_serving(reader):
+    """open() only opens; start_serving() adopts others' pending jobs (after the face has
+    subscribed, so it sees every event of them)."""
+    job_id = run_engine(reader, lambda manager: manager.create_job(
+        "mark_feed_read", 1, {"feed_id": 2}, run=False))
+
+    async def body(manager):
+        opened_with = manager.running_job_ids()
+        finished = asyncio.get_running_loop().create_future()
+        manager.subscribe(lambda event: event.kind == "finished" and not finished.done()
+                          and finished.set_result(event.job))
+        manager.start_serving()
+        return opened_with, await asyncio.wait_for(finished, 60)
+
+    opened_with, job = run_engine(reader, body, recover_every=0.05)
+    assert opened_with == set()
+    assert job.id == job_id and job.status == "completed"

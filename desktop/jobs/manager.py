@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass, replace
 
 from ..store import article_state, connection, job_requests, jobs_table, schema, undo
 from ..store.article_state import ArticleChange
@@ -26,48 +27,68 @@ from .runner import LOCK_RETRY_DELAYS, DatabaseBusyError, JobRunner, failure_mes
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BulkOperationManager", "DatabaseBusyError", "failure_message"]
+__all__ = ["BulkOperationManager", "DatabaseBusyError", "EngineOptions", "failure_message"]
 
 CHUNK_SECONDS = 0.035  # target length of one chunk's write transaction
 ROLLBACK_CHUNK_SECONDS = 0.015  # in a rollback-journal file, where readers wait for a commit
 MAX_CHUNK = 200_000
 
 
+@dataclass(frozen=True)
+class EngineOptions:
+    """How an engine runs its jobs; every field has the default the app and the CLI use.
+
+    ``max_chunk`` caps articles per transaction (chunks are otherwise sized by time, aiming at
+    ``chunk_seconds``); ``contention_pause`` and ``probe_every`` pace the chunks so other
+    writers get in where the backend needs it (see pacing.Pacer). ``record_changes=False``
+    keeps no undo record: the jobs it runs cannot be undone (the benchmark shows what recording
+    costs). ``recover_every`` (seconds): how often ``start_serving`` adopts jobs that other
+    processes left pending or that a dead process was running. ``stalled_seconds``: a web
+    server's running job whose progress stood still this long is taken over.
+    """
+
+    create: bool = False  # a missing or blank target becomes a new database
+    max_chunk: int = MAX_CHUNK
+    chunk_seconds: float = CHUNK_SECONDS
+    contention_pause: float = 0.025
+    probe_every: float | None = 2.0
+    record_changes: bool = True
+    keep_finished_hours: float = 24.0
+    recover_every: float | None = None
+    stalled_seconds: float = STALLED_SECONDS
+    lock_retry_delays: tuple[float, ...] = LOCK_RETRY_DELAYS
+    busy_timeout_ms: int = connection.BUSY_TIMEOUT_MS
+
+
 class BulkOperationManager(JobRunner, Recovery):
-    """The job engine. ``await open()`` first, ``await close()`` last.
+    """The job engine. ``await open()`` first, ``await close()`` last; ``start_serving()`` in
+    between makes it adopt other processes' jobs on its own (the window does; the CLI's
+    ``work`` calls ``run_available``).
 
     Opening writes nothing to the database: the schema this app adds is prepared before the
     first job is written, claimed, cancelled or retried, and old finished jobs are cleaned up
-    only by an engine that writes jobs anyway.
+    only by an engine that writes jobs anyway. A database this user cannot write opens
+    read-only: listing works, ``read_only_reason`` says why nothing else does.
 
-    ``max_chunk`` caps articles per transaction (chunks are otherwise sized by time);
-    ``contention_pause`` and ``probe_every`` pace the chunks so other writers get in (see
-    pacing.Pacer). ``record_changes=False`` keeps no undo record: the jobs it runs cannot be
-    undone (the benchmark shows what recording costs). With ``recover_every`` (seconds) the
-    engine also adopts, on its own, jobs that other processes left pending or that a dead
-    process was running. A database this user cannot write opens read-only: listing works,
-    ``read_only_reason`` says why nothing else does.
+    ``options`` (EngineOptions), or any of its fields as keywords.
     """
 
-    def __init__(self, database_path, *, create: bool = False, max_chunk: int = MAX_CHUNK,
-                 chunk_seconds: float = CHUNK_SECONDS, contention_pause: float = 0.025,
-                 probe_every: float | None = 2.0, record_changes: bool = True,
-                 keep_finished_hours: float = 24.0, recover_every: float | None = None,
-                 stalled_seconds: float = STALLED_SECONDS,
-                 lock_retry_delays: tuple[float, ...] = LOCK_RETRY_DELAYS,
-                 busy_timeout_ms: int = connection.BUSY_TIMEOUT_MS):
+    def __init__(self, database_path, options: EngineOptions | None = None, **overrides):
+        options = replace(options or EngineOptions(), **overrides)
+        # mark-read chunks are spans of article ids, so at most this many articles each
+        self.options = replace(options, max_chunk=max(1, options.max_chunk))  # < MIN_CHUNK too
         self.database_path = database_path
         self.owner = make_owner()
         self.read_only_reason: str | None = None
         self.journal_mode: str | None = None
         self.journal_note: str | None = None
-        self._recover_every = recover_every
-        self._stalled_seconds = stalled_seconds
         self._watched: dict[int, tuple[int, float]] = {}  # server's job: (progress, seen since)
         self.waiting_for_server = 0
         self._recovery: asyncio.Task | None = None
-        self._lock_retry_delays = lock_retry_delays
-        self._busy_timeout_ms = busy_timeout_ms
+        self._recover_every = self.options.recover_every  # run_available may change it
+        # shortened in open() for a file whose readers wait for our commits
+        self._chunk_seconds = self.options.chunk_seconds
+        self.keep_finished_hours = self.options.keep_finished_hours
         self._schema_ready = False
         self._preparing = asyncio.Lock()
         self._next_cleanup = float("-inf")  # loop time of the next cleanup of finished jobs
@@ -81,15 +102,7 @@ class BulkOperationManager(JobRunner, Recovery):
         # Reads for the faces (job status, counts) on a connection of their own, so they never
         # queue behind a running chunk.
         self.reads = DatabaseThread("rss-desktop-read")
-        self._create = create
-        # mark-read chunks are spans of article ids, so at most this many articles each
-        self._max_chunk = max(1, max_chunk)  # a cap below MIN_CHUNK is still a cap
-        self._chunk_seconds = chunk_seconds
-        self._contention_pause = contention_pause
-        self._probe_every = probe_every
-        self._record_changes = record_changes
         self._seen_version: int | None = None  # data_version this engine last saw
-        self.keep_finished_hours = keep_finished_hours
         self._tasks: dict[int, asyncio.Task] = {}
         self.pacers: dict[int, Pacer] = {}  # job id -> how its last run here shared the lock
         self._upsert = True
@@ -98,8 +111,8 @@ class BulkOperationManager(JobRunner, Recovery):
     async def open(self) -> None:
         """Open the database (writing nothing); raises connection.DatabaseOpenError."""
         database = await self.db.call(connection.connect, self.database_path,
-                                      create=self._create, allow_read_only=True,
-                                      busy_timeout_ms=self._busy_timeout_ms)
+                                      create=self.options.create, allow_read_only=True,
+                                      busy_timeout_ms=self.options.busy_timeout_ms)
         self.backend = database.backend
         self.read_only_reason = getattr(database, "read_only_reason", None)
         self.journal_mode = getattr(database, "file_journal_mode", None)
@@ -113,8 +126,13 @@ class BulkOperationManager(JobRunner, Recovery):
             return
         self._seen_version = await self.db.call(connection.data_version)
         await self.db.call(self.backend.hold_liveness, database, self.owner)
-        if self._recover_every:
-            self._recovery = asyncio.get_running_loop().create_task(self._recover_forever())
+
+    def start_serving(self) -> None:
+        """Adopt, every ``recover_every`` seconds, the jobs other processes left pending and
+        those whose process died (reading only until there is one to run)."""
+        if self.read_only_reason or self._recovery is not None or not self._recover_every:
+            return
+        self._recovery = asyncio.get_running_loop().create_task(self._recover_forever())
 
     async def close(self) -> None:
         """Stop running jobs after their current chunk, hand them back as pending, close."""

@@ -64,7 +64,7 @@ class Recovery:
             if progress != job.progress:
                 since = now
             watched[job.id] = (job.progress, since)
-            if now - since >= self._stalled_seconds:
+            if now - since >= self.options.stalled_seconds:
                 stalled.add(job.id)
         self._watched = watched
         return stalled

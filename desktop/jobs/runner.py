@@ -59,7 +59,7 @@ class JobRunner:
         busy timeout (or a conflict, or a lost connection to a database server) is retried
         after a delay."""
         thread = thread or self.db
-        for delay in (*self._lock_retry_delays, None):
+        for delay in (*self.options.lock_retry_delays, None):
             try:
                 return await thread.call(fn, *args, **kwargs)
             except (DatabaseError, InterfaceError) as exc:
@@ -68,7 +68,7 @@ class JobRunner:
                     if retryable and not self.backend.failure_message(exc):
                         raise DatabaseBusyError(
                             "the database stayed locked by another program; gave up after "
-                            f"{len(self._lock_retry_delays)} retries") from exc
+                            f"{len(self.options.lock_retry_delays)} retries") from exc
                     raise
                 log.info("database busy or unreachable (%s), retrying in %.1f s", exc, delay)
                 await thread.call(self.backend.after_error, exc)
@@ -133,7 +133,8 @@ class JobRunner:
                 return undo.count_changes(original)
         else:
             # Jobs of older versions kept another record, which this one cannot continue.
-            recording = {"on": job.recorded == jobs_table.RECORD_FORMAT and self._record_changes}
+            recording = {"on": (job.recorded == jobs_table.RECORD_FORMAT
+                                and self.options.record_changes)}
             if job.recorded and not recording["on"]:  # a partial record would make undo inexact
                 await self._call_retrying_locks(jobs_table.forget_record, job.id, self.owner)
 
@@ -156,10 +157,10 @@ class JobRunner:
                                                      total):
             job = await self._call_retrying_locks(jobs_table.load_job, job.id)
             self.events.publish(JobEvent("total", job))
-        cursor, size = job.cursor or 0, min(FIRST_CHUNK, self._max_chunk)
+        cursor, size = job.cursor or 0, min(FIRST_CHUNK, self.options.max_chunk)
         pacer = self.pacers[job.id] = Pacer(self._chunk_seconds,
-                                            shared_pause=self._contention_pause,
-                                            probe_every=self._probe_every)
+                                            shared_pause=self.options.contention_pause,
+                                            probe_every=self.options.probe_every)
         # From what this engine last saw: a writer that committed since then is noticed at once.
         pacer.start(self._seen_version if self._seen_version is not None
                     else await self._call_retrying_locks(connection.data_version))
@@ -201,7 +202,7 @@ class JobRunner:
     def _next_chunk_size(self, size: int, seconds: float, target: float) -> int:
         """Aim the next transaction at ``target`` seconds; change by at most 2x a step."""
         if seconds <= 0:
-            return min(size * 2, self._max_chunk)
+            return min(size * 2, self.options.max_chunk)
         wanted = size * target / seconds
-        floor = min(MIN_CHUNK, self._max_chunk)
-        return int(max(floor, min(self._max_chunk, size * 2, max(size / 2, wanted))))
+        floor = min(MIN_CHUNK, self.options.max_chunk)
+        return int(max(floor, min(self.options.max_chunk, size * 2, max(size / 2, wanted))))

@@ -219,6 +219,7 @@ class MainWindow(ArticleActions, JobActions, WindowMenus, WindowMessages, QMainW
         self.bridge = EngineBridge(manager, self)
         self.bridge.jobEvent.connect(self._on_job_event)
         self.bridge.articleChanged.connect(self._on_article_changed)
+        manager.start_serving()  # adopting others' jobs once their events reach the window
         self._seen_version = await manager.db.call(data_version)  # changes after this count
         self.prefs.remember_database(str(path))
         self.setWindowTitle(f"{path.name} — RSS Desktop Companion")
