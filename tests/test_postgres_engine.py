@@ -3,6 +3,7 @@ concurrent workers (threads and processes) racing for the same rows."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -16,6 +17,7 @@ import pytest
 from conftest import make_server_database_pg, run_engine
 from peewee import PostgresqlDatabase
 
+from desktop.jobs import BulkOperationManager
 from desktop.jobs.leases import make_owner
 from desktop.store import jobs_table
 from desktop.store.connection import connect
@@ -342,3 +344,50 @@ def test_a_missing_privilege_ends_the_command_in_one_line(postgres_server, postg
         admin.execute_sql("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM reader_nojobs")
         admin.close()
         postgres_server.drop_role("reader_nojobs")
+
+
+def test_another_programs_chunks_are_pushed_to_a_follower_at_commit(reader_pg):
+    """LISTEN/NOTIFY: a window's engine hears each chunk another engine commits, without
+    polling; its own chunks are not echoed back to it."""
+    async def main():
+        follower = BulkOperationManager(reader_pg)
+        worker = BulkOperationManager(reader_pg, max_chunk=10)
+        await follower.open()
+        await worker.open()
+        heard: list[int] = []
+        three = asyncio.get_running_loop().create_future()
+
+        def on_notice(job_id):
+            heard.append(job_id)
+            if len(heard) == 3 and not three.done():
+                three.set_result(None)
+
+        try:
+            pushed = await follower.follow_others(on_notice)
+            job_id = await worker.create_job("mark_category_read", 1, {"category_id": 1})
+            job = await worker.wait_for_job(job_id)
+            await asyncio.wait_for(three, 30)
+            own = await follower.create_job("mark_feed_read", 2, {"feed_id": 5})
+            await follower.wait_for_job(own)
+            return pushed, job, heard
+        finally:
+            await worker.close()
+            await follower.close()
+
+    pushed, job, heard = asyncio.run(main())
+    assert pushed and job.status == "completed"
+    assert set(heard) == {job.id}  # the worker's job, never the follower's own
+
+
+def test_a_file_has_no_push_and_the_faces_poll(tmp_path):
+    from conftest import make_server_database
+
+    async def main():
+        manager = BulkOperationManager(make_server_database(tmp_path / "reader.db"))
+        await manager.open()
+        try:
+            return await manager.follow_others(lambda job_id: None)
+        finally:
+            await manager.close()
+
+    assert asyncio.run(main()) is False

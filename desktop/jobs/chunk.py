@@ -52,6 +52,7 @@ def _chunk(job_id: int, owner: str, cursor: int,
             outcome.category_of_feed = feed_categories(outcome.marked_by_feed)
         jobs_table.record_chunk(job_id, owner, outcome.processed, outcome.changed,
                                 outcome.cursor, completed=outcome.completed)
+        backend.announce_chunk(db, job_id, owner)  # to other programs' listeners, at commit
         outcome.job = jobs_table.load_job(job_id)
     outcome.seconds = time.perf_counter() - started
     outcome.other_writers = backend.changes_seen(db)

@@ -85,6 +85,7 @@ class BulkOperationManager(JobRunner, Recovery):
         self._watched: dict[int, tuple[int, float]] = {}  # server's job: (progress, seen since)
         self.waiting_for_server = 0
         self._recovery: asyncio.Task | None = None
+        self._stop_listening = None  # the backend's listener of others' chunks, if following
         self._recover_every = self.options.recover_every  # run_available may change it
         # shortened in open() for a file whose readers wait for our commits
         self._chunk_seconds = self.options.chunk_seconds
@@ -134,8 +135,27 @@ class BulkOperationManager(JobRunner, Recovery):
             return
         self._recovery = asyncio.get_running_loop().create_task(self._recover_forever())
 
+    async def follow_others(self, callback) -> bool:
+        """Call ``callback(job_id)`` on the loop's thread as soon as another program's chunk
+        commits, where the backend pushes that (PostgreSQL's LISTEN/NOTIFY); returns whether it
+        does. Without it the faces poll ``connection.data_version``."""
+        if self._stop_listening is not None:
+            return True
+        loop = asyncio.get_running_loop()
+
+        def notice(job_id: int, owner: str) -> None:  # on the listener's thread
+            if owner != self.owner:  # this engine's own chunks publish events already
+                loop.call_soon_threadsafe(callback, job_id)
+
+        self._stop_listening = await self.reads.call(self.backend.listen, self.database_path,
+                                                     notice)
+        return self._stop_listening is not None
+
     async def close(self) -> None:
         """Stop running jobs after their current chunk, hand them back as pending, close."""
+        if self._stop_listening is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self._stop_listening)
+            self._stop_listening = None
         if self._recovery is not None:
             self._recovery.cancel()
             await asyncio.gather(self._recovery, return_exceptions=True)

@@ -87,6 +87,16 @@ class Backend:
         (used only where ``paces_writers``)."""
         raise NotImplementedError
 
+    def announce_chunk(self, db, job_id: int, owner: str) -> None:
+        """Inside a chunk's transaction: tell listeners, at commit, that ``owner``'s job moved
+        (nothing where the backend has no such channel: they poll changes_seen)."""
+
+    def listen(self, target, on_notice):
+        """Call ``on_notice(job_id, owner)`` (on a thread of its own) whenever a chunk commits;
+        returns a ``stop()`` function, or None where the backend cannot push (the faces poll
+        ``changes_seen`` then)."""
+        return None
+
     def hold_liveness(self, db, owner: str) -> None:
         """On the engine's database thread after connecting: make ``owner``'s liveness visible
         to other processes, where the database can carry it (nothing on SQLite: the owner id

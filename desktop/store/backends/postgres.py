@@ -24,6 +24,7 @@ What differs from SQLite, and why:
 from __future__ import annotations
 
 import re
+import threading
 import zlib
 from urllib.parse import urlsplit
 
@@ -62,6 +63,8 @@ RECORD_TABLES_DDL = {
                       "last_row INTEGER, PRIMARY KEY (job_id, low))",
 }
 PASSWORD = re.compile(r"^([a-z]+://[^:/@]*):[^@]*(?=@)", re.IGNORECASE)  # user:PASSWORD@
+NOTICE_CHANNEL = "rss_desktop_jobs"  # payload: "<job id> <owner>" of a chunk that committed
+LISTEN_WAKE_SECONDS = 0.25  # how often the listener looks whether it should stop
 SCHEMA_LOCK_KEY = 0x52535345  # an advisory lock for creating our schema, one process at a time
 
 # What psycopg (2 and 3) and libpq say when the connection is gone or cannot be made, where no
@@ -310,6 +313,40 @@ class PostgresBackend(Backend):
 
     def other_programs(self, target):
         return None  # never asked: PostgreSQL needs no pacing
+
+    def announce_chunk(self, db, job_id: int, owner: str) -> None:
+        db.execute_sql("SELECT pg_notify(%s, %s)", (NOTICE_CHANNEL, f"{job_id} {owner}"))
+
+    def listen(self, target, on_notice):
+        """A thread with its own connection LISTENing on the jobs' channel."""
+        import psycopg
+
+        conn = psycopg.connect(str(target), autocommit=True,
+                               connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                               application_name="rss-desktop listener")
+        conn.execute(f"LISTEN {NOTICE_CHANNEL}")
+        stopping = threading.Event()
+
+        def run():
+            try:
+                while not stopping.is_set():
+                    for notice in conn.notifies(timeout=LISTEN_WAKE_SECONDS):
+                        job_id, _, owner = notice.payload.partition(" ")
+                        if job_id.isdigit():
+                            on_notice(int(job_id), owner)
+            except psycopg.Error:  # the server went away: the faces' polling carries on
+                pass
+            finally:
+                conn.close()
+
+        thread = threading.Thread(target=run, name="rss-desktop-listen", daemon=True)
+        thread.start()
+
+        def stop():
+            stopping.set()
+            thread.join(timeout=LISTEN_WAKE_SECONDS * 4)
+
+        return stop
 
     def hold_liveness(self, db, owner: str) -> None:
         db.owner = owner  # every connection from now on (reconnects too) takes the lock
