@@ -173,18 +173,39 @@ def wait_for(condition, timeout: float = 30.0, what: str = "the condition"):
         time.sleep(0.02)
 
 
+def hold_article_row(url: str, article_id: int) -> PostgresqlDatabase:
+    """A connection in a transaction holding user 1's read_status row of the article (or the
+    article itself, which an insert of that row needs): a job reaching it waits there."""
+    blocker = PostgresqlDatabase(url)
+    blocker.connect()
+    blocker.begin()
+    held = blocker.execute_sql("SELECT 1 FROM read_status WHERE user_id = 1 AND article_id = %s "
+                               "FOR UPDATE", (article_id,)).fetchall()
+    if not held:
+        blocker.execute_sql("SELECT 1 FROM articles WHERE id = %s FOR KEY SHARE", (article_id,))
+    return blocker
+
+
+def start_held_worker(url: str, in_scope: set[int]):
+    """``mark-read`` of category 1 for user 1 in a process of its own, in chunks of 3, held at
+    the middle article of its scope by a row lock; returns (the holding connection, the
+    process) once the job has made progress, so it is stopped in the middle of the job."""
+    blocker = hold_article_row(url, sorted(in_scope)[len(in_scope) // 2])
+    worker = subprocess.Popen([sys.executable, "-m", "desktop", "mark-read", "--quiet",
+                               "--database", url, "--user", "1", "--category", "1",
+                               "--max-batch", "3"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    wait_for(lambda: job_has_progressed(url), what="the job's first chunks")
+    return blocker, worker
+
+
 def test_a_killed_worker_is_taken_over_at_once_and_the_job_ends_exact(reader_pg):
     """kill -9 while the worker waits for a row this test holds: its lock on liveness goes with
     its connection, so another worker takes the job over at once (no expiry to wait out)."""
     before = read_state(reader_pg)
     in_scope = category_articles(reader_pg, 1)
-    blocker = hold_article_row(reader_pg, sorted(in_scope)[len(in_scope) // 2])
-    worker = subprocess.Popen([sys.executable, "-m", "desktop", "mark-read", "--quiet",
-                               "--database", reader_pg, "--user", "1", "--category", "1",
-                               "--max-batch", "3"], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+    blocker, worker = start_held_worker(reader_pg, in_scope)
     try:
-        wait_for(lambda: job_has_progressed(reader_pg), what="the job's first chunks")
         (owner, progress_at_kill, total), = pg_rows(
             reader_pg, "SELECT owner, progress, total FROM bulk_operation_jobs")
         os.kill(worker.pid, signal.SIGKILL)
@@ -259,31 +280,13 @@ def test_the_window_says_it_opens_files_only_for_now():
     assert "Traceback" not in result.stderr
 
 
-def hold_article_row(url: str, article_id: int) -> PostgresqlDatabase:
-    """A connection in a transaction holding user 1's read_status row of the article (or the
-    article itself, which an insert of that row needs): a job reaching it waits there."""
-    blocker = PostgresqlDatabase(url)
-    blocker.connect()
-    blocker.begin()
-    held = blocker.execute_sql("SELECT 1 FROM read_status WHERE user_id = 1 AND article_id = %s "
-                               "FOR UPDATE", (article_id,)).fetchall()
-    if not held:
-        blocker.execute_sql("SELECT 1 FROM articles WHERE id = %s FOR KEY SHARE", (article_id,))
-    return blocker
-
-
 def test_a_server_restart_mid_job_loses_nothing_and_the_job_goes_on(postgres_server, reader_pg):
     """The job waits at a held row; the server restarts under it (every session ends); the
     engine reconnects and the job finishes from its cursor, each article marked once."""
     before = read_state(reader_pg)
     in_scope = category_articles(reader_pg, 1)
-    blocker = hold_article_row(reader_pg, sorted(in_scope)[len(in_scope) // 2])
-    worker = subprocess.Popen([sys.executable, "-m", "desktop", "mark-read", "--quiet",
-                               "--database", reader_pg, "--user", "1", "--category", "1",
-                               "--max-batch", "3"], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+    blocker, worker = start_held_worker(reader_pg, in_scope)
     try:
-        wait_for(lambda: job_has_progressed(reader_pg), what="the job's first chunks")
         (progress, total), = pg_rows(reader_pg, "SELECT progress, total FROM bulk_operation_jobs")
         postgres_server.restart()  # a fast shutdown: every session, the blocker's too, ends
     finally:
