@@ -10,7 +10,7 @@ from .backends.base import DatabaseOpenError
 BUSY_TIMEOUT_MS = 5000
 
 __all__ = ["BUSY_TIMEOUT_MS", "DatabaseOpenError", "connect", "data_version", "is_server_url",
-           "is_target_failure"]
+           "is_target_failure", "read_snapshot"]
 
 
 def connect(target, *, create: bool = False, allow_read_only: bool = False,
@@ -41,3 +41,11 @@ def is_target_failure(exc: BaseException) -> bool:
     from .backends.sqlite import SQLITE
 
     return SQLITE.is_target_failure(exc) or POSTGRES.is_target_failure(exc)
+
+
+def read_snapshot():
+    """A read transaction of this thread's database whose statements all see one snapshot."""
+    from .models import database_proxy
+
+    return current().read_snapshot(database_proxy.obj)
+

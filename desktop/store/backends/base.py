@@ -26,6 +26,8 @@ class Backend:
     index_carries_primary_key = False
     # Whether the engine must pace its chunks so other writers get the database-wide lock.
     paces_writers = False
+    # The schema that names this connection's own TEMP tables (never a real table of the server).
+    temp_schema = "temp"
 
     def connect(self, target, *, create: bool, allow_read_only: bool, busy_timeout_ms: int):
         """A connected peewee Database for this thread, carrying ``backend``,
@@ -37,6 +39,12 @@ class Backend:
         """A context manager: one write transaction. Correctness never depends on it locking
         more than the rows it touches (state changes are guarded updates); on SQLite it takes
         the write lock at once, so a chunk never fails half-way on a lock."""
+        raise NotImplementedError
+
+    def read_snapshot(self, db):
+        """A context manager: one read transaction whose statements all see the same snapshot
+        of the database, taken at its first statement (what the window's counts and the jobs'
+        progress are read in together)."""
         raise NotImplementedError
 
     def for_update(self, query):

@@ -184,6 +184,7 @@ def _open_failure(url: str, exc: BaseException) -> DatabaseOpenError:
 
 class PostgresBackend(Backend):
     name = "postgresql"
+    temp_schema = "pg_temp"
 
     def connect(self, target, *, create: bool, allow_read_only: bool, busy_timeout_ms: int):
         url = str(target)
@@ -233,6 +234,11 @@ class PostgresBackend(Backend):
 
     def write_transaction(self, db):
         return db.atomic()
+
+    def read_snapshot(self, db):
+        # READ COMMITTED gives each statement a snapshot of its own; REPEATABLE READ keeps the
+        # first statement's for the whole transaction (and a reader never waits or conflicts).
+        return db.atomic(isolation_level="REPEATABLE READ")
 
     def for_update(self, query):
         return query.for_update()
