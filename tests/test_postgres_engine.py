@@ -209,6 +209,7 @@ def test_bad_targets_get_one_readable_line(postgres_url):
     user, host, port = parts.username, parts.hostname, parts.port
     cases = {
         f"postgresql://{user}:hunter2@{host}:{port}/x": "has a password in it",
+        f"postgresql://{user}@{host}:{port}/x?password=hunter2": "has a password in it",
         f"postgresql://{user}@{host}:99999/x": "has a port that is not a number",
         f"postgresql://{user}@{host}:{port}": "names no database",
         f"postgresql://{user}@{host}:{port}/no_such_database_here": "has no such database",

@@ -12,12 +12,15 @@ SERVER_TABLES = ("users", "categories", "feeds", "articles", "read_status")
 class DatabaseOpenError(Exception):
     """The target cannot be used as the shared database; the message names it and says why."""
 
-    def __init__(self, target, reason: str, *, missing: bool = False):
+    def __init__(self, target, reason: str, *, missing: bool = False,
+                 login_refused: bool = False):
         super().__init__(f"{target}: {reason}")
         self.target = target
         self.path = Path(target) if not str(target).lower().startswith("postgres") else None
         self.reason = reason
         self.missing = missing  # the GUI offers to create a new database there
+        # the server asked for a password and got none or a wrong one: the GUI asks for one
+        self.login_refused = login_refused
 
 
 class Backend:
