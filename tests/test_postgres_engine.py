@@ -248,16 +248,6 @@ def test_a_database_without_the_servers_tables_is_refused_untouched(postgres_url
                                  "table_schema = 'public'") == [("t",)]
 
 
-def test_the_window_says_it_opens_files_only_for_now():
-    result = subprocess.run([sys.executable, "-m", "desktop", "gui", "--database",
-                             "postgresql://reader@127.0.0.1:1/reader"], capture_output=True,
-                            text=True, timeout=60, env={**os.environ,
-                                                        "QT_QPA_PLATFORM": "offscreen"})
-    assert result.returncode == 2
-    assert "the window opens SQLite files only" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
 def hold_article_row(url: str, article_id: int) -> PostgresqlDatabase:
     """A connection in a transaction holding user 1's read_status row of the article (or the
     article itself, which an insert of that row needs): a job reaching it waits there."""
