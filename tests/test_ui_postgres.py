@@ -309,7 +309,7 @@ def test_open_recent_reopens_a_url_asking_for_a_password_only_if_needed(
     qtbot.waitUntil(lambda: window.connect_dialog is not None
                     and window.connect_dialog.isVisible(), timeout=15_000)
     dialog = window.connect_dialog
-    assert dialog.reason.text() == f"The server asks for a password for {password_url}."
+    assert dialog.reason.text() == f"The server asks for a password to open\n{password_url}"
     assert dialog.user.text() == ROLE and dialog.password.hasFocus()
     assert window.database_target == reader_pg  # still open meanwhile
     qtbot.keyClicks(dialog.password, PASSWORD)
@@ -339,3 +339,22 @@ def test_a_url_pasted_into_host_fills_the_fields_and_its_password_stays_out_of_i
         "db.example", 6543, "ann", "news reader", "s3cret")
     assert dialog.url() == "postgresql://ann@db.example:6543/news%20reader"
     dialog.reject()
+
+
+def test_a_privilege_the_database_user_lacks_is_said_in_words(qtbot, make_window, reader_pg,
+                                                             password_url):
+    """The role may read and write the rows but owns no table: the first write, which adds
+    this app's indexes to the server's tables, is refused by the server. The window says so
+    with the database's URL, not as an unexpected error, and stays on the database."""
+    from desktop.store.connection import use_password_for_session
+
+    use_password_for_session(password_url, PASSWORD)
+    window = make_window(password_url)
+    click_scope(qtbot, window, "feed", 1)
+    wait_for_articles(qtbot, window)
+    click_article(qtbot, window, 40)
+    with qtbot.waitSignal(window.errorShown, timeout=10_000) as shown:
+        window.toggle_read_action.trigger()
+    assert shown.args[0].startswith(f"{password_url}: the database user lacks a privilege")
+    assert window._message_box.windowTitle() == "Cannot change the database"
+    assert window.database_target == password_url and not is_read(reader_pg, 40)

@@ -170,6 +170,7 @@ class ConnectDialog(QDialog):
             self.message.setStyleSheet("")
             self.message.setText(f"Connecting to {shown_url}…")
             self.message.show()
+            self._fit_height()
         self._update_button()
 
     def show_error(self, text: str) -> None:
@@ -177,6 +178,15 @@ class ConnectDialog(QDialog):
         self.message.setStyleSheet("color: #b00020;")
         self.message.setText(text)
         self.message.show()
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Grow to show a longer message whole. (Wrapped labels' height depends on the width,
+        which a window's minimum size does not follow: without this the fields get squeezed.)"""
+        self.layout().activate()
+        needed = self.layout().totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def ask_again_for_password(self) -> None:
         """A refused password is cleared and its field focused, ready for another try."""

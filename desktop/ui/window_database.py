@@ -111,8 +111,9 @@ class WindowDatabase:
         except DatabaseOpenError as exc:
             log.warning("cannot open %s: %s", exc.target, exc.reason)
             if exc.login_refused:
-                self.connect_to_server(target, f"The server asks for a password for "
-                                               f"{shown_name(target)}.")
+                # (the URL on a line of its own: the label wraps it whole)
+                self.connect_to_server(target, f"The server asks for a password to open\n"
+                                               f"{shown_name(target)}")
             elif exc.missing and not is_server_url(target):
                 self.show_error("Cannot open database", f"{exc}\n\nCreate a new database there?",
                                 buttons=QMessageBox.StandardButton.Ok
@@ -156,15 +157,19 @@ class WindowDatabase:
         self._seen_version = await manager.db.call(data_version)  # changes after this count
         self.prefs.remember_database(str(target))
         self.setWindowTitle(f"{title_name(target)} — RSS Desktop Companion")
-        await self._load_users()
         opened = f"Opened {shown_name(target)}"
         if manager.journal_mode and manager.journal_mode != "wal":
             opened += (" (a rollback journal, not WAL: the web server's reads wait while a "
                        "chunk commits, so chunks are kept short)")
         self.status_label.set_state(manager.read_only_reason or opened)
         self.jobs_panel.setEnabled(not manager.read_only_reason)
+        try:
+            await self._load_users()
+        finally:
+            # a read refused meanwhile (a table the database user may not read) is shown as an
+            # error; the database is open all the same, and followed
+            self._schedule_poll()
         self.databaseOpened.emit(str(target))
-        self._schedule_poll()
 
     @property
     def database_path(self) -> Path | None:

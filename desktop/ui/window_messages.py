@@ -39,7 +39,15 @@ class WindowMessages:
                 self._database_failed(exc)
                 return
             log.error("background task failed", exc_info=exc)
-            self.show_error("Something went wrong", f"{type(exc).__name__}: {exc}")
+            # an error the database's backend knows (a privilege missing, the server gone, a
+            # full disk) in its words, naming the database; anything else as it is
+            backend = self.manager.backend if self.manager is not None else None
+            known = backend.failure_message(exc) if backend is not None else None
+            if known:
+                self.show_error("Cannot change the database",
+                                f"{shown_name(self.database_target)}: {known}")
+            else:
+                self.show_error("Something went wrong", f"{type(exc).__name__}: {exc}")
 
     def _database_failed(self, exc: BaseException) -> None:
         """The open database cannot be read or written any more (damaged, removed, I/O errors):
