@@ -356,5 +356,29 @@ def test_a_privilege_the_database_user_lacks_is_said_in_words(qtbot, make_window
     with qtbot.waitSignal(window.errorShown, timeout=10_000) as shown:
         window.toggle_read_action.trigger()
     assert shown.args[0].startswith(f"{password_url}: the database user lacks a privilege")
-    assert window._message_box.windowTitle() == "Cannot change the database"
+    assert window._message_box.windowTitle() == "Database error"
     assert window.database_target == password_url and not is_read(reader_pg, 40)
+
+
+def test_a_server_out_of_reach_is_said_once_and_read_again_when_back(
+        qtbot, make_window, postgres_server, reader_pg):
+    window = make_window(reader_pg)
+    before = tree_count(window, "feed", 5)
+    errors, polls = [], []
+    window.errorShown.connect(errors.append)
+    window.poll_timer.timeout.connect(lambda: polls.append(1))
+    postgres_server.stop()
+    try:
+        qtbot.waitUntil(lambda: window.status_label.full_text.startswith(
+            f"Lost the connection to {reader_pg}; trying again…"), timeout=15_000)
+        asked = len(polls)
+        qtbot.waitUntil(lambda: len(polls) >= asked + 3, timeout=15_000)  # asked again, quietly
+    finally:
+        postgres_server.ensure_running()
+    with psycopg.connect(reader_pg) as conn:  # another program, while we could not see
+        conn.execute("INSERT INTO read_status (user_id, article_id, is_read, created_at, "
+                     "updated_at) VALUES (1, 101, true, 'x', 'x')")
+    qtbot.waitUntil(lambda: window.status_label.full_text == f"Opened {reader_pg}",
+                    timeout=15_000)
+    qtbot.waitUntil(lambda: tree_count(window, "feed", 5) == before - 1, timeout=10_000)
+    assert errors == []

@@ -160,6 +160,7 @@ class ConnectDialog(QDialog):
         self._host_may_be_a_url()
         if not self.connect_button.isEnabled():
             return
+        self.reason.hide()  # what it asked for is answered; the outcome is the message below
         self.connectRequested.emit(self.url(), self.password.text())
 
     def set_busy(self, shown_url: str | None) -> None:

@@ -27,13 +27,14 @@ from PySide6.QtWidgets import (
 
 from ..jobs import BulkOperationManager
 from ..store import JobNotFound
-from ..store.connection import data_version, is_server_url
+from ..store.connection import data_version, is_server_url, shown_name
 from ..store.demo import build_demo_database
 from ..store.overview import counts_snapshot, list_users
 from .article_actions import ArticleActions
 from .bridge import EngineBridge
 from .empty_state import EmptyState
 from .feed_pane import FeedPane
+from .formatting import one_line
 from .job_actions import JobActions
 from .jobs_model import JobsTableModel
 from .jobs_panel import JobsPanel
@@ -76,6 +77,8 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         self.manager_options: dict = {}  # passed to BulkOperationManager (tests, tuning)
         self._tasks: set[asyncio.Task] = set()
         self._seen_version: int | None = None
+        # the status bar's text before the server went out of reach (None: it answers)
+        self._state_before_lost: str | None = None
         self._message_box: QMessageBox | None = None
         self._failed_target: Path | str | None = None  # the database that failed, until reopened
         self._close_now = False  # closing without asking (asked already, or SIGTERM)
@@ -288,12 +291,25 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         self.poll_timer.start(ACTIVE_POLL_MS if active else IDLE_POLL_MS)
 
     async def _poll(self) -> None:
-        """Re-query only when another connection committed (PRAGMA data_version moved)."""
+        """Re-query only when another connection committed (the backend's changes_seen moved).
+        A server out of reach (restarting, the network gone) is said once, in the status bar,
+        and asked again at each poll until it answers: then everything is read again."""
         manager = self.manager
         if manager is None:
             return
         try:
-            version = await manager.db.call(data_version)
+            try:
+                version = await manager.db.call(data_version)
+            except Exception as exc:
+                if manager is not self.manager or not manager.backend.is_retryable(exc):
+                    raise
+                self._out_of_reach(exc)
+                return
+            if self._state_before_lost is not None:
+                self.status_label.set_state(self._state_before_lost)
+                self._state_before_lost = None
+                self._seen_version = None  # whatever happened meanwhile: read it all again
+                log.info("%s answers again", shown_name(self.database_target))
             if version != self._seen_version and manager is self.manager:
                 self._seen_version = version
                 await self.reload_jobs()
@@ -301,6 +317,15 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
                 await self._articles_changed_elsewhere()
         finally:
             self._schedule_poll()
+
+    def _out_of_reach(self, exc: BaseException) -> None:
+        if self._state_before_lost is not None:
+            return  # said already
+        self._state_before_lost = self.status_label.state_text
+        shown = shown_name(self.database_target)
+        log.warning("lost the connection to %s: %s", shown, one_line(str(exc)))
+        self.status_label.set_state(f"Lost the connection to {shown}; trying again… "
+                                    f"({one_line(str(exc))})")
 
     # -- closing ----------------------------------------------------------------------------
     def close_now(self) -> None:

@@ -148,7 +148,7 @@ class WindowDatabase:
     async def _show_engine(self, manager: BulkOperationManager, target) -> None:
         """Close the database shown so far, then show ``manager``'s."""
         await self.close_database()
-        self._failed_target = None
+        self._failed_target = self._state_before_lost = None
         self.manager, self.database_target = manager, target
         self.jobs_model.clear()  # job ids name other jobs in another database
         self.bridge = EngineBridge(manager, self)

@@ -44,7 +44,7 @@ class WindowMessages:
             backend = self.manager.backend if self.manager is not None else None
             known = backend.failure_message(exc) if backend is not None else None
             if known:
-                self.show_error("Cannot change the database",
+                self.show_error("Database error",
                                 f"{shown_name(self.database_target)}: {known}")
             else:
                 self.show_error("Something went wrong", f"{type(exc).__name__}: {exc}")
