@@ -382,3 +382,28 @@ def test_a_server_out_of_reach_is_said_once_and_read_again_when_back(
                     timeout=15_000)
     qtbot.waitUntil(lambda: tree_count(window, "feed", 5) == before - 1, timeout=10_000)
     assert errors == []
+
+
+def test_the_article_list_starts_again_when_its_connection_was_replaced(qtbot, make_window,
+                                                                        postgres_url):
+    """The server ended our sessions (an administrator, an idle timeout): the next statement
+    connects again, but the list's TEMP table went with the old session. Scrolling to rows not
+    read yet finds it gone, and the list is started again rather than left empty."""
+    url = make_server_database_pg(postgres_url, articles_per_feed=(1000, 30, 20, 10, 5))
+    window = make_window(url)
+    window.article_pane.show_read.setChecked(True)
+    click_scope(qtbot, window, "feed", 1)
+    wait_for_articles(qtbot, window)
+    model = window.article_model
+    assert model.rowCount() == 1000 and model.row_at(999) is None  # the last page not read yet
+    errors, lost = [], []
+    window.errorShown.connect(errors.append)
+    window.article_loader.listLost.connect(lambda: lost.append(True))
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                     "application_name = 'rss-desktop' AND datname = current_database()")
+    window.articles.scrollToBottom()
+    qtbot.waitUntil(lambda: bool(lost) and model.rowCount() == 1000, timeout=10_000)
+    window.articles.scrollToBottom()
+    qtbot.waitUntil(lambda: model.row_at(999) is not None, timeout=10_000)
+    assert model.row_at(999).id == 1 and errors == []

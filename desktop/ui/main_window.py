@@ -310,6 +310,7 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
                 self._state_before_lost = None
                 self._seen_version = None  # whatever happened meanwhile: read it all again
                 log.info("%s answers again", shown_name(self.database_target))
+                self.load_articles(again=True)  # (its table went with the lost connection)
             if version != self._seen_version and manager is self.manager:
                 self._seen_version = version
                 await self.reload_jobs()
