@@ -176,7 +176,7 @@ def _check_url(url: str, shown: str) -> None:
         parts.port  # noqa: B018
     except ValueError:
         raise DatabaseOpenError(shown, "has a port that is not a number from 1 to 65535") from None
-    if parts.password is not None or "password" in parse_qs(parts.query):
+    if parts.password is not None or {"password", "sslpassword"} & parse_qs(parts.query).keys():
         raise DatabaseOpenError(shown, "has a password in it, where every other program on this "
                                        "machine can read it; put it in PGPASSWORD or ~/.pgpass "
                                        "instead")
