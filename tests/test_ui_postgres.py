@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pytest
-from conftest import make_server_database_pg
+from conftest import SERVER_SCHEMA_PG, make_server_database_pg
 from postgres_server import free_port
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
@@ -193,6 +193,20 @@ def test_another_programs_change_reloads_the_counts(qtbot, make_window, reader_p
     qtbot.waitUntil(lambda: tree_count(window, "feed", 5) == before - 1, timeout=10_000)
 
 
+def test_a_server_database_without_users_offers_no_sample_data(qtbot, make_window,
+                                                               postgres_url):
+    """Sample data is made in files only (a server's ids come from its sequences)."""
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(SERVER_SCHEMA_PG)
+    window = make_window(postgres_url)
+    assert window.pages.currentWidget() is window.empty_state
+    assert window.empty_state.sample_button.isHidden()
+    assert window.empty_state.connect_button.isVisible()
+    assert window.empty_state.message.text() == (
+        f"{postgres_url} has no users or feeds yet.\n"
+        "The reader's web server adds them; or open another database.")
+
+
 def test_gui_database_url_on_the_command_line(tmp_path, reader_pg):
     output = tmp_path / "shot.png"
     env = {"QT_QPA_PLATFORM": "offscreen", "XDG_DATA_HOME": str(tmp_path / "data"),
@@ -312,6 +326,7 @@ def test_open_recent_reopens_a_url_asking_for_a_password_only_if_needed(
     assert dialog.reason.text() == f"The server asks for a password to open\n{password_url}"
     assert dialog.user.text() == ROLE and dialog.password.hasFocus()
     assert window.database_target == reader_pg  # still open meanwhile
+    assert window.status_label.full_text == f"{password_url}: the server asks for a password"
     qtbot.keyClicks(dialog.password, PASSWORD)
     qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.database_target == password_url, timeout=15_000)

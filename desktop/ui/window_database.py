@@ -111,6 +111,7 @@ class WindowDatabase:
         except DatabaseOpenError as exc:
             log.warning("cannot open %s: %s", exc.target, exc.reason)
             if exc.login_refused:
+                self.status_label.setText(f"{exc.target}: the server asks for a password")
                 # (the URL on a line of its own: the label wraps it whole)
                 self.connect_to_server(target, f"The server asks for a password to open\n"
                                                f"{shown_name(target)}")
