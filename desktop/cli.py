@@ -138,8 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
 
     gui = commands.add_parser("gui", help="open the desktop app (the default command)")
-    gui.add_argument("--database", metavar="PATH",
-                     help="database to open (default: the one in the app-data folder)")
+    gui.add_argument("--database", metavar="PATH|URL",
+                     help="database to open: a file, or postgresql://user@host:port/name "
+                          "(default: the file in the app-data folder)")
     gui.add_argument("--smoke-test", action="store_true",
                      help="open a temporary demo database, run one job, exit 0 if all worked")
     gui.add_argument("--screenshot", metavar="FILE.png",

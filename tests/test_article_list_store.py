@@ -1,10 +1,11 @@
-"""The article list's queries (store/article_list.py) on real SQLite files: which articles, in
-which order, walked span by span into a TEMP table and read back by position."""
+"""The article list's queries (store/article_list.py) on a real SQLite file and a real
+PostgreSQL database: which articles, in which order, walked span by span into a TEMP table and
+read back by position."""
 
 from __future__ import annotations
 
 import pytest
-from conftest import make_server_database, sqlite
+from conftest import make_server_database, make_server_database_pg, sqlite
 
 from desktop.store import connect
 from desktop.store.article_list import (
@@ -21,10 +22,35 @@ from desktop.store.article_list import (
 UNREAD_1 = [n for n in range(1, 106) if n % 3]
 
 
+def another_program(target):
+    """A function running one SQL statement on the database in a connection of its own, as the
+    web server would (the same statement text on both backends)."""
+    if isinstance(target, str):
+        import psycopg
+
+        def run(statement: str) -> None:
+            with psycopg.connect(target, autocommit=True) as conn:
+                conn.execute(statement)
+    else:
+        def run(statement: str) -> None:
+            with sqlite(target) as conn:
+                conn.execute(statement)
+                conn.commit()
+    return run
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def reader(request, tmp_path):
+    """The small known data set, in an SQLite file or a PostgreSQL database."""
+    if request.param == "sqlite":
+        return make_server_database(tmp_path / "reader.db")
+    return make_server_database_pg(request.getfixturevalue("postgres_url"))
+
+
 @pytest.fixture
-def db(server_db):
-    database = connect(server_db)
-    yield server_db
+def db(reader):
+    database = connect(reader)
+    yield another_program(reader)
     database.close()
 
 
@@ -65,11 +91,9 @@ def test_every_kind_and_order(db):
     assert [row.is_read for row in read_rows] == [n % 3 == 0 for n in range(100, 90, -1)]
 
 
-def test_search_matches_every_word_and_takes_like_characters_literally(db, server_db):
-    with sqlite(server_db) as conn:
-        conn.execute("UPDATE articles SET title = 'Rust 100% safe_code' WHERE id = 4")
-        conn.execute("UPDATE articles SET title = 'rust 1000 safeXcode' WHERE id = 5")
-        conn.commit()
+def test_search_matches_every_word_and_takes_like_characters_literally(db):
+    db("UPDATE articles SET title = 'Rust 100% safe_code' WHERE id = 4")
+    db("UPDATE articles SET title = 'rust 1000 safeXcode' WHERE id = 5")
 
     def ids(search):
         return [row.id for row in walk(ListSpec(1, "all", search=search), span=20)[1]]
@@ -80,16 +104,15 @@ def test_search_matches_every_word_and_takes_like_characters_literally(db, serve
     assert ids("Article 10") == [104, 103, 101, 100, 10]
 
 
-def test_an_article_read_after_it_was_listed_keeps_its_row(db, server_db):
+def test_an_article_read_after_it_was_listed_keeps_its_row(db):
     spec = ListSpec(1, "feed", 1)
     start = start_list(1, spec)
     step = extend_list(start, spec, start.first_cursor(True), 10)  # ids 31..40 walked
     listed = read_page(start.table, 1, 0, 100)
     assert [row.id for row in listed] == [40, 38, 37, 35, 34, 32, 31]
-    with sqlite(server_db) as conn:  # another program reads 37 (listed) and 29 (not yet)
-        conn.execute("INSERT INTO read_status (user_id, article_id, is_read, created_at, "
-                     "updated_at) VALUES (1, 37, 1, 'x', 'x'), (1, 29, 1, 'x', 'x')")
-        conn.commit()
+    # another program reads 37 (listed) and 29 (not yet)
+    db("INSERT INTO read_status (user_id, article_id, is_read, created_at, updated_at) "
+       "VALUES (1, 37, TRUE, 'x', 'x'), (1, 29, TRUE, 'x', 'x')")
     step = extend_list(start, spec, step.cursor, 100)
     rows = read_page(start.table, 1, 0, 100)
     assert [row.id for row in rows][:7] == [40, 38, 37, 35, 34, 32, 31]  # positions kept
@@ -98,14 +121,12 @@ def test_an_article_read_after_it_was_listed_keeps_its_row(db, server_db):
     assert step.done and step.count == len(rows)
 
 
-def test_the_list_ends_at_the_newest_article_when_it_began(db, server_db):
+def test_the_list_ends_at_the_newest_article_when_it_began(db):
     spec = ListSpec(1, "feed", 5, unread_only=False)
     start, _ = walk(spec)
     assert not has_newer(spec, start.high)
-    with sqlite(server_db) as conn:
-        conn.execute("INSERT INTO articles (feed_id, title, created_at) VALUES (5, 'Late', 'x')")
-        conn.execute("DELETE FROM articles WHERE id = 104")  # and one goes away
-        conn.commit()
+    db("INSERT INTO articles (feed_id, title, created_at) VALUES (5, 'Late', 'x')")
+    db("DELETE FROM articles WHERE id = 104")  # and one goes away
     assert has_newer(spec, start.high)
     assert not has_newer(ListSpec(1, "feed", 4), start.high)
     again = read_page(start.table, 1, 0, 10)
@@ -122,13 +143,36 @@ def test_a_newer_list_replaces_the_older_ones_table(db):
     assert extend_list(newer, spec, newer.first_cursor(True), 10).count == 6  # 96..105
 
 
-def test_a_scope_without_articles(tmp_path):
-    path = make_server_database(tmp_path / "reader.db", articles_per_feed=(0, 0, 3, 0, 0))
-    database = connect(path)
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_scope_without_articles(request, tmp_path, backend):
+    shape = {"articles_per_feed": (0, 0, 3, 0, 0)}
+    database = connect(make_server_database(tmp_path / "reader.db", **shape)
+                       if backend == "sqlite" else
+                       make_server_database_pg(request.getfixturevalue("postgres_url"), **shape))
     try:
         start, rows = walk(ListSpec(1, "category", 1))
         assert start.empty and rows == []
         assert [row.id for row in walk(ListSpec(1, "all"))[1]] == [2, 1]
+    finally:
+        database.close()
+
+
+def test_a_list_whose_connection_was_lost_is_gone_not_an_error(postgres_url):
+    """The server ended the read connection (a restart): its TEMP table went with it. The next
+    statement reconnects; the list says it is gone (the window starts it again), and a new list
+    works on the new connection."""
+    import psycopg
+
+    database = connect(make_server_database_pg(postgres_url))
+    try:
+        spec = ListSpec(1, "feed", 1)
+        start, rows = walk(spec)
+        pid = database.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+        with psycopg.connect(postgres_url, autocommit=True) as other:
+            other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        assert read_page(start.table, 1, 0, 10) is None
+        assert extend_list(start, spec, 10, 10) is None
+        assert [row.id for row in walk(spec, generation=2)[1]] == [row.id for row in rows]
     finally:
         database.close()
 
@@ -140,8 +184,10 @@ def test_a_read_only_database_can_be_listed(server_db):
     database.close()
     from peewee import SqliteDatabase
 
+    from desktop.store.backends.sqlite import SQLITE
     from desktop.store.models import database_proxy
     read_only = SqliteDatabase(f"{server_db.resolve().as_uri()}?mode=ro", uri=True)
+    read_only.backend = SQLITE
     database_proxy.initialize(read_only)
     try:
         assert [row.id for row in walk(ListSpec(1, "feed", 5))[1]] == [104, 103, 101]

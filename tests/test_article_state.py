@@ -8,7 +8,13 @@ import threading
 
 import pytest
 import time_machine
-from conftest import make_server_database, read_status, run_engine, sqlite
+from conftest import (
+    make_server_database,
+    make_server_database_pg,
+    read_status,
+    run_engine,
+    sqlite,
+)
 
 from desktop.store import JobRequestError, clock, connect
 from desktop.store.article_state import ArticleNotFound, WriteSequence, set_read
@@ -150,12 +156,17 @@ def test_undo_leaves_an_article_changed_since_its_job(server_db):
     assert rows_of(server_db, 1, 74)[0]["is_read"] == 0  # the job's doing: undone
 
 
-@pytest.mark.parametrize("journal_mode", ["wal", "delete"])
-def test_every_counts_snapshot_knows_exactly_which_writes_it_includes(tmp_path, journal_mode):
+@pytest.mark.parametrize("journal_mode", ["wal", "delete", "postgresql"])
+def test_every_counts_snapshot_knows_exactly_which_writes_it_includes(request, tmp_path,
+                                                                       journal_mode):
     """A writer toggles articles read and unread while a reader takes snapshots, on two real
     connections and threads: whatever the interleaving, every snapshot's counts equal the
-    counts before plus exactly the writes numbered up to the number it read."""
-    path = make_server_database(tmp_path / "reader.db", journal_mode=journal_mode)
+    counts before plus exactly the writes numbered up to the number it read. (On PostgreSQL
+    only if the snapshot's statements share one snapshot: REPEATABLE READ.)"""
+    if journal_mode == "postgresql":
+        path = make_server_database_pg(request.getfixturevalue("postgres_url"))
+    else:
+        path = make_server_database(tmp_path / "reader.db", journal_mode=journal_mode)
     sequence = WriteSequence()
     deltas: dict[int, tuple[int, int]] = {}  # write number -> (feed, unread delta)
     snapshots: list[tuple[dict, int]] = []
@@ -201,3 +212,35 @@ def test_every_counts_snapshot_knows_exactly_which_writes_it_includes(tmp_path, 
             feed, delta = deltas[number]
             expected[feed] += delta
         assert counts == expected, seen
+
+
+@pytest.mark.parametrize("unique_read_status", [True, False], ids=["upsert", "update-insert"])
+def test_single_article_writes_on_postgresql(postgres_url, unique_read_status):
+    """Read, unread, star and unstar one article on PostgreSQL (boolean columns, READ COMMITTED
+    write transactions), in both forms of the write."""
+    import psycopg
+
+    url = make_server_database_pg(postgres_url, unique_read_status=unique_read_status)
+
+    def row(article_id):
+        with psycopg.connect(url) as conn:
+            return conn.execute("SELECT is_read, is_starred, read_at IS NOT NULL, "
+                                "starred_at IS NOT NULL FROM read_status WHERE user_id = 1 "
+                                "AND article_id = %s", (article_id,)).fetchall()
+
+    async def body(manager):
+        read = await manager.set_article_read(1, 7, True)  # no row yet
+        after_read = row(7)
+        starred = await manager.set_article_starred(1, 7, True)
+        unread = await manager.set_article_read(1, 7, False)
+        unstarred = await manager.set_article_starred(1, 7, False)
+        return read, after_read, starred, unread, unstarred
+
+    read, after_read, starred, unread, unstarred = run_engine(url, body)
+    assert (read.is_read, read.unread_delta, read.feed_id, read.category_id) == (True, -1, 1, 1)
+    assert after_read == [(True, False, True, False)]
+    assert (starred.is_read, starred.is_starred, starred.unread_delta) == (True, True, 0)
+    assert (unread.is_read, unread.is_starred, unread.unread_delta) == (False, True, +1)
+    assert (unstarred.is_read, unstarred.is_starred) == (False, False)
+    assert row(7) == [(False, False, False, False)]
+    assert [c.sequence for c in (read, starred, unread, unstarred)] == [1, 2, 3, 4]

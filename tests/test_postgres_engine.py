@@ -232,6 +232,7 @@ def test_bad_targets_get_one_readable_line(postgres_url):
     user, host, port = parts.username, parts.hostname, parts.port
     cases = {
         f"postgresql://{user}:hunter2@{host}:{port}/x": "has a password in it",
+        f"postgresql://{user}@{host}:{port}/x?password=hunter2": "has a password in it",
         f"postgresql://{user}@{host}:99999/x": "has a port that is not a number",
         f"postgresql://{user}@{host}:{port}": "names no database",
         f"postgresql://{user}@{host}:{port}/no_such_database_here": "has no such database",
@@ -270,14 +271,6 @@ def test_a_database_without_the_servers_tables_is_refused_untouched(postgres_url
                                  "table_schema = 'public'") == [("t",)]
 
 
-def test_the_window_says_it_opens_files_only_for_now():
-    result = subprocess.run([sys.executable, "-m", "desktop", "gui", "--database",
-                             "postgresql://reader@127.0.0.1:1/reader"], capture_output=True,
-                            text=True, timeout=60, env={**os.environ,
-                                                        "QT_QPA_PLATFORM": "offscreen"})
-    assert result.returncode == 2
-    assert "the window opens SQLite files only" in result.stderr
-    assert "Traceback" not in result.stderr
 
 
 def test_a_server_restart_mid_job_loses_nothing_and_the_job_goes_on(postgres_server, reader_pg):

@@ -2,26 +2,34 @@
 read connection, read back a page at a time by position.
 
 The list is an append-only sequence: each step walks the next span of article ids (newest first
-or oldest first, the ingestion order, which the (feed_id, id) index and the rowid serve) and
-appends the matching ids to ``temp.<table>``, whose rowid is then the position. So a page at any
+or oldest first, the ingestion order, which the (feed_id, id) index serves) and appends the
+matching ids to the list's table, numbering them on from the last position. So a page at any
 position is an index lookup, the positions never move once given (an article marked read later
 keeps its row: the person sees it turn from unread to read rather than vanish), and memory stays
-flat whatever the scope's size: the ids live in SQLite's temporary file, the window keeps only
-the rows it shows. TEMP objects belong to the connection: nothing is written to the database
-file, and it works on a database opened read-only.
+flat whatever the scope's size: the ids live in the database's temporary storage (SQLite's
+temporary file, PostgreSQL's temp buffers), the window keeps only the rows it shows. TEMP
+tables belong to the connection: nothing is written to the shared database, and it works on a
+database opened read-only.
 
 "Unread only" and the title search are evaluated as each span is walked: an article read before
 the walk reached it is not listed, one read after stays. The list ends at the newest article
 when it was started (its ``high``); later arrivals appear when it is started again.
+
+The same statements run on SQLite and PostgreSQL: placeholders are written ``:name`` and given
+to the database in its own style, TEMP tables are named through the backend's ``temp_schema``,
+and the title search is the dialect's case-insensitive LIKE.
 """
 
 from __future__ import annotations
 
+import re
+import threading
 import time
 from dataclasses import dataclass
 
-from peewee import OperationalError
+from peewee import DatabaseError
 
+from .backends import current
 from .models import database_proxy
 
 LIST_KINDS = ("all", "category", "uncategorized", "feed")
@@ -41,7 +49,7 @@ PAGE_COLUMNS = """a.id, a.feed_id, f.category_id, f.title, a.title, a.url, a.pub
 class ListSpec:
     """Which articles a list shows, in which order: a scope of the tree (all, category,
     uncategorized, feed), for a user, all or unread only, whose title contains every word of
-    ``search`` (SQLite LIKE: case-insensitive for ASCII letters only)."""
+    ``search`` (case-insensitive: on SQLite for ASCII letters only, as its LIKE is)."""
 
     user_id: int
     kind: str
@@ -69,10 +77,11 @@ class ListSpec:
         if self.unread_only:
             parts.append("NOT EXISTS (SELECT 1 FROM read_status r WHERE r.user_id = :user "
                          "AND r.article_id = a.id AND r.is_read)")
+        like = _case_insensitive_like()
         for number, word in enumerate(self.words()):
-            parts.append(f"a.title LIKE :word{number} ESCAPE '\\'")
+            parts.append(f"a.title {like} :word{number} ESCAPE '\\'")
             params[f"word{number}"] = "%" + _escape_like(word) + "%"
-        return " AND ".join(parts) or "1", params
+        return " AND ".join(parts) or "1 = 1", params
 
     def feeds(self) -> tuple[str, dict]:
         """SQL selecting the ids of the scope's feeds (not for "all")."""
@@ -85,6 +94,27 @@ class ListSpec:
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _case_insensitive_like() -> str:
+    """LIKE on SQLite (already case-insensitive for ASCII), ILIKE on PostgreSQL: the operator
+    peewee itself uses for a case-insensitive match in this database's dialect."""
+    return database_proxy.obj.operations.get("ILIKE", "ILIKE")
+
+
+PLACEHOLDER = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
+
+
+def _execute(sql: str, params: dict):
+    """Run ``sql``, whose values are written ``:name``, in this database's parameter style
+    (``?`` for SQLite, ``%s`` for PostgreSQL)."""
+    values = []
+
+    def positional(match: re.Match) -> str:
+        values.append(params[match.group(1)])
+        return database_proxy.obj.param
+
+    return database_proxy.execute_sql(PLACEHOLDER.sub(positional, sql), values)
 
 
 @dataclass(frozen=True)
@@ -152,27 +182,60 @@ def table_name(generation: int) -> str:
     return f"{TABLE_PREFIX}{int(generation)}"
 
 
+class _ListTables(threading.local):
+    """The list tables this thread's connection made (the read thread's: one list at a time)."""
+
+    connection = None
+    names: set[str]
+
+
+_made = _ListTables()
+
+
+def _tables_of_this_connection() -> set[str]:
+    """Names of the list tables the current connection holds. A new connection (after a lost
+    one was replaced) holds none: TEMP tables end with the connection that made them."""
+    connection = database_proxy.connection()
+    if _made.connection is not connection:
+        _made.connection, _made.names = connection, set()
+    return _made.names
+
+
+def _qualified(table: str) -> str:
+    return f'{current().temp_schema}."{table}"'
+
+
+def _list_gone(table: str) -> bool:
+    """After a statement on a list's table failed: whether because the table is gone, the
+    connection it lived in having been lost and replaced meanwhile (a server restart)."""
+    return table not in _tables_of_this_connection()
+
+
 def start_list(generation: int, spec: ListSpec) -> ListStart:
     """Begin a list (dropping the tables of earlier ones): its table and its ids' range."""
     db = database_proxy
     table = table_name(generation)
-    for (name,) in db.execute_sql("SELECT name FROM sqlite_temp_master WHERE type = 'table' "
-                                  "AND name LIKE ? ESCAPE '\\'",
-                                  (_escape_like(TABLE_PREFIX) + "%",)).fetchall():
-        db.execute_sql(f'DROP TABLE temp."{name}"')
-    db.execute_sql(f'CREATE TEMP TABLE "{table}" (pos INTEGER PRIMARY KEY, '
-                   'article_id INTEGER NOT NULL)')
+    made = _tables_of_this_connection()
+    for name in sorted(made):
+        db.execute_sql(f"DROP TABLE IF EXISTS {_qualified(name)}")
+        made.discard(name)
+    # pos numbers the rows as they are inserted: an INTEGER PRIMARY KEY (the rowid) on SQLite,
+    # a SERIAL on PostgreSQL (peewee's auto-increment type in this database's dialect)
+    numbered = db.obj.get_context_options()["field_types"]["AUTO"]
+    db.execute_sql(f'CREATE TEMP TABLE "{table}" (pos {numbered} PRIMARY KEY, '
+                   "article_id INTEGER NOT NULL)")
+    made.add(table)
     if spec.kind == "all":
-        # two subqueries: SQLite reads one end of the rowid for each, not the whole table
+        # two subqueries: each reads one end of the primary key, not the whole table
         low, high = db.execute_sql("SELECT (SELECT min(id) FROM articles), "
                                    "(SELECT max(id) FROM articles)").fetchone()
     else:  # each feed's first and last id from the (feed_id, id) index
         feeds, params = spec.feeds()
-        low, high = db.execute_sql(
+        low, high = _execute(
             f"WITH scope(id) AS ({feeds}) SELECT min(first), max(last) FROM (SELECT "
             "(SELECT min(id) FROM articles WHERE feed_id = scope.id) AS first, "
-            "(SELECT max(id) FROM articles WHERE feed_id = scope.id) AS last FROM scope)",
-            params).fetchone()
+            "(SELECT max(id) FROM articles WHERE feed_id = scope.id) AS last FROM scope) "
+            "AS ends", params).fetchone()
     return ListStart(table, low or 0, high or 0)
 
 
@@ -188,18 +251,21 @@ def extend_list(start: ListStart, spec: ListSpec, cursor: int, span: int,
     else:
         low, high, next_cursor = cursor, min(cursor + span, start.high), cursor + span
         done = next_cursor >= start.high
+    if start.table not in _tables_of_this_connection():
+        return None
+    order = "DESC" if spec.newest_first else "ASC"
     began = time.perf_counter()
     try:
         if high > low and not start.empty:
-            database_proxy.execute_sql(
-                f'INSERT INTO temp."{start.table}" (article_id) SELECT a.id FROM articles a '
-                f"WHERE ({condition}) AND a.id > :low AND a.id <= :high "
-                f"ORDER BY a.id {'DESC' if spec.newest_first else 'ASC'}",
-                {**params, "low": low, "high": high})
+            # rows are numbered in the order the SELECT gives them (on PostgreSQL too: a
+            # volatile default, nextval(), is evaluated after the ORDER BY)
+            _execute(f"INSERT INTO {_qualified(start.table)} (article_id) SELECT a.id "
+                     f"FROM articles a WHERE ({condition}) AND a.id > :low AND a.id <= :high "
+                     f"ORDER BY a.id {order}", {**params, "low": low, "high": high})
         count = database_proxy.execute_sql(
-            f'SELECT coalesce(max(pos), 0) FROM temp."{start.table}"').fetchone()[0]
-    except OperationalError as exc:
-        if "no such table" in str(exc):
+            f"SELECT coalesce(max(pos), 0) FROM {_qualified(start.table)}").fetchone()[0]
+    except DatabaseError:
+        if _list_gone(start.table):
             return None
         raise
     seconds = time.perf_counter() - began
@@ -210,15 +276,16 @@ def extend_list(start: ListStart, spec: ListSpec, cursor: int, span: int,
 def read_page(table: str, user_id: int, first: int, count: int) -> list[ArticleRow] | None:
     """The rows at positions first .. first + count - 1 (fewer at the end); None when the list
     is gone. An article deleted since it was listed comes back as a row that says so."""
+    if table not in _tables_of_this_connection():
+        return None
     try:
-        cursor = database_proxy.execute_sql(
-            f"SELECT t.pos - 1, {PAGE_COLUMNS} FROM temp.\"{table}\" t "
+        found = _execute(
+            f"SELECT t.pos - 1, {PAGE_COLUMNS} FROM {_qualified(table)} t "
             "LEFT JOIN articles a ON a.id = t.article_id LEFT JOIN feeds f ON f.id = a.feed_id "
             "WHERE t.pos > :first AND t.pos <= :last ORDER BY t.pos",
-            {"user": user_id, "first": first, "last": first + count})
-        found = cursor.fetchall()
-    except OperationalError as exc:
-        if "no such table" in str(exc):
+            {"user": user_id, "first": first, "last": first + count}).fetchall()
+    except DatabaseError:
+        if _list_gone(table):
             return None
         raise
     return [_row(values) for values in found]
@@ -244,6 +311,6 @@ def has_newer(spec: ListSpec, high: int) -> bool:
     """Whether an article of the scope (all or unread alike) arrived after the list began."""
     plain = ListSpec(spec.user_id, spec.kind, spec.target_id, unread_only=False)
     condition, params = plain.condition()
-    return database_proxy.execute_sql(
+    return bool(_execute(
         f"SELECT EXISTS (SELECT 1 FROM articles a WHERE ({condition}) AND a.id > :high)",
-        {**params, "high": high}).fetchone()[0] == 1
+        {**params, "high": high}).fetchone()[0])

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from peewee import EXCLUDED, fn
 
+from .backends import current
 from .clock import utc_now_text
 from .job_requests import check_user_exists
 from .models import Article, Feed, ReadStatus, database_proxy
@@ -56,6 +57,8 @@ class WriteSequence:
     ``lock``. A snapshot that started after a write's commit sees it and reads a number at least
     that write's; one that started before does not see it and reads a smaller number. (A job's
     chunks need none of this: their progress is read in the same transaction as the counts.)
+    The read transaction must keep the snapshot of its first statement to its end
+    (connection.read_snapshot: on PostgreSQL REPEATABLE READ, not READ COMMITTED).
     """
 
     def __init__(self):
@@ -89,7 +92,9 @@ def set_starred(user_id: int, article_id: int, starred: bool, *, upsert: bool,
 
 def _state(user_id: int, article_id: int) -> tuple[bool, bool]:
     """(read, starred) now; any row of the article counts (a server may have left two)."""
-    read, starred = (ReadStatus.select(fn.MAX(ReadStatus.is_read), fn.MAX(ReadStatus.is_starred))
+    # (as integers: PostgreSQL has no max() of booleans)
+    read, starred = (ReadStatus.select(fn.MAX(ReadStatus.is_read.cast("INTEGER")),
+                                       fn.MAX(ReadStatus.is_starred.cast("INTEGER")))
                      .where((ReadStatus.user == user_id) & (ReadStatus.article == article_id))
                      .tuples().get())
     return bool(read), bool(starred)
@@ -98,7 +103,7 @@ def _state(user_id: int, article_id: int) -> tuple[bool, bool]:
 def _set_flag(flag: str, user_id: int, article_id: int, value: bool, upsert: bool,
               sequence: WriteSequence) -> ArticleChange:
     column, stamp = FLAGS[flag]
-    transaction = database_proxy.atomic("IMMEDIATE")
+    transaction = current().write_transaction(database_proxy.obj)
     transaction.__enter__()
     try:
         check_user_exists(user_id)  # our connections do not enforce foreign keys

@@ -10,7 +10,7 @@ from .backends.base import DatabaseOpenError
 BUSY_TIMEOUT_MS = 5000
 
 __all__ = ["BUSY_TIMEOUT_MS", "DatabaseOpenError", "connect", "data_version", "is_server_url",
-           "is_target_failure"]
+           "is_target_failure", "read_snapshot", "shown_name", "use_password_for_session"]
 
 
 def connect(target, *, create: bool = False, allow_read_only: bool = False,
@@ -41,3 +41,28 @@ def is_target_failure(exc: BaseException) -> bool:
     from .backends.sqlite import SQLITE
 
     return SQLITE.is_target_failure(exc) or POSTGRES.is_target_failure(exc)
+
+
+def read_snapshot():
+    """A read transaction of this thread's database whose statements all see one snapshot."""
+    from .models import database_proxy
+
+    return current().read_snapshot(database_proxy.obj)
+
+
+def shown_name(target) -> str:
+    """A target as a person sees it (titles, messages, lists): a file's path, or a server's URL
+    without a password or connection options."""
+    if is_server_url(target):
+        from .backends.postgres import describe
+
+        return describe(str(target))
+    return str(target)
+
+
+def use_password_for_session(url: str, password: str | None) -> None:
+    """Connect to the server ``url`` with ``password`` from now on, in this process only (None:
+    forget it; libpq's PGPASSWORD and ~/.pgpass apply). It is never written anywhere."""
+    from .backends.postgres import set_session_password
+
+    set_session_password(url, password)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN, fn
 
 from .article_state import WriteSequence
+from .connection import read_snapshot
 from .job_requests import bounded_watermark
 from .models import Article, BulkOperationJob, Category, Feed, ReadStatus, User, database_proxy
 from .scopes import Scope, unread_counts
@@ -60,10 +61,10 @@ def _jobs_progress(user_id: int) -> dict[int, int]:
 
 def counts_snapshot(user_id: int, *, whole: bool = False, writes: WriteSequence | None = None):
     """(unread counts, or the whole Overview with ``whole``; {job id: progress}; the number of
-    the last single-article write included) read in ONE read transaction, so the caller knows
-    exactly which job chunks and which article writes (numbered by ``writes``) the counts
+    the last single-article write included) read in ONE snapshot of the database, so the caller
+    knows exactly which job chunks and which article writes (numbered by ``writes``) the counts
     include."""
-    with database_proxy.atomic():
+    with read_snapshot():
         writes_seen = writes.snapshot_point() if writes is not None else 0
         counts = load_overview(user_id) if whole else unread_counts(user_id)
         return counts, _jobs_progress(user_id), writes_seen

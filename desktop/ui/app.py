@@ -108,12 +108,12 @@ def create_application() -> QApplication:
     return app
 
 
-async def _run_window(window, database: Path, create: bool, demo_if_new: bool) -> int:
+async def _run_window(window, database: Path | str, create: bool, demo_if_new: bool) -> int:
     from ..store.demo import create_demo_file
 
     closed = asyncio.Event()
     window.closeRequested.connect(closed.set)
-    if demo_if_new and not database.exists():
+    if demo_if_new and isinstance(database, Path) and not database.exists():
         window.status_label.setText("Creating a demo database…")
         window.show()
         await asyncio.get_running_loop().run_in_executor(None, create_demo_file, database)
@@ -124,7 +124,7 @@ async def _run_window(window, database: Path, create: bool, demo_if_new: bool) -
     return 0
 
 
-async def _screenshot(window, database: Path, output: Path) -> int:
+async def _screenshot(window, database: Path | str, output: Path) -> int:
     if not await window.open_database(database):
         print(f"rss-desktop: error: {window.status_label.full_text}", file=sys.stderr)
         return 2
@@ -186,17 +186,11 @@ async def _smoke_test(window) -> int:
 
 def run_gui(database: str | None = None, *, smoke_test: bool = False,
             screenshot: str | None = None, demo_if_new: bool = False) -> int:
-    """Open the desktop app; returns the process exit code."""
-    from ..store.connection import is_server_url
+    """Open the desktop app on ``database`` (a file, or a ``postgresql://`` URL whose password
+    comes from PGPASSWORD, ~/.pgpass or the window's prompt); returns the process exit code."""
     from .main_window import MainWindow
+    from .window_database import database_target
 
-    if is_server_url(database):
-        # The engine and the command line work on PostgreSQL; the window's article list and
-        # counts still read through SQLite-only queries, so it says so instead of failing.
-        print("rss-desktop: error: the window opens SQLite files only, for now; use the command "
-              "line (mark-read, jobs, cancel, undo, work) on a PostgreSQL database",
-              file=sys.stderr)
-        return 2
     app = create_application()
     log_path = configure_logging()
     loop = qasync.QEventLoop(app)
@@ -204,11 +198,11 @@ def run_gui(database: str | None = None, *, smoke_test: bool = False,
     install_error_reporting(loop, log_path)
     window = MainWindow(app_settings())
     close_on_signals(window)
-    path = Path(database).expanduser() if database else default_database_path()
+    target = database_target(database) if database else default_database_path()
     with loop:
         if smoke_test:
             return loop.run_until_complete(_smoke_test(window))
         if screenshot:
-            return loop.run_until_complete(_screenshot(window, path, Path(screenshot)))
+            return loop.run_until_complete(_screenshot(window, target, Path(screenshot)))
         return loop.run_until_complete(
-            _run_window(window, path, create=database is None, demo_if_new=demo_if_new))
+            _run_window(window, target, create=database is None, demo_if_new=demo_if_new))

@@ -30,6 +30,7 @@ class ArticleActions:
     def _build_article_list(self) -> None:
         self.article_model = ArticleListModel(self)
         self.article_loader = ArticleLoader(self.article_model, self.spawn, self)
+        self.article_loader.listLost.connect(lambda: self.load_articles(again=True))
         self.article_pane = ArticlePane(self.article_model)
         self.articles = self.article_pane.view
         self._list_scope: TreeScope | None = None

@@ -27,6 +27,9 @@ class ArticleLoader(QObject):
     the loop with the window's error reporting."""
 
     firstRowsShown = Signal()  # the first rows of a list are in the model (or it is empty)
+    # the shown list's table is gone with the read connection (a database server restarted):
+    # the window starts the list again
+    listLost = Signal()
 
     def __init__(self, model: ArticleListModel, spawn, parent=None):
         super().__init__(parent)
@@ -67,7 +70,10 @@ class ArticleLoader(QObject):
                 self.model.page_requested(0)
             step = await manager.reads.call(extend_list, start, spec, cursor, span,
                                             PAGE_ROWS if want_rows else 0)
-            if generation != self._generation or step is None:
+            if generation != self._generation:
+                return
+            if step is None:
+                self.listLost.emit()
                 return
             self.model.grow(generation, step.count, step.done)
             if step.rows is not None:
@@ -102,6 +108,9 @@ class ArticleLoader(QObject):
             self.model.page_requested(page)
             rows = await manager.reads.call(read_page, start.table, user_id, page * PAGE_ROWS,
                                             PAGE_ROWS)
+            if rows is None and generation == self._generation:
+                self.listLost.emit()
+                return
             self.model.page_arrived(generation, page, rows)
 
     async def has_newer(self) -> bool:

@@ -9,7 +9,8 @@ from .resources import icon
 
 
 class EmptyState(QWidget):
-    """Shown for a database with no users yet: create sample data, or open another file."""
+    """Shown for a database with no users yet: create sample data, or open another database
+    (a file, or one on a server)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -20,9 +21,11 @@ class EmptyState(QWidget):
         self.sample_button.setAccessibleName("Create sample data")
         self.open_button = QPushButton(icon("open"), "Open database…")
         self.open_button.setAccessibleName("Open database")
+        self.connect_button = QPushButton(icon("server"), "Connect to server…")
+        self.connect_button.setAccessibleName("Connect to server")
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(self.message)
-        for button in (self.sample_button, self.open_button):
+        for button in (self.sample_button, self.open_button, self.connect_button):
             layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(1)

@@ -3,9 +3,9 @@
 Every database call goes through the engine's threads (``manager.db`` for writes and for
 noticing other programs' commits, ``manager.reads`` for what the window shows); this
 module only awaits results and updates widgets. Dialogs are shown with ``open()``, never
-``exec()``, because a nested event loop breaks qasync. Actions and menus are in
-window_menus.py, starting and following jobs in job_actions.py, errors and questions in
-window_messages.py.
+``exec()``, because a nested event loop breaks qasync. Opening and switching databases (files
+and servers) is in window_database.py, actions and menus in window_menus.py, starting and
+following jobs in job_actions.py, errors and questions in window_messages.py.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -27,15 +26,15 @@ from PySide6.QtWidgets import (
 )
 
 from ..jobs import BulkOperationManager
-from ..store import DatabaseOpenError, JobNotFound
-from ..store.connection import data_version
+from ..store import JobNotFound
+from ..store.connection import data_version, is_server_url, shown_name
 from ..store.demo import build_demo_database
 from ..store.overview import counts_snapshot, list_users
 from .article_actions import ArticleActions
 from .bridge import EngineBridge
 from .empty_state import EmptyState
 from .feed_pane import FeedPane
-from .file_dialog import database_file_dialog
+from .formatting import one_line
 from .job_actions import JobActions
 from .jobs_model import JobsTableModel
 from .jobs_panel import JobsPanel
@@ -44,6 +43,7 @@ from .scope_tree import ScopeTreeModel
 from .settings import AppSettings
 from .status_line import StatusLine
 from .undo_offer import UndoOffer
+from .window_database import WindowDatabase, title_name
 from .window_menus import WindowMenus
 from .window_messages import WindowMessages
 
@@ -51,13 +51,13 @@ log = logging.getLogger(__name__)
 
 ACTIVE_POLL_MS = 250  # while a job is pending or running
 IDLE_POLL_MS = 1500
-RECOVER_SECONDS = 5.0  # adopt jobs other programs left pending or a dead process was running
 SAMPLE_ARTICLES = 20_000
 JOBS_HEADER = "jobs_header_v2"  # the saved column layout of the jobs table (8 columns)
 ARTICLES_HEADER = "articles_header"  # and of the article list
 
 
-class MainWindow(ArticleActions, JobActions, WindowMenus, WindowMessages, QMainWindow):
+class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, WindowMessages,
+                 QMainWindow):
     databaseOpened = Signal(str)
     overviewLoaded = Signal()
     jobsLoaded = Signal()
@@ -71,17 +71,20 @@ class MainWindow(ArticleActions, JobActions, WindowMenus, WindowMessages, QMainW
         self.prefs = AppSettings(settings)
         self.manager: BulkOperationManager | None = None
         self.bridge: EngineBridge | None = None
-        self.database_path: Path | None = None
+        self.database_target: Path | str | None = None  # a file, or a server's URL
         self.user_id: int | None = None
         self.status_filter: str | None = None
         self.manager_options: dict = {}  # passed to BulkOperationManager (tests, tuning)
         self._tasks: set[asyncio.Task] = set()
         self._seen_version: int | None = None
+        # the status bar's text before the server went out of reach (None: it answers)
+        self._state_before_lost: str | None = None
         self._message_box: QMessageBox | None = None
-        self._failed_path: Path | None = None  # the database that failed, until reopened
+        self._failed_target: Path | str | None = None  # the database that failed, until reopened
         self._close_now = False  # closing without asking (asked already, or SIGTERM)
         # the dialogs last opened (tests and the walk-through look at them)
         self.file_dialog = self.confirmation = self.close_question = self.clear_question = None
+        self.connect_dialog = None
         self.setWindowTitle("RSS Desktop Companion")
         self.setWindowIcon(icon("rss-desktop"))
         self.resize(1200, 720)
@@ -120,6 +123,7 @@ class MainWindow(ArticleActions, JobActions, WindowMenus, WindowMessages, QMainW
         self.empty_state.sample_button.clicked.connect(
             lambda: self.spawn(self.create_sample_data()))
         self.empty_state.open_button.clicked.connect(self.choose_database)
+        self.empty_state.connect_button.clicked.connect(lambda: self.connect_to_server())
         self.pages = QStackedWidget()
         self.pages.addWidget(self.splitter)
         self.pages.addWidget(self.empty_state)
@@ -172,82 +176,12 @@ class MainWindow(ArticleActions, JobActions, WindowMenus, WindowMessages, QMainW
     def _scope_changed(self) -> None:
         scope = self.selected_scope()
         self.feed_pane.proxy.keep(scope)  # a filter never hides the selected row
-        if scope is not None and self.database_path is not None:
-            self.prefs.remember_selected_scope(str(self.database_path), scope.kind, scope.id)
+        if scope is not None and self.database_target is not None:
+            self.prefs.remember_selected_scope(str(self.database_target), scope.kind, scope.id)
         self.load_articles()
         self._update_actions()
 
     # -- database and user ------------------------------------------------------------------
-    def choose_database(self) -> None:
-        """The Open dialog starts in the open database's folder, with its file selected."""
-        current = self.database_path or (Path(self.prefs.recent_databases()[0])
-                                         if self.prefs.recent_databases() else None)
-        folder = str(current.parent) if current else str(Path.home())
-        dialog = database_file_dialog(self, "Open the reader's database", folder)
-        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
-        if current is not None:
-            dialog.selectFile(current.name)
-        self.file_dialog = dialog
-        dialog.fileSelected.connect(lambda path: self.spawn(self.open_database(path)))
-        dialog.open()
-
-    async def open_database(self, path, *, create: bool = False) -> bool:
-        """Switch to the database at ``path``. On failure, say why and keep the current one."""
-        path = Path(path).expanduser().absolute()  # the recent list must not depend on cwd
-        options = {"recover_every": RECOVER_SECONDS,
-                   "keep_finished_hours": self.prefs.keep_finished_days * 24.0,
-                   **self.manager_options}
-        manager = BulkOperationManager(path, create=create, **options)
-        try:
-            await manager.open()
-        except DatabaseOpenError as exc:
-            await manager.close()
-            log.warning("cannot open %s: %s", path, exc.reason)
-            if exc.missing:
-                self.show_error("Cannot open database", f"{exc}\n\nCreate a new database there?",
-                                buttons=QMessageBox.StandardButton.Ok
-                                | QMessageBox.StandardButton.Cancel,
-                                on_accept=lambda: self.spawn(self.open_database(path,
-                                                                                create=True)))
-            else:
-                self.show_error("Cannot open database", str(exc))
-            return False
-        await self.close_database()
-        self._failed_path = None
-        self.manager, self.database_path = manager, path
-        self.jobs_model.clear()  # job ids name other jobs in another file
-        self.bridge = EngineBridge(manager, self)
-        self.bridge.jobEvent.connect(self._on_job_event)
-        self.bridge.articleChanged.connect(self._on_article_changed)
-        manager.start_serving()  # adopting others' jobs once their events reach the window
-        self._seen_version = await manager.db.call(data_version)  # changes after this count
-        self.prefs.remember_database(str(path))
-        self.setWindowTitle(f"{path.name} — RSS Desktop Companion")
-        await self._load_users()
-        opened = f"Opened {path}"
-        if manager.journal_mode and manager.journal_mode != "wal":
-            opened += (" (a rollback journal, not WAL: the web server's reads wait while a "
-                       "chunk commits, so chunks are kept short)")
-        self.status_label.set_state(manager.read_only_reason or opened)
-        self.jobs_panel.setEnabled(not manager.read_only_reason)
-        self.databaseOpened.emit(str(path))
-        self._schedule_poll()
-        return True
-
-    async def close_database(self) -> None:
-        """Stop this window's jobs after their current chunk (they resume on the next open)."""
-        self.poll_timer.stop()
-        if self.confirmation is not None and not self.confirmation.closed:
-            self.confirmation.reject()  # it asked about this database's articles
-        if self.bridge is not None:
-            self.bridge.detach()
-            self.bridge = None
-        self.article_loader.load(None, None)
-        manager, self.manager = self.manager, None
-        if manager is not None:
-            await manager.close()
-        self._update_actions()
-
     async def _load_users(self) -> None:
         users = await self.manager.reads.call(list_users)
         self.user_combo.clear()
@@ -255,9 +189,13 @@ class MainWindow(ArticleActions, JobActions, WindowMenus, WindowMessages, QMainW
             self.user_combo.addItem(name, user_id)
         if not users:
             self.user_id = None
+            server = is_server_url(self.database_target)
+            # (sample data is made in files only: ids on a server come from its sequences)
+            self.empty_state.sample_button.setVisible(not server)
             self.empty_state.message.setText(
-                f"{self.database_path.name} has no users or feeds yet.\n"
-                "Create sample data to try the app, or open your reader's database.")
+                f"{title_name(self.database_target)} has no users or feeds yet.\n" + (
+                    "The reader's web server adds them; or open another database." if server
+                    else "Create sample data to try the app, or open your reader's database."))
             self.pages.setCurrentWidget(self.empty_state)
             self._update_actions()
             return
@@ -265,7 +203,7 @@ class MainWindow(ArticleActions, JobActions, WindowMenus, WindowMessages, QMainW
         self.user_combo.setCurrentIndex(index)
         await self.set_user(self.user_combo.itemData(index))
         self.pages.setCurrentWidget(self.splitter)
-        saved = self.prefs.selected_scope(str(self.database_path))
+        saved = self.prefs.selected_scope(str(self.database_target))
         if saved is not None and self.selected_scope() is None:
             self.select_scope(*saved)  # where the person left this database
 
@@ -353,12 +291,26 @@ class MainWindow(ArticleActions, JobActions, WindowMenus, WindowMessages, QMainW
         self.poll_timer.start(ACTIVE_POLL_MS if active else IDLE_POLL_MS)
 
     async def _poll(self) -> None:
-        """Re-query only when another connection committed (PRAGMA data_version moved)."""
+        """Re-query only when another connection committed (the backend's changes_seen moved).
+        A server out of reach (restarting, the network gone) is said once, in the status bar,
+        and asked again at each poll until it answers: then everything is read again."""
         manager = self.manager
         if manager is None:
             return
         try:
-            version = await manager.db.call(data_version)
+            try:
+                version = await manager.db.call(data_version)
+            except Exception as exc:
+                if manager is not self.manager or not manager.backend.is_retryable(exc):
+                    raise
+                self._out_of_reach(exc)
+                return
+            if self._state_before_lost is not None:
+                self.status_label.set_state(self._state_before_lost)
+                self._state_before_lost = None
+                self._seen_version = None  # whatever happened meanwhile: read it all again
+                log.info("%s answers again", shown_name(self.database_target))
+                self.load_articles(again=True)  # (its table went with the lost connection)
             if version != self._seen_version and manager is self.manager:
                 self._seen_version = version
                 await self.reload_jobs()
@@ -366,6 +318,15 @@ class MainWindow(ArticleActions, JobActions, WindowMenus, WindowMessages, QMainW
                 await self._articles_changed_elsewhere()
         finally:
             self._schedule_poll()
+
+    def _out_of_reach(self, exc: BaseException) -> None:
+        if self._state_before_lost is not None:
+            return  # said already
+        self._state_before_lost = self.status_label.state_text
+        shown = shown_name(self.database_target)
+        log.warning("lost the connection to %s: %s", shown, one_line(str(exc)))
+        self.status_label.set_state(f"Lost the connection to {shown}; trying again… "
+                                    f"({one_line(str(exc))})")
 
     # -- closing ----------------------------------------------------------------------------
     def close_now(self) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QMessageBox, QToolBar
 
 from .. import __version__
+from ..store.connection import is_server_url, shown_name
 from .jobs_model import can_undo
 from .preferences import PreferencesDialog
 from .resources import icon, log_file_path
@@ -29,6 +30,10 @@ class WindowMenus:
         self.open_action = QAction(icon("open"), "&Open database…", self)
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.open_action.triggered.connect(self.choose_database)
+        self.connect_action = QAction(icon("server"), "&Connect to server…", self)
+        self.connect_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.connect_action.setToolTip("Open the reader's database on a PostgreSQL server")
+        self.connect_action.triggered.connect(lambda: self.connect_to_server())
         self.refresh_action = QAction(icon("refresh"), "Re&fresh", self)
         self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
         self.refresh_action.triggered.connect(lambda: self.spawn(self.refresh()))
@@ -72,6 +77,7 @@ class WindowMenus:
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
         file_menu.addAction(self.open_action)
+        file_menu.addAction(self.connect_action)
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addSeparator()
@@ -153,10 +159,14 @@ class WindowMenus:
         menu.popup(self.tree.viewport().mapToGlobal(pos))
 
     def _fill_recent_menu(self) -> None:
+        """Files by their path, servers by their URL (a password is never in one)."""
         self.recent_menu.clear()
-        for path in self.prefs.recent_databases():
-            action = self.recent_menu.addAction(path)
-            action.triggered.connect(lambda _c=False, p=path: self.spawn(self.open_database(p)))
+        for target in self.prefs.recent_databases():
+            server = is_server_url(target)
+            action = self.recent_menu.addAction(icon("server" if server else "open"),
+                                                shown_name(target))
+            action.triggered.connect(
+                lambda _c=False, t=target: self.spawn(self.open_database(t)))
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("(none)").setEnabled(False)
 
@@ -170,13 +180,15 @@ class WindowMenus:
         self.tree.expandAll()
 
     def show_about(self) -> QMessageBox:
-        database = str(self.database_path) if self.database_path else "none open"
+        database = (shown_name(self.database_target) if self.database_target is not None
+                    else "none open")
         box = QMessageBox(QMessageBox.Icon.NoIcon, "About RSS Desktop Companion",
                           f"<b>RSS Desktop Companion {__version__}</b>", parent=self)
         box.setIconPixmap(icon("rss-desktop").pixmap(64, 64))
         box.setInformativeText(
-            "<p>Marks categories, feeds or everything read on your RSS reader's shared SQLite "
-            "database, as persisted, chunked, undoable jobs.</p>"
+            "<p>Marks categories, feeds or everything read on your RSS reader's shared "
+            "database (an SQLite file or PostgreSQL), as persisted, chunked, undoable "
+            "jobs.</p>"
             f"<p>Version {escape(__version__)}<br>Database: {escape(database)}<br>"
             f"Log file: {escape(str(log_file_path()))}<br>"
             f"PySide6 {escape(pyside_version)}</p>")

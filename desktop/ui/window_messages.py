@@ -14,9 +14,10 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QMessageBox
 
-from ..store.connection import is_target_failure
+from ..store.connection import is_target_failure, shown_name
 from .formatting import one_line
 from .jobs_model import job_progress
+from .window_database import title_name
 
 log = logging.getLogger(__name__)
 
@@ -38,25 +39,33 @@ class WindowMessages:
                 self._database_failed(exc)
                 return
             log.error("background task failed", exc_info=exc)
-            self.show_error("Something went wrong", f"{type(exc).__name__}: {exc}")
+            # an error the database's backend knows (a privilege missing, the server gone, a
+            # full disk) in its words, naming the database; anything else as it is
+            backend = self.manager.backend if self.manager is not None else None
+            known = backend.failure_message(exc) if backend is not None else None
+            if known:
+                self.show_error("Database error",
+                                f"{shown_name(self.database_target)}: {known}")
+            else:
+                self.show_error("Something went wrong", f"{type(exc).__name__}: {exc}")
 
     def _database_failed(self, exc: BaseException) -> None:
         """The open database cannot be read or written any more (damaged, removed, I/O errors):
         stop its jobs once, say so once, offer to open it again. Never a cascade of messages."""
-        if self.manager is None or self._failed_path is not None:
+        if self.manager is None or self._failed_target is not None:
             return
-        path = self._failed_path = self.database_path
-        log.error("database %s failed: %s", path, exc)
+        target = self._failed_target = self.database_target
+        log.error("database %s failed: %s", shown_name(target), exc)
         self.spawn(self.close_database())
-        text = (f"{path} can no longer be used: {exc}.\n\nIts jobs were stopped; every chunk "
-                "they committed is kept. Reopen it to check it again.")
-        self.status_label.set_state(f"{path.name} failed: {exc}; its jobs were stopped")
+        text = (f"{shown_name(target)} can no longer be used: {exc}.\n\nIts jobs were "
+                "stopped; every chunk they committed is kept. Reopen it to check it again.")
+        self.status_label.set_state(f"{title_name(target)} failed: {exc}; its jobs were stopped")
         box = self.show_error("Database failed", text, modal=False,
                               buttons=QMessageBox.StandardButton.Retry
                               | QMessageBox.StandardButton.Close)
         reopen = box.button(QMessageBox.StandardButton.Retry)
         reopen.setText("Reopen")
-        reopen.clicked.connect(lambda: self.spawn(self.open_database(path)))
+        reopen.clicked.connect(lambda: self.spawn(self.open_database(target)))
 
     def show_error(self, title: str, text: str, *, buttons=None, on_accept=None,
                    modal: bool = True) -> QMessageBox:

@@ -12,12 +12,15 @@ SERVER_TABLES = ("users", "categories", "feeds", "articles", "read_status")
 class DatabaseOpenError(Exception):
     """The target cannot be used as the shared database; the message names it and says why."""
 
-    def __init__(self, target, reason: str, *, missing: bool = False):
+    def __init__(self, target, reason: str, *, missing: bool = False,
+                 login_refused: bool = False):
         super().__init__(f"{target}: {reason}")
         self.target = target
         self.path = Path(target) if not str(target).lower().startswith("postgres") else None
         self.reason = reason
         self.missing = missing  # the GUI offers to create a new database there
+        # the server asked for a password and got none or a wrong one: the GUI asks for one
+        self.login_refused = login_refused
 
 
 class Backend:
@@ -26,6 +29,8 @@ class Backend:
     index_carries_primary_key = False
     # Whether the engine must pace its chunks so other writers get the database-wide lock.
     paces_writers = False
+    # The schema that names this connection's own TEMP tables (never a real table of the server).
+    temp_schema = "temp"
 
     def connect(self, target, *, create: bool, allow_read_only: bool, busy_timeout_ms: int):
         """A connected peewee Database for this thread, carrying ``backend``,
@@ -37,6 +42,12 @@ class Backend:
         """A context manager: one write transaction. Correctness never depends on it locking
         more than the rows it touches (state changes are guarded updates); on SQLite it takes
         the write lock at once, so a chunk never fails half-way on a lock."""
+        raise NotImplementedError
+
+    def read_snapshot(self, db):
+        """A context manager: one read transaction whose statements all see the same snapshot
+        of the database, taken at its first statement (what the window's counts and the jobs'
+        progress are read in together)."""
         raise NotImplementedError
 
     def for_update(self, query):

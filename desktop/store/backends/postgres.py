@@ -18,7 +18,8 @@ What differs from SQLite, and why:
   connection is retried too (a server restart mid-job resumes from the job's cursor); disk
   full, a read-only standby and missing privileges end the job with one readable line.
 - Passwords never come from a URL (it would be in the process list and in settings): libpq
-  reads ``PGPASSWORD`` or ``~/.pgpass``.
+  reads ``PGPASSWORD`` or ``~/.pgpass``, or the password a person typed in the app for this run
+  (``set_session_password``), kept in this process's memory only.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from __future__ import annotations
 import re
 import threading
 import zlib
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from peewee import ColumnMetadata, InterfaceError, OperationalError, PostgresqlDatabase
 from playhouse.shortcuts import ReconnectMixin
@@ -71,6 +72,24 @@ FAILURES = {
     "3D000": "the database does not exist",
     "42P01": "a table this needs is missing",
 }
+
+
+# Passwords typed in the app, for this run only: {URL as describe() shows it: password}. Never
+# written anywhere; libpq gets one as its ``password`` connection parameter.
+_session_passwords: dict[str, str] = {}
+
+
+def set_session_password(url: str, password: str | None) -> None:
+    """Use ``password`` for connections to ``url`` from now on in this process (None: forget
+    it, so that libpq's PGPASSWORD or ~/.pgpass apply again)."""
+    if password:
+        _session_passwords[describe(url)] = password
+    else:
+        _session_passwords.pop(describe(url), None)
+
+
+def session_password(url: str) -> str | None:
+    return _session_passwords.get(describe(url))
 
 
 def owner_key(owner: str) -> int:
@@ -164,7 +183,7 @@ def _check_url(url: str, shown: str) -> None:
         parts.port  # noqa: B018
     except ValueError:
         raise DatabaseOpenError(shown, "has a port that is not a number from 1 to 65535") from None
-    if parts.password is not None:
+    if parts.password is not None or {"password", "sslpassword"} & parse_qs(parts.query).keys():
         raise DatabaseOpenError(shown, "has a password in it, where every other program on this "
                                        "machine can read it; put it in PGPASSWORD or ~/.pgpass "
                                        "instead")
@@ -176,9 +195,10 @@ def _open_failure(url: str, exc: BaseException) -> DatabaseOpenError:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     lower = text.lower()
     if "password authentication failed" in lower or "no password supplied" in lower:
-        reason = ("the server refused the login (password authentication failed); put the "
-                  "password in PGPASSWORD or ~/.pgpass")
-    elif "does not exist" in lower and "database" in lower:
+        return DatabaseOpenError(url, "the server refused the login (password authentication "
+                                      "failed); put the password in PGPASSWORD or ~/.pgpass",
+                                 login_refused=True)
+    if "does not exist" in lower and "database" in lower:
         reason = f"the server has no such database ({text})"
     elif any(words in lower for words in ("could not connect", "connection refused", "timeout",
                                           "could not translate host", "no route",
@@ -191,13 +211,15 @@ def _open_failure(url: str, exc: BaseException) -> DatabaseOpenError:
 
 class PostgresBackend(Backend):
     name = "postgresql"
+    temp_schema = "pg_temp"
 
     def connect(self, target, *, create: bool, allow_read_only: bool, busy_timeout_ms: int):
         url = str(target)
         shown = describe(url)
         _check_url(url, shown)
+        typed = {"password": password} if (password := session_password(url)) else {}
         db = ReaderDatabase(url, connect_timeout=CONNECT_TIMEOUT_SECONDS,
-                            application_name="rss-desktop", prefer_psycopg3=True)
+                            application_name="rss-desktop", prefer_psycopg3=True, **typed)
         db.lock_timeout_ms = busy_timeout_ms
         db.backend = self
         db.target_name = shown
@@ -240,6 +262,11 @@ class PostgresBackend(Backend):
 
     def write_transaction(self, db):
         return db.atomic()
+
+    def read_snapshot(self, db):
+        # READ COMMITTED gives each statement a snapshot of its own; REPEATABLE READ keeps the
+        # first statement's for the whole transaction (and a reader never waits or conflicts).
+        return db.atomic(isolation_level="REPEATABLE READ")
 
     def for_update(self, query):
         return query.for_update()

@@ -141,6 +141,10 @@ class SqliteBackend(Backend):
     def write_transaction(self, db):
         return db.atomic("IMMEDIATE")
 
+    def read_snapshot(self, db):
+        # A deferred transaction: its snapshot (WAL) or shared lock starts at the first read.
+        return db.atomic()
+
     def changes_seen(self, db) -> int:
         return db.execute_sql("PRAGMA data_version").fetchone()[0]
 

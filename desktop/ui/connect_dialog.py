@@ -1,0 +1,199 @@
+"""*File › Connect to server…*: the fields of a PostgreSQL database, a password for this run only.
+
+The dialog only gathers and shows: it builds the URL (never with a password in it) and hands
+it and the typed password to the window, which connects in the background and tells the dialog
+how it went. It stays open, its fields kept, until the connection works or the person cancels,
+so a mistyped password or host is corrected in place.
+"""
+
+from __future__ import annotations
+
+import getpass
+from urllib.parse import quote, unquote, urlsplit
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+)
+
+DEFAULT_PORT = 5432
+PASSWORD_NOTE = (
+    "The password is used for this session only and is never saved. To connect without typing "
+    "it, put it in ~/.pgpass (one line host:port:database:user:password, the file readable only "
+    "by you) or in PGPASSWORD. Leave the field empty to use those.")
+
+
+def server_url(host: str, port: int, user: str, database: str, options: str = "") -> str:
+    """``postgresql://user@host:port/database`` with each part quoted as a URL needs (a socket
+    folder as host, an IPv6 address, names with spaces or @); never a password."""
+    host = host.strip()
+    if host.startswith("/"):  # a Unix socket folder
+        host = quote(host, safe="")
+    elif ":" in host and not host.startswith("["):  # an IPv6 address
+        host = f"[{host}]"
+    login = f"{quote(user.strip(), safe='')}@" if user.strip() else ""
+    query = f"?{options}" if options else ""
+    return f"postgresql://{login}{host}:{port}/{quote(database.strip(), safe='')}{query}"
+
+
+def _host_of(netloc: str) -> str:
+    """The host of a URL's ``user@host:port`` as typed (urlsplit's lowercases it, and a socket
+    folder's case matters), unquoted, without an IPv6 address's brackets."""
+    host = netloc.rpartition("@")[2]
+    if host.startswith("["):
+        return host[1:host.find("]")] if "]" in host else host[1:]
+    name, colon, port = host.rpartition(":")
+    return unquote(name if colon and port.isdigit() else host)
+
+
+class ConnectDialog(QDialog):
+    """``connectRequested(url, password)`` when Connect is pressed ('' : no password typed).
+    The window answers with ``show_error`` or closes the dialog; ``closed`` is set the moment
+    the dialog is answered either way."""
+
+    connectRequested = Signal(str, str)
+
+    def __init__(self, parent=None, url: str | None = None, reason: str = ""):
+        super().__init__(parent)
+        self.setWindowTitle("Connect to server")
+        self.closed = False
+        self._busy = False  # connecting: the button waits
+        self._options = ""  # a URL's connection options (sslmode=...), kept as they were
+        self.host = QLineEdit("localhost")
+        self.host.setToolTip("Host name or address; a postgresql:// URL pasted here fills in "
+                             "every field")
+        self.port = QSpinBox()
+        self.port.setRange(1, 65535)
+        self.port.setValue(DEFAULT_PORT)
+        self.user = QLineEdit(getpass.getuser())
+        self.database = QLineEdit()
+        self.database.setPlaceholderText("the reader's database, e.g. reader")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("from ~/.pgpass or PGPASSWORD if empty")
+        form = QFormLayout()
+        form.addRow("&Host:", self.host)
+        form.addRow("&Port:", self.port)
+        form.addRow("&User:", self.user)
+        form.addRow("&Database:", self.database)
+        form.addRow("Pass&word:", self.password)
+        for field, name in ((self.host, "Host"), (self.port, "Port"), (self.user, "User"),
+                            (self.database, "Database"), (self.password, "Password")):
+            field.setAccessibleName(name)
+        self.reason = QLabel(reason)
+        self.reason.setWordWrap(True)
+        self.reason.setVisible(bool(reason))
+        note = QLabel(PASSWORD_NOTE)
+        note.setWordWrap(True)
+        note.setEnabled(False)  # the platform's dimmed text: an aside, not a warning
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.connect_button = self.buttons.addButton("&Connect",
+                                                     QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self._connect_pressed)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.reason)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        # (once the button is inside the dialog: before, QDialog does not see it and makes
+        # Cancel the button Return presses)
+        self.connect_button.setDefault(True)
+        self.setMinimumWidth(460)
+        for field in (self.host, self.database):
+            field.textChanged.connect(self._update_button)
+        # a URL typed into Host is split once the field is left; a pasted one at once
+        self.host.editingFinished.connect(self._host_may_be_a_url)
+        self._host_before = self.host.text()
+        self.host.textEdited.connect(self._host_edited)
+        if url:
+            self.fill_from_url(url)
+        self._update_button()
+        (self.password if reason else self.database if self.host.text() else self.host).setFocus()
+
+    def fill_from_url(self, url: str) -> None:
+        """Fill the fields from a ``postgresql://`` URL; a password in it goes to the password
+        field only (and so never into the URL that is remembered)."""
+        parts = urlsplit(url.strip())
+        try:
+            port = parts.port or DEFAULT_PORT
+        except ValueError:
+            port = DEFAULT_PORT
+        self.host.setText(_host_of(parts.netloc) or "localhost")
+        self.port.setValue(port)
+        self.user.setText(unquote(parts.username or ""))
+        self.database.setText(unquote(parts.path.lstrip("/")))
+        if parts.password:
+            self.password.setText(unquote(parts.password))
+        self._options = parts.query
+
+    def url(self) -> str:
+        return server_url(self.host.text(), self.port.value(), self.user.text(),
+                          self.database.text(), self._options)
+
+    def _host_may_be_a_url(self) -> None:
+        if self.host.text().strip().lower().startswith(("postgresql://", "postgres://")):
+            self.fill_from_url(self.host.text())
+
+    def _host_edited(self, text: str) -> None:
+        pasted = len(text) - len(self._host_before) > 1
+        self._host_before = text
+        if pasted:
+            self._host_may_be_a_url()
+
+    def _update_button(self) -> None:
+        self.connect_button.setEnabled(not self._busy and bool(self.host.text().strip())
+                                       and bool(self.database.text().strip()))
+
+    def _connect_pressed(self) -> None:
+        self._host_may_be_a_url()
+        if not self.connect_button.isEnabled():
+            return
+        self.reason.hide()  # what it asked for is answered; the outcome is the message below
+        self.connectRequested.emit(self.url(), self.password.text())
+
+    def set_busy(self, shown_url: str | None) -> None:
+        """While the window connects (``shown_url``, without password) the button waits."""
+        self._busy = shown_url is not None
+        self.connect_button.setText("Connecting…" if self._busy else "&Connect")
+        if self._busy:
+            self.message.setStyleSheet("")
+            self.message.setText(f"Connecting to {shown_url}…")
+            self.message.show()
+            self._fit_height()
+        self._update_button()
+
+    def show_error(self, text: str) -> None:
+        """What went wrong, in the dialog; the fields stay as typed."""
+        self.message.setStyleSheet("color: #b00020;")
+        self.message.setText(text)
+        self.message.show()
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Grow to show a longer message whole. (Wrapped labels' height depends on the width,
+        which a window's minimum size does not follow: without this the fields get squeezed.)"""
+        self.layout().activate()
+        needed = self.layout().totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
+
+    def ask_again_for_password(self) -> None:
+        """A refused password is cleared and its field focused, ready for another try."""
+        self.password.clear()
+        self.password.setFocus()
+
+    def done(self, result: int) -> None:
+        self.closed = True
+        super().done(result)

@@ -1,0 +1,206 @@
+"""Which database the window shows: opening a file (*Open database…*, *Open recent*, the command
+line), connecting to a PostgreSQL server (*Connect to server…*, a recent URL), switching, and
+closing. A database that cannot be opened is refused with one readable message and the one that
+was open stays open.
+
+A mixin of MainWindow (see job_actions.py for the same arrangement). A target is a ``Path`` (an
+SQLite file, made absolute) or a ``postgresql://`` URL, which never holds a password: one typed
+in the Connect dialog goes to the engine's connections for this run only.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from ..jobs import BulkOperationManager
+from ..store import DatabaseOpenError
+from ..store.connection import (
+    data_version,
+    is_server_url,
+    shown_name,
+    use_password_for_session,
+)
+from .bridge import EngineBridge
+from .connect_dialog import ConnectDialog
+from .file_dialog import database_file_dialog
+
+log = logging.getLogger(__name__)
+
+RECOVER_SECONDS = 5.0  # adopt jobs other programs left pending or a dead process was running
+
+
+def database_target(value) -> Path | str:
+    """A server URL as given, or a file's absolute path (the recent list must not depend on the
+    folder the app was started in)."""
+    if is_server_url(value):
+        return str(value).strip()
+    return Path(value).expanduser().absolute()
+
+
+def title_name(target) -> str:
+    """How the title bar and short messages name a database: a file by its name, a server
+    database by its URL (without password)."""
+    return shown_name(target) if is_server_url(target) else Path(target).name
+
+
+class WindowDatabase:
+    # -- choosing -----------------------------------------------------------------------------
+    def choose_database(self) -> None:
+        """The Open dialog starts in the open file's folder with it selected, or in the folder
+        of the file opened last."""
+        files = [Path(entry) for entry in self.prefs.recent_databases()
+                 if not is_server_url(entry)]
+        current = self.database_path or (files[0] if files else None)
+        folder = str(current.parent) if current else str(Path.home())
+        dialog = database_file_dialog(self, "Open the reader's database", folder)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        if current is not None:
+            dialog.selectFile(current.name)
+        self.file_dialog = dialog
+        dialog.fileSelected.connect(lambda path: self.spawn(self.open_database(path)))
+        dialog.open()
+
+    def connect_to_server(self, url: str | None = None, reason: str = "") -> ConnectDialog:
+        """The Connect dialog, filled from ``url`` (or the server opened last); ``reason`` says
+        why it asks (the server wants a password) and puts the focus on the password."""
+        if url is None:
+            servers = [entry for entry in self.prefs.recent_databases() if is_server_url(entry)]
+            url = servers[0] if servers else None
+        dialog = ConnectDialog(self, url, reason)
+        dialog.connectRequested.connect(
+            lambda url, password: self._connect_requested(dialog, url, password))
+        self.connect_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _connect_requested(self, dialog: ConnectDialog, url: str, password: str) -> None:
+        dialog.set_busy(shown_name(url))  # at once: the last attempt's error is gone
+        self.spawn(self._connect_from_dialog(dialog, url, password))
+
+    async def _connect_from_dialog(self, dialog: ConnectDialog, url: str, password: str) -> bool:
+        """Connect as the dialog asks; a failure is said in the dialog, which stays open with
+        its fields, and the open database stays open."""
+        try:
+            manager = await self._open_engine(url, password=password or None)
+        except DatabaseOpenError as exc:
+            log.warning("cannot connect to %s: %s", exc.target, exc.reason)
+            if not dialog.closed:
+                dialog.set_busy(None)
+                dialog.show_error(_connect_error(exc, typed_password=bool(password)))
+                if exc.login_refused:
+                    dialog.ask_again_for_password()
+            return False
+        if dialog.closed:  # cancelled while connecting: the person no longer wants it
+            await manager.close()
+            return False
+        dialog.set_busy(None)
+        dialog.accept()
+        await self._show_engine(manager, url)
+        return True
+
+    # -- opening ------------------------------------------------------------------------------
+    async def open_database(self, target, *, create: bool = False) -> bool:
+        """Switch to the database at ``target`` (a path or a URL). On failure, say why and keep
+        the current one; a server that wants a password gets the Connect dialog asking for it."""
+        target = database_target(target)
+        try:
+            manager = await self._open_engine(target, create=create)
+        except DatabaseOpenError as exc:
+            log.warning("cannot open %s: %s", exc.target, exc.reason)
+            if exc.login_refused:
+                self.status_label.setText(f"{exc.target}: the server asks for a password")
+                # (the URL on a line of its own: the label wraps it whole)
+                self.connect_to_server(target, f"The server asks for a password to open\n"
+                                               f"{shown_name(target)}")
+            elif exc.missing and not is_server_url(target):
+                self.show_error("Cannot open database", f"{exc}\n\nCreate a new database there?",
+                                buttons=QMessageBox.StandardButton.Ok
+                                | QMessageBox.StandardButton.Cancel,
+                                on_accept=lambda: self.spawn(self.open_database(target,
+                                                                                create=True)))
+            else:
+                self.show_error("Cannot open database", str(exc))
+            return False
+        await self._show_engine(manager, target)
+        return True
+
+    async def _open_engine(self, target, *, create: bool = False,
+                           password: str | None = None) -> BulkOperationManager:
+        """An open engine on ``target``, or DatabaseOpenError (nothing is left open then). A
+        typed ``password`` is used for the server from now on in this run, if it works."""
+        options = {"recover_every": RECOVER_SECONDS,
+                   "keep_finished_hours": self.prefs.keep_finished_days * 24.0,
+                   **self.manager_options}
+        if password:
+            use_password_for_session(target, password)
+        manager = BulkOperationManager(target, create=create, **options)
+        try:
+            await manager.open()
+        except DatabaseOpenError:
+            await manager.close()
+            if password:  # a refused password is not kept, even in memory
+                use_password_for_session(target, None)
+            raise
+        return manager
+
+    async def _show_engine(self, manager: BulkOperationManager, target) -> None:
+        """Close the database shown so far, then show ``manager``'s."""
+        await self.close_database()
+        self._failed_target = self._state_before_lost = None
+        self.manager, self.database_target = manager, target
+        self.jobs_model.clear()  # job ids name other jobs in another database
+        self.bridge = EngineBridge(manager, self)
+        self.bridge.jobEvent.connect(self._on_job_event)
+        self.bridge.articleChanged.connect(self._on_article_changed)
+        manager.start_serving()  # adopting others' jobs once their events reach the window
+        self._seen_version = await manager.db.call(data_version)  # changes after this count
+        self.prefs.remember_database(str(target))
+        self.setWindowTitle(f"{title_name(target)} — RSS Desktop Companion")
+        opened = f"Opened {shown_name(target)}"
+        if manager.journal_mode and manager.journal_mode != "wal":
+            opened += (" (a rollback journal, not WAL: the web server's reads wait while a "
+                       "chunk commits, so chunks are kept short)")
+        self.status_label.set_state(manager.read_only_reason or opened)
+        self.jobs_panel.setEnabled(not manager.read_only_reason)
+        try:
+            await self._load_users()
+        finally:
+            # a read refused meanwhile (a table the database user may not read) is shown as an
+            # error; the database is open all the same, and followed
+            self._schedule_poll()
+        self.databaseOpened.emit(str(target))
+
+    @property
+    def database_path(self) -> Path | None:
+        """The open SQLite file (None for a server database, or none open)."""
+        target = self.database_target
+        return target if isinstance(target, Path) else None
+
+    # -- closing ------------------------------------------------------------------------------
+    async def close_database(self) -> None:
+        """Stop this window's jobs after their current chunk (they resume on the next open)."""
+        self.poll_timer.stop()
+        if self.confirmation is not None and not self.confirmation.closed:
+            self.confirmation.reject()  # it asked about this database's articles
+        if self.bridge is not None:
+            self.bridge.detach()
+            self.bridge = None
+        self.article_loader.load(None, None)
+        manager, self.manager = self.manager, None
+        if manager is not None:
+            await manager.close()
+        self._update_actions()
+
+
+def _connect_error(exc: DatabaseOpenError, *, typed_password: bool) -> str:
+    """The Connect dialog's words for a failure: a refused login says what to do here."""
+    if not exc.login_refused:
+        return str(exc)
+    if typed_password:
+        return (f"{exc.target}: the server refused the login: the password is wrong, or the "
+                "user does not exist.")
+    return (f"{exc.target}: the server asks for a password: type it above (or put it in "
+            "~/.pgpass).")
