@@ -422,3 +422,23 @@ def test_the_article_list_starts_again_when_its_connection_was_replaced(qtbot, m
     window.articles.scrollToBottom()
     qtbot.waitUntil(lambda: model.row_at(999) is not None, timeout=10_000)
     assert model.row_at(999).id == 1 and errors == []
+
+
+def test_another_programs_job_is_followed_as_its_chunks_are_pushed(qtbot, make_window, reader_pg,
+                                                                    monkeypatch):
+    """With polling slowed to once in ten minutes, only the database's notices can bring the
+    other program's job into the panel, finished, and its category's count to 0."""
+    import desktop.ui.main_window as main_window
+
+    monkeypatch.setattr(main_window, "ACTIVE_POLL_MS", 600_000)
+    monkeypatch.setattr(main_window, "IDLE_POLL_MS", 600_000)
+    window = make_window(reader_pg)
+    assert tree_count(window, "category", 1) > 0
+    other = subprocess.run([sys.executable, "-m", "desktop", "mark-read", "--quiet", "--database",
+                            reader_pg, "--user", "1", "--category", "1"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=120)
+    assert other.returncode == 0, other.stderr
+    job_id = int(other.stdout)
+    qtbot.waitUntil(lambda: any(job.id == job_id and job.status == "completed"
+                                for job in window.jobs_model.jobs()), timeout=10_000)
+    qtbot.waitUntil(lambda: tree_count(window, "category", 1) == 0, timeout=10_000)

@@ -290,6 +290,13 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
             job.status in ("pending", "running") for job in self.jobs_model.jobs())
         self.poll_timer.start(ACTIVE_POLL_MS if active else IDLE_POLL_MS)
 
+    def _another_program_moved(self, manager) -> None:
+        """Another program's chunk committed (pushed by the database): read again now rather
+        than at the next poll; several notices before the poll runs make one reload."""
+        if manager is self.manager:
+            self._seen_version = None
+            self.poll_timer.start(0)
+
     async def _poll(self) -> None:
         """Re-query only when another connection committed (the backend's changes_seen moved).
         A server out of reach (restarting, the network gone) is said once, in the status bar,

@@ -157,6 +157,10 @@ class WindowDatabase:
         self.bridge.articleChanged.connect(self._on_article_changed)
         manager.start_serving()  # adopting others' jobs once their events reach the window
         self._seen_version = await manager.db.call(data_version)  # changes after this count
+        if not manager.read_only_reason:
+            # PostgreSQL pushes other programs' chunks: their jobs and counts follow at once
+            await manager.follow_others(lambda _job_id, manager=manager:
+                                        self._another_program_moved(manager))
         self.prefs.remember_database(str(target))
         self.setWindowTitle(f"{title_name(target)} — RSS Desktop Companion")
         opened = f"Opened {shown_name(target)}"
