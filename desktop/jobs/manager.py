@@ -147,8 +147,12 @@ class BulkOperationManager(JobRunner, Recovery):
             if owner != self.owner:  # this engine's own chunks publish events already
                 loop.call_soon_threadsafe(callback, job_id)
 
-        self._stop_listening = await self.reads.call(self.backend.listen, self.database_path,
-                                                     notice)
+        try:
+            self._stop_listening = await self.reads.call(self.backend.listen,
+                                                         self.database_path, notice)
+        except Exception as exc:  # e.g. no second connection allowed: polling carries on alone
+            log.warning("cannot listen for other programs' changes: %s", exc)
+            return False
         return self._stop_listening is not None
 
     async def close(self) -> None:

@@ -336,9 +336,10 @@ class PostgresBackend(Backend):
         """A thread with its own connection LISTENing on the jobs' channel."""
         import psycopg
 
-        conn = psycopg.connect(str(target), autocommit=True,
-                               connect_timeout=CONNECT_TIMEOUT_SECONDS,
-                               application_name="rss-desktop listener")
+        url = str(target)
+        typed = {"password": password} if (password := session_password(url)) else {}
+        conn = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                               application_name="rss-desktop listener", **typed)
         conn.execute(f"LISTEN {NOTICE_CHANNEL}")
         stopping = threading.Event()
 
