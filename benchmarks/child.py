@@ -26,6 +26,10 @@ def run_child(kind: str, **arguments) -> dict:
 def main(kind: str, arguments: dict) -> dict:
     from . import article_list, baselines, engine, faces
 
+    if arguments.get("backend") == "postgresql":  # path is the run's database URL
+        from . import pg_runs
+
+        return pg_runs.run(kind, arguments)
     path, category = arguments["path"], arguments["category_id"]
     options = arguments.get("options") or {}
     if kind == "floor":  # on a connection like the web server's: foreign keys enforced

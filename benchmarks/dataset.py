@@ -211,6 +211,16 @@ def snapshot(path: Path, dataset: Dataset, watermark: int | None = None) -> dict
     are in its scope); by default the dataset's newest article.
     """
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    queries, params = snapshot_queries(dataset, watermark)
+    try:
+        return {name: conn.execute(sql, params).fetchone()[0] for name, sql in queries.items()}
+    finally:
+        conn.close()
+
+
+def snapshot_queries(dataset: Dataset, watermark: int | None = None) -> tuple[dict, dict]:
+    """The snapshot's queries (SQL that both SQLite and PostgreSQL run, ``:name`` parameters)
+    and their parameters."""
     scope = ("SELECT a.id FROM articles a JOIN feeds f ON f.id = a.feed_id "
              "WHERE f.category_id = :cat AND a.id <= :wm")
     params = {"cat": dataset.category_id, "wm": watermark or dataset.watermark, "user": USER_ID}
@@ -235,10 +245,7 @@ def snapshot(path: Path, dataset: Dataset, watermark: int | None = None) -> dict
         "duplicates": "SELECT count(*) FROM (SELECT 1 FROM read_status "
                       "GROUP BY user_id, article_id HAVING count(*) > 1)",
     }
-    try:
-        return {name: conn.execute(sql, params).fetchone()[0] for name, sql in queries.items()}
-    finally:
-        conn.close()
+    return queries, params
 
 
 def verify(before: dict[str, int], after: dict[str, int], dataset: Dataset,

@@ -66,12 +66,18 @@ WRITERS = {"contention": (), "sparse": ("--between", "0.9", "1.7", "--single"),
            "connected": ("--idle",)}
 
 
+def is_server_url(path) -> bool:
+    return str(path).startswith("postgresql://")
+
+
 class Writer:
-    """The other program's process (benchmarks/writer.py), started with ``options``."""
+    """The other program's process (benchmarks/writer.py, or pg_writer.py for a PostgreSQL
+    URL), started with ``options``."""
 
     def __init__(self, path, category_id: int, options=()):
+        module = "benchmarks.pg_writer" if is_server_url(path) else "benchmarks.writer"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.writer", str(path), str(category_id), *options],
+            [sys.executable, "-m", module, str(path), str(category_id), *options],
             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True)
         if self.proc.stderr.readline().strip() != "ready":
@@ -189,7 +195,7 @@ async def _engine_job(path, category_id: int, options: dict, *, writer, trace: b
     result = {"seconds": ended - started, "status": job.status, "progress": job.progress,
               "total": job.total, "marked": job.marked_count, "watermark": job.watermark,
               "chunks": len(progress), "stall_ms": stalls, "idle_stall_ms": idle,
-              "db_thread_cpu_seconds": db_cpu, "record": record_size(path, job.marked_count),
+              "db_thread_cpu_seconds": db_cpu, "record": measure_record(path, job.marked_count),
               "options": options, "pacing": pace_log.summary(manager.pacers.get(job_id))}
     sizes = [b - a for (_, a), (_, b) in zip([(started, 0), *progress], progress, strict=False)]
     result["chunk_sizes"] = summary(sizes)
@@ -204,6 +210,15 @@ async def _engine_job(path, category_id: int, options: dict, *, writer, trace: b
 
 
 RECORD_TABLES = ("bulk_job_changes", "bulk_job_spans")  # WITHOUT ROWID: no other b-tree
+
+
+def measure_record(path, changed: int | None) -> dict:
+    """The job's undo record's size, in an SQLite file or a PostgreSQL database."""
+    if is_server_url(path):
+        from .pg_runs import record_size as server_record_size
+
+        return server_record_size(path, changed)
+    return record_size(path, changed)
 
 
 def record_size(path, changed: int | None) -> dict:

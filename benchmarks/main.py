@@ -40,10 +40,16 @@ console = Console(stderr=True)
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="sqlite: the measurements of issues 5 and 12 on a file (the "
+                             "default); postgresql: issue 13's on a PostgreSQL server the "
+                             "benchmark starts itself (pg_main.py)")
     parser.add_argument("--quick", action="store_true",
-                        help="50,000 articles and 3 runs: a check in a minute or two")
+                        help="50,000 articles (100,000 on PostgreSQL) and 3 runs: a check in "
+                             "a few minutes")
     parser.add_argument("--articles", type=int, metavar="N",
-                        help="database size (default 1,000,000; 50,000 with --quick)")
+                        help="database size (default 1,000,000; 50,000 with --quick, "
+                             "100,000 on PostgreSQL)")
     parser.add_argument("--dataset", choices=DATASETS, default="server",
                         help="server: built the way a web server fills one (the default; "
                              "server_dataset.py); demo: issue 5's, the demo generator's")
@@ -65,11 +71,23 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--max-chunk", type=int, help="engine knob: articles per chunk at most")
     parser.add_argument("--trace", action="store_true",
                         help="time the steps of every engine chunk and keep them in the results")
-    parser.add_argument("--output", default=str(report.RESULTS),
-                        help="where to write the JSON results (default benchmarks/results.json)")
+    parser.add_argument("--output",
+                        help="where to write the JSON results (default benchmarks/results.json; "
+                             "on PostgreSQL benchmarks/results-postgresql.json for a complete "
+                             "run)")
     args = parser.parse_args(argv)
-    args.articles = args.articles or (50_000 if args.quick else 1_000_000)
+    quick = 100_000 if args.backend == "postgresql" else 50_000
+    args.articles = args.articles or (quick if args.quick else 1_000_000)
     args.repeats = max(1, args.repeats or 3)
+    if args.backend == "postgresql":
+        from .pg_main import KINDS as SERVER_KINDS
+
+        args.kinds = args.only.split(",") if args.only else [*SERVER_KINDS, "memory"]
+        unknown = set(args.kinds) - {*SERVER_KINDS, "memory"}
+        if unknown:
+            parser.error(f"not measured on PostgreSQL: {', '.join(sorted(unknown))} (these "
+                         f"are: {', '.join((*SERVER_KINDS, 'memory'))})")
+        return args
     args.kinds = args.only.split(",") if args.only else [*KINDS, "memory", "scale"]
     if args.trace and "statements" not in args.kinds:
         args.kinds.append("statements")
@@ -177,6 +195,12 @@ def main(argv=None) -> int:
     options = {key: value for key, value in (("chunk_seconds", args.chunk_seconds),
                                              ("contention_pause", args.contention_pause),
                                              ("max_chunk", args.max_chunk)) if value is not None}
+    if args.backend == "postgresql":
+        from . import pg_main
+
+        args.engine_options = options
+        return pg_main.main(args)
+    args.output = args.output or str(report.RESULTS)
     started = time.monotonic()
     load_start = os.getloadavg()
     dataset = cached_dataset(args.articles, args.dataset, log=console.print)

@@ -41,9 +41,12 @@ class ChunkTrace:
         for name in ("span_counts", "mark_feed_range_read", "feed_categories"):
             if hasattr(chunk, name):
                 setattr(chunk, name, timed(name, getattr(chunk, name)))
-        for step, name in (("record_begin", "begin"), ("record_end", "end")):
-            recorder = chunk.undo_record.RowidRecorder  # SQLite's: methods patched on the class
-            setattr(recorder, name, timed(step, getattr(recorder, name)))
+        # each backend's recorder (SQLite's, PostgreSQL's): methods patched on the class
+        for kind in ("RowidRecorder", "ReturningRecorder"):
+            recorder = getattr(chunk.undo_record, kind, None)
+            for step, name in (("record_begin", "begin"), ("record_end", "end")):
+                if recorder is not None:
+                    setattr(recorder, name, timed(step, getattr(recorder, name)))
         for name in ("owns", "record_chunk", "load_job"):
             if hasattr(chunk.jobs_table, name):
                 setattr(chunk.jobs_table, name, timed(name, getattr(chunk.jobs_table, name)))
