@@ -47,6 +47,13 @@ def _chunk(job_id: int, owner: str, cursor: int,
         if not jobs_table.owns(job_id, owner):
             outcome.lost = True
             return outcome
+        stored = jobs_table.stored_cursor(job_id)
+        if stored != cursor:
+            # An earlier try of this chunk committed but its reply never came (the connection
+            # to the server was lost at COMMIT): it is done; go on from where it left the job.
+            outcome.cursor = stored
+            outcome.job = jobs_table.load_job(job_id)
+            return outcome
         work(outcome)
         if outcome.marked_by_feed:
             outcome.category_of_feed = feed_categories(outcome.marked_by_feed)

@@ -287,6 +287,12 @@ def owns(job_id: int, owner: str) -> bool:
     return locked(query).first() is not None
 
 
+def stored_cursor(job_id: int) -> int | None:
+    """The job's cursor as its row has it (inside a chunk's transaction: as held)."""
+    return (BulkOperationJob.select(BulkOperationJob.cursor)
+            .where(BulkOperationJob.id == job_id).scalar())
+
+
 def set_total(job_id: int, owner: str, total: int) -> bool:
     query = BulkOperationJob.update(total=total).where(_mine(job_id, owner))
     return query.execute() == 1
