@@ -328,6 +328,15 @@ def test_alone_with_the_file_a_job_never_pauses():
     assert run_chunks(Pacer(0.035, clock=clock), clock, 10, 0.035, others=False) == []
 
 
+def test_commits_seen_while_nobody_can_wait_never_shorten_the_chunks():
+    """On PostgreSQL (no pacing: ``others_present`` is always False) the change counter moves
+    with every commit, the engine's own included; chunks still aim at chunk_seconds."""
+    clock = FakeClock()
+    pacer = Pacer(0.200, clock=clock)
+    assert run_chunks(pacer, clock, 5, 0.2, others=False, commits_every=0.01) == []
+    assert not pacer.sharing and pacer.target_seconds == 0.200
+
+
 def test_a_writer_nobody_has_seen_never_finds_the_lock_held_long():
     clock = FakeClock()
     pauses = run_chunks(Pacer(0.035, clock=clock), clock, 10, 0.035, others=True)

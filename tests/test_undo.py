@@ -275,3 +275,29 @@ def test_a_job_recorded_by_an_older_version_is_still_undone_exactly(reader):
     undo_job = asyncio.run(undo(reader, 1, job.id, max_chunk=9))
     assert undo_job.status == "completed" and undo_job.marked_count == job.marked_count
     assert unread_ids(reader, 1) == before_unread
+
+
+def test_undo_is_exact_where_the_server_left_duplicate_read_rows(make_reader):
+    """Without the unique (user_id, article_id) index the engine marks with UPDATE + INSERT
+    WHERE NOT EXISTS; an article with two unread rows is recorded once and both rows are
+    reverted."""
+    reader = make_reader(unique_read_status=False)
+    now = clock.utc_now_text()
+    with written(reader) as conn:  # two unread rows of user 1 for articles 1 and 2 (feed 1)
+        for article in (1, 1, 2, 2):
+            conn.execute("INSERT INTO read_status (user_id, article_id, is_read, is_starred, "
+                         "created_at, updated_at) VALUES (1, ?, FALSE, FALSE, ?, ?)",
+                         (article, now, now))
+    before_unread = unread_ids(reader, 1)
+    job = asyncio.run(run_job(reader, "mark_feed_read", 1, {"feed_id": 1}, max_chunk=7))
+    in_feed = {article for article in before_unread if article <= 40}
+    assert job.status == "completed" and job.marked_count == len(in_feed)
+    with database(reader) as conn:
+        assert conn.execute("SELECT count(*) FROM read_status WHERE user_id = 1 "
+                            "AND article_id IN (1, 2) AND is_read").fetchone()[0] == 4
+    undo_job = asyncio.run(undo(reader, 1, job.id, max_chunk=7))
+    assert undo_job.status == "completed" and undo_job.marked_count == len(in_feed)
+    assert unread_ids(reader, 1) == before_unread
+    with database(reader) as conn:
+        assert conn.execute("SELECT count(*) FROM read_status WHERE user_id = 1 "
+                            "AND article_id IN (1, 2) AND NOT is_read").fetchone()[0] == 4

@@ -83,7 +83,11 @@ class Pacer:
                              if now - seen < self.sharing_window] + [now]
         self._version = data_version
         if not others_present:
-            self._held_since = self._probed_at = now  # alone with the file: nobody waits
+            # Alone with the file, or a backend that needs no pacing (PostgreSQL, whose
+            # changes_seen moves with this engine's own commits too): nobody waits, and the
+            # chunks aim at chunk_seconds, not at the shorter shared_seconds.
+            self._held_since = self._probed_at = now
+            self._foreign.clear()
             return 0.0
         if self.sharing:
             return self.shared_pause

@@ -129,41 +129,46 @@ def mark_feed_range_read(user_id: int, feed_id: int, low: int, high: int, cutoff
     archived flags and other users' rows are untouched. Returns (articles changed, rows
     changed): they differ only where the server left duplicate rows for an article.
     ``upsert=False`` is the form for a read_status table without its unique index. A
-    ``recorder`` that ``needs_rows`` (undo_record) is given the rows the statements wrote.
+    ``recorder`` (undo_record) may turn each statement into one that also records what it
+    changed (``marking``).
     """
-    returning = recorder is not None and recorder.needs_rows
-    source = _marking_source(user_id, feed_id, low, high, cutoff, now)
+
+    def run(sql: str, params) -> tuple[int, int] | None:
+        """(rows, articles) changed by ``sql``, where the recorder runs it its own way."""
+        wrapped = recorder.marking(sql) if recorder is not None else None
+        if wrapped is None:
+            return None
+        rows, articles = database_proxy.execute_sql(wrapped, params).fetchone()
+        return rows, articles
+
     if upsert:
         sql, slots = _upsert_template(type(database_proxy.obj), cutoff is not None)
         values = {"user": user_id, "feed": feed_id, "low": low, "high": high, "now": now,
                   "cutoff": cutoff}
         params = [values[slot] if isinstance(slot, str) else slot[0] for slot in slots]
-        if not returning:
-            changed = database_proxy.execute_sql(sql, params).rowcount
-            return changed, changed
-        # (xmax = 0): PostgreSQL's mark of a row this statement inserted rather than updated
-        rows = database_proxy.execute_sql(
-            sql + " RETURNING id, article_id, (xmax = 0)", params).fetchall()
-        recorder.took(inserted=[(row_id, article) for row_id, article, new in rows if new],
-                      updated=[article for _, article, new in rows if not new])
-        return len(rows), len(rows)
+        counted = run(sql, params)
+        if counted:
+            return counted[1], counted[0]
+        changed = database_proxy.execute_sql(sql, params).rowcount
+        return changed, changed
+    source = _marking_source(user_id, feed_id, low, high, cutoff, now)
     in_range = Article.select(Article.id).where(_feed_range(feed_id, low, high, cutoff))
     unread = ((ReadStatus.user == user_id) & (ReadStatus.is_read == False)  # noqa: E712
               & ReadStatus.article.in_(in_range))
-    articles = (ReadStatus.select(fn.COUNT(ReadStatus.article.distinct())).where(unread)
-                .scalar())
     update = ReadStatus.update(is_read=True, read_at=now, updated_at=now).where(unread)
     existing = ReadStatus.select(Value(1)).where(
         (ReadStatus.user == user_id) & (ReadStatus.article == Article.id))
-    insert = ReadStatus.insert_from(source.where(~fn.EXISTS(existing)), READ_STATUS_COLUMNS)
-    if not returning:
-        rows = update.execute()
-        inserted = insert.as_rowcount().execute()
-        return articles + inserted, rows + inserted
-    updated = [article for (article,) in update.returning(ReadStatus.article).tuples().execute()]
-    new = list(insert.returning(ReadStatus.id, ReadStatus.article).tuples().execute())
-    recorder.took(inserted=new, updated=updated)
-    return articles + len(new), len(updated) + len(new)
+    insert = (ReadStatus.insert_from(source.where(~fn.EXISTS(existing)), READ_STATUS_COLUMNS)
+              .returning())
+    updated = run(*update.sql())
+    if updated is not None:
+        inserted = run(*insert.sql())
+        return updated[1] + inserted[1], updated[0] + inserted[0]
+    articles = (ReadStatus.select(fn.COUNT(ReadStatus.article.distinct())).where(unread)
+                .scalar())
+    rows = update.execute()
+    inserted = insert.as_rowcount().execute()
+    return articles + inserted, rows + inserted
 
 
 def feed_categories(feed_ids) -> dict[int, int | None]:
