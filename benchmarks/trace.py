@@ -47,7 +47,7 @@ class ChunkTrace:
             for step, name in (("record_begin", "begin"), ("record_end", "end")):
                 if recorder is not None:
                     setattr(recorder, name, timed(step, getattr(recorder, name)))
-        for name in ("owns", "record_chunk", "load_job"):
+        for name in ("held_cursor", "record_chunk", "load_job"):
             if hasattr(chunk.jobs_table, name):
                 setattr(chunk.jobs_table, name, timed(name, getattr(chunk.jobs_table, name)))
         original_chunk = runner.mark_chunk_read

@@ -44,10 +44,10 @@ def _chunk(job_id: int, owner: str, cursor: int,
     started = time.perf_counter()
     outcome = ChunkOutcome(cursor=cursor)
     with backend.write_transaction(db):
-        if not jobs_table.owns(job_id, owner):
+        stored = jobs_table.held_cursor(job_id, owner)
+        if stored is jobs_table.NOT_OURS:
             outcome.lost = True
             return outcome
-        stored = jobs_table.stored_cursor(job_id)
         if stored != cursor:
             # An earlier try of this chunk committed but its reply never came (the connection
             # to the server was lost at COMMIT): it is done; go on from where it left the job.
@@ -57,10 +57,9 @@ def _chunk(job_id: int, owner: str, cursor: int,
         work(outcome)
         if outcome.marked_by_feed:
             outcome.category_of_feed = feed_categories(outcome.marked_by_feed)
-        jobs_table.record_chunk(job_id, owner, outcome.processed, outcome.changed,
-                                outcome.cursor, completed=outcome.completed)
+        outcome.job = jobs_table.record_chunk(job_id, owner, outcome.processed, outcome.changed,
+                                              outcome.cursor, completed=outcome.completed)
         backend.announce_chunk(db, job_id, owner)  # to other programs' listeners, at commit
-        outcome.job = jobs_table.load_job(job_id)
     outcome.seconds = time.perf_counter() - started
     outcome.other_writers = backend.changes_seen(db)
     return outcome

@@ -279,18 +279,17 @@ def _claim_watermark(job: BulkOperationJob) -> int:
     return bounded_watermark(scope)
 
 
-def owns(job_id: int, owner: str) -> bool:
-    """Whether the job is still running under ``owner``. Inside a write transaction it stays
-    true until the end: the row is held (FOR UPDATE where rows are locked), so a cancel or a
-    takeover waits for the transaction or has already won."""
-    query = BulkOperationJob.select(BulkOperationJob.id).where(_mine(job_id, owner))
-    return locked(query).first() is not None
+NOT_OURS = object()  # held_cursor's answer for a job that is no longer this worker's
 
 
-def stored_cursor(job_id: int) -> int | None:
-    """The job's cursor as its row has it (inside a chunk's transaction: as held)."""
-    return (BulkOperationJob.select(BulkOperationJob.cursor)
-            .where(BulkOperationJob.id == job_id).scalar())
+def held_cursor(job_id: int, owner: str):
+    """The job's stored cursor if it is still running under ``owner``, else NOT_OURS. Inside a
+    write transaction the answer stays true until the end: the row is held (FOR UPDATE where
+    rows are locked), so a cancel or a takeover waits for the transaction or has already won.
+    One statement: a chunk asks it first."""
+    query = BulkOperationJob.select(BulkOperationJob.cursor).where(_mine(job_id, owner))
+    row = locked(query).tuples().first()
+    return NOT_OURS if row is None else row[0]
 
 
 def set_total(job_id: int, owner: str, total: int) -> bool:
@@ -299,8 +298,9 @@ def set_total(job_id: int, owner: str, total: int) -> bool:
 
 
 def record_chunk(job_id: int, owner: str, processed: int, marked: int, cursor: int,
-                 *, completed: bool) -> None:
-    """Advance progress and cursor (caller holds the transaction and has checked ``owns``)."""
+                 *, completed: bool) -> JobRecord:
+    """Advance progress and cursor (caller holds the transaction and has checked ``owns``);
+    the row as the chunk leaves it, from the same statement (RETURNING)."""
     now = utc_now_text()
     progress = BulkOperationJob.progress + processed
     changes = {
@@ -314,7 +314,9 @@ def record_chunk(job_id: int, owner: str, processed: int, marked: int, cursor: i
     if completed:  # nothing of the scope is left: progress is the true total
         changes.update({BulkOperationJob.status: "completed", BulkOperationJob.total: progress,
                         BulkOperationJob.completed_at: now})
-    BulkOperationJob.update(changes).where(BulkOperationJob.id == job_id).execute()
+    query = (BulkOperationJob.update(changes).where(BulkOperationJob.id == job_id)
+             .returning(*BulkOperationJob._meta.sorted_fields))
+    return JobRecord.from_row(next(iter(query.objects().execute())))
 
 
 def fn_max(a, b):
