@@ -25,7 +25,7 @@ from .dataset import USER_ID
 # chunk.py's calls, by the module attribute chunk.py looks them up on
 STEPS = (("chunk", "span_counts"), ("chunk", "mark_feed_range_read"),
          ("chunk", "feed_categories"), ("undo_record", "begin"), ("undo_record", "end"),
-         ("jobs_table", "owns"), ("jobs_table", "record_chunk"), ("jobs_table", "load_job"),
+         ("jobs_table", "held_cursor"), ("jobs_table", "record_chunk"),
          ("job_requests", "check_user_exists"))
 SKIP_CHUNKS = 5  # the first chunks grow from 1,000 articles: not typical
 LIST = re.compile(r"\((?:\?, )+\?\)")

@@ -2,7 +2,7 @@
 
 Per chunk: the ownership check, span_counts (which feeds have articles in the id span), the
 per-feed upserts, the undo record (record_begin before them, record_end after),
-feed_categories, record_chunk + load_job (progress), and the rest of the transaction, which is
+feed_categories, record_chunk (progress, returning the row), and the rest of the transaction, which is
 mostly COMMIT. Also the time the database thread sits idle
 between chunks, and the count of the scope's total that runs before the first chunk.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import time
 
-STEPS = ("owns", "span_counts", "record_begin", "mark_feed_range_read", "record_end",
+STEPS = ("held_cursor", "span_counts", "record_begin", "mark_feed_range_read", "record_end",
          "feed_categories", "record_chunk", "load_job")
 
 
@@ -42,7 +42,7 @@ class ChunkTrace:
             if hasattr(chunk, name):
                 setattr(chunk, name, timed(name, getattr(chunk, name)))
         # each backend's recorder (SQLite's, PostgreSQL's): methods patched on the class
-        for kind in ("RowidRecorder", "ReturningRecorder"):
+        for kind in ("RowidRecorder", "ServerSideRecorder"):
             recorder = getattr(chunk.undo_record, kind, None)
             for step, name in (("record_begin", "begin"), ("record_end", "end")):
                 if recorder is not None:
