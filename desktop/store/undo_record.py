@@ -17,9 +17,8 @@ backend's (``RowidRecorder`` for SQLite, ``ServerSideRecorder`` for PostgreSQL):
   table, copied into ``bulk_job_changes`` at the end of the chunk.
 - PostgreSQL: other sessions insert concurrently, and ``INSERT … ON CONFLICT`` draws an id for
   every row it proposes, so the inserted rows' ids are never a range of ours. Each marking
-  statement notes the articles it changed, inserted or updated, in a temp table of this
-  connection inside the same statement (a data-modifying WITH); the chunk's end copies them into
-  ``bulk_job_changes`` within the server. No article crosses to Python (sending them back
+  statement writes the articles it changed, inserted or updated, into ``bulk_job_changes`` in
+  the same statement (a data-modifying WITH). No article crosses to Python (sending them back
   through Python doubled the job's time); undo reverts them as it reverts updated rows.
 
 If the inserted rows cannot be told exactly (rowids at SQLite's limit are allocated at random,
@@ -73,8 +72,8 @@ class RowidRecorder:
     def _largest_rowid() -> int:
         return ReadStatus.select(fn.MAX(ReadStatus.id)).scalar() or 0
 
-    def begin(self) -> None:
-        """Start recording a chunk (inside its transaction)."""
+    def begin(self, job_id: int) -> None:
+        """Start recording a chunk of job ``job_id`` (inside its transaction)."""
         self._prepare()
         self.db.execute_sql(f"DELETE FROM {UPDATED}")  # whatever other writes of ours left
         self.before = self._largest_rowid()
@@ -96,31 +95,28 @@ class RowidRecorder:
 
 
 class ServerSideRecorder:
-    """PostgreSQL's: each marking statement notes the articles it changed in a temp table
-    (emptied at every commit), copied into ``bulk_job_changes`` at the chunk's end."""
+    """PostgreSQL's: each marking statement also writes the articles it changed into
+    ``bulk_job_changes``, inside the server, in the same statement."""
 
     def __init__(self, db):
         self.db = db
+        self.job_id = 0
 
-    @staticmethod
-    def marking(sql: str) -> str:
+    def marking(self, sql: str) -> str:
         """``sql`` (an INSERT or UPDATE of read_status without RETURNING) as one statement that
-        also notes the articles it changed; its one row is (rows changed, articles changed)."""
+        also records the articles it changed; its one row is (rows changed, articles changed).
+
+        Exact whatever other sessions insert meanwhile: the record names articles, not rows.
+        An article is recorded once: a chunk's statements change disjoint articles (one feed
+        each; its UPDATE and its INSERT … WHERE NOT EXISTS apart), and DISTINCT folds a
+        duplicate row's. So a plain INSERT, not ON CONFLICT, which costs more."""
         return (f"WITH marked AS ({sql} RETURNING article_id), "
-                f"noted AS (INSERT INTO pg_temp.{UPDATED} (article_id) "
-                "SELECT article_id FROM marked) "
+                "noted AS (INSERT INTO bulk_job_changes (job_id, article_id) "
+                f"SELECT DISTINCT {int(self.job_id)}, article_id FROM marked) "
                 "SELECT count(*), count(DISTINCT article_id) FROM marked")
 
-    def begin(self) -> None:
-        # In every chunk, as SQLite's: a rolled-back transaction takes the table's creation
-        # with it. ON COMMIT DELETE ROWS: each chunk starts with it empty.
-        self.db.execute_sql(f"CREATE TEMP TABLE IF NOT EXISTS {UPDATED} "
-                            "(article_id INTEGER) ON COMMIT DELETE ROWS")
+    def begin(self, job_id: int) -> None:
+        self.job_id = job_id
 
     def end(self, job_id: int, low: int, high: int, changed_rows: int) -> None:
-        """Exact whatever other sessions insert meanwhile: the record names articles, not rows.
-        (An article noted twice — a duplicate row — is recorded once.)"""
-        self.db.execute_sql(f"INSERT INTO bulk_job_changes (job_id, article_id) "
-                            f"SELECT DISTINCT %s, article_id FROM pg_temp.{UPDATED} "
-                            "ON CONFLICT DO NOTHING", (job_id,))
         write_span(job_id, low, high, None, None)

@@ -12,8 +12,8 @@ What differs from SQLite, and why:
   owner id; the server drops it the moment the connection dies, so any process, on any host,
   can tell at once that a worker is gone (``owners_alive``, from ``pg_locks``).
 - The undo record: other sessions insert rows concurrently, so a chunk's inserted rows are not
-  a range of ids by position; each marking statement notes the articles it changed in a temp
-  table inside the server, copied into the record at the chunk's end (undo_record.py).
+  a range of ids by position; each marking statement writes the articles it changed into the
+  record in the same statement, inside the server (undo_record.py).
 - Errors by SQLSTATE: lock timeout, serialization failure and deadlock are retried; a lost
   connection is retried too (a server restart mid-job resumes from the job's cursor); disk
   full, a read-only standby and missing privileges end the job with one readable line.
