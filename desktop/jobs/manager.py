@@ -3,7 +3,8 @@
 Every database call runs on one DatabaseThread; the event loop only awaits. Jobs run as asyncio
 tasks that each take one chunk (one short transaction) at a time, so several jobs interleave and
 the loop stays free between chunks. This module holds the engine's life cycle and the requests
-of the faces; running one job is runner.py, adopting others' jobs recovery.py.
+of the faces about jobs; running one job is runner.py, adopting others' jobs recovery.py, the
+faces' other reads and writes (counts, the article list, sample data) queries.py.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .database_thread import DatabaseThread
 from .events import EventHub, JobEvent
 from .leases import PENDING_GRACE_SECONDS, STALLED_SECONDS, make_owner
 from .pacing import Pacer
+from .queries import FaceQueries
 from .recovery import Recovery
 from .runner import LOCK_RETRY_DELAYS, DatabaseBusyError, JobRunner, failure_message
 
@@ -60,7 +62,7 @@ class EngineOptions:
     busy_timeout_ms: int = connection.BUSY_TIMEOUT_MS
 
 
-class BulkOperationManager(JobRunner, Recovery):
+class BulkOperationManager(JobRunner, Recovery, FaceQueries):
     """The job engine. ``await open()`` first, ``await close()`` last; ``start_serving()`` in
     between makes it adopt other processes' jobs on its own (the window does; the CLI's
     ``work`` calls ``run_available``).

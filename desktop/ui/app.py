@@ -109,7 +109,7 @@ def create_application() -> QApplication:
 
 
 async def _run_window(window, database: Path | str, create: bool, demo_if_new: bool) -> int:
-    from ..store.demo import create_demo_file
+    from ..jobs.api import create_demo_file
 
     closed = asyncio.Event()
     window.closeRequested.connect(closed.set)
@@ -155,7 +155,7 @@ async def _screenshot(window, database: Path | str, output: Path) -> int:
 
 async def _smoke_test(window) -> int:
     """Open a fresh demo database, mark one category read through the real loop, check."""
-    from ..store.demo import create_demo_file
+    from ..jobs.api import create_demo_file
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "smoke.db"

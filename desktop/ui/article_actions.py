@@ -4,7 +4,7 @@ follows the engine (job chunks, article writes, other programs).
 
 A mixin of MainWindow (see job_actions.py for the same arrangement): it uses the window's
 engine (``manager``), user, widgets and helpers (``spawn``, ``status_label``). Every database
-call goes through the engine: reads on its read thread, writes on its database thread.
+call is one of the engine's methods: reads on its read thread, writes on its database thread.
 """
 
 from __future__ import annotations
@@ -13,11 +13,15 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from ..jobs import JobEvent
-from ..store import JobRequestError
-from ..store.article_list import ArticleRow, ListSpec
-from ..store.article_state import ArticleChange, ArticleNotFound
-from ..store.job_requests import parse_parameters
+from ..jobs.api import (
+    ArticleChange,
+    ArticleNotFound,
+    ArticleRow,
+    JobEvent,
+    JobRequestError,
+    ListSpec,
+    parse_parameters,
+)
 from .article_loader import ArticleLoader
 from .article_model import ROW_ROLE, STAR, ArticleListModel
 from .article_pane import ArticlePane

@@ -1,6 +1,9 @@
-"""Fills the article list from the engine's read thread: walks the scope step by step into the
-list's TEMP table, and reads the pages the view shows. Only awaits the engine; a step or a page
-of a list the person has left (another scope, another search) is dropped by its generation.
+"""Fills the article list through the engine's methods (on its read thread): walks the scope
+step by step into the list's TEMP table, and reads the pages the view shows. Only awaits the
+engine; a step or a page of a list the person has left (another scope, another search) is
+dropped by its generation. (Its own guard rather than QueryOp's: the generation also names the
+list's TEMP table and tags the model's pages, and every change of database, user or list
+starts a new one.)
 """
 
 from __future__ import annotations
@@ -9,16 +12,7 @@ import asyncio
 
 from PySide6.QtCore import QObject, Signal
 
-from ..store.article_list import (
-    FIRST_SPAN,
-    ListSpec,
-    ListStart,
-    extend_list,
-    has_newer,
-    next_span,
-    read_page,
-    start_list,
-)
+from ..jobs.api import FIRST_SPAN, ListSpec, ListStart, next_span
 from .article_model import PAGE_ROWS, ArticleListModel
 
 
@@ -58,7 +52,7 @@ class ArticleLoader(QObject):
             self._tasks.append(self._spawn(self._fill(manager, spec, self._generation)))
 
     async def _fill(self, manager, spec: ListSpec, generation: int) -> None:
-        start = await manager.reads.call(start_list, generation, spec)
+        start = await manager.start_article_list(generation, spec)
         if generation != self._generation:
             return
         self.start = start
@@ -68,8 +62,8 @@ class ArticleLoader(QObject):
             want_rows = first_rows and not self.model.in_flight(0)
             if want_rows:
                 self.model.page_requested(0)
-            step = await manager.reads.call(extend_list, start, spec, cursor, span,
-                                            PAGE_ROWS if want_rows else 0)
+            step = await manager.extend_article_list(start, spec, cursor, span,
+                                                     PAGE_ROWS if want_rows else 0)
             if generation != self._generation:
                 return
             if step is None:
@@ -106,8 +100,7 @@ class ArticleLoader(QObject):
                 return
             page = pages[0]
             self.model.page_requested(page)
-            rows = await manager.reads.call(read_page, start.table, user_id, page * PAGE_ROWS,
-                                            PAGE_ROWS)
+            rows = await manager.read_article_page(start, user_id, page * PAGE_ROWS, PAGE_ROWS)
             if rows is None and generation == self._generation:
                 self.listLost.emit()
                 return
@@ -118,5 +111,5 @@ class ArticleLoader(QObject):
         manager, spec, start = self.manager, self.spec, self.start
         if manager is None or spec is None or start is None:
             return False
-        newer = await manager.reads.call(has_newer, spec, start.high)
+        newer = await manager.has_newer_articles(spec, start)
         return newer and start is self.start

@@ -23,9 +23,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
-from ..store import clock
-from ..store.article_list import ArticleRow, ListSpec
-from ..store.scopes import Scope
+from ..jobs.api import ArticleRow, ListSpec, Scope, clock
 from .formatting import full_local_time, local_time
 
 COLUMNS = ("★", "Title", "Feed", "Published", "Received")

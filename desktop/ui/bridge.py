@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from ..jobs import BulkOperationManager, JobEvent
+from ..jobs.api import BulkOperationManager, JobEvent
 
 
 class EngineBridge(QObject):

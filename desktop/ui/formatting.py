@@ -6,8 +6,7 @@ import math
 
 import pendulum
 
-from ..store import clock
-from ..store.clock import parse_db_text
+from ..jobs.api import clock, parse_db_text
 
 
 def local_time(text: str | None, now: pendulum.DateTime | None = None) -> str:

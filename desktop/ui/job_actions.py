@@ -10,15 +10,19 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QSystemTrayIcon
 
-from ..jobs import JobEvent
-from ..store import JobNotFound, JobRequestError, jobs_table
-from ..store.article_list import ArticleRow
-from ..store.clock import cutoff_for_age
-from ..store.overview import unread_in_scope
-from ..store.scopes import Scope
+from ..jobs.api import (
+    MAX_LIST_LIMIT,
+    ArticleRow,
+    JobEvent,
+    JobNotFound,
+    JobRequestError,
+    Scope,
+    cutoff_for_age,
+)
 from .formatting import articles
 from .jobs_model import UNDO_JOB_TYPE, can_undo, describe_job, job_progress
 from .mark_read_dialog import MarkReadDialog
+from .query_op import QueryOp
 from .scope_tree import SCOPE_ROLE, TreeScope
 
 CANCELLED_BY = "the desktop app"  # what a program whose job this window cancels is told
@@ -67,25 +71,28 @@ class JobActions:
 
     def _count_for(self, dialog: MarkReadDialog, age: str | None) -> None:
         """Count in the background what the dialog asks about; a count still in flight for an
-        earlier age is dropped."""
+        earlier age is dropped (cancelled, and superseded: the latest count wins)."""
         if dialog.count_task is not None:
             dialog.count_task.cancel()
         if self.manager is None:  # the database was closed meanwhile: nothing to count in
             dialog.reject()
             return
-        dialog.count_task = self.spawn(self._deliver_count(dialog, age))
-
-    async def _deliver_count(self, dialog: MarkReadDialog, age: str | None) -> None:
-        manager, user_id = self.manager, self.user_id
         scope = Scope(dialog.scope.kind, dialog.scope.id, cutoff_for_age(age) if age else None,
                       dialog.up_to.id if dialog.up_to is not None else None)
-        count, watermark = await manager.reads.call(unread_in_scope, user_id, scope)
-        server_jobs = await manager.server_jobs_overlapping(user_id, scope)
-        # ``closed`` is set the moment the dialog is answered, before Qt may delete it: a count
-        # arriving after Esc never touches it. (The task is cancelled then too.)
-        if dialog.closed or manager is not self.manager or user_id != self.user_id:
-            return
-        dialog.show_count(count, watermark, [job.id for job in server_jobs])
+
+        async def count_and_overlapping(manager, user_id):
+            count, watermark = await manager.unread_in_scope(user_id, scope)
+            server_jobs = await manager.server_jobs_overlapping(user_id, scope)
+            return count, watermark, [job.id for job in server_jobs]
+
+        def shown(counted) -> None:
+            # ``closed`` is set the moment the dialog is answered, before Qt may delete it: a
+            # count arriving after Esc never touches it. (The task is cancelled then too.)
+            if not dialog.closed:
+                dialog.show_count(*counted)
+
+        dialog.count_task = QueryOp(self, "confirmation count", count_and_overlapping,
+                                    shown).run_in_background()
 
     def _confirmed(self, scope: TreeScope, age, watermark: int, count: int,
                    dont_ask: bool, up_to: int | None = None) -> None:
@@ -98,12 +105,13 @@ class JobActions:
                                  up_to: int | None = None) -> int | None:
         """Without the confirmation: count first, and start nothing when nothing is unread
         (the tree's count may be a moment old)."""
-        manager, user_id = self.manager, self.user_id
-        cutoff = cutoff_for_age(age) if age else None
-        count, watermark = await manager.reads.call(
-            unread_in_scope, user_id, Scope(scope.kind, scope.id, cutoff, up_to))
-        if manager is not self.manager or user_id != self.user_id:
+        counted_scope = Scope(scope.kind, scope.id, cutoff_for_age(age) if age else None, up_to)
+        counted = []  # (no key: a second request is a second job, as it always was)
+        if not await QueryOp(self, None, lambda manager, user_id:
+                             manager.unread_in_scope(user_id, counted_scope),
+                             counted.append).run():
             return None
+        count, watermark = counted[0]
         if not count:
             older = {a: f" {label.lower()}" for label, a in self.prefs.age_choices()
                      if a}.get(age, "")
@@ -175,13 +183,13 @@ class JobActions:
 
     async def undo_last_mark_read(self) -> None:
         """Ctrl+Z: undo the newest job that can be undone (again: the one before it)."""
-        manager, user_id = self.manager, self.user_id
-        if manager is None or user_id is None:
+        if self.manager is None or self.user_id is None:
             return
-        jobs = await manager.list_jobs(user_id, limit=jobs_table.MAX_LIST_LIMIT)
+        jobs = []  # (no key: a second Ctrl+Z undoes the one before, as it always did)
+        if not await QueryOp(self, None, lambda manager, user_id:
+                             manager.list_jobs(user_id, limit=MAX_LIST_LIMIT), jobs.extend).run():
+            return
         job = next((job for job in jobs if can_undo(job)), None)
-        if manager is not self.manager or user_id != self.user_id:
-            return
         if job is None:
             self.status_label.setText("Nothing to undo: no finished mark-as-read job is left "
                                       "that can be undone")
@@ -190,15 +198,13 @@ class JobActions:
 
     def clear_finished(self) -> None:
         """Ask first: the jobs go with their undo records, so they can no longer be undone."""
-        self.spawn(self._ask_to_clear_finished())
+        if self.manager is not None and self.user_id is not None:
+            QueryOp(self, "finished jobs", lambda manager, user_id:
+                    manager.count_finished_jobs(user_id),
+                    self._ask_to_delete_finished).run_in_background()
 
-    async def _ask_to_clear_finished(self) -> None:
-        manager, user_id = self.manager, self.user_id
-        if manager is None or user_id is None:
-            return
-        count = await manager.reads.call(jobs_table.count_finished_jobs, user_id)
-        if manager is not self.manager or user_id != self.user_id:
-            return
+    def _ask_to_delete_finished(self, count: int) -> None:
+        manager, user_id = self.manager, self.user_id  # those counted for (QueryOp checked)
         if not count:
             self.status_label.setText("No finished jobs to clear")
             return
@@ -219,8 +225,7 @@ class JobActions:
     async def _clear_finished(self, manager, user_id: int) -> None:
         if manager is not self.manager:
             return
-        await manager.prepare_for_writing()
-        removed = await manager.db.call(jobs_table.delete_finished_jobs, user_id)
+        removed = await manager.delete_finished_jobs(user_id)
         await self.reload_jobs()
         self.status_label.setText(f"Cleared {removed} finished job{'s' * (removed != 1)}")
 

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from ..store.job_types import UNDO, job_type_of, parameters_of
-from ..store.jobs_table import JobRecord
+from ..jobs.api import UNDO, JobRecord, job_type_of, parameters_of
 from .formatting import duration, full_local_time, local_time
 
 COLUMNS = ("#", "Job", "Status", "Progress", "Rate", "Started", "Finished", "Message")

@@ -1,11 +1,12 @@
 """The main window: feeds tree with unread counts, one-click mark-read, the jobs panel.
 
-Every database call goes through the engine's threads (``manager.db`` for writes and for
-noticing other programs' commits, ``manager.reads`` for what the window shows); this
-module only awaits results and updates widgets. Dialogs are shown with ``open()``, never
-``exec()``, because a nested event loop breaks qasync. Opening and switching databases (files
-and servers) is in window_database.py, actions and menus in window_menus.py, starting and
-following jobs in job_actions.py, errors and questions in window_messages.py.
+The database is reached only through the engine's methods (reads on its read thread, writes
+and noticing other programs' commits on its database thread); this module only awaits results
+and updates widgets, asking through QueryOp (query_op.py) where an answer may arrive stale.
+Dialogs are shown with ``open()``, never ``exec()``, because a nested event loop breaks
+qasync. Opening and switching databases (files and servers) is in window_database.py, actions
+and menus in window_menus.py, starting and following jobs in job_actions.py, errors and
+questions in window_messages.py.
 """
 
 from __future__ import annotations
@@ -25,11 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..jobs import BulkOperationManager
-from ..store import JobNotFound
-from ..store.connection import data_version, is_server_url, shown_name
-from ..store.demo import build_demo_database
-from ..store.overview import counts_snapshot, list_users
+from ..jobs.api import BulkOperationManager, JobNotFound, is_server_url, shown_name
 from .article_actions import ArticleActions
 from .bridge import EngineBridge
 from .empty_state import EmptyState
@@ -38,6 +35,7 @@ from .formatting import one_line
 from .job_actions import JobActions
 from .jobs_model import JobsTableModel
 from .jobs_panel import JobsPanel
+from .query_op import QueryOp
 from .resources import icon
 from .scope_tree import ScopeTreeModel
 from .settings import AppSettings
@@ -183,7 +181,10 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
 
     # -- database and user ------------------------------------------------------------------
     async def _load_users(self) -> None:
-        users = await self.manager.reads.call(list_users)
+        users = []  # (whoever is chosen meanwhile: the list is the database's, not theirs)
+        if not await QueryOp(self, "users", lambda manager, _user_id: manager.users(),
+                             users.extend, follows_user=False).run():
+            return  # another database is shown by now
         self.user_combo.clear()
         for user_id, name in users:
             self.user_combo.addItem(name, user_id)
@@ -227,7 +228,7 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         self.status_label.setText("Creating sample data…")
         self.empty_state.sample_button.setEnabled(False)
         try:
-            await self.manager.db.call(build_demo_database, SAMPLE_ARTICLES)
+            await self.manager.create_sample_data(SAMPLE_ARTICLES)
         finally:
             self.empty_state.sample_button.setEnabled(True)
         await self._load_users()
@@ -242,42 +243,54 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
     # -- reading ----------------------------------------------------------------------------
     async def reload_overview(self, *, rebuild: bool = False) -> None:
         """Re-read the tree (``rebuild``) or just the unread counts, off the GUI thread."""
-        manager, user_id = self.manager, self.user_id
-        if manager is None or user_id is None:
+        if self.manager is None or self.user_id is None:
             return
         requested = self.tree_model.reload_started()
+
+        def rebuilt(snapshot) -> None:
+            overview, progress, writes = snapshot
+            selected = self.selected_scope()
+            self.tree_model.set_overview(overview, progress, requested, writes)
+            self.tree.expandAll()
+            if selected is not None:
+                self.select_scope(selected.kind, selected.id)
+
+        def counted(snapshot) -> None:
+            counts, progress, writes = snapshot
+            self.tree_model.update_counts(counts, progress, requested, writes)
+
+        # Two keys: a newer counts-only reload must not drop a rebuild (new feeds); between
+        # the two, the tickets decide which snapshot is newer.
         if rebuild or self.tree_model.overview is None:
-            overview, progress, writes = await manager.reads.call(
-                counts_snapshot, user_id, whole=True, writes=manager.article_writes)
-            if manager is self.manager and user_id == self.user_id:
-                selected = self.selected_scope()
-                self.tree_model.set_overview(overview, progress, requested, writes)
-                self.tree.expandAll()
-                if selected is not None:
-                    self.select_scope(selected.kind, selected.id)
+            await QueryOp(self, "tree", lambda manager, user_id:
+                          manager.counts_snapshot(user_id, whole=True), rebuilt).run()
         else:
-            counts, progress, writes = await manager.reads.call(
-                counts_snapshot, user_id, writes=manager.article_writes)
-            if manager is self.manager and user_id == self.user_id:
-                self.tree_model.update_counts(counts, progress, requested, writes)
+            await QueryOp(self, "counts", lambda manager, user_id:
+                          manager.counts_snapshot(user_id), counted).run()
         self._update_actions()
         self.overviewLoaded.emit()
 
     async def reload_jobs(self) -> None:
-        manager, user_id = self.manager, self.user_id
-        if manager is None or user_id is None:
+        if self.manager is None or self.user_id is None:
             return
-        jobs = await manager.list_jobs(user_id, self.status_filter, limit=100)
-        # the undo jobs rows name (a row says "being undone…" until its undo completes)
-        listed = {job.id for job in jobs}
-        undo_jobs = {}
-        for undo_id in {job.undone_by for job in jobs} - listed - {None}:
-            with contextlib.suppress(JobNotFound):  # cleaned up: "undone by job N"
-                undo_jobs[undo_id] = await manager.get_job(user_id, undo_id)
-        if manager is self.manager and user_id == self.user_id:
-            self.jobs_model.set_jobs(jobs, undo_jobs)
+        status = self.status_filter
+
+        async def jobs_and_their_undos(manager, user_id):
+            jobs = await manager.list_jobs(user_id, status, limit=100)
+            # the undo jobs rows name (a row says "being undone…" until its undo completes)
+            listed = {job.id for job in jobs}
+            undo_jobs = {}
+            for undo_id in {job.undone_by for job in jobs} - listed - {None}:
+                with contextlib.suppress(JobNotFound):  # cleaned up: "undone by job N"
+                    undo_jobs[undo_id] = await manager.get_job(user_id, undo_id)
+            return jobs, undo_jobs
+
+        def shown(found) -> None:
+            self.jobs_model.set_jobs(*found)
             self._update_actions()
             self.jobsLoaded.emit()
+
+        await QueryOp(self, "jobs", jobs_and_their_undos, shown).run()
 
     def _set_status_filter(self, status) -> None:
         self.status_filter = status
@@ -306,7 +319,7 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
             return
         try:
             try:
-                version = await manager.db.call(data_version)
+                version = await manager.changes_seen()
             except Exception as exc:
                 if manager is not self.manager or not manager.backend.is_retryable(exc):
                     raise

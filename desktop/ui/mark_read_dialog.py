@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..store.article_list import ArticleRow
+from ..jobs.api import ArticleRow
 from .scope_tree import TreeScope
 
 

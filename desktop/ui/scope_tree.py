@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
-from ..store.job_types import MARK_READ_BY_SCOPE
-from ..store.overview import Overview
+from ..jobs.api import MARK_READ_BY_SCOPE, Overview
 from .resources import icon
 
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1

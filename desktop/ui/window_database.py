@@ -15,10 +15,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from ..jobs import BulkOperationManager
-from ..store import DatabaseOpenError
-from ..store.connection import (
-    data_version,
+from ..jobs.api import (
+    BulkOperationManager,
+    DatabaseOpenError,
     is_server_url,
     shown_name,
     use_password_for_session,
@@ -156,7 +155,7 @@ class WindowDatabase:
         self.bridge.jobEvent.connect(self._on_job_event)
         self.bridge.articleChanged.connect(self._on_article_changed)
         manager.start_serving()  # adopting others' jobs once their events reach the window
-        self._seen_version = await manager.db.call(data_version)  # changes after this count
+        self._seen_version = await manager.changes_seen()  # changes after this count
         if not manager.read_only_reason:
             # PostgreSQL pushes other programs' chunks: their jobs and counts follow at once
             await manager.follow_others(lambda _job_id, manager=manager:

@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QMessageBox, QToolBar
 
 from .. import __version__
-from ..store.connection import is_server_url, shown_name
+from ..jobs.api import is_server_url, shown_name
 from .jobs_model import can_undo
 from .preferences import PreferencesDialog
 from .resources import icon, log_file_path

@@ -14,7 +14,7 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QMessageBox
 
-from ..store.connection import is_target_failure, shown_name
+from ..jobs.api import is_target_failure, shown_name
 from .formatting import one_line
 from .jobs_model import job_progress
 from .window_database import title_name

@@ -1,0 +1,53 @@
+"""The faces' whole view of the engine: the window imports from here and nothing from
+desktop.store (tests/test_layering.py checks it).
+
+The database itself is reached only through a BulkOperationManager's methods, which run every
+call on the engine's threads. What is re-exported here is what a face holds in its hands: the
+rows and values those methods return (JobRecord, ArticleRow, Overview...), the errors they
+raise, and pure helpers that never touch a database (the clock, a target's name, the job types'
+words, a job's parameters parsed). ``create_demo_file`` is the one exception: it makes a new
+sample file before any engine exists (``gui --demo-if-new``, the smoke test), off the loop.
+"""
+
+from __future__ import annotations
+
+from ..store import clock  # the one clock: tests move it (time-machine), never the faces
+from ..store.article_list import FIRST_SPAN, ArticleRow, ListSpec, ListStart, next_span
+from ..store.article_state import ArticleChange, ArticleNotFound
+from ..store.clock import cutoff_for_age, parse_db_text
+from ..store.connection import (
+    DatabaseOpenError,
+    is_server_url,
+    is_target_failure,
+    shown_name,
+    use_password_for_session,
+)
+from ..store.demo import DemoDatabaseExists, create_demo_file
+from ..store.job_requests import OverlapError, parse_parameters
+from ..store.job_types import MARK_READ_BY_SCOPE, UNDO, job_type_of, parameters_of
+from ..store.jobs_table import MAX_LIST_LIMIT, JobNotFound, JobRecord, JobRequestError
+from ..store.overview import FeedInfo, Overview
+from ..store.scopes import Scope
+from .events import JobEvent
+from .manager import BulkOperationManager, DatabaseBusyError, EngineOptions
+
+__all__ = [  # noqa: RUF022 (grouped by what they are, not sorted)
+    # the engine
+    "BulkOperationManager", "EngineOptions", "JobEvent",
+    # its errors
+    "ArticleNotFound", "DatabaseBusyError", "DatabaseOpenError", "DemoDatabaseExists",
+    "JobNotFound", "JobRequestError", "OverlapError", "is_target_failure",
+    # what its methods return and take
+    "ArticleChange", "ArticleRow", "FeedInfo", "JobRecord", "ListSpec", "ListStart",
+    "Overview", "Scope",
+    # the article list's steps (sizes only; the walking is the engine's)
+    "FIRST_SPAN", "next_span",
+    # jobs: their types, parameters and listing
+    "MARK_READ_BY_SCOPE", "MAX_LIST_LIMIT", "UNDO", "job_type_of", "parameters_of",
+    "parse_parameters",
+    # time, and naming a database
+    "clock", "cutoff_for_age", "parse_db_text", "is_server_url", "shown_name",
+    "use_password_for_session",
+    # a new sample file, before any engine exists
+    "create_demo_file",
+]

@@ -1,0 +1,73 @@
+"""The faces' reads and writes besides jobs: users, the tree's counts, the article list, sample
+data, clearing finished jobs. A mixin of BulkOperationManager (manager.py holds jobs' requests).
+
+What a face shows is read on the engine's read connection (``self.reads``), so it never queues
+behind a chunk; writes, and the question "did another program commit?", run on the database
+thread (``self.db``): its connection is the one whose own commits must not count as others'.
+"""
+
+from __future__ import annotations
+
+from ..store import article_list, connection, jobs_table, overview
+from ..store.article_list import ArticleRow, ListSpec, ListStart, ListStep
+from ..store.demo import build_demo_database
+from ..store.scopes import Scope
+
+
+class FaceQueries:
+    # -- what the window shows --------------------------------------------------------------
+    async def users(self) -> list[tuple[int, str]]:
+        """(id, name) of every user of the database."""
+        return await self.reads.call(overview.list_users)
+
+    async def counts_snapshot(self, user_id: int, *, whole: bool = False) -> tuple:
+        """(the user's unread counts by feed, or the whole Overview with ``whole``; the progress
+        of their jobs; the number of the last article write it includes), read in one snapshot (see
+        store.overview.counts_snapshot and the window's ScopeTreeModel)."""
+        return await self.reads.call(overview.counts_snapshot, user_id, whole=whole,
+                                     writes=self.article_writes)
+
+    async def unread_in_scope(self, user_id: int, scope: Scope) -> tuple[int, int]:
+        """(unread articles in ``scope``, the newest article id counted): what a confirmation
+        shows, and the watermark of the job it starts."""
+        return await self.reads.call(overview.unread_in_scope, user_id, scope)
+
+    async def changes_seen(self) -> int:
+        """A number that moves when another connection commits (the backend's data_version);
+        raises what the database raises, so that a face can tell a server out of reach."""
+        return await self.db.call(connection.data_version)
+
+    # -- the article list (a TEMP table of the read connection) -----------------------------
+    async def start_article_list(self, generation: int, spec: ListSpec) -> ListStart:
+        """A new list's table (named by ``generation``) and the id range it will walk."""
+        return await self.reads.call(article_list.start_list, generation, spec)
+
+    async def extend_article_list(self, start: ListStart, spec: ListSpec, cursor: int,
+                                  span: int, rows: int) -> ListStep | None:
+        """Walk one more span of ids into the list, with its first ``rows`` rows if asked;
+        None when the list's table is gone (with a lost connection)."""
+        return await self.reads.call(article_list.extend_list, start, spec, cursor, span, rows)
+
+    async def read_article_page(self, start: ListStart, user_id: int, first: int,
+                                count: int) -> list[ArticleRow] | None:
+        """``count`` rows of the list from position ``first``; None when its table is gone."""
+        return await self.reads.call(article_list.read_page, start.table, user_id, first, count)
+
+    async def has_newer_articles(self, spec: ListSpec, start: ListStart) -> bool:
+        """Whether articles of the list's scope arrived after it was started."""
+        return await self.reads.call(article_list.has_newer, spec, start.high)
+
+    # -- writes -------------------------------------------------------------------------------
+    async def create_sample_data(self, articles: int) -> dict[str, int]:
+        """Fill an empty database with sample users, feeds and ``articles`` articles (raises
+        store.demo.DemoDatabaseExists if it holds any). One transaction, not retried: the
+        demo refuses a database that a half-seen first attempt may have filled."""
+        return await self.db.call(build_demo_database, articles)
+
+    async def count_finished_jobs(self, user_id: int) -> int:
+        return await self.reads.call(jobs_table.count_finished_jobs, user_id)
+
+    async def delete_finished_jobs(self, user_id: int) -> int:
+        """Delete the user's finished jobs with their undo records; returns how many."""
+        await self.prepare_for_writing()
+        return await self._call_retrying_locks(jobs_table.delete_finished_jobs, user_id)
