@@ -304,13 +304,16 @@ def _fts_query(conn, words: list[str], category_id: int | None,
 def _insert_cost(conn, feed_id: int, label: str, count: int = 300) -> list[float]:
     """Seconds per article INSERT, each its own transaction, as the server's fetcher writes:
     a whole row like writer.py's (the server's articles need a guid, unique per feed)."""
+    from desktop.store.clock import utc_now_text
+
     times = []
     for n in range(count):
         guid = f"urn:bench-search:{label}:{n}"
+        stamp = utc_now_text()  # when the fetcher writes it
         began = time.perf_counter()
         conn.execute("BEGIN IMMEDIATE")
         conn.execute(INSERT_SQL, (feed_id, f"https://bench.example/{guid}", guid, CONTENT,
-                                  "2030-01-01 00:00:00", "2030-01-01 00:00:00"))
+                                  stamp, stamp))
         conn.execute("COMMIT")
         times.append(time.perf_counter() - began)
     return times

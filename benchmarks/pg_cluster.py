@@ -368,6 +368,4 @@ def _stop_leftover_server(data_dir: Path, log) -> None:
         return
     log(f"[yellow]stopping the PostgreSQL (pid {pid}) an earlier benchmark left running")
     os.kill(pid, signal.SIGINT)  # a fast shutdown
-    deadline = time.monotonic() + 60
-    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    _harness().wait_for_exit(pid, 60)  # not our child: waits on a pidfd, not by polling

@@ -180,13 +180,7 @@ def build(dataset, small, runs: dict, options: dict, args, elapsed: float) -> di
     if not figures["scale"]:
         figures.pop("scale")
     report_articles.build(runs, figures, target)
-    problems = [f"{kind}-{i + 1}: {p}" for kind, rs in runs.items()
-                for i, r in enumerate(rs) for p in r["problems"]]
-    target("correct", "every run left the database correct", len(problems), not problems)
-    for rs in runs.values():
-        for r in rs:
-            if not args.trace:
-                r.pop("trace", None)
+    problems = judge_correct_and_trim_traces(runs, target, keep_traces=args.trace)
     return {
         "command": "python -m benchmarks " + " ".join(sys.argv[1:]),
         "dataset": dataset.name, "articles": dataset.articles, "articles_in_category": n,
@@ -240,6 +234,23 @@ def _scale(dataset, runs: dict, figures: dict) -> dict:
         if len(row) > 1:  # a size with figures
             table[str(size)] = row
     return table
+
+
+def judge_correct_and_trim_traces(runs: dict, target, keep_traces: bool,
+                                  per_chunk: bool = True) -> list[str]:
+    """The "correct" target (no run found a problem in the database it left), then each run's
+    trace dropped unless ``keep_traces``, and kept without its per-chunk rows unless
+    ``per_chunk``. Returns the problems, each named by its run."""
+    problems = [f"{kind}-{i + 1}: {p}" for kind, rs in runs.items()
+                for i, r in enumerate(rs) for p in r["problems"]]
+    target("correct", "every run left the database correct", len(problems), not problems)
+    for rs in runs.values():
+        for r in rs:
+            if not keep_traces:
+                r.pop("trace", None)
+            elif not per_chunk and r.get("trace"):
+                r["trace"].pop("per_chunk", None)
+    return problems
 
 
 def _fmt(value, unit="") -> str:

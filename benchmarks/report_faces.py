@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
+from .stats import figure_text as _fmt
 from .stats import median_of
 
 APP_TO_CLI = 0.9  # "the app's job rate is within 10 % of the CLI's"
@@ -49,12 +50,6 @@ def build(runs: dict, figures: dict, target) -> None:
                    cpu, cpu <= IDLE_CPU_PERCENT)
             target(f"idle_{face}_untouched", f"{label}: database, -wal, -shm untouched",
                    len(idle[face]["changed"]), idle[face]["untouched"])
-
-
-def _fmt(value, digits: int = 3) -> str:
-    if value is None:
-        return "—"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.{digits}g}"
 
 
 def show(results: dict, console) -> None:

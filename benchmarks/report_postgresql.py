@@ -10,7 +10,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from .report import FLAT_TOLERANCE_MB, paired_ratio
+from .report import FLAT_TOLERANCE_MB, judge_correct_and_trim_traces, paired_ratio
 from .report_sharing import writer_figures
 from .stats import median, median_of
 
@@ -110,15 +110,9 @@ def build(dataset, small, runs: dict, options: dict, args, elapsed: float,
         target("memory_flat", f"engine's peak memory growth flat from {small.articles:,} to "
                f"{dataset.articles:,} articles (≤ {FLAT_TOLERANCE_MB:g} MB more)", big - little,
                big - little <= FLAT_TOLERANCE_MB)
-    problems = [f"{kind}-{i + 1}: {p}" for kind, rs in runs.items()
-                for i, r in enumerate(rs) for p in r["problems"]]
-    target("correct", "every run left the database correct", len(problems), not problems)
-    for rs in runs.values():
-        for r in rs:
-            if not args.trace:
-                r.pop("trace", None)
-            elif r.get("trace"):  # ~900 chunks a run: each step's total is kept, not each chunk
-                r["trace"].pop("per_chunk", None)
+    # ~900 chunks a run: each step's total is kept, not each chunk
+    problems = judge_correct_and_trim_traces(runs, target, keep_traces=args.trace,
+                                             per_chunk=False)
     return {
         "command": "python -m benchmarks " + " ".join(sys.argv[1:]),
         "backend": "postgresql", "dataset": dataset.name, "articles": dataset.articles,

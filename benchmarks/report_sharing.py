@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
+from .stats import figure_text as _fmt
 from .stats import median, median_of, summary
 
 SPARSE_WORST_MS = 150.0
@@ -82,12 +83,6 @@ def build(runs: dict, figures: dict, target) -> None:
         if "ratio_to_alone" in s:
             target("sparse_job_cost", f"job beside the sparse writer ≤ {1 + SPARSE_COST:g} × "
                    f"alone", s["ratio_to_alone"], s["ratio_to_alone"] <= 1 + SPARSE_COST)
-
-
-def _fmt(value, digits: int = 3) -> str:
-    if value is None:
-        return "—"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.{digits}g}"
 
 
 def show(results: dict, console) -> None:

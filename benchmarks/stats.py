@@ -37,3 +37,11 @@ def median_of(runs, *keys):
             value = value.get(key) if isinstance(value, dict) else None
         values.append(value)
     return median(values)
+
+
+def figure_text(value, digits: int = 3) -> str:
+    """A figure for a report's table: "—" for none, whole with thousands separators from
+    1,000 up, else ``digits`` significant digits."""
+    if value is None:
+        return "—"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.{digits}g}"

@@ -2,9 +2,9 @@
 
 Per chunk: the ownership check, span_counts (which feeds have articles in the id span), the
 per-feed upserts, the undo record (record_begin before them, record_end after),
-feed_categories, record_chunk (progress, returning the row), and the rest of the transaction, which is
-mostly COMMIT. Also the time the database thread sits idle
-between chunks, and the count of the scope's total that runs before the first chunk.
+feed_categories, record_chunk (progress, returning the row), and the rest of the transaction,
+which is mostly COMMIT. Also the time the database thread sits idle between chunks, and the
+count of the scope's total that runs before the first chunk.
 """
 
 from __future__ import annotations

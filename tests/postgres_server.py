@@ -16,16 +16,16 @@ the server through ``pg_ctl`` and, as root, creates a system user with useradd.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import os
 import pwd
-import re
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +71,9 @@ SERVER_SETTINGS = {
     "log_checkpoints": "off",
     "log_min_error_statement": "panic",
 }
+# What the postmaster logs once it accepts connections (the first start, a restart, and after
+# the recovery that follows a kill); its messages are in English (initdb --locale C).
+READY_LINE = b"database system is ready to accept connections"
 
 
 class PostgresStartError(RuntimeError):
@@ -163,6 +166,7 @@ class PostgresServer:
         self.account = unprivileged_account()
         self.port: int | None = None
         self.process: subprocess.Popen | None = None
+        self.output: ServerOutput | None = None  # what reads the running postgres's output
         self.wanted_install_dir = install_dir
         self.install_dir: Path | None = None  # what start() runs: the wanted one, or a copy
         self.timings: dict[str, float] = {}  # seconds each step of the first start took
@@ -235,11 +239,10 @@ class PostgresServer:
         self.process.wait()
         self.process = None
         deadline = time.monotonic() + timeout
-        while alive := [pid for pid in backends if _is_alive(pid)]:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"backends {alive} of the killed postmaster {postmaster} "
-                                   f"still run after {timeout} s")
-            _pause()
+        alive = [pid for pid in backends if not wait_for_exit(pid, deadline - time.monotonic())]
+        if alive:
+            raise RuntimeError(f"backends {alive} of the killed postmaster {postmaster} "
+                               f"still run after {timeout} s")
 
     def restart(self) -> None:
         self.stop()
@@ -374,14 +377,16 @@ class PostgresServer:
         command = [str(self.install_dir / "bin" / "postgres"), "-D", str(self.data_dir)]
         for name, value in settings.items():
             command += ["-c", f"{name}={value}"]
-        # The log is a file, not a pipe: nobody would read a pipe while the server runs.
-        with open(self.log_path, "ab") as log:
-            try:
-                self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
-                                                stderr=subprocess.STDOUT, **self._as_account())
-            except OSError as exc:
-                raise PostgresStartError(f"could not run {command[0]} {self._as_whom()}: "
-                                         f"{exc}") from exc
+        # Its output goes through a pipe that a thread copies into the log file for as long
+        # as the server runs (so a full pipe never stalls it), noting when it says it is ready.
+        try:
+            self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
+                                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                            **self._as_account())
+        except OSError as exc:
+            raise PostgresStartError(f"could not run {command[0]} {self._as_whom()}: "
+                                     f"{exc}") from exc
+        self.output = ServerOutput(self.process.stdout, self.log_path)
         try:
             self._wait_until_ready(timeout)
         except BaseException:
@@ -392,24 +397,29 @@ class PostgresServer:
             raise
 
     def _wait_until_ready(self, timeout: float) -> None:
-        """Poll a connection until one succeeds, postgres exits, or the deadline passes."""
+        """Wait until postgres says it accepts connections (then connect once, to be sure) or
+        its output ends (it exited), at most ``timeout`` seconds: no polling."""
         deadline = time.monotonic() + timeout
-        while True:
+        if not self.output.answered.wait(timeout):
+            raise PostgresStartError(
+                f"postgres did not say it accepts connections within {timeout} s; its "
+                f"log:\n{self.log_tail()}")
+        if not self.output.ready:  # its output ended before it was ready: it is exiting
             try:
-                with self.connect(connect_timeout=2):
-                    return
-            except psycopg.OperationalError as exc:
-                last_error = exc
-            if self.process.poll() is not None:
-                code, self.process = self.process.returncode, None
-                raise PostgresStartError(
-                    f"postgres exited with code {code} while starting "
-                    f"{self._as_whom()}; its log:\n{self.log_tail()}")
-            if time.monotonic() > deadline:
-                raise PostgresStartError(
-                    f"postgres did not accept connections within {timeout} s (last error: "
-                    f"{last_error}); its log:\n{self.log_tail()}")
-            _pause(self.process)
+                code = self.process.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                code = "(none yet: it closed its output and still runs)"
+            self.process = None
+            raise PostgresStartError(
+                f"postgres exited with code {code} while starting "
+                f"{self._as_whom()}; its log:\n{self.log_tail()}")
+        try:
+            with self.connect(connect_timeout=max(2, int(deadline - time.monotonic()))):
+                return
+        except psycopg.OperationalError as exc:
+            raise PostgresStartError(
+                f"postgres said it accepts connections, but a connection failed: {exc}; its "
+                f"log:\n{self.log_tail()}") from exc
 
     def _make_template(self) -> None:
         with self.connect() as conn:
@@ -458,13 +468,47 @@ class PostgresServer:
             os.chown(each, self.account.uid, self.account.gid, follow_symlinks=False)
 
 
-def _pause(process: subprocess.Popen | None = None) -> None:
-    """The wait between two polls of a condition: 10 ms, cut short if ``process`` exits."""
-    if process is None:
-        time.sleep(0.01)
-        return
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(0.01)
+class ServerOutput:
+    """A thread copying a running postgres's output (a pipe) into its log file, line by line.
+
+    ``answered`` is set when the postmaster logs READY_LINE (then ``ready`` is True) or when
+    its output ends, i.e. every process holding the pipe (the postmaster and its backends) has
+    exited; a start waits on it instead of polling connections."""
+
+    def __init__(self, pipe, log_path: Path):
+        self.ready = False
+        self.answered = threading.Event()
+        self._thread = threading.Thread(target=self._copy, args=(pipe, log_path),
+                                        name="postgres-output", daemon=True)
+        self._thread.start()
+
+    def _copy(self, pipe, log_path: Path) -> None:
+        try:
+            with pipe, open(log_path, "ab") as log:
+                for line in pipe:
+                    log.write(line)
+                    log.flush()  # log_tail() reads the file while the server runs
+                    if not self.ready and READY_LINE in line:
+                        self.ready = True
+                        self.answered.set()
+        finally:
+            self.answered.set()
+
+
+def wait_for_exit(pid: int, timeout: float) -> bool:
+    """Whether process ``pid`` (anyone's, not only a child of ours) has exited, waiting at
+    most ``timeout`` seconds for it: on a pidfd (Linux 5.3), which becomes readable when the
+    process exits. A zombie (exited, not yet reaped by whoever adopted it) has released
+    everything and counts as exited."""
+    try:
+        pidfd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        readable, _, _ = select.select([pidfd], [], [], max(0.0, timeout))
+        return bool(readable)
+    finally:
+        os.close(pidfd)
 
 
 def _children_of(pid: int) -> list[int]:
@@ -480,13 +524,3 @@ def _children_of(pid: int) -> list[int]:
             if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
                 children.append(int(entry.name))
     return children
-
-
-def _is_alive(pid: int) -> bool:
-    """Whether ``pid`` still runs: a zombie (exited, not yet reaped by whoever adopted it) has
-    released everything and counts as gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return not re.match(r"[ZX]", stat[stat.rindex(")") + 2:])

@@ -9,10 +9,11 @@ imported: this is the other program.
 
 Run: ``python standin_server.py DATABASE [--journal-mode delete] [--batch-sleep 0.01]``; it
 answers one JSON line on stdout per command read from stdin (one JSON object a line):
-``{"cmd": "post", "user": 1, "category": 1, "hold": false, "pause_at": null}`` -> ``{"job": ID}``
-when the row is written, then (after ``{"cmd": "go"}`` if ``hold``) it processes the job; with
-``pause_at`` N it stops once its progress reaches N, says ``{"paused": ID, "progress": N}`` and
-waits for ``{"cmd": "go"}`` (like a SIGSTOP, but at a known point); at the end
+``{"cmd": "post", "user": 1, "category": 1, "hold": false, "pause_at": null, "step": false}``
+-> ``{"job": ID}`` when the row is written, then (after ``{"cmd": "go"}`` if ``hold``) it
+processes the job; with ``pause_at`` N it stops once its progress reaches N, says
+``{"paused": ID, "progress": N}`` and waits for ``{"cmd": "go"}`` (like a SIGSTOP, but at a
+known point); with ``step`` it so stops after every batch; at the end
 ``{"done": ID, "status": ...}``;
 ``{"cmd": "star", "user": 1, "article": 5}`` -> ``{"star_ms": how long the write took}``;
 ``{"cmd": "exit"}``.
@@ -155,8 +156,10 @@ def wait_for_go() -> None:
     assert json.loads(sys.stdin.readline())["cmd"] == "go"
 
 
-def process_job(job_id: int, batch_sleep: float, pause_at: int | None = None) -> str:
-    """The spec's _process_job and _process_mark_category_read, synchronously."""
+def process_job(job_id: int, batch_sleep: float, pause_at: int | None = None,
+                step: bool = False) -> str:
+    """The spec's _process_job and _process_mark_category_read, synchronously. The sleep
+    between batches is the spec's own pacing (its ``asyncio.sleep(0.1)``), not a wait."""
     try:
         job = BulkOperationJob.get_by_id(job_id)
         job.status, job.started_at = "running", now()
@@ -172,7 +175,7 @@ def process_job(job_id: int, batch_sleep: float, pause_at: int | None = None) ->
             job = BulkOperationJob.get_by_id(job_id)
             job.progress = start + len(batch)
             job.save()
-            if pause_at is not None and job.progress >= pause_at:
+            if step or (pause_at is not None and job.progress >= pause_at):
                 pause_at = None
                 say(paused=job_id, progress=job.progress)
                 wait_for_go()
@@ -232,7 +235,7 @@ def main() -> None:
             if command.get("hold"):
                 wait_for_go()
             say(done=job_id, status=process_job(job_id, args.batch_sleep,
-                                                command.get("pause_at")))
+                                                command.get("pause_at"), command.get("step")))
         elif command["cmd"] == "star":
             say(star_ms=star(command["user"], command["article"]))
         elif command["cmd"] == "exit":

@@ -8,6 +8,7 @@ import asyncio
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -133,42 +134,64 @@ def test_a_server_job_whose_progress_stalls_is_taken_over(big_server_db):
     assert server.read() == {"paused": job_id, "progress": 2000}
     server.kill()  # mid-job: its row stays "running", with no owner of ours
 
+    stalled = 0.5
+
     async def body(manager):
-        rounds = []
-        while not any(rounds):  # the engine's recovery rounds, watching
-            rounds.append(await manager.start_runnable_jobs())
+        loop = asyncio.get_running_loop()
+        rounds = []  # (started, loop time before the round, loop time after it)
+        # The engine's recovery rounds, watching; the sleep only paces them (as the engine's
+        # own recover_every does): what is asserted below holds for any pace.
+        while not any(started for started, _, _ in rounds):
+            before = loop.time()
+            started = await manager.start_runnable_jobs()
+            rounds.append((started, before, loop.time()))
+            assert loop.time() - rounds[0][1] < 60 * stalled, "never taken over"
             await asyncio.sleep(0.05)
         job = await manager.wait_for_job(job_id)
         return rounds, job, manager.owner
 
     with real_clock():  # its started_at is the real time: the one-hour rule must not fire
-        rounds, job, owner = run_engine(big_server_db, body, stalled_seconds=0.5)
-    # Not at first sight: only once its progress had not moved for stalled_seconds.
-    assert len(rounds) >= 5 and rounds[-1] == 1 and not any(rounds[:-1])
+        rounds, job, owner = run_engine(big_server_db, body, stalled_seconds=stalled)
+    # Not at first sight: only once its progress had not moved for stalled_seconds. The engine
+    # reads its time (the loop's) inside each round, so the bounds below are exact: every
+    # round ended before stalled_seconds after the first began left it alone, and none that
+    # began stalled_seconds after the first ended did.
+    first_began, first_ended = rounds[0][1], rounds[0][2]
+    assert rounds[0][0] == 0 and rounds[-1][0] == 1 and not any(s for s, _, _ in rounds[:-1])
+    assert all(started == 0 for started, _, ended in rounds if ended - first_began < stalled)
+    assert all(started == 1 for started, began, _ in rounds if began - first_ended >= stalled)
     assert (job.status, job.owner) == ("completed", owner)
     assert job.progress == job.total == CATEGORY_1  # from the start: no cursor of ours
     assert unread(big_server_db, 1, 1) == 0
 
 
 def test_a_live_server_job_is_never_taken_over(big_server_db):
+    """The server moves its job one batch between two recovery rounds (``step``: it stops after
+    each batch until told to go on), so every round sees new progress however slow the machine
+    is: no race to lose. Its 70 batches, each followed by its 0.02 s sleep, last longer than
+    stalled_seconds, so an engine that took over a job it had watched that long would."""
     server = Server(big_server_db, "--batch-sleep", "0.02")
+    stalled = 0.5
     try:
-        server.send(cmd="post", user=1, category=1)
+        server.send(cmd="post", user=1, category=1, step=True)
         job_id = server.read()["job"]
 
         async def body(manager):
             rounds = []
-            while job_row(big_server_db, job_id)["status"] != "completed":
+            while "paused" in (said := await asyncio.to_thread(server.read)):
+                assert said["paused"] == job_id
                 rounds.append(await manager.start_runnable_jobs())
-                await asyncio.sleep(0.05)
-            return rounds
+                server.send(cmd="go")
+            return rounds, said
 
         with real_clock():  # its started_at is the real time: the one-hour rule must not fire
-            rounds = run_engine(big_server_db, body, stalled_seconds=2.0)
-        assert server.read() == {"done": job_id, "status": "completed"}
+            began = time.monotonic()
+            rounds, said = run_engine(big_server_db, body, stalled_seconds=stalled)
+            watched = time.monotonic() - began
+        assert said == {"done": job_id, "status": "completed"}
     finally:
         server.stop()
-    assert len(rounds) > 10 and not any(rounds)
+    assert watched > stalled and len(rounds) == CATEGORY_1 // 100 and not any(rounds)
     assert job_row(big_server_db, job_id).get("owner") is None
 
 

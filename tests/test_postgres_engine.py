@@ -165,12 +165,46 @@ def owner_alive(url: str, owner: str) -> bool:
         db.close()
 
 
-def wait_for(condition, timeout: float = 30.0, what: str = "the condition"):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
+@contextlib.contextmanager
+def chunk_notices(url: str):
+    """A connection LISTENing on the engine's channel, on which every worker announces each
+    chunk it commits; yields ``wait(condition, what)``, which returns once ``condition()`` holds,
+    looking again at each notice (and once at the start): no polling, no sleep."""
+    import psycopg
+
+    from desktop.store.backends.postgres import NOTICE_CHANNEL
+
+    with psycopg.connect(url, autocommit=True, connect_timeout=10) as listener:
+        listener.execute(f"LISTEN {NOTICE_CHANNEL}")  # before whatever it waits for starts
+
+        def wait(condition, what: str, timeout: float = 30.0) -> None:
+            deadline = time.monotonic() + timeout
+            while not condition():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"timed out waiting for {what}")
+                for _notice in listener.notifies(timeout=left, stop_after=1):
+                    pass
+
+        yield wait
+
+
+def wait_until_liveness_released(url: str, owner: str, timeout: float = 30.0) -> None:
+    """Returns once no session holds ``owner``'s liveness lock: this takes the very advisory
+    lock exclusively, which PostgreSQL grants only when the last holder's session has ended
+    (its backend gone), and lets it go at once. lock_timeout bounds the wait."""
+    import psycopg
+
+    from desktop.store.backends.postgres import LIVENESS_KEY, owner_key
+
+    with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+        conn.execute(f"SET lock_timeout = {int(timeout * 1000)}")
+        try:
+            conn.execute("SELECT pg_advisory_lock(%s, %s)", (LIVENESS_KEY, owner_key(owner)))
+        except psycopg.errors.LockNotAvailable:
+            raise AssertionError(f"{owner}'s liveness lock still held after {timeout} s") \
+                from None
+        conn.execute("SELECT pg_advisory_unlock(%s, %s)", (LIVENESS_KEY, owner_key(owner)))
 
 
 def hold_article_row(url: str, article_id: int) -> PostgresqlDatabase:
@@ -191,11 +225,12 @@ def start_held_worker(url: str, in_scope: set[int]):
     the middle article of its scope by a row lock; returns (the holding connection, the
     process) once the job has made progress, so it is stopped in the middle of the job."""
     blocker = hold_article_row(url, sorted(in_scope)[len(in_scope) // 2])
-    worker = subprocess.Popen([sys.executable, "-m", "desktop", "mark-read", "--quiet",
-                               "--database", url, "--user", "1", "--category", "1",
-                               "--max-batch", "3"], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
-    wait_for(lambda: job_has_progressed(url), what="the job's first chunks")
+    with chunk_notices(url) as wait:
+        worker = subprocess.Popen([sys.executable, "-m", "desktop", "mark-read", "--quiet",
+                                   "--database", url, "--user", "1", "--category", "1",
+                                   "--max-batch", "3"], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        wait(lambda: job_has_progressed(url), what="the job's first chunks")
     return blocker, worker
 
 
@@ -214,7 +249,8 @@ def test_a_killed_worker_is_taken_over_at_once_and_the_job_ends_exact(reader_pg)
         blocker.rollback()
         blocker.close()
     assert 0 < progress_at_kill < total  # held at the row: killed in the middle of the job
-    wait_for(lambda: not owner_alive(reader_pg, owner), what="the killed worker's lock to go")
+    wait_until_liveness_released(reader_pg, owner)
+    assert not owner_alive(reader_pg, owner)  # as the engine sees it, too
     result = cli(reader_pg, "work", "--once")
     assert result.returncode == 0, result.stderr
     (status, progress, total, marked, new_owner), = pg_rows(

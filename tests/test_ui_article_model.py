@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import pytest
 import time_machine
+from conftest import at
 
 from desktop.store import clock
 from desktop.store.article_list import ArticleRow, ListSpec
@@ -25,7 +26,7 @@ def rows(page: int, *, read: bool = False, feed: int = 1, category: int | None =
     """Page ``page`` of a newest-first list whose article ids are 10,000 - position."""
     first = page * PAGE_ROWS
     return [ArticleRow(n, 10_000 - n, feed, category, f"Feed {feed}", f"Article {10_000 - n}",
-                       None, None, "2030-01-01 00:00:00", read, False)
+                       None, None, at(days=1), read, False)
             for n in range(first, first + PAGE_ROWS)]
 
 
@@ -51,7 +52,7 @@ def test_a_page_read_before_a_chunk_and_arriving_after_its_event_shows_it(model)
 
 def test_a_chunk_of_another_scope_or_before_the_cutoff_leaves_rows_alone(model):
     model.page_arrived(GENERATION, 0, rows(0, feed=7, category=2)[:50] + rows(0)[50:])
-    model.apply_job_span(0, 10_000, Scope("category", 1, cutoff="2029-12-31 00:00:00"))
+    model.apply_job_span(0, 10_000, Scope("category", 1, cutoff=at()))
     assert all(is_bold(model, n) for n in range(100))  # received after the cutoff
     model.apply_job_span(0, 10_000, Scope("feed", 1, up_to=9_940))
     assert [is_bold(model, n) for n in range(100)] == [True] * 60 + [False] * 40

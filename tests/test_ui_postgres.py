@@ -315,8 +315,16 @@ def test_open_recent_reopens_a_url_asking_for_a_password_only_if_needed(
         [action] = [a for a in window.recent_menu.actions() if a.text() == text]
         return action
 
-    recent_action(reader_pg).trigger()
-    qtbot.waitUntil(lambda: window.database_target == reader_pg, timeout=15_000)
+    def opened(target: str):
+        """Waits until the window has finished opening ``target`` (its status set, its users
+        read): database_target is set midway, and an open still running could overwrite what
+        the next one shows."""
+        return qtbot.waitSignal(window.databaseOpened, timeout=15_000,
+                                check_params_cb=lambda shown: shown == target)
+
+    with opened(reader_pg):
+        recent_action(reader_pg).trigger()
+    assert window.database_target == reader_pg
     assert window.connect_dialog is None
 
     recent_action(password_url).trigger()
@@ -328,16 +336,19 @@ def test_open_recent_reopens_a_url_asking_for_a_password_only_if_needed(
     assert window.database_target == reader_pg  # still open meanwhile
     assert window.status_label.full_text == f"{password_url}: the server asks for a password"
     qtbot.keyClicks(dialog.password, PASSWORD)
-    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.database_target == password_url, timeout=15_000)
+    with opened(password_url):
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert window.database_target == password_url
     qtbot.waitUntil(lambda: tree_count(window, "feed", 1) == SERVER_UNREAD_USER1[1])
 
     # in this run the password is known: reopening asks nothing
     window.connect_dialog = None
-    recent_action(str(server_db)).trigger()
-    qtbot.waitUntil(lambda: window.database_path == server_db)
-    recent_action(password_url).trigger()
-    qtbot.waitUntil(lambda: window.database_target == password_url, timeout=15_000)
+    with opened(str(server_db)):
+        recent_action(str(server_db)).trigger()
+    assert window.database_path == server_db
+    with opened(password_url):
+        recent_action(password_url).trigger()
+    assert window.database_target == password_url
     assert window.connect_dialog is None
 
 

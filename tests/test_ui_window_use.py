@@ -4,6 +4,7 @@ keys and clicks on a real qasync loop and real SQLite files."""
 from __future__ import annotations
 
 import asyncio
+import calendar
 import sqlite3
 import threading
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pendulum
 import pytest
 import shiboken6
-from conftest import make_server_database
+from conftest import at, make_server_database
 from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QColor, QFocusEvent, QHelpEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QToolTip
@@ -26,6 +27,7 @@ from window_helpers import (
     tree_count,
 )
 
+from desktop.store import clock
 from desktop.store.clock import to_db_text, utc_now_text
 from desktop.store.jobs_table import JobRecord
 from desktop.ui.feed_pane import NAME_MIN_WIDTH
@@ -177,14 +179,14 @@ def test_the_rate_column_measures_each_job_afresh(qapp):
     def rate_shown() -> str:
         return model.index(0, column("Rate")).data()
 
-    model.set_jobs([running_job(1, 0, "2030-01-01 00:00:00")])
+    model.set_jobs([running_job(1, 0, at())])
     now[0] = 240.0
-    model.set_jobs([running_job(1, 20_000, "2030-01-01 00:00:00")])
+    model.set_jobs([running_job(1, 20_000, at())])
     now[0] = 300.0  # another database is opened; its job 1 runs at 70,000 a second
     model.clear()
-    model.set_jobs([running_job(1, 70_000, "2030-03-03 00:00:00")])
+    model.set_jobs([running_job(1, 70_000, at(days=1))])
     now[0] = 301.0
-    model.update_job(running_job(1, 140_000, "2030-03-03 00:00:00"))
+    model.update_job(running_job(1, 140_000, at(days=1)))
     assert rate_shown() == "70,000/s, 13 s left"
 
 
@@ -413,11 +415,15 @@ def test_the_open_dialog_starts_in_the_databases_folder(qtbot, make_window, serv
     ({"hours": -3}, "09:00:00"),
     ({"days": -1}, "yesterday 12:00"),
     ({"days": -40}, "May 6 12:00"),
-    ({"days": -400}, "2029-05-11 12:00"),
+    ({"days": -400}, "{year_before}-05-{day} 12:00"),
 ])
 def test_started_and_finished_show_the_date_unless_it_is_today(moment, shown):
-    """Against a fixed 'now' in the local zone: independent of the date and of the zone."""
-    now = pendulum.datetime(2030, 6, 15, 12, 0, 0, tz=pendulum.local_timezone())
+    """Against 'now' at noon on June 15 of the clock's year, in the local zone: independent of
+    the date, the time of day and the zone. 400 days before is May 11 of the year before, or
+    May 12 when that span holds a February 29."""
+    now = clock.now().in_timezone(pendulum.local_timezone()).set(
+        month=6, day=15, hour=12, minute=0, second=0, microsecond=0)
+    shown = shown.format(year_before=now.year - 1, day=12 if calendar.isleap(now.year) else 11)
     assert local_time(to_db_text(now.add(**moment)), now=now) == shown
 
 
