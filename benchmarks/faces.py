@@ -124,9 +124,11 @@ async def _app_job(path, category_id: int, trace: bool) -> dict:
     from PySide6.QtCore import QSettings
 
     import desktop.ui.main_window as main_window
+    import desktop.ui.window_database as window_database
 
     clock, tracer = JobClock(), _tracer(trace)
-    main_window.BulkOperationManager = observed_manager(clock)  # this child process only
+    # where the window makes its engine; this child process only
+    window_database.BulkOperationManager = observed_manager(clock)
     loop = asyncio.get_running_loop()
     with tempfile.TemporaryDirectory() as folder:
         settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
