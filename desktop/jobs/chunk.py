@@ -83,7 +83,7 @@ def mark_chunk_read(job_id: int, owner: str, user_id: int, scope: Scope, cursor:
         now = utc_now_text()
         recorder = current_backend().chunk_recorder(database_proxy.obj) if record else None
         if recorder:
-            recorder.begin(job_id)
+            recorder.begin(job_id, cursor)
         rows = 0
         for feed_id in counts:
             changed, changed_rows = mark_feed_range_read(user_id, feed_id, cursor, high,

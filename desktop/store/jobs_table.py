@@ -22,7 +22,7 @@ from .job_requests import (
     parse_parameters,
     positive_int,
 )
-from .models import BulkJobChange, BulkJobSpan, BulkOperationJob, Feed, database_proxy
+from .models import BulkOperationJob, Feed, database_proxy
 from .scopes import Scope, count_in_scope
 
 STATUSES = ("pending", "running", "completed", "failed", "cancelled")
@@ -415,7 +415,7 @@ def _delete_jobs(condition) -> int:
     with write_transaction():
         doomed = BulkOperationJob.select(BulkOperationJob.id).where(
             BulkOperationJob.status.in_(FINISHED) & condition)
-        for record in (BulkJobChange, BulkJobSpan):
+        for record in current_backend().record_models():
             record.delete().where(record.job_id.in_(doomed)).execute()
             # records whose job someone else deleted (the web server knows nothing of them)
             record.delete().where(record.job_id.not_in(
@@ -461,5 +461,5 @@ def forget_record(job_id: int, owner: str) -> None:
     """The job will run on without an undo record: drop the part it has, and say so."""
     with write_transaction():
         if BulkOperationJob.update(recorded=None).where(_mine(job_id, owner)).execute():
-            for record in (BulkJobChange, BulkJobSpan):
+            for record in current_backend().record_models():
                 record.delete().where(record.job_id == job_id).execute()

@@ -20,6 +20,7 @@ from peewee import (
     DatabaseProxy,
     ForeignKeyField,
     IntegerField,
+    Field,
     Model,
     TextField,
 )
@@ -176,3 +177,24 @@ class BulkJobSpan(BaseModel):
 
 
 SERVER_MODELS = (User, Category, Feed, Article, ReadStatus)
+
+
+class IntegerArrayField(Field):
+    """PostgreSQL's ``integer[]``: the driver (psycopg) turns a list into one and back."""
+
+    field_type = "INTEGER[]"
+
+
+class BulkJobArticleSet(BaseModel):
+    """PostgreSQL's record of a mark-read chunk: the articles one of its statements changed,
+    inserted or updated, as one sorted array (4 bytes an article; a row of bulk_job_changes
+    per article cost 70 with its index). ``low`` is the chunk's, as in BulkJobSpan: undo finds
+    a span's sets by it. No such table on SQLite, whose record is rowid ranges + changes."""
+
+    job_id = IntegerField()
+    low = IntegerField()
+    article_ids = IntegerArrayField()
+
+    class Meta:
+        table_name = "bulk_job_article_sets"
+        primary_key = False

@@ -12,7 +12,7 @@ import logging
 from peewee import DatabaseProxy, IntegerField, IntegrityError, TextField
 from playhouse.migrate import SchemaMigrator, migrate
 
-from .models import SERVER_MODELS, BulkJobChange, BulkJobSpan
+from .models import SERVER_MODELS
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,8 @@ def _missing(db) -> dict:
     missing = {
         "server": [m for m in SERVER_MODELS if m._meta.table_name not in existing],
         "job_table": "bulk_operation_jobs" not in existing,
-        "ours": [m for m in (BulkJobChange, BulkJobSpan) if m._meta.table_name not in existing],
+        "ours": [m for m in _target(db).backend.record_models()
+                 if m._meta.table_name not in existing],
     }
     present = ({c.name for c in db.get_columns("bulk_operation_jobs")}
                if not missing["job_table"] else set())

@@ -1,7 +1,8 @@
 """Undoing a finished mark-read job: make unread again exactly the articles it changed.
 
 A mark-read job records what it changed (undo_record.py: per chunk the rowids of the rows it
-inserted, and each existing row it updated; jobs of older versions, each article it changed).
+inserted, and each existing row it updated — on PostgreSQL, arrays of the articles each of its
+statements changed; jobs of older versions, each article it changed).
 Undo reverts those whose read state is still the job's doing: read, with ``read_at`` inside the
 job's run and ``updated_at`` equal to it. An article read again later, marked unread, or starred
 since, is left as it is; an article that was read before the job was never recorded.
@@ -13,6 +14,7 @@ import json
 
 from peewee import fn
 
+from . import undo_record
 from .clock import utc_now_text
 from .job_types import UNDO
 from .jobs_table import (
@@ -58,6 +60,7 @@ def next_spans(job_id: int, cursor: int, size: int) -> tuple[int, int, list[tupl
     left after) of the job's next chunks after ``cursor``: at least one, until they name
     ``size`` rows."""
     count, high, ranges = 0, cursor, []
+    sets = undo_record.keeps_article_sets()
     spans = (BulkJobSpan.select(BulkJobSpan.low, BulkJobSpan.high, BulkJobSpan.first_row,
                                 BulkJobSpan.last_row)
              .where((BulkJobSpan.job_id == job_id) & (BulkJobSpan.low >= cursor))
@@ -68,6 +71,8 @@ def next_spans(job_id: int, cursor: int, size: int) -> tuple[int, int, list[tupl
             & (BulkJobChange.article_id <= span_high)).count()
         if first is not None:  # (AUTOINCREMENT leaves gaps between rowids)
             updated += ReadStatus.select().where(ReadStatus.id.between(first, last)).count()
+        if sets:
+            updated += undo_record.article_set_size(job_id, low)
         count += updated
         high = span_high
         if first is not None:
@@ -115,6 +120,9 @@ def revert_changes(job: JobRecord, low: int, high: int, now: str,
         (BulkJobChange.job_id == job.id) & (BulkJobChange.article_id > low)
         & (BulkJobChange.article_id <= high))
     reverted = _revert(job, ReadStatus.article.in_(recorded), now)
+    if undo_record.keeps_article_sets():
+        reverted += _revert(job, ReadStatus.article.in_(
+            undo_record.articles_in_sets(job.id, low, high)), now)
     for first, last in inserted:
         reverted += _revert(job, ReadStatus.id.between(first, last), now)
     by_feed: dict[int, int] = {}

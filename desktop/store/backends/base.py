@@ -81,6 +81,12 @@ class Backend:
         """The spec's ``bulk_operation_jobs`` DDL in this database's dialect."""
         raise NotImplementedError
 
+    def record_models(self) -> tuple:
+        """The tables of our undo record on this backend (what a job's cleanup deletes from)."""
+        from ..models import BulkJobChange, BulkJobSpan
+
+        return (BulkJobChange, BulkJobSpan)
+
     def create_record_tables(self, db, models) -> None:
         """Create our undo-record tables (``models``) that are missing."""
         raise NotImplementedError
