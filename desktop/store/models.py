@@ -18,9 +18,9 @@ from peewee import (
     CharField,
     CompositeKey,
     DatabaseProxy,
+    Field,
     ForeignKeyField,
     IntegerField,
-    Field,
     Model,
     TextField,
 )
