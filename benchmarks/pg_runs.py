@@ -45,7 +45,7 @@ SELECT 0, 0, %(wm)s, min(id) FILTER (WHERE inserted), max(id) FILTER (WHERE inse
 FROM marked
 RETURNING (SELECT count(*) FROM marked), (SELECT count(*) FROM marked WHERE NOT inserted)
 """
-RECORD_TABLES = ("bulk_job_changes", "bulk_job_spans")
+RECORD_TABLES = ("bulk_job_changes", "bulk_job_spans", "bulk_job_article_sets")
 
 
 def run_floor(url: str, category_id: int, watermark: int, *, foreign_keys: bool = True,
