@@ -140,6 +140,19 @@ async def _app_job(path, category_id: int, trace: bool) -> dict:
             await window.set_user(USER_ID)
         if not window.select_scope("category", category_id):
             raise RuntimeError(f"category {category_id} is not in the window's tree")
+        # As a person does: the category's article list is on screen before "Mark all as
+        # read" is clicked. (Started at once, the job shares the process with the list's walk
+        # of the category's 473,778 unread articles, ~0.5 s: app ÷ CLI 0.80 instead of ~0.9.)
+        listed = loop.create_future()
+
+        def on_state() -> None:
+            if window.article_model.complete and not listed.done():
+                listed.set_result(True)
+
+        window.article_model.stateChanged.connect(on_state)
+        on_state()
+        await asyncio.wait_for(listed, 600)
+        window.article_model.stateChanged.disconnect(on_state)
         finished = loop.create_future()
 
         def on_finished(job):
