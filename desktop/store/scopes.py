@@ -135,10 +135,10 @@ def mark_feed_range_read(user_id: int, feed_id: int, low: int, high: int, cutoff
 
     def run(sql: str, params) -> tuple[int, int] | None:
         """(rows, articles) changed by ``sql``, where the recorder runs it its own way."""
-        wrapped = recorder.marking(sql) if recorder is not None else None
+        wrapped = recorder.marking(sql, list(params)) if recorder is not None else None
         if wrapped is None:
             return None
-        rows, articles = database_proxy.execute_sql(wrapped, params).fetchone()
+        rows, articles = database_proxy.execute_sql(*wrapped).fetchone()
         return rows, articles
 
     if upsert:

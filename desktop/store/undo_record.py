@@ -56,7 +56,7 @@ class RowidRecorder:
         self.before = 0
 
     @staticmethod
-    def marking(sql: str) -> None:
+    def marking(sql: str, params: list) -> None:
         """The marking statements run as they are: their row counts are all this needs."""
         return None
 
@@ -105,18 +105,20 @@ class ServerSideRecorder:
         self.db = db
         self.job_id = self.low = 0
 
-    def marking(self, sql: str) -> str:
+    def marking(self, sql: str, params: list) -> tuple[str, list]:
         """``sql`` (an INSERT or UPDATE of read_status without RETURNING) as one statement that
         also records the articles it changed; its one row is (rows changed, articles changed).
 
         Exact whatever other sessions insert meanwhile: the record names articles, not rows
-        (DISTINCT folds a duplicate row's). A statement that changed nothing records nothing."""
+        (DISTINCT folds a duplicate row's). A statement that changed nothing records nothing.
+        The job and the chunk are parameters, not literals: the text stays the same for the
+        whole job, so psycopg prepares it once instead of once per chunk."""
         return (f"WITH marked AS ({sql} RETURNING article_id), "
                 "noted AS (INSERT INTO bulk_job_article_sets (job_id, low, article_ids) "
-                f"SELECT {int(self.job_id)}, {int(self.low)}, "
-                "array_agg(DISTINCT article_id ORDER BY article_id) FROM marked "
+                "SELECT %s, %s, array_agg(DISTINCT article_id) FROM marked "
                 "HAVING count(*) > 0) "
-                "SELECT count(*), count(DISTINCT article_id) FROM marked")
+                "SELECT count(*), count(DISTINCT article_id) FROM marked",
+                [*params, self.job_id, self.low])
 
     def begin(self, job_id: int, low: int) -> None:
         self.job_id, self.low = job_id, low
