@@ -453,3 +453,53 @@ def test_another_programs_job_is_followed_as_its_chunks_are_pushed(qtbot, make_w
     qtbot.waitUntil(lambda: any(job.id == job_id and job.status == "completed"
                                 for job in window.jobs_model.jobs()), timeout=10_000)
     qtbot.waitUntil(lambda: tree_count(window, "category", 1) == 0, timeout=10_000)
+
+
+def test_a_burst_of_notices_makes_one_more_reload_never_reloads_side_by_side(
+        qtbot, make_window, reader_pg, monkeypatch):
+    """Another process's job notifies at every chunk, dozens a second. While the window's
+    reload awaits its counts, a burst of notices must make one more reload after it — not a
+    reload each, side by side, queued on the read thread (on a large database that queue kept
+    the window's article list and jobs from loading long after the job had ended). The first
+    reload is held at its counts until the whole burst has arrived: the race cannot be lost."""
+    import asyncio
+
+    import desktop.ui.main_window as main_window
+
+    monkeypatch.setattr(main_window, "ACTIVE_POLL_MS", 600_000)
+    monkeypatch.setattr(main_window, "IDLE_POLL_MS", 600_000)
+    window = make_window(reader_pg)
+    qtbot.waitUntil(lambda: not window._polling)
+    manager, gate = window.manager, asyncio.Event()
+    original_counts = manager.counts_snapshot
+    counted = {"calls": 0, "in_flight": 0, "most_in_flight": 0}
+
+    async def held_counts(*args, **kwargs):
+        counted["calls"] += 1
+        counted["in_flight"] += 1
+        counted["most_in_flight"] = max(counted["most_in_flight"], counted["in_flight"])
+        try:
+            await gate.wait()
+            return await original_counts(*args, **kwargs)
+        finally:
+            counted["in_flight"] -= 1
+
+    manager.counts_snapshot = held_counts
+    original_notice, notices = window._another_program_moved, []
+
+    def counted_notice(moved_manager):
+        notices.append(moved_manager)
+        original_notice(moved_manager)
+
+    window._another_program_moved = counted_notice
+    with psycopg.connect(reader_pg, autocommit=True) as conn:
+        conn.execute("NOTIFY rss_desktop_jobs, '1 another-host:1:x'")
+        qtbot.waitUntil(lambda: counted["calls"] == 1, timeout=10_000)  # held at its counts
+        for _ in range(20):  # each its own transaction: delivered one by one
+            conn.execute("NOTIFY rss_desktop_jobs, '1 another-host:1:x'")
+    qtbot.waitUntil(lambda: len(notices) == 21, timeout=10_000)
+    gate.set()
+    qtbot.waitUntil(lambda: counted["calls"] == 2 and counted["in_flight"] == 0
+                    and not window._polling, timeout=10_000)
+    assert counted["most_in_flight"] == 1
+    assert window.poll_timer.remainingTime() > 60_000  # nothing more until the slow poll

@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 
 ACTIVE_POLL_MS = 250  # while a job is pending or running
 IDLE_POLL_MS = 1500
+# After a poll during which other programs' notices came: the next one, soon but not at once
+FOLLOW_POLL_MS = 150
 SAMPLE_ARTICLES = 20_000
 JOBS_HEADER = "jobs_header_v2"  # the saved column layout of the jobs table (8 columns)
 ARTICLES_HEADER = "articles_header"  # and of the article list
@@ -148,6 +150,8 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         self.poll_timer = QTimer(self)
         self.poll_timer.setSingleShot(True)
         self.poll_timer.timeout.connect(lambda: self.spawn(self._poll()))
+        self._polling = False  # a poll is awaiting its reads: another must wait for it
+        self._poll_again = False  # notices came meanwhile: poll once more after it
         self._restore_layout()
         self._update_actions()
         self.tree.setFocus()  # keys go to the feeds first, not into the filter box
@@ -305,10 +309,16 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
 
     def _another_program_moved(self, manager) -> None:
         """Another program's chunk committed (pushed by the database): read again now rather
-        than at the next poll; several notices before the poll runs make one reload."""
+        than at the next poll. Notices coalesce: another process's job sends one per chunk,
+        dozens a second, while a reload of a large database's counts takes a good part of a
+        second; a burst during a poll makes one more poll after it, never polls side by side
+        (each would queue a full reload on the read thread, and the queue outlived the job)."""
         if manager is self.manager:
             self._seen_version = None
-            self.poll_timer.start(0)
+            if self._polling:
+                self._poll_again = True
+            else:
+                self.poll_timer.start(0)
 
     async def _poll(self) -> None:
         """Re-query only when another connection committed (the backend's changes_seen moved).
@@ -317,6 +327,10 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         manager = self.manager
         if manager is None:
             return
+        if self._polling:  # the timer fired while a poll still awaits its reads
+            self._poll_again = True
+            return
+        self._polling = True
         try:
             try:
                 version = await manager.changes_seen()
@@ -337,7 +351,12 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
                 await self.reload_overview()
                 await self._articles_changed_elsewhere()
         finally:
-            self._schedule_poll()
+            self._polling = False
+            if self._poll_again:
+                self._poll_again = False
+                self.poll_timer.start(FOLLOW_POLL_MS)  # not back to back with this one
+            else:
+                self._schedule_poll()
 
     def _out_of_reach(self, exc: BaseException) -> None:
         if self._state_before_lost is not None:
