@@ -385,3 +385,18 @@ def test_sigterm_closes_the_app_as_its_close_button_does(tmp_path, server_db):
     # The last connection closed cleanly: no -wal, no -shm left beside the file.
     assert sorted(p.name for p in server_db.parent.iterdir()
                   if p.name.startswith(server_db.name)) == [server_db.name]
+
+
+def test_a_progress_text_too_wide_for_its_bar_becomes_its_percentage(qapp):
+    """A job over a million articles: "1,000,000 / 1,000,000  (100%)" wrapped onto two lines
+    and was clipped in the Progress column; what does not fit is said as "100%"."""
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.jobs_panel import fitting_text
+
+    metrics = QFontMetrics(QApplication.font())
+    text = "1,000,000 / 1,000,000  (100%)"
+    assert fitting_text(text, metrics, metrics.horizontalAdvance(text)) == text
+    assert fitting_text(text, metrics, metrics.horizontalAdvance(text) - 1) == "100%"
+    assert fitting_text("counting…", metrics, 5) == "counting…"  # no percentage to fall back to

@@ -7,7 +7,16 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QMenu
-from window_helpers import cell, click_job_row, click_scope, run, tree_count, tree_index
+from window_helpers import (
+    cell,
+    click_job_row,
+    click_scope,
+    listed_ids,
+    run,
+    tree_count,
+    tree_index,
+    wait_for_articles,
+)
 
 from desktop import __version__
 
@@ -80,6 +89,25 @@ def test_ctrl_z_undoes_the_last_mark_read_then_the_one_before(qtbot, make_window
     qtbot.waitUntil(lambda: tree_count(window, "feed", 3) == 13 and tree_count(window, "feed", 4)
                     == 7)
     qtbot.waitUntil(lambda: not window.undo_last_action.isEnabled())  # nothing left to undo
+
+
+def test_an_undo_brings_its_articles_back_into_a_list_made_after_the_job(qtbot, make_window,
+                                                                          server_db):
+    """Feed 3 marked read, then listed again ("Nothing unread"): its undo must show the
+    articles it made unread, not leave the empty list of before."""
+    window = make_window(server_db)
+    window.prefs.confirm_mark_read = False
+    click_scope(qtbot, window, "feed", 3)
+    with qtbot.waitSignal(window.jobFinished, timeout=10_000):
+        keys(qtbot, window.tree, Qt.Key.Key_R)
+    click_scope(qtbot, window, "feed", 4)
+    click_scope(qtbot, window, "feed", 3)
+    wait_for_articles(qtbot, window)
+    assert listed_ids(window) == []
+    with qtbot.waitSignal(window.jobFinished, timeout=10_000):
+        keys(qtbot, window.tree, Qt.Key.Key_Z)
+    unread_again = [a for a in range(71, 91) if a % 3]  # feed 3: user 1 had read every third
+    qtbot.waitUntil(lambda: sorted(listed_ids(window)) == unread_again, timeout=10_000)
 
 
 def test_the_jobs_menu_holds_every_job_action_with_its_shortcut(qtbot, make_window, server_db):

@@ -260,6 +260,10 @@ class JobActions:
             self.tray.showMessage("RSS Desktop Companion", text, kind, 5000)
         self.spawn(self.reload_overview())
         self.spawn(self.reload_jobs())
+        if job.job_type == UNDO_JOB_TYPE and job.marked_count:
+            # A list of unread articles made after the job it undid holds none of those it
+            # made unread again (it showed "Nothing unread"): list the scope anew.
+            self.load_articles(again=True)
         self.jobFinished.emit(job)
 
 

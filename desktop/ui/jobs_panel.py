@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
@@ -52,11 +54,20 @@ class ProgressBarDelegate(QStyledItemDelegate):
         bar.maximum = 0 if progress.indeterminate else max(progress.maximum, 1)
         bar.progress = 0 if progress.indeterminate else min(progress.value,
                                                             max(progress.maximum, 1))
-        bar.text = progress.text
+        bar.text = fitting_text(progress.text, option.fontMetrics, bar.rect.width() - 8)
         bar.textVisible = True
         bar.textAlignment = Qt.AlignmentFlag.AlignCenter
         style = option.widget.style() if option.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, option.widget)
+
+
+def fitting_text(text: str, metrics, width: int) -> str:
+    """``text`` if it fits on the bar in one line, else its percentage ("1,000,000 / 1,000,000
+    (100%)" wrapped and clipped in a narrow column); the cell's tooltip has the counts."""
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    percent = re.search(r"\((\d+%)\)", text)
+    return percent.group(1) if percent else text
 
 
 class _FollowSize(QObject):
