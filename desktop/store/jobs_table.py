@@ -30,7 +30,9 @@ FINISHED = ("completed", "failed", "cancelled")
 MAX_LIST_LIMIT = 100
 # bulk_operation_jobs.recorded: how a mark-read job keeps its undo record. 1 (older versions):
 # one bulk_job_changes row per changed article. 2: per chunk a bulk_job_spans row (the rows it
-# inserted, by rowid range) and a bulk_job_changes row per existing row it changed.
+# inserted, by rowid range) and a bulk_job_changes row per existing row it changed; on
+# PostgreSQL instead, per marking statement a bulk_job_article_sets row of the articles it
+# changed (undo reads whichever the job has).
 RECORD_PER_ARTICLE, RECORD_FORMAT = 1, 2
 
 
