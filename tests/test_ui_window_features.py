@@ -4,10 +4,14 @@ older-than choices, a filter over the feeds, hiding read feeds."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QMenu
 from window_helpers import (
+    ROOT,
     cell,
     click_job_row,
     click_scope,
@@ -224,3 +228,25 @@ def test_the_user_and_the_tree_start_where_they_were(qtbot, make_window, server_
     run(qtbot, window.shutdown())
     again = make_window(server_db)
     assert again.user_id == 2 and again.user_combo.currentText() == "bob"
+
+
+def test_the_selected_job_stays_selected_when_another_programs_job_arrives(qtbot, make_window,
+                                                                           server_db):
+    """Another program's new job changes the panel's rows (a model reset): the job the person
+    had clicked stays selected, its actions with it."""
+    window = make_window(server_db)
+    window.prefs.confirm_mark_read = False
+    click_scope(qtbot, window, "feed", 3)
+    with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
+        keys(qtbot, window.tree, Qt.Key.Key_R)
+    ours = finished.args[0].id
+    qtbot.waitUntil(lambda: window.jobs_model.row_of(ours) >= 0)
+    click_job_row(qtbot, window, ours)
+    other = subprocess.run([sys.executable, "-m", "desktop", "mark-read", "--quiet", "--database",
+                            str(server_db), "--user", "1", "--feed", "4"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=60)
+    assert other.returncode == 0, other.stderr
+    theirs = int(other.stdout)
+    qtbot.waitUntil(lambda: window.jobs_model.row_of(theirs) >= 0, timeout=10_000)
+    assert window.jobs_panel.selected_job().id == ours
+    assert window.jobs_panel.undo_action.isEnabled()

@@ -122,6 +122,11 @@ class JobsPanel(QWidget):
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.update_actions())
         model.dataChanged.connect(lambda *_: self.update_actions())
+        # A reload with another set of rows (another program's new job) resets the model:
+        # the job the person had selected stays selected.
+        self._selected_before_reset: int | None = None
+        model.modelAboutToBeReset.connect(self._remember_selection)
+        model.modelReset.connect(self._restore_selection)
         model.modelReset.connect(self._rows_changed)
         model.rowsInserted.connect(self._rows_changed)
         model.rowsRemoved.connect(self._rows_changed)
@@ -187,6 +192,15 @@ class JobsPanel(QWidget):
         row = self.model.row_of(job_id)
         if row >= 0:
             self.table.selectRow(row)
+
+    def _remember_selection(self) -> None:
+        job = self.selected_job()
+        self._selected_before_reset = job.id if job is not None else None
+
+    def _restore_selection(self) -> None:
+        if self._selected_before_reset is not None:
+            self.select_job(self._selected_before_reset)
+        self._selected_before_reset = None
 
     def _filter_changed(self, _index) -> None:
         self._rows_changed()
