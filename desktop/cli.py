@@ -15,13 +15,28 @@ import sys
 from peewee import DatabaseError, InterfaceError
 
 from . import __version__
-from .jobs import BulkOperationManager, DatabaseBusyError, JobEvent
-from .jobs.runner import failure_message
-from .store import DatabaseOpenError, JobNotFound, JobRecord, JobRequestError
-from .store.clock import cutoff_for_age
-from .store.job_requests import OverlapError
-from .store.job_types import MARK_ALL, MARK_CATEGORY, MARK_FEED, is_undo, job_type_of, parameters_of
-from .store.jobs_table import STATUSES
+from .jobs.api import (
+    MARK_ALL,
+    MARK_CATEGORY,
+    MARK_FEED,
+    STATUSES,
+    BulkOperationManager,
+    DatabaseBusyError,
+    DatabaseOpenError,
+    DemoDatabaseExists,
+    JobEvent,
+    JobNotFound,
+    JobRecord,
+    JobRequestError,
+    OverlapError,
+    create_demo_file,
+    cutoff_for_age,
+    failure_line,
+    is_undo,
+    job_type_of,
+    parameters_of,
+    shown_name,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -339,13 +354,11 @@ async def cmd_jobs(args) -> int:
 
 async def cmd_feeds(args) -> int:
     """The ids mark-read asks for, with the user's unread counts (reads only)."""
-    from .store.overview import list_users, load_overview
-
     manager = await _open(args.database)
     try:
-        if args.user not in dict(await manager.reads.call(list_users)):
+        if args.user not in dict(await manager.users()):
             raise BadInput(f"user {args.user} does not exist in {args.database}")
-        overview = await manager.reads.call(load_overview, args.user)
+        overview, _progress, _writes = await manager.counts_snapshot(args.user, whole=True)
     finally:
         await manager.close()
     unread = overview.unread_by_feed
@@ -414,8 +427,6 @@ async def cmd_work(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from .store.demo import DemoDatabaseExists, create_demo_file
-
     bar = ProgressBar("articles", enabled=not args.quiet, start_now=False)
     try:
         counts = create_demo_file(args.database, args.articles, seed=args.seed,
@@ -461,15 +472,9 @@ def main(argv=None) -> int:
 
 def database_failure(exc: BaseException, args) -> str:
     """One line for a database error that ended a command (the job's own work is kept)."""
-    from .store.backends import backend_for
-
     target = getattr(args, "database", None)
-    message = failure_message(exc, backend_for(target)).splitlines()[0]
-    from .store.backends.postgres import describe
-    from .store.connection import is_server_url
-
-    shown = describe(target) if is_server_url(target) else target
-    return f"{shown}: {message}" if target else message
+    message = failure_line(exc, target)
+    return f"{shown_name(target)}: {message}" if target else message
 
 
 if __name__ == "__main__":

@@ -45,8 +45,9 @@ def test_imported_resolves_relative_imports(tmp_path):
     assert "desktop.jobs.api" in imported(DESKTOP / "ui" / "main_window.py")
 
 
-@pytest.mark.parametrize("path", modules("ui"), ids=lambda path: path.name)
-def test_the_window_imports_nothing_from_the_store(path):
+@pytest.mark.parametrize("path", [*modules("ui"), DESKTOP / "cli.py"],
+                         ids=lambda path: path.name)
+def test_the_faces_import_nothing_from_the_store(path):
     store = sorted(name for name in imported(path) if within(name, "desktop.store"))
     assert store == [], f"{path.name} reaches the store; use desktop.jobs.api"
 

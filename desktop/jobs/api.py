@@ -1,12 +1,12 @@
-"""The faces' whole view of the engine: the window imports from here and nothing from
-desktop.store (tests/test_layering.py checks it).
+"""The faces' whole view of the engine: the window and the command line import from here and
+nothing from desktop.store (tests/test_layering.py checks it).
 
 The database itself is reached only through a BulkOperationManager's methods, which run every
 call on the engine's threads. What is re-exported here is what a face holds in its hands: the
 rows and values those methods return (JobRecord, ArticleRow, Overview...), the errors they
 raise, and pure helpers that never touch a database (the clock, a target's name, the job types'
 words, a job's parameters parsed). ``create_demo_file`` is the one exception: it makes a new
-sample file before any engine exists (``gui --demo-if-new``, the smoke test), off the loop.
+sample file before any engine exists (``demo``, ``gui --demo-if-new``, the smoke test).
 """
 
 from __future__ import annotations
@@ -24,27 +24,45 @@ from ..store.connection import (
 )
 from ..store.demo import DemoDatabaseExists, create_demo_file
 from ..store.job_requests import OverlapError, parse_parameters
-from ..store.job_types import MARK_READ_BY_SCOPE, UNDO, job_type_of, parameters_of
-from ..store.jobs_table import MAX_LIST_LIMIT, JobNotFound, JobRecord, JobRequestError
+from ..store.job_types import (
+    MARK_ALL,
+    MARK_CATEGORY,
+    MARK_FEED,
+    MARK_READ_BY_SCOPE,
+    UNDO,
+    is_undo,
+    job_type_of,
+    parameters_of,
+)
+from ..store.jobs_table import MAX_LIST_LIMIT, STATUSES, JobNotFound, JobRecord, JobRequestError
 from ..store.overview import FeedInfo, Overview
 from ..store.scopes import Scope
 from .events import JobEvent
 from .manager import BulkOperationManager, DatabaseBusyError, EngineOptions
+from .runner import failure_message
+
+
+def failure_line(exc: BaseException, target) -> str:
+    """One line for a database error that ended a command on ``target`` (file or URL), in the
+    words of that target's backend (disk full, connection lost, privilege...)."""
+    from ..store.backends import backend_for
+
+    return failure_message(exc, backend_for(target)).splitlines()[0]
 
 __all__ = [  # noqa: RUF022 (grouped by what they are, not sorted)
     # the engine
     "BulkOperationManager", "EngineOptions", "JobEvent",
     # its errors
     "ArticleNotFound", "DatabaseBusyError", "DatabaseOpenError", "DemoDatabaseExists",
-    "JobNotFound", "JobRequestError", "OverlapError", "is_target_failure",
+    "JobNotFound", "JobRequestError", "OverlapError", "is_target_failure", "failure_line",
     # what its methods return and take
     "ArticleChange", "ArticleRow", "FeedInfo", "JobRecord", "ListSpec", "ListStart",
     "Overview", "Scope",
     # the article list's steps (sizes only; the walking is the engine's)
     "FIRST_SPAN", "next_span",
     # jobs: their types, parameters and listing
-    "MARK_READ_BY_SCOPE", "MAX_LIST_LIMIT", "UNDO", "job_type_of", "parameters_of",
-    "parse_parameters",
+    "MARK_ALL", "MARK_CATEGORY", "MARK_FEED", "MARK_READ_BY_SCOPE", "MAX_LIST_LIMIT",
+    "STATUSES", "UNDO", "is_undo", "job_type_of", "parameters_of", "parse_parameters",
     # time, and naming a database
     "clock", "cutoff_for_age", "parse_db_text", "is_server_url", "shown_name",
     "use_password_for_session",
