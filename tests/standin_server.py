@@ -179,6 +179,7 @@ def process_job(job_id: int, batch_sleep: float, pause_at: int | None = None,
                 pause_at = None
                 say(paused=job_id, progress=job.progress)
                 wait_for_go()
+            # the spec's own pause per batch: the imitated server's pace, not a test waiting
             time.sleep(batch_sleep)
         job = BulkOperationJob.get_by_id(job_id)
         job.status, job.completed_at = "completed", now()

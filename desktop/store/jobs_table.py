@@ -301,7 +301,8 @@ def set_total(job_id: int, owner: str, total: int) -> bool:
 
 def record_chunk(job_id: int, owner: str, processed: int, marked: int, cursor: int,
                  *, completed: bool) -> JobRecord:
-    """Advance progress and cursor (caller holds the transaction and has checked ``owns``);
+    """Advance progress and cursor (caller holds the transaction and has checked
+    ``held_cursor``);
     the row as the chunk leaves it, from the same statement (RETURNING)."""
     now = utc_now_text()
     progress = BulkOperationJob.progress + processed

@@ -60,19 +60,19 @@ def next_spans(job_id: int, cursor: int, size: int) -> tuple[int, int, list[tupl
     left after) of the job's next chunks after ``cursor``: at least one, until they name
     ``size`` rows."""
     count, high, ranges = 0, cursor, []
-    sets = undo_record.keeps_article_sets()
-    spans = (BulkJobSpan.select(BulkJobSpan.low, BulkJobSpan.high, BulkJobSpan.first_row,
-                                BulkJobSpan.last_row)
-             .where((BulkJobSpan.job_id == job_id) & (BulkJobSpan.low >= cursor))
-             .order_by(BulkJobSpan.low).limit(64).tuples())
+    spans = list(BulkJobSpan.select(BulkJobSpan.low, BulkJobSpan.high, BulkJobSpan.first_row,
+                                    BulkJobSpan.last_row)
+                 .where((BulkJobSpan.job_id == job_id) & (BulkJobSpan.low >= cursor))
+                 .order_by(BulkJobSpan.low).limit(64).tuples())
+    in_sets = (undo_record.article_set_sizes(job_id, spans[0][0], spans[-1][0])
+               if spans and undo_record.keeps_article_sets() else {})
     for low, span_high, first, last in spans:
         updated = BulkJobChange.select().where(
             (BulkJobChange.job_id == job_id) & (BulkJobChange.article_id > low)
             & (BulkJobChange.article_id <= span_high)).count()
         if first is not None:  # (AUTOINCREMENT leaves gaps between rowids)
             updated += ReadStatus.select().where(ReadStatus.id.between(first, last)).count()
-        if sets:
-            updated += undo_record.article_set_size(job_id, low)
+        updated += in_sets.get(low, 0)
         count += updated
         high = span_high
         if first is not None:

@@ -132,12 +132,14 @@ def keeps_article_sets() -> bool:
     return BulkJobArticleSet in current_backend().record_models()
 
 
-def article_set_size(job_id: int, low: int) -> int:
-    """How many articles the sets of the job's chunk starting at ``low`` name."""
-    size = fn.cardinality(BulkJobArticleSet.article_ids)
-    return (BulkJobArticleSet.select(fn.COALESCE(fn.SUM(size), 0))
-            .where((BulkJobArticleSet.job_id == job_id) & (BulkJobArticleSet.low == low))
-            .scalar())
+def article_set_sizes(job_id: int, first_low: int, last_low: int) -> dict[int, int]:
+    """{chunk low: how many articles its sets name} for the job's chunks starting in
+    [first_low, last_low], in one query."""
+    size = fn.SUM(fn.cardinality(BulkJobArticleSet.article_ids))
+    return dict(BulkJobArticleSet.select(BulkJobArticleSet.low, size)
+                .where((BulkJobArticleSet.job_id == job_id)
+                       & BulkJobArticleSet.low.between(first_low, last_low))
+                .group_by(BulkJobArticleSet.low).tuples())
 
 
 def articles_in_sets(job_id: int, low: int, high: int):
