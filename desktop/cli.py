@@ -418,6 +418,10 @@ async def cmd_work(args) -> int:
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
     try:
         await manager.run_available(once=args.once)
+        for job_id in manager.left_to_server if args.once else ():
+            print(f"job {job_id} was left to the web server, which still has the database open "
+                  "and may still run it (it is taken over once no other program has the "
+                  "database open, or an hour after it was created)", file=sys.stderr)
     except asyncio.CancelledError:
         print("rss-desktop: stopped; unfinished jobs were handed back", file=sys.stderr)
         return EXIT_INTERRUPTED

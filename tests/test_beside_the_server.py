@@ -161,6 +161,8 @@ def test_a_server_job_whose_progress_stalls_is_taken_over(big_server_db):
     assert all(started == 0 for started, _, ended in rounds if ended - first_began < stalled)
     assert all(started == 1 for started, began, _ in rounds if began - first_ended >= stalled)
     assert (job.status, job.owner) == ("completed", owner)
+    assert job.error_message.endswith("UTC: its progress had stopped and no program but this "
+                                      "app has the database open")  # killed: it cannot resume
     assert job.progress == job.total == CATEGORY_1  # from the start: no cursor of ours
     assert unread(big_server_db, 1, 1) == 0
 

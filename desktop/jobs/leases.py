@@ -24,10 +24,11 @@ import sys
 import uuid
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pendulum
 
-from ..store.clock import parse_db_text
+from ..store.clock import parse_db_text, to_db_text
 from ..store.jobs_table import JobRecord
 
 EXPIRY_SECONDS = 60.0  # a job row of another host's worker unchanged this long: gone
@@ -102,34 +103,79 @@ def local_owner_alive(owner: str) -> bool:
     return _pid_exists(pid)
 
 
+class Decision(NamedTuple):
+    """What recovery does with a job this engine does not run yet (see ``decide``)."""
+
+    run: bool
+    take_from: str | None = None  # the owner it is taken from (None: no owner of ours)
+    note: str | None = None  # the job's message when the web server's job is taken from it
+    waiting: bool = False  # a pending row of the web server's, within its grace period
+
+
+def _older_than(text: str | None, seconds: float, now: pendulum.DateTime) -> bool:
+    moment = parse_db_text(text)
+    return moment is None or (now - moment).total_seconds() > seconds
+
+
+def server_cannot_run(job: JobRecord, *, now: pendulum.DateTime, foreign_present: bool,
+                      stalled: bool = True) -> str | None:
+    """Why the web server can no longer run its pending or running ``job`` (a row without an
+    owner of ours), or None while it still may — then the job is neither taken nor cancelled.
+
+    The server never looks at a job's status once it has it: a row taken or cancelled while its
+    process lives (even stopped: SIGSTOP, a swapped-out VM) is run by it again when it resumes.
+    Only two things prove it cannot: no program other than this app's engines has the database
+    open (``foreign_present`` False: the backend's evidence, /proc/locks or pg_stat_activity),
+    past the pending row's grace period, or for a running row once ``stalled`` (its progress
+    watched unchanged); or the spec's own rule, an hour after the job was created or started.
+    """
+    pending = job.status == "pending"
+    if not foreign_present:
+        if pending and _older_than(job.created_at, PENDING_GRACE_SECONDS, now):
+            return "no program but this app has the database open, so no web server can start it"
+        if not pending and stalled:
+            return "its progress had stopped and no program but this app has the database open"
+    began = job.created_at if pending else (job.started_at or job.created_at)
+    if _older_than(began, ABANDONED_SECONDS, now):
+        return (f"it was still {job.status} an hour after it "
+                f"{'was created' if pending else 'started'} (the spec's rule for abandoned jobs)")
+    return None
+
+
+def taken_over_note(reason: str, now: pendulum.DateTime) -> str:
+    """The message of a web server's job this engine took over (kept while it runs and after:
+    the server, were it to resume, rewrites only the spec's columns, with what it read)."""
+    return f"taken over from the web server at {to_db_text(now)} UTC: {reason}"
+
+
 def decide(job: JobRecord, *, me: str, now: pendulum.DateTime, stalled: bool = False,
-           alive: dict[str, bool] | None = None) -> tuple[bool, str | None]:
-    """(run it?, the owner to take it from) for a pending or running job this engine does not
-    run yet.
+           alive: dict[str, bool] | None = None,
+           foreign_present: bool = True) -> Decision:
+    """What to do with a pending or running job this engine does not run yet.
 
     A pending row with our columns filled in (a watermark) was written by a process of ours and
     runs at once; one the web server wrote is its own for ``PENDING_GRACE_SECONDS`` (it starts
-    its rows itself, at once). A running row without an owner of ours is the web server's:
-    taken over when the caller saw its progress ``stalled`` (unchanged for
-    ``STALLED_SECONDS``), or under the spec's rule, an hour after it started. ``alive``:
-    the database's own verdict on owners, where it has one (backends: PostgreSQL's advisory
-    locks, on any host); otherwise the owner id is judged as above.
+    its rows itself, at once), and after that until ``server_cannot_run`` says why it no longer
+    can. A running row without an owner of ours is the web server's: taken over only when
+    ``server_cannot_run`` (the caller saw its progress ``stalled`` for ``STALLED_SECONDS``).
+    ``alive``: the database's own verdict on owners of ours, where it has one (backends:
+    PostgreSQL's advisory locks, on any host); otherwise the owner id is judged as above.
     """
-    def older_than(text, seconds):
-        moment = parse_db_text(text)
-        return moment is None or (now - moment).total_seconds() > seconds
-
-    if job.status == "pending":
-        return (job.watermark is not None
-                or older_than(job.created_at, PENDING_GRACE_SECONDS)), None
+    if job.status == "pending" and job.watermark is not None:
+        return Decision(True)
+    if job.status == "pending" and not _older_than(job.created_at, PENDING_GRACE_SECONDS, now):
+        return Decision(False, waiting=True)
     if job.owner == me:
-        return False, None
+        return Decision(False)
     owner = _split(job.owner)
-    if owner is None:  # run by a process without leases (the web server)
-        return (stalled or older_than(job.started_at or job.created_at, ABANDONED_SECONDS),
-                job.owner)
+    if owner is None:  # written, or run, by a process without leases (the web server)
+        reason = server_cannot_run(job, now=now, foreign_present=foreign_present,
+                                   stalled=stalled)
+        return Decision(reason is not None, job.owner,
+                        taken_over_note(reason, now) if reason else None)
     if alive is not None and job.owner in alive:
-        return not alive[job.owner], job.owner
+        return Decision(not alive[job.owner], job.owner)
     if owner[0] == socket.gethostname():
-        return not local_owner_alive(job.owner), job.owner
-    return older_than(job.updated_at or job.started_at, EXPIRY_SECONDS), job.owner
+        return Decision(not local_owner_alive(job.owner), job.owner)
+    return Decision(_older_than(job.updated_at or job.started_at, EXPIRY_SECONDS, now),
+                    job.owner)

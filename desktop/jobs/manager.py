@@ -14,14 +14,14 @@ import contextlib
 import logging
 from dataclasses import dataclass, replace
 
-from ..store import article_state, connection, job_requests, jobs_table, schema, undo
+from ..store import article_state, clock, connection, job_requests, jobs_table, schema, undo
 from ..store.article_state import ArticleChange
 from ..store.clock import ago_text
 from ..store.jobs_table import JobRecord, JobRequestError
 from ..store.models import database_proxy
 from .database_thread import DatabaseThread
 from .events import EventHub, JobEvent
-from .leases import PENDING_GRACE_SECONDS, STALLED_SECONDS, make_owner
+from .leases import PENDING_GRACE_SECONDS, STALLED_SECONDS, make_owner, server_cannot_run
 from .pacing import Pacer
 from .queries import FaceQueries
 from .recovery import Recovery
@@ -86,6 +86,7 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
         self.journal_note: str | None = None
         self._watched: dict[int, tuple[int, float]] = {}  # server's job: (progress, seen since)
         self.waiting_for_server = 0
+        self.left_to_server: list[int] = []  # its pending rows it may still run (recovery.py)
         self._recovery: asyncio.Task | None = None
         self._stop_listening = None  # the backend's listener of others' chunks, if following
         self._recover_every = self.options.recover_every  # run_available may change it
@@ -258,11 +259,17 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
         names who asked ("the desktop app"), for whoever runs the job to say so."""
         self._check_writable()
         server_grace = ago_text(seconds=PENDING_GRACE_SECONDS)
+        job = await self.get_job(user_id, job_id)
+        server_gone = None  # why the web server can no longer run it, for a job of its own
+        if job.run_by_server and not job.finished:
+            foreign = await self.reads.call(self.backend.foreign_program_present,
+                                            self.database_path)
+            server_gone = server_cannot_run(job, now=clock.now(), foreign_present=foreign)
         if not self._schema_ready:  # refused (not found, the server's...) before any write
-            jobs_table.check_cancellable(await self.get_job(user_id, job_id), server_grace)
+            jobs_table.check_cancellable(job, server_grace, server_gone)
             await self.prepare_for_writing()
         job = await self.db.call(jobs_table.cancel_job, user_id, job_id, server_grace,
-                                 cancelled_by)
+                                 cancelled_by, server_gone)
         if job_id not in self._tasks:
             self.events.publish(JobEvent("finished", job))
         return job

@@ -25,31 +25,42 @@ class Recovery:
     async def start_runnable_jobs(self) -> int:
         """Start pending jobs and take over jobs whose owner is gone (see leases.decide).
 
-        Sets ``waiting_for_server``: how many pending rows are left to the web server for now.
+        Sets ``waiting_for_server``: how many of the web server's pending rows are still within
+        their grace period; ``left_to_server``: the ids of those past it that the server may
+        still run (see leases.server_cannot_run), left to it.
         """
         if self.read_only_reason:
             return 0
         # (a PostgreSQL migration's table lock can outlast one lock timeout)
         jobs = await self._call_retrying_locks(jobs_table.unfinished_jobs, thread=self.reads)
-        now, started, self.waiting_for_server = clock.now(), 0, 0
+        now, started, self.waiting_for_server, self.left_to_server = clock.now(), 0, 0, []
         stalled = self._watch_server_jobs(jobs)
         owners = [job.owner for job in jobs if job.status == "running" and owned_by_us(job.owner)
                   and job.owner != self.owner]
         alive = await self.reads.call(self.backend.owners_alive, owners) if owners else None
+        # The evidence on the web server (is any other program connected?), asked only while
+        # one of its rows is unfinished: they are rare, and the answer is cheap.
+        foreign_present = True
+        if any(not owned_by_us(job.owner) and job.watermark is None for job in jobs):
+            foreign_present = await self.reads.call(self.backend.foreign_program_present,
+                                                    self.database_path)
         for job in jobs:
             if job.id in self._tasks:
                 continue
-            run, take_from = decide(job, me=self.owner, now=now, stalled=job.id in stalled,
-                                    alive=alive)
-            if run:
+            decision = decide(job, me=self.owner, now=now, stalled=job.id in stalled,
+                              alive=alive, foreign_present=foreign_present)
+            if decision.run:
                 # a row another program wrote may lack a total: count it before it runs
                 counted = (None if job.total else await self._call_retrying_locks(
                     jobs_table.count_for_claim, job.id, thread=self.reads))
-                self.start_job(job.id, take_over=job.status == "running", take_from=take_from,
-                               counted=counted)
+                self.start_job(job.id, take_over=job.status == "running",
+                               take_from=decision.take_from, counted=counted,
+                               note=decision.note)
                 started += 1
-            elif job.status == "pending":
+            elif decision.waiting:
                 self.waiting_for_server += 1
+            elif job.status == "pending" and not owned_by_us(job.owner):
+                self.left_to_server.append(job.id)
         return started
 
     def _watch_server_jobs(self, jobs: list[JobRecord]) -> set[int]:

@@ -43,13 +43,15 @@ class JobRunner:
         return set(self._tasks)
 
     def start_job(self, job_id: int, *, take_over: bool = False, take_from: str | None = None,
-                  counted: tuple[int, int] | None = None) -> asyncio.Task:
+                  counted: tuple[int, int] | None = None,
+                  note: str | None = None) -> asyncio.Task:
         """Run a pending job (or, with ``take_over``, one whose owner ``take_from`` is gone) as
-        a task of this engine; ``counted``: see jobs_table.count_for_claim."""
+        a task of this engine; ``counted``: see jobs_table.count_for_claim; ``note``: the job's
+        message from now on (a web server's job taken from it says so)."""
         task = self._tasks.get(job_id)
         if task is None:
             task = asyncio.get_running_loop().create_task(
-                self._run_job(job_id, take_over, take_from, counted))
+                self._run_job(job_id, take_over, take_from, counted, note))
             self._tasks[job_id] = task
             task.add_done_callback(lambda _t, job_id=job_id: self._tasks.pop(job_id, None))
         return task
@@ -75,12 +77,12 @@ class JobRunner:
                 await asyncio.sleep(delay)
 
     async def _run_job(self, job_id: int, take_over: bool, take_from: str | None,
-                       counted: tuple[int, int] | None) -> None:
+                       counted: tuple[int, int] | None, note: str | None = None) -> None:
         try:
             await self.prepare_for_writing()
             job = await self._call_retrying_locks(jobs_table.claim_job, job_id, self.owner,
                                                   take_over=take_over, take_from=take_from,
-                                                  counted=counted)
+                                                  counted=counted, note=note)
         except asyncio.CancelledError:  # the claim may have run on the database thread anyway
             await asyncio.shield(self.db.call(jobs_table.release_job, job_id, self.owner))
             raise

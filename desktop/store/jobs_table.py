@@ -224,11 +224,12 @@ def _mine(job_id: int, owner: str):
 
 
 def claim_job(job_id: int, owner: str, *, take_over: bool = False,
-              take_from: str | None = None,
-              counted: tuple[int, int] | None = None) -> JobRecord | None:
+              take_from: str | None = None, counted: tuple[int, int] | None = None,
+              note: str | None = None) -> JobRecord | None:
     """Make a pending job (or, with ``take_over``, a running one held by ``take_from``, None
     meaning no owner of ours) running under ``owner``, keeping its cursor and progress.
-    ``counted`` is ``count_for_claim``'s (watermark, total) for a row without a total.
+    ``counted`` is ``count_for_claim``'s (watermark, total) for a row without a total;
+    ``note`` the job's message from now on (None clears an earlier failure's).
 
     A guarded update: of several workers racing for the same job exactly one wins. The loser,
     or a caller whose job is no longer claimable (completed meanwhile...), gets None.
@@ -249,7 +250,7 @@ def claim_job(job_id: int, owner: str, *, take_over: bool = False,
     changes = {
         J.status: "running", J.owner: owner, J.updated_at: now,
         J.started_at: fn.COALESCE(J.started_at, now), J.completed_at: None,
-        J.error_message: None,
+        J.error_message: note,
         # written by a process that knows only the spec's columns: no watermark, no cursor (it
         # runs from the start, so its progress counts from 0), no count of marked articles
         J.watermark: fn.COALESCE(J.watermark, watermark),
@@ -344,39 +345,49 @@ def fail_unowned_job(job_id: int, error_message: str) -> bool:
     return query.execute() == 1
 
 
-def check_cancellable(job: JobRecord, server_grace_cutoff: str | None = None) -> None:
+def check_cancellable(job: JobRecord, server_grace_cutoff: str | None = None,
+                      server_gone: str | None = None) -> None:
     """Raise JobRequestError saying why the job cannot be cancelled from here, if it cannot.
 
-    The web server never looks at a job's status once it runs it: a cancel written here would
-    be ignored and the job finished anyway. So its running jobs, and the pending rows it has
-    just written (it starts them at once), are refused rather than pretend-cancelled.
+    The web server never looks at a job's status once it has it: a cancel written here would
+    be ignored and the job finished anyway. So its jobs — running, or pending (it starts them
+    at once; a stopped server starts them when it resumes) — are refused rather than
+    pretend-cancelled, unless ``server_gone`` says why the server can no longer run it
+    (leases.server_cannot_run).
     """
     if job.finished:
         raise JobRequestError(f"job {job.id} is already {job.status}")
-    if job.run_by_server and job.status == "running":
+    if not job.run_by_server or server_gone:
+        return
+    if job.status == "running":
         raise JobRequestError(f"job {job.id} is being run by the web server, which does not "
                               "stop for a cancel written by another program; it was left as "
                               "it is")
-    if (job.run_by_server and server_grace_cutoff is not None
-            and job.created_at > server_grace_cutoff):
+    if server_grace_cutoff is not None and job.created_at > server_grace_cutoff:
         raise JobRequestError(f"job {job.id} was just created by the web server, which runs it "
                               "itself; it was left as it is")
+    raise JobRequestError(f"job {job.id} was created by the web server, which still has the "
+                          "database open and may still run it (a cancel written here would "
+                          "not stop it); it was left as it is")
 
 
 def cancel_job(user_id: int, job_id: int, server_grace_cutoff: str | None = None,
-               cancelled_by: str | None = None) -> JobRecord:
+               cancelled_by: str | None = None, server_gone: str | None = None) -> JobRecord:
     """Cancel the user's pending or running job at once.
 
     A running job's worker sees the status at its next chunk and stops there; every chunk it
-    committed stays done. A finished job, or one the web server runs (see check_cancellable),
-    is refused with JobRequestError. ``cancelled_by`` ("the desktop app") is kept in the job's
-    message, so the program that was running the job can say who stopped it.
+    committed stays done. A finished job, or one the web server may still run (see
+    check_cancellable), is refused with JobRequestError. ``cancelled_by`` ("the desktop app")
+    is kept in the job's message, so the program that was running the job can say who stopped
+    it; ``server_gone``, for a web server's job, why it was cancelled all the same.
     """
     with write_transaction():
         job = get_job(user_id, job_id, lock=True)
-        check_cancellable(job, server_grace_cutoff)
+        check_cancellable(job, server_grace_cutoff, server_gone)
         now = utc_now_text()
         message = cancel_message(cancelled_by) if cancelled_by else None
+        if server_gone and job.run_by_server:
+            message = f"{message or 'cancelled'}: {server_gone}"
         BulkOperationJob.update(status="cancelled", completed_at=now, updated_at=now,
                                 error_message=message).where(
             BulkOperationJob.id == job_id).execute()

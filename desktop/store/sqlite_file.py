@@ -12,6 +12,7 @@ locks from ``/proc/locks``.
 from __future__ import annotations
 
 import os
+import socket
 import sqlite3
 import sys
 import time
@@ -124,6 +125,66 @@ def lock_holders(path: Path) -> dict[str, set[int]]:
     return holders
 
 
+# -- which of them are this app's engines -------------------------------------------------------
+
+_PROC_UNIX = Path("/proc/net/unix")
+_ENGINE_NAME = "rss-desktop-engine:"  # + pid: an abstract Unix socket, see mark_engine_process
+_engine_mark: socket.socket | None = None
+
+
+def mark_engine_process() -> None:
+    """Let other processes tell this one from the web server: bind an abstract Unix socket named
+    after this pid (Linux). It is never listened on, creates no file, is visible to every user
+    in /proc/net/unix and vanishes with the process, so a pid reused later is never taken for an
+    engine. Called by every engine that opens a file; idempotent."""
+    global _engine_mark
+    if _engine_mark is not None or not sys.platform.startswith("linux"):
+        return
+    mark = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        mark.bind(f"\0{_ENGINE_NAME}{os.getpid()}")
+    except OSError:  # e.g. a fork of a marked process: its parent's name; or no AF_UNIX
+        mark.close()
+        return
+    _engine_mark = mark
+
+
+def engine_pids() -> set[int]:
+    """Pids of this host's processes that marked themselves as engines (same network
+    namespace); empty where that cannot be read."""
+    try:
+        lines = _PROC_UNIX.read_text().splitlines()
+    except OSError:
+        return set()
+    found = set()
+    for line in lines:
+        name = line.rsplit(None, 1)[-1]
+        if name.startswith("@" + _ENGINE_NAME) and name[len(_ENGINE_NAME) + 1:].isdigit():
+            found.add(int(name[len(_ENGINE_NAME) + 1:]))
+    return found
+
+
+def foreign_program_present(path) -> bool:
+    """Whether a process that is not one of this app's engines (the web server, a sqlite3
+    shell...) may have the database open; False only when /proc/locks proves nobody does.
+
+    In WAL mode every open connection holds a lock on the -shm file (a stopped process keeps
+    it; a killed one loses it at once), so on Linux the holders are known exactly. A
+    rollback-journal file's idle connections hold no lock, and other systems have no
+    /proc/locks: there the answer is "maybe", True.
+    """
+    path = Path(path)
+    if not (sys.platform.startswith("linux") and _PROC_LOCKS.exists()
+            and _sidecar(path, "-shm").exists()):
+        return True
+    try:
+        holders = lock_holders(path)
+    except OSError:
+        return True
+    others = {pid for pids in holders.values() for pid in pids} - {os.getpid()}
+    return bool(others - engine_pids()) if others else False
+
+
 class OtherProcesses:
     """Whether another process has the database open, as far as this host can tell.
 
@@ -140,6 +201,7 @@ class OtherProcesses:
         self._checked_at = float("-inf")
         self._answer = True
         self._usable = sys.platform.startswith("linux") and _PROC_LOCKS.exists()
+        mark_engine_process()  # every engine on a file has one of these: other engines see it
 
     def present(self) -> bool:
         if not self._usable:

@@ -104,6 +104,12 @@ class Backend:
         (used only where ``paces_writers``)."""
         raise NotImplementedError
 
+    def foreign_program_present(self, target) -> bool:
+        """Whether a program other than this app's engines (the web server among them) may have
+        the database open now; False only where the database proves that none has. On the
+        engine's read thread."""
+        return True
+
     def announce_chunk(self, db, job_id: int, owner: str) -> None:
         """Inside a chunk's transaction: tell listeners, at commit, that ``owner``'s job moved
         (nothing where the backend has no such channel: they poll changes_seen)."""

@@ -37,6 +37,7 @@ from .base import SERVER_TABLES, Backend, DatabaseOpenError
 from .sqlite import JOB_TABLE_DDL as SQLITE_JOB_TABLE_DDL
 
 CONNECT_TIMEOUT_SECONDS = 5
+APPLICATION_NAME = "rss-desktop"  # every connection of ours says so (see foreign_program_present)
 LIVENESS_KEY = 0x52535344  # "RSSD": the first half of every worker's advisory lock key
 
 # The spec's DDL (backends/sqlite.py has it verbatim) in PostgreSQL's dialect: AUTOINCREMENT is
@@ -223,7 +224,7 @@ class PostgresBackend(Backend):
         _check_url(url, shown)
         typed = {"password": password} if (password := session_password(url)) else {}
         db = ReaderDatabase(url, connect_timeout=CONNECT_TIMEOUT_SECONDS,
-                            application_name="rss-desktop", prefer_psycopg3=True, **typed)
+                            application_name=APPLICATION_NAME, prefer_psycopg3=True, **typed)
         db.lock_timeout_ms = busy_timeout_ms
         db.backend = self
         db.target_name = shown
@@ -349,7 +350,7 @@ class PostgresBackend(Backend):
         url = str(target)
         typed = {"password": password} if (password := session_password(url)) else {}
         conn = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS,
-                               application_name="rss-desktop listener", **typed)
+                               application_name=f"{APPLICATION_NAME} listener", **typed)
         conn.execute(f"LISTEN {NOTICE_CHANNEL}")
         stopping = threading.Event()
 
@@ -378,6 +379,17 @@ class PostgresBackend(Backend):
         db.owner = owner  # every connection from now on (reconnects too) takes the lock
         db.execute_sql("SELECT pg_advisory_lock_shared(%s, %s)",
                        (LIVENESS_KEY, owner_key(owner)))
+
+    def foreign_program_present(self, target) -> bool:
+        """Any session on this database that is not one of ours (our connections all name
+        themselves "rss-desktop…"). Every role sees every session's database, pid and
+        application name in pg_stat_activity; backend_type only for its own sessions, so
+        another role's session counts whatever it is (autovacuum too: "maybe" is safe)."""
+        return database_proxy.execute_sql(
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND COALESCE(application_name, '') NOT LIKE %s "
+            "AND COALESCE(backend_type, 'client backend') = 'client backend')",
+            (f"{APPLICATION_NAME}%",)).fetchone()[0]
 
     def owners_alive(self, owners) -> dict[str, bool] | None:
         held = {objid for (objid,) in database_proxy.execute_sql(

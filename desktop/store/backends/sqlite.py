@@ -22,7 +22,7 @@ from peewee import DatabaseError, OperationalError, SqliteDatabase
 
 from .. import undo_record
 from ..models import database_proxy
-from ..sqlite_file import OtherProcesses, inspect_file
+from ..sqlite_file import OtherProcesses, foreign_program_present, inspect_file
 from .base import Backend, DatabaseOpenError
 
 PRAGMAS = {  # per connection: none of these changes the file
@@ -177,6 +177,9 @@ class SqliteBackend(Backend):
 
     def other_programs(self, target):
         return OtherProcesses(target)
+
+    def foreign_program_present(self, target) -> bool:
+        return foreign_program_present(target)
 
 
 SQLITE = SqliteBackend()
