@@ -271,3 +271,27 @@ def test_an_engine_of_ours_in_another_process_is_never_taken_for_the_server(big_
     row = job_row(big_server_db, 1)
     assert row["status"] == "completed" and NOBODY_ELSE in row["error_message"]
     assert "job 1 completed (50/50): taken over from the web server at " in worked.stderr
+
+
+def test_a_rollback_journal_file_cannot_show_the_server_gone(tmp_path):
+    """Idle connections to a rollback-journal file hold no lock, so a live server is invisible
+    there: its pending row past the grace is left to it, and taken only under the hour rule."""
+    path = make_server_database(tmp_path / "reader.db", journal_mode="delete")
+    with sqlite(path) as conn:
+        conn.execute(JOB_TABLE_DDL)
+        conn.execute("INSERT INTO bulk_operation_jobs (job_type, user_id, parameters, created_at)"
+                     " VALUES ('mark_category_read', 1, '{\"category_id\": 1}', ?)",
+                     (ago_text(seconds=PENDING_GRACE_SECONDS + 1),))
+        conn.commit()
+
+    async def body(manager):
+        seen = [await manager.start_runnable_jobs(), manager.left_to_server]
+        rewind(path, 1, created_at=dict(minutes=61))
+        seen.append(await manager.start_runnable_jobs())
+        return seen, await manager.wait_for_job(1)
+
+    (left, left_ids, taken), job = run_engine(path, body)
+    assert (left, left_ids, taken) == (0, [1], 1)
+    assert job.status == "completed" and job.error_message.endswith(
+        "UTC: it was still pending an hour after it was created (the spec's rule for abandoned "
+        "jobs)")

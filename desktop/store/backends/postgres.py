@@ -11,6 +11,8 @@ What differs from SQLite, and why:
 - Liveness: every connection of an engine holds a shared session advisory lock keyed by its
   owner id; the server drops it the moment the connection dies, so any process, on any host,
   can tell at once that a worker is gone (``owners_alive``, from ``pg_locks``).
+- The web server's evidence: whether any session on the database is not ours (our connections
+  all name themselves ``rss-desktop…``), from pg_stat_activity (``foreign_program_present``).
 - The undo record: other sessions insert rows concurrently, so a chunk's inserted rows are not
   a range of ids by position; each marking statement writes the articles it changed into the
   record in the same statement, inside the server, as one array (undo_record.py).
