@@ -362,10 +362,11 @@ async def cmd_jobs(args) -> int:
         return EXIT_OK
     if not jobs:
         print("no jobs", file=sys.stderr)
+    labels = {job.id: describe_job(job, category_names, feed_names) for job in jobs}
+    width = max(map(len, labels.values()), default=0)  # one column, as long as the longest
     for job in jobs:
         done = f"{job.progress}/{job.total}" if job.total else f"{job.progress}/?"
-        label = describe_job(job, category_names, feed_names)
-        line = (f"{job.id:>6}  {job.status:<9}  {done:>15}  {label:<28}  "
+        line = (f"{job.id:>6}  {job.status:<9}  {done:>15}  {labels[job.id]:<{width}}  "
                 f"created {job.created_at}")
         if job.completed_at:
             line += f"  ended {job.completed_at}"
