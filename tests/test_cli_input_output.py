@@ -71,6 +71,8 @@ LONG_PATH = "x" * 5000
     (["demo", "--database", f"{LONG_PATH}/reader.db"], ["File name too long"]),
     (["gui", "--database", LONG_PATH], ["File name too long"]),
     (["feeds", "--user", "1", "--database", ""], ["names no database"]),
+    (["demo", "--database", "postgresql:/reader"], ["postgresql:/reader", "(postgresql:)"]),
+    (["demo", "--database", "mysql://u:s3cret@h/reader"], ["mysql://h/reader", "(mysql:)"]),
     (["jobs", "--user", "1", "--database", "host=db.example dbname=reader password=s3cret"],
      ["key=value", "postgresql://db.example/reader", "password=…", "PGPASSWORD"]),
 ])

@@ -38,6 +38,8 @@ def connect(target, *, create: bool = False, allow_read_only: bool = False,
                                 ) from None
 
 
+# A URL's scheme: a target that has one and is no server URL would become a file of that name.
+URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 # libpq's "key=value ..." connection strings start with one of its keywords and "=".
 KEY_VALUE = re.compile(r"^\s*([A-Za-z_]+)\s*=")
 SECRET_VALUE = re.compile(r"\b(password|sslpassword|oauth_client_secret)\s*=\s*"
@@ -48,7 +50,8 @@ LONGEST_SHOWN_PATH = 120
 def check_target(target) -> None:
     """Refuse, before anything is opened, a target that cannot name a database, with one line
     saying why: nothing at all, a NUL byte, a path the file system refuses (too long, a file
-    where a folder should be...), libpq's key=value string (understood, but refused: every
+    where a folder should be...), a URL of another kind (``mysql://``, ``postgresql:/db``),
+    libpq's key=value string (understood, but refused: every
     face names a server by URL, so the same server is always shown the same way), a server URL
     that is malformed or holds a password."""
     text = str(target)
@@ -62,6 +65,13 @@ def check_target(target) -> None:
 
         check_url(text)
         return
+    scheme = URL_SCHEME.match(text)
+    if scheme and (text[scheme.end():].startswith("//")
+                   or scheme.group(1).lower() in ("postgres", "postgresql")):
+        without_login = re.sub(r"^([^/]*//)[^/@]*@", r"\1", text)  # (it may hold a password)
+        raise DatabaseOpenError(_shortened(without_login), (
+            f"is not a path or a URL this app reads ({scheme.group(1)}:); give a file's path "
+            "or a postgresql://user@host:port/name URL"))
     key_value = _libpq_key_value(text)
     if key_value is not None:
         raise DatabaseOpenError(_shortened(SECRET_VALUE.sub(r"\1=…", text)), key_value)
