@@ -51,9 +51,9 @@ def check_target(target) -> None:
     """Refuse, before anything is opened, a target that cannot name a database, with one line
     saying why: nothing at all, a NUL byte, a path the file system refuses (too long, a file
     where a folder should be...), a URL of another kind (``mysql://``, ``postgresql:/db``),
-    libpq's key=value string (understood, but refused: every
-    face names a server by URL, so the same server is always shown the same way), a server URL
-    that is malformed or holds a password."""
+    libpq's key=value string (understood, but refused: every face names a server by its URL,
+    so that one server is always shown, remembered and given its password the same way), a
+    server URL that is malformed or holds a password."""
     text = str(target)
     if not text.strip():
         raise DatabaseOpenError("''", "names no database: give a file's path or a "
