@@ -357,12 +357,12 @@ async def cmd_jobs(args) -> int:
         category_names, feed_names = await manager.scope_names() if jobs else ({}, {})
     finally:
         await manager.close()
+    labels = {job.id: describe_job(job, category_names, feed_names) for job in jobs}
     if args.json:
-        print(json.dumps([job.as_dict() for job in jobs], indent=2))
+        print(json.dumps([{**job.as_dict(), "label": labels[job.id]} for job in jobs], indent=2))
         return EXIT_OK
     if not jobs:
         print("no jobs", file=sys.stderr)
-    labels = {job.id: describe_job(job, category_names, feed_names) for job in jobs}
     width = max(map(len, labels.values()), default=0)  # one column, as long as the longest
     for job in jobs:
         done = f"{job.progress}/{job.total}" if job.total else f"{job.progress}/?"

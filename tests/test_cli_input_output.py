@@ -238,6 +238,9 @@ def test_jobs_are_labelled_in_the_windows_words_with_names(reader):
 
     # the window's words are the same function's, its times in local time
     listed = json.loads(rss("jobs", "--database", reader, "--user", 1, "--json").stdout)
+    assert [job["label"] for job in listed] == [  # (newest first)
+        "All articles", f"Feed: Feed 3 (before {cutoff} UTC)",
+        "Category: Tech (article #50 and older)"]
     rows = {job["id"]: type("Row", (), job) for job in listed}
     assert window_describe_job(rows[ids[0]], {1: "Tech"}, {3: "Feed 3"}) == (
         "Category: Tech (article #50 and older)")
