@@ -123,7 +123,8 @@ def build_demo_database(articles: int = 50_000, *, seed: int = 7,
 def create_demo_file(path, articles: int = 50_000, *, seed: int = 7,
                      main_category_share: float | None = None,
                      on_progress: Progress | None = None) -> dict[str, int]:
-    """Make ``path`` a sample database (a new file, or one with no users or articles yet).
+    """Make ``path`` a sample database: a new file, or a file or server database (a URL) with
+    no users or articles yet.
 
     Raises DemoDatabaseExists, before changing anything, if the database already holds data.
     """
