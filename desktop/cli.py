@@ -1,14 +1,18 @@
 """The ``rss-desktop`` command line: a thin face on the same job engine as the GUI.
 
 Exit codes: 0 done, 1 the job failed, 2 bad input (one line on stderr, never a traceback),
-130 interrupted with Ctrl-C (the job is cancelled; the work done is kept).
+130 interrupted with Ctrl-C (the job is cancelled; the work done is kept), 141 the reader of the
+output went away (``| head``): quietly, as a program killed by SIGPIPE would end.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import math
+import os
 import signal
 import sys
 
@@ -26,19 +30,22 @@ from .jobs.api import (
     DemoDatabaseExists,
     JobEvent,
     JobNotFound,
-    JobRecord,
     JobRequestError,
     OverlapError,
+    check_target,
     create_demo_file,
     cutoff_for_age,
+    describe_job,
     failure_line,
     is_undo,
-    job_type_of,
-    parameters_of,
     shown_name,
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_READER_GONE = 128 + signal.SIGPIPE  # what a shell reports for a program SIGPIPE ended
+# Finished jobs are kept at least an hour (cleanup runs at most hourly, and a job's undo needs
+# its record) and at most a century (beyond that a date is out of range anyway).
+KEEP_HOURS_RANGE = (1.0, 100 * 365 * 24.0)
 
 
 class BadInput(Exception):
@@ -65,15 +72,26 @@ def cutoff_from_age(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def scope_label(job: JobRecord) -> str:
-    params = parameters_of(job.parameters) or {}
-    job_type = job_type_of(job.job_type)
-    label = job_type.short(params) if job_type else job.job_type
-    if params.get("older_than"):
-        label += f" before {params['older_than']}"
-    if params.get("up_to_article"):
-        label += f" up to article {params['up_to_article']}"
-    return label
+def hours_to_keep(text: str) -> float:
+    try:
+        hours = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of hours") from None
+    low, high = KEEP_HOURS_RANGE
+    if not (math.isfinite(hours) and low <= hours <= high):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: finished jobs are kept from {low:g} to {high:,.0f} hours (a century)")
+    return hours
+
+
+def database_target(text: str) -> str:
+    """A file's path or a server's URL that can name a database (checked before anything is
+    opened: see store.connection.check_target)."""
+    try:
+        check_target(text)
+    except DatabaseOpenError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def running_options(sub) -> None:
@@ -92,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def with_database(sub, user=True):
-        sub.add_argument("--database", required=True, metavar="PATH|URL",
+        sub.add_argument("--database", required=True, metavar="PATH|URL", type=database_target,
                          help="the reader's SQLite database file, or its PostgreSQL database as "
                               "postgresql://user@host:port/name (the password from PGPASSWORD "
                               "or ~/.pgpass)")
@@ -143,8 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
         "work", help="run pending jobs (e.g. written by the web server) and resume interrupted "
                      "ones"), user=False)
     work.add_argument("--once", action="store_true", help="exit when no job is left")
-    work.add_argument("--keep-hours", type=float, default=24.0,
-                      help="delete finished jobs older than this (default 24)")
+    work.add_argument("--keep-hours", type=hours_to_keep, default=24.0, metavar="HOURS",
+                      help="delete finished jobs older than this, 1 or more (default 24)")
 
     demo = with_database(commands.add_parser("demo", help="create a sample database"),
                          user=False)
@@ -153,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
 
     gui = commands.add_parser("gui", help="open the desktop app (the default command)")
-    gui.add_argument("--database", metavar="PATH|URL",
+    gui.add_argument("--database", metavar="PATH|URL", type=database_target,
                      help="database to open: a file, or postgresql://user@host:port/name "
                           "(default: the file in the app-data folder)")
     gui.add_argument("--smoke-test", action="store_true",
@@ -280,7 +298,10 @@ async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, 
     loop.add_signal_handler(signal.SIGINT, on_sigint)
     bar = None
     try:
-        print(job_id, flush=True)
+        try:
+            print(job_id, flush=True)
+        except BrokenPipeError:  # nobody reads the id: the job is the command's work all the same
+            silence(sys.stdout)
         bar = TerminalProgress(job_id, enabled=not quiet)
         manager.subscribe(bar.on_event)
         manager.start_job(job_id)
@@ -333,16 +354,19 @@ async def cmd_jobs(args) -> int:
     manager = await _open(args.database)
     try:
         jobs = await manager.list_jobs(args.user, args.status, args.job_type, args.limit)
+        category_names, feed_names = await manager.scope_names() if jobs else ({}, {})
     finally:
         await manager.close()
+    labels = {job.id: describe_job(job, category_names, feed_names) for job in jobs}
     if args.json:
-        print(json.dumps([job.as_dict() for job in jobs], indent=2))
+        print(json.dumps([{**job.as_dict(), "label": labels[job.id]} for job in jobs], indent=2))
         return EXIT_OK
     if not jobs:
         print("no jobs", file=sys.stderr)
+    width = max(map(len, labels.values()), default=0)  # one column, as long as the longest
     for job in jobs:
         done = f"{job.progress}/{job.total}" if job.total else f"{job.progress}/?"
-        line = (f"{job.id:>6}  {job.status:<9}  {done:>15}  {scope_label(job):<28}  "
+        line = (f"{job.id:>6}  {job.status:<9}  {done:>15}  {labels[job.id]:<{width}}  "
                 f"created {job.created_at}")
         if job.completed_at:
             line += f"  ended {job.completed_at}"
@@ -450,6 +474,24 @@ COMMANDS = {"mark-read": cmd_mark_read, "jobs": cmd_jobs, "feeds": cmd_feeds,
 
 
 def main(argv=None) -> int:
+    try:
+        return run_command(argv)
+    except BrokenPipeError:  # the reader of our output went away (`| head`): end quietly
+        silence(sys.stdout, sys.stderr)  # (either may be the pipe that broke)
+        return EXIT_READER_GONE
+
+
+def silence(*streams) -> None:
+    """Point ``streams`` at /dev/null: what is still buffered, and any later line, goes nowhere
+    instead of raising again at exit (Python's documented recipe for SIGPIPE)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in streams:
+        with contextlib.suppress(OSError, ValueError):  # no file behind it (a test's capture)
+            os.dup2(devnull, stream.fileno())
+    os.close(devnull)
+
+
+def run_command(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from types import SimpleNamespace
+
 import pytest
 
 from desktop.store.job_requests import JobRequestError, parse_parameters
-from desktop.store.job_types import JOB_TYPES, MARK_READ_BY_SCOPE, UNDO, job_type_of
+from desktop.store.job_types import (
+    JOB_TYPES,
+    MARK_READ_BY_SCOPE,
+    UNDO,
+    describe_job,
+    job_type_of,
+)
 
 
 def test_the_spec_job_types_and_undo_are_registered_with_their_scopes():
@@ -35,10 +44,28 @@ def test_words_for_a_person_and_for_the_terminal():
     assert JOB_TYPES["mark_feed_read"].describe({"feed_id": 9}) == "Feed: #9"
     assert JOB_TYPES["mark_all_read"].describe({}) == "All articles"
     assert UNDO.describe({"job_id": 3}) == "Undo of job 3"
-    assert [t.short(p) for t, p in ((JOB_TYPES["mark_category_read"], {"category_id": 5}),
-                                    (JOB_TYPES["mark_all_read"], {}),
-                                    (UNDO, {"job_id": 3}))] == [
-        "category 5", "all articles", "undo of job 3"]
+
+
+def test_one_description_of_a_job_row_for_both_faces():
+    """The window and the command line describe a job row with this one function: names where
+    given, the cutoff through the face's clock words, the "this and everything older" bound."""
+    def row(job_type, parameters):
+        return SimpleNamespace(job_type=job_type, parameters=json.dumps(parameters))
+
+    categories, feeds = {3: "Tech"}, {9: "Orbit"}
+    assert describe_job(row("mark_category_read", {"category_id": 3, "up_to_article": 999976}),
+                        categories, feeds) == "Category: Tech (article #999976 and older)"
+    assert describe_job(row("mark_feed_read", {"feed_id": 9, "older_than": "2031-02-21 10:00:00"}),
+                        categories, feeds) == "Feed: Orbit (before 2031-02-21 10:00:00 UTC)"
+    assert describe_job(row("mark_feed_read", {"feed_id": 9, "older_than": "2031-02-21 10:00:00"}),
+                        categories, feeds, show_time=lambda text: "Feb 21 11:00") == (
+        "Feed: Orbit (before Feb 21 11:00)")
+    assert describe_job(row("mark_category_read", {"category_id": 4}), categories, feeds) == (
+        "Category: #4")  # a category deleted since
+    assert describe_job(row("mark_all_read", {})) == "All articles"
+    assert describe_job(row("undo_mark_read", {"job_id": 7})) == "Undo of job 7"
+    assert describe_job(SimpleNamespace(job_type="mark_all_read", parameters="{oops")) == (
+        "mark_all_read (unreadable parameters)")
 
 
 def test_an_unknown_type_is_refused_naming_the_known_ones():

@@ -17,6 +17,7 @@ from ..store.article_state import ArticleChange, ArticleNotFound
 from ..store.clock import cutoff_for_age, parse_db_text
 from ..store.connection import (
     DatabaseOpenError,
+    check_target,
     is_server_url,
     is_target_failure,
     shown_name,
@@ -30,6 +31,7 @@ from ..store.job_types import (
     MARK_FEED,
     MARK_READ_BY_SCOPE,
     UNDO,
+    describe_job,
     is_undo,
     job_type_of,
     parameters_of,
@@ -62,9 +64,10 @@ __all__ = [  # noqa: RUF022 (grouped by what they are, not sorted)
     "FIRST_SPAN", "next_span",
     # jobs: their types, parameters and listing
     "MARK_ALL", "MARK_CATEGORY", "MARK_FEED", "MARK_READ_BY_SCOPE", "MAX_LIST_LIMIT",
-    "STATUSES", "UNDO", "is_undo", "job_type_of", "parameters_of", "parse_parameters",
+    "STATUSES", "UNDO", "describe_job", "is_undo", "job_type_of", "parameters_of",
+    "parse_parameters",
     # time, and naming a database
-    "clock", "cutoff_for_age", "parse_db_text", "is_server_url", "shown_name",
+    "clock", "cutoff_for_age", "parse_db_text", "check_target", "is_server_url", "shown_name",
     "use_password_for_session",
     # a new sample file, before any engine exists
     "create_demo_file",

@@ -27,6 +27,11 @@ class FaceQueries:
         return await self.reads.call(overview.counts_snapshot, user_id, whole=whole,
                                      writes=self.article_writes)
 
+    async def scope_names(self) -> tuple[dict[int, str], dict[int, str]]:
+        """({category id: name}, {feed id: title}): what a job's description names its target
+        by (store.job_types.describe_job), without counting anything."""
+        return await self.reads.call(overview.scope_names)
+
     async def unread_in_scope(self, user_id: int, scope: Scope) -> tuple[int, int]:
         """(unread articles in ``scope``, the newest article id counted): what a confirmation
         shows, and the watermark of the job it starts."""

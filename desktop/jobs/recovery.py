@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 
 from ..store import clock, jobs_table
 from ..store.clock import ago_text
@@ -109,6 +110,8 @@ class Recovery:
     async def cleanup_finished(self, hours: float | None = None) -> int:
         """Delete finished jobs that ended more than ``hours`` (default 24) ago."""
         hours = self.keep_finished_hours if hours is None else hours
+        if not 0 <= hours < math.inf:  # (nan too) -1 h would delete a job just finished
+            raise ValueError(f"finished jobs cannot be kept {hours!r} hours")
         self._check_writable()
         if not await self.reads.call(jobs_table.has_finished_before, ago_text(hours=hours)):
             return 0

@@ -52,4 +52,7 @@ def cutoff_for_age(age: str) -> str:
     match = AGE.match(age.strip().lower())
     if not match:
         raise ValueError(f"{age!r} is not an age like 30m, 12h, 7d or 2w")
-    return ago_text(**{AGE_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        return ago_text(**{AGE_UNITS[match.group(2)]: int(match.group(1))})
+    except (OverflowError, ValueError):  # before the year 1: no date can be that old
+        raise ValueError(f"{age!r} is longer ago than any date (the year 1)") from None

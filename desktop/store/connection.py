@@ -4,13 +4,18 @@ created by ``schema.ensure_schema`` only when a job is about to be written."""
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+
 from .backends import backend_for, current, is_server_url
 from .backends.base import DatabaseOpenError
 
 BUSY_TIMEOUT_MS = 5000
 
-__all__ = ["BUSY_TIMEOUT_MS", "DatabaseOpenError", "connect", "data_version", "is_server_url",
-           "is_target_failure", "read_snapshot", "shown_name", "use_password_for_session"]
+__all__ = ["BUSY_TIMEOUT_MS", "DatabaseOpenError", "check_target", "connect", "data_version",
+           "is_server_url", "is_target_failure", "read_snapshot", "shown_name",
+           "use_password_for_session"]
 
 
 def connect(target, *, create: bool = False, allow_read_only: bool = False,
@@ -23,8 +28,100 @@ def connect(target, *, create: bool = False, allow_read_only: bool = False,
     empty or table-less target becomes a new database instead. A target this user cannot write
     raises, or with ``allow_read_only`` opens read-only with ``read_only_reason`` set.
     """
-    return backend_for(target).connect(target, create=create, allow_read_only=allow_read_only,
-                                       busy_timeout_ms=busy_timeout_ms)
+    check_target(target)
+    try:
+        return backend_for(target).connect(target, create=create,
+                                           allow_read_only=allow_read_only,
+                                           busy_timeout_ms=busy_timeout_ms)
+    except OSError as exc:  # the file system's refusal of the path itself (not a directory...)
+        raise DatabaseOpenError(_shortened(str(target)), f"cannot be used ({exc.strerror or exc})"
+                                ) from None
+
+
+# A URL's scheme: a target that has one and is no server URL would become a file of that name.
+URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+# libpq's "key=value ..." connection strings start with one of its keywords and "=".
+KEY_VALUE = re.compile(r"^\s*([A-Za-z_]+)\s*=")
+SECRET_VALUE = re.compile(r"\b(password|sslpassword|oauth_client_secret)\s*=\s*"
+                          r"('(?:[^'\\]|\\.)*'|\S+)")
+LONGEST_SHOWN_PATH = 120
+
+
+def check_target(target) -> None:
+    """Refuse, before anything is opened, a target that cannot name a database, with one line
+    saying why: nothing at all, a NUL byte, a path the file system refuses (too long, a file
+    where a folder should be...), a URL of another kind (``mysql://``, ``postgresql:/db``),
+    libpq's key=value string (understood, but refused: every face names a server by its URL,
+    so that one server is always shown, remembered and given its password the same way), a
+    server URL that is malformed or holds a password."""
+    text = str(target)
+    if not text.strip():
+        raise DatabaseOpenError("''", "names no database: give a file's path or a "
+                                      "postgresql:// URL")
+    if "\0" in text:
+        raise DatabaseOpenError(_shortened(text.replace("\0", "\\0")), "has a NUL byte in it")
+    if is_server_url(text):
+        from .backends.postgres import check_url
+
+        check_url(text)
+        return
+    scheme = URL_SCHEME.match(text)
+    if scheme and (text[scheme.end():].startswith("//")
+                   or scheme.group(1).lower() in ("postgres", "postgresql")):
+        without_login = re.sub(r"^([^/]*//)[^/@]*@", r"\1", text)  # (it may hold a password)
+        raise DatabaseOpenError(_shortened(without_login), (
+            f"is not a path or a URL this app reads ({scheme.group(1)}:); give a file's path "
+            "or a postgresql://user@host:port/name URL"))
+    key_value = _libpq_key_value(text)
+    if key_value is not None:
+        raise DatabaseOpenError(_shortened(SECRET_VALUE.sub(r"\1=…", text)), key_value)
+    try:
+        os.stat(os.path.expanduser(text))
+    except FileNotFoundError:
+        pass  # a new file (demo, "create a new database"), or one the backend says is missing
+    except OSError as exc:
+        if exc.errno in (errno.ENAMETOOLONG, errno.ENOTDIR, errno.ELOOP, errno.EACCES):
+            raise DatabaseOpenError(_shortened(text), f"cannot be used ({exc.strerror})"
+                                    ) from None
+
+
+def _libpq_key_value(text: str) -> str | None:
+    """The reason to refuse ``text`` if it is libpq's key=value connection string (with the URL
+    to give instead, never a password), else None."""
+    match = KEY_VALUE.match(text)
+    if not match:
+        return None
+    from psycopg import ProgrammingError, pq
+    from psycopg.conninfo import conninfo_to_dict
+
+    if match.group(1) not in {option.keyword.decode() for option in pq.Conninfo.get_defaults()}:
+        return None
+    try:
+        keys = conninfo_to_dict(text)
+    except ProgrammingError:
+        return ("is a libpq key=value connection string that libpq cannot read either; give "
+                "the database as a URL: postgresql://USER@HOST:PORT/NAME")
+    from urllib.parse import quote
+
+    from .backends.postgres import SECRETS
+
+    user = f"{quote(keys['user'], safe='')}@" if keys.get("user") else ""
+    host = keys.get("host", "")
+    host = quote(host, safe="") if host.startswith("/") else (
+        f"[{host}]" if ":" in host else host)  # a socket's folder; an IPv6 address
+    port = f":{keys['port']}" if keys.get("port") else ""
+    url = f"postgresql://{user}{host}{port}/{quote(keys.get('dbname', 'NAME'), safe='')}"
+    password = (" and the password in PGPASSWORD or ~/.pgpass" if SECRETS & keys.keys()
+                else "")
+    return (f"is a libpq key=value connection string; give the database as a URL instead: "
+            f"{url}{password}")
+
+
+def _shortened(path: str) -> str:
+    """A path short enough for one line of a message."""
+    if len(path) <= LONGEST_SHOWN_PATH:
+        return path
+    return f"{path[:60]}…{path[-40:]} ({len(path):,} characters)"
 
 
 def data_version() -> int:

@@ -9,6 +9,7 @@ import random
 from collections.abc import Callable
 
 from . import clock
+from .backends import current
 from .clock import to_db_text
 from .models import Article, Category, Feed, ReadStatus, User, database_proxy
 
@@ -60,7 +61,7 @@ def build_demo_database(articles: int = 50_000, *, seed: int = 7,
         raise DemoDatabaseExists("already holds data; the demo needs a new or empty database")
     rng = random.Random(seed)
     now = clock.now().start_of("minute")
-    with db.atomic("IMMEDIATE"):
+    with current().write_transaction(db.obj):
         created = to_db_text(now.subtract(days=days + 1))
         user_ids = [User.create(username=name, created_at=created).id for name in USERS]
         feed_ids, weights = [], []
@@ -101,7 +102,7 @@ def build_demo_database(articles: int = 50_000, *, seed: int = 7,
                     status_rows.append((user_id, article_id, is_read, starred, False,
                                         stamp if is_read else None, stamp if starred else None,
                                         stamp, stamp))
-        with db.atomic("IMMEDIATE"):
+        with current().write_transaction(db.obj):
             Article.insert_many(article_rows, fields=[
                 Article.id, Article.feed, Article.title, Article.url, Article.guid,
                 Article.published_date, Article.created_at]).execute()
@@ -113,6 +114,8 @@ def build_demo_database(articles: int = 50_000, *, seed: int = 7,
         read_rows += len(status_rows)
         if on_progress is not None:
             on_progress(start + count, articles)
+    with current().write_transaction(db.obj):
+        current().after_explicit_ids(db.obj, Article._meta.table_name)
     return {"users": len(user_ids), "feeds": len(feed_ids), "articles": articles,
             "read_status": read_rows}
 
@@ -120,7 +123,8 @@ def build_demo_database(articles: int = 50_000, *, seed: int = 7,
 def create_demo_file(path, articles: int = 50_000, *, seed: int = 7,
                      main_category_share: float | None = None,
                      on_progress: Progress | None = None) -> dict[str, int]:
-    """Make ``path`` a sample database (a new file, or one with no users or articles yet).
+    """Make ``path`` a sample database: a new file, or a file or server database (a URL) with
+    no users or articles yet.
 
     Raises DemoDatabaseExists, before changing anything, if the database already holds data.
     """

@@ -9,6 +9,7 @@ comparing strings in each face.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -43,12 +44,6 @@ class JobType:
             return f"{self.title} of job {target}"
         return f"{self.title}: {(names or {}).get(target, f'#{target}')}"
 
-    def short(self, parameters: dict) -> str:
-        """The terminal's words: "category 5", "all articles", "undo of job 7"."""
-        if not self.target_key:
-            return self.title.lower()
-        target = parameters.get(self.target_key)
-        return f"undo of job {target}" if self.reverts else f"{self.title.lower()} {target}"
 
 
 MARK_CATEGORY = JobType("mark_category_read", "category", "category_id", "Category")
@@ -58,6 +53,28 @@ UNDO = JobType("undo_mark_read", "undo", "job_id", "Undo")
 JOB_TYPES = {job_type.name: job_type for job_type in (MARK_CATEGORY, MARK_FEED, MARK_ALL, UNDO)}
 MARK_READ_BY_SCOPE = {job_type.scope_kind: job_type
                       for job_type in (MARK_CATEGORY, MARK_FEED, MARK_ALL)}
+
+
+def describe_job(job, category_names: dict[int, str] | None = None,
+                 feed_names: dict[int, str] | None = None, *,
+                 show_time: Callable[[str], str] = lambda text: f"{text} UTC") -> str:
+    """A job row (``job_type``, ``parameters``) in the words both faces use: "Category: Tech",
+    "Feed: Orbit", "All articles", "Undo of job 7", with the older-than cutoff ("(before …)",
+    its stored UTC text through ``show_time``) or the article a "this and everything older"
+    job ends at ("(article #ID and older)"). Targets are named from the names given, else
+    "#id"."""
+    params = parameters_of(job.parameters)
+    if params is None:
+        return f"{job.job_type} (unreadable parameters)"
+    job_type = job_type_of(job.job_type)
+    names = {"category": category_names, "feed": feed_names}
+    text = (job_type.describe(params, names.get(job_type.scope_kind)) if job_type
+            else job.job_type)
+    if params.get("older_than"):
+        text += f" (before {show_time(params['older_than'])})"
+    if params.get("up_to_article"):
+        text += f" (article #{params['up_to_article']} and older)"
+    return text
 
 
 def job_type_of(name: str) -> JobType | None:

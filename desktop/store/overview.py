@@ -42,6 +42,12 @@ def list_users() -> list[tuple[int, str]]:
     return list(User.select(User.id, User.username).order_by(User.id).tuples())
 
 
+def scope_names() -> tuple[dict[int, str], dict[int, str]]:
+    """({category id: name}, {feed id: title})."""
+    return (dict(Category.select(Category.id, Category.name).tuples()),
+            dict(Feed.select(Feed.id, Feed.title).tuples()))
+
+
 def load_overview(user_id: int) -> Overview:
     categories = dict(Category.select(Category.id, Category.name)
                       .order_by(fn.LOWER(Category.name), Category.id).tuples())

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from ..jobs.api import UNDO, JobRecord, job_type_of, parameters_of
+from ..jobs.api import UNDO, JobRecord
+from ..jobs.api import describe_job as describe_job_in_words
 from .formatting import duration, full_local_time, local_time
 
 COLUMNS = ("#", "Job", "Status", "Progress", "Rate", "Started", "Finished", "Message")
@@ -293,17 +294,7 @@ def can_undo(job: JobRecord | None) -> bool:
 
 
 def describe_job(job: JobRecord, category_names: dict[int, str], feed_names: dict[int, str]) -> str:
-    """'Category: Tech', 'Feed: Orbit', 'All articles' (+ the older-than cutoff, or the
-    article a "this and everything older" job ends at)."""
-    params = parameters_of(job.parameters)
-    if params is None:
-        return f"{job.job_type} (unreadable parameters)"
-    job_type = job_type_of(job.job_type)
-    names = {"category": category_names, "feed": feed_names}
-    text = (job_type.describe(params, names.get(job_type.scope_kind)) if job_type
-            else job.job_type)
-    if params.get("older_than"):
-        text += f" (before {local_time(params['older_than'])})"
-    if params.get("up_to_article"):
-        text += f" (article #{params['up_to_article']} and older)"
-    return text
+    """'Category: Tech', 'Feed: Orbit', 'All articles' (+ the older-than cutoff in local time,
+    or the article a "this and everything older" job ends at): the engine's words, which the
+    command line uses too."""
+    return describe_job_in_words(job, category_names, feed_names, show_time=local_time)

@@ -91,6 +91,11 @@ class Backend:
         """Create our undo-record tables (``models``) that are missing."""
         raise NotImplementedError
 
+    def after_explicit_ids(self, db, table: str) -> None:
+        """After rows were inserted into ``table`` with ids of their own (the sample data's
+        articles): make the ids the database generates next follow them (nothing where the
+        next id is max(id) + 1 anyway, as SQLite's rowid)."""
+
     def schema_transaction(self, db):
         """The transaction that creates missing schema, excluding another process doing it."""
         return self.write_transaction(db)

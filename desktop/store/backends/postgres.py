@@ -58,6 +58,8 @@ RECORD_TABLES_DDL = {
                               "CREATE INDEX IF NOT EXISTS bulk_job_article_sets_job_low ON "
                               "bulk_job_article_sets (job_id, low)"],
 }
+SCHEMES = ("postgresql", "postgres")  # in any case: libpq itself takes both (lower case)
+SECRETS = {"password", "sslpassword", "oauth_client_secret"}  # never from a URL or a setting
 PASSWORD = re.compile(r"^([a-z]+://[^:/@]*):[^@]*(?=@)", re.IGNORECASE)  # user:PASSWORD@
 NOTICE_CHANNEL = "rss_desktop_jobs"  # payload: "<job id> <owner>" of a chunk that committed
 LISTEN_WAKE_SECONDS = 0.25  # how often the listener looks whether it should stop
@@ -168,12 +170,21 @@ class ReaderDatabase(ReconnectMixin, PostgresqlDatabase):
                                (LIVENESS_KEY, owner_key(self.owner)))
 
 
+def canonical_url(url: str) -> str:
+    """The URL with the scheme libpq and peewee read as a URL: ``postgresql://``. (Both take
+    only that exact, lower-case prefix; peewee passes anything else to libpq as a database
+    *name*, and libpq then connects to its defaults: another server than the one named.)"""
+    scheme, separator, rest = url.partition("://")
+    return f"postgresql://{rest}" if separator and scheme.lower() in SCHEMES else url
+
+
 def describe(url: str) -> str:
     """The URL as shown to a person, in messages and lists: never a password or options."""
-    parts = urlsplit(url)
+    url = canonical_url(url)
     try:
+        parts = urlsplit(url)
         parts.port  # noqa: B018 (raises for a port that is not a number in range)
-    except ValueError:
+    except ValueError:  # (and for an unclosed IPv6 bracket)
         return PASSWORD.sub(r"\1", url.split("?")[0])
     user = f"{parts.username}@" if parts.username else ""
     host = parts.hostname or ""
@@ -183,18 +194,40 @@ def describe(url: str) -> str:
     return f"{parts.scheme}://{user}{host}{port}{parts.path}"
 
 
-def _check_url(url: str, shown: str) -> None:
-    """Refuse a URL that cannot name a reader's database, saying what is wrong with it."""
-    parts = urlsplit(url)
+def check_url(url: str) -> None:
+    """Refuse a URL that cannot name a reader's database, saying what is wrong with it, before
+    anything connects. libpq's own parser reads it, so what is shown is what is reached."""
+    from psycopg import ProgrammingError
+    from psycopg.conninfo import conninfo_to_dict
+
+    url = canonical_url(url)
+    shown = describe(url)
     try:
+        parts = urlsplit(url)
         parts.port  # noqa: B018
-    except ValueError:
-        raise DatabaseOpenError(shown, "has a port that is not a number from 1 to 65535") from None
-    if parts.password is not None or {"password", "sslpassword"} & parse_qs(parts.query).keys():
+    except ValueError as exc:
+        if "port" in str(exc).lower():
+            raise DatabaseOpenError(shown, "has a port that is not a number from 1 to "
+                                           "65535") from None
+        raise DatabaseOpenError(shown, f"is not a valid URL ({exc})") from None
+    try:
+        understood = conninfo_to_dict(url)
+    except ProgrammingError as exc:
+        reason = str(exc).strip().splitlines()[0].replace(url, shown)
+        raise DatabaseOpenError(shown, f"is not a URL libpq can read ({reason})") from None
+    if parts.password is not None or SECRETS & understood.keys():
         raise DatabaseOpenError(shown, "has a password in it, where every other program on this "
                                        "machine can read it; put it in PGPASSWORD or ~/.pgpass "
                                        "instead")
-    if not parts.path.strip("/"):
+    in_query = parse_qs(parts.query).keys()
+    named_twice = [key for key, given in (("host", parts.hostname), ("hostaddr", parts.hostname),
+                                          ("port", parts.port), ("user", parts.username),
+                                          ("dbname", parts.path.strip("/")))
+                   if given and key in in_query]
+    if named_twice:
+        raise DatabaseOpenError(shown, f"names its {named_twice[0]} twice (in the URL and as "
+                                       f"?{named_twice[0]}=); give it once")
+    if not understood.get("dbname"):
         raise DatabaseOpenError(shown, "names no database (postgresql://user@host/NAME)")
 
 
@@ -221,9 +254,9 @@ class PostgresBackend(Backend):
     temp_schema = "pg_temp"
 
     def connect(self, target, *, create: bool, allow_read_only: bool, busy_timeout_ms: int):
-        url = str(target)
+        url = canonical_url(str(target))
         shown = describe(url)
-        _check_url(url, shown)
+        check_url(url)
         typed = {"password": password} if (password := session_password(url)) else {}
         db = ReaderDatabase(url, connect_timeout=CONNECT_TIMEOUT_SECONDS,
                             application_name=APPLICATION_NAME, prefer_psycopg3=True, **typed)
@@ -321,6 +354,11 @@ class PostgresBackend(Backend):
             for statement in RECORD_TABLES_DDL[model._meta.table_name]:
                 db.execute_sql(statement)
 
+    def after_explicit_ids(self, db, table: str) -> None:
+        # (setval and pg_get_serial_sequence are strict: no rows or no sequence, no change)
+        db.execute_sql(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), max(id)) FROM {table}",
+                       (table,))
+
     def schema_transaction(self, db):
         transaction = db.atomic()
 
@@ -349,7 +387,7 @@ class PostgresBackend(Backend):
         """A thread with its own connection LISTENing on the jobs' channel."""
         import psycopg
 
-        url = str(target)
+        url = canonical_url(str(target))
         typed = {"password": password} if (password := session_password(url)) else {}
         conn = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS,
                                application_name=f"{APPLICATION_NAME} listener", **typed)
