@@ -83,5 +83,4 @@ class EditUndo(QObject):
         if edit is not None:
             edit.undo()
         elif self._job_can_be_undone():
-            self.job_acted()
             self._undo_job()

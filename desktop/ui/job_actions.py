@@ -177,6 +177,7 @@ class JobActions:
             self.status_label.setText(str(exc))
             return
         self.undo_offer.withdraw()
+        self.edit_undo.job_acted()
         self.status_label.setText(f"Job {job.id}: undoing job {job_id}…")
         await self.reload_jobs()
         self.jobs_panel.select_job(job.id)
