@@ -148,7 +148,8 @@ class WindowMenus:
                                              "feed as read (Ctrl+R)")
         self.refresh_action.setEnabled(self.manager is not None)
         self.edit_undo.update()
-        self.jobs_panel.clear_action.setEnabled(usable)
+        self.jobs_panel.clear_action.setEnabled(usable and (self._finished_jobs_listed or any(
+            job.finished for job in self.jobs_model.jobs())))
         self._update_article_actions()
         self._update_article_state()
 
