@@ -174,3 +174,13 @@ def test_the_window_opens_a_wal_file_on_read_only_media_and_says_so(qtbot, make_
     state = window.status_label.full_text
     assert str(path) in state and "read-only file system" in state and "jobs cannot run" in state
     assert not window.jobs_panel.isEnabled()
+
+
+def test_a_new_database_on_a_read_only_file_system_is_refused_saying_so(medium):
+    medium.seal()
+    result = subprocess.run([sys.executable, "-m", "desktop", "demo", "--database",
+                             str(medium / "demo.db"), "--quiet"], cwd=PROJECT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().endswith(
+        f"{medium / 'demo.db'}: cannot be created: its folder is on a read-only file system")

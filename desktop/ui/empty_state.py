@@ -18,6 +18,8 @@ class EmptyState(QWidget):
         self.message = QLabel()
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
+        # a long reason (a file's path and what to do) wraps into lines one can read
+        self.message.setMaximumWidth(self.message.fontMetrics().averageCharWidth() * 90)
         self.sample_button = QPushButton("Create sample data")
         self.sample_button.setAccessibleName("Create sample data")
         self.demo_button = QPushButton("Create a demo database…")
@@ -29,7 +31,7 @@ class EmptyState(QWidget):
         self.connect_button.setAccessibleName("Connect to server")
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        layout.addWidget(self.message)
+        layout.addWidget(self.message, 0, Qt.AlignmentFlag.AlignHCenter)
         for button in (self.sample_button, self.open_button, self.demo_button,
                        self.connect_button):
             layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)

@@ -136,6 +136,12 @@ class SqliteBackend(Backend):
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DatabaseOpenError(path, f"cannot be created ({exc.strerror})") from None
+        if os.statvfs(path.parent).f_flag & os.ST_RDONLY:
+            raise DatabaseOpenError(path, "cannot be created: its folder is on a read-only "
+                                          "file system")
+        if not os.access(path.parent, os.W_OK):
+            raise DatabaseOpenError(path, "cannot be created: its folder is not writable by "
+                                          "this user")
         db = SqliteDatabase(str(path), pragmas=dict(PRAGMAS, busy_timeout=busy_timeout_ms,
                                                     journal_mode="wal"),
                             timeout=busy_timeout_ms / 1000)
