@@ -127,6 +127,28 @@ def test_ctrl_z_in_a_text_box_undoes_what_was_done_last_as_the_menu_says(qtbot, 
     assert window.undo_last_action.text() == "&Undo typing"  # the rest of the typing
 
 
+def test_the_edit_menu_opened_over_a_text_box_undoes_its_typing(qtbot, make_window, server_db):
+    """The menu takes the keyboard while it is open: its Undo still means the box's typing
+    (found under X: the open menu said, and did, "Undo last mark as read")."""
+    window = make_window(server_db)
+    window.prefs.confirm_mark_read = False
+    click_scope(qtbot, window, "feed", 3)
+    with qtbot.waitSignal(window.jobFinished, timeout=10_000):
+        keys(qtbot, window.tree, Qt.Key.Key_R)
+    search = window.article_pane.search
+    qtbot.mouseClick(search, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(search, "rust")
+    edit_menu = next(action.menu() for action in window.menuBar().actions()
+                     if action.text() == "&Edit")
+    keys(qtbot, search, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)  # the menu bar
+    qtbot.waitUntil(edit_menu.isVisible)
+    undo = edit_menu.actions()[0]
+    assert undo is window.undo_last_action and undo.text() == "&Undo typing"
+    qtbot.keyClick(edit_menu, Qt.Key.Key_Return)  # its first entry: Undo
+    qtbot.waitUntil(lambda: not edit_menu.isVisible())
+    assert search.text() == "" and not window.jobs_model.job_at(0).undone_by
+
+
 def test_an_undo_brings_its_articles_back_into_a_list_made_after_the_job(qtbot, make_window,
                                                                           server_db):
     """Feed 3 marked read, then listed again ("Nothing unread"): its undo must show the

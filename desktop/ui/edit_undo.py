@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QMenuBar
 
 JOB_TEXT = "&Undo last mark as read"
 TYPING_TEXT = "&Undo typing"
@@ -37,6 +37,7 @@ class EditUndo(QObject):
         self._turns = itertools.count(1)
         self._job_turn = 0
         self._typed_turn = {edit: 0 for edit in self._edits}
+        self._working_in = QApplication.focusWidget()  # where the keyboard was, menus aside
         for edit in self._edits:
             edit.installEventFilter(self)
             edit.textEdited.connect(lambda _text, edit=edit: self._typed(edit))
@@ -51,7 +52,7 @@ class EditUndo(QObject):
 
     def typing_to_undo(self) -> QLineEdit | None:
         """The focused text box, if what Ctrl+Z undoes now is its typing."""
-        edit = QApplication.focusWidget()
+        edit = self._working_in
         if edit not in self._edits or not edit.isUndoAvailable():
             return None
         if self._typed_turn[edit] > self._job_turn or not self._job_can_be_undone():
@@ -75,7 +76,10 @@ class EditUndo(QObject):
         self._typed_turn[edit] = next(self._turns)
         self.update()
 
-    def _focus_changed(self, _old, _new) -> None:
+    def _focus_changed(self, _old, new) -> None:
+        # Alt+E gives the menu bar the keyboard: the menu's Undo still means the text box
+        if new is not None and not isinstance(new, (QMenu, QMenuBar)):
+            self._working_in = new
         self.update()
 
     def _triggered(self) -> None:
