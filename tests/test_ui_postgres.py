@@ -224,12 +224,13 @@ def test_gui_database_url_on_the_command_line(tmp_path, reader_pg):
 # -- File › Connect to server… ------------------------------------------------------------------
 
 def fill_dialog(qtbot, dialog, url: str, password: str = "") -> None:
+    """Top to bottom, as a person does (a password is for the server and user above it)."""
     parts = urlsplit(url)
+    dialog.port.setValue(parts.port)
     for field, text in ((dialog.host, parts.hostname), (dialog.user, parts.username or ""),
                         (dialog.database, parts.path.strip("/")), (dialog.password, password)):
         field.clear()
         qtbot.keyClicks(field, text)
-    dialog.port.setValue(parts.port)
 
 
 def connect_through_dialog(qtbot, window, url: str, password: str = ""):

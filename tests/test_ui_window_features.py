@@ -15,6 +15,7 @@ from window_helpers import (
     cell,
     click_job_row,
     click_scope,
+    click_toolbar,
     listed_ids,
     run,
     tree_count,
@@ -93,6 +94,59 @@ def test_ctrl_z_undoes_the_last_mark_read_then_the_one_before(qtbot, make_window
     qtbot.waitUntil(lambda: tree_count(window, "feed", 3) == 13 and tree_count(window, "feed", 4)
                     == 7)
     qtbot.waitUntil(lambda: not window.undo_last_action.isEnabled())  # nothing left to undo
+
+
+def test_ctrl_z_in_a_text_box_undoes_what_was_done_last_as_the_menu_says(qtbot, make_window,
+                                                                         server_db):
+    """Typed a search, then marked Tech read with the cursor still in the search box: Ctrl+Z
+    undoes the job, as Edit › Undo says; typing after it is what Ctrl+Z undoes next."""
+    window = make_window(server_db)
+    window.prefs.confirm_mark_read = False
+    click_scope(qtbot, window, "category", 1)
+    search = window.article_pane.search
+    qtbot.mouseClick(search, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(search, "article")
+    assert window.undo_last_action.text() == "&Undo typing"  # nothing else done yet
+    with qtbot.waitSignal(window.jobFinished, timeout=10_000) as marked:
+        click_toolbar(qtbot, window, window.mark_read_action)
+    assert search.hasFocus() and search.isUndoAvailable()
+    qtbot.waitUntil(lambda: window.undo_last_action.text() == "&Undo last mark as read"
+                    and window.undo_last_action.isEnabled())
+
+    with qtbot.waitSignal(window.jobFinished, timeout=10_000) as undone:
+        keys(qtbot, search, Qt.Key.Key_Z)
+    assert undone.args[0].parameters == f'{{"job_id": {marked.args[0].id}}}'
+    assert search.text() == "article"
+    qtbot.waitUntil(lambda: tree_count(window, "category", 1) == 47)
+
+    qtbot.keyClick(search, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(search, "tech")
+    assert window.undo_last_action.text() == "&Undo typing"
+    keys(qtbot, search, Qt.Key.Key_Z)
+    assert search.text() == "article"
+    assert window.undo_last_action.text() == "&Undo typing"  # the rest of the typing
+
+
+def test_the_edit_menu_opened_over_a_text_box_undoes_its_typing(qtbot, make_window, server_db):
+    """The menu takes the keyboard while it is open: its Undo still means the box's typing
+    (found under X: the open menu said, and did, "Undo last mark as read")."""
+    window = make_window(server_db)
+    window.prefs.confirm_mark_read = False
+    click_scope(qtbot, window, "feed", 3)
+    with qtbot.waitSignal(window.jobFinished, timeout=10_000):
+        keys(qtbot, window.tree, Qt.Key.Key_R)
+    search = window.article_pane.search
+    qtbot.mouseClick(search, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(search, "rust")
+    edit_menu = next(action.menu() for action in window.menuBar().actions()
+                     if action.text() == "&Edit")
+    keys(qtbot, search, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)  # the menu bar
+    qtbot.waitUntil(edit_menu.isVisible)
+    undo = edit_menu.actions()[0]
+    assert undo is window.undo_last_action and undo.text() == "&Undo typing"
+    qtbot.keyClick(edit_menu, Qt.Key.Key_Return)  # its first entry: Undo
+    qtbot.waitUntil(lambda: not edit_menu.isVisible())
+    assert search.text() == "" and not window.jobs_model.job_at(0).undone_by
 
 
 def test_an_undo_brings_its_articles_back_into_a_list_made_after_the_job(qtbot, make_window,

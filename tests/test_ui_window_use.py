@@ -32,7 +32,7 @@ from desktop.store.clock import to_db_text, utc_now_text
 from desktop.store.jobs_table import JobRecord
 from desktop.ui.feed_pane import NAME_MIN_WIDTH
 from desktop.ui.formatting import duration, local_time
-from desktop.ui.jobs_model import JobsTableModel, RateMeter
+from desktop.ui.jobs_model import JobsTableModel, RateMeter, job_progress
 
 
 def ctrl(qtbot, widget, key) -> None:
@@ -508,3 +508,47 @@ def test_resuming_after_a_restart_is_said(qtbot, make_window, demo_db):
     with qtbot.waitSignal(again.jobFinished, timeout=60_000) as finished:
         qtbot.waitUntil(lambda: "resumed at" in again.status_label.full_text, timeout=20_000)
     assert finished.args[0].id == job_id and finished.args[0].status == "completed"
+
+
+def test_the_close_question_follows_the_job_and_closes_once_it_ends(qtbot, make_window,
+                                                                     demo_db):
+    """Ctrl+Q while "All articles" runs, then wait: the question shows the job's progress as
+    it moves, and when the job completes it goes and the window closes, without asking."""
+    window = make_window(demo_db, max_chunk=500)
+    window.prefs.confirm_mark_read = False
+    click_scope(qtbot, window, "all", None)
+    ctrl(qtbot, window.tree, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 1
+                    and window.jobs_model.job_at(0).progress > 0, timeout=10_000)
+    entered, release = threading.Event(), threading.Event()  # the job held between chunks
+    held = asyncio.ensure_future(window.manager.db.call(lambda: (entered.set(),
+                                                                 release.wait(30))))
+    try:
+        qtbot.waitUntil(entered.is_set)
+        job = window.jobs_model.job_at(0)
+        assert job.status == "running" and job.marked_count < job.confirmed_count
+        closed = []
+        window.closeRequested.connect(lambda: closed.append(True))
+        window.close()  # what Ctrl+Q does (offscreen Qt has no key for StandardKey.Quit)
+        box = window.close_question
+        assert window.isVisible() and box.isVisible() and not closed
+        asked = box.text()
+        assert asked.startswith("1 job running here: All articles (job ") and "%" in asked
+        asked_at = job_progress(job).text
+        assert asked_at in asked
+        shown = []  # at each later chunk: what it had done, what the question said
+
+        def seen(event) -> None:  # (after the window's own handlers of the event)
+            if event.kind == "progress":
+                shown.append((job_progress(event.job).text, box.text()))
+
+        window.bridge.jobEvent.connect(seen)
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: closed == [True], timeout=60_000)
+    assert shown and all(progress in text for progress, text in shown)
+    assert shown[-1][0] != asked_at
+    assert held.done() and not window.isVisible()
+    assert not shiboken6.isValid(box) or not box.isVisible()  # the question went
+    assert window.jobs_model.job_at(0).status == "completed"
+    assert window.prefs.confirm_close_with_jobs  # not answered: still asked next time

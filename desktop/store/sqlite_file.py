@@ -7,6 +7,12 @@ the last one, checkpoint and delete the WAL under our open connections. So the h
 through SQLite itself (whose unix VFS shares one set of locks per file in the process and defers
 closing a descriptor while any lock is held), sizes come from ``stat``, and other processes'
 locks from ``/proc/locks``.
+
+Read-only opening: SQLite reads a WAL-mode file only with its ``-shm`` (and ``-wal``) beside it,
+which it creates unless the folder cannot be written. Where nothing can change the file (a
+read-only file system, no WAL or journal holding anything the file lacks) it is opened
+``immutable=1`` and needs neither; anywhere else a writer may come, so it is not, and a file
+SQLite cannot read is refused saying why and what to do (``why_unreadable``).
 """
 
 from __future__ import annotations
@@ -43,12 +49,89 @@ def _sidecar(path: Path, suffix: str) -> Path:
     return path.with_name(path.name + suffix)
 
 
+_MOUNTS = Path("/proc/self/mountinfo")
+
+
+def on_read_only_file_system(path: Path) -> bool:
+    """Whether nothing on this host can write ``path``'s file system: it is mounted read-only
+    and, where Linux tells, the file system itself is read-only. A read-only bind mount of a
+    writable one (a container's ``:ro`` volume) is not: another mount may be writing the file."""
+    try:
+        if not os.statvfs(path).f_flag & os.ST_RDONLY:
+            return False
+        device = os.stat(path).st_dev
+        if not _MOUNTS.exists():
+            return True
+        lines = _MOUNTS.read_text().splitlines()
+    except OSError:
+        return False
+    # mountinfo: "id parent major:minor root mountpoint options [optional...] - type source
+    # super-options"; every mount of one file system shares its major:minor and super-options
+    wanted = f"{os.major(device)}:{os.minor(device)}"
+    super_options = [line.split(" - ", 1)[1].split()[2:3] for line in lines
+                     if line.split()[2:3] == [wanted] and " - " in line]
+    return bool(super_options) and all(
+        options and "ro" in options[0].split(",") for options in super_options)
+
+
+def _holds_nothing_beside(path: Path, *, empty_counts_as_nothing: bool) -> bool:
+    """No ``-wal`` or hot ``-journal`` beside ``path`` (or, if asked, only empty ones)."""
+    for suffix in ("-wal", "-journal"):
+        try:
+            size = _sidecar(path, suffix).stat().st_size
+        except FileNotFoundError:
+            continue
+        if size or not empty_counts_as_nothing:
+            return False
+    return True
+
+
+def unchangeable(path: Path) -> bool:
+    """Whether ``path`` may be read ``immutable=1`` for as long as it is open: nothing can
+    write it, and everything it holds is in the file itself."""
+    return (on_read_only_file_system(path)
+            and _holds_nothing_beside(path, empty_counts_as_nothing=True))
+
+
+def read_only_uri(path: Path) -> str:
+    """The URI that opens ``path`` read-only for good: ``immutable=1`` where it is
+    ``unchangeable`` (SQLite then creates nothing beside it, which it could not), else
+    ``mode=ro``, which sees other programs' commits."""
+    return f"{path.resolve().as_uri()}?{'immutable=1' if unchangeable(path) else 'mode=ro'}"
+
+
+def why_unreadable(path: Path) -> str:
+    """Why SQLite, opening the readable ``path`` read-only, was "unable to open database file":
+    it is in WAL mode and its ``-shm``/``-wal`` are missing and cannot be created beside it."""
+    wal, shm = _sidecar(path, "-wal").name, _sidecar(path, "-shm").name
+    if on_read_only_file_system(path):  # unchangeable() was false: the WAL holds changes
+        return (f"cannot be read: it is in WAL mode and {wal} holds changes that {path.name} "
+                f"itself lacks, which SQLite reads only with a {shm} beside them; this "
+                f"read-only file system has none and cannot get one: copy {path.name} and "
+                f"{wal} together to a folder you can write and open the copy")
+    try:
+        mounted_read_only = bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        mounted_read_only = False
+    where, instead = (
+        ("on a read-only mount of a file system that may still be written elsewhere",
+         "open it through a mount that can write it") if mounted_read_only else
+        ("in a folder this user cannot write", "open it as a user who can write its folder"))
+    return (f"cannot be read: it is in WAL mode, and SQLite reads such a file only with {shm} "
+            f"beside it, which it cannot create {where}; a program may write the file "
+            f"meanwhile, so it cannot be read as unchangeable either: {instead}, or copy "
+            f"{path.name} (with {wal}, if there is one) to a folder you can write and open the "
+            "copy")
+
+
 def inspect_file(path: Path) -> FileContents:
     """Look at ``path`` without changing it, or raise DatabaseOpenError saying what is wrong.
 
     A file with no WAL or hot journal beside it is complete on its own and is read with
-    ``immutable=1``: no lock, and no ``-wal``/``-shm`` created beside a foreign file. Otherwise
-    it is read with ``mode=ro`` so that SQLite takes the WAL or journal into account.
+    ``immutable=1``: no lock, and no ``-wal``/``-shm`` created beside a foreign file (a look
+    this short is safe even if a writer starts meanwhile; an empty WAL counts as none on a
+    read-only file system). Otherwise it is read with ``mode=ro`` so that SQLite takes the WAL
+    or journal into account.
     """
     if path.is_dir():
         raise DatabaseOpenError(path, "is a directory, not a database file")
@@ -59,7 +142,7 @@ def inspect_file(path: Path) -> FileContents:
         return FileContents(True, frozenset())
     if not os.access(path, os.R_OK):
         raise DatabaseOpenError(path, "cannot be read by this user (permission denied)")
-    settled = not (_sidecar(path, "-wal").exists() or _sidecar(path, "-journal").exists())
+    settled = _holds_nothing_beside(path, empty_counts_as_nothing=on_read_only_file_system(path))
     uri = f"{path.resolve().as_uri()}?{'immutable=1' if settled else 'mode=ro'}"
     try:
         probe = sqlite3.connect(uri, uri=True, timeout=5)
@@ -73,6 +156,8 @@ def inspect_file(path: Path) -> FileContents:
         text = str(exc)
         if "not a database" in text:
             raise DatabaseOpenError(path, "is not an SQLite database") from None
+        if "unable to open" in text:
+            raise DatabaseOpenError(path, why_unreadable(path)) from None
         if "malformed" in text:
             raise DatabaseOpenError(path, "is truncated or damaged (SQLite: database disk image "
                                           "is malformed)") from None

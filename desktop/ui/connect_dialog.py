@@ -4,6 +4,11 @@ The dialog only gathers and shows: it builds the URL (never with a password in i
 it and the typed password to the window, which connects in the background and tells the dialog
 how it went. It stays open, its fields kept, until the connection works or the person cancels,
 so a mistyped password or host is corrected in place.
+
+A password belongs to one server and user: changing the host, the port or the user (by typing
+or by pasting a URL) clears it, so that it is never sent to another server or as another user.
+The database name does not: a server's users and their passwords are the same for all its
+databases, and a mistyped name is corrected without typing the password again.
 """
 
 from __future__ import annotations
@@ -117,6 +122,10 @@ class ConnectDialog(QDialog):
         self.host.editingFinished.connect(self._host_may_be_a_url)
         self._host_before = self.host.text()
         self.host.textEdited.connect(self._host_edited)
+        self._password_login = self._login()  # the server and user the password was given for
+        self.password.textEdited.connect(self._password_given)
+        for changed in (self.host.textChanged, self.port.valueChanged, self.user.textChanged):
+            changed.connect(self._forget_password_of_another_login)
         if url:
             self.fill_from_url(url)
         self._update_button()
@@ -136,14 +145,32 @@ class ConnectDialog(QDialog):
         self.database.setText(unquote(parts.path.lstrip("/")))
         if parts.password:
             self.password.setText(unquote(parts.password))
+            self._password_given()
         self._options = parts.query
 
     def url(self) -> str:
         return server_url(self.host.text(), self.port.value(), self.user.text(),
                           self.database.text(), self._options)
 
+    def _login(self) -> tuple[str, int, str]:
+        return self.host.text().strip(), self.port.value(), self.user.text().strip()
+
+    def _password_given(self, *_text) -> None:
+        self._password_login = self._login()
+
+    def _forget_password_of_another_login(self, *_value) -> None:
+        if self._is_url(self.host.text()):
+            return  # a URL about to be split into the fields: they decide
+        if self._login() != self._password_login:
+            self.password.clear()
+            self._password_login = self._login()
+
+    @staticmethod
+    def _is_url(text: str) -> bool:
+        return text.strip().lower().startswith(("postgresql://", "postgres://"))
+
     def _host_may_be_a_url(self) -> None:
-        if self.host.text().strip().lower().startswith(("postgresql://", "postgres://")):
+        if self._is_url(self.host.text()):
             self.fill_from_url(self.host.text())
 
     def _host_edited(self, text: str) -> None:

@@ -141,6 +141,7 @@ class JobActions:
         except JobRequestError as exc:
             self.show_error("Cannot mark as read", str(exc))
             return None
+        self.edit_undo.job_acted()  # newer than any typing: Ctrl+Z undoes it next
         bound = f" up to article #{up_to}" if up_to else ""
         self.status_label.setText(f"Job {job_id}: marking {scope.label}{bound} as read…")
         await self.reload_jobs()
@@ -176,6 +177,7 @@ class JobActions:
             self.status_label.setText(str(exc))
             return
         self.undo_offer.withdraw()
+        self.edit_undo.job_acted()
         self.status_label.setText(f"Job {job.id}: undoing job {job_id}…")
         await self.reload_jobs()
         self.jobs_panel.select_job(job.id)

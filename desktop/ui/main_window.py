@@ -52,6 +52,7 @@ IDLE_POLL_MS = 1500
 # After a poll during which other programs' notices came: the next one, soon but not at once
 FOLLOW_POLL_MS = 150
 SAMPLE_ARTICLES = 20_000
+JOBS_LISTED = 100  # the newest jobs of the user the panel lists
 JOBS_HEADER = "jobs_header_v2"  # the saved column layout of the jobs table (8 columns)
 ARTICLES_HEADER = "articles_header"  # and of the article list
 
@@ -82,6 +83,7 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         self._message_box: QMessageBox | None = None
         self._failed_target: Path | str | None = None  # the database that failed, until reopened
         self._close_now = False  # closing without asking (asked already, or SIGTERM)
+        self._finished_jobs_listed = False  # the user has finished jobs (last jobs reload)
         # the dialogs last opened (tests and the walk-through look at them)
         self.file_dialog = self.confirmation = self.close_question = self.clear_question = None
         self.connect_dialog = None
@@ -123,6 +125,7 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         self.empty_state.sample_button.clicked.connect(
             lambda: self.spawn(self.create_sample_data()))
         self.empty_state.open_button.clicked.connect(self.choose_database)
+        self.empty_state.demo_button.clicked.connect(self.choose_demo_location)
         self.empty_state.connect_button.clicked.connect(lambda: self.connect_to_server())
         self.pages = QStackedWidget()
         self.pages.addWidget(self.splitter)
@@ -197,6 +200,7 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
             server = is_server_url(self.database_target)
             # (sample data is made in files only: ids on a server come from its sequences)
             self.empty_state.sample_button.setVisible(not server)
+            self.empty_state.demo_button.hide()
             self.empty_state.message.setText(
                 f"{title_name(self.database_target)} has no users or feeds yet.\n" + (
                     "The reader's web server adds them; or open another database." if server
@@ -218,6 +222,7 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
     async def set_user(self, user_id: int) -> None:
         if user_id != self.user_id:
             self.jobs_model.clear()  # never show one user's jobs under another's name
+            self._finished_jobs_listed = False
         self.user_id = user_id
         self.prefs.user_id = user_id
         index = self.user_combo.findData(user_id)
@@ -280,17 +285,22 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         status = self.status_filter
 
         async def jobs_and_their_undos(manager, user_id):
-            jobs = await manager.list_jobs(user_id, status, limit=100)
+            jobs = await manager.list_jobs(user_id, status, limit=JOBS_LISTED)
             # the undo jobs rows name (a row says "being undone…" until its undo completes)
             listed = {job.id for job in jobs}
             undo_jobs = {}
             for undo_id in {job.undone_by for job in jobs} - listed - {None}:
                 with contextlib.suppress(JobNotFound):  # cleaned up: "undone by job N"
                     undo_jobs[undo_id] = await manager.get_job(user_id, undo_id)
-            return jobs, undo_jobs
+            # whether Clear finished has anything to clear (the list may be filtered or cut)
+            any_finished = any(job.finished for job in jobs) or (
+                (status is not None or len(jobs) >= JOBS_LISTED)
+                and await manager.count_finished_jobs(user_id) > 0)
+            return jobs, undo_jobs, any_finished
 
         def shown(found) -> None:
-            self.jobs_model.set_jobs(*found)
+            jobs, undo_jobs, self._finished_jobs_listed = found
+            self.jobs_model.set_jobs(jobs, undo_jobs)
             self._update_actions()
             self.jobsLoaded.emit()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,10 +33,8 @@ class PreferencesDialog(QDialog):
 
         self.confirm = QCheckBox("Ask before marking as read")
         self.confirm.setChecked(settings.confirm_mark_read)
-        self.custom_days = QSpinBox()
-        self.custom_days.setRange(0, 3650)
+        self.custom_days = DaysSpinBox(0, 3650)
         self.custom_days.setSpecialValueText("none")
-        _days_suffix(self.custom_days)
         self.custom_days.setValue(settings.custom_age_days)
         self.custom_days.setAccessibleName("Also offer: older than this many days")
         self.custom_days.valueChanged.connect(self._fill_ages)
@@ -55,9 +54,8 @@ class PreferencesDialog(QDialog):
             self.user.addItem(name, user_id)
         self.user.setCurrentIndex(max(0, self.user.findData(current_user)))
         self.user.setEnabled(bool(users))
-        self.keep_days = QSpinBox()
-        self.keep_days.setRange(1, 365)
-        _days_suffix(self.keep_days)
+        # at least a day: with none, each job would go, with its undo, when the next one runs
+        self.keep_days = DaysSpinBox(1, 365)
         self.keep_days.setValue(settings.keep_finished_days)
         self.keep_days.setAccessibleName("Keep finished jobs for this many days")
         self.confirm_close = QCheckBox("Ask before closing while a job runs")
@@ -106,10 +104,25 @@ class PreferencesDialog(QDialog):
         self.accept()
 
 
-def _days_suffix(spin: QSpinBox) -> None:
-    """"1 day", "7 days": the suffix follows the number."""
-    def update(value: int) -> None:
-        spin.setSuffix(" day" if value == 1 else " days")
+class DaysSpinBox(QSpinBox):
+    """A number of days: "1 day", "7 days" (the suffix follows the number). A number below the
+    minimum that no further digit could mend ("0" when the minimum is 1) cannot be typed: it
+    would stand there as "0 days" and quietly become the minimum when the field is left."""
 
-    spin.valueChanged.connect(update)
-    update(spin.value())
+    def __init__(self, minimum: int, maximum: int, parent=None):
+        super().__init__(parent)
+        self.setRange(minimum, maximum)
+        self.valueChanged.connect(self._follow)
+        self._follow(self.value())
+
+    def _follow(self, value: int) -> None:
+        self.setSuffix(" day" if value == 1 else " days")
+
+    def validate(self, text: str, pos: int):
+        state, text, pos = super().validate(text, pos)
+        number = text.removeprefix(self.prefix()).removesuffix(self.suffix()).strip()
+        if (state == QValidator.State.Intermediate and number.isdigit()
+                and int(number) < self.minimum()
+                and len(number) >= len(str(self.minimum()))):
+            return QValidator.State.Invalid, text, pos
+        return state, text, pos

@@ -12,12 +12,18 @@ AGE_PRESETS = (("Any age", None), ("Older than 1 day", "1d"), ("Older than 1 wee
 DEFAULT_KEEP_DAYS = 1  # the engine's own default: finished jobs go after 24 h
 
 
+DAYS_PER_UNIT = {"d": 1, "w": 7}
+
+
 def age_choices(custom_days: int = 0) -> list[tuple[str, str | None]]:
-    """The preset ages, and "older than N days" when ``custom_days`` is set."""
+    """The preset ages, and "older than N days" when ``custom_days`` is set (and is not one of
+    them), youngest first: "Any age", 1 day, 3 days, 1 week, 2 weeks."""
     choices = list(AGE_PRESETS)
-    if custom_days > 0:
-        choices.append((f"Older than {custom_days} day{'s' * (custom_days != 1)}",
-                        f"{custom_days}d"))
+    preset_days = [int(age[:-1]) * DAYS_PER_UNIT[age[-1]] for _label, age in AGE_PRESETS[1:]]
+    if custom_days > 0 and custom_days not in preset_days:
+        place = 1 + sum(days < custom_days for days in preset_days)
+        choices.insert(place, (f"Older than {custom_days} day{'s' * (custom_days != 1)}",
+                               f"{custom_days}d"))
     return choices
 
 

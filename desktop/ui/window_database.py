@@ -10,6 +10,7 @@ in the Connect dialog goes to the engine's connections for this run only.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from ..jobs.api import (
     BulkOperationManager,
     DatabaseOpenError,
+    DemoDatabaseExists,
+    create_demo_file,
     is_server_url,
     shown_name,
     use_password_for_session,
@@ -28,6 +31,7 @@ from .file_dialog import database_file_dialog
 
 log = logging.getLogger(__name__)
 
+DEMO_ARTICLES = 20_000
 RECOVER_SECONDS = 5.0  # adopt jobs other programs left pending or a dead process was running
 
 
@@ -122,9 +126,38 @@ class WindowDatabase:
                                                                                 create=True)))
             else:
                 self.show_error("Cannot open database", str(exc))
+            if self.manager is None:  # nothing else is open: say so, and what can be done
+                self.empty_state.show_no_database(str(exc))
+                self.pages.setCurrentWidget(self.empty_state)
             return False
         await self._show_engine(manager, target)
         return True
+
+    def choose_demo_location(self) -> None:
+        """Where to create a demo database (a new file: one that holds data is refused)."""
+        files = [Path(entry) for entry in self.prefs.recent_databases()
+                 if not is_server_url(entry)]
+        folder = str(files[0].parent) if files else str(Path.home())
+        dialog = database_file_dialog(self, "Create a demo database", folder)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setOption(QFileDialog.Option.DontConfirmOverwrite, True)  # nothing is replaced
+        dialog.selectFile("demo.db")
+        self.file_dialog = dialog
+        dialog.fileSelected.connect(lambda path: self.spawn(self.create_demo_database(path)))
+        dialog.open()
+
+    async def create_demo_database(self, path) -> bool:
+        """Make ``path`` a demo database (off the GUI thread), then open it."""
+        path = database_target(path)
+        self.status_label.setText(f"Creating a demo database at {path}…")
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, create_demo_file, path,
+                                                             DEMO_ARTICLES)
+        except (DatabaseOpenError, DemoDatabaseExists, OSError) as exc:
+            reason = exc if isinstance(exc, DatabaseOpenError) else f"{path}: {exc}"
+            self.show_error("Cannot create a demo database", str(reason))
+            return False
+        return await self.open_database(path)
 
     async def _open_engine(self, target, *, create: bool = False,
                            password: str | None = None) -> BulkOperationManager:
@@ -151,6 +184,7 @@ class WindowDatabase:
         self._failed_target = self._state_before_lost = None
         self.manager, self.database_target = manager, target
         self.jobs_model.clear()  # job ids name other jobs in another database
+        self._finished_jobs_listed = False
         self.bridge = EngineBridge(manager, self)
         self.bridge.jobEvent.connect(self._on_job_event)
         self.bridge.articleChanged.connect(self._on_article_changed)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QMessageBox, QToolBar
 
 from .. import __version__
 from ..jobs.api import is_server_url, shown_name
+from .edit_undo import JOB_TEXT, EditUndo
 from .jobs_model import can_undo
 from .preferences import PreferencesDialog
 from .resources import icon, log_file_path
@@ -40,9 +41,13 @@ class WindowMenus:
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
-        self.undo_last_action = QAction(icon("undo"), "&Undo last mark as read", self)
+        self.undo_last_action = QAction(icon("undo"), JOB_TEXT, self)
         self.undo_last_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.undo_last_action.triggered.connect(lambda: self.spawn(self.undo_last_mark_read()))
+        # the action undoes the job, or the focused text box's newer typing (edit_undo.py)
+        self.edit_undo = EditUndo(self.undo_last_action,
+                                  [self.feed_pane.filter_edit, self.article_pane.search],
+                                  lambda: self.spawn(self.undo_last_mark_read()),
+                                  self._job_can_be_undone)
         self.find_action = QAction("&Filter feeds", self)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
         self.find_action.triggered.connect(self._focus_feed_filter)
@@ -142,11 +147,16 @@ class WindowMenus:
             self.mark_read_action.setToolTip("Mark every article of the selected category or "
                                              "feed as read (Ctrl+R)")
         self.refresh_action.setEnabled(self.manager is not None)
-        self.undo_last_action.setEnabled(usable and any(can_undo(job)
-                                                        for job in self.jobs_model.jobs()))
-        self.jobs_panel.clear_action.setEnabled(usable)
+        self.edit_undo.update()
+        self.jobs_panel.clear_action.setEnabled(usable and (self._finished_jobs_listed or any(
+            job.finished for job in self.jobs_model.jobs())))
         self._update_article_actions()
         self._update_article_state()
+
+    def _job_can_be_undone(self) -> bool:
+        return (self.manager is not None and self.user_id is not None
+                and not self.manager.read_only_reason
+                and any(can_undo(job) for job in self.jobs_model.jobs()))
 
     def _tree_menu(self, pos) -> None:
         index = self.tree.indexAt(pos)

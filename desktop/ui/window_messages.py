@@ -97,14 +97,10 @@ class WindowMessages:
     # -- closing with jobs running ----------------------------------------------------------
     def _ask_to_close(self, running: set[int]) -> QMessageBox:
         """Closing pauses this window's jobs (they resume when it opens the database again):
-        say so before it happens."""
-        shown = [job for job in self.jobs_model.jobs() if job.id in running]
-        names = "; ".join(f"{self._describe_job(job)} (job {job.id}, {job_progress(job).text})"
-                          for job in shown[:3]) or ", ".join(f"job {i}" for i in sorted(running))
-        count = len(running)
-        box = QMessageBox(QMessageBox.Icon.Question, "Close while a job runs",
-                          f"{count} job{'s' * (count != 1)} running here: {names}.",
-                          parent=self)
+        say so before it happens. The question follows the jobs while it is open (their
+        progress; a job that ends leaves it), and once none runs here the window closes as the
+        person asked, without the question."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Close while a job runs", "", parent=self)
         box.setInformativeText(
             "Closing pauses it after its current chunk; the work done is kept. It goes on from "
             "where it stopped the next time RSS Desktop Companion opens this database (or "
@@ -121,8 +117,33 @@ class WindowMessages:
                 self.prefs.confirm_close_with_jobs = False
             self.close_now()
 
+        ended: set[int] = set()  # finished here, though their task may not have returned yet
+        bridge = self.bridge
+
+        def follow(event=None) -> None:
+            if event is not None and event.kind in ("finished", "released"):
+                ended.add(event.job.id)
+            still = (self.manager.running_job_ids() if self.manager is not None else set())
+            still -= ended
+            if still:
+                box.setText(self._running_here(still))
+            else:  # nothing left to pause: close as asked (its "finished" stops this)
+                box.close()
+                closing()
+
         close.clicked.connect(closing)
+        follow()
+        if bridge is not None:
+            bridge.jobEvent.connect(follow)
+            box.finished.connect(lambda _result: bridge.jobEvent.disconnect(follow))
         self.close_question = box
         box.open()
         return box
 
+    def _running_here(self, running: set[int]) -> str:
+        """'1 job running here: Category: Tech (job 4, 1,234 of 5,678 (21%)).'"""
+        shown = [job for job in self.jobs_model.jobs() if job.id in running]
+        names = "; ".join(f"{self._describe_job(job)} (job {job.id}, {job_progress(job).text})"
+                          for job in shown[:3]) or ", ".join(f"job {i}" for i in sorted(running))
+        count = len(running)
+        return f"{count} job{'s' * (count != 1)} running here: {names}."

@@ -22,7 +22,14 @@ from peewee import DatabaseError, OperationalError, SqliteDatabase
 
 from .. import undo_record
 from ..models import database_proxy
-from ..sqlite_file import OtherProcesses, foreign_program_present, inspect_file
+from ..sqlite_file import (
+    OtherProcesses,
+    foreign_program_present,
+    inspect_file,
+    on_read_only_file_system,
+    read_only_uri,
+    why_unreadable,
+)
 from .base import Backend, DatabaseOpenError
 
 PRAGMAS = {  # per connection: none of these changes the file
@@ -58,6 +65,8 @@ FILE_FAILURES = ("malformed", "disk i/o error", "not a database", "unable to ope
 
 def _not_writable(path: Path) -> str | None:
     """Why this user cannot write the database (SQLite's WAL also needs the folder), or None."""
+    if on_read_only_file_system(path):
+        return "it is on a read-only file system"
     if not os.access(path, os.W_OK):
         return "the file is not writable by this user"
     if not os.access(path.parent, os.W_OK):
@@ -95,7 +104,7 @@ class SqliteBackend(Backend):
             raise DatabaseOpenError(path, f"is read-only: {read_only}")
         pragmas = dict(PRAGMAS, busy_timeout=busy_timeout_ms)
         if read_only:
-            db = SqliteDatabase(f"{path.resolve().as_uri()}?mode=ro", uri=True, pragmas=pragmas,
+            db = SqliteDatabase(read_only_uri(path), uri=True, pragmas=pragmas,
                                 timeout=busy_timeout_ms / 1000)
         else:
             db = SqliteDatabase(str(path), pragmas=pragmas, timeout=busy_timeout_ms / 1000)
@@ -111,6 +120,8 @@ class SqliteBackend(Backend):
             mode = db.execute_sql("PRAGMA journal_mode").fetchone()[0].lower()
         except DatabaseError as exc:
             db.close()
+            if getattr(db, "read_only_reason", None) and "unable to open" in str(exc):
+                raise DatabaseOpenError(path, why_unreadable(path)) from exc
             raise DatabaseOpenError(path, f"cannot be used as a database ({exc})") from exc
         db.file_journal_mode = mode  # (peewee's db.journal_mode would run the PRAGMA)
         db.journal_note = None if mode == "wal" else (
@@ -126,6 +137,12 @@ class SqliteBackend(Backend):
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DatabaseOpenError(path, f"cannot be created ({exc.strerror})") from None
+        if os.statvfs(path.parent).f_flag & os.ST_RDONLY:
+            raise DatabaseOpenError(path, "cannot be created: its folder is on a read-only "
+                                          "file system")
+        if not os.access(path.parent, os.W_OK):
+            raise DatabaseOpenError(path, "cannot be created: its folder is not writable by "
+                                          "this user")
         db = SqliteDatabase(str(path), pragmas=dict(PRAGMAS, busy_timeout=busy_timeout_ms,
                                                     journal_mode="wal"),
                             timeout=busy_timeout_ms / 1000)
