@@ -42,7 +42,10 @@ def icon(name: str) -> QIcon:
 
 @cache
 def _svg_text(name: str) -> str:
-    return (resources_dir() / "icons" / f"{name}.svg").read_text(encoding="utf-8")
+    try:
+        return (resources_dir() / "icons" / f"{name}.svg").read_text(encoding="utf-8")
+    except OSError:
+        return ""  # (QIcon of a missing file: an empty icon, as before)
 
 
 @cache
