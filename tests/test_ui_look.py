@@ -25,7 +25,7 @@ from desktop.ui.feed_pane import NAME_MIN_WIDTH
 from desktop.ui.file_dialog import database_file_dialog
 from desktop.ui.formatting import FIRST_STRONG_ISOLATE, clock_time, isolated, local_time
 from desktop.ui.jobs_model import COLUMNS, COMPLETED_TEXT, JobsTableModel, job_progress
-from desktop.ui.jobs_panel import JOB_MIN_CHARS
+from desktop.ui.jobs_panel import JOB_MIN_CHARS, JobsPanel
 from desktop.ui.main_window import DEFAULT_SIZE, MINIMUM_SIZE, MainWindow, fitted_rect
 from desktop.ui.resources import icon
 
@@ -280,29 +280,22 @@ def sections_fit(table) -> bool:
     return header.length() <= table.viewport().width()
 
 
-def test_the_job_column_takes_the_spare_width_and_narrow_panels_hide_the_least_needed(
-        qtbot, make_window, server_db):
-    window = make_window(server_db)
-    run(qtbot, window.manager.create_job("mark_feed_read", 1, {"feed_id": 5}))
-    qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 1)
-    table, header = window.jobs_panel.table, window.jobs_panel.table.horizontalHeader()
-    metrics = table.fontMetrics()
-
-    window.resize(DEFAULT_SIZE)  # Job its minimum at least, the others in view or hidden
-    qtbot.waitUntil(lambda: window.size() == DEFAULT_SIZE)
-    qtbot.waitUntil(lambda: sections_fit(table))
-    assert table.columnWidth(COLUMNS.index("Job")) >= metrics.averageCharWidth() * JOB_MIN_CHARS
-
-    window.resize(1600, 900)
-    qtbot.waitUntil(lambda: window.width() == 1600)
+def test_the_job_column_takes_the_spare_width_and_rate_shows_while_a_job_runs(qtbot):
+    panel = JobsPanel(JobsTableModel(lambda job: f"Category: {isolated('Tech')}"))
+    qtbot.addWidget(panel)
+    panel.resize(1300, 300)
+    panel.show()
+    table, header = panel.table, panel.table.horizontalHeader()
+    metrics, rate = table.fontMetrics(), COLUMNS.index("Rate")
+    job = completed(1, "mark_category_read", 70, 70, 47, 47)
+    panel.model.set_jobs([job])
     qtbot.waitUntil(lambda: sections_fit(table) and header.length() >= table.viewport().width())
-    rate = COLUMNS.index("Rate")
     assert header.isSectionHidden(rate)  # no job runs: nothing to show there
     assert not any(header.isSectionHidden(column) for column in range(len(COLUMNS))
                    if column != rate)
-    job = window.jobs_model.jobs()[0]
-    window.jobs_model.set_jobs([replace(job, status="running", completed_at=None)])
-    qtbot.waitUntil(lambda: not header.isSectionHidden(rate))
+
+    panel.model.set_jobs([replace(job, status="running", completed_at=None)])
+    qtbot.waitUntil(lambda: not header.isSectionHidden(rate) and sections_fit(table))
     widths = {name: table.columnWidth(COLUMNS.index(name)) for name in COLUMNS}
     assert widths["Job"] == max(widths.values())  # it was Message that took the spare width
     for name, text in (("Rate", "214,480/s, <1 s left"),
@@ -310,25 +303,37 @@ def test_the_job_column_takes_the_spare_width_and_narrow_panels_hide_the_least_n
                        ("Started", local_time(clock.utc_now_text()))):
         assert metrics.horizontalAdvance(text) < widths[name], (name, text, widths[name])
 
+    panel.resize(500, 300)  # narrow: the least needed give way, Job keeps its minimum
+    qtbot.waitUntil(lambda: sections_fit(table) and header.isSectionHidden(
+        COLUMNS.index("Finished")))
+    assert table.columnWidth(COLUMNS.index("Job")) >= metrics.averageCharWidth() * JOB_MIN_CHARS
+    panel.resize(1300, 300)  # wide again: every column back, as wide as before
+    qtbot.waitUntil(lambda: not any(header.isSectionHidden(c) for c in range(len(COLUMNS))))
+    assert table.columnWidth(rate) == widths["Rate"]
+
+
+def test_at_the_smallest_size_the_jobs_keep_job_status_progress_and_their_actions(
+        qtbot, make_window, server_db):
+    window = make_window(server_db)
+    job_id = run(qtbot, window.manager.create_job("mark_feed_read", 1, {"feed_id": 5}))
+    run(qtbot, window.manager.wait_for_job(job_id))
+    run(qtbot, window.reload_jobs())
+    table, header = window.jobs_panel.table, window.jobs_panel.table.horizontalHeader()
     window.resize(MINIMUM_SIZE)
     qtbot.waitUntil(lambda: window.size() == MINIMUM_SIZE)
     qtbot.waitUntil(lambda: sections_fit(table))
     for name in ("Job", "Status", "Progress"):  # never hidden
         assert not header.isSectionHidden(COLUMNS.index(name)), name
     # (all that can give way is hidden: "Category: Tech" still reads whole)
-    assert table.columnWidth(COLUMNS.index("Job")) >= metrics.horizontalAdvance(
+    assert table.columnWidth(COLUMNS.index("Job")) >= table.fontMetrics().horizontalAdvance(
         f"Category: {isolated('Tech')}") + 12
     toolbar = window.jobs_panel.toolbar  # icons alone, none in a » menu
     qtbot.waitUntil(lambda: all(toolbar.widgetForAction(action).isVisible()
                                 for action in toolbar.actions()))
     assert toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly
-
-    window.resize(1600, 900)  # wide again: every column back, as wide as before, and words
-    qtbot.waitUntil(lambda: not any(header.isSectionHidden(c) for c in range(len(COLUMNS))))
-    assert window.jobs_model.jobs()[0].status == "running"  # (no reload came meanwhile)
+    window.resize(1600, 900)  # wide again: the words come back
     qtbot.waitUntil(lambda: toolbar.toolButtonStyle()
                     == Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-    assert table.columnWidth(COLUMNS.index("Rate")) == widths["Rate"]
 
 
 def test_at_the_smallest_size_the_list_keeps_its_scope_titles_and_received(
