@@ -75,6 +75,10 @@ def pytest_configure(config):
         travel.start()
         config.stash[SESSION_TRAVEL] = travel
     base_moment()  # fixed now, by the session's clock (not by a test's real_clock())
+    # The window writes times in the locale's short form: one known locale, whatever the
+    # machine's (a test of another sets it and puts this one back).
+    from PySide6.QtCore import QLocale
+    QLocale.setDefault(QLocale.c())
 
 
 def pytest_unconfigure(config):
@@ -535,6 +539,10 @@ def make_window(qtbot, qasync_loop, tmp_path):
         settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(settings)
         window.manager_options = manager_options
+        if window.prefs.layout_state("geometry") is None:
+            # the size the tests were written for (the offscreen screen is smaller: a first
+            # start fits itself to it, see test_ui_look.py)
+            window.resize(1200, 720)
         window.show()
         windows.append(window)
         if database is not None:

@@ -180,7 +180,7 @@ async def _smoke_test(window) -> int:
     if job.status != "completed" or unread != 0:
         print(f"smoke test failed: job {job.status}, {unread} unread left", file=sys.stderr)
         return 1
-    print(f"smoke test ok: {job.progress} articles in {scope.label}, job {job.status}")
+    print(f"smoke test ok: {job.progress} articles in category {scope.name}, job {job.status}")
     return 0
 
 

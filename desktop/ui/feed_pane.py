@@ -84,7 +84,7 @@ class FeedPane(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setMinimumSectionSize(40)
         # The names keep a readable width: at 640 px the pane takes it, never the names.
-        self.tree.setMinimumWidth(NAME_MIN_WIDTH + 80)
+        self.tree.setMinimumWidth(NAME_MIN_WIDTH + 110)  # (+ indentation, icon, count)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.filter_edit)

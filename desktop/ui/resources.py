@@ -6,8 +6,8 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QBuffer, QByteArray, QSettings, QSize, QStandardPaths
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImageReader, QPalette, QPixmap
 
 ORGANIZATION = "rss-desktop"
 APPLICATION = "RSS Desktop Companion"
@@ -21,9 +21,52 @@ def resources_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "resources"
 
 
-@cache
+# An icon drawn in this "colour" is drawn in the palette's text colour: dark on a light desktop,
+# light on a dark one (a fixed grey is lost on one of them).
+TEXT_COLOUR = "currentColor"
+DRAWN_SIZES = (16, 22, 24, 32, 48, 64, 128)  # HiDPI screens take the larger ones
+
+
 def icon(name: str) -> QIcon:
+    """A bundled icon; a monochrome one (TEXT_COLOUR) in the current palette's text colour."""
+    if TEXT_COLOUR not in _svg_text(name):
+        return _file_icon(name)
+    palette = QGuiApplication.palette()
+    text, window = (palette.color(role) for role in (QPalette.ColorRole.WindowText,
+                                                     QPalette.ColorRole.Window))
+    # a quarter of the way toward the background: softer than the text, as clear on both
+    colour = QColor.fromRgbF(*(0.75 * a + 0.25 * b for a, b in zip(
+        text.getRgbF()[:3], window.getRgbF()[:3], strict=True)))
+    return _recoloured_icon(name, colour.name())
+
+
+@cache
+def _svg_text(name: str) -> str:
+    try:
+        return (resources_dir() / "icons" / f"{name}.svg").read_text(encoding="utf-8")
+    except OSError:
+        return ""  # (QIcon of a missing file: an empty icon, as before)
+
+
+@cache
+def _file_icon(name: str) -> QIcon:
     return QIcon(str(resources_dir() / "icons" / f"{name}.svg"))
+
+
+@cache
+def _recoloured_icon(name: str, colour: str) -> QIcon:
+    """The SVG with its TEXT_COLOUR replaced, drawn at each size (through Qt's SVG image
+    plugin: no QtSvg module needed)."""
+    svg = QByteArray(_svg_text(name).replace(TEXT_COLOUR, colour).encode())
+    drawn = QIcon()
+    for size in DRAWN_SIZES:
+        buffer = QBuffer(svg)
+        reader = QImageReader(buffer, QByteArray(b"svg"))
+        reader.setScaledSize(QSize(size, size))
+        image = reader.read()
+        if not image.isNull():
+            drawn.addPixmap(QPixmap.fromImage(image))
+    return drawn if not drawn.isNull() else _file_icon(name)
 
 
 def app_data_dir() -> Path:

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from ..jobs.api import MARK_READ_BY_SCOPE, Overview
+from .formatting import isolated
 from .resources import icon
 
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -29,8 +30,9 @@ class TreeScope:
 
     @property
     def label(self) -> str:
-        return {"all": "All articles", "category": f"Category: {self.name}",
-                "feed": f"Feed: {self.name}", "uncategorized": "Uncategorized"}[self.kind]
+        return {"all": "All articles", "category": f"Category: {isolated(self.name)}",
+                "feed": f"Feed: {isolated(self.name)}", "uncategorized": "Uncategorized"
+                }[self.kind]
 
 
 @dataclass(frozen=True)
