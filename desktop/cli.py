@@ -1,7 +1,9 @@
 """The ``rss-desktop`` command line: a thin face on the same job engine as the GUI.
 
-Exit codes: 0 done, 1 the job failed, 2 bad input (one line on stderr, never a traceback),
-130 interrupted with Ctrl-C (the job is cancelled; the work done is kept).
+Exit codes: 0 done, 1 the job failed or did not finish here (taken over, or its file was
+removed or replaced meanwhile), 2 bad input (one line on stderr, never a traceback; a damaged
+database too: nothing is written to it), 130 interrupted with Ctrl-C (the job is cancelled;
+the work done is kept).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import signal
 import sys
 
@@ -23,11 +26,13 @@ from .jobs.api import (
     BulkOperationManager,
     DatabaseBusyError,
     DatabaseOpenError,
+    DatabasePathChanged,
     DemoDatabaseExists,
     JobEvent,
     JobNotFound,
     JobRecord,
     JobRequestError,
+    JobStopped,
     OverlapError,
     create_demo_file,
     cutoff_for_age,
@@ -39,6 +44,7 @@ from .jobs.api import (
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+WAIT_FOR_FILE_SECONDS = 0.5  # work, while no file is at its path
 
 
 class BadInput(Exception):
@@ -403,7 +409,35 @@ async def cmd_cancel(args) -> int:
 
 
 async def cmd_work(args) -> int:
-    manager = await _open(args.database, keep_finished_hours=args.keep_hours)
+    """Run jobs until none is left (--once) or until stopped. When the path is removed or
+    replaced, the engine stops writing; without --once, the file found at the path next is
+    opened and its jobs run (the jobs stopped in the old file resume once it is back)."""
+    # SIGTERM (a service manager stopping us): hand running jobs back as pending, as Ctrl-C does.
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
+    retired: tuple[str, ...] = ()  # this process's earlier engines on the path
+    while True:
+        try:
+            changed = await _work_on(args, retired)
+        except asyncio.CancelledError:
+            print("rss-desktop: stopped; unfinished jobs were handed back", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        if changed is None:
+            return EXIT_OK
+        print(f"rss-desktop: {changed}", file=sys.stderr, flush=True)
+        if args.once:
+            return EXIT_FAILED
+        retired += (changed.owner,)
+        print(f"rss-desktop: waiting for a database at {args.database}", file=sys.stderr,
+              flush=True)
+        while not os.path.exists(args.database):  # a stat: nothing is opened
+            await asyncio.sleep(WAIT_FOR_FILE_SECONDS)
+
+
+async def _work_on(args, retired: tuple[str, ...]) -> DatabasePathChanged | None:
+    """One engine on the file at the path, until no job is left (--once) or the path names
+    another file (returned, carrying the engine's owner id)."""
+    manager = await _open(args.database, keep_finished_hours=args.keep_hours,
+                          retired_owners=retired)
     note_journal_mode(manager)
 
     def report(event: JobEvent) -> None:
@@ -412,18 +446,18 @@ async def cmd_work(args) -> int:
             detail = f": {job.error_message}" if job.error_message else ""
             print(f"job {job.id} {job.status} ({job.progress:,}/{job.total:,}){detail}",
                   file=sys.stderr, flush=True)
+        elif event.kind == "stopped":
+            print(f"rss-desktop: {event.note}", file=sys.stderr, flush=True)
 
     manager.subscribe(report)
-    # SIGTERM (a service manager stopping us): hand running jobs back as pending, as Ctrl-C does.
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
     try:
         await manager.run_available(once=args.once)
-    except asyncio.CancelledError:
-        print("rss-desktop: stopped; unfinished jobs were handed back", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except DatabasePathChanged as changed:
+        changed.owner = manager.owner
+        return changed
     finally:
         await manager.close()
-    return EXIT_OK
+    return None
 
 
 def cmd_demo(args) -> int:
@@ -465,6 +499,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("rss-desktop: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except JobStopped as exc:  # its file removed, replaced or found damaged mid-job
+        print(f"rss-desktop: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except (DatabaseError, InterfaceError, DatabaseBusyError) as exc:  # never a traceback
         print(f"rss-desktop: error: {database_failure(exc, args)}", file=sys.stderr)
         return EXIT_FAILED

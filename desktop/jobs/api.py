@@ -38,7 +38,14 @@ from ..store.jobs_table import MAX_LIST_LIMIT, STATUSES, JobNotFound, JobRecord,
 from ..store.overview import FeedInfo, Overview
 from ..store.scopes import Scope
 from .events import JobEvent
-from .manager import BulkOperationManager, DatabaseBusyError, EngineOptions
+from .manager import (
+    BulkOperationManager,
+    DatabaseBusyError,
+    DatabaseDamaged,
+    DatabasePathChanged,
+    EngineOptions,
+    JobStopped,
+)
 from .runner import failure_message
 
 
@@ -53,8 +60,9 @@ __all__ = [  # noqa: RUF022 (grouped by what they are, not sorted)
     # the engine
     "BulkOperationManager", "EngineOptions", "JobEvent",
     # its errors
-    "ArticleNotFound", "DatabaseBusyError", "DatabaseOpenError", "DemoDatabaseExists",
-    "JobNotFound", "JobRequestError", "OverlapError", "is_target_failure", "failure_line",
+    "ArticleNotFound", "DatabaseBusyError", "DatabaseDamaged", "DatabaseOpenError",
+    "DatabasePathChanged", "DemoDatabaseExists", "JobNotFound", "JobRequestError",
+    "JobStopped", "OverlapError", "is_target_failure", "failure_line",
     # what its methods return and take
     "ArticleChange", "ArticleRow", "FeedInfo", "JobRecord", "ListSpec", "ListStart",
     "Overview", "Scope",

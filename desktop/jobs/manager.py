@@ -25,11 +25,20 @@ from .leases import PENDING_GRACE_SECONDS, STALLED_SECONDS, make_owner
 from .pacing import Pacer
 from .queries import FaceQueries
 from .recovery import Recovery
-from .runner import LOCK_RETRY_DELAYS, DatabaseBusyError, JobRunner, failure_message
+from .runner import (
+    LOCK_RETRY_DELAYS,
+    DatabaseBusyError,
+    DatabaseDamaged,
+    DatabasePathChanged,
+    JobRunner,
+    JobStopped,
+    failure_message,
+)
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BulkOperationManager", "DatabaseBusyError", "EngineOptions", "failure_message"]
+__all__ = ["BulkOperationManager", "DatabaseBusyError", "DatabaseDamaged", "DatabasePathChanged",
+           "EngineOptions", "JobStopped", "failure_message"]
 
 CHUNK_SECONDS = 0.035  # target length of one chunk's write transaction
 ROLLBACK_CHUNK_SECONDS = 0.015  # in a rollback-journal file, where readers wait for a commit
@@ -47,6 +56,8 @@ class EngineOptions:
     costs). ``recover_every`` (seconds): how often ``start_serving`` adopts jobs that other
     processes left pending or that a dead process was running. ``stalled_seconds``: a web
     server's running job whose progress stood still this long is taken over.
+    ``retired_owners``: owner ids of this process's earlier engines on the same path, which
+    stopped when their file was replaced; their jobs, if that file is back, are taken over.
     """
 
     create: bool = False  # a missing or blank target becomes a new database
@@ -60,6 +71,7 @@ class EngineOptions:
     stalled_seconds: float = STALLED_SECONDS
     lock_retry_delays: tuple[float, ...] = LOCK_RETRY_DELAYS
     busy_timeout_ms: int = connection.BUSY_TIMEOUT_MS
+    retired_owners: tuple[str, ...] = ()
 
 
 class BulkOperationManager(JobRunner, Recovery, FaceQueries):
@@ -109,6 +121,14 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
         self._tasks: dict[int, asyncio.Task] = {}
         self.pacers: dict[int, Pacer] = {}  # job id -> how its last run here shared the lock
         self._upsert = True
+        # What the path named when it was opened (a file's device and inode): a path that
+        # names another file, or none, stops the engine's writing (path_changed).
+        self.file_identity: tuple[int, int] | None = None
+        self.damage: str | None = None  # the database is damaged: the one message saying so
+        self._damage_check: asyncio.Future | None = None
+        self.stopped_jobs: dict[int, str] = {}  # job id -> why this engine stopped writing it
+        for thread in (self.db, self.reads):
+            thread.on_error = self._notice_error
 
     # -- life cycle -------------------------------------------------------------------------
     async def open(self) -> None:
@@ -117,7 +137,9 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
                                       create=self.options.create, allow_read_only=True,
                                       busy_timeout_ms=self.options.busy_timeout_ms)
         self.backend = database.backend
+        self.file_identity = self.backend.file_identity(self.database_path)
         self.read_only_reason = getattr(database, "read_only_reason", None)
+        self.damage = getattr(database, "damage", None)  # found on open (a WAL was left)
         self.journal_mode = getattr(database, "file_journal_mode", None)
         self.journal_note = getattr(database, "journal_note", None)
         if self.journal_note:  # readers wait for our commits: keep them short
@@ -180,8 +202,9 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
 
         The first job on a server's database creates the job table's additions and the indexes
         the hot path needs; on a large database that takes a moment, on the database thread.
+        Before anything is written, the database is checked (check_for_damage).
         """
-        self._check_writable()
+        await self._writable()
         async with self._preparing:
             if self._schema_ready:
                 return
@@ -191,8 +214,64 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
             self._schema_ready = True
 
     def _check_writable(self) -> None:
+        if self.damage:
+            raise DatabaseDamaged(self.damage)
         if self.read_only_reason:
             raise JobRequestError(self.read_only_reason)
+
+    async def _writable(self) -> None:
+        """The gate before every write: raise JobRequestError if this engine may not write
+        (read-only, or DatabaseDamaged), checking the database the first time."""
+        self._check_writable()
+        await self.check_for_damage()
+        self._check_writable()
+
+    async def check_for_damage(self) -> str | None:
+        """Check the database once per engine, before its first write (the window asks at
+        once, to say so): None if it is sound, else the one message that every write is then
+        refused with (``damage``; reading goes on). Any read or write that reports damaged
+        storage marks it too (on the thread that saw it: ``_notice_error``)."""
+        if self.damage or self.backend is None:
+            return self.damage
+        if self._damage_check is None:
+            self._damage_check = asyncio.ensure_future(
+                self.db.call(self.backend.check_integrity, database_proxy))
+        try:
+            found = await asyncio.shield(self._damage_check)
+        except Exception:
+            self._damage_check = None  # (a lock, say) asked again by the next write
+            raise
+        if found and not self.damage:
+            self._mark_damaged(found)
+        return self.damage
+
+    def _mark_damaged(self, found: str) -> str:
+        self.damage = self.backend.damage_message(connection.shown_name(self.database_path),
+                                                  found)
+        self.read_only_reason = self.damage  # the faces show it, and offer no job
+        log.info("%s", self.damage)
+        return self.damage
+
+    def _notice_error(self, exc: Exception) -> None:
+        """On a database thread, an error of any call: damaged storage is checked there and
+        then (one check per engine), so that nothing is written after it."""
+        if self.damage or self.backend is None or not self.backend.is_corruption(exc):
+            return
+        try:
+            found = self.backend.check_integrity(database_proxy)
+        except Exception as check_failed:  # the check itself cannot read the file
+            found = str(check_failed)
+        self._mark_damaged(found or f"it reported: {exc}")
+
+    def path_changed(self) -> str | None:
+        """"removed" or "replaced" when the engine's path no longer names the file it opened
+        (``os.stat``, which opens nothing); None while it does, and always for a server."""
+        if self.file_identity is None:
+            return None
+        now = self.backend.file_identity(self.database_path)
+        if now == self.file_identity:
+            return None
+        return "removed" if now is None else "replaced"
 
     def subscribe(self, callback):
         """Call ``callback(JobEvent)`` on the loop's thread for every event; returns unsubscribe."""
@@ -214,7 +293,7 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
         unless ``force``, a job of the web server's running on overlapping articles) and
         writes nothing in that case.
         """
-        self._check_writable()
+        await self._writable()
         if job_type == undo.UNDO_JOB_TYPE:
             return (await self.undo_job(user_id, (parameters or {}).get("job_id"), run=run)).id
         # a request that makes no sense is refused before anything is written
@@ -256,7 +335,7 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
                          cancelled_by: str | None = None) -> JobRecord:
         """Cancel at once; a job running here stops after its current chunk. ``cancelled_by``
         names who asked ("the desktop app"), for whoever runs the job to say so."""
-        self._check_writable()
+        await self._writable()
         server_grace = ago_text(seconds=PENDING_GRACE_SECONDS)
         if not self._schema_ready:  # refused (not found, the server's...) before any write
             jobs_table.check_cancellable(await self.get_job(user_id, job_id), server_grace)
@@ -271,7 +350,7 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
         """Create (and by default run here) the job that makes unread again exactly the articles
         ``job_id`` marked read. Raises JobNotFound for another user's job, JobRequestError when
         it cannot be undone (running, undone already, an undo itself, no record)."""
-        self._check_writable()
+        await self._writable()
         undo.check_undoable(await self.get_job(user_id, job_id))
         await self.prepare_for_writing()
         job = await self.db.call(undo.insert_undo_job, user_id, job_id)
@@ -283,7 +362,7 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
     async def retry_job(self, user_id: int, job_id: int, *, run: bool = True) -> JobRecord:
         """Make a failed or cancelled job pending again and (by default) run it here; it
         continues from its persisted cursor."""
-        self._check_writable()
+        await self._writable()
         jobs_table.check_retryable(await self.get_job(user_id, job_id))
         await self.prepare_for_writing()
         job = await self.db.call(jobs_table.retry_job, user_id, job_id)
@@ -307,7 +386,7 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
 
     async def _write_article(self, write, user_id: int, article_id: int,
                              value: bool) -> ArticleChange:
-        self._check_writable()
+        await self._writable()
         await self.prepare_for_writing()
         change = await self._call_retrying_locks(write, user_id, article_id, value,
                                                  upsert=self._upsert,
@@ -316,9 +395,12 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
         return change
 
     async def wait_for_job(self, job_id: int) -> JobRecord:
-        """Wait until this engine stops running the job; return its row."""
+        """Wait until this engine stops running the job; return its row. Raises JobStopped
+        if it stopped without an outcome (its file removed, replaced or damaged)."""
         task = self._tasks.get(job_id)
         if task is not None:
             await asyncio.shield(task)
+        if job_id in self.stopped_jobs:
+            raise JobStopped(self.stopped_jobs[job_id])
         return await self.db.call(jobs_table.load_job, job_id)
 

@@ -168,6 +168,8 @@ class WindowDatabase:
                        "chunk commits, so chunks are kept short)")
         self.status_label.set_state(manager.read_only_reason or opened)
         self.jobs_panel.setEnabled(not manager.read_only_reason)
+        if not manager.read_only_reason:
+            self.spawn(self._say_if_damaged(manager))
         try:
             await self._load_users()
         finally:
@@ -175,6 +177,20 @@ class WindowDatabase:
             # error; the database is open all the same, and followed
             self._schedule_poll()
         self.databaseOpened.emit(str(target))
+
+    async def _say_if_damaged(self, manager: BulkOperationManager) -> None:
+        """The engine checks the database before its first write; asked at once, a damaged one
+        is said to be so when it opens (it stays open for reading, and offers no job)."""
+        damage = await manager.check_for_damage()
+        if damage and manager is self.manager:
+            self.database_damaged(damage)
+
+    def database_damaged(self, damage: str) -> None:
+        """The open database is damaged: reading goes on, nothing is written; say so plainly."""
+        self.status_label.set_state(damage)
+        self.jobs_panel.setEnabled(False)
+        self._update_actions()
+        self.show_error("Database damaged", damage, modal=False)
 
     @property
     def database_path(self) -> Path | None:
