@@ -36,6 +36,7 @@ from .jobs.api import (
     OverlapError,
     create_demo_file,
     cutoff_for_age,
+    default_checks_record,
     failure_line,
     is_undo,
     job_type_of,
@@ -172,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 async def _open(path, **options) -> BulkOperationManager:
-    manager = BulkOperationManager(path, **options)
+    manager = BulkOperationManager(path, checks_record=default_checks_record(), **options)
     try:
         await manager.open()
     except BaseException:

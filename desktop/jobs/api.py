@@ -14,6 +14,7 @@ from __future__ import annotations
 from ..store import clock  # the one clock: tests move it (time-machine), never the faces
 from ..store.article_list import FIRST_SPAN, ArticleRow, ListSpec, ListStart, next_span
 from ..store.article_state import ArticleChange, ArticleNotFound
+from ..store.checked_files import default_record as default_checks_record
 from ..store.clock import cutoff_for_age, parse_db_text
 from ..store.connection import (
     DatabaseOpenError,
@@ -57,8 +58,8 @@ def failure_line(exc: BaseException, target) -> str:
     return failure_message(exc, backend_for(target)).splitlines()[0]
 
 __all__ = [  # noqa: RUF022 (grouped by what they are, not sorted)
-    # the engine
-    "BulkOperationManager", "EngineOptions", "JobEvent",
+    # the engine, and where it remembers files checked sound
+    "BulkOperationManager", "EngineOptions", "JobEvent", "default_checks_record",
     # its errors
     "ArticleNotFound", "DatabaseBusyError", "DatabaseDamaged", "DatabaseOpenError",
     "DatabasePathChanged", "DemoDatabaseExists", "JobNotFound", "JobRequestError",

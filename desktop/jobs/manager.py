@@ -13,8 +13,17 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, replace
+from pathlib import Path
 
-from ..store import article_state, connection, job_requests, jobs_table, schema, undo
+from ..store import (
+    article_state,
+    checked_files,
+    connection,
+    job_requests,
+    jobs_table,
+    schema,
+    undo,
+)
 from ..store.article_state import ArticleChange
 from ..store.clock import ago_text
 from ..store.jobs_table import JobRecord, JobRequestError
@@ -56,6 +65,8 @@ class EngineOptions:
     costs). ``recover_every`` (seconds): how often ``start_serving`` adopts jobs that other
     processes left pending or that a dead process was running. ``stalled_seconds``: a web
     server's running job whose progress stood still this long is taken over.
+    ``checks_record``: where passed checks of files are remembered (store.checked_files): an
+    unchanged file is not checked again before the first write; None checks every engine.
     ``retired_owners``: owner ids of this process's earlier engines on the same path, which
     stopped when their file was replaced; their jobs, if that file is back, are taken over.
     """
@@ -72,6 +83,7 @@ class EngineOptions:
     lock_retry_delays: tuple[float, ...] = LOCK_RETRY_DELAYS
     busy_timeout_ms: int = connection.BUSY_TIMEOUT_MS
     retired_owners: tuple[str, ...] = ()
+    checks_record: Path | None = None
 
 
 class BulkOperationManager(JobRunner, Recovery, FaceQueries):
@@ -126,6 +138,7 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
         self.file_identity: tuple[int, int] | None = None
         self.damage: str | None = None  # the database is damaged: the one message saying so
         self._damage_check: asyncio.Future | None = None
+        self.check_remembered = False  # the file was unchanged since a check that passed
         self.stopped_jobs: dict[int, str] = {}  # job id -> why this engine stopped writing it
         for thread in (self.db, self.reads):
             thread.on_error = self._notice_error
@@ -196,6 +209,7 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
                 # A lambda: the proxy resolves its database on that thread, not here.
                 await thread.call(lambda: database_proxy.close())
             thread.shutdown()
+        self._remember_sound_after_closing()  # (the last close may checkpoint the WAL)
 
     async def prepare_for_writing(self) -> None:
         """Create what this app adds to the schema, if anything is missing (once per engine).
@@ -234,8 +248,7 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
         if self.damage or self.backend is None:
             return self.damage
         if self._damage_check is None:
-            self._damage_check = asyncio.ensure_future(
-                self.db.call(self.backend.check_integrity, database_proxy))
+            self._damage_check = asyncio.ensure_future(self.db.call(self._check_unless_known))
         try:
             found = await asyncio.shield(self._damage_check)
         except Exception:
@@ -244,6 +257,31 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
         if found and not self.damage:
             self._mark_damaged(found)
         return self.damage
+
+    def _check_unless_known(self) -> str | None:
+        """On the database thread: the backend's check, unless the file is unchanged since a
+        check that passed (``checks_record``); a check that passes is remembered."""
+        record = self.options.checks_record
+        stamp = checked_files.file_stamp(self.database_path) if self.file_identity else None
+        if checked_files.was_checked(record, self.database_path, stamp):
+            self.check_remembered = True
+            return None
+        found = self.backend.check_integrity(database_proxy)
+        if not found and stamp is not None:
+            checked_files.remember(record, self.database_path, stamp)
+        return found
+
+    def _remember_sound_after_closing(self) -> None:
+        """A file checked sound when this engine began, written since only through SQLite
+        (this engine, the server) and still at its path, is remembered as it is now, so that
+        the next command does not check it again."""
+        check = self._damage_check
+        if (self.options.checks_record is None or check is None or not check.done()
+                or check.cancelled() or check.exception() or check.result() or self.damage
+                or self.file_identity is None or self.path_changed()):
+            return
+        checked_files.remember(self.options.checks_record, self.database_path,
+                               checked_files.file_stamp(self.database_path))
 
     def _mark_damaged(self, found: str) -> str:
         self.damage = self.backend.damage_message(connection.shown_name(self.database_path),

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from ..jobs.api import (
     BulkOperationManager,
     DatabaseOpenError,
+    default_checks_record,
     is_server_url,
     shown_name,
     use_password_for_session,
@@ -132,6 +133,7 @@ class WindowDatabase:
         typed ``password`` is used for the server from now on in this run, if it works."""
         options = {"recover_every": RECOVER_SECONDS,
                    "keep_finished_hours": self.prefs.keep_finished_days * 24.0,
+                   "checks_record": default_checks_record(),
                    **self.manager_options}
         if password:
             use_password_for_session(target, password)
