@@ -17,12 +17,12 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from conftest import job_row, make_server_database, read_status, real_clock, run_engine
 
-from desktop.jobs.api import DatabaseDamaged
 from desktop.store.sqlite_file import lock_holders
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -93,7 +93,7 @@ def assert_refused(result, path: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
     assert f"{path} {DAMAGED}" in lines[0] and REPAIR in lines[0], lines[0]
-    assert "nothing was written to it" in lines[0]
+    assert "nothing is written to it" in lines[0]
 
 
 def test_a_damaged_file_is_refused_for_writing_and_still_read(tmp_path):
@@ -121,6 +121,8 @@ def test_a_damaged_file_is_refused_for_writing_and_still_read(tmp_path):
 
 
 def test_a_file_unchanged_since_a_check_is_not_checked_again_and_a_changed_one_is(tmp_path):
+    from desktop.jobs.api import DatabaseDamaged
+
     record = tmp_path / "checked-files.json"
     path = make_server_database(tmp_path / "reader.db")
 
@@ -254,6 +256,63 @@ def test_a_file_removed_mid_job_stops_the_job_with_one_line(tmp_path):
         f"rss-desktop: {path} was removed while job {job_id} ran; stopped after article "
         f"{int(held[1]):,}, writing nothing more; the job goes on from there once that file is "
         f"back at {path} (rss-desktop work)")
+
+
+def leaf_holding(path: Path, table: str, rowid: int) -> tuple[int, int]:
+    """(page number, page size) of a leaf of ``table`` holding about ``rowid``: its leaves in
+    key order (dbstat) hold equal shares of the rows, which are all the same size here."""
+    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+        leaves = [page for (page,) in conn.execute(
+            "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY path",
+            (table,))]
+        rows = conn.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0]
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    return leaves[min(len(leaves) - 1, len(leaves) * rowid // rows)], page_size
+
+
+def test_damage_met_mid_job_stops_it_and_nothing_more_is_written(tmp_path):
+    """The check before the first write passed; a later chunk reads a page damaged since: the
+    job stops without writing (not even its failure), with the one message, and the file
+    is never written again — not even by the checkpoint of the engine's last connection."""
+    path = make_server_database(tmp_path / "reader.db", articles_per_feed=(1500, 10))
+    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+        rowid = conn.execute("SELECT id FROM read_status WHERE user_id = 1 AND "
+                             "article_id = 1250").fetchone()[0]
+    page, page_size = leaf_holding(path, "read_status", rowid)
+    process = subprocess.Popen(
+        [sys.executable, "-c", HELD_CLI, "mark-read", "--database", str(path), "--user", "1",
+         "--all", "--quiet"], cwd=PROJECT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    try:
+        job_id = int(process.stdout.readline())
+        held = process.stdout.readline().split()
+        assert held == ["held", "1000"], (held, process.stderr.read())
+        with open(path, "r+b") as file:  # no connection of this process is open
+            file.seek((page - 1) * page_size + 8)  # the leaf's cell pointers
+            file.write(b"\xff" * 16)
+        # A commit of another program: the job's connection reads the pages again (in WAL
+        # mode a changed WAL index resets a connection's page cache).
+        with closing(sqlite3.connect(path)) as conn:
+            conn.execute("INSERT INTO sessions (token, user_id, expires_at) VALUES "
+                         "('another program', 1, 'never')")
+            conn.commit()
+        before = files_beside(path)
+        process.stdin.write("\n")
+        process.stdin.flush()
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 1, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert lines[0].startswith(f"rss-desktop: {path} {DAMAGED}") and REPAIR in lines[0]
+    assert files_beside(path) == before  # the failure unrecorded, the WAL not checkpointed
+    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+        status, cursor = conn.execute("SELECT status, cursor FROM bulk_operation_jobs WHERE "
+                                      "id = ?", (job_id,)).fetchone()
+    assert (status, cursor) == ("running", 1000)  # as the last chunk left it, for later
+    assert_refused(rss("mark-read", "--database", path, "--user", 1, "--all"), path)
+    assert files_beside(path) == before
 
 
 class Lines:

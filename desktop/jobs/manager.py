@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -204,12 +205,23 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        # a damaged file: our connections' closing must not checkpoint into it either
+        loop = asyncio.get_running_loop()
+        release = (await loop.run_in_executor(None, self.backend.keep_unwritten,
+                                              self.database_path) if self.damage else None)
         for thread in (self.reads, self.db):
             with contextlib.suppress(Exception):  # never opened, or already closed
                 # A lambda: the proxy resolves its database on that thread, not here.
                 await thread.call(lambda: database_proxy.close())
             thread.shutdown()
-        self._remember_sound_after_closing()  # (the last close may checkpoint the WAL)
+        if release is not None:
+            # A connection closed while a statement of it is alive (held by the traceback of
+            # the error that met the damage) closes when that statement goes: now, while the
+            # guard still keeps it from checkpointing, not at the process's exit.
+            gc.collect()
+            await loop.run_in_executor(None, release)
+        # (after the last close, which may have checkpointed the WAL)
+        await loop.run_in_executor(None, self._remember_sound_after_closing)
 
     async def prepare_for_writing(self) -> None:
         """Create what this app adds to the schema, if anything is missing (once per engine).

@@ -95,15 +95,20 @@ def file_identity(path) -> tuple[int, int] | None:
     return status.st_dev, status.st_ino
 
 
+def wal_has_frames(path: Path) -> bool:
+    """Whether the -wal beside ``path`` holds frames (by its size: ``stat`` opens nothing)."""
+    try:
+        return os.stat(_sidecar(path, "-wal")).st_size > WAL_HEADER_BYTES
+    except OSError:
+        return False
+
+
 def left_wal(path: Path) -> bool:
     """Whether a WAL with frames lies beside ``path`` that no process holds (a process was
     killed, or the pair was copied): the next connection applies it. Looked at from outside
     (``stat``, ``/proc/locks``); where other processes' locks cannot be seen, any WAL with
     frames counts."""
-    try:
-        if os.stat(_sidecar(path, "-wal")).st_size <= WAL_HEADER_BYTES:
-            return False
-    except OSError:
+    if not wal_has_frames(path):
         return False
     if not (sys.platform.startswith("linux") and _PROC_LOCKS.exists()):
         return True

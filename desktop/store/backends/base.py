@@ -93,6 +93,11 @@ class Backend:
         """Whether an error reports damaged storage (the database must not be written)."""
         return False
 
+    def keep_unwritten(self, target):
+        """Before the engine's connections to a damaged database close: whatever keeps their
+        closing from writing to it; returns a function that ends it (or None)."""
+        return None
+
     def damage_message(self, target, found: str) -> str:
         """The one message for a damaged database: what was found, what to do."""
         return f"{target} is damaged ({found}); nothing is written to it"

@@ -31,6 +31,7 @@ from ..sqlite_file import (
     file_identity,
     inspect_file,
     left_wal,
+    wal_has_frames,
 )
 from .base import Backend, DatabaseOpenError
 
@@ -214,13 +215,28 @@ class SqliteBackend(Backend):
         return isinstance(exc, (sqlite3.DatabaseError, DatabaseError)) and any(
             words in text for words in CORRUPTION_WORDS)
 
+    def keep_unwritten(self, target):
+        """The last connection to close checkpoints the WAL into the file; while a read-only
+        one is open (SQLite's own: one lock set per file in the process), no other is the last,
+        and a read-only connection never checkpoints."""
+        path = Path(target).expanduser()
+        if not wal_has_frames(path):  # nothing to checkpoint: the WAL goes as usual
+            return None
+        try:
+            guard = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5,
+                                    check_same_thread=False)  # closed on another thread
+            guard.execute("SELECT count(*) FROM sqlite_master").fetchone()  # its lock taken
+        except sqlite3.Error:
+            return None
+        return guard.close
+
     def damage_message(self, target, found: str) -> str:
         path = str(target)
         recovered = Path(path).with_name(Path(path).stem + "-recovered.db")
-        return (f"{path} is damaged ({found}); nothing was written to it, and nothing will be "
-                "(reading it still works). To repair it, recover what SQLite can read into a "
-                f"new file: sqlite3 {shlex.quote(path)} .recover | sqlite3 "
-                f"{shlex.quote(str(recovered))} — then use that file; or restore a backup")
+        return (f"{path} is damaged ({found}): nothing is written to it (reading it still "
+                "works). To repair it, recover what SQLite can read into a new file: sqlite3 "
+                f"{shlex.quote(path)} .recover | sqlite3 {shlex.quote(str(recovered))} — then "
+                "use that file; or restore a backup")
 
     def is_target_failure(self, exc: BaseException) -> bool:
         text = str(exc).lower()
