@@ -447,7 +447,7 @@ async def _work_on(args, retired: tuple[str, ...]) -> DatabasePathChanged | None
             detail = f": {job.error_message}" if job.error_message else ""
             print(f"job {job.id} {job.status} ({job.progress:,}/{job.total:,}){detail}",
                   file=sys.stderr, flush=True)
-        elif event.kind == "stopped":
+        elif event.kind == "stopped" and not manager.damage:  # (damage: said once, at the end)
             print(f"rss-desktop: {event.note}", file=sys.stderr, flush=True)
 
     manager.subscribe(report)

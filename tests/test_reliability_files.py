@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from conftest import job_row, make_server_database, read_status, real_clock, run_engine
 
-from desktop.store.sqlite_file import lock_holders
+from desktop.store.sqlite_file import lock_holders, wal_has_frames
 
 PROJECT = Path(__file__).resolve().parent.parent
 DAMAGED = "is damaged (SQLite's "
@@ -251,6 +251,9 @@ def test_a_file_removed_mid_job_stops_the_job_with_one_line(tmp_path):
     finally:
         process.kill()
     assert process.returncode == 1, err
+    # SQLite leaves the WAL, named after the path, when its file goes: emptied, it cannot be
+    # read as part of the next file put there
+    assert not wal_has_frames(path)
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert err.strip() == (
         f"rss-desktop: {path} was removed while job {job_id} ran; stopped after article "
@@ -404,3 +407,23 @@ def test_an_engine_says_which_when_its_path_changes(tmp_path, what):
     assert "Traceback" not in err, err
     how = "removed" if what == "removed" else "replaced by another file"
     assert f"{path} was {how} while job {job_id} ran; stopped after article" in err
+
+
+def test_a_request_after_the_path_was_replaced_is_refused(tmp_path):
+    """An engine whose path names another file now writes no new job into the old one (the
+    rename opens no file, so this process's locks on the old one stay)."""
+    from desktop.jobs.api import JobRequestError
+
+    path = make_server_database(tmp_path / "reader.db")
+    replacement = make_server_database(tmp_path / "replacement.db")
+
+    async def body(manager):
+        assert await manager.check_for_damage() is None
+        os.replace(replacement, path)
+        with pytest.raises(JobRequestError, match="was replaced by another file"):
+            await manager.create_job("mark_feed_read", 1, {"feed_id": 1})
+        return manager.path_changed()
+
+    before = replacement.read_bytes()
+    assert run_engine(path, body) == "replaced"
+    assert path.read_bytes() == before and not wal_has_frames(path)

@@ -14,7 +14,9 @@ import gc
 import logging
 
 from ..store import checked_files, connection
+from ..store.jobs_table import JobRequestError
 from ..store.models import database_proxy
+from .runner import DatabasePathChanged
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +24,13 @@ log = logging.getLogger(__name__)
 class WriteGuard:
     async def _writable(self) -> None:
         """The gate before every write: raise JobRequestError if this engine may not write
-        (read-only, or DatabaseDamaged), checking the database the first time."""
+        (read-only, DatabaseDamaged, its path names another file), checking the database the
+        first time."""
         self._check_writable()
+        changed = self.path_changed()
+        if changed:  # written now, it would go into a file no longer at the path
+            raise JobRequestError(f"{DatabasePathChanged(self.database_path, changed)}: open "
+                                  "the database again")
         await self.check_for_damage()
         self._check_writable()
 
@@ -97,6 +104,19 @@ class WriteGuard:
         if now == self.file_identity:
             return None
         return "removed" if now is None else "replaced"
+
+    async def _hand_over_the_wal(self) -> None:
+        """Before closing, when the path names another file or none: SQLite names the WAL
+        after the path, and leaves it there when the file it belongs to was moved or removed,
+        so the next file at the path would be read with this one's frames. A TRUNCATE
+        checkpoint writes them into the file this engine has open (where they belong: a file
+        moved away is then whole) and leaves the path's -wal empty."""
+        if self.damage or self.backend is None or not self.path_changed():
+            return
+        try:
+            await self.db.call(self.backend.empty_wal, database_proxy)
+        except Exception as exc:  # (another program reading it): it stays as SQLite left it
+            log.warning("could not empty the WAL of %s: %s", self.database_path, exc)
 
     async def _keep_closing_from_writing(self):
         """Before the connections of a damaged database close: the last one to close would

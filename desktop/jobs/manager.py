@@ -197,6 +197,7 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries, WriteGuard):
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self._hand_over_the_wal()  # a file moved away or removed
         release = await self._keep_closing_from_writing()  # a damaged file
         for thread in (self.reads, self.db):
             with contextlib.suppress(Exception):  # never opened, or already closed

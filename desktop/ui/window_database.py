@@ -170,7 +170,9 @@ class WindowDatabase:
                        "chunk commits, so chunks are kept short)")
         self.status_label.set_state(manager.read_only_reason or opened)
         self.jobs_panel.setEnabled(not manager.read_only_reason)
-        if not manager.read_only_reason:
+        if manager.damage:  # found on open (a WAL left beside it)
+            self.database_damaged(manager.damage)
+        elif not manager.read_only_reason:
             self.spawn(self._say_if_damaged(manager))
         try:
             await self._load_users()

@@ -93,6 +93,10 @@ class Backend:
         """Whether an error reports damaged storage (the database must not be written)."""
         return False
 
+    def empty_wal(self, db) -> None:
+        """On the database thread, where the database has a log named after its path: move
+        what it holds into the database this connection has open, and empty it."""
+
     def keep_unwritten(self, target):
         """Before the engine's connections to a damaged database close: whatever keeps their
         closing from writing to it; returns a function that ends it (or None)."""

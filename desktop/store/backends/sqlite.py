@@ -215,6 +215,9 @@ class SqliteBackend(Backend):
         return isinstance(exc, (sqlite3.DatabaseError, DatabaseError)) and any(
             words in text for words in CORRUPTION_WORDS)
 
+    def empty_wal(self, db) -> None:
+        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # (nothing to do in a journal mode)
+
     def keep_unwritten(self, target):
         """The last connection to close checkpoints the WAL into the file; while a read-only
         one is open (SQLite's own: one lock set per file in the process), no other is the last,
