@@ -111,8 +111,8 @@ class WriteGuard:
         so the next file at the path would be read with this one's frames. A TRUNCATE
         checkpoint writes them into the file this engine has open (where they belong: a file
         moved away is then whole) and leaves the path's -wal empty."""
-        if self.damage or self.backend is None or not self.path_changed():
-            return
+        if self.read_only_reason or self.backend is None or not self.path_changed():
+            return  # (a damaged file, too, is read-only)
         try:
             await self.db.call(self.backend.empty_wal, database_proxy)
         except Exception as exc:  # (another program reading it): it stays as SQLite left it
