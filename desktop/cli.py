@@ -416,22 +416,23 @@ async def cmd_work(args) -> int:
     # SIGTERM (a service manager stopping us): hand running jobs back as pending, as Ctrl-C does.
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
     retired: tuple[str, ...] = ()  # this process's earlier engines on the path
-    while True:
-        try:
+    try:
+        while True:
             changed = await _work_on(args, retired)
-        except asyncio.CancelledError:
-            print("rss-desktop: stopped; unfinished jobs were handed back", file=sys.stderr)
-            return EXIT_INTERRUPTED
-        if changed is None:
-            return EXIT_OK
-        print(f"rss-desktop: {changed}", file=sys.stderr, flush=True)
-        if args.once:
-            return EXIT_FAILED
-        retired += (changed.owner,)
-        print(f"rss-desktop: waiting for a database at {args.database}", file=sys.stderr,
-              flush=True)
-        while not os.path.exists(args.database):  # a stat: nothing is opened
-            await asyncio.sleep(WAIT_FOR_FILE_SECONDS)
+            if changed is None:
+                return EXIT_OK
+            print(f"rss-desktop: {changed}", file=sys.stderr, flush=True)
+            if args.once:
+                return EXIT_FAILED
+            retired += (changed.owner,)
+            if not os.path.exists(args.database):  # a stat: nothing is opened
+                print(f"rss-desktop: waiting for a database at {args.database}",
+                      file=sys.stderr, flush=True)
+            while not os.path.exists(args.database):
+                await asyncio.sleep(WAIT_FOR_FILE_SECONDS)
+    except asyncio.CancelledError:
+        print("rss-desktop: stopped; unfinished jobs were handed back", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 async def _work_on(args, retired: tuple[str, ...]) -> DatabasePathChanged | None:
