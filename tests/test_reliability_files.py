@@ -427,3 +427,42 @@ def test_a_request_after_the_path_was_replaced_is_refused(tmp_path):
     before = replacement.read_bytes()
     assert run_engine(path, body) == "replaced"
     assert path.read_bytes() == before and not wal_has_frames(path)
+
+
+def test_a_job_stopped_by_a_replaced_file_resumes_when_that_file_is_back(tmp_path):
+    """work runs a job; its file is moved aside and another put at the path: the job stops
+    (left running under that engine), work opens the other file; the first file moved back,
+    work opens it again and takes the job over from its earlier engine, to the end."""
+    path = make_server_database(tmp_path / "reader.db", articles_per_feed=(1500, 10))
+
+    async def pending_job(manager):
+        return await manager.create_job("mark_all_read", 1, {}, run=False)
+
+    with real_clock():
+        job_id = run_engine(path, pending_job)
+    aside, other = tmp_path / "aside.db", make_server_database(tmp_path / "other.db")
+    work = subprocess.Popen([sys.executable, "-c", HELD_CLI, "work", "--database", str(path)],
+                            cwd=PROJECT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        lines = Lines(work.stderr)
+        assert work.stdout.readline().split() == ["held", "1000"], lines.seen
+        os.rename(path, aside)
+        os.rename(other, path)
+        work.stdin.write("\n")
+        work.stdin.flush()
+        lines.wait_for(f"{path} was replaced by another file while job {job_id} ran; stopped "
+                       "after article 1,000")
+        lines.wait_for(f"{path} was replaced by another file; this engine stopped using it")
+        os.replace(aside, path)  # the first file is back
+        finished = lines.wait_for(f"job {job_id} ")
+        assert f"job {job_id} completed (1,510/1,510)" in finished, lines.seen
+    finally:
+        work.send_signal(signal.SIGTERM)
+        work.wait(timeout=60)
+    job = job_row(path, job_id)
+    assert job["status"] == "completed" and job["progress"] == job["cursor"] == 1510
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM "
+                            "read_status r WHERE r.user_id = 1 AND r.article_id = a.id AND "
+                            "r.is_read = 1)").fetchone()[0] == 0
