@@ -1,8 +1,10 @@
 """The ``rss-desktop`` command line: a thin face on the same job engine as the GUI.
 
-Exit codes: 0 done, 1 the job failed, 2 bad input (one line on stderr, never a traceback),
-130 interrupted with Ctrl-C (the job is cancelled; the work done is kept), 141 the reader of the
-output went away (``| head``): quietly, as a program killed by SIGPIPE would end.
+Exit codes: 0 done, 1 the job failed or did not finish here (taken over, or its file was
+removed or replaced meanwhile), 2 bad input (one line on stderr, never a traceback; a damaged
+database too: nothing is written to it), 130 interrupted with Ctrl-C (the job is cancelled;
+the work done is kept), 141 the reader of the output went away (``| head``): quietly, as a
+program killed by SIGPIPE would end.
 """
 
 from __future__ import annotations
@@ -27,14 +29,17 @@ from .jobs.api import (
     BulkOperationManager,
     DatabaseBusyError,
     DatabaseOpenError,
+    DatabasePathChanged,
     DemoDatabaseExists,
     JobEvent,
     JobNotFound,
     JobRequestError,
+    JobStopped,
     OverlapError,
     check_target,
     create_demo_file,
     cutoff_for_age,
+    default_checks_record,
     describe_job,
     failure_line,
     is_undo,
@@ -46,6 +51,7 @@ EXIT_READER_GONE = 128 + signal.SIGPIPE  # what a shell reports for a program SI
 # Finished jobs are kept at least an hour (cleanup runs at most hourly, and a job's undo needs
 # its record) and at most a century (beyond that a date is out of range anyway).
 KEEP_HOURS_RANGE = (1.0, 100 * 365 * 24.0)
+WAIT_FOR_FILE_SECONDS = 0.5  # work, while no file is at its path
 
 
 class BadInput(Exception):
@@ -184,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 async def _open(path, **options) -> BulkOperationManager:
-    manager = BulkOperationManager(path, **options)
+    manager = BulkOperationManager(path, checks_record=default_checks_record(), **options)
     try:
         await manager.open()
     except BaseException:
@@ -427,7 +433,36 @@ async def cmd_cancel(args) -> int:
 
 
 async def cmd_work(args) -> int:
-    manager = await _open(args.database, keep_finished_hours=args.keep_hours)
+    """Run jobs until none is left (--once) or until stopped. When the path is removed or
+    replaced, the engine stops writing; without --once, the file found at the path next is
+    opened and its jobs run (the jobs stopped in the old file resume once it is back)."""
+    # SIGTERM (a service manager stopping us): hand running jobs back as pending, as Ctrl-C does.
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
+    retired: tuple[str, ...] = ()  # this process's earlier engines on the path
+    try:
+        while True:
+            changed = await _work_on(args, retired)
+            if changed is None:
+                return EXIT_OK
+            print(f"rss-desktop: {changed}", file=sys.stderr, flush=True)
+            if args.once:
+                return EXIT_FAILED
+            retired += (changed.owner,)
+            if not os.path.exists(args.database):  # a stat: nothing is opened
+                print(f"rss-desktop: waiting for a database at {args.database}",
+                      file=sys.stderr, flush=True)
+            while not os.path.exists(args.database):
+                await asyncio.sleep(WAIT_FOR_FILE_SECONDS)
+    except asyncio.CancelledError:
+        print("rss-desktop: stopped; unfinished jobs were handed back", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+async def _work_on(args, retired: tuple[str, ...]) -> DatabasePathChanged | None:
+    """One engine on the file at the path, until no job is left (--once) or the path names
+    another file (returned, carrying the engine's owner id)."""
+    manager = await _open(args.database, keep_finished_hours=args.keep_hours,
+                          retired_owners=retired)
     note_journal_mode(manager)
 
     def report(event: JobEvent) -> None:
@@ -436,22 +471,22 @@ async def cmd_work(args) -> int:
             detail = f": {job.error_message}" if job.error_message else ""
             print(f"job {job.id} {job.status} ({job.progress:,}/{job.total:,}){detail}",
                   file=sys.stderr, flush=True)
+        elif event.kind == "stopped" and not manager.damage:  # (damage: said once, at the end)
+            print(f"rss-desktop: {event.note}", file=sys.stderr, flush=True)
 
     manager.subscribe(report)
-    # SIGTERM (a service manager stopping us): hand running jobs back as pending, as Ctrl-C does.
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
     try:
         await manager.run_available(once=args.once)
         for job_id in manager.left_to_server if args.once else ():
             print(f"job {job_id} was left to the web server, which still has the database open "
                   "and may still run it (it is taken over once no other program has the "
                   "database open, or an hour after it was created)", file=sys.stderr)
-    except asyncio.CancelledError:
-        print("rss-desktop: stopped; unfinished jobs were handed back", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except DatabasePathChanged as changed:
+        changed.owner = manager.owner
+        return changed
     finally:
         await manager.close()
-    return EXIT_OK
+    return None
 
 
 def cmd_demo(args) -> int:
@@ -511,6 +546,9 @@ def run_command(argv=None) -> int:
     except KeyboardInterrupt:
         print("rss-desktop: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except JobStopped as exc:  # its file removed, replaced or found damaged mid-job
+        print(f"rss-desktop: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except (DatabaseError, InterfaceError, DatabaseBusyError) as exc:  # never a traceback
         print(f"rss-desktop: error: {database_failure(exc, args)}", file=sys.stderr)
         return EXIT_FAILED

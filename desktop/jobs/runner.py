@@ -29,6 +29,32 @@ class DatabaseBusyError(RuntimeError):
     pass
 
 
+class DatabaseDamaged(JobRequestError):
+    """The database is damaged: every write is refused, with what was found and what to do."""
+
+
+class DatabasePathChanged(Exception):
+    """The engine's path no longer names the file it opened: ``what`` is "removed" or
+    "replaced". The engine writes nothing more (a job it ran stays ``running`` under its owner
+    in the file it had open, and resumes when that file is back)."""
+
+    def __init__(self, target, what: str, job_id: int | None = None, cursor: int | None = None):
+        self.target, self.what, self.job_id, self.cursor = target, what, job_id, cursor
+        how = "removed" if what == "removed" else "replaced by another file"
+        if job_id is None:
+            line = f"{target} was {how}; this engine stopped using it"
+        else:
+            line = (f"{target} was {how} while job {job_id} ran; stopped after article "
+                    f"{cursor or 0:,}, writing nothing more; the job goes on from there once "
+                    f"that file is back at {target} (rss-desktop work)")
+        super().__init__(line)
+
+
+class JobStopped(Exception):
+    """A job this engine ran stopped without an outcome it could record (its file was removed,
+    replaced or found damaged); the message says why and what happens to the job."""
+
+
 def failure_message(exc: Exception, backend=None) -> str:
     """What a failed job's error_message says: readable, and what to do about it."""
     if isinstance(exc, (JobRequestError, DatabaseBusyError)):
@@ -91,6 +117,9 @@ class JobRunner:
             await self._record_failure(jobs_table.fail_unowned_job, job_id, str(exc))
             await self._publish_finished(job_id)
             return
+        except DatabaseDamaged as exc:  # refused before its claim: the row is left as it is
+            self._stop_job(job_id, None, str(exc))
+            return
         if job is None:  # another worker won the race, or it was cancelled meanwhile
             return
         try:
@@ -100,11 +129,33 @@ class JobRunner:
             await asyncio.shield(self.db.call(jobs_table.release_job, job_id, self.owner))
             raise
         except Exception as exc:
+            reason = await self._writing_stopped_by(exc)
+            if reason is not None:  # nothing more is written, not even the failure
+                self._stop_job(job_id, job, reason)
+                return
             message = failure_message(exc, self.backend)
             log.info("job %s failed: %s", job_id, message)  # the faces report it
             await self._record_failure(jobs_table.finish_job, job_id, self.owner, "failed",
                                        message)
         await self._publish_finished(job_id)
+
+    async def _writing_stopped_by(self, exc: Exception) -> str | None:
+        """Why this engine must write nothing more after ``exc``, or None: its path names
+        another file or none, or the database reported damage (checked, and from then on
+        refused for writing)."""
+        if isinstance(exc, DatabasePathChanged):
+            return str(exc)
+        if isinstance(exc, DatabaseDamaged) or self.backend.is_corruption(exc):
+            return self.damage or await self.check_for_damage() or self._mark_damaged(str(exc))
+        return None
+
+    def _stop_job(self, job_id: int, job: JobRecord | None, reason: str) -> None:
+        """The job stays as the database has it (``running`` under this owner: it resumes
+        elsewhere, or here when the file is back); the faces hear why."""
+        log.info("job %s stopped: %s", job_id, reason)  # the faces say it
+        self.stopped_jobs[job_id] = reason
+        if job is not None:
+            self.events.publish(JobEvent("stopped", job, note=reason))
 
     async def _publish_finished(self, job_id: int) -> None:
         """Say how this engine's part in the job ended: "finished", or "released" when the job
@@ -150,6 +201,9 @@ class JobRunner:
         others = self._others
 
         def paced_chunk(cursor, size):  # on the database thread, like every file access
+            changed = self.path_changed()  # one stat: a chunk never goes into a removed file
+            if changed:
+                raise DatabasePathChanged(self.database_path, changed, job.id, cursor)
             outcome = chunk(cursor, size)
             outcome.others_present = others is not None and others.present()
             return outcome

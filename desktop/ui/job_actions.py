@@ -253,6 +253,11 @@ class JobActions:
                                       f"{job_progress(job).text}")
         if event.kind == "finished":
             self._job_finished(job)
+        if event.kind == "stopped":  # its file removed, replaced or found damaged
+            if self.manager is not None and self.manager.damage:
+                self.database_damaged(self.manager.damage)
+            else:
+                self.status_label.set_state(event.note)
         self._update_actions()
 
     def _job_finished(self, job) -> None:

@@ -77,6 +77,35 @@ class Backend:
         """Whether the database itself is broken or gone: the face should stop using it."""
         raise NotImplementedError
 
+    def file_identity(self, target) -> tuple[int, int] | None:
+        """What ``target`` names now, to tell later that it names something else: a file's
+        (device, inode), None when no file is there; None always where the target is not a
+        file (a server)."""
+        return None
+
+    def check_integrity(self, db) -> str | None:
+        """On the database thread: what the database's own check finds wrong (its first
+        findings, one line), or None when it finds nothing (always, where the server guards
+        its own storage)."""
+        return None
+
+    def is_corruption(self, exc: BaseException) -> bool:
+        """Whether an error reports damaged storage (the database must not be written)."""
+        return False
+
+    def empty_wal(self, db) -> None:
+        """On the database thread, where the database has a log named after its path: move
+        what it holds into the database this connection has open, and empty it."""
+
+    def keep_unwritten(self, target):
+        """Before the engine's connections to a damaged database close: whatever keeps their
+        closing from writing to it; returns a function that ends it (or None)."""
+        return None
+
+    def damage_message(self, target, found: str) -> str:
+        """The one message for a damaged database: what was found, what to do."""
+        return f"{target} is damaged ({found}); nothing is written to it"
+
     def job_table_ddl(self) -> str:
         """The spec's ``bulk_operation_jobs`` DDL in this database's dialect."""
         raise NotImplementedError

@@ -14,6 +14,7 @@ waiting in SQLite's busy handler get in (jobs/pacing.py).
 from __future__ import annotations
 
 import os
+import shlex
 import sqlite3
 from pathlib import Path
 
@@ -23,11 +24,17 @@ from peewee import DatabaseError, OperationalError, SqliteDatabase
 from .. import undo_record
 from ..models import database_proxy
 from ..sqlite_file import (
+    CHECK_FINDINGS,
     OtherProcesses,
+    check_file,
+    check_findings,
+    file_identity,
     foreign_program_present,
     inspect_file,
+    left_wal,
     on_read_only_file_system,
     read_only_uri,
+    wal_has_frames,
     why_unreadable,
 )
 from .base import Backend, DatabaseOpenError
@@ -61,6 +68,9 @@ CREATE TABLE bulk_operation_jobs (
 
 FILE_FAILURES = ("malformed", "disk i/o error", "not a database", "unable to open database",
                  "no such table")
+# SQLite's words for damaged storage (SQLITE_CORRUPT, SQLITE_NOTADB)
+CORRUPTION_CODES = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+CORRUPTION_WORDS = ("malformed", "not a database")
 
 
 def _not_writable(path: Path) -> str | None:
@@ -90,6 +100,9 @@ class SqliteBackend(Backend):
 
     def connect(self, target, *, create: bool, allow_read_only: bool, busy_timeout_ms: int):
         path = Path(target).expanduser()
+        # Before any connection of ours: a WAL that no process holds is applied by the first
+        # connection, and written into the file when the last one closes.
+        recovers_wal = left_wal(path)
         contents = inspect_file(path)
         if contents.is_blank:
             if not create:
@@ -102,6 +115,14 @@ class SqliteBackend(Backend):
         read_only = _not_writable(path)
         if read_only and not allow_read_only:
             raise DatabaseOpenError(path, f"is read-only: {read_only}")
+        # A WAL from another copy of the file is self-consistent, so SQLite applies it: it is
+        # checked (the full check) through a read-only connection, which never checkpoints.
+        damage = check_file(path, "integrity_check") if recovers_wal else None
+        if damage:
+            damage = self.damage_message(path, damage)
+            if not allow_read_only:
+                raise DatabaseOpenError(path, damage.removeprefix(f"{path} "))
+            read_only = "damaged"
         pragmas = dict(PRAGMAS, busy_timeout=busy_timeout_ms)
         if read_only:
             db = SqliteDatabase(read_only_uri(path), uri=True, pragmas=pragmas,
@@ -110,6 +131,9 @@ class SqliteBackend(Backend):
             db = SqliteDatabase(str(path), pragmas=pragmas, timeout=busy_timeout_ms / 1000)
         db.read_only_reason = (f"{path} is opened read-only ({read_only}): counts are shown, "
                                "jobs cannot run") if read_only else None
+        db.damage = damage
+        if damage:
+            db.read_only_reason = damage
         self._open(db, path)
         return db
 
@@ -176,7 +200,60 @@ class SqliteBackend(Backend):
                     "once there is space")
         if "i/o error" in text.lower():
             return f"the disk reported an error ({text}); the work done so far is kept"
+        if self.is_corruption(exc):
+            return (f"the database file is damaged ({text}); nothing more is written to it: "
+                    "recover it into a new file with sqlite3's .recover, or restore a backup")
         return None
+
+    def file_identity(self, target) -> tuple[int, int] | None:
+        return file_identity(Path(target).expanduser())
+
+    def check_integrity(self, db) -> str | None:
+        """``PRAGMA quick_check``: every page, b-tree order, the free list (0.6 s on a
+        1,000,000-article file); not whether each index agrees with its table, which the full
+        ``integrity_check`` compares in 2-3x the time (done on open where a WAL was left,
+        ``check_file``)."""
+        try:
+            rows = db.execute_sql(f"PRAGMA quick_check({CHECK_FINDINGS})").fetchall()
+        except DatabaseError as exc:
+            if not self.is_corruption(exc):
+                raise
+            return f"SQLite's quick_check: {exc}"
+        return check_findings("quick_check", rows)
+
+    def is_corruption(self, exc: BaseException) -> bool:
+        original = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
+        if getattr(original, "sqlite_errorcode", None) in CORRUPTION_CODES:
+            return True
+        text = str(exc).lower()
+        return isinstance(exc, (sqlite3.DatabaseError, DatabaseError)) and any(
+            words in text for words in CORRUPTION_WORDS)
+
+    def empty_wal(self, db) -> None:
+        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # (nothing to do in a journal mode)
+
+    def keep_unwritten(self, target):
+        """The last connection to close checkpoints the WAL into the file; while a read-only
+        one is open (SQLite's own: one lock set per file in the process), no other is the last,
+        and a read-only connection never checkpoints."""
+        path = Path(target).expanduser()
+        if not wal_has_frames(path):  # nothing to checkpoint: the WAL goes as usual
+            return None
+        try:
+            guard = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5,
+                                    check_same_thread=False)  # closed on another thread
+            guard.execute("SELECT count(*) FROM sqlite_master").fetchone()  # its lock taken
+        except sqlite3.Error:
+            return None
+        return guard.close
+
+    def damage_message(self, target, found: str) -> str:
+        path = str(target)
+        recovered = Path(path).with_name(Path(path).stem + "-recovered.db")
+        return (f"{path} is damaged ({found}): nothing is written to it (reading it still "
+                "works). To repair it, recover what SQLite can read into a new file: sqlite3 "
+                f"{shlex.quote(path)} .recover | sqlite3 {shlex.quote(str(recovered))} — then "
+                "use that file; or restore a backup")
 
     def is_target_failure(self, exc: BaseException) -> bool:
         text = str(exc).lower()
