@@ -29,13 +29,14 @@ class DatabaseBusyError(RuntimeError):
     pass
 
 
-def failure_message(exc: Exception, backend=None) -> str:
-    """What a failed job's error_message says: readable, and what to do about it."""
+def failure_message(exc: Exception, backend=None, target=None) -> str:
+    """What a failed job's error_message says: readable, and what to do about it (naming
+    ``target``, the database as a person sees it, where the backend's words need it)."""
     if isinstance(exc, (JobRequestError, DatabaseBusyError)):
         return str(exc)
     if backend is None:
         from ..store.backends.sqlite import SQLITE as backend
-    return backend.failure_message(exc) or f"{type(exc).__name__}: {exc}"
+    return backend.failure_message(exc, target) or f"{type(exc).__name__}: {exc}"
 
 
 class JobRunner:
@@ -98,7 +99,8 @@ class JobRunner:
             await asyncio.shield(self.db.call(jobs_table.release_job, job_id, self.owner))
             raise
         except Exception as exc:
-            message = failure_message(exc, self.backend)
+            message = failure_message(exc, self.backend,
+                                      connection.shown_name(self.database_path))
             log.info("job %s failed: %s", job_id, message)  # the faces report it
             await self._record_failure(jobs_table.finish_job, job_id, self.owner, "failed",
                                        message)

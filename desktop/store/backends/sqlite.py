@@ -23,7 +23,7 @@ from peewee import DatabaseError, OperationalError, SqliteDatabase
 from .. import undo_record
 from ..models import database_proxy
 from ..sqlite_file import OtherProcesses, inspect_file
-from .base import Backend, DatabaseOpenError
+from .base import Backend, DatabaseOpenError, FirstErrorWins
 
 PRAGMAS = {  # per connection: none of these changes the file
     # Off for our connections: every row we write references rows read in the same transaction
@@ -54,6 +54,28 @@ CREATE TABLE bulk_operation_jobs (
 
 FILE_FAILURES = ("malformed", "disk i/o error", "not a database", "unable to open database",
                  "no such table")
+
+
+class ReaderSqliteDatabase(FirstErrorWins, SqliteDatabase):
+    """SqliteDatabase whose failed ROLLBACK never hides the error that caused it (see
+    FirstErrorWins: after a full disk or an I/O error SQLite has often rolled back already)."""
+
+    def left_in_transaction(self) -> bool:
+        conn = self._state.conn
+        return conn is not None and conn.in_transaction
+
+
+def sqlite_error_name(exc: BaseException | None) -> str:
+    """SQLite's (extended) error name of an error, through peewee's wrapping, or ""."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        name = getattr(exc, "sqlite_errorname", None)
+        if name:
+            return name
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+        exc = inner or exc.__cause__ or exc.__context__
+    return ""
 
 
 def _not_writable(path: Path) -> str | None:
@@ -95,10 +117,11 @@ class SqliteBackend(Backend):
             raise DatabaseOpenError(path, f"is read-only: {read_only}")
         pragmas = dict(PRAGMAS, busy_timeout=busy_timeout_ms)
         if read_only:
-            db = SqliteDatabase(f"{path.resolve().as_uri()}?mode=ro", uri=True, pragmas=pragmas,
-                                timeout=busy_timeout_ms / 1000)
+            db = ReaderSqliteDatabase(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                      pragmas=pragmas, timeout=busy_timeout_ms / 1000)
         else:
-            db = SqliteDatabase(str(path), pragmas=pragmas, timeout=busy_timeout_ms / 1000)
+            db = ReaderSqliteDatabase(str(path), pragmas=pragmas,
+                                      timeout=busy_timeout_ms / 1000)
         db.read_only_reason = (f"{path} is opened read-only ({read_only}): counts are shown, "
                                "jobs cannot run") if read_only else None
         self._open(db, path)
@@ -126,9 +149,9 @@ class SqliteBackend(Backend):
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DatabaseOpenError(path, f"cannot be created ({exc.strerror})") from None
-        db = SqliteDatabase(str(path), pragmas=dict(PRAGMAS, busy_timeout=busy_timeout_ms,
-                                                    journal_mode="wal"),
-                            timeout=busy_timeout_ms / 1000)
+        db = ReaderSqliteDatabase(str(path), pragmas=dict(PRAGMAS, busy_timeout=busy_timeout_ms,
+                                                          journal_mode="wal"),
+                                  timeout=busy_timeout_ms / 1000)
         db.read_only_reason = None
         try:
             self._open(db, path)
@@ -152,13 +175,26 @@ class SqliteBackend(Backend):
         text = str(exc).lower()
         return isinstance(exc, OperationalError) and ("locked" in text or "busy" in text)
 
-    def failure_message(self, exc: BaseException) -> str | None:
+    def failure_message(self, exc: BaseException, target=None) -> str | None:
         text = str(exc)
-        if "disk is full" in text.lower():
-            return (f"the disk is full ({text}); the work done so far is kept: retry the job "
-                    "once there is space")
-        if "i/o error" in text.lower():
-            return f"the disk reported an error ({text}); the work done so far is kept"
+        lower, code = text.lower(), sqlite_error_name(exc)
+        file = str(target) if target else "the database file"
+        if code.startswith("SQLITE_FULL") or "disk is full" in lower:
+            return (f"the disk is full: {file} cannot grow ({text}); the work done so far is "
+                    "kept: retry the job once there is space")
+        if code == "SQLITE_READONLY_DBMOVED":
+            return (f"{file} was moved, removed or replaced while in use ({text}); nothing "
+                    "more was written to it: the work done before is in the file that was "
+                    "there")
+        if code.startswith("SQLITE_READONLY") or "readonly database" in lower:
+            return (f"{file} cannot be written any more ({text}): the file or its file system "
+                    "became read-only; the work done so far is kept: retry the job once it is "
+                    "writable")
+        if code.startswith("SQLITE_IOERR") or "i/o error" in lower:
+            return f"the disk reported an error on {file} ({text}); the work done so far is kept"
+        if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in lower:
+            return (f"{file} is damaged, or was replaced while in use ({text}): stop using it "
+                    "and check it (PRAGMA integrity_check) before anything writes to it again")
         return None
 
     def is_target_failure(self, exc: BaseException) -> bool:
