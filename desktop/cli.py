@@ -402,27 +402,57 @@ async def cmd_cancel(args) -> int:
     return EXIT_OK
 
 
+class StopOnSignal:
+    """SIGTERM (a service manager, ``timeout``) or Ctrl-C stops ``work``: the first one cancels
+    its task, which hands running jobs back as pending and closes; later ones are the same
+    request (``timeout`` may deliver its TERM twice: to the process and to its group) and must
+    not cancel the shutdown itself half-way."""
+
+    SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+    def __init__(self, task: asyncio.Task):
+        self.task = task
+        self.requested = False
+        loop = asyncio.get_running_loop()
+        for number in self.SIGNALS:
+            loop.add_signal_handler(number, self.request)
+
+    def request(self) -> None:
+        if not self.requested:
+            self.requested = True
+            self.task.cancel()
+
+    def remove(self) -> None:
+        for number in self.SIGNALS:
+            asyncio.get_running_loop().remove_signal_handler(number)
+
+
 async def cmd_work(args) -> int:
-    manager = await _open(args.database, keep_finished_hours=args.keep_hours)
-    note_journal_mode(manager)
-
-    def report(event: JobEvent) -> None:
-        if event.kind == "finished":
-            job = event.job
-            detail = f": {job.error_message}" if job.error_message else ""
-            print(f"job {job.id} {job.status} ({job.progress:,}/{job.total:,}){detail}",
-                  file=sys.stderr, flush=True)
-
-    manager.subscribe(report)
-    # SIGTERM (a service manager stopping us): hand running jobs back as pending, as Ctrl-C does.
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
+    # Before anything else: a stop at any moment, even while opening, ends the same way.
+    stop = StopOnSignal(asyncio.current_task())
     try:
-        await manager.run_available(once=args.once)
+        manager = await _open(args.database, keep_finished_hours=args.keep_hours)
+        try:
+            note_journal_mode(manager)
+
+            def report(event: JobEvent) -> None:
+                if event.kind == "finished":
+                    job = event.job
+                    detail = f": {job.error_message}" if job.error_message else ""
+                    print(f"job {job.id} {job.status} ({job.progress:,}/{job.total:,}){detail}",
+                          file=sys.stderr, flush=True)
+
+            manager.subscribe(report)
+            await manager.run_available(once=args.once)
+        finally:
+            await manager.close()  # runs to its end even when cancelled meanwhile
     except asyncio.CancelledError:
+        if not stop.requested:
+            raise
         print("rss-desktop: stopped; unfinished jobs were handed back", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
-        await manager.close()
+        stop.remove()
     return EXIT_OK
 
 

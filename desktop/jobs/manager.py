@@ -158,7 +158,25 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
         return self._stop_listening is not None
 
     async def close(self) -> None:
-        """Stop running jobs after their current chunk, hand them back as pending, close."""
+        """Stop running jobs after their current chunk, hand them back as pending, close.
+
+        Runs to its end even if the caller is cancelled meanwhile (a second stop signal): a
+        half-done close would leave jobs running under a live process and tasks un-awaited.
+        The caller's cancellation is raised once everything is closed."""
+        closing = asyncio.ensure_future(self._close())
+        cancelled = False
+        while not closing.done():
+            try:
+                await asyncio.shield(closing)
+            except asyncio.CancelledError:
+                if closing.cancelled():
+                    raise
+                cancelled = True
+        closing.result()
+        if cancelled:
+            raise asyncio.CancelledError
+
+    async def _close(self) -> None:
         if self._stop_listening is not None:
             await asyncio.get_running_loop().run_in_executor(None, self._stop_listening)
             self._stop_listening = None
