@@ -24,6 +24,7 @@ from .jobs.api import (
     DatabaseBusyError,
     DatabaseOpenError,
     DemoDatabaseExists,
+    FailureNotRecorded,
     JobEvent,
     JobNotFound,
     JobRecord,
@@ -285,6 +286,9 @@ async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, 
         manager.subscribe(bar.on_event)
         manager.start_job(job_id)
         job = await manager.wait_for_job(job_id)
+    except FailureNotRecorded as failure:
+        print(not_recorded_line(failure), file=sys.stderr)
+        return EXIT_FAILED
     finally:
         loop.remove_signal_handler(signal.SIGINT)
         if bar is not None:
@@ -296,9 +300,17 @@ async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, 
         print(f"job {job_id}: {job.progress:,} articles processed, {job.marked_count or 0:,} "
               f"{done}", file=sys.stderr)
         return EXIT_OK
+    if job is None:
+        print(f"job {job_id} is no longer in {shown_name(manager.database_path)} (its row was "
+              "deleted, or the file replaced, while it ran)", file=sys.stderr)
+        return EXIT_FAILED
     if job.status in ("pending", "running"):
-        print(f"job {job_id} was taken over by another worker ({job.owner}) and goes on there",
-              file=sys.stderr)
+        if job.owner and job.owner != manager.owner:
+            print(f"job {job_id} was taken over by another worker ({job.owner}) and goes on "
+                  "there", file=sys.stderr)
+        else:
+            print(f"job {job_id} stopped here unfinished, {job.status} at {job.progress:,} of "
+                  f"{job.total:,}: rss-desktop work goes on with it", file=sys.stderr)
         return EXIT_FAILED
     if interrupted:
         print(f"job {job_id} cancelled at {job.progress:,} of {job.total:,}; the work done is "
@@ -313,6 +325,16 @@ async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, 
     print(f"job {job_id} {job.status}: {job.error_message or 'no reason recorded'}",
           file=sys.stderr)
     return EXIT_FAILED
+
+
+def not_recorded_line(failure: FailureNotRecorded) -> str:
+    """A job that failed here and whose failure could not be written: its row still says
+    running, under this process, which is ending; so retry (or work) can take it on later."""
+    why = "" if failure.reason == failure.message else f" ({failure.reason})"
+    return (f"job {failure.job_id} failed: {failure.message}; that could not be recorded "
+            f"either{why}, so the job is left running under this process, which has stopped: "
+            f"once the database can be written again, rss-desktop retry {failure.job_id} goes "
+            "on from where it stopped (so does rss-desktop work)")
 
 
 async def cmd_retry(args) -> int:
@@ -440,6 +462,12 @@ async def cmd_work(args) -> int:
                     job = event.job
                     detail = f": {job.error_message}" if job.error_message else ""
                     print(f"job {job.id} {job.status} ({job.progress:,}/{job.total:,}){detail}",
+                          file=sys.stderr, flush=True)
+
+                elif event.kind == "unrecorded":
+                    failure = manager.unrecorded[event.job.id]
+                    print(f"job {event.job.id} failed: {failure.message}; that could not be "
+                          "recorded yet: this worker records it as soon as it can",
                           file=sys.stderr, flush=True)
 
             manager.subscribe(report)

@@ -8,6 +8,8 @@ are not allowed they are skipped, saying so, and the deterministic test without 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -17,7 +19,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import job_row, sqlite
+from conftest import job_row, run_engine, sqlite
 
 from desktop.store import connection
 from desktop.store.backends.sqlite import SQLITE
@@ -188,3 +190,149 @@ def test_each_kind_of_file_failure_has_its_own_line(tmp_path):
     assert words["read-only"].startswith(f"{path} cannot be written any more"), words
     assert words["replaced"].startswith(f"{path} was moved, removed or replaced while in use")
     assert len(set(words.values())) == len(words)
+
+
+# -- a failure that cannot be recorded ------------------------------------------------------
+
+def assert_one_line_naming_retry(result: subprocess.CompletedProcess, job_id: int,
+                                 *fragments: str) -> str:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "taken over" not in result.stderr
+    [line] = [line for line in result.stderr.strip().splitlines()
+              if not line.startswith("rss-desktop: note:")]  # (a rollback-journal file's)
+    assert line.startswith(f"job {job_id} failed: "), line
+    for fragment in (*fragments, f"rss-desktop retry {job_id} goes on"):
+        assert fragment in line, line
+    return line
+
+
+def test_a_server_stopped_mid_job_gets_one_line_and_the_retry_it_names_works(
+        postgres_server, postgres_url):
+    """The server stops while the job waits at a row this test holds, and stays down until
+    the command has ended: the job fails, and so does writing that down. One line says so and
+    names `retry`, which, once the server is back, takes the job on (its row still says
+    running, under the process that ended) and finishes it exactly."""
+    from conftest import make_server_database_pg
+    from test_postgres_engine import category_articles, pg_rows, read_state, start_held_worker
+
+    url = make_server_database_pg(postgres_url)
+    before = read_state(url)
+    in_scope = category_articles(url, 1)
+    blocker, worker = start_held_worker(url, in_scope)
+    try:
+        (job_id, progress), = pg_rows(url, "SELECT id, progress FROM bulk_operation_jobs")
+        postgres_server.stop()  # every session ends, the blocker's too; nobody can reconnect
+        out, err = worker.communicate(timeout=120)
+    finally:
+        worker.kill()
+        with contextlib.suppress(Exception):
+            blocker.close()
+    postgres_server.start()
+
+    line = assert_one_line_naming_retry(
+        subprocess.CompletedProcess(worker.args, worker.returncode, out, err), job_id,
+        "the connection to the database server", "could not be recorded")
+    print(f"\n{line}")
+    assert int(out) == job_id
+    (status, owner, kept), = pg_rows(url, "SELECT status, owner, progress FROM "
+                                          "bulk_operation_jobs")
+    assert status == "running" and owner.split(":")[1] == str(worker.pid)
+    assert 0 < progress <= kept < len(in_scope)
+
+    retried = rss("retry", "--database", url, "--user", 1, job_id, "--quiet")
+
+    assert retried.returncode == 0, retried.stderr
+    (status, progress, total, marked), = pg_rows(
+        url, "SELECT status, progress, total, marked_count FROM bulk_operation_jobs")
+    assert (status, progress, total) == ("completed", len(in_scope), len(in_scope))
+    unread_before = {a for a in in_scope if not before.get((1, a), (False,))[0]}
+    assert marked == len(unread_before)  # each article counted once, across both runs
+    after = read_state(url)
+    assert {key for key in after if after[key] != before.get(key)} == {
+        (1, a) for a in unread_before}
+
+
+def test_a_file_replaced_mid_job_gets_one_line_and_the_retry_it_names_works(
+        demo_database, tmp_path):
+    """A rollback-journal file replaced (renamed over) while a job runs: SQLite refuses to
+    write to the file that is no longer at the path, so the job fails and its failure cannot
+    be written either. One line says so (never "taken over by another worker": no other
+    worker exists) and names `retry`, which takes the job on in the file now at the path.
+
+    No race: the command stands at a gate right after its first chunk while the test makes a
+    consistent copy (SQLite's backup) and renames it over the file."""
+    from test_work_signals import Gated
+
+    path, reference = tmp_path / "reader.db", tmp_path / "reference.db"
+    for target in (path, reference):
+        shutil.copyfile(demo_database(ARTICLES), target)
+        with closing(sqlite3.connect(target)) as conn:
+            conn.execute("PRAGMA journal_mode = delete")
+    command = Gated(["mark-read", "--database", path, "--user", 1, "--all", "--quiet"],
+                    "progress")
+    command.expect(b"p")  # a chunk committed; the event loop waits at the gate
+    copy = tmp_path / "copy.db"
+    with closing(sqlite3.connect(path)) as source, closing(sqlite3.connect(copy)) as target:
+        source.backup(target)
+    os.replace(copy, path)
+    job_id = int(command.process.stdout.readline())
+    command.open_gate()
+    returncode, err = command.finish()
+
+    line = assert_one_line_naming_retry(subprocess.CompletedProcess([], returncode, "", err),
+                                        job_id, "replaced", "could not be recorded")
+    print(f"\n{line}")
+    row = job_row(path, job_id)
+    assert row["status"] == "running" and row["owner"].split(":")[1] == str(command.process.pid)
+
+    retried = rss("retry", "--database", path, "--user", 1, job_id, "--quiet")
+
+    assert retried.returncode == 0, retried.stderr
+    done = rss("mark-read", "--database", reference, "--user", 1, "--all", "--quiet")
+    assert done.returncode == 0, done.stderr
+    row = job_row(path, job_id)
+    assert row["status"] == "completed" and row["progress"] == row["total"] == ARTICLES
+    assert row["marked_count"] == job_row(reference, 1)["marked_count"]
+    same = ("SELECT user_id, article_id, is_read, is_starred, is_archived, starred_at "
+            "FROM read_status ORDER BY user_id, article_id")
+    assert query(path, same) == query(reference, same)
+
+
+def test_a_worker_that_lives_on_records_the_failure_once_it_can(server_db):
+    """In a process that goes on (the window, `work`), a failure that could not be written is
+    written by the next recovery round that can, and the job is then published as finished:
+    until then its row says running under this live engine, which nobody else takes over."""
+    from desktop.jobs.api import FailureNotRecorded
+
+    with closing(sqlite3.connect(server_db, isolation_level=None)) as blocker:
+        async def body(manager):
+            events = []
+            manager.subscribe(lambda event: events.append((event.kind, event.job.status)))
+
+            def take_the_lock(event):
+                if event.kind == "progress" and not blocker.in_transaction:
+                    blocker.execute("BEGIN EXCLUSIVE")  # held through the failure and its record
+
+            manager.subscribe(take_the_lock)
+            job_id = await manager.create_job("mark_all_read", 1, {})
+            with pytest.raises(FailureNotRecorded) as caught:
+                await manager.wait_for_job(job_id)
+            held = job_row(server_db, job_id)  # (WAL: readers pass the lock)
+            # its worker (this process) lives: another process may not take it
+            refused = await asyncio.to_thread(rss, "retry", "--database", server_db, "--user",
+                                              1, job_id, "--quiet")
+            assert refused.returncode == 2, refused.stderr
+            assert f"job {job_id} is running; only failed or cancelled" in refused.stderr
+            blocker.execute("ROLLBACK")
+            assert ("unrecorded", "running") in events
+            assert ("finished", "failed") not in events
+            await manager.start_runnable_jobs()
+            return caught.value, held, events
+
+        failure, held, events = run_engine(server_db, body, max_chunk=7, busy_timeout_ms=100,
+                                           lock_retry_delays=(0.05,))
+    assert "stayed locked" in failure.message and "stayed locked" in failure.reason
+    assert held["status"] == "running"
+    row = job_row(server_db, failure.job_id)
+    assert (row["status"], row["error_message"]) == ("failed", failure.message)
+    assert events[-1] == ("finished", "failed")

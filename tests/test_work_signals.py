@@ -74,15 +74,15 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-class Worker:
-    """``work --database PATH`` through HARNESS with the given gates."""
+class Gated:
+    """``rss-desktop ARGS`` through HARNESS with the given gates."""
 
-    def __init__(self, path: Path, *gates: str):
+    def __init__(self, args, *gates: str):
         self.reports, child_end = os.pipe()
         self.process = subprocess.Popen(
-            [sys.executable, "-c", HARNESS, str(child_end), ",".join(gates) or "-", "work",
-             "--database", str(path)], cwd=PROJECT, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(child_end,))
+            [sys.executable, "-c", HARNESS, str(child_end), ",".join(gates) or "-",
+             *map(str, args)], cwd=PROJECT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, pass_fds=(child_end,))
         os.close(child_end)
 
     def expect(self, reports: bytes) -> None:
@@ -104,11 +104,15 @@ class Worker:
 
     def finish(self) -> tuple[int, str]:
         try:
-            _out, err = self.process.communicate(timeout=120)  # (closes its stdin)
+            self.out, err = self.process.communicate(timeout=120)  # (closes its stdin)
         finally:
             self.process.kill()
             os.close(self.reports)
         return self.process.returncode, err.decode(errors="replace")
+
+
+def gated_work(path: Path, *gates: str) -> Gated:
+    return Gated(["work", "--database", path], *gates)
 
 
 def sigterm_pending(pid: int) -> bool:
@@ -160,7 +164,7 @@ def assert_handed_back_and_finished_by_the_next_worker(path: Path, job_id: int) 
 
 
 def test_sigterm_while_idle(server_db):
-    worker = Worker(server_db, "idle")
+    worker = gated_work(server_db, "idle")
     worker.expect(b"i")  # a recovery round found nothing to run
     worker.terminate()
     worker.expect(b"s")
@@ -169,7 +173,7 @@ def test_sigterm_while_idle(server_db):
 
 def test_sigterm_in_the_middle_of_a_job_hands_it_back(big_reader):
     job_id = pending_job(big_reader)
-    worker = Worker(big_reader, "progress")
+    worker = gated_work(big_reader, "progress")
     worker.expect(b"p")  # one chunk committed; the event loop waits at the gate
     worker.terminate()
     worker.open_gate()
@@ -182,7 +186,7 @@ def test_a_second_sigterm_while_handing_jobs_back_changes_nothing(big_reader):
     """The regression: the second TERM cancelled the shutdown itself, which printed an
     asyncio.CancelledError traceback after "stopped" (and left the close half-done)."""
     job_id = pending_job(big_reader)
-    worker = Worker(big_reader, "progress", "close")
+    worker = gated_work(big_reader, "progress", "close")
     worker.expect(b"p")
     worker.terminate()
     worker.open_gate()

@@ -38,7 +38,7 @@ from ..store.jobs_table import MAX_LIST_LIMIT, STATUSES, JobNotFound, JobRecord,
 from ..store.overview import FeedInfo, Overview
 from ..store.scopes import Scope
 from .events import JobEvent
-from .manager import BulkOperationManager, DatabaseBusyError, EngineOptions
+from .manager import BulkOperationManager, DatabaseBusyError, EngineOptions, FailureNotRecorded
 from .runner import failure_message
 
 
@@ -54,6 +54,7 @@ __all__ = [  # noqa: RUF022 (grouped by what they are, not sorted)
     "BulkOperationManager", "EngineOptions", "JobEvent",
     # its errors
     "ArticleNotFound", "DatabaseBusyError", "DatabaseOpenError", "DemoDatabaseExists",
+    "FailureNotRecorded",
     "JobNotFound", "JobRequestError", "OverlapError", "is_target_failure", "failure_line",
     # what its methods return and take
     "ArticleChange", "ArticleRow", "FeedInfo", "JobRecord", "ListSpec", "ListStart",

@@ -14,22 +14,29 @@ import contextlib
 import logging
 from dataclasses import dataclass, replace
 
-from ..store import article_state, connection, job_requests, jobs_table, schema, undo
+from ..store import article_state, clock, connection, job_requests, jobs_table, schema, undo
 from ..store.article_state import ArticleChange
 from ..store.clock import ago_text
 from ..store.jobs_table import JobRecord, JobRequestError
 from ..store.models import database_proxy
 from .database_thread import DatabaseThread
 from .events import EventHub, JobEvent
-from .leases import PENDING_GRACE_SECONDS, STALLED_SECONDS, make_owner
+from .leases import PENDING_GRACE_SECONDS, STALLED_SECONDS, decide, make_owner, owned_by_us
 from .pacing import Pacer
 from .queries import FaceQueries
 from .recovery import Recovery
-from .runner import LOCK_RETRY_DELAYS, DatabaseBusyError, JobRunner, failure_message
+from .runner import (
+    LOCK_RETRY_DELAYS,
+    DatabaseBusyError,
+    FailureNotRecorded,
+    JobRunner,
+    failure_message,
+)
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BulkOperationManager", "DatabaseBusyError", "EngineOptions", "failure_message"]
+__all__ = ["BulkOperationManager", "DatabaseBusyError", "EngineOptions", "FailureNotRecorded",
+           "failure_message"]
 
 CHUNK_SECONDS = 0.035  # target length of one chunk's write transaction
 ROLLBACK_CHUNK_SECONDS = 0.015  # in a rollback-journal file, where readers wait for a commit
@@ -107,6 +114,9 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
         self.reads = DatabaseThread("rss-desktop-read")
         self._seen_version: int | None = None  # data_version this engine last saw
         self._tasks: dict[int, asyncio.Task] = {}
+        # jobs that failed here whose failure could not be written yet (runner.py)
+        self.unrecorded: dict[int, FailureNotRecorded] = {}
+        self._last_rows: dict[int, JobRecord] = {}  # running jobs: the row as a chunk left it
         self.pacers: dict[int, Pacer] = {}  # job id -> how its last run here shared the lock
         self._upsert = True
 
@@ -302,13 +312,24 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
         """Make a failed or cancelled job pending again and (by default) run it here; it
         continues from its persisted cursor."""
         self._check_writable()
-        jobs_table.check_retryable(await self.get_job(user_id, job_id))
+        job = await self.get_job(user_id, job_id)
+        gone_owner = await self._gone_owner(job)
+        jobs_table.check_retryable(job, gone_owner)
         await self.prepare_for_writing()
-        job = await self.db.call(jobs_table.retry_job, user_id, job_id)
+        job = await self.db.call(jobs_table.retry_job, user_id, job_id, gone_owner)
         self.events.publish(JobEvent("created", job))
         if run:
             self.start_job(job_id)
         return job
+
+    async def _gone_owner(self, job: JobRecord) -> str | None:
+        """The owner of a job left running by a worker of ours that is gone (whose failure
+        could not be recorded, or that died), by the test recovery uses; else None."""
+        if job.status != "running" or not owned_by_us(job.owner) or job.owner == self.owner:
+            return None
+        alive = await self.reads.call(self.backend.owners_alive, [job.owner])
+        run, owner = decide(job, me=self.owner, now=clock.now(), alive=alive)
+        return owner if run else None
 
     # -- one article ------------------------------------------------------------------------
     async def set_article_read(self, user_id: int, article_id: int, read: bool) -> ArticleChange:
@@ -333,10 +354,13 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
         self.article_events.publish(change)
         return change
 
-    async def wait_for_job(self, job_id: int) -> JobRecord:
-        """Wait until this engine stops running the job; return its row."""
+    async def wait_for_job(self, job_id: int) -> JobRecord | None:
+        """Wait until this engine stops running the job; return its row (None: it is gone).
+        Raises FailureNotRecorded if the job failed here and that could not be written."""
         task = self._tasks.get(job_id)
         if task is not None:
             await asyncio.shield(task)
+        if job_id in self.unrecorded:
+            raise self.unrecorded[job_id]
         return await self.db.call(jobs_table.load_job, job_id)
 
