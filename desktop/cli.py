@@ -463,12 +463,12 @@ async def cmd_work(args) -> int:
                     detail = f": {job.error_message}" if job.error_message else ""
                     print(f"job {job.id} {job.status} ({job.progress:,}/{job.total:,}){detail}",
                           file=sys.stderr, flush=True)
-
                 elif event.kind == "unrecorded":
                     failure = manager.unrecorded[event.job.id]
-                    print(f"job {event.job.id} failed: {failure.message}; that could not be "
-                          "recorded yet: this worker records it as soon as it can",
-                          file=sys.stderr, flush=True)
+                    print(f"job {failure.job_id} failed: {failure.message}; that could not be "
+                          "recorded yet: this worker writes it as soon as it can; if it stops "
+                          f"first, rss-desktop retry {failure.job_id} (or the next work) goes "
+                          "on with the job", file=sys.stderr, flush=True)
 
             manager.subscribe(report)
             await manager.run_available(once=args.once)

@@ -186,9 +186,29 @@ def test_each_kind_of_file_failure_has_its_own_line(tmp_path):
         with pytest.raises(sqlite3.OperationalError) as caught:
             moved.execute("INSERT INTO t VALUES (2)")
         errors["replaced"] = caught.value
+    with closing(sqlite3.connect(path)) as full:
+        pages = full.execute("PRAGMA page_count").fetchone()[0]
+        full.execute(f"PRAGMA max_page_count = {pages}")
+        with pytest.raises(sqlite3.OperationalError) as caught:
+            full.execute("INSERT INTO t VALUES (randomblob(100000))")
+        errors["full"] = caught.value
+    damaged = tmp_path / "damaged.db"
+    with closing(sqlite3.connect(damaged)) as conn:
+        conn.execute("CREATE TABLE t (x)")
+        conn.executemany("INSERT INTO t VALUES (?)", [(f"row {n}" * 20,) for n in range(500)])
+        conn.commit()
+    with open(damaged, "r+b") as file:  # (no connection is open: nothing to lose)
+        file.seek(4096)  # the table's root page: its header, now no page type at all
+        file.write(b"\xff" * 8)
+    with closing(sqlite3.connect(damaged)) as conn, \
+            pytest.raises(sqlite3.DatabaseError) as caught:
+        conn.execute("SELECT sum(length(x)) FROM t").fetchall()
+    errors["damaged"] = caught.value
     words = {name: SQLITE.failure_message(error, path) for name, error in errors.items()}
     assert words["read-only"].startswith(f"{path} cannot be written any more"), words
     assert words["replaced"].startswith(f"{path} was moved, removed or replaced while in use")
+    assert words["full"].startswith(f"the disk is full: {path} cannot grow"), words
+    assert words["damaged"].startswith(f"{path} is damaged, or was replaced while in use")
     assert len(set(words.values())) == len(words)
 
 
