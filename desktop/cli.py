@@ -31,6 +31,7 @@ from .jobs.api import (
     DatabaseOpenError,
     DatabasePathChanged,
     DemoDatabaseExists,
+    FailureNotRecorded,
     JobEvent,
     JobNotFound,
     JobRequestError,
@@ -312,6 +313,9 @@ async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, 
         manager.subscribe(bar.on_event)
         manager.start_job(job_id)
         job = await manager.wait_for_job(job_id)
+    except FailureNotRecorded as failure:
+        print(not_recorded_line(failure), file=sys.stderr)
+        return EXIT_FAILED
     finally:
         loop.remove_signal_handler(signal.SIGINT)
         if bar is not None:
@@ -323,9 +327,17 @@ async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, 
         print(f"job {job_id}: {job.progress:,} articles processed, {job.marked_count or 0:,} "
               f"{done}", file=sys.stderr)
         return EXIT_OK
+    if job is None:
+        print(f"job {job_id} is no longer in {shown_name(manager.database_path)} (its row was "
+              "deleted, or the file replaced, while it ran)", file=sys.stderr)
+        return EXIT_FAILED
     if job.status in ("pending", "running"):
-        print(f"job {job_id} was taken over by another worker ({job.owner}) and goes on there",
-              file=sys.stderr)
+        if job.owner and job.owner != manager.owner:
+            print(f"job {job_id} was taken over by another worker ({job.owner}) and goes on "
+                  "there", file=sys.stderr)
+        else:
+            print(f"job {job_id} stopped here unfinished, {job.status} at {job.progress:,} of "
+                  f"{job.total:,}: rss-desktop work goes on with it", file=sys.stderr)
         return EXIT_FAILED
     if interrupted:
         print(f"job {job_id} cancelled at {job.progress:,} of {job.total:,}; the work done is "
@@ -340,6 +352,16 @@ async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, 
     print(f"job {job_id} {job.status}: {job.error_message or 'no reason recorded'}",
           file=sys.stderr)
     return EXIT_FAILED
+
+
+def not_recorded_line(failure: FailureNotRecorded) -> str:
+    """A job that failed here and whose failure could not be written: its row still says
+    running, under this process, which is ending; so retry (or work) can take it on later."""
+    why = "" if failure.reason == failure.message else f" ({failure.reason})"
+    return (f"job {failure.job_id} failed: {failure.message}; that could not be recorded "
+            f"either{why}, so the job is left running under this process, which has stopped: "
+            f"once the database can be written again, rss-desktop retry {failure.job_id} goes "
+            "on from where it stopped (so does rss-desktop work)")
 
 
 async def cmd_retry(args) -> int:
@@ -432,12 +454,37 @@ async def cmd_cancel(args) -> int:
     return EXIT_OK
 
 
+class StopOnSignal:
+    """SIGTERM (a service manager, ``timeout``) or Ctrl-C stops ``work``: the first one cancels
+    its task, which hands running jobs back as pending and closes; later ones are the same
+    request (``timeout`` may deliver its TERM twice: to the process and to its group) and must
+    not cancel the shutdown itself half-way."""
+
+    SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+    def __init__(self, task: asyncio.Task):
+        self.task = task
+        self.requested = False
+        loop = asyncio.get_running_loop()
+        for number in self.SIGNALS:
+            loop.add_signal_handler(number, self.request)
+
+    def request(self) -> None:
+        if not self.requested:
+            self.requested = True
+            self.task.cancel()
+
+    def remove(self) -> None:
+        for number in self.SIGNALS:
+            asyncio.get_running_loop().remove_signal_handler(number)
+
+
 async def cmd_work(args) -> int:
     """Run jobs until none is left (--once) or until stopped. When the path is removed or
     replaced, the engine stops writing; without --once, the file found at the path next is
     opened and its jobs run (the jobs stopped in the old file resume once it is back)."""
-    # SIGTERM (a service manager stopping us): hand running jobs back as pending, as Ctrl-C does.
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
+    # Before anything else: a stop at any moment, even while opening, ends the same way.
+    stop = StopOnSignal(asyncio.current_task())
     retired: tuple[str, ...] = ()  # this process's earlier engines on the path
     try:
         while True:
@@ -454,8 +501,12 @@ async def cmd_work(args) -> int:
             while not os.path.exists(args.database):
                 await asyncio.sleep(WAIT_FOR_FILE_SECONDS)
     except asyncio.CancelledError:
+        if not stop.requested:
+            raise
         print("rss-desktop: stopped; unfinished jobs were handed back", file=sys.stderr)
         return EXIT_INTERRUPTED
+    finally:
+        stop.remove()
 
 
 async def _work_on(args, retired: tuple[str, ...]) -> DatabasePathChanged | None:
@@ -473,6 +524,12 @@ async def _work_on(args, retired: tuple[str, ...]) -> DatabasePathChanged | None
                   file=sys.stderr, flush=True)
         elif event.kind == "stopped" and not manager.damage:  # (damage: said once, at the end)
             print(f"rss-desktop: {event.note}", file=sys.stderr, flush=True)
+        elif event.kind == "unrecorded":
+            failure = manager.unrecorded[event.job.id]
+            print(f"job {failure.job_id} failed: {failure.message}; that could not be "
+                  "recorded yet: this worker writes it as soon as it can; if it stops "
+                  f"first, rss-desktop retry {failure.job_id} (or the next work) goes "
+                  "on with the job", file=sys.stderr, flush=True)
 
     manager.subscribe(report)
     try:
@@ -485,7 +542,7 @@ async def _work_on(args, retired: tuple[str, ...]) -> DatabasePathChanged | None
         changed.owner = manager.owner
         return changed
     finally:
-        await manager.close()
+        await manager.close()  # runs to its end even when cancelled meanwhile
     return None
 
 

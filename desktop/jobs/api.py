@@ -47,6 +47,7 @@ from .manager import (
     DatabaseDamaged,
     DatabasePathChanged,
     EngineOptions,
+    FailureNotRecorded,
     JobStopped,
 )
 from .runner import failure_message
@@ -64,8 +65,8 @@ __all__ = [  # noqa: RUF022 (grouped by what they are, not sorted)
     "BulkOperationManager", "EngineOptions", "JobEvent", "default_checks_record",
     # its errors
     "ArticleNotFound", "DatabaseBusyError", "DatabaseDamaged", "DatabaseOpenError",
-    "DatabasePathChanged", "DemoDatabaseExists", "JobNotFound", "JobRequestError",
-    "JobStopped", "OverlapError", "is_target_failure", "failure_line",
+    "DatabasePathChanged", "DemoDatabaseExists", "FailureNotRecorded", "JobNotFound",
+    "JobRequestError", "JobStopped", "OverlapError", "is_target_failure", "failure_line",
     # what its methods return and take
     "ArticleChange", "ArticleRow", "FeedInfo", "JobRecord", "ListSpec", "ListStart",
     "Overview", "Scope",

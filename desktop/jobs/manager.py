@@ -23,7 +23,14 @@ from ..store.models import database_proxy
 from .database_thread import DatabaseThread
 from .events import EventHub, JobEvent
 from .guard import WriteGuard
-from .leases import PENDING_GRACE_SECONDS, STALLED_SECONDS, make_owner, server_cannot_run
+from .leases import (
+    PENDING_GRACE_SECONDS,
+    STALLED_SECONDS,
+    decide,
+    make_owner,
+    owned_by_us,
+    server_cannot_run,
+)
 from .pacing import Pacer
 from .queries import FaceQueries
 from .recovery import Recovery
@@ -32,6 +39,7 @@ from .runner import (
     DatabaseBusyError,
     DatabaseDamaged,
     DatabasePathChanged,
+    FailureNotRecorded,
     JobRunner,
     JobStopped,
     failure_message,
@@ -40,7 +48,7 @@ from .runner import (
 log = logging.getLogger(__name__)
 
 __all__ = ["BulkOperationManager", "DatabaseBusyError", "DatabaseDamaged", "DatabasePathChanged",
-           "EngineOptions", "JobStopped", "failure_message"]
+           "EngineOptions", "FailureNotRecorded", "JobStopped", "failure_message"]
 
 CHUNK_SECONDS = 0.035  # target length of one chunk's write transaction
 ROLLBACK_CHUNK_SECONDS = 0.015  # in a rollback-journal file, where readers wait for a commit
@@ -125,6 +133,9 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries, WriteGuard):
         self.reads = DatabaseThread("rss-desktop-read")
         self._seen_version: int | None = None  # data_version this engine last saw
         self._tasks: dict[int, asyncio.Task] = {}
+        # jobs that failed here whose failure could not be written yet (runner.py)
+        self.unrecorded: dict[int, FailureNotRecorded] = {}
+        self._last_rows: dict[int, JobRecord] = {}  # running jobs: the row as a chunk left it
         self.pacers: dict[int, Pacer] = {}  # job id -> how its last run here shared the lock
         self._upsert = True
         # What the path named when it was opened (a file's device and inode): a path that
@@ -187,7 +198,25 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries, WriteGuard):
         return self._stop_listening is not None
 
     async def close(self) -> None:
-        """Stop running jobs after their current chunk, hand them back as pending, close."""
+        """Stop running jobs after their current chunk, hand them back as pending, close.
+
+        Runs to its end even if the caller is cancelled meanwhile (a second stop signal): a
+        half-done close would leave jobs running under a live process and tasks un-awaited.
+        The caller's cancellation is raised once everything is closed."""
+        closing = asyncio.ensure_future(self._close())
+        cancelled = False
+        while not closing.done():
+            try:
+                await asyncio.shield(closing)
+            except asyncio.CancelledError:
+                if closing.cancelled():
+                    raise
+                cancelled = True
+        closing.result()
+        if cancelled:
+            raise asyncio.CancelledError
+
+    async def _close(self) -> None:
         if self._stop_listening is not None:
             await asyncio.get_running_loop().run_in_executor(None, self._stop_listening)
             self._stop_listening = None
@@ -325,13 +354,24 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries, WriteGuard):
         """Make a failed or cancelled job pending again and (by default) run it here; it
         continues from its persisted cursor."""
         await self._writable()
-        jobs_table.check_retryable(await self.get_job(user_id, job_id))
+        job = await self.get_job(user_id, job_id)
+        gone_owner = await self._gone_owner(job)
+        jobs_table.check_retryable(job, gone_owner)
         await self.prepare_for_writing()
-        job = await self.db.call(jobs_table.retry_job, user_id, job_id)
+        job = await self.db.call(jobs_table.retry_job, user_id, job_id, gone_owner)
         self.events.publish(JobEvent("created", job))
         if run:
             self.start_job(job_id)
         return job
+
+    async def _gone_owner(self, job: JobRecord) -> str | None:
+        """The owner of a job left running by a worker of ours that is gone (whose failure
+        could not be recorded, or that died), by the test recovery uses; else None."""
+        if job.status != "running" or not owned_by_us(job.owner) or job.owner == self.owner:
+            return None
+        alive = await self.reads.call(self.backend.owners_alive, [job.owner])
+        run, owner = decide(job, me=self.owner, now=clock.now(), alive=alive)
+        return owner if run else None
 
     # -- one article ------------------------------------------------------------------------
     async def set_article_read(self, user_id: int, article_id: int, read: bool) -> ArticleChange:
@@ -356,13 +396,16 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries, WriteGuard):
         self.article_events.publish(change)
         return change
 
-    async def wait_for_job(self, job_id: int) -> JobRecord:
-        """Wait until this engine stops running the job; return its row. Raises JobStopped
-        if it stopped without an outcome (its file removed, replaced or damaged)."""
+    async def wait_for_job(self, job_id: int) -> JobRecord | None:
+        """Wait until this engine stops running the job; return its row (None: it is gone).
+        Raises JobStopped if it stopped without an outcome (its file removed, replaced or
+        damaged), FailureNotRecorded if the job failed here and that could not be written."""
         task = self._tasks.get(job_id)
         if task is not None:
             await asyncio.shield(task)
         if job_id in self.stopped_jobs:
             raise JobStopped(self.stopped_jobs[job_id])
+        if job_id in self.unrecorded:
+            raise self.unrecorded[job_id]
         return await self.db.call(jobs_table.load_job, job_id)
 

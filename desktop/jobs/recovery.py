@@ -11,11 +11,11 @@ import asyncio
 import logging
 import math
 
-from ..store import clock, jobs_table
+from ..store import clock, connection, jobs_table
 from ..store.clock import ago_text
 from ..store.jobs_table import JobRecord
 from .leases import decide, owned_by_us
-from .runner import DatabaseDamaged, DatabasePathChanged
+from .runner import DatabaseDamaged, DatabasePathChanged, failure_message
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,8 @@ class Recovery:
             raise DatabaseDamaged(self.damage)
         if self.read_only_reason or self.path_changed():
             return 0
+        if self.unrecorded:  # jobs that failed here while the database could not be written
+            await self.record_unrecorded_failures()
         # (a PostgreSQL migration's table lock can outlast one lock timeout)
         jobs = await self._call_retrying_locks(jobs_table.unfinished_jobs, thread=self.reads)
         now, started, self.waiting_for_server, self.left_to_server = clock.now(), 0, 0, []
@@ -94,15 +96,22 @@ class Recovery:
         """Adopt and resume jobs every ``recover_every`` seconds (reading only, until there is
         one to run). With ``raise_refusals`` (``work``), a damaged database and a path that no
         longer names the file end it (DatabaseDamaged, DatabasePathChanged)."""
+        said = None  # the failure last said: a server down for a while is said once
         while True:
             try:
                 await self.start_runnable_jobs()
+                said = None
             except DatabaseDamaged:
                 if raise_refusals:
                     raise
                 # the faces show it (read_only_reason); no later round adopts anything
-            except Exception:  # e.g. locked for long: try again next round
-                log.exception("recovery round failed")
+            except Exception as exc:  # e.g. locked for long, a server down: try again next round
+                words = failure_message(exc, self.backend,
+                                        connection.shown_name(self.database_path))
+                if words != said:
+                    log.warning("recovery round failed: %s", words)
+                said = words
+                log.debug("recovery round", exc_info=True)
             if raise_refusals:
                 self._raise_if_path_changed()
             await asyncio.sleep(self._recover_every)
@@ -155,6 +164,8 @@ class Recovery:
         self._next_cleanup = loop.time() + CLEANUP_SECONDS
         try:
             await self.cleanup_finished()
-        except Exception:  # never a reason to fail the job at hand
-            log.exception("cleanup of finished jobs failed")
+        except Exception as exc:  # never a reason to fail the job at hand
+            log.warning("cleanup of finished jobs failed: %s", failure_message(
+                exc, self.backend, connection.shown_name(self.database_path)))
+            log.debug("cleanup of finished jobs", exc_info=True)
 

@@ -55,13 +55,34 @@ class JobStopped(Exception):
     replaced or found damaged); the message says why and what happens to the job."""
 
 
-def failure_message(exc: Exception, backend=None) -> str:
-    """What a failed job's error_message says: readable, and what to do about it."""
+class FailureNotRecorded(RuntimeError):
+    """A job failed here and even writing that failure failed (the server is down, the file is
+    gone): its row still says running, under this engine. ``message`` is what the job's
+    error_message would have said, ``reason`` why it could not be written. Recovery writes it
+    as soon as it can (``start_runnable_jobs``); once this process has ended, ``retry`` or
+    ``work`` goes on with the job from its cursor (its owner is gone)."""
+
+    def __init__(self, job_id: int, message: str, reason: str):
+        super().__init__(f"job {job_id} failed: {message}; recording that failed too: {reason}")
+        self.job_id, self.message, self.reason = job_id, message, reason
+
+
+def failure_message(exc: Exception, backend=None, target=None) -> str:
+    """What a failed job's error_message says: readable, and what to do about it (naming
+    ``target``, the database as a person sees it, where the backend's words need it)."""
     if isinstance(exc, (JobRequestError, DatabaseBusyError)):
         return str(exc)
     if backend is None:
         from ..store.backends.sqlite import SQLITE as backend
-    return backend.failure_message(exc) or f"{type(exc).__name__}: {exc}"
+    return backend.failure_message(exc, target) or f"{type(exc).__name__}: {exc}"
+
+
+def _note_task_error(task: asyncio.Task) -> None:
+    """A job task that ended on an error its own handling let through (the database failing
+    before the job was claimed): retrieved here, so that asyncio never prints it as "never
+    retrieved"; a face that waits for the job is given the error as well."""
+    if not task.cancelled() and task.exception() is not None:
+        log.info("job task ended: %s", task.exception())
 
 
 class JobRunner:
@@ -80,6 +101,7 @@ class JobRunner:
                 self._run_job(job_id, take_over, take_from, counted, note))
             self._tasks[job_id] = task
             task.add_done_callback(lambda _t, job_id=job_id: self._tasks.pop(job_id, None))
+            task.add_done_callback(_note_task_error)
         return task
 
     async def _call_retrying_locks(self, fn, *args, thread=None, **kwargs):
@@ -133,10 +155,16 @@ class JobRunner:
             if reason is not None:  # nothing more is written, not even the failure
                 self._stop_job(job_id, job, reason)
                 return
-            message = failure_message(exc, self.backend)
+            message = failure_message(exc, self.backend, self._shown_target())
             log.info("job %s failed: %s", job_id, message)  # the faces report it
-            await self._record_failure(jobs_table.finish_job, job_id, self.owner, "failed",
-                                       message)
+            reason = await self._record_failure(jobs_table.finish_job, job_id, self.owner,
+                                                "failed", message)
+            if reason is not None:  # the row still says running, under this engine
+                self.unrecorded[job_id] = FailureNotRecorded(job_id, message, reason)
+                self.events.publish(JobEvent("unrecorded", self._last_rows.get(job_id, job)))
+                return
+        finally:
+            self._last_rows.pop(job_id, None)
         await self._publish_finished(job_id)
 
     async def _writing_stopped_by(self, exc: Exception) -> str | None:
@@ -157,20 +185,47 @@ class JobRunner:
         if job is not None:
             self.events.publish(JobEvent("stopped", job, note=reason))
 
+    def _shown_target(self) -> str:
+        return connection.shown_name(self.database_path)
+
     async def _publish_finished(self, job_id: int) -> None:
         """Say how this engine's part in the job ended: "finished", or "released" when the job
-        goes on elsewhere (another worker took it over)."""
-        final = await self._call_retrying_locks(jobs_table.load_job, job_id)
+        goes on elsewhere (another worker took it over). Nothing if its row cannot be read (the
+        faces then read it themselves, and say why they cannot)."""
+        try:
+            final = await self._call_retrying_locks(jobs_table.load_job, job_id)
+        except Exception as exc:
+            log.info("job %s ended, its row cannot be read: %s", job_id,
+                     failure_message(exc, self.backend, self._shown_target()))
+            log.debug("reading job %s", job_id, exc_info=True)
+            return
         if final is not None:
             self.events.publish(JobEvent("finished" if final.finished else "released", final))
 
-    async def _record_failure(self, fn, job_id: int, *args) -> None:
-        """Write a job's failure, waiting out a lock as chunks do; if even that fails the row
-        stays as it was (pending, or running for recovery to find)."""
+    async def _record_failure(self, fn, job_id: int, *args) -> str | None:
+        """Write a job's failure, waiting out a lock as chunks do. If even that fails, the row
+        stays as it was (pending, or running under this engine) and the result says why."""
         try:
             await self._call_retrying_locks(fn, job_id, *args)
-        except Exception:
-            log.exception("could not record the failure of job %s", job_id)
+        except Exception as exc:
+            reason = failure_message(exc, self.backend, self._shown_target())
+            log.info("could not record the failure of job %s: %s", job_id, reason)
+            log.debug("recording the failure of job %s", job_id, exc_info=True)
+            return reason
+        return None
+
+    async def record_unrecorded_failures(self) -> None:
+        """Write the failures that could not be written when their jobs failed (one try each:
+        the next recovery round tries again), and publish each job as finished."""
+        for job_id, failure in list(self.unrecorded.items()):
+            try:
+                await self.db.call(jobs_table.finish_job, job_id, self.owner, "failed",
+                                   failure.message)
+            except Exception as exc:
+                log.debug("job %s: its failure still cannot be recorded: %s", job_id, exc)
+                continue
+            del self.unrecorded[job_id]  # written, or no longer ours to write (taken over)
+            await self._publish_finished(job_id)
 
     async def _process(self, job: JobRecord) -> None:
         scope, _ = job_requests.parse_parameters(job.job_type, job.parameters)
@@ -241,6 +296,7 @@ class JobRunner:
                 # Keep the database thread busy while the faces take the event.
                 ahead = asyncio.ensure_future(
                     self._call_retrying_locks(paced_chunk, cursor, size))
+            self._last_rows[job.id] = outcome.job
             self.events.publish(JobEvent("progress", outcome.job, dict(outcome.marked_by_feed),
                                          self._by_category(outcome), span=(low, cursor)))
             if outcome.completed:

@@ -408,16 +408,21 @@ def unfinished_jobs() -> list[JobRecord]:
     return [JobRecord.from_row(row) for row in query.order_by(BulkOperationJob.id)]
 
 
-def check_retryable(job: JobRecord) -> None:
+def check_retryable(job: JobRecord, gone_owner: str | None = None) -> None:
+    """Raise JobRequestError unless the job is failed, cancelled, or running under
+    ``gone_owner`` (a worker of ours that is gone: see leases.decide)."""
+    if job.status == "running" and gone_owner is not None and job.owner == gone_owner:
+        return
     if job.status not in ("failed", "cancelled"):
         raise JobRequestError(f"job {job.id} is {job.status}; only failed or cancelled jobs "
-                              "can be retried")
+                              "can be retried (or a running one whose worker is gone)")
 
 
-def retry_job(user_id: int, job_id: int) -> JobRecord:
-    """Make the user's failed or cancelled job pending again; it continues from its cursor."""
+def retry_job(user_id: int, job_id: int, gone_owner: str | None = None) -> JobRecord:
+    """Make the user's failed or cancelled job (or one left running by ``gone_owner``) pending
+    again; it continues from its cursor."""
     with write_transaction():
-        check_retryable(get_job(user_id, job_id, lock=True))
+        check_retryable(get_job(user_id, job_id, lock=True), gone_owner)
         BulkOperationJob.update(status="pending", owner=None, completed_at=None,
                                 error_message=None, updated_at=utc_now_text()).where(
             BulkOperationJob.id == job_id).execute()

@@ -35,7 +35,7 @@ from peewee import ColumnMetadata, InterfaceError, OperationalError, PostgresqlD
 from playhouse.shortcuts import ReconnectMixin
 
 from ..models import database_proxy
-from .base import SERVER_TABLES, Backend, DatabaseOpenError
+from .base import SERVER_TABLES, Backend, DatabaseOpenError, FirstErrorWins
 from .sqlite import JOB_TABLE_DDL as SQLITE_JOB_TABLE_DDL
 
 CONNECT_TIMEOUT_SECONDS = 5
@@ -127,13 +127,14 @@ def _connection_lost(exc: BaseException) -> bool:
     return isinstance(exc, InterfaceError) or any(words in text for words in LOST_CONNECTION)
 
 
-class ReaderDatabase(ReconnectMixin, PostgresqlDatabase):
+class ReaderDatabase(FirstErrorWins, ReconnectMixin, PostgresqlDatabase):
     """A PostgresqlDatabase whose every new connection gets our session settings and, once an
     engine has said who it is, that worker's liveness lock (a reconnect takes it again).
 
     A statement outside a transaction that finds its connection gone (the server restarted)
     connects again and runs once more (peewee's ReconnectMixin; inside a transaction the error
-    is raised, and the engine retries the whole transaction: see runner.py)."""
+    is raised, and the engine retries the whole transaction: see runner.py). A ROLLBACK on a
+    connection that is gone never hides why it was needed (FirstErrorWins)."""
 
     reconnect_errors = (*((OperationalError, words) for words in LOST_CONNECTION),
                         (InterfaceError, ""))
@@ -320,13 +321,14 @@ class PostgresBackend(Backend):
     def is_retryable(self, exc: BaseException) -> bool:
         return sqlstate(exc) in RETRYABLE or _connection_lost(exc)
 
-    def failure_message(self, exc: BaseException) -> str | None:
+    def failure_message(self, exc: BaseException, target=None) -> str | None:
         code = sqlstate(exc)
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         if code in FAILURES:
             return f"{FAILURES[code]} ({first_line}); the work done so far is kept"
         if _connection_lost(exc):
-            return (f"the connection to the database server was lost ({first_line}); the work "
+            server = f"the database server of {target}" if target else "the database server"
+            return (f"the connection to {server} was lost ({first_line}); the work "
                     "done so far is kept: retry the job once the server is back")
         return None
 

@@ -37,7 +37,7 @@ from ..sqlite_file import (
     wal_has_frames,
     why_unreadable,
 )
-from .base import Backend, DatabaseOpenError
+from .base import Backend, DatabaseOpenError, FirstErrorWins
 
 PRAGMAS = {  # per connection: none of these changes the file
     # Off for our connections: every row we write references rows read in the same transaction
@@ -71,6 +71,28 @@ FILE_FAILURES = ("malformed", "disk i/o error", "not a database", "unable to ope
 # SQLite's words for damaged storage (SQLITE_CORRUPT, SQLITE_NOTADB)
 CORRUPTION_CODES = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 CORRUPTION_WORDS = ("malformed", "not a database")
+
+
+class ReaderSqliteDatabase(FirstErrorWins, SqliteDatabase):
+    """SqliteDatabase whose failed ROLLBACK never hides the error that caused it (see
+    FirstErrorWins: after a full disk or an I/O error SQLite has often rolled back already)."""
+
+    def left_in_transaction(self) -> bool:
+        conn = self._state.conn
+        return conn is not None and conn.in_transaction
+
+
+def sqlite_error_name(exc: BaseException | None) -> str:
+    """SQLite's (extended) error name of an error, through peewee's wrapping, or ""."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        name = getattr(exc, "sqlite_errorname", None)
+        if name:
+            return name
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+        exc = inner or exc.__cause__ or exc.__context__
+    return ""
 
 
 def _not_writable(path: Path) -> str | None:
@@ -125,10 +147,11 @@ class SqliteBackend(Backend):
             read_only = "damaged"
         pragmas = dict(PRAGMAS, busy_timeout=busy_timeout_ms)
         if read_only:
-            db = SqliteDatabase(read_only_uri(path), uri=True, pragmas=pragmas,
-                                timeout=busy_timeout_ms / 1000)
+            db = ReaderSqliteDatabase(read_only_uri(path), uri=True, pragmas=pragmas,
+                                      timeout=busy_timeout_ms / 1000)
         else:
-            db = SqliteDatabase(str(path), pragmas=pragmas, timeout=busy_timeout_ms / 1000)
+            db = ReaderSqliteDatabase(str(path), pragmas=pragmas,
+                                      timeout=busy_timeout_ms / 1000)
         db.read_only_reason = (f"{path} is opened read-only ({read_only}): counts are shown, "
                                "jobs cannot run") if read_only else None
         db.damage = damage
@@ -167,9 +190,9 @@ class SqliteBackend(Backend):
         if not os.access(path.parent, os.W_OK):
             raise DatabaseOpenError(path, "cannot be created: its folder is not writable by "
                                           "this user")
-        db = SqliteDatabase(str(path), pragmas=dict(PRAGMAS, busy_timeout=busy_timeout_ms,
-                                                    journal_mode="wal"),
-                            timeout=busy_timeout_ms / 1000)
+        db = ReaderSqliteDatabase(str(path), pragmas=dict(PRAGMAS, busy_timeout=busy_timeout_ms,
+                                                          journal_mode="wal"),
+                                  timeout=busy_timeout_ms / 1000)
         db.read_only_reason = None
         try:
             self._open(db, path)
@@ -193,16 +216,26 @@ class SqliteBackend(Backend):
         text = str(exc).lower()
         return isinstance(exc, OperationalError) and ("locked" in text or "busy" in text)
 
-    def failure_message(self, exc: BaseException) -> str | None:
+    def failure_message(self, exc: BaseException, target=None) -> str | None:
         text = str(exc)
-        if "disk is full" in text.lower():
-            return (f"the disk is full ({text}); the work done so far is kept: retry the job "
-                    "once there is space")
-        if "i/o error" in text.lower():
-            return f"the disk reported an error ({text}); the work done so far is kept"
-        if self.is_corruption(exc):
-            return (f"the database file is damaged ({text}); nothing more is written to it: "
-                    "recover it into a new file with sqlite3's .recover, or restore a backup")
+        lower, code = text.lower(), sqlite_error_name(exc)
+        file = str(target) if target else "the database file"
+        if code.startswith("SQLITE_FULL") or "disk is full" in lower:
+            return (f"the disk is full: {file} cannot grow ({text}); the work done so far is "
+                    "kept: retry the job once there is space")
+        if code == "SQLITE_READONLY_DBMOVED":
+            return (f"{file} was moved, removed or replaced while in use ({text}); nothing "
+                    "more was written to it: the work done before is in the file that was "
+                    "there")
+        if code.startswith("SQLITE_READONLY") or "readonly database" in lower:
+            return (f"{file} cannot be written any more ({text}): the file or its file system "
+                    "became read-only; the work done so far is kept: retry the job once it is "
+                    "writable")
+        if code.startswith("SQLITE_IOERR") or "i/o error" in lower:
+            return f"the disk reported an error on {file} ({text}); the work done so far is kept"
+        if self.is_corruption(exc) or code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+            return (f"{file} is damaged ({text}); nothing more is written to it: recover it "
+                    "into a new file with sqlite3's .recover, or restore a backup")
         return None
 
     def file_identity(self, target) -> tuple[int, int] | None:
