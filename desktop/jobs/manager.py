@@ -370,8 +370,8 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries, WriteGuard):
         if job.status != "running" or not owned_by_us(job.owner) or job.owner == self.owner:
             return None
         alive = await self.reads.call(self.backend.owners_alive, [job.owner])
-        run, owner = decide(job, me=self.owner, now=clock.now(), alive=alive)
-        return owner if run else None
+        decision = decide(job, me=self.owner, now=clock.now(), alive=alive)
+        return decision.take_from if decision.run else None
 
     # -- one article ------------------------------------------------------------------------
     async def set_article_read(self, user_id: int, article_id: int, read: bool) -> ArticleChange:
