@@ -179,6 +179,13 @@ class BulkJobSpan(BaseModel):
 SERVER_MODELS = (User, Category, Feed, Article, ReadStatus)
 
 
+def flag_unset(flag):
+    """A boolean column of the server's that is false or NULL, as the server reads it: a NULL
+    ``is_read`` is unread. (``= false OR IS NULL``: both backends, and an index on the column
+    can still serve it.)"""
+    return (flag == False) | flag.is_null()  # noqa: E712
+
+
 class IntegerArrayField(Field):
     """PostgreSQL's ``integer[]``: the driver (psycopg) turns a list into one and back."""
 

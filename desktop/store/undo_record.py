@@ -68,8 +68,8 @@ class RowidRecorder:
         db.execute_sql(f"CREATE TEMP TABLE IF NOT EXISTS {UPDATED} (article_id INTEGER)")
         db.execute_sql(
             f"CREATE TEMP TRIGGER IF NOT EXISTS {UPDATED}_trigger AFTER UPDATE OF is_read ON "
-            f"read_status WHEN old.is_read = 0 AND new.is_read = 1 BEGIN INSERT INTO {UPDATED} "
-            "VALUES (new.article_id); END")
+            "read_status WHEN (old.is_read = 0 OR old.is_read IS NULL) AND new.is_read = 1 "
+            f"BEGIN INSERT INTO {UPDATED} VALUES (new.article_id); END")
 
     @staticmethod
     def _largest_rowid() -> int:
