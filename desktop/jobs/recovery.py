@@ -13,6 +13,7 @@ import logging
 from ..store import clock, jobs_table
 from ..store.clock import ago_text
 from ..store.jobs_table import JobRecord
+from .events import JobEvent
 from .leases import decide, owned_by_us
 
 log = logging.getLogger(__name__)
@@ -39,18 +40,39 @@ class Recovery:
         for job in jobs:
             if job.id in self._tasks:
                 continue
-            run, take_from = decide(job, me=self.owner, now=now, stalled=job.id in stalled,
-                                    alive=alive)
-            if run:
+            if job.unreadable:  # fails alone; the others are adopted as ever
+                await self._fail_unreadable(job)
+                continue
+            try:
+                run, take_from = decide(job, me=self.owner, now=now,
+                                        stalled=job.id in stalled, alive=alive)
                 # a row another program wrote may lack a total: count it before it runs
-                counted = (None if job.total else await self._call_retrying_locks(
+                counted = (None if not run or job.total else await self._call_retrying_locks(
                     jobs_table.count_for_claim, job.id, thread=self.reads))
+            except Exception:  # never a reason to leave the other jobs where they are
+                log.exception("job %s could not be looked at; trying again next round", job.id)
+                continue
+            if run:
                 self.start_job(job.id, take_over=job.status == "running", take_from=take_from,
                                counted=counted)
                 started += 1
             elif job.status == "pending":
                 self.waiting_for_server += 1
         return started
+
+    async def _fail_unreadable(self, job: JobRecord) -> None:
+        """Fail a job whose row cannot be understood, saying which column holds what."""
+        log.info("%s", job.unreadable)
+        try:
+            await self.prepare_for_writing()
+            if not await self._call_retrying_locks(jobs_table.fail_unreadable_job, job):
+                return  # the row changed meanwhile: looked at again next round
+            final = await self._call_retrying_locks(jobs_table.load_job, job.id)
+        except Exception:
+            log.exception("could not record the failure of job %s", job.id)
+            return
+        if final is not None:
+            self.events.publish(JobEvent("finished", final))
 
     def _watch_server_jobs(self, jobs: list[JobRecord]) -> set[int]:
         """Ids of the web server's running jobs whose progress this engine has seen frozen for

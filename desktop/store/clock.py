@@ -28,11 +28,45 @@ def utc_now_text() -> str:
     return to_db_text(now())
 
 
-def parse_db_text(text: str | None) -> pendulum.DateTime | None:
-    """Database text back to an aware UTC DateTime; None stays None."""
-    if not text:
+# The timestamp forms a server plausibly writes: the spec's 'YYYY-MM-DD HH:MM:SS', ISO 8601
+# (a T, a fraction, Z or an offset), or epoch seconds (SQLite keeps a number written into a
+# column declared DATETIME as a number; one declared TEXT keeps its text).
+ISO_8601 = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
+                      r"(Z|[+-]\d{2}(:?\d{2})?)?$", re.IGNORECASE)
+EPOCH_SECONDS = re.compile(r"^\d{1,12}(\.\d+)?$")
+LAST_EPOCH_SECOND = 253402300799  # 9999-12-31 23:59:59, the last moment the text form holds
+SHOWN_CHARACTERS = 60
+
+
+def shown(value) -> str:
+    """A stored value as a message quotes it: repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS - 3] + "..."
+
+
+def parse_db_text(value) -> pendulum.DateTime | None:
+    """A stored timestamp, in any of the forms above, as an aware UTC DateTime; None and ''
+    stay None. Anything else raises ValueError quoting the value: every timestamp read from a
+    row another program wrote goes through here."""
+    if value is None or value == "":
         return None
-    return pendulum.parse(text, tz="UTC")
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError(f"{shown(value)} is not a timestamp")
+    text = str(value).strip()
+    try:
+        if EPOCH_SECONDS.match(text) and float(text) <= LAST_EPOCH_SECOND:
+            return pendulum.from_timestamp(float(text), tz="UTC")
+        if ISO_8601.match(text):
+            return pendulum.parse(text, tz="UTC").in_timezone("UTC")
+    except (ValueError, OverflowError):  # pendulum's ParserError is a ValueError
+        pass  # a month 13, an hour 25
+    raise ValueError(f"{shown(value)} is not a timestamp")
+
+
+def db_text_of(value) -> str | None:
+    """A stored timestamp in any accepted form as the database's UTC text (parse_db_text)."""
+    moment = parse_db_text(value)
+    return None if moment is None else to_db_text(moment)
 
 
 def ago_text(**delta: float) -> str:

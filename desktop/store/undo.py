@@ -34,6 +34,8 @@ ID_BATCH = 10_000  # article ids bound in one statement: far below SQLite's 32,7
 
 def check_undoable(job: JobRecord) -> None:
     """Raise JobRequestError saying why ``job`` cannot be undone, if it cannot."""
+    if job.unreadable:
+        raise JobRequestError(job.unreadable)
     if job.job_type == UNDO_JOB_TYPE:
         raise JobRequestError(f"job {job.id} is itself an undo and cannot be undone")
     if not job.finished:

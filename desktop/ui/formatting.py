@@ -12,8 +12,11 @@ from ..jobs.api import clock, parse_db_text
 def local_time(text: str | None, now: pendulum.DateTime | None = None) -> str:
     """A stored UTC timestamp in local time, as short as is unambiguous: the time alone today,
     "yesterday 14:03", "Dec 4 14:03" this year, "2025-12-04 14:03" before. ``now`` defaults to
-    the clock's now."""
-    moment = parse_db_text(text)
+    the clock's now. A value that is no timestamp is shown as it is."""
+    try:
+        moment = parse_db_text(text)
+    except ValueError:
+        return str(text)
     if moment is None:
         return ""
     local = moment.in_timezone("local")
@@ -28,8 +31,12 @@ def local_time(text: str | None, now: pendulum.DateTime | None = None) -> str:
 
 
 def full_local_time(text: str | None) -> str:
-    """A stored UTC timestamp in local time with the date, seconds and the zone's offset."""
-    moment = parse_db_text(text)
+    """A stored UTC timestamp in local time with the date, seconds and the zone's offset (a
+    value that is no timestamp as it is)."""
+    try:
+        moment = parse_db_text(text)
+    except ValueError:
+        return str(text)
     if moment is None:
         return ""
     return moment.in_timezone("local").format("YYYY-MM-DD HH:mm:ss (Z)")
