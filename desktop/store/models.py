@@ -14,6 +14,7 @@ import threading
 
 from peewee import (
     AutoField,
+    BigIntegerField,
     BooleanField,
     CharField,
     CompositeKey,
@@ -152,6 +153,9 @@ class BulkJobChange(BaseModel):
 
     job_id = IntegerField()
     article_id = IntegerField()
+    # on SQLite, the row's columns the chunk did not write (undo_record.KEPT), as it left them:
+    # undo reverts the row only while they still hold that (NULL: a record of older versions)
+    kept = TextField(null=True)
 
     class Meta:
         table_name = "bulk_job_changes"
@@ -201,6 +205,9 @@ class BulkJobArticleSet(BaseModel):
     job_id = IntegerField()
     low = IntegerField()
     article_ids = IntegerArrayField()
+    # the transaction id (xmin) the statement left on every row it wrote: undo reverts a row
+    # only while it is still that version (NULL: a record of older versions)
+    written_by = BigIntegerField(null=True)
 
     class Meta:
         table_name = "bulk_job_article_sets"
