@@ -8,6 +8,7 @@ exact type), so every timestamp crosses the store boundary as text made here.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 import pendulum
 
@@ -44,10 +45,9 @@ def shown(value) -> str:
     return text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS - 3] + "..."
 
 
-def parse_db_text(value) -> pendulum.DateTime | None:
-    """A stored timestamp, in any of the forms above, as an aware UTC DateTime; None and ''
-    stay None. Anything else raises ValueError quoting the value: every timestamp read from a
-    row another program wrote goes through here."""
+def _utc_datetime(value) -> datetime | None:
+    """parse_db_text's work in the standard library (a stored job row's four timestamps are
+    read with every chunk and every listing: pendulum's parser took 0.17 ms each)."""
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
@@ -55,18 +55,29 @@ def parse_db_text(value) -> pendulum.DateTime | None:
     text = str(value).strip()
     try:
         if EPOCH_SECONDS.match(text) and float(text) <= LAST_EPOCH_SECOND:
-            return pendulum.from_timestamp(float(text), tz="UTC")
+            return datetime.fromtimestamp(float(text), timezone.utc)
         if ISO_8601.match(text):
-            return pendulum.parse(text, tz="UTC").in_timezone("UTC")
-    except (ValueError, OverflowError):  # pendulum's ParserError is a ValueError
+            moment = datetime.fromisoformat(text.upper())
+            if moment.tzinfo is None:  # the spec's text: UTC
+                return moment.replace(tzinfo=timezone.utc)
+            return moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError, OSError):
         pass  # a month 13, an hour 25
     raise ValueError(f"{shown(value)} is not a timestamp")
 
 
+def parse_db_text(value) -> pendulum.DateTime | None:
+    """A stored timestamp, in any of the forms above, as an aware UTC DateTime; None and ''
+    stay None. Anything else raises ValueError quoting the value: every timestamp read from a
+    row another program wrote goes through here."""
+    moment = _utc_datetime(value)
+    return None if moment is None else pendulum.instance(moment)
+
+
 def db_text_of(value) -> str | None:
     """A stored timestamp in any accepted form as the database's UTC text (parse_db_text)."""
-    moment = parse_db_text(value)
-    return None if moment is None else to_db_text(moment)
+    moment = _utc_datetime(value)
+    return None if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def ago_text(**delta: float) -> str:
