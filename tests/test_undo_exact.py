@@ -32,7 +32,7 @@ def test_a_star_in_the_same_second_as_the_chunk_keeps_the_article_read(reader):
         return job, undo
 
     # one frozen second for the job, the stars and the undo
-    with time_machine.travel(clock.now(), tick=False):
+    with time_machine.travel(clock.now().timestamp(), tick=False):
         frozen = clock.utc_now_text()
         job, undo = run_engine(reader, body)
         assert clock.utc_now_text() == frozen == job.started_at == job.completed_at

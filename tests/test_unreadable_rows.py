@@ -12,11 +12,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import at, base_moment, database, job_row, run_engine
+from conftest import base_moment, database, job_row, real_now, run_engine
 
 from desktop.store.backends.sqlite import JOB_TABLE_DDL
 from desktop.store.clock import parse_db_text, to_db_text
 from desktop.store.connection import is_server_url
+from desktop.ui.formatting import full_local_time, local_time
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,10 +37,8 @@ def test_the_timestamp_forms_a_server_writes_are_understood_and_nothing_else():
                     "P7D", "1e9", -epoch, math.nan, math.inf, True, b"\x00", 10**15, day):
         with pytest.raises(ValueError, match="is not a timestamp"):
             parse_db_text(garbage)
-
-
-def epoch(**delta) -> int:
-    return int(base_moment().add(**delta).timestamp())
+    # the window's jobs panel shows such a value as it is
+    assert local_time("yesterday") == full_local_time("yesterday") == "yesterday"
 
 
 def make_job_table(target) -> None:
@@ -57,28 +56,32 @@ def make_job_table(target) -> None:
         conn.commit()
 
 
-# (status, user_id, parameters, created_at, started_at, progress, what its error names or
-# None if it completes); user 2 has feeds 1-5 with 40, 30, 20, 10, 5 articles
-ROWS = [
-    ("pending", 2, '{"feed_id": 1}', epoch(), None, 0, None),  # epoch seconds, an integer
-    ("pending", 2, '{"feed_id": 2}', epoch() + 0.5, None, 0, None),  # ... a real
-    ("pending", 2, '{"feed_id": 3}', at().replace(" ", "T") + "Z", None, 0, None),
-    ("pending", 2, '{"feed_id": 4}', at() + "+02:00", None, 0, None),
-    # a server's running job it left an hour ago, started_at in epoch seconds: taken over
-    ("running", 1, '{"feed_id": 5}', epoch(), epoch(minutes=1), 0, None),
-    ("pending", 2, '{"feed_id": 1}', "yesterday", None, 0, ("created_at", "'yesterday'")),
-    ("queued", 2, '{"feed_id": 1}', at(), None, 0, ("status", "'queued'")),
-    ("running", 2, '{"feed_id": 1}', at(), "soon", 0, ("started_at", "'soon'")),
-    ("pending", 2, "feed 1 please", at(), None, 0, ("parameters", "'feed 1 please'")),
-]
-SQLITE_ONLY_ROWS = [  # PostgreSQL's types and foreign key refuse these
-    ("pending", -2, '{"feed_id": 1}', at(), None, 0, ("user_id", "-2")),
-    ("pending", 2, '{"feed_id": 1}', at(), None, "lots", ("progress", "'lots'")),
-]
+def job_rows(target) -> list[tuple]:
+    """(status, user_id, parameters, created_at, started_at, progress, what its error names or
+    None if it completes); user 2 has feeds 1-5 with 40, 30, 20, 10, 5 articles. Made a month
+    before the real time: `work` runs in a process of its own, on the real clock."""
+    base = real_now().subtract(days=30)
+    epoch, text = int(base.timestamp()), to_db_text(base)
+    rows = [
+        ("pending", 2, '{"feed_id": 1}', epoch, None, 0, None),  # epoch seconds, an integer
+        ("pending", 2, '{"feed_id": 2}', epoch + 0.5, None, 0, None),  # ... a real
+        ("pending", 2, '{"feed_id": 3}', text.replace(" ", "T") + "Z", None, 0, None),
+        ("pending", 2, '{"feed_id": 4}', text + "+02:00", None, 0, None),
+        # a server's running job it left a month ago, started_at in epoch seconds: taken over
+        ("running", 1, '{"feed_id": 5}', epoch, epoch + 60, 0, None),
+        ("pending", 2, '{"feed_id": 1}', "yesterday", None, 0, ("created_at", "'yesterday'")),
+        ("queued", 2, '{"feed_id": 1}', text, None, 0, ("status", "'queued'")),
+        ("running", 2, '{"feed_id": 1}', text, "soon", 0, ("started_at", "'soon'")),
+        ("pending", 2, "feed 1 please", text, None, 0, ("parameters", "'feed 1 please'")),
+    ]
+    if not is_server_url(target):  # PostgreSQL's types and foreign key refuse these
+        rows += [("pending", -2, '{"feed_id": 1}', text, None, 0, ("user_id", "-2")),
+                 ("pending", 2, '{"feed_id": 1}', text, None, "lots", ("progress", "'lots'"))]
+    return rows
 
 
 def insert_rows(target) -> list[tuple]:
-    rows = ROWS + ([] if is_server_url(target) else SQLITE_ONLY_ROWS)
+    rows = job_rows(target)
     with database(target) as conn:
         job_type = "mark_feed_read"
         for status, user_id, parameters, created, started, progress, _ in rows:
@@ -151,7 +154,7 @@ def test_an_engine_that_serves_adopts_jobs_after_an_unreadable_one(make_reader):
         jobs = await manager.list_jobs(2)  # what the window's panel reads
         assert [job.status for job in jobs] == ["failed"]
         assert "created_at holds '12/07 08:00'" in jobs[0].error_message
-        insert(str(epoch()), 2)
+        insert(str(int(base_moment().timestamp())), 2)
         assert await manager.start_runnable_jobs() == 1
         return await manager.wait_for_job(2)
 
