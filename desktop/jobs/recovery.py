@@ -14,6 +14,7 @@ import math
 from ..store import clock, connection, jobs_table
 from ..store.clock import ago_text
 from ..store.jobs_table import JobRecord
+from .events import JobEvent
 from .leases import decide, owned_by_us
 from .runner import DatabaseDamaged, DatabasePathChanged, failure_message
 
@@ -58,13 +59,27 @@ class Recovery:
         for job in jobs:
             if job.id in self._tasks:
                 continue
-            decision = decide(job, me=self.owner, now=now, stalled=job.id in stalled,
-                              alive=alive, foreign_present=foreign_present)
-            if decision.run:
-                await self._writable()  # the first time: the database is checked first
+            if job.unreadable:  # fails alone; the others are adopted as ever
+                await self._fail_unreadable(job)
+                continue
+            try:
+                decision = decide(job, me=self.owner, now=now, stalled=job.id in stalled,
+                                  alive=alive, foreign_present=foreign_present)
+                if decision.run:
+                    await self._writable()  # the first time: the database is checked first
                 # a row another program wrote may lack a total: count it before it runs
-                counted = (None if job.total else await self._call_retrying_locks(
-                    jobs_table.count_for_claim, job.id, thread=self.reads))
+                counted = None
+                if decision.run and not job.total:
+                    counted = await self._call_retrying_locks(jobs_table.count_for_claim,
+                                                              job.id, thread=self.reads)
+            except DatabaseDamaged:
+                raise  # the whole database, not this job: the caller says so
+            except Exception as exc:  # never a reason to leave the other jobs where they are
+                log.warning("job %s could not be looked at (%s); trying again next round",
+                            job.id, exc)
+                log.debug("job %s", job.id, exc_info=True)
+                continue
+            if decision.run:
                 self.start_job(job.id, take_over=job.status == "running",
                                take_from=decision.take_from, counted=counted,
                                note=decision.note)
@@ -74,6 +89,20 @@ class Recovery:
             elif job.status == "pending" and not owned_by_us(job.owner):
                 self.left_to_server.append(job.id)
         return started
+
+    async def _fail_unreadable(self, job: JobRecord) -> None:
+        """Fail a job whose row cannot be understood, saying which column holds what."""
+        log.info("%s", job.unreadable)
+        try:
+            await self.prepare_for_writing()
+            if not await self._call_retrying_locks(jobs_table.fail_unreadable_job, job):
+                return  # the row changed meanwhile: looked at again next round
+            final = await self._call_retrying_locks(jobs_table.load_job, job.id)
+        except Exception:
+            log.exception("could not record the failure of job %s", job.id)
+            return
+        if final is not None:
+            self.events.publish(JobEvent("finished", final))
 
     def _watch_server_jobs(self, jobs: list[JobRecord]) -> set[int]:
         """Ids of the web server's running jobs whose progress this engine has seen frozen for

@@ -228,7 +228,12 @@ class JobRunner:
             await self._publish_finished(job_id)
 
     async def _process(self, job: JobRecord) -> None:
-        scope, _ = job_requests.parse_parameters(job.job_type, job.parameters)
+        if job.unreadable:  # a row another program filled with what cannot be understood
+            raise JobRequestError(job.unreadable)
+        try:
+            scope, _ = job_requests.parse_parameters(job.job_type, job.parameters)
+        except JobRequestError as exc:  # its job_type or parameters (named in the message)
+            raise JobRequestError(f"job {job.id} cannot be run: {exc}") from None
         await self._call_retrying_locks(job_requests.check_targets_exist, job.user_id, scope)
         self.events.publish(JobEvent("started", job))
         if scope.kind == "undo":

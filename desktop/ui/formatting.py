@@ -33,8 +33,12 @@ def _day_and_month(month: int, day: int) -> str:
 def local_time(text: str | None, now: pendulum.DateTime | None = None) -> str:
     """A stored UTC timestamp in local time, as short as is unambiguous, the time always in the
     locale's short form: the time alone today, "yesterday 14:03", "Dec 4 14:03" this year,
-    "2025-12-04 14:03" before. ``now`` defaults to the clock's now."""
-    moment = parse_db_text(text)
+    "2025-12-04 14:03" before. ``now`` defaults to the clock's now. A value that is no
+    timestamp is shown as it is."""
+    try:
+        moment = parse_db_text(text)
+    except ValueError:
+        return str(text)
     if moment is None:
         return ""
     local = moment.in_timezone("local")
@@ -57,8 +61,12 @@ def widest_local_times() -> list[str]:
 
 
 def full_local_time(text: str | None) -> str:
-    """A stored UTC timestamp in local time with the date, seconds and the zone's offset."""
-    moment = parse_db_text(text)
+    """A stored UTC timestamp in local time with the date, seconds and the zone's offset (a
+    value that is no timestamp as it is)."""
+    try:
+        moment = parse_db_text(text)
+    except ValueError:
+        return str(text)
     if moment is None:
         return ""
     return moment.in_timezone("local").format("YYYY-MM-DD HH:mm:ss (Z)")

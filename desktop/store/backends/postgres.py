@@ -49,12 +49,14 @@ JOB_TABLE_DDL = SQLITE_JOB_TABLE_DDL.replace("id INTEGER PRIMARY KEY AUTOINCREME
                                              "PRIMARY KEY")
 RECORD_TABLES_DDL = {
     "bulk_job_changes": ["CREATE TABLE IF NOT EXISTS bulk_job_changes (job_id INTEGER NOT NULL, "
-                         "article_id INTEGER NOT NULL, PRIMARY KEY (job_id, article_id))"],
+                         "article_id INTEGER NOT NULL, kept TEXT, "
+                         "PRIMARY KEY (job_id, article_id))"],
     "bulk_job_spans": ["CREATE TABLE IF NOT EXISTS bulk_job_spans (job_id INTEGER NOT NULL, "
                        "low INTEGER NOT NULL, high INTEGER NOT NULL, first_row INTEGER, "
                        "last_row INTEGER, PRIMARY KEY (job_id, low))"],
     "bulk_job_article_sets": ["CREATE TABLE IF NOT EXISTS bulk_job_article_sets (job_id INTEGER "
-                              "NOT NULL, low INTEGER NOT NULL, article_ids INTEGER[] NOT NULL)",
+                              "NOT NULL, low INTEGER NOT NULL, article_ids INTEGER[] NOT NULL, "
+                              "written_by BIGINT)",
                               "CREATE INDEX IF NOT EXISTS bulk_job_article_sets_job_low ON "
                               "bulk_job_article_sets (job_id, low)"],
 }
