@@ -14,14 +14,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Opens the app on its default database, filled with sample data the first time. First checks
-# that Qt's X11 plugin finds its system libraries, and prints the command that installs them
-# if not (the tests run offscreen and need none of them).
+# Opens the app on its default database, filled with sample data the first time. Both first
+# check that Qt finds the system libraries it links to (on X11 for the window, offscreen for the
+# tests), and stop with the one command that installs the missing ones if not.
 run: $(STAMP)
-	$(BIN)/python -m desktop.ui.platform_libs
+	@$(BIN)/python -m desktop.ui.platform_libs xcb
 	$(BIN)/rss-desktop gui --demo-if-new $(ARGS)
 
 test: $(STAMP)
+	@$(BIN)/python -m desktop.ui.platform_libs offscreen
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(ARGS)
 
 bench: $(STAMP)
