@@ -40,7 +40,7 @@ clean:
 PACKAGE_STAMP := $(VENV)/.installed-package
 PYINSTALLER := $(BIN)/pyinstaller --noconfirm --log-level WARN
 
-.PHONY: package package-onefile test-package
+.PHONY: package package-onefile test-package deb
 
 $(PACKAGE_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,package]'
@@ -53,6 +53,11 @@ package: $(PACKAGE_STAMP)
 package-onefile: $(PACKAGE_STAMP)
 	RSS_DESKTOP_ONEFILE=1 $(PYINSTALLER) packaging/rss-desktop.spec
 	@du -sb dist/rss-desktop-onefile | awk '{printf "onefile: %.1f MB (%d bytes)\n", $$1/1e6, $$1}'
+
+# A Debian package of the onedir bundle (packaging/build_deb.py): installs with
+# `sudo apt install ./dist/rss-desktop_*.deb`, which brings the system libraries it needs.
+deb: package
+	$(BIN)/python packaging/build_deb.py
 
 test-package: $(PACKAGE_STAMP)
 	RSS_DESKTOP_PACKAGE_TEST=1 QT_QPA_PLATFORM=offscreen \

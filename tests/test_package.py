@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop import __version__
+from desktop import APP_ID, __version__
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "packaging" / "rss-desktop.spec"
@@ -265,7 +265,7 @@ def test_bundle_contents(onedir):
     resources = internal / "resources"
     assert (resources / "icons" / "rss-desktop.svg").is_file()
     assert (resources / "icons" / "png" / "rss-desktop-256.png").is_file()
-    assert (resources / "rss-desktop.desktop").is_file()
+    assert (resources / f"{APP_ID}.desktop").is_file()
     assert (internal / "tzdata" / "zoneinfo" / "UTC").is_file()
     qt = internal / "PySide6" / "Qt"
     assert (qt / "plugins" / "iconengines" / "libqsvgicon.so").is_file()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 os.environ.setdefault("QT_API", "pyside6")  # qasync would otherwise probe PyQt5/6 first
 import qasync
 
+from .. import APP_ID
 from .resources import (
     APPLICATION,
     ORGANIZATION,
@@ -102,7 +103,7 @@ def create_application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
-    app.setDesktopFileName("rss-desktop")
+    app.setDesktopFileName(APP_ID)
     app.setWindowIcon(icon("rss-desktop"))
     app.setQuitOnLastWindowClosed(False)  # the window's close ends the loop after shutdown
     return app
