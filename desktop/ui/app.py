@@ -192,6 +192,11 @@ def run_gui(database: str | None = None, *, smoke_test: bool = False,
     from .main_window import MainWindow
     from .window_database import database_target
 
+    instance = None
+    if not (smoke_test or screenshot):  # they never involve the person's window
+        instance, handed_over = one_window_per_session(database)
+        if handed_over:
+            return 0
     app = create_application()
     log_path = configure_logging()
     loop = qasync.QEventLoop(app)
@@ -200,10 +205,31 @@ def run_gui(database: str | None = None, *, smoke_test: bool = False,
     window = MainWindow(app_settings())
     close_on_signals(window)
     target = database_target(database) if database else default_database_path()
-    with loop:
+    if instance is not None:
+        instance.serve(window)
+    with loop, contextlib.ExitStack() as cleanup:
+        if instance is not None:
+            cleanup.callback(instance.close)
         if smoke_test:
             return loop.run_until_complete(_smoke_test(window))
         if screenshot:
             return loop.run_until_complete(_screenshot(window, target, Path(screenshot)))
         return loop.run_until_complete(
             _run_window(window, target, create=database is None, demo_if_new=demo_if_new))
+
+
+def one_window_per_session(database: str | None):
+    """(the session's InstanceServer or None, whether the window already open took over)."""
+    from .single_instance import InstanceServer, hand_over, socket_path
+
+    try:
+        path = socket_path()
+        instance = InstanceServer.claim(path)
+        if instance is None and hand_over(database, path):
+            print("rss-desktop: the window already open in this session came forward")
+            return None, True
+        return instance, False
+    except OSError as exc:  # no private folder for the socket: a window of its own
+        print(f"rss-desktop: note: cannot check for a window already open: {exc}",
+              file=sys.stderr)
+        return None, False
