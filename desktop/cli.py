@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import signal
 import sys
 
@@ -37,8 +38,10 @@ from .jobs.api import (
     parameters_of,
     shown_name,
 )
+from .logs import configure_command_logging
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+log = logging.getLogger("desktop.cli")
 
 
 class BadInput(Exception):
@@ -80,7 +83,6 @@ def running_options(sub) -> None:
     """Options of the commands that run a job here to its end."""
     sub.add_argument("--max-batch", type=positive_int, default=200_000, metavar="N",
                      help="at most N articles per transaction (default: sized by time)")
-    sub.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
                               "or ~/.pgpass)")
         if user:
             sub.add_argument("--user", required=True, type=positive_int, metavar="ID")
+        sub.add_argument("-v", "--verbose", action="count", default=0,
+                         help="say more on stderr (-vv: debugging detail)")
+        sub.add_argument("-q", "--quiet", action="store_true",
+                         help="no progress bar; log only errors (the result still shows)")
         return sub
 
     mark = with_database(commands.add_parser(
@@ -150,7 +156,6 @@ def build_parser() -> argparse.ArgumentParser:
                          user=False)
     demo.add_argument("--articles", type=positive_int, default=50_000)
     demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--quiet", action="store_true", help="no progress bar")
 
     gui = commands.add_parser("gui", help="open the desktop app (the default command)")
     gui.add_argument("--database", metavar="PATH|URL",
@@ -410,15 +415,19 @@ async def cmd_work(args) -> int:
         if event.kind == "finished":
             job = event.job
             detail = f": {job.error_message}" if job.error_message else ""
-            print(f"job {job.id} {job.status} ({job.progress:,}/{job.total:,}){detail}",
-                  file=sys.stderr, flush=True)
+            line = f"job {job.id} {job.status} ({job.progress:,}/{job.total:,}){detail}"
+            log.info("%s", line)
+            if not args.quiet:
+                print(line, file=sys.stderr, flush=True)
 
+    log.info("work started on %s", shown_name(args.database))
     manager.subscribe(report)
     # SIGTERM (a service manager stopping us): hand running jobs back as pending, as Ctrl-C does.
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
     try:
         await manager.run_available(once=args.once)
     except asyncio.CancelledError:
+        log.info("work stopped; unfinished jobs were handed back")
         print("rss-desktop: stopped; unfinished jobs were handed back", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
@@ -448,6 +457,9 @@ COMMANDS = {"mark-read": cmd_mark_read, "jobs": cmd_jobs, "feeds": cmd_feeds,
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command not in (None, "gui"):  # the window logs to its own file
+        configure_command_logging(args.verbose, args.quiet,
+                                  "work.log" if args.command == "work" else None)
     try:
         if args.command in (None, "gui"):
             from .ui.app import run_gui

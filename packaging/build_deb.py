@@ -13,7 +13,7 @@ and packed with dpkg-deb:
   the icon (SVG and PNG sizes) and the AppStream metadata, named by the application id;
 - /usr/share/man/man1/rss-desktop.1.gz and the bash and zsh completions, generated here from
   the command line's argparse parser (argparse-manpage, shtab), so they follow ``--help``;
-- /usr/share/doc/rss-desktop/copyright and changelog.Debian.gz.
+- /usr/share/doc/rss-desktop/copyright and changelog.gz.
 
 ``Depends`` is what dpkg-shlibdeps says the bundle's ELF files need from the system: never a
 list kept by hand. dpkg-shlibdeps must find every such library on this machine; when some are
@@ -194,13 +194,13 @@ def install_documents(usr: Path, dropped: list[str]) -> None:
             c.split(" :: ")[-1] for c in info.get_all("Classifier", [])
             if c.startswith("License ::")) or (info.get("License") or "").split("\n")[0]
         lines.append(f"  {name} {info['Version']}: {licence or 'see the project'}")
-    lines.append("  the Python interpreter (libpython3), from Debian: PSF-2.0")
+    lines.append(f"  Python {sys.version.split()[0]} (libpython and its modules): PSF-2.0")
     if dropped:
         lines += [" .", " Not bundled, from Debian's packages instead (see Depends):",
                   *(f"  {name}" for name in dropped)]
     (doc / "copyright").write_text("\n".join(lines) + "\n")
     date = formatdate(build_time(), usegmt=False)
-    gzip_file(doc / "changelog.Debian.gz",
+    gzip_file(doc / "changelog.gz",  # a native package: its own changelog
               f"{NAME} ({__version__}) unstable; urgency=medium\n\n"
               f"  * Built from the project's sources with make deb.\n\n"
               f" -- {MAINTAINER}  {date}\n")
@@ -257,11 +257,12 @@ def write_control(depends: str, architecture: str) -> None:
 
 
 def normalise_modes(root: Path) -> None:
-    """0755 for folders and executables, 0644 for the rest (whatever this machine's umask)."""
+    """0755 for folders and programs, 0644 for the rest, shared libraries included (Debian's
+    policy; whatever this machine's umask and the wheels' modes were)."""
     for path in [root, *root.rglob("*")]:
         if path.is_symlink():
             continue
-        executable = path.is_dir() or path.stat().st_mode & 0o111
+        executable = path.is_dir() or (path.stat().st_mode & 0o111 and ".so" not in path.name)
         path.chmod(0o755 if executable else 0o644)
 
 

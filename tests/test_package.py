@@ -308,7 +308,7 @@ DEB_FILES = [
     "/usr/share/bash-completion/completions/rss-desktop",
     "/usr/share/zsh/vendor-completions/_rss-desktop",
     "/usr/share/doc/rss-desktop/copyright",
-    "/usr/share/doc/rss-desktop/changelog.Debian.gz",
+    "/usr/share/doc/rss-desktop/changelog.gz",
 ]
 
 
@@ -346,6 +346,9 @@ def test_deb_installs_the_app_where_the_desktop_finds_it(deb):
     link = next(line for line in listing if " ./usr/bin/rss-desktop " in line)
     assert link.startswith("l") and link.endswith("-> ../lib/rss-desktop/rss-desktop")
     assert not [line for line in listing if "root/root" not in line]
+    executable_libraries = [line for line in listing
+                            if line.startswith("-rwx") and ".so" in line.rsplit("/", 1)[-1]]
+    assert executable_libraries == []  # Debian's policy: shared libraries are 0644
     assert deb_field(deb, "Package") == "rss-desktop"
     assert deb_field(deb, "Version") == __version__
 

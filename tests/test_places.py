@@ -139,3 +139,21 @@ def test_smoke_test_and_screenshot_touch_none_of_the_persons_settings(home, serv
     assert result.returncode == 0, result.stderr
     assert (file_state(config), file_state(old_settings), file_state(database.parent)) == before
     assert not places.settings_file().exists()
+
+
+def test_about_says_where_the_log_is(make_window):
+    window = make_window()
+    box = window.show_about()
+    assert f"Log file: {places.log_dir() / 'rss-desktop.log'}" in box.informativeText()
+    box.close()
+
+
+def test_a_native_crash_leaves_its_trace_in_the_log_folder():
+    """What run_gui enables: a segfault (here ctypes reading address 0) writes the stacks."""
+    code = ("from desktop.ui.app import record_native_crashes; kept = record_native_crashes(); "
+            "import ctypes; ctypes.string_at(0)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode != 0
+    trace = (places.log_dir() / "crash.log").read_text()
+    assert "Fatal Python error: Segmentation fault" in trace and "<string>" in trace
