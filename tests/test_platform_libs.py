@@ -169,3 +169,18 @@ def test_the_window_cannot_start_under_wayland_without_qtgui_libraries(tmp_path,
     out = io.StringIO()
     assert check({"DISPLAY": ":0", "WAYLAND_DISPLAY": "w"}, release, out=out) == 1
     assert "libxcb-cursor0" in out.getvalue() and "libglib2.0-0" in out.getvalue()
+
+
+@pytest.mark.skipif(xcb_plugin() is None, reason="this PySide6 has no xcb plugin")
+def test_the_missing_packages_alone_for_scripts(tmp_path, monkeypatch):
+    from desktop.ui.platform_libs import missing_packages
+
+    monkeypatch.setenv("PATH", stand_in_ldd(tmp_path, FRESH_DEBIAN_LDD,
+                                            MINIMAL_DEBIAN_QTGUI_LDD)["PATH"])
+    release = tmp_path / "os-release"
+    release.write_text(DEBIAN)
+    assert missing_packages("offscreen", release) == MINIMAL_DEBIAN_PACKAGES
+    assert missing_packages("xcb", release) == (
+        f"{MINIMAL_DEBIAN_PACKAGES} libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1")
+    release.write_text("ID=gentoo\n")
+    assert missing_packages("xcb", release) == ""

@@ -10,8 +10,9 @@ lack -- for the offscreen platform (the tests) or for X11 (the window) -- and pr
 command that installs them all, for the distribution named in /etc/os-release.
 
 Run as ``python -m desktop.ui.platform_libs [offscreen|xcb]`` (xcb by default); exit 1 when
-the app cannot start (libraries missing, or no display at all). It imports no Qt (that is what
-may fail) and never installs anything itself.
+the app cannot start (libraries missing, or no display at all); ``--missing-packages xcb``
+prints just the package names. It imports no Qt (that is what may fail) and never installs
+anything itself.
 """
 
 from __future__ import annotations
@@ -180,5 +181,21 @@ def check(env=os.environ, os_release: Path = Path("/etc/os-release"),
     return 1 if fatal else 0
 
 
+def missing_packages(platform: str, os_release: Path = Path("/etc/os-release")) -> str:
+    """The packages to install for ``platform``, space-separated ("" when nothing is missing
+    or they cannot be named): for scripts, such as CI installing what `make deb` needs."""
+    missing = missing_for(qt_files(platform))
+    if not missing:
+        return ""
+    try:
+        command = install_command(missing, parse_os_release(os_release.read_text()), root=True)
+    except OSError:
+        return ""
+    return command.split(" ", 2)[2] if command else ""
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--missing-packages"]:
+        print(missing_packages(sys.argv[2] if len(sys.argv) > 2 else "xcb"))
+        sys.exit(0)
     sys.exit(check(platform=sys.argv[1] if len(sys.argv) > 1 else "xcb"))
