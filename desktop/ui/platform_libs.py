@@ -10,9 +10,9 @@ lack -- for the offscreen platform (the tests) or for X11 (the window) -- and pr
 command that installs them all, for the distribution named in /etc/os-release.
 
 Run as ``python -m desktop.ui.platform_libs [offscreen|xcb]`` (xcb by default); exit 1 when
-the app cannot start (libraries missing, or no display at all); ``--missing-packages xcb``
-prints just the package names. It imports no Qt (that is what may fail) and never installs
-anything itself.
+the app cannot start (libraries missing, or no display at all); ``--missing-packages bundle``
+prints just the package names (for all the packaged bundle loads, Wayland's plugin too). It
+imports no Qt (that is what may fail) and never installs anything itself.
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ PACKAGES = {
     "libexpat.so.1":            ("libexpat1", "expat", "expat"),
     "libXau.so.6":              ("libxau6", "libXau", "libxau"),
     "libXdmcp.so.6":            ("libxdmcp6", "libXdmcp", "libxdmcp"),
+    "libwayland-client.so.0":   ("libwayland-client0", "libwayland-client", "wayland"),
+    "libwayland-cursor.so.0":   ("libwayland-cursor0", "libwayland-cursor", "wayland"),
 }
 # The files of PySide6 the app loads on each platform, relative to the PySide6 package: the
 # Python modules it imports, the platform plugin, and the SVG icon and image plugins.
@@ -68,6 +70,12 @@ QT_FILES = {
                   "Qt/plugins/imageformats/libqsvg.so"),
 }
 QT_FILES["xcb"] = (*QT_FILES["offscreen"], "Qt/plugins/platforms/libqxcb.so")
+# Everything the packaged bundle carries (packaging/rss-desktop.spec), Wayland included: what
+# `make deb` needs installed to name the packages of the libraries it links to.
+QT_FILES["bundle"] = (*QT_FILES["xcb"], "Qt/plugins/platforms/libqwayland.so",
+                      "Qt/plugins/wayland-shell-integration/libxdg-shell.so",
+                      "Qt/plugins/wayland-decoration-client/libbradient.so",
+                      "Qt/plugins/platforminputcontexts/libcomposeplatforminputcontextplugin.so")
 MANAGERS = (  # (os-release ids, command, column of PACKAGES)
     ({"debian", "ubuntu", "linuxmint", "pop", "raspbian"}, "apt install", 0),
     ({"fedora", "rhel", "centos", "rocky", "almalinux"}, "dnf install", 1),
