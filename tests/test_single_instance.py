@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import make_server_database
+from PySide6.QtCore import Qt
 
 from desktop.ui.single_instance import InstanceServer, socket_path
 
@@ -91,3 +93,37 @@ def test_one_claim_per_session_and_a_crashed_windows_socket_is_replaced(session)
     again.close()
     other_session = socket_path({**session, "DISPLAY": ":other"})
     assert other_session != path and other_session.parent == path.parent
+
+
+def test_opening_from_a_second_launch_asks_first_while_a_job_runs(qtbot, make_window, demo_db,
+                                                                  server_db, session):
+    """The window's usual question when jobs run: answered "keep", nothing changes; answered
+    "open", the job pauses after its chunk and the other database opens."""
+    from window_helpers import click_scope
+
+    server = InstanceServer.claim(socket_path(session))
+    window = make_window(demo_db, max_chunk=50)
+    server.serve(window)
+    window.settings.setValue("confirm_mark_read", False)
+    click_scope(qtbot, window, "all", None)
+    window.mark_read_action.trigger()
+    qtbot.waitUntil(lambda: bool(window.manager.running_job_ids()), timeout=10_000)
+    # No event is processed between the wait and the request: the job is still running.
+    server.open_asked(str(server_db))
+    question = server.open_question
+    assert question.isVisible() and "1 job running here" in question.text()
+    keep = next(b for b in question.buttons() if b.text() == "Keep this one")
+    qtbot.mouseClick(keep, Qt.MouseButton.LeftButton)
+    assert window.database_target == demo_db
+
+    qtbot.waitUntil(lambda: bool(window.manager.running_job_ids()), timeout=10_000)
+    server.open_asked(str(server_db))
+    question = server.open_question
+    button = next(b for b in question.buttons() if b.text() == "Open and pause")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.database_target == server_db, timeout=20_000)
+    with sqlite3.connect(demo_db) as conn:
+        status, progress, total = conn.execute(
+            "SELECT status, progress, total FROM bulk_operation_jobs").fetchone()
+    assert status == "pending" and progress < total  # handed back: it resumes next time
+    server.close()
