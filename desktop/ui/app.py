@@ -207,7 +207,7 @@ def run_gui(database: str | None = None, *, smoke_test: bool = False,
     from .main_window import MainWindow
     from .window_database import database_target
 
-    instance = None
+    instance, moved = None, {}
     throwaway = smoke_test or screenshot  # never the person's window, settings or files
     if not throwaway:
         instance, handed_over = one_window_per_session(database)
@@ -216,7 +216,7 @@ def run_gui(database: str | None = None, *, smoke_test: bool = False,
         moved = move_old_places()
     app = create_application()
     log_path = configure_logging()
-    if not throwaway and moved:
+    if moved:
         log.info("moved from the old places: %s", moved)
     crash_log = record_native_crashes()  # noqa: F841 - kept open while the window runs
     loop = qasync.QEventLoop(app)
