@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import math
 import os
 import signal
@@ -46,6 +47,7 @@ from .jobs.api import (
     is_undo,
     shown_name,
 )
+from .logs import configure_command_logging
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_READER_GONE = 128 + signal.SIGPIPE  # what a shell reports for a program SIGPIPE ended
@@ -53,6 +55,7 @@ EXIT_READER_GONE = 128 + signal.SIGPIPE  # what a shell reports for a program SI
 # its record) and at most a century (beyond that a date is out of range anyway).
 KEEP_HOURS_RANGE = (1.0, 100 * 365 * 24.0)
 WAIT_FOR_FILE_SECONDS = 0.5  # work, while no file is at its path
+log = logging.getLogger("desktop.cli")
 
 
 class BadInput(Exception):
@@ -105,7 +108,6 @@ def running_options(sub) -> None:
     """Options of the commands that run a job here to its end."""
     sub.add_argument("--max-batch", type=positive_int, default=200_000, metavar="N",
                      help="at most N articles per transaction (default: sized by time)")
-    sub.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,6 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
                               "or ~/.pgpass)")
         if user:
             sub.add_argument("--user", required=True, type=positive_int, metavar="ID")
+        sub.add_argument("-v", "--verbose", action="count", default=0,
+                         help="say more on stderr (-vv: debugging detail)")
+        sub.add_argument("-q", "--quiet", action="store_true",
+                         help="no progress bar; log only errors (the result still shows)")
         return sub
 
     mark = with_database(commands.add_parser(
@@ -175,7 +181,6 @@ def build_parser() -> argparse.ArgumentParser:
                          user=False)
     demo.add_argument("--articles", type=positive_int, default=50_000)
     demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--quiet", action="store_true", help="no progress bar")
 
     gui = commands.add_parser("gui", help="open the desktop app (the default command)")
     gui.add_argument("--database", metavar="PATH|URL", type=database_target,
@@ -503,6 +508,7 @@ async def cmd_work(args) -> int:
     except asyncio.CancelledError:
         if not stop.requested:
             raise
+        log.info("work stopped; unfinished jobs were handed back")
         print("rss-desktop: stopped; unfinished jobs were handed back", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
@@ -520,9 +526,12 @@ async def _work_on(args, retired: tuple[str, ...]) -> DatabasePathChanged | None
         if event.kind == "finished":
             job = event.job
             detail = f": {job.error_message}" if job.error_message else ""
-            print(f"job {job.id} {job.status} ({job.progress:,}/{job.total:,}){detail}",
-                  file=sys.stderr, flush=True)
+            line = f"job {job.id} {job.status} ({job.progress:,}/{job.total:,}){detail}"
+            log.info("%s", line)
+            if not args.quiet:
+                print(line, file=sys.stderr, flush=True)
         elif event.kind == "stopped" and not manager.damage:  # (damage: said once, at the end)
+            log.info("%s", event.note)
             print(f"rss-desktop: {event.note}", file=sys.stderr, flush=True)
         elif event.kind == "unrecorded":
             failure = manager.unrecorded[event.job.id]
@@ -531,6 +540,7 @@ async def _work_on(args, retired: tuple[str, ...]) -> DatabasePathChanged | None
                   f"first, rss-desktop retry {failure.job_id} (or the next work) goes "
                   "on with the job", file=sys.stderr, flush=True)
 
+    log.info("work started on %s", shown_name(args.database))
     manager.subscribe(report)
     try:
         await manager.run_available(once=args.once)
@@ -586,6 +596,9 @@ def silence(*streams) -> None:
 def run_command(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command not in (None, "gui"):  # the window logs to its own file
+        configure_command_logging(args.verbose, args.quiet,
+                                  "work.log" if args.command == "work" else None)
     try:
         if args.command in (None, "gui"):
             from .ui.app import run_gui

@@ -240,6 +240,15 @@ def make_server_database_pg(url: str, *, unique_read_status: bool = True,
     return url
 
 
+@pytest.fixture(autouse=True)
+def private_xdg_places(tmp_path_factory, monkeypatch):
+    """No test writes into the home folder: the XDG places (desktop/places.py: data, settings,
+    cache, logs) of this process and of the programs the tests start are the test's own."""
+    base = tmp_path_factory.mktemp("xdg")
+    for variable in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(variable, str(base / variable.lower()))
+
+
 @pytest.fixture
 def server_db(tmp_path) -> Path:
     """A server-shaped database with the unique read_status index and no job table."""

@@ -195,6 +195,7 @@ def test_bad_database_names_the_file_and_keeps_the_open_one(qtbot, make_window, 
 def gui_env(tmp_path: Path) -> dict:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_DATA_HOME=str(tmp_path / "data"),
                XDG_CONFIG_HOME=str(tmp_path / "config"))
+    env["DISPLAY"] = ":rss-desktop-tests"  # never hand over to a window open on this desktop
     return env
 
 

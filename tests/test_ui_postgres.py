@@ -212,7 +212,8 @@ def test_a_server_database_without_users_offers_no_sample_data(qtbot, make_windo
 def test_gui_database_url_on_the_command_line(tmp_path, reader_pg):
     output = tmp_path / "shot.png"
     env = {"QT_QPA_PLATFORM": "offscreen", "XDG_DATA_HOME": str(tmp_path / "data"),
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "PATH": "/usr/bin:/bin"}
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "PATH": "/usr/bin:/bin",
+           "XDG_STATE_HOME": str(tmp_path / "state")}
     started = time.monotonic()
     result = subprocess.run([sys.executable, "-m", "desktop", "gui", "--database", reader_pg,
                              "--screenshot", str(output)], cwd=ROOT, env=env,
