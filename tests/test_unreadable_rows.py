@@ -120,7 +120,10 @@ def test_work_runs_the_good_rows_and_fails_each_bad_one_alone(make_reader):
     for job_id, (*_, bad) in enumerate(rows, start=1):
         job = job_row(target, job_id)
         if bad is None:
-            assert (job["status"], job["error_message"]) == ("completed", None), job_id
+            # (the web server's rows, taken over since no other program has the file open, say so)
+            assert job["status"] == "completed", job_id
+            assert job["error_message"] is None or job["error_message"].startswith(
+                "taken over from the web server at "), job_id
             assert job["progress"] == job["total"] > 0
         else:
             column, value = bad
