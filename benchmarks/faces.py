@@ -88,6 +88,7 @@ def run_cli(path, category_id: int, trace: bool = False) -> dict:
     import desktop.cli as cli
 
     clock, tracer = JobClock(), _tracer(trace)
+    cli.load_engine()  # (its names are imported on first use: replaced after, not before)
     cli.BulkOperationManager = observed_manager(clock)  # this child process only
     began = time.monotonic()
     code = cli.main(cli_arguments(path, category_id))
