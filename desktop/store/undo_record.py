@@ -33,7 +33,7 @@ from __future__ import annotations
 from peewee import fn
 
 from .backends import current as current_backend
-from .models import BulkJobArticleSet, BulkJobSpan, ReadStatus
+from .models import BulkJobArticleSet, BulkJobSpan
 
 UPDATED = "rss_desktop_marked_updates"  # temp table of this connection
 
@@ -71,9 +71,8 @@ class RowidRecorder:
             f"read_status WHEN old.is_read = 0 AND new.is_read = 1 BEGIN INSERT INTO {UPDATED} "
             "VALUES (new.article_id); END")
 
-    @staticmethod
-    def _largest_rowid() -> int:
-        return ReadStatus.select(fn.MAX(ReadStatus.id)).scalar() or 0
+    def _largest_rowid(self) -> int:
+        return self.db.execute_sql("SELECT max(id) FROM read_status").fetchone()[0] or 0
 
     def begin(self, job_id: int, low: int) -> None:
         """Start recording a chunk of job ``job_id`` (inside its transaction)."""
@@ -88,7 +87,8 @@ class RowidRecorder:
         db, before = self.db, self.before
         updated = db.execute_sql(f"SELECT count(*) FROM {UPDATED}").fetchone()[0]
         inserted, after = changed_rows - updated, self._largest_rowid()
-        above = ReadStatus.select().where(ReadStatus.id > before).count() if inserted else 0
+        above = db.execute_sql("SELECT count(*) FROM read_status WHERE id > ?",
+                               (before,)).fetchone()[0] if inserted else 0
         if above != inserted:  # some new rows took rowids below ``before``
             raise RecordLost(f"{inserted} rows inserted, {above} with rowids above {before}")
         db.execute_sql(f"INSERT OR IGNORE INTO bulk_job_changes (job_id, article_id) "
