@@ -21,7 +21,7 @@ copy.
 **Shapes** (``SHAPES``, issue 26): ``server`` is the above. ``compact`` is the same feeds, the
 same random draws (so the same article, unread and read-state counts) with rows a server that
 keeps summaries, not content, stores: a short guid and title, a 40-character summary, no url,
-content or updated_at (~290 MB at 1,000,000, most of it the server's indexes and read state).
+content or updated_at (276 MB at 1,000,000, most of it the server's indexes and read state).
 The two tree shapes have compact rows and many feeds:
 ``feeds2000`` puts 2,000 feeds in "Tech" beside 9 categories of 150 (Tech ~60 % of articles),
 ``categories50`` has 50 categories of 20 feeds ("Tech" the first, ~16 % of articles).
