@@ -195,11 +195,12 @@ def mark_span_read(user_id: int, scope: Scope, low: int, high: int, now: str, *,
     makes that one row per article.
     """
     in_span = scope.condition() & (Article.id > low) & (Article.id <= high)
+    # A NULL is_read is unread (as on branch f-rows, models.flag_unset: use it once merged).
+    updates = (ReadStatus.is_read == False) | ReadStatus.is_read.is_null()  # noqa: E712
     unread = (Article.select(Article.feed, fn.COUNT(Article.id))
               .join(ReadStatus, JOIN.LEFT_OUTER,
                     on=(ReadStatus.user == user_id) & (ReadStatus.article == Article.id))
-              .where(in_span & (ReadStatus.id.is_null()
-                                | (ReadStatus.is_read == False)))  # noqa: E712
+              .where(in_span & (ReadStatus.id.is_null() | updates))
               .group_by(Article.feed))
     marked = {feed_id: count for feed_id, count in _all_rows(unread) if count}
     source = Article.select(Value(user_id), Article.id, Value(True), Value(False), Value(False),
@@ -209,7 +210,7 @@ def mark_span_read(user_id: int, scope: Scope, low: int, high: int, now: str, *,
                                 update={ReadStatus.is_read: True,
                                         ReadStatus.read_at: EXCLUDED.read_at,
                                         ReadStatus.updated_at: EXCLUDED.updated_at},
-                                where=(ReadStatus.is_read == False))  # noqa: E712
+                                where=updates)
                    .returning().sql())
     wrapped = recorder.marking(sql, list(params)) if recorder is not None else None
     if wrapped is not None:
