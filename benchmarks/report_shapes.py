@@ -105,6 +105,8 @@ def show(results: dict, console) -> None:
                       pair(row, "engine_ratio"), figure_text(row["process"]),
                       pair(row, "process_ratio"), _ms(row["version"]), _ms(row["small_job"]))
     console.print(table)
+    if not any(row.get("split_seconds") for row in table_data.values()):
+        return
     split = Table(title="Where the whole `mark-read` process's time goes, per shape (ms, medians; "
                         "benchmarks/split.py)")
     split.add_column("part")
