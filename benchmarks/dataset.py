@@ -1,12 +1,15 @@
 """The benchmark's database: built once per size and cached, copied fresh for every run.
 
-Two datasets (``--dataset``):
+The datasets (``--dataset``):
 
 - ``server`` (the default, every figure in the README): built the way a web server fills one
   (``server_dataset.py``: feeds polled in rounds, complete article rows of a few KB, several
-  users' read state, a peewee server's indexes). Two files are cached: the file as the server
-  left it (``….asis.db``, for "first open": the app's additive schema is not there yet) and a
-  copy prepared once with ``ensure_schema``, which every job measurement starts from.
+  users' read state, a peewee server's indexes). ``compact``, ``feeds2000`` and
+  ``categories50`` are the same server laid out otherwise (``server_dataset.SHAPES``: short
+  rows; 2,000 feeds in one category; 50 categories of 20 feeds), cached the same way. Two
+  files are cached: the file as the server left it (``….asis.db``, for "first open": the
+  app's additive schema is not there yet) and a copy prepared once with ``ensure_schema``,
+  which every job measurement starts from.
 - ``demo`` (issue 5's): the server spec's DDL filled by the demo generator with most articles
   in "Tech" (ids of a category not interleaved, short rows), prepared the same way.
 
@@ -31,7 +34,8 @@ USER_ID = 1  # alice: about a third of articles have a read_status row for her
 CATEGORY = "Tech"
 LAYOUT_VERSION = 1  # bump when the way the demo file is built changes
 SERVER_LAYOUT_VERSION = 1  # the same for server_dataset.py
-DATASETS = ("server", "demo")
+# "server" and the shapes of issue 26 (server_dataset.SHAPES), then issue 5's "demo"
+DATASETS = (*server_dataset.SHAPES, "demo")
 
 # The web server's DDL as its peewee models create it (no unique index on read_status).
 SERVER_DDL = """
@@ -85,7 +89,8 @@ def cached_dataset(articles: int, name: str = "server", log=print) -> Dataset:
         path = CACHE / f"server-{articles}-{share:g}-{seed}-v{LAYOUT_VERSION}.db"
         server_path = None
     else:
-        path = CACHE / f"realistic-{articles}-s{SEED}-v{SERVER_LAYOUT_VERSION}.db"
+        shape = "" if name == "server" else f"-{name}"
+        path = CACHE / f"realistic{shape}-{articles}-s{SEED}-v{SERVER_LAYOUT_VERSION}.db"
         server_path = path.with_suffix(".asis.db")
     timings = path.with_suffix(".timings")
     if not path.exists() or (server_path is not None and not server_path.exists()):
@@ -94,7 +99,7 @@ def cached_dataset(articles: int, name: str = "server", log=print) -> Dataset:
         if name == "demo":
             build, schema = _build(path, articles, share, seed)
         else:
-            build, schema = _build_server(path, server_path, articles)
+            build, schema = _build_server(path, server_path, articles, name)
         timings.write_text(f"{build} {schema}")
     build, schema = (float(x) for x in timings.read_text().split()) if timings.exists() else (0, 0)
     _keep_prepared(path, log)
@@ -129,8 +134,10 @@ def _keep_prepared(path: Path, log) -> None:
         db.close()
 
 
-def _build_server(path: Path, server_path: Path, articles: int) -> tuple[float, float]:
-    """The server's file (``server_dataset.build``), then a copy of it with the app's schema."""
+def _build_server(path: Path, server_path: Path, articles: int,
+                  shape: str = "server") -> tuple[float, float]:
+    """The server's file (``server_dataset.build``, laid out as ``shape``), then a copy of it
+    with the app's schema."""
     from desktop.store.connection import connect
     from desktop.store.schema import ensure_schema
 
@@ -138,7 +145,7 @@ def _build_server(path: Path, server_path: Path, articles: int) -> tuple[float, 
         for leftover in target.parent.glob(target.with_suffix(".partial").name + "*"):
             leftover.unlink()
     partial = server_path.with_suffix(".partial")
-    built = server_dataset.build(partial, articles)
+    built = server_dataset.build(partial, articles, shape=shape)
     if built["articles"] != articles:
         raise RuntimeError(f"built {built['articles']} articles instead of {articles}")
     partial.rename(server_path)

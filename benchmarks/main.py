@@ -16,15 +16,22 @@ from pathlib import Path
 
 from rich.console import Console
 
-from . import report
+from . import report, report_shapes
 from .article_list import KINDS as ARTICLE_LIST_KINDS
 from .child import run_child
 from .dataset import CACHE, DATASETS, cached_dataset, fresh_copy, remove_copy, snapshot, verify
-from .faces import run_cli_process
+from .faces import run_cli_process, run_small_job
 from .idle import run_idle
+from .split import run_split
 
 KINDS = ("floor", "floor_fk_off", "floor_undo", "engine", "engine_no_undo", "contention",
-         "connected", "sparse", "latency", "cli", "app", "open", *ARTICLE_LIST_KINDS)
+         "connected", "sparse", "latency", "cli", "split", "small_job", "app", "open",
+         *ARTICLE_LIST_KINDS)
+# Issue 26: what runs again on each other shape of database (--shapes), each against its own
+# floor; "split" is the whole mark-read process timed in parts, "small_job" a start-to-exit
+# job of ~120 articles.
+SHAPE_KINDS = ("floor", "floor_fk_off", "engine", "cli", "split", "small_job")
+SHAPES = tuple(name for name in DATASETS if name != "demo")
 # what --trace times
 TRACED = ("engine", "engine_no_undo", "contention", "connected", "sparse", "cli", "app")
 # Not in the default set: two processes watched for a minute each (idle), and the spec's
@@ -52,7 +59,14 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "100,000 on PostgreSQL)")
     parser.add_argument("--dataset", choices=DATASETS, default="server",
                         help="server: built the way a web server fills one (the default; "
-                             "server_dataset.py); demo: issue 5's, the demo generator's")
+                             "server_dataset.py); compact, feeds2000, categories50: the same "
+                             "server laid out otherwise (server_dataset.SHAPES); demo: issue "
+                             "5's, the demo generator's")
+    parser.add_argument("--shapes", metavar="NAMES",
+                        help="the other shapes of database measured beside --dataset "
+                             f"(issue 26): comma-separated of {', '.join(SHAPES)}, or 'none'; "
+                             "default: all but --dataset. Each runs "
+                             f"{', '.join(SHAPE_KINDS)} (those of them --only selects)")
     parser.add_argument("--large", action="store_true",
                         help=f"also measure how cost grows at {LARGE:,} articles (needs about "
                              "three times its ~40 GB of free disk: two cached files and a copy)")
@@ -89,6 +103,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                          f"are: {', '.join((*SERVER_KINDS, 'memory'))})")
         return args
     args.kinds = args.only.split(",") if args.only else [*KINDS, "memory", "scale"]
+    wanted = (args.shapes or ",".join(SHAPES)).split(",")
+    if args.shapes and set(wanted) - {*SHAPES, "none"}:
+        parser.error(f"unknown shape(s): {', '.join(sorted(set(wanted) - {*SHAPES, 'none'}))}")
+    args.shapes = [name for name in wanted if name not in ("none", args.dataset)]
     if args.trace and "statements" not in args.kinds:
         args.kinds.append("statements")
     unknown = set(args.kinds) - {*KINDS, *OPTIONAL_KINDS, "memory", "scale"}
@@ -104,6 +122,12 @@ def measure(kind: str, dataset, before, run_name: str, options: dict, trace: boo
     if kind == "cli_process":  # only the whole process
         return _checked(kind, dataset, before, run_name,
                         lambda path: run_cli_process(path, dataset.category_id))
+    if kind == "split":  # the whole process, in parts
+        return _checked(kind, dataset, before, run_name,
+                        lambda path: run_split(path, dataset.category_id))
+    if kind == "small_job":  # checks its own copy
+        return _checked(kind, dataset, before, run_name,
+                        lambda path: run_small_job(path, dataset.category_id))
     if kind == "open":
         return _checked(kind, dataset, before, run_name, _first_and_later_open,
                         as_server_left_it=dataset.server_path is not None)
@@ -176,7 +200,7 @@ def code_state() -> dict:
 def _large_dataset(name: str):
     """The 10,000,000-article dataset, if the disk can hold it, its prepared twin and a copy
     (measured here: 3.6 GB per 1,000,000 articles of the server dataset)."""
-    per_million = 3.95e9 if name == "server" else 0.2e9
+    per_million = 3.95e9 if name == "server" else 0.3e9
     files = 3 if name == "server" else 2
     needed = per_million * LARGE / 1e6 * files
     free = shutil.disk_usage(CACHE).free
@@ -215,16 +239,21 @@ def main(argv=None) -> int:
         if large is not None:
             sizes[LARGE] = large
     before = {n: snapshot(d.path, d) for n, d in sizes.items()}
+    shapes = {name: cached_dataset(args.articles, name, log=console.print)
+              for name in args.shapes if any(k in args.kinds for k in SHAPE_KINDS)}
+    shape_before = {name: snapshot(d.path, d) for name, d in shapes.items()}
     runs: dict[str, list[dict]] = {kind: [] for kind in args.kinds
                                    if kind not in ("memory", "scale")}
     runs.update({f"memory_{d.articles}": [] for d in (small, dataset) if "memory" in args.kinds})
     if "scale" in args.kinds:
         runs.update({f"{kind}@{n}": [] for n in sorted(sizes) if n != dataset.articles
                      for kind in SCALE_KINDS})
+    runs.update({f"{kind}#{name}": [] for name in shapes for kind in SHAPE_KINDS
+                 if kind in args.kinds})
     for repeat in range(args.repeats):
         # Interleaved rounds, so a slow spell of the machine touches every measurement alike.
         for kind in runs:
-            name = f"{kind}-{repeat + 1}".replace("@", "-at-")
+            name = f"{kind}-{repeat + 1}".replace("@", "-at-").replace("#", "-on-")
             if kind in ONCE and repeat:
                 continue
             console.print(f"[dim]{time.monotonic() - started:6.1f} s  {name}")
@@ -235,6 +264,10 @@ def main(argv=None) -> int:
                 target = dataset if kind == f"memory_{dataset.articles}" else small
                 runs[kind].append(measure("memory", target, before[target.articles], name,
                                           options, False))
+            elif "#" in kind:  # another shape of database
+                base, shape = kind.split("#")
+                runs[kind].append(measure(base, shapes[shape], shape_before[shape], name,
+                                          options, False, seed=repeat + 1))
             elif "@" in kind:
                 base, size = kind.split("@")
                 runs[kind].append(measure(base, sizes[int(size)], before[int(size)], name,
@@ -243,10 +276,13 @@ def main(argv=None) -> int:
                 runs[kind].append(measure(kind, dataset, before[dataset.articles], name,
                                           options, args.trace, seed=repeat + 1))
     results = report.build(dataset, small, runs, options, args, time.monotonic() - started)
+    report_shapes.build(results, dataset, shapes, runs)
     results["load_average"] = {"start": load_start, "end": os.getloadavg()}
     results["code"] = code_state()
     out = Console()
-    report.show(results, out if out.is_terminal else Console(width=150))
+    shown = out if out.is_terminal else Console(width=150)
+    report.show(results, shown)
+    report_shapes.show(results, shown)
     report.write(results, args.output)
     console.print(f"results written to {args.output}")
     if results["problems"]:

@@ -14,8 +14,17 @@
   row for a third of the articles, about two thirds of them read and 5 % starred; user 2 has a
   row for a fifth (mostly read, a few starred); user 3 has none.
 
-The result is deterministic for a given size and seed. ``build`` writes the file as the server
-left it (the app's additive schema is not there yet); dataset.py caches it and a prepared copy.
+The result is deterministic for a given size, seed and shape. ``build`` writes the file as the
+server left it (the app's additive schema is not there yet); dataset.py caches it and a prepared
+copy.
+
+**Shapes** (``SHAPES``, issue 26): ``server`` is the above. ``compact`` is the same feeds, the
+same random draws (so the same article, unread and read-state counts) with rows a server that
+keeps summaries, not content, stores: a short guid and title, a 40-character summary, no url,
+content or updated_at (276 MB at 1,000,000, most of it the server's indexes and read state).
+The two tree shapes have compact rows and many feeds:
+``feeds2000`` puts 2,000 feeds in "Tech" beside 9 categories of 150 (Tech ~60 % of articles),
+``categories50`` has 50 categories of 20 feeds ("Tech" the first, ~16 % of articles).
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from __future__ import annotations
 import random
 import sqlite3
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 SEED = 11
@@ -78,12 +88,38 @@ OTHER_NEW_ITEMS = ((0, 1), (3, 1))
 COMMIT_EVERY = 20_000  # articles per transaction while filling
 
 
+@dataclass(frozen=True)
+class Shape:
+    """How a dataset is laid out: its categories (name, feeds), what a poll of a feed in the
+    main category ("Tech") and of any other brings, and whether rows are compact."""
+
+    categories: tuple[tuple[str, int], ...]
+    main_new_items: tuple = MAIN_NEW_ITEMS
+    other_new_items: tuple = OTHER_NEW_ITEMS
+    compact: bool = False
+
+
+SHAPES = {
+    "server": Shape(tuple((name, MAIN_FEEDS if name == CATEGORY else OTHER_FEEDS)
+                          for name in CATEGORIES)),
+    "compact": Shape(tuple((name, MAIN_FEEDS if name == CATEGORY else OTHER_FEEDS)
+                           for name in CATEGORIES), compact=True),
+    "feeds2000": Shape(tuple((name, 2000 if name == CATEGORY else 150) for name in CATEGORIES),
+                       main_new_items=OTHER_NEW_ITEMS, compact=True),
+    "categories50": Shape((*((name, 20) for name in CATEGORIES),
+                           *((f"Topic {k}", 20) for k in range(len(CATEGORIES) + 1, 51))),
+                          compact=True),
+}
+
+
 def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def build(path, articles: int, seed: int = SEED) -> dict:
-    """Write a server-shaped database of ``articles`` articles at ``path`` (a new file)."""
+def build(path, articles: int, seed: int = SEED, shape: str = "server") -> dict:
+    """Write a server-shaped database of ``articles`` articles at ``path`` (a new file), laid
+    out as ``SHAPES[shape]``."""
+    layout = SHAPES[shape]
     rng = random.Random(seed)
     started = time.perf_counter()
     conn = sqlite3.connect(path, isolation_level=None)
@@ -100,10 +136,10 @@ def build(path, articles: int, seed: int = SEED) -> dict:
                      [(f"{rng.getrandbits(128):032x}", 1 + i % 3, created, created)
                       for i in range(500)])
     feeds = []  # (feed id, whether in the main category)
-    for category_id, name in enumerate(CATEGORIES, 1):
+    for category_id, (name, feed_count) in enumerate(layout.categories, 1):
         conn.execute("INSERT INTO categories (id, name, created_at) VALUES (?, ?, ?)",
                      (category_id, name, created))
-        for k in range(MAIN_FEEDS if name == CATEGORY else OTHER_FEEDS):
+        for k in range(feed_count):
             feed_id = len(feeds) + 1
             conn.execute("INSERT INTO feeds (id, url, title, description, category_id, "
                          "created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -124,7 +160,7 @@ def build(path, articles: int, seed: int = SEED) -> dict:
     statuses: list[tuple] = []
     while article_id < articles:
         for feed_id, main in feeds:  # one polling round: every feed in turn
-            values, weights = MAIN_NEW_ITEMS if main else OTHER_NEW_ITEMS
+            values, weights = layout.main_new_items if main else layout.other_new_items
             for _ in range(rng.choices(values, weights)[0]):
                 if article_id >= articles:
                     break
@@ -132,12 +168,19 @@ def build(path, articles: int, seed: int = SEED) -> dict:
                 ingested = START + timedelta(seconds=int(article_id * seconds_per_article))
                 stamp = _stamp(ingested)
                 published = _stamp(ingested - timedelta(minutes=rng.randint(1, 600)))
-                rows.append((article_id, feed_id, f"https://feed{feed_id}.example.org/"
-                             f"items/{article_id}", f"Article {article_id}: "
-                             + " ".join(rng.choice(WORDS) for _ in range(6)).capitalize(),
-                             f"https://feed{feed_id}.example.org/{article_id}.html",
-                             f"author{rng.randint(1, 200)}", texts[article_id % 64][:300],
-                             texts[(article_id * 7) % 64], published, stamp, stamp))
+                title = f"Article {article_id}: " + " ".join(
+                    rng.choice(WORDS) for _ in range(6)).capitalize()
+                author = f"author{rng.randint(1, 200)}"
+                if layout.compact:  # the same draws, shorter rows
+                    rows.append((article_id, feed_id, f"{feed_id}:{article_id}", title[:32],
+                                 None, author, texts[article_id % 64][:40], None, published,
+                                 stamp, None))
+                else:
+                    rows.append((article_id, feed_id, f"https://feed{feed_id}.example.org/"
+                                 f"items/{article_id}", title,
+                                 f"https://feed{feed_id}.example.org/{article_id}.html",
+                                 author, texts[article_id % 64][:300],
+                                 texts[(article_id * 7) % 64], published, stamp, stamp))
                 if rng.random() < 1 / 3:  # user 1: a third of articles have a row
                     read = rng.random() < 2 / 3
                     starred = rng.random() < 0.05
@@ -159,7 +202,7 @@ def build(path, articles: int, seed: int = SEED) -> dict:
     return {"articles": article_id, "seconds": time.perf_counter() - started}
 
 
-if __name__ == "__main__":  # python -m benchmarks.server_dataset OUT.db N
+if __name__ == "__main__":  # python -m benchmarks.server_dataset OUT.db N [SHAPE]
     import sys
 
-    print(build(sys.argv[1], int(sys.argv[2])))
+    print(build(sys.argv[1], int(sys.argv[2]), shape=(sys.argv[3:] or ["server"])[0]))

@@ -10,7 +10,6 @@ program killed by SIGPIPE would end.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import logging
@@ -18,35 +17,9 @@ import math
 import os
 import signal
 import sys
-
-from peewee import DatabaseError, InterfaceError
+from collections.abc import Sequence
 
 from . import __version__
-from .jobs.api import (
-    MARK_ALL,
-    MARK_CATEGORY,
-    MARK_FEED,
-    STATUSES,
-    BulkOperationManager,
-    DatabaseBusyError,
-    DatabaseOpenError,
-    DatabasePathChanged,
-    DemoDatabaseExists,
-    FailureNotRecorded,
-    JobEvent,
-    JobNotFound,
-    JobRequestError,
-    JobStopped,
-    OverlapError,
-    check_target,
-    create_demo_file,
-    cutoff_for_age,
-    default_checks_record,
-    describe_job,
-    failure_line,
-    is_undo,
-    shown_name,
-)
 from .logs import configure_command_logging
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -56,6 +29,68 @@ EXIT_READER_GONE = 128 + signal.SIGPIPE  # what a shell reports for a program SI
 KEEP_HOURS_RANGE = (1.0, 100 * 365 * 24.0)
 WAIT_FOR_FILE_SECONDS = 0.5  # work, while no file is at its path
 log = logging.getLogger("desktop.cli")
+
+
+engine_loaded = False
+
+
+def load_engine() -> None:
+    """Import the engine's names the first time the command line needs them: while or after its
+    arguments are parsed, so that ``--version`` imports none of it (asyncio, peewee, the
+    engine and the store: ~100 ms of a start)."""
+    global DatabaseError, InterfaceError, MARK_ALL, MARK_CATEGORY, MARK_FEED, STATUSES
+    global BulkOperationManager, DatabaseBusyError, DatabaseOpenError, DatabasePathChanged
+    global DemoDatabaseExists, FailureNotRecorded, JobEvent, JobNotFound, JobRequestError
+    global JobStopped, OverlapError, check_target, create_demo_file, cutoff_for_age
+    global default_checks_record, describe_job, failure_line, is_undo, shown_name
+    global asyncio, engine_loaded
+    if engine_loaded:
+        return
+    import asyncio
+
+    from .jobs.api import (
+        MARK_ALL,
+        MARK_CATEGORY,
+        MARK_FEED,
+        STATUSES,
+        BulkOperationManager,
+        DatabaseBusyError,
+        DatabaseOpenError,
+        DatabasePathChanged,
+        DemoDatabaseExists,
+        FailureNotRecorded,
+        JobEvent,
+        JobNotFound,
+        JobRequestError,
+        JobStopped,
+        OverlapError,
+        check_target,
+        create_demo_file,
+        cutoff_for_age,
+        default_checks_record,
+        describe_job,
+        failure_line,
+        is_undo,
+        shown_name,
+    )
+
+    # isort: split
+    # (after the engine: desktop.store imports peewee without psycopg, see peewee_driver.py)
+    from peewee import DatabaseError, InterfaceError
+    engine_loaded = True
+
+
+class StatusChoices(Sequence):
+    """The job statuses ``jobs --status`` accepts, taken from the engine when argparse first
+    looks at them (building the parser imports nothing)."""
+
+    def __getitem__(self, index):
+        load_engine()
+        return STATUSES[index]
+
+    def __len__(self) -> int:
+        load_engine()
+        return len(STATUSES)
 
 
 class BadInput(Exception):
@@ -76,6 +111,7 @@ def positive_int(text: str) -> int:
 
 
 def cutoff_from_age(text: str) -> str:
+    load_engine()
     try:
         return cutoff_for_age(text)
     except ValueError as exc:
@@ -97,6 +133,7 @@ def hours_to_keep(text: str) -> float:
 def database_target(text: str) -> str:
     """A file's path or a server's URL that can name a database (checked before anything is
     opened: see store.connection.check_target)."""
+    load_engine()
     try:
         check_target(text)
     except DatabaseOpenError as exc:
@@ -147,7 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     running_options(mark)
 
     jobs = with_database(commands.add_parser("jobs", help="list the user's jobs, newest first"))
-    jobs.add_argument("--status", choices=STATUSES)
+    jobs.add_argument("--status", choices=StatusChoices(), metavar="STATUS",
+                      help="one of: %(choices)s")
     jobs.add_argument("--type", dest="job_type", metavar="JOB_TYPE")
     jobs.add_argument("--limit", type=positive_int, default=20, help="1 to 100 (default 20)")
     jobs.add_argument("--json", action="store_true", help="machine-readable output")
@@ -599,6 +637,7 @@ def run_command(argv=None) -> int:
     if args.command not in (None, "gui"):  # the window logs to its own file
         configure_command_logging(args.verbose, args.quiet,
                                   "work.log" if args.command == "work" else None)
+    load_engine()
     try:
         if args.command in (None, "gui"):
             from .ui.app import run_gui

@@ -364,6 +364,9 @@ def postgres_server(request):
     A test may stop, kill or restart it; postgres_url starts it again for the next test."""
     from postgres_server import PostgresServer, PostgresStartError
 
+    from desktop.store.peewee_driver import give_psycopg_to_peewee
+
+    give_psycopg_to_peewee()  # peewee was imported before psycopg; tests make their own dbs
     server = PostgresServer()
     began = time.monotonic()
     try:

@@ -17,7 +17,14 @@ from ..store import job_requests, jobs_table, undo, undo_record
 from ..store.backends import current as current_backend
 from ..store.clock import utc_now_text
 from ..store.models import database_proxy
-from ..store.scopes import Scope, feed_categories, mark_feed_range_read, span_counts
+from ..store.scopes import (
+    MANY_FEEDS,
+    Scope,
+    feed_categories,
+    mark_feed_range_read,
+    mark_span_read,
+    span_counts,
+)
 
 
 @dataclass
@@ -55,7 +62,7 @@ def _chunk(job_id: int, owner: str, cursor: int,
             outcome.job = jobs_table.load_job(job_id)
             return outcome
         work(outcome)
-        if outcome.marked_by_feed:
+        if outcome.marked_by_feed and not outcome.category_of_feed:
             outcome.category_of_feed = feed_categories(outcome.marked_by_feed)
         outcome.job = jobs_table.record_chunk(job_id, owner, outcome.processed, outcome.changed,
                                               outcome.cursor, completed=outcome.completed)
@@ -85,13 +92,21 @@ def mark_chunk_read(job_id: int, owner: str, user_id: int, scope: Scope, cursor:
         if recorder:
             recorder.begin(job_id, cursor)
         rows = 0
-        for feed_id in counts:
+        if upsert and len(counts) > MANY_FEEDS:  # one statement rather than one per feed
+            outcome.marked_by_feed, rows = mark_span_read(user_id, scope, cursor, high, now,
+                                                          recorder=recorder)
+            counts_by_feed = {}
+        else:
+            counts_by_feed = counts
+        for feed_id in counts_by_feed:
             changed, changed_rows = mark_feed_range_read(user_id, feed_id, cursor, high,
                                                          scope.cutoff, now, upsert=upsert,
                                                          recorder=recorder)
             rows += changed_rows
             if changed:
                 outcome.marked_by_feed[feed_id] = changed
+        if scope.kind == "category":  # what the statements saw: no need to ask
+            outcome.category_of_feed = dict.fromkeys(outcome.marked_by_feed, scope.target_id)
         outcome.processed = sum(counts.values())
         outcome.changed = sum(outcome.marked_by_feed.values())
         outcome.cursor = high

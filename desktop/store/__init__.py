@@ -4,7 +4,11 @@ Plain synchronous functions with no Qt and no asyncio; the job engine runs them 
 database thread.
 """
 
-from .connection import DatabaseOpenError, connect
-from .jobs_table import JobNotFound, JobRecord, JobRequestError
+from .peewee_driver import import_peewee
+
+import_peewee()  # before any module here imports it: without psycopg (peewee_driver.py)
+
+from .connection import DatabaseOpenError, connect  # noqa: E402
+from .jobs_table import JobNotFound, JobRecord, JobRequestError  # noqa: E402
 
 __all__ = ["DatabaseOpenError", "JobNotFound", "JobRecord", "JobRequestError", "connect"]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 
 from peewee import BigIntegerField, DatabaseProxy, IntegerField, IntegrityError, TextField
-from playhouse.migrate import SchemaMigrator, migrate
 
 from .models import SERVER_MODELS
+from .peewee_driver import import_peewee
 
 log = logging.getLogger(__name__)
 
@@ -138,13 +138,17 @@ def ensure_schema(db) -> None:
         if missing.get("ours"):
             backend.create_record_tables(db, missing["ours"])
         if missing.get("columns"):
-            migrator = SchemaMigrator.from_database(db)
-            migrate(*[migrator.add_column("bulk_operation_jobs", name, JOB_EXTRA_COLUMNS[name])
-                      for name in missing["columns"]])
+            migration = import_peewee("playhouse.migrate")  # without psycopg
+            migrator = migration.SchemaMigrator.from_database(db)
+            migration.migrate(*[migrator.add_column("bulk_operation_jobs", name,
+                                                    JOB_EXTRA_COLUMNS[name])
+                                for name in missing["columns"]])
         if missing.get("record_columns"):
-            migrator = SchemaMigrator.from_database(db)
-            migrate(*[migrator.add_column(table, name, RECORD_EXTRA_COLUMNS[table][name])
-                      for table, name in missing["record_columns"]])
+            migration = import_peewee("playhouse.migrate")  # without psycopg
+            migrator = migration.SchemaMigrator.from_database(db)
+            migration.migrate(*[migrator.add_column(table, name,
+                                                    RECORD_EXTRA_COLUMNS[table][name])
+                                for table, name in missing["record_columns"]])
         for name, (table, columns, unique) in missing.get("indexes", []):
             _create_index(db, name, table, columns, unique)
     _ensure_read_status_unique(db)

@@ -87,9 +87,8 @@ class RowidRecorder:
             "read_status WHEN (old.is_read = 0 OR old.is_read IS NULL) AND new.is_read = 1 "
             f"BEGIN INSERT INTO {UPDATED} VALUES (new.article_id, {KEPT.format('new')}); END")
 
-    @staticmethod
-    def _largest_rowid() -> int:
-        return ReadStatus.select(fn.MAX(ReadStatus.id)).scalar() or 0
+    def _largest_rowid(self) -> int:
+        return self.db.execute_sql("SELECT max(id) FROM read_status").fetchone()[0] or 0
 
     def begin(self, job_id: int, low: int) -> None:
         """Start recording a chunk of job ``job_id`` (inside its transaction)."""
@@ -104,7 +103,8 @@ class RowidRecorder:
         db, before = self.db, self.before
         updated = db.execute_sql(f"SELECT count(*) FROM {UPDATED}").fetchone()[0]
         inserted, after = changed_rows - updated, self._largest_rowid()
-        above = ReadStatus.select().where(ReadStatus.id > before).count() if inserted else 0
+        above = db.execute_sql("SELECT count(*) FROM read_status WHERE id > ?",
+                               (before,)).fetchone()[0] if inserted else 0
         if above != inserted:  # some new rows took rowids below ``before``
             raise RecordLost(f"{inserted} rows inserted, {above} with rowids above {before}")
         db.execute_sql(f"INSERT OR IGNORE INTO bulk_job_changes (job_id, article_id, kept) "

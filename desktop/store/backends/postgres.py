@@ -35,6 +35,7 @@ from peewee import ColumnMetadata, InterfaceError, OperationalError, PostgresqlD
 from playhouse.shortcuts import ReconnectMixin
 
 from ..models import database_proxy
+from ..peewee_driver import give_psycopg_to_peewee
 from .base import SERVER_TABLES, Backend, DatabaseOpenError, FirstErrorWins
 from .sqlite import JOB_TABLE_DDL as SQLITE_JOB_TABLE_DDL
 
@@ -261,6 +262,7 @@ class PostgresBackend(Backend):
         shown = describe(url)
         check_url(url)
         typed = {"password": password} if (password := session_password(url)) else {}
+        give_psycopg_to_peewee()
         db = ReaderDatabase(url, connect_timeout=CONNECT_TIMEOUT_SECONDS,
                             application_name=APPLICATION_NAME, prefer_psycopg3=True, **typed)
         db.lock_timeout_ms = busy_timeout_ms
