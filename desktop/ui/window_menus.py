@@ -186,7 +186,7 @@ class WindowMenus:
 
     def _set_hide_read(self, hide: bool) -> None:
         self.prefs.hide_read_feeds = hide
-        self.feed_pane.proxy.set_hide_read(hide)
+        self.feed_pane.filter.set_hide_read(hide)
         self.tree.expandAll()
 
     def show_about(self) -> QMessageBox:
