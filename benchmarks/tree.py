@@ -21,22 +21,33 @@ row removals during the count reloads (none expected).
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from .dataset import CACHE, USER_ID
-from .engine import LoopProbe, run_qt
+from .engine import ROOT, LoopProbe, run_qt
 from .tree_dataset import SHAPES, cached_tree
 
 KINDS = ("tree",)
+PHASES = {"open": "opening: the tree built with its counts",
+          "filter": "typing a word in the filter box, then clearing it",
+          "hide": "“Hide feeds with nothing unread” off, then on",
+          "reload": "count reloads (one count changed, or none)",
+          "mark_undo": "the largest category marked read, then undone",
+          "refresh": "F5 three times"}
 FILTER_WORD = "orbit"
 COUNT_RELOADS = 10
+WINDOW_RUNS = 4  # the first, then warm ones
 
 
 def run(kind: str, shape: str) -> dict:
+    """One shape measured (in a child process of its own: benchmarks/child.py)."""
     if kind == "tree":
         source = cached_tree(shape, CACHE)
         with tempfile.TemporaryDirectory() as folder:
@@ -44,6 +55,54 @@ def run(kind: str, shape: str) -> dict:
             shutil.copyfile(source, path)
             return run_qt(lambda: _tree(path))
     raise SystemExit(f"unknown measurement {kind!r}")
+
+
+def run_shapes() -> dict:
+    """``tree``: every shape, each in a fresh process."""
+    from .child import run_child
+
+    shapes = {shape: run_child("tree", shape=shape) for shape in SHAPES}
+    return {"status": "completed", "checked": True, "problems": [], "shapes": shapes}
+
+
+def run_window_open(path, runs: int = WINDOW_RUNS, root: Path = ROOT) -> dict:
+    """``python -m desktop gui --database PATH`` (the app as ``rss-desktop gui`` runs it, from
+    ``root``'s code), ``runs`` times, each from spawn to the first paint of the tree, and of
+    the tree with its counts (the app reports both: RSS_DESKTOP_REPORT_FIRST_PAINT), then
+    closed with SIGTERM. Offscreen, settings and log in a temporary folder. The first run
+    opens a file not read for a while ("first"); the others find it in the page cache
+    ("warm")."""
+    tree, counts = [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as home:
+            env = {**os.environ, "RSS_DESKTOP_REPORT_FIRST_PAINT": "1",
+                   "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+                   "XDG_CONFIG_HOME": home, "XDG_DATA_HOME": home, "PYTHONPATH": str(root)}
+            spawned = time.monotonic()
+            proc = subprocess.Popen([sys.executable, "-m", "desktop", "gui", "--database",
+                                     str(path)], cwd=root, env=env, text=True,
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE)
+            painted: dict[str, float] = {}
+            try:
+                for line in proc.stderr:
+                    if line.startswith("first-paint "):
+                        _, what, at = line.split()
+                        painted[what] = float(at) - spawned
+                        if "counts" in painted:
+                            break
+            finally:
+                proc.terminate()
+                proc.communicate(timeout=60)
+            if "counts" not in painted:
+                raise RuntimeError(f"the window never painted the tree's counts ({painted})")
+            tree.append(painted.get("tree", painted["counts"]))
+            counts.append(painted["counts"])
+    return {"status": "completed", "tree_seconds": tree, "counts_seconds": counts,
+            "first_tree_seconds": tree[0], "first_counts_seconds": counts[0],
+            "warm_tree_seconds": sorted(tree[1:])[len(tree[1:]) // 2] if runs > 1 else None,
+            "warm_counts_seconds": (sorted(counts[1:])[len(counts[1:]) // 2]
+                                    if runs > 1 else None)}
 
 
 async def _until(condition, timeout: float = 120.0) -> None:
@@ -194,9 +253,12 @@ def _shown_rows(window) -> int:
     return shown
 
 
-if __name__ == "__main__":  # python -m benchmarks.tree wide|spread
+if __name__ == "__main__":  # python -m benchmarks.tree wide|spread|FILE.db [CODE ROOT]
     import json
-    import sys
 
-    for name in sys.argv[1:] or SHAPES:
-        print(name, json.dumps(run("tree", name), indent=1))
+    for name in sys.argv[1:2] or SHAPES:
+        if name in SHAPES:
+            print(name, json.dumps(run("tree", name), indent=1))
+        else:
+            root = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT
+            print("open", json.dumps(run_window_open(name, root=root), indent=1))
