@@ -84,7 +84,7 @@ class ScopeTreeModel(QAbstractItemModel):
     model reset).
     """
 
-    countsMoved = Signal(list)  # [(kind, id)] whose unread count changed
+    countsMoved = Signal(object)  # [(kind, id)] whose count changed (object: no conversion)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -318,19 +318,22 @@ class ScopeTreeModel(QAbstractItemModel):
         then one dataChanged per run of adjacent rows, then countsMoved."""
         counts = self._overview.unread_by_feed
         moved: list[tuple[str, int | None]] = []
-        total = self._total
+        # (locals: an attribute of a QObject costs a lookup through Qt's properties each time)
+        total, group_unread, feed_category = self._total, self._group_unread, self._feed_category
         for feed_id, value in before.items():
             delta = counts.get(feed_id, 0) - value
             if not delta:
                 continue
-            self._total += delta
-            category_id = self._feed_category.get(feed_id, _NOT_SHOWN)
+            total += delta
+            category_id = feed_category.get(feed_id, _NOT_SHOWN)
             if category_id is not _NOT_SHOWN:
-                self._group_unread[category_id] += delta
+                group_unread[category_id] += delta
                 moved.append(("feed", feed_id))
-        if self._total == total and not moved:
+        if total == self._total and not moved:
             return
-        groups = {self._places[key][0] for key in moved}
+        self._total = total
+        places = self._places
+        groups = {places[key][0] for key in moved}
         moved += [(self._groups[row].kind, self._groups[row].id) for row in sorted(groups)]
         moved.append(("all", None))
         self._changed_rows(moved)
@@ -340,8 +343,9 @@ class ScopeTreeModel(QAbstractItemModel):
         """One dataChanged per group, from its first changed row to its last (the rows between
         are repainted too, which costs less than a signal per run of rows)."""
         rows_by_group: dict[int, list[int]] = {}
+        places = self._places
         for key in keys:
-            group_row, row = self._places[key]
+            group_row, row = places[key]
             rows_by_group.setdefault(group_row, []).append(row)
         roles = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole]
         for group_row, rows in rows_by_group.items():
