@@ -11,7 +11,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from window_helpers import run, tree_count
 
 from desktop.store.clock import utc_now_text
-from desktop.ui.scope_tree import TreeScope
+from desktop.ui.scope_tree import BULK_ROWS, TreeScope
 
 MANY = 300  # feeds added to category 1 ("Tech")
 FIRST_MANY = 6  # their ids: 6 .. 305
@@ -190,3 +190,24 @@ def test_the_outline_shows_before_the_counts(qtbot, make_window, many_feeds_db):
     assert changes.structural == ["reset"]  # the counts then came in place
     assert model.counts_known and tree_count(window, "feed", FIRST_MANY + 1) == 2
     assert len(shown_feeds(window)) == 2 + MANY - MANY // 4
+
+
+def test_a_change_to_hundreds_of_counts_keeps_the_selection_and_the_rows(qtbot, make_window,
+                                                                          many_feeds_db):
+    """With most rows changed the model says layoutChanged once instead of a dataChanged per
+    group: nothing moves, the selection and the expanded rows stay, nothing reloads."""
+    window = make_window(many_feeds_db)
+    model = window.tree_model
+    window.select_scope("feed", FIRST_MANY + 1)
+    selections = []
+    window.tree.selectionModel().selectionChanged.connect(lambda *_: selections.append(1))
+    changes = ModelChanges(model)
+    before = tree_count(window, "all", None)
+    marked = {FIRST_MANY + n: 1 for n in range(MANY) if n % 4}  # every feed with unread
+    assert len(marked) > BULK_ROWS and 3 * len(marked) > MANY + 5
+    model.apply_marked(99, 1, marked)  # one chunk of a job over the whole category
+    assert tree_count(window, "all", None) == before - len(marked)
+    assert tree_count(window, "feed", FIRST_MANY + 1) == 1
+    assert changes.structural == [] and changes.changed == [] and selections == []
+    assert window.selected_scope() == TreeScope("feed", FIRST_MANY + 1, "Many 001")
+    assert window.tree.isExpanded(model.find("category", 1))
