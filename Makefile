@@ -14,14 +14,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Opens the app on its default database, filled with sample data the first time. First checks
-# that Qt's X11 plugin finds its system libraries, and prints the command that installs them
-# if not (the tests run offscreen and need none of them).
+# Opens the app on its default database, filled with sample data the first time. Both first
+# check that Qt finds the system libraries it links to (on X11 for the window, offscreen for the
+# tests), and stop with the one command that installs the missing ones if not.
 run: $(STAMP)
-	$(BIN)/python -m desktop.ui.platform_libs
+	@$(BIN)/python -m desktop.ui.platform_libs xcb
 	$(BIN)/rss-desktop gui --demo-if-new $(ARGS)
 
 test: $(STAMP)
+	@$(BIN)/python -m desktop.ui.platform_libs offscreen
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(ARGS)
 
 bench: $(STAMP)
@@ -39,7 +40,7 @@ clean:
 PACKAGE_STAMP := $(VENV)/.installed-package
 PYINSTALLER := $(BIN)/pyinstaller --noconfirm --log-level WARN
 
-.PHONY: package package-onefile test-package
+.PHONY: package package-onefile test-package deb
 
 $(PACKAGE_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,package]'
@@ -52,6 +53,11 @@ package: $(PACKAGE_STAMP)
 package-onefile: $(PACKAGE_STAMP)
 	RSS_DESKTOP_ONEFILE=1 $(PYINSTALLER) packaging/rss-desktop.spec
 	@du -sb dist/rss-desktop-onefile | awk '{printf "onefile: %.1f MB (%d bytes)\n", $$1/1e6, $$1}'
+
+# A Debian package of the onedir bundle (packaging/build_deb.py): installs with
+# `sudo apt install ./dist/rss-desktop_*.deb`, which brings the system libraries it needs.
+deb: package
+	$(BIN)/python packaging/build_deb.py
 
 test-package: $(PACKAGE_STAMP)
 	RSS_DESKTOP_PACKAGE_TEST=1 QT_QPA_PLATFORM=offscreen \

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from desktop.store.clock import utc_now_text
+from desktop.store.undo_record import KEPT
 
 from .dataset import USER_ID
 
@@ -24,7 +25,7 @@ SELECT :user, a.id, 1, 0, 0, :now, :now, :now FROM articles a
 WHERE a.feed_id IN (SELECT id FROM feeds WHERE category_id = :cat) AND a.id <= :wm
 ON CONFLICT (user_id, article_id) DO UPDATE
 SET is_read = 1, read_at = excluded.read_at, updated_at = excluded.updated_at
-WHERE is_read = 0
+WHERE is_read = 0 OR is_read IS NULL
 """
 
 
@@ -42,14 +43,14 @@ def open_plain(path, busy_ms: int = 5000, *, foreign_keys: bool = True) -> sqlit
 # The engine's undo record (desktop/store/undo_record.py) in bare SQL: a TEMP trigger notes the
 # existing rows the statement updates; the rows it inserts are named by their rowid range.
 RECORD_SETUP = (
-    "CREATE TEMP TABLE IF NOT EXISTS bench_marked_updates (article_id INTEGER)",
+    "CREATE TEMP TABLE IF NOT EXISTS bench_marked_updates (article_id INTEGER, kept TEXT)",
     "CREATE TEMP TRIGGER IF NOT EXISTS bench_marked_updates_trigger AFTER UPDATE OF is_read ON "
-    "read_status WHEN old.is_read = 0 AND new.is_read = 1 BEGIN INSERT INTO "
-    "bench_marked_updates VALUES (new.article_id); END",
+    "read_status WHEN (old.is_read = 0 OR old.is_read IS NULL) AND new.is_read = 1 BEGIN "
+    f"INSERT INTO bench_marked_updates VALUES (new.article_id, {KEPT.format('new')}); END",
 )
 LARGEST_ROWID = "SELECT max(id) FROM read_status"
-RECORD_UPDATES = ("INSERT OR IGNORE INTO bulk_job_changes (job_id, article_id) "
-                  "SELECT 0, article_id FROM bench_marked_updates")
+RECORD_UPDATES = ("INSERT OR IGNORE INTO bulk_job_changes (job_id, article_id, kept) "
+                  "SELECT 0, article_id, kept FROM bench_marked_updates")
 RECORD_SPAN = ("INSERT INTO bulk_job_spans (job_id, low, high, first_row, last_row) "
                "VALUES (0, 0, :wm, :first, :last)")
 

@@ -31,7 +31,7 @@ SELECT %(user)s, a.id, true, false, false, %(now)s, %(now)s, %(now)s FROM articl
 WHERE a.feed_id IN (SELECT id FROM feeds WHERE category_id = %(cat)s) AND a.id <= %(wm)s
 ON CONFLICT (user_id, article_id) DO UPDATE
 SET is_read = true, read_at = EXCLUDED.read_at, updated_at = EXCLUDED.updated_at
-WHERE NOT read_status.is_read
+WHERE NOT read_status.is_read OR read_status.is_read IS NULL
 """
 # The floor with an undo record kept inside the same statement: the updated rows' articles to
 # bulk_job_changes, the inserted rows' ids as one span (job 0: no job row). The engine cannot

@@ -69,7 +69,7 @@ def run_window_open(path, runs: int = WINDOW_RUNS, root: Path = ROOT) -> dict:
     """``python -m desktop gui --database PATH`` (the app as ``rss-desktop gui`` runs it, from
     ``root``'s code), ``runs`` times, each from spawn to the first paint of the tree, and of
     the tree with its counts (the app reports both: RSS_DESKTOP_REPORT_FIRST_PAINT), then
-    closed with SIGTERM. Offscreen, settings and log in a temporary folder. The first run
+    closed with SIGTERM. Offscreen, settings, log and session in a temporary folder. The first run
     opens a file not read for a while ("first"); the others find it in the page cache
     ("warm")."""
     tree, counts = [], []
@@ -77,7 +77,9 @@ def run_window_open(path, runs: int = WINDOW_RUNS, root: Path = ROOT) -> dict:
         with tempfile.TemporaryDirectory() as home:
             env = {**os.environ, "RSS_DESKTOP_REPORT_FIRST_PAINT": "1",
                    "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-                   "XDG_CONFIG_HOME": home, "XDG_DATA_HOME": home, "PYTHONPATH": str(root)}
+                   "XDG_CONFIG_HOME": home, "XDG_DATA_HOME": home, "PYTHONPATH": str(root),
+                   # its own session: a window already open elsewhere never takes the launch
+                   "XDG_RUNTIME_DIR": home}
             spawned = time.monotonic()
             proc = subprocess.Popen([sys.executable, "-m", "desktop", "gui", "--database",
                                      str(path)], cwd=root, env=env, text=True,

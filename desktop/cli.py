@@ -1,8 +1,10 @@
 """The ``rss-desktop`` command line: a thin face on the same job engine as the GUI.
 
-Exit codes: 0 done, 1 the job failed, 2 bad input (one line on stderr, never a traceback),
-130 interrupted with Ctrl-C (the job is cancelled; the work done is kept), 141 the reader of the
-output went away (``| head``): quietly, as a program killed by SIGPIPE would end.
+Exit codes: 0 done, 1 the job failed or did not finish here (taken over, or its file was
+removed or replaced meanwhile), 2 bad input (one line on stderr, never a traceback; a damaged
+database too: nothing is written to it), 130 interrupted with Ctrl-C (the job is cancelled;
+the work done is kept), 141 the reader of the output went away (``| head``): quietly, as a
+program killed by SIGPIPE would end.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import math
 import os
 import signal
@@ -27,25 +30,32 @@ from .jobs.api import (
     BulkOperationManager,
     DatabaseBusyError,
     DatabaseOpenError,
+    DatabasePathChanged,
     DemoDatabaseExists,
+    FailureNotRecorded,
     JobEvent,
     JobNotFound,
     JobRequestError,
+    JobStopped,
     OverlapError,
     check_target,
     create_demo_file,
     cutoff_for_age,
+    default_checks_record,
     describe_job,
     failure_line,
     is_undo,
     shown_name,
 )
+from .logs import configure_command_logging
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_READER_GONE = 128 + signal.SIGPIPE  # what a shell reports for a program SIGPIPE ended
 # Finished jobs are kept at least an hour (cleanup runs at most hourly, and a job's undo needs
 # its record) and at most a century (beyond that a date is out of range anyway).
 KEEP_HOURS_RANGE = (1.0, 100 * 365 * 24.0)
+WAIT_FOR_FILE_SECONDS = 0.5  # work, while no file is at its path
+log = logging.getLogger("desktop.cli")
 
 
 class BadInput(Exception):
@@ -98,7 +108,6 @@ def running_options(sub) -> None:
     """Options of the commands that run a job here to its end."""
     sub.add_argument("--max-batch", type=positive_int, default=200_000, metavar="N",
                      help="at most N articles per transaction (default: sized by time)")
-    sub.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -116,6 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
                               "or ~/.pgpass)")
         if user:
             sub.add_argument("--user", required=True, type=positive_int, metavar="ID")
+        sub.add_argument("-v", "--verbose", action="count", default=0,
+                         help="say more on stderr (-vv: debugging detail)")
+        sub.add_argument("-q", "--quiet", action="store_true",
+                         help="no progress bar; log only errors (the result still shows)")
         return sub
 
     mark = with_database(commands.add_parser(
@@ -168,7 +181,6 @@ def build_parser() -> argparse.ArgumentParser:
                          user=False)
     demo.add_argument("--articles", type=positive_int, default=50_000)
     demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--quiet", action="store_true", help="no progress bar")
 
     gui = commands.add_parser("gui", help="open the desktop app (the default command)")
     gui.add_argument("--database", metavar="PATH|URL", type=database_target,
@@ -184,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 async def _open(path, **options) -> BulkOperationManager:
-    manager = BulkOperationManager(path, **options)
+    manager = BulkOperationManager(path, checks_record=default_checks_record(), **options)
     try:
         await manager.open()
     except BaseException:
@@ -306,6 +318,9 @@ async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, 
         manager.subscribe(bar.on_event)
         manager.start_job(job_id)
         job = await manager.wait_for_job(job_id)
+    except FailureNotRecorded as failure:
+        print(not_recorded_line(failure), file=sys.stderr)
+        return EXIT_FAILED
     finally:
         loop.remove_signal_handler(signal.SIGINT)
         if bar is not None:
@@ -317,9 +332,17 @@ async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, 
         print(f"job {job_id}: {job.progress:,} articles processed, {job.marked_count or 0:,} "
               f"{done}", file=sys.stderr)
         return EXIT_OK
+    if job is None:
+        print(f"job {job_id} is no longer in {shown_name(manager.database_path)} (its row was "
+              "deleted, or the file replaced, while it ran)", file=sys.stderr)
+        return EXIT_FAILED
     if job.status in ("pending", "running"):
-        print(f"job {job_id} was taken over by another worker ({job.owner}) and goes on there",
-              file=sys.stderr)
+        if job.owner and job.owner != manager.owner:
+            print(f"job {job_id} was taken over by another worker ({job.owner}) and goes on "
+                  "there", file=sys.stderr)
+        else:
+            print(f"job {job_id} stopped here unfinished, {job.status} at {job.progress:,} of "
+                  f"{job.total:,}: rss-desktop work goes on with it", file=sys.stderr)
         return EXIT_FAILED
     if interrupted:
         print(f"job {job_id} cancelled at {job.progress:,} of {job.total:,}; the work done is "
@@ -334,6 +357,16 @@ async def _run_to_end(manager: BulkOperationManager, user_id: int, job_id: int, 
     print(f"job {job_id} {job.status}: {job.error_message or 'no reason recorded'}",
           file=sys.stderr)
     return EXIT_FAILED
+
+
+def not_recorded_line(failure: FailureNotRecorded) -> str:
+    """A job that failed here and whose failure could not be written: its row still says
+    running, under this process, which is ending; so retry (or work) can take it on later."""
+    why = "" if failure.reason == failure.message else f" ({failure.reason})"
+    return (f"job {failure.job_id} failed: {failure.message}; that could not be recorded "
+            f"either{why}, so the job is left running under this process, which has stopped: "
+            f"once the database can be written again, rss-desktop retry {failure.job_id} goes "
+            "on from where it stopped (so does rss-desktop work)")
 
 
 async def cmd_retry(args) -> int:
@@ -426,32 +459,101 @@ async def cmd_cancel(args) -> int:
     return EXIT_OK
 
 
+class StopOnSignal:
+    """SIGTERM (a service manager, ``timeout``) or Ctrl-C stops ``work``: the first one cancels
+    its task, which hands running jobs back as pending and closes; later ones are the same
+    request (``timeout`` may deliver its TERM twice: to the process and to its group) and must
+    not cancel the shutdown itself half-way."""
+
+    SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+    def __init__(self, task: asyncio.Task):
+        self.task = task
+        self.requested = False
+        loop = asyncio.get_running_loop()
+        for number in self.SIGNALS:
+            loop.add_signal_handler(number, self.request)
+
+    def request(self) -> None:
+        if not self.requested:
+            self.requested = True
+            self.task.cancel()
+
+    def remove(self) -> None:
+        for number in self.SIGNALS:
+            asyncio.get_running_loop().remove_signal_handler(number)
+
+
 async def cmd_work(args) -> int:
-    manager = await _open(args.database, keep_finished_hours=args.keep_hours)
+    """Run jobs until none is left (--once) or until stopped. When the path is removed or
+    replaced, the engine stops writing; without --once, the file found at the path next is
+    opened and its jobs run (the jobs stopped in the old file resume once it is back)."""
+    # Before anything else: a stop at any moment, even while opening, ends the same way.
+    stop = StopOnSignal(asyncio.current_task())
+    retired: tuple[str, ...] = ()  # this process's earlier engines on the path
+    try:
+        while True:
+            changed = await _work_on(args, retired)
+            if changed is None:
+                return EXIT_OK
+            print(f"rss-desktop: {changed}", file=sys.stderr, flush=True)
+            if args.once:
+                return EXIT_FAILED
+            retired += (changed.owner,)
+            if not os.path.exists(args.database):  # a stat: nothing is opened
+                print(f"rss-desktop: waiting for a database at {args.database}",
+                      file=sys.stderr, flush=True)
+            while not os.path.exists(args.database):
+                await asyncio.sleep(WAIT_FOR_FILE_SECONDS)
+    except asyncio.CancelledError:
+        if not stop.requested:
+            raise
+        log.info("work stopped; unfinished jobs were handed back")
+        print("rss-desktop: stopped; unfinished jobs were handed back", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        stop.remove()
+
+
+async def _work_on(args, retired: tuple[str, ...]) -> DatabasePathChanged | None:
+    """One engine on the file at the path, until no job is left (--once) or the path names
+    another file (returned, carrying the engine's owner id)."""
+    manager = await _open(args.database, keep_finished_hours=args.keep_hours,
+                          retired_owners=retired)
     note_journal_mode(manager)
 
     def report(event: JobEvent) -> None:
         if event.kind == "finished":
             job = event.job
             detail = f": {job.error_message}" if job.error_message else ""
-            print(f"job {job.id} {job.status} ({job.progress:,}/{job.total:,}){detail}",
-                  file=sys.stderr, flush=True)
+            line = f"job {job.id} {job.status} ({job.progress:,}/{job.total:,}){detail}"
+            log.info("%s", line)
+            if not args.quiet:
+                print(line, file=sys.stderr, flush=True)
+        elif event.kind == "stopped" and not manager.damage:  # (damage: said once, at the end)
+            log.info("%s", event.note)
+            print(f"rss-desktop: {event.note}", file=sys.stderr, flush=True)
+        elif event.kind == "unrecorded":
+            failure = manager.unrecorded[event.job.id]
+            print(f"job {failure.job_id} failed: {failure.message}; that could not be "
+                  "recorded yet: this worker writes it as soon as it can; if it stops "
+                  f"first, rss-desktop retry {failure.job_id} (or the next work) goes "
+                  "on with the job", file=sys.stderr, flush=True)
 
+    log.info("work started on %s", shown_name(args.database))
     manager.subscribe(report)
-    # SIGTERM (a service manager stopping us): hand running jobs back as pending, as Ctrl-C does.
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
     try:
         await manager.run_available(once=args.once)
         for job_id in manager.left_to_server if args.once else ():
             print(f"job {job_id} was left to the web server, which still has the database open "
                   "and may still run it (it is taken over once no other program has the "
                   "database open, or an hour after it was created)", file=sys.stderr)
-    except asyncio.CancelledError:
-        print("rss-desktop: stopped; unfinished jobs were handed back", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except DatabasePathChanged as changed:
+        changed.owner = manager.owner
+        return changed
     finally:
-        await manager.close()
-    return EXIT_OK
+        await manager.close()  # runs to its end even when cancelled meanwhile
+    return None
 
 
 def cmd_demo(args) -> int:
@@ -494,6 +596,9 @@ def silence(*streams) -> None:
 def run_command(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command not in (None, "gui"):  # the window logs to its own file
+        configure_command_logging(args.verbose, args.quiet,
+                                  "work.log" if args.command == "work" else None)
     try:
         if args.command in (None, "gui"):
             from .ui.app import run_gui
@@ -511,6 +616,9 @@ def run_command(argv=None) -> int:
     except KeyboardInterrupt:
         print("rss-desktop: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except JobStopped as exc:  # its file removed, replaced or found damaged mid-job
+        print(f"rss-desktop: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except (DatabaseError, InterfaceError, DatabaseBusyError) as exc:  # never a traceback
         print(f"rss-desktop: error: {database_failure(exc, args)}", file=sys.stderr)
         return EXIT_FAILED

@@ -54,6 +54,9 @@ SESSION_TRAVEL = pytest.StashKey[time_machine.travel]()
 
 
 def pytest_configure(config):
+    # Where the app remembers files it checked sound (store/checked_files.py): the session's
+    # own folder, for this process and the ones it starts, never the user's cache.
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="rss-desktop-tests-cache-")
     zone = config.getoption("tz")
     if zone:
         try:
@@ -75,6 +78,10 @@ def pytest_configure(config):
         travel.start()
         config.stash[SESSION_TRAVEL] = travel
     base_moment()  # fixed now, by the session's clock (not by a test's real_clock())
+    # The window writes times in the locale's short form: one known locale, whatever the
+    # machine's (a test of another sets it and puts this one back).
+    from PySide6.QtCore import QLocale
+    QLocale.setDefault(QLocale.c())
 
 
 def pytest_unconfigure(config):
@@ -231,6 +238,15 @@ def make_server_database_pg(url: str, *, unique_read_status: bool = True,
                 from desktop.store.backends.postgres import JOB_TABLE_DDL as PG_JOB_TABLE_DDL
                 conn.execute(PG_JOB_TABLE_DDL)
     return url
+
+
+@pytest.fixture(autouse=True)
+def private_xdg_places(tmp_path_factory, monkeypatch):
+    """No test writes into the home folder: the XDG places (desktop/places.py: data, settings,
+    cache, logs) of this process and of the programs the tests start are the test's own."""
+    base = tmp_path_factory.mktemp("xdg")
+    for variable in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(variable, str(base / variable.lower()))
 
 
 @pytest.fixture
@@ -535,6 +551,10 @@ def make_window(qtbot, qasync_loop, tmp_path):
         settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(settings)
         window.manager_options = manager_options
+        if window.prefs.layout_state("geometry") is None:
+            # the size the tests were written for (the offscreen screen is smaller: a first
+            # start fits itself to it, see test_ui_look.py)
+            window.resize(1200, 720)
         window.show()
         windows.append(window)
         if database is not None:

@@ -68,11 +68,11 @@ def test_job_times_show_the_time_alone_on_the_local_day_of_now():
     # the next local day: with its date (and its year, when it is in the next one)
     next_day = midnight.format("MMM D HH:mm" if midnight.year == last_second.year
                                else "YYYY-MM-DD HH:mm")
-    expected = [day_start.format("HH:mm:ss"), last_second.format("HH:mm:ss"), next_day]
+    expected = [day_start.format("HH:mm"), last_second.format("HH:mm"), next_day]
     with time_machine.travel(last_second.timestamp(), tick=False):
         assert shown() == expected
     assert shown(now=last_second) == expected
     assert shown(now=midnight) == [day_start.format("[yesterday] HH:mm"),
                                    last_second.format("[yesterday] HH:mm"),
-                                   midnight.format("HH:mm:ss")]
+                                   midnight.format("HH:mm")]
     assert local_time(None) == local_time("") == ""

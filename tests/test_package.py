@@ -12,8 +12,11 @@ The figures (sizes, start-up time) are printed and written to build/package-repo
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import re
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -23,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop import __version__
+from desktop import APP_ID, __version__
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "packaging" / "rss-desktop.spec"
@@ -265,7 +268,7 @@ def test_bundle_contents(onedir):
     resources = internal / "resources"
     assert (resources / "icons" / "rss-desktop.svg").is_file()
     assert (resources / "icons" / "png" / "rss-desktop-256.png").is_file()
-    assert (resources / "rss-desktop.desktop").is_file()
+    assert (resources / f"{APP_ID}.desktop").is_file()
     assert (internal / "tzdata" / "zoneinfo" / "UTC").is_file()
     qt = internal / "PySide6" / "Qt"
     assert (qt / "plugins" / "iconengines" / "libqsvgicon.so").is_file()
@@ -291,3 +294,144 @@ def test_onefile(onefile, bundle_env, tmp_path):
     times = time_screenshot(onefile, bundle_env, tmp_path, database, runs=3)
     record(startup_onefile_s=times, startup_onefile_median_s=statistics.median(times))
     assert size <= ONEFILE_LIMIT, f"onefile is {size / 1e6:.1f} MB, over {ONEFILE_LIMIT / 1e6} MB"
+
+
+# The Debian package (`make deb`, packaging/build_deb.py), built from the onedir bundle.
+
+DEB_FILES = [
+    "/usr/lib/rss-desktop/rss-desktop",
+    f"/usr/share/applications/{APP_ID}.desktop",
+    f"/usr/share/metainfo/{APP_ID}.metainfo.xml",
+    f"/usr/share/icons/hicolor/scalable/apps/{APP_ID}.svg",
+    *(f"/usr/share/icons/hicolor/{n}x{n}/apps/{APP_ID}.png" for n in (16, 32, 48, 64, 128, 256)),
+    "/usr/share/man/man1/rss-desktop.1.gz",
+    "/usr/share/bash-completion/completions/rss-desktop",
+    "/usr/share/zsh/vendor-completions/_rss-desktop",
+    "/usr/share/doc/rss-desktop/copyright",
+    "/usr/share/doc/rss-desktop/changelog.gz",
+]
+
+
+@pytest.fixture(scope="module")
+def deb(onedir) -> Path:
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, str(ROOT / "packaging" / "build_deb.py")],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    record(build_seconds_deb=round(time.perf_counter() - started, 1))
+    architecture = subprocess.run(["dpkg", "--print-architecture"], capture_output=True,
+                                  text=True, check=True).stdout.strip()
+    path = DIST / f"rss-desktop_{__version__}_{architecture}.deb"
+    record(deb_bytes=path.stat().st_size)
+    return path
+
+
+@pytest.fixture(scope="module")
+def deb_tree(deb, tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("deb-root")
+    subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+    return root
+
+
+def deb_field(deb: Path, name: str) -> str:
+    return subprocess.run(["dpkg-deb", "-f", str(deb), name], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def test_deb_installs_the_app_where_the_desktop_finds_it(deb):
+    listing = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True,
+                             check=True).stdout.splitlines()
+    paths = {line.split(None, 5)[5].split(" -> ")[0].removeprefix(".") for line in listing}
+    assert [path for path in DEB_FILES if path not in paths] == []
+    link = next(line for line in listing if " ./usr/bin/rss-desktop " in line)
+    assert link.startswith("l") and link.endswith("-> ../lib/rss-desktop/rss-desktop")
+    assert not [line for line in listing if "root/root" not in line]
+    executable_libraries = [line for line in listing
+                            if line.startswith("-rwx") and ".so" in line.rsplit("/", 1)[-1]]
+    assert executable_libraries == []  # Debian's policy: shared libraries are 0644
+    assert deb_field(deb, "Package") == "rss-desktop"
+    assert deb_field(deb, "Version") == __version__
+
+
+def package_names(depends: str) -> set[str]:
+    """The package names of a Depends field (every alternative of every entry)."""
+    return {alternative.split("(")[0].split(":")[0].strip()
+            for entry in depends.split(",") for alternative in entry.split("|")}
+
+
+def needed_libraries(tree: Path) -> dict[str, str]:
+    """DT_NEEDED name -> one ELF file of ``tree`` that needs it (readelf, from binutils)."""
+    needed: dict[str, str] = {}
+    for path in tree.rglob("*"):
+        if path.is_symlink() or not path.is_file():
+            continue
+        with path.open("rb") as file:
+            if file.read(4) != b"\x7fELF":
+                continue
+        dynamic = subprocess.run(["readelf", "-d", str(path)], capture_output=True, text=True,
+                                 check=True).stdout
+        for name in re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", dynamic):
+            needed.setdefault(name, str(path.relative_to(tree)))
+    return needed
+
+
+def owners(library: str) -> set[str]:
+    """The installed packages that hold a file named ``library`` (dpkg -S)."""
+    result = subprocess.run(["dpkg", "-S", f"*/{library}"], capture_output=True, text=True)
+    return {line.split(":")[0].strip() for line in result.stdout.splitlines() if ": " in line}
+
+
+def test_deb_depends_on_every_library_the_bundle_needs_from_the_system(deb, deb_tree):
+    """Read independently of dpkg-shlibdeps: each DT_NEEDED name of each ELF file that the
+    package does not carry itself must belong to a package named in Depends."""
+    carried = {path.name for path in deb_tree.rglob("*")}
+    from_system = {name: user for name, user in needed_libraries(deb_tree).items()
+                   if name not in carried}
+    assert "libGL.so.1" in from_system and "libxcb-cursor.so.0" in from_system
+    depends = package_names(deb_field(deb, "Depends"))
+    uncovered = {name: (user, sorted(owners(name))) for name, user in from_system.items()
+                 if not owners(name) & depends}
+    assert uncovered == {}, f"needed but not in Depends ({deb_field(deb, 'Depends')})"
+    record(deb_system_libraries=len(from_system), deb_depends=len(depends))
+
+
+def subcommands() -> list[str]:
+    from desktop.cli import build_parser
+
+    action = next(a for a in build_parser()._actions if a.dest == "command")
+    return list(action.choices)
+
+
+def test_deb_manual_and_completions_follow_the_parser(deb_tree):
+    manual = gzip.decompress(
+        (deb_tree / "usr/share/man/man1/rss-desktop.1.gz").read_bytes()).decode()
+    bash = (deb_tree / "usr/share/bash-completion/completions/rss-desktop").read_text()
+    zsh = (deb_tree / "usr/share/zsh/vendor-completions/_rss-desktop").read_text()
+    assert manual.startswith(".TH RSS\\-DESKTOP")
+    for command in subcommands():
+        escaped = command.replace("-", "\\-")
+        assert escaped in manual and command in bash and command in zsh, command
+    assert "complete " in bash and "rss-desktop" in bash
+    assert zsh.startswith("#compdef rss-desktop")
+
+
+@pytest.mark.parametrize("tool, arguments, relative", [
+    ("desktop-file-validate", [], f"usr/share/applications/{APP_ID}.desktop"),
+    ("appstreamcli", ["validate", "--no-net"], f"usr/share/metainfo/{APP_ID}.metainfo.xml"),
+])
+def test_deb_desktop_file_and_metainfo_validate(deb_tree, tool, arguments, relative):
+    if not shutil.which(tool):
+        pytest.skip(f"{tool} is not installed (apt install desktop-file-utils appstream)")
+    result = subprocess.run([tool, *arguments, str(deb_tree / relative)], capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "W:" not in result.stdout and "E:" not in result.stdout
+
+
+def test_deb_icon_name_resolves_in_hicolor(deb_tree):
+    entry = (deb_tree / f"usr/share/applications/{APP_ID}.desktop").read_text()
+    icon_name = re.search(r"^Icon=(.+)$", entry, re.MULTILINE).group(1)
+    hicolor = deb_tree / "usr/share/icons/hicolor"
+    assert (hicolor / "scalable/apps" / f"{icon_name}.svg").is_file()
+    assert (hicolor / "48x48/apps" / f"{icon_name}.png").read_bytes()[:4] == b"\x89PNG"
+    assert re.search(r"^Exec=rss-desktop gui", entry, re.MULTILINE)

@@ -1,8 +1,9 @@
-"""``make run``'s check for the libraries Qt's X11 plugin needs (desktop/ui/platform_libs.py).
+"""``make run``'s and ``make test``'s check for the system libraries Qt needs
+(desktop/ui/platform_libs.py).
 
 ``ldd`` is the real question asked of the system; to see the answer for a system that lacks
 libraries, these tests put a stand-in ``ldd`` first on the PATH that prints what ``ldd`` printed
-for PySide6's plugin on a fresh Debian 12.
+for PySide6's files on a fresh Debian 12.
 """
 
 from __future__ import annotations
@@ -66,11 +67,14 @@ def test_xcb_is_what_qt_uses_in_an_x_session_or_when_asked():
     assert not xcb_will_be_used({"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"})
 
 
-def stand_in_ldd(tmp_path: Path, output: str) -> dict:
-    """An environment whose ``ldd`` prints ``output``."""
+def stand_in_ldd(tmp_path: Path, xcb_output: str, other_output: str = "") -> dict:
+    """An environment whose ``ldd`` prints ``xcb_output`` for the X11 plugin and
+    ``other_output`` for every other file."""
     folder = tmp_path / "bin"
     folder.mkdir()
-    (folder / "ldd").write_text(f"#!/bin/sh\ncat <<'EOF'\n{output}EOF\n")
+    (folder / "ldd").write_text(
+        f"#!/bin/sh\ncase \"$1\" in\n*/libqxcb.so) cat <<'EOF'\n{xcb_output}EOF\n;;\n"
+        f"*) cat <<'EOF'\n{other_output}EOF\n;;\nesac\n")
     (folder / "ldd").chmod(0o755)
     return {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
 
@@ -115,3 +119,68 @@ def test_no_display_at_all_is_said_plainly():
     out = io.StringIO()
     assert check({}, out=out) == 1
     assert "no display to open the window on" in out.getvalue()
+
+
+# What ldd printed for QtGui.abi3.so on a debootstrap minbase Debian 12 (python3, make, git).
+MINIMAL_DEBIAN_QTGUI_LDD = """\
+\tlibpyside6.abi3.so.6.11 => /venv/PySide6/libpyside6.abi3.so.6.11 (0x1)
+\tlibQt6Gui.so.6 => /venv/PySide6/Qt/lib/libQt6Gui.so.6 (0x2)
+\tlibGL.so.1 => not found
+\tlibEGL.so.1 => not found
+\tlibfontconfig.so.1 => not found
+\tlibX11.so.6 => not found
+\tlibglib-2.0.so.0 => not found
+\tlibxkbcommon.so.0 => not found
+\tlibz.so.1 => /lib/x86_64-linux-gnu/libz.so.1 (0x3)
+\tlibfreetype.so.6 => not found
+\tlibgthread-2.0.so.0 => not found
+\tlibdbus-1.so.3 => not found
+"""
+MINIMAL_DEBIAN_PACKAGES = ("libgl1 libegl1 libfontconfig1 libx11-6 libglib2.0-0 libxkbcommon0 "
+                           "libfreetype6 libdbus-1-3")
+
+
+@pytest.mark.skipif(xcb_plugin() is None, reason="this PySide6 has no xcb plugin")
+def test_make_test_stops_with_the_command_for_what_qtgui_lacks_offscreen(tmp_path):
+    """The module as ``make test`` runs it: one message, the one command, no traceback."""
+    release = tmp_path / "os-release"
+    release.write_text(DEBIAN)
+    env = {**os.environ, **stand_in_ldd(tmp_path, "", MINIMAL_DEBIAN_QTGUI_LDD)}
+    code = ("import sys, pathlib, desktop.ui.platform_libs as p; "
+            f"sys.exit(p.check(platform='offscreen', os_release=pathlib.Path({str(release)!r})))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    sudo = "" if os.geteuid() == 0 else "sudo "
+    assert result.stderr == (
+        "rss-desktop: error: Qt (offscreen, for the tests) needs libraries this system lacks: "
+        "libGL.so.1, libEGL.so.1, libfontconfig.so.1, libX11.so.6, libglib-2.0.so.0, "
+        "libxkbcommon.so.0, libfreetype.so.6, libgthread-2.0.so.0, libdbus-1.so.3\n"
+        f"Install them with:\n  {sudo}apt install {MINIMAL_DEBIAN_PACKAGES}\n")
+
+
+@pytest.mark.skipif(xcb_plugin() is None, reason="this PySide6 has no xcb plugin")
+def test_the_window_cannot_start_under_wayland_without_qtgui_libraries(tmp_path, monkeypatch):
+    """Only the xcb plugin's own libraries are optional under Wayland."""
+    monkeypatch.setenv("PATH", stand_in_ldd(tmp_path, FRESH_DEBIAN_LDD,
+                                            MINIMAL_DEBIAN_QTGUI_LDD)["PATH"])
+    release = tmp_path / "os-release"
+    release.write_text(DEBIAN)
+    out = io.StringIO()
+    assert check({"DISPLAY": ":0", "WAYLAND_DISPLAY": "w"}, release, out=out) == 1
+    assert "libxcb-cursor0" in out.getvalue() and "libglib2.0-0" in out.getvalue()
+
+
+@pytest.mark.skipif(xcb_plugin() is None, reason="this PySide6 has no xcb plugin")
+def test_the_missing_packages_alone_for_scripts(tmp_path, monkeypatch):
+    from desktop.ui.platform_libs import missing_packages
+
+    monkeypatch.setenv("PATH", stand_in_ldd(tmp_path, FRESH_DEBIAN_LDD,
+                                            MINIMAL_DEBIAN_QTGUI_LDD)["PATH"])
+    release = tmp_path / "os-release"
+    release.write_text(DEBIAN)
+    assert missing_packages("offscreen", release) == MINIMAL_DEBIAN_PACKAGES
+    assert missing_packages("xcb", release) == (
+        f"{MINIMAL_DEBIAN_PACKAGES} libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1")
+    release.write_text("ID=gentoo\n")
+    assert missing_packages("xcb", release) == ""

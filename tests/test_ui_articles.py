@@ -29,6 +29,7 @@ from window_helpers import (
 from desktop.store.clock import utc_now_text
 from desktop.store.models import database_proxy
 from desktop.ui.article_model import KEPT_PAGES, PAGE_ROWS, RECEIVED, STAR
+from desktop.ui.formatting import isolated
 
 # make_server_database: category 1 "Tech" = feeds 1 (articles 1..40) and 2 (41..70); category
 # 2 "News" = feeds 3 (71..90), 4 (91..100); feed 5 (101..105) has none. User 1 has read every
@@ -117,7 +118,7 @@ def test_a_feed_lists_its_unread_articles_newest_first_bold_and_starred(qtbot, m
     stars = {n for n in listed_ids(window)
              if article_index(window, n, STAR).data() == "★"}
     assert stars == {40, 35, 25, 20, 10, 5}  # every fifth, among the unread
-    assert window.article_pane.title.text() == "Feed 1 — 27 unread"
+    assert window.article_pane.title.text() == f"{isolated('Feed 1')} — 27 unread"
     assert article_index(window, 40).data() == "Article 40"
 
     qtbot.mouseClick(window.article_pane.show_read, Qt.MouseButton.LeftButton)
@@ -137,7 +138,7 @@ def test_a_feed_lists_its_unread_articles_newest_first_bold_and_starred(qtbot, m
     click_scope(qtbot, window, "uncategorized", None)
     wait_for_articles(qtbot, window)
     assert listed_ids(window) == list(range(1, 106))[100:]
-    assert window.article_pane.title.text() == "Uncategorized — 3 unread"
+    assert window.article_pane.title.text() == f"{isolated('Uncategorized')} — 3 unread"
 
 
 @pytest.mark.parametrize("unique_index", [True, False], ids=["upsert", "update-insert"])
@@ -157,7 +158,7 @@ def test_m_and_s_write_one_article_by_the_servers_rules(qtbot, make_window, tmp_
     assert tree_count(window, "feed", 1) == 26 and tree_count(window, "category", 1) == 46
     row = row_of(path, 1, 38)
     assert row["is_read"] == 1 and row["read_at"] == row["updated_at"] >= since
-    assert window.article_pane.title.text() == "Feed 1 — 26 unread"
+    assert window.article_pane.title.text() == f"{isolated('Feed 1')} — 26 unread"
     assert window.toggle_read_action.text() == "Mark as &unread"
 
     qtbot.keyClick(window.articles, Qt.Key.Key_M)  # unread again
@@ -193,10 +194,10 @@ def test_enter_and_space_open_the_link_and_mark_the_article_read(qtbot, make_win
     qtbot.keyClick(window.articles, Qt.Key.Key_Space)
     assert browser.opened == ["https://example.org/a/40"]
     assert window.status_label.full_text == (
-        "“Article 38” has no web link to open (javascript:alert(1))")
+        f"“{isolated('Article 38')}” has no web link to open (javascript:alert(1))")
     qtbot.keyClick(window.articles, Qt.Key.Key_Down)  # 37: none at all
     qtbot.keyClick(window.articles, Qt.Key.Key_Enter)
-    assert window.status_label.full_text == "“Article 37” has no web link to open"
+    assert window.status_label.full_text == f"“{isolated('Article 37')}” has no web link to open"
     assert {38, 37} <= bold_ids(window)
 
     qtbot.keyClick(window.articles, Qt.Key.Key_Down)
@@ -217,7 +218,7 @@ def test_the_context_menu_copies_the_link_and_marks_read(qtbot, make_window, ser
     menu = open_menu_on(qtbot, window, 35)
     assert [a.text() for a in menu.actions() if not a.isSeparator()] == [
         "&Open in browser", "&Copy link", "Mark as &read", "Un&star",
-        "Mark this and everything older in Feed 1 as read…"]
+        f"Mark this and everything older in {isolated('Feed 1')} as read…"]
     choose(qtbot, menu, "Copy link")
     assert QGuiApplication.clipboard().text() == "https://example.org/a/35"
     assert window.status_label.full_text == "Copied https://example.org/a/35"
@@ -269,13 +270,13 @@ def test_mark_this_and_everything_older_falls_live_and_stops_at_the_article(
     wait_for_articles(qtbot, window)
     assert listed_ids(window) == unread(TECH)
     choose(qtbot, open_menu_on(qtbot, window, 35),
-           "Mark this and everything older in Tech as read…")
+           f"Mark this and everything older in {isolated('Tech')} as read…")
     dialog = window.confirmation
     qtbot.waitUntil(dialog.ok_button.isEnabled)
     count = len(unread(range(1, 36)))
     assert dialog.question.text() == (
-        f"Mark {count} unread articles in Tech as read: “Article 35” and every article "
-        "received before it?")
+        f"Mark {count} unread articles in {isolated('Tech')} as read: “{isolated('Article 35')}” "
+        "and every article received before it?")
     assert not dialog.age.isVisible()
 
     falls = []
@@ -297,10 +298,10 @@ def test_mark_this_and_everything_older_falls_live_and_stops_at_the_article(
     read = {r["article_id"] for r in read_status(server_db).values()
             if r["user_id"] == 1 and r["is_read"]}
     assert set(range(1, 36)) <= read and not (newer & read)
-    qtbot.waitUntil(lambda: cell(window, job.id, "Job") == "Category: Tech (article #35 and "
-                                                           "older)")
+    qtbot.waitUntil(lambda: cell(window, job.id, "Job") == f"Category: {isolated('Tech')} "
+                                                           "(article #35 and older)")
     qtbot.waitUntil(lambda: tree_count(window, "category", 1) == len(newer))
-    assert window.article_pane.title.text() == f"Tech — {len(newer)} unread"
+    assert window.article_pane.title.text() == f"{isolated('Tech')} — {len(newer)} unread"
 
     with qtbot.waitSignal(window.jobFinished, timeout=20_000):  # Ctrl+Z: undo it
         window.undo_last_action.trigger()
@@ -314,7 +315,7 @@ def test_uncategorized_marks_older_in_the_articles_feed(qtbot, make_window, serv
     wait_for_articles(qtbot, window)
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
         choose(qtbot, open_menu_on(qtbot, window, 103),
-               "Mark this and everything older in Feed 5 as read…")
+               f"Mark this and everything older in {isolated('Feed 5')} as read…")
     job = finished.args[0]
     assert job.job_type == "mark_feed_read" and '"up_to_article": 103' in job.parameters
     qtbot.waitUntil(lambda: bold_ids(window) == {104})
@@ -408,7 +409,7 @@ def test_switching_scopes_drops_the_older_lists_results(qtbot, make_window, serv
     qtbot.waitUntil(held.done)
     wait_for_articles(qtbot, window)
     assert listed_ids(window) == unread(range(71, 91))
-    assert window.article_pane.title.text() == "Feed 3 — 13 unread"
+    assert window.article_pane.title.text() == f"{isolated('Feed 3')} — 13 unread"
 
 
 # -- search, empty lists, other programs -------------------------------------------------------
@@ -424,17 +425,18 @@ def test_search_lists_matching_titles_and_says_when_none_match(qtbot, make_windo
     matching = [n for n in unread(TECH) if "1" in str(n)]
     assert listed_ids(window) == matching
     assert window.article_pane.title.text() == (
-        f"Tech — 47 unread · {len(matching)} matching “article 1”")
+        f"{isolated('Tech')} — 47 unread · {len(matching)} matching “{isolated('article 1')}”")
 
     search.clear()
     qtbot.keyClicks(search, "zzz")
     qtbot.keyClick(search, Qt.Key.Key_Return)  # at once, without waiting for the pause
     qtbot.waitUntil(lambda: window.article_pane.empty_label.text()
-                    == "No unread article in Tech matches “zzz”.")  # after "Searching Tech…"
+                    == f"No unread article in {isolated('Tech')} matches “{isolated('zzz')}”.")
+    # (after "Searching Tech…")
     assert window.article_pane.empty.isVisible() and window.article_pane.empty_button.isVisible()
     qtbot.mouseClick(window.article_pane.empty_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.article_pane.empty_label.text()
-                    == "No article in Tech matches “zzz”.")
+                    == f"No article in {isolated('Tech')} matches “{isolated('zzz')}”.")
     assert not window.article_pane.empty_button.isVisible()
 
 
@@ -444,7 +446,7 @@ def test_nothing_unread_says_so_and_offers_the_read_ones(qtbot, make_window, ser
         "mark_feed_read", 1, {"feed_id": 5}))))
     click_scope(qtbot, window, "feed", 5)
     qtbot.waitUntil(lambda: window.article_pane.empty.isVisible())
-    assert window.article_pane.empty_label.text() == "Nothing unread in Feed 5."
+    assert window.article_pane.empty_label.text() == f"Nothing unread in {isolated('Feed 5')}."
     qtbot.mouseClick(window.article_pane.empty_button, Qt.MouseButton.LeftButton)
     wait_for_articles(qtbot, window)
     assert listed_ids(window) == [105, 104, 103, 102, 101] and not bold_ids(window)
@@ -483,8 +485,8 @@ def test_a_read_only_database_lists_but_changes_nothing(qtbot, make_window, serv
     qtbot.keyClick(window.articles, Qt.Key.Key_M)
     menu = open_menu_on(qtbot, window, 40)
     disabled = {a.text() for a in menu.actions() if not a.isEnabled() and not a.isSeparator()}
-    assert {"Mark as &read", "Un&star", "Mark this and everything older in Feed 1 as read…"
-            } <= disabled
+    assert {"Mark as &read", "Un&star",
+            f"Mark this and everything older in {isolated('Feed 1')} as read…"} <= disabled
     menu.close()
     assert 40 in bold_ids(window)
     assert read_status(server_db) == before

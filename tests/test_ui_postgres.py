@@ -31,6 +31,8 @@ from window_helpers import (
     wait_for_articles,
 )
 
+from desktop.ui.formatting import isolated
+
 ROLE, PASSWORD = "window_reader", "Window-pw-8093"
 
 
@@ -107,7 +109,7 @@ def test_mark_a_category_read_and_watch_its_count_fall(qtbot, make_window, reade
     click_toolbar(qtbot, window, window.mark_read_action)
     dialog = window.confirmation
     qtbot.waitUntil(dialog.ok_button.isEnabled)
-    assert dialog.question.text() == "Mark 47 unread articles in Tech as read?"
+    assert dialog.question.text() == f"Mark 47 unread articles in {isolated('Tech')} as read?"
     with qtbot.waitSignal(window.jobFinished, timeout=20_000) as finished:
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     job = finished.args[0]
@@ -162,7 +164,7 @@ def test_the_article_list_shows_rows_and_m_toggles_read(qtbot, make_window, read
     wait_for_articles(qtbot, window)
     unread_feed_1 = [n for n in range(40, 0, -1) if n % 3]
     assert listed_ids(window) == unread_feed_1 and bold_ids(window) == set(unread_feed_1)
-    assert window.article_pane.title.text() == "Feed 1 — 27 unread"
+    assert window.article_pane.title.text() == f"{isolated('Feed 1')} — 27 unread"
 
     click_article(qtbot, window, 38)
     window.activateWindow()
@@ -210,7 +212,8 @@ def test_a_server_database_without_users_offers_no_sample_data(qtbot, make_windo
 def test_gui_database_url_on_the_command_line(tmp_path, reader_pg):
     output = tmp_path / "shot.png"
     env = {"QT_QPA_PLATFORM": "offscreen", "XDG_DATA_HOME": str(tmp_path / "data"),
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "PATH": "/usr/bin:/bin"}
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "PATH": "/usr/bin:/bin",
+           "XDG_STATE_HOME": str(tmp_path / "state")}
     started = time.monotonic()
     result = subprocess.run([sys.executable, "-m", "desktop", "gui", "--database", reader_pg,
                              "--screenshot", str(output)], cwd=ROOT, env=env,

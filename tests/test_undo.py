@@ -279,7 +279,7 @@ def test_a_job_recorded_by_an_older_version_is_still_undone_exactly(reader):
     with written(reader) as conn:  # rewrite its record as an older version kept it
         conn.execute("DELETE FROM bulk_job_spans")
         conn.execute("DELETE FROM bulk_job_changes")
-        conn.executemany("INSERT INTO bulk_job_changes VALUES (?, ?)",
+        conn.executemany("INSERT INTO bulk_job_changes (job_id, article_id) VALUES (?, ?)",
                          [(job.id, article) for article in sorted(before_unread)
                           if article <= 40])
         conn.execute("UPDATE bulk_operation_jobs SET recorded = 1 WHERE id = ?", (job.id,))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from ..store import clock  # the one clock: tests move it (time-machine), never the faces
 from ..store.article_list import FIRST_SPAN, ArticleRow, ListSpec, ListStart, next_span
 from ..store.article_state import ArticleChange, ArticleNotFound
+from ..store.checked_files import default_record as default_checks_record
 from ..store.clock import cutoff_for_age, parse_db_text
 from ..store.connection import (
     DatabaseOpenError,
@@ -40,7 +41,15 @@ from ..store.jobs_table import MAX_LIST_LIMIT, STATUSES, JobNotFound, JobRecord,
 from ..store.overview import FeedInfo, Overview
 from ..store.scopes import Scope
 from .events import JobEvent
-from .manager import BulkOperationManager, DatabaseBusyError, EngineOptions
+from .manager import (
+    BulkOperationManager,
+    DatabaseBusyError,
+    DatabaseDamaged,
+    DatabasePathChanged,
+    EngineOptions,
+    FailureNotRecorded,
+    JobStopped,
+)
 from .runner import failure_message
 
 
@@ -52,11 +61,12 @@ def failure_line(exc: BaseException, target) -> str:
     return failure_message(exc, backend_for(target)).splitlines()[0]
 
 __all__ = [  # noqa: RUF022 (grouped by what they are, not sorted)
-    # the engine
-    "BulkOperationManager", "EngineOptions", "JobEvent",
+    # the engine, and where it remembers files checked sound
+    "BulkOperationManager", "EngineOptions", "JobEvent", "default_checks_record",
     # its errors
-    "ArticleNotFound", "DatabaseBusyError", "DatabaseOpenError", "DemoDatabaseExists",
-    "JobNotFound", "JobRequestError", "OverlapError", "is_target_failure", "failure_line",
+    "ArticleNotFound", "DatabaseBusyError", "DatabaseDamaged", "DatabaseOpenError",
+    "DatabasePathChanged", "DemoDatabaseExists", "FailureNotRecorded", "JobNotFound",
+    "JobRequestError", "JobStopped", "OverlapError", "is_target_failure", "failure_line",
     # what its methods return and take
     "ArticleChange", "ArticleRow", "FeedInfo", "JobRecord", "ListSpec", "ListStart",
     "Overview", "Scope",

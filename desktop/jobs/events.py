@@ -16,10 +16,13 @@ class JobEvent:
     """Something happened to a job this engine runs.
 
     ``kind`` is "created", "started", "total" (the scope was counted), "progress" (a chunk
-    committed), "finished" (see ``job.status``), or "released" (another worker took the job
-    over and runs it on). ``marked_by_feed`` and ``marked_by_category`` say how many articles
-    the chunk newly marked read where (an undo's are negative), so unread counts can move live
-    (category None = uncategorized feeds).
+    committed), "finished" (see ``job.status``), "released" (another worker took the job
+    over and runs it on), "stopped" (this engine stopped writing without recording an
+    outcome: ``note`` says why — its file removed, replaced or damaged), or "unrecorded" (it
+    failed here and that could not be written yet: ``manager.unrecorded[job.id]`` says why;
+    "finished" follows once it is written). ``marked_by_feed`` and ``marked_by_category`` say
+    how many articles the chunk newly marked read where (an undo's are negative), so unread
+    counts can move live (category None = uncategorized feeds).
 
     ``span`` (a "progress" event's): the article ids the chunk went through, (low, high]. A
     mark-read chunk left every article of its job's scope in that span read for the job's user
@@ -33,6 +36,7 @@ class JobEvent:
     marked_by_feed: dict[int, int] = field(default_factory=dict)
     marked_by_category: dict[int | None, int] = field(default_factory=dict)
     span: tuple[int, int] | None = None
+    note: str | None = None
 
 
 Subscriber = Callable[[object], None]  # a JobEvent, or an ArticleChange (article_events)

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from ..store import article_state, clock, connection, job_requests, jobs_table, schema, undo
 from ..store.article_state import ArticleChange
@@ -21,15 +22,33 @@ from ..store.jobs_table import JobRecord, JobRequestError
 from ..store.models import database_proxy
 from .database_thread import DatabaseThread
 from .events import EventHub, JobEvent
-from .leases import PENDING_GRACE_SECONDS, STALLED_SECONDS, make_owner, server_cannot_run
+from .guard import WriteGuard
+from .leases import (
+    PENDING_GRACE_SECONDS,
+    STALLED_SECONDS,
+    decide,
+    make_owner,
+    owned_by_us,
+    server_cannot_run,
+)
 from .pacing import Pacer
 from .queries import FaceQueries
 from .recovery import Recovery
-from .runner import LOCK_RETRY_DELAYS, DatabaseBusyError, JobRunner, failure_message
+from .runner import (
+    LOCK_RETRY_DELAYS,
+    DatabaseBusyError,
+    DatabaseDamaged,
+    DatabasePathChanged,
+    FailureNotRecorded,
+    JobRunner,
+    JobStopped,
+    failure_message,
+)
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BulkOperationManager", "DatabaseBusyError", "EngineOptions", "failure_message"]
+__all__ = ["BulkOperationManager", "DatabaseBusyError", "DatabaseDamaged", "DatabasePathChanged",
+           "EngineOptions", "FailureNotRecorded", "JobStopped", "failure_message"]
 
 CHUNK_SECONDS = 0.035  # target length of one chunk's write transaction
 ROLLBACK_CHUNK_SECONDS = 0.015  # in a rollback-journal file, where readers wait for a commit
@@ -47,6 +66,10 @@ class EngineOptions:
     costs). ``recover_every`` (seconds): how often ``start_serving`` adopts jobs that other
     processes left pending or that a dead process was running. ``stalled_seconds``: a web
     server's running job whose progress stood still this long is taken over.
+    ``checks_record``: where passed checks of files are remembered (store.checked_files): an
+    unchanged file is not checked again before the first write; None checks every engine.
+    ``retired_owners``: owner ids of this process's earlier engines on the same path, which
+    stopped when their file was replaced; their jobs, if that file is back, are taken over.
     """
 
     create: bool = False  # a missing or blank target becomes a new database
@@ -60,9 +83,11 @@ class EngineOptions:
     stalled_seconds: float = STALLED_SECONDS
     lock_retry_delays: tuple[float, ...] = LOCK_RETRY_DELAYS
     busy_timeout_ms: int = connection.BUSY_TIMEOUT_MS
+    retired_owners: tuple[str, ...] = ()
+    checks_record: Path | None = None
 
 
-class BulkOperationManager(JobRunner, Recovery, FaceQueries):
+class BulkOperationManager(JobRunner, Recovery, FaceQueries, WriteGuard):
     """The job engine. ``await open()`` first, ``await close()`` last; ``start_serving()`` in
     between makes it adopt other processes' jobs on its own (the window does; the CLI's
     ``work`` calls ``run_available``).
@@ -108,8 +133,20 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
         self.reads = DatabaseThread("rss-desktop-read")
         self._seen_version: int | None = None  # data_version this engine last saw
         self._tasks: dict[int, asyncio.Task] = {}
+        # jobs that failed here whose failure could not be written yet (runner.py)
+        self.unrecorded: dict[int, FailureNotRecorded] = {}
+        self._last_rows: dict[int, JobRecord] = {}  # running jobs: the row as a chunk left it
         self.pacers: dict[int, Pacer] = {}  # job id -> how its last run here shared the lock
         self._upsert = True
+        # What the path named when it was opened (a file's device and inode): a path that
+        # names another file, or none, stops the engine's writing (path_changed).
+        self.file_identity: tuple[int, int] | None = None
+        self.damage: str | None = None  # the database is damaged: the one message saying so
+        self._damage_check: asyncio.Future | None = None
+        self.check_remembered = False  # the file was unchanged since a check that passed
+        self.stopped_jobs: dict[int, str] = {}  # job id -> why this engine stopped writing it
+        for thread in (self.db, self.reads):
+            thread.on_error = self._notice_error
 
     # -- life cycle -------------------------------------------------------------------------
     async def open(self) -> None:
@@ -118,7 +155,9 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
                                       create=self.options.create, allow_read_only=True,
                                       busy_timeout_ms=self.options.busy_timeout_ms)
         self.backend = database.backend
+        self.file_identity = self.backend.file_identity(self.database_path)
         self.read_only_reason = getattr(database, "read_only_reason", None)
+        self.damage = getattr(database, "damage", None)  # found on open (a WAL was left)
         self.journal_mode = getattr(database, "file_journal_mode", None)
         self.journal_note = getattr(database, "journal_note", None)
         if self.journal_note:  # readers wait for our commits: keep them short
@@ -159,7 +198,25 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
         return self._stop_listening is not None
 
     async def close(self) -> None:
-        """Stop running jobs after their current chunk, hand them back as pending, close."""
+        """Stop running jobs after their current chunk, hand them back as pending, close.
+
+        Runs to its end even if the caller is cancelled meanwhile (a second stop signal): a
+        half-done close would leave jobs running under a live process and tasks un-awaited.
+        The caller's cancellation is raised once everything is closed."""
+        closing = asyncio.ensure_future(self._close())
+        cancelled = False
+        while not closing.done():
+            try:
+                await asyncio.shield(closing)
+            except asyncio.CancelledError:
+                if closing.cancelled():
+                    raise
+                cancelled = True
+        closing.result()
+        if cancelled:
+            raise asyncio.CancelledError
+
+    async def _close(self) -> None:
         if self._stop_listening is not None:
             await asyncio.get_running_loop().run_in_executor(None, self._stop_listening)
             self._stop_listening = None
@@ -170,19 +227,23 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self._hand_over_the_wal()  # a file moved away or removed
+        release = await self._keep_closing_from_writing()  # a damaged file
         for thread in (self.reads, self.db):
             with contextlib.suppress(Exception):  # never opened, or already closed
                 # A lambda: the proxy resolves its database on that thread, not here.
                 await thread.call(lambda: database_proxy.close())
             thread.shutdown()
+        await self._after_closing(release)
 
     async def prepare_for_writing(self) -> None:
         """Create what this app adds to the schema, if anything is missing (once per engine).
 
         The first job on a server's database creates the job table's additions and the indexes
         the hot path needs; on a large database that takes a moment, on the database thread.
+        Before anything is written, the database is checked (check_for_damage).
         """
-        self._check_writable()
+        await self._writable()
         async with self._preparing:
             if self._schema_ready:
                 return
@@ -192,6 +253,8 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
             self._schema_ready = True
 
     def _check_writable(self) -> None:
+        if self.damage:
+            raise DatabaseDamaged(self.damage)
         if self.read_only_reason:
             raise JobRequestError(self.read_only_reason)
 
@@ -215,7 +278,7 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
         unless ``force``, a job of the web server's running on overlapping articles) and
         writes nothing in that case.
         """
-        self._check_writable()
+        await self._writable()
         if job_type == undo.UNDO_JOB_TYPE:
             return (await self.undo_job(user_id, (parameters or {}).get("job_id"), run=run)).id
         # a request that makes no sense is refused before anything is written
@@ -257,7 +320,7 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
                          cancelled_by: str | None = None) -> JobRecord:
         """Cancel at once; a job running here stops after its current chunk. ``cancelled_by``
         names who asked ("the desktop app"), for whoever runs the job to say so."""
-        self._check_writable()
+        await self._writable()
         server_grace = ago_text(seconds=PENDING_GRACE_SECONDS)
         job = await self.get_job(user_id, job_id)
         server_gone = None  # why the web server can no longer run it, for a job of its own
@@ -278,7 +341,7 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
         """Create (and by default run here) the job that makes unread again exactly the articles
         ``job_id`` marked read. Raises JobNotFound for another user's job, JobRequestError when
         it cannot be undone (running, undone already, an undo itself, no record)."""
-        self._check_writable()
+        await self._writable()
         undo.check_undoable(await self.get_job(user_id, job_id))
         await self.prepare_for_writing()
         job = await self.db.call(undo.insert_undo_job, user_id, job_id)
@@ -290,14 +353,25 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
     async def retry_job(self, user_id: int, job_id: int, *, run: bool = True) -> JobRecord:
         """Make a failed or cancelled job pending again and (by default) run it here; it
         continues from its persisted cursor."""
-        self._check_writable()
-        jobs_table.check_retryable(await self.get_job(user_id, job_id))
+        await self._writable()
+        job = await self.get_job(user_id, job_id)
+        gone_owner = await self._gone_owner(job)
+        jobs_table.check_retryable(job, gone_owner)
         await self.prepare_for_writing()
-        job = await self.db.call(jobs_table.retry_job, user_id, job_id)
+        job = await self.db.call(jobs_table.retry_job, user_id, job_id, gone_owner)
         self.events.publish(JobEvent("created", job))
         if run:
             self.start_job(job_id)
         return job
+
+    async def _gone_owner(self, job: JobRecord) -> str | None:
+        """The owner of a job left running by a worker of ours that is gone (whose failure
+        could not be recorded, or that died), by the test recovery uses; else None."""
+        if job.status != "running" or not owned_by_us(job.owner) or job.owner == self.owner:
+            return None
+        alive = await self.reads.call(self.backend.owners_alive, [job.owner])
+        decision = decide(job, me=self.owner, now=clock.now(), alive=alive)
+        return decision.take_from if decision.run else None
 
     # -- one article ------------------------------------------------------------------------
     async def set_article_read(self, user_id: int, article_id: int, read: bool) -> ArticleChange:
@@ -314,7 +388,7 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
 
     async def _write_article(self, write, user_id: int, article_id: int,
                              value: bool) -> ArticleChange:
-        self._check_writable()
+        await self._writable()
         await self.prepare_for_writing()
         change = await self._call_retrying_locks(write, user_id, article_id, value,
                                                  upsert=self._upsert,
@@ -322,10 +396,16 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries):
         self.article_events.publish(change)
         return change
 
-    async def wait_for_job(self, job_id: int) -> JobRecord:
-        """Wait until this engine stops running the job; return its row."""
+    async def wait_for_job(self, job_id: int) -> JobRecord | None:
+        """Wait until this engine stops running the job; return its row (None: it is gone).
+        Raises JobStopped if it stopped without an outcome (its file removed, replaced or
+        damaged), FailureNotRecorded if the job failed here and that could not be written."""
         task = self._tasks.get(job_id)
         if task is not None:
             await asyncio.shield(task)
+        if job_id in self.stopped_jobs:
+            raise JobStopped(self.stopped_jobs[job_id])
+        if job_id in self.unrecorded:
+            raise self.unrecorded[job_id]
         return await self.db.call(jobs_table.load_job, job_id)
 

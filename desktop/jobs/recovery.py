@@ -11,10 +11,12 @@ import asyncio
 import logging
 import math
 
-from ..store import clock, jobs_table
+from ..store import clock, connection, jobs_table
 from ..store.clock import ago_text
 from ..store.jobs_table import JobRecord
+from .events import JobEvent
 from .leases import decide, owned_by_us
+from .runner import DatabaseDamaged, DatabasePathChanged, failure_message
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +30,16 @@ class Recovery:
 
         Sets ``waiting_for_server``: how many of the web server's pending rows are still within
         their grace period; ``left_to_server``: the ids of those past it that the server may
-        still run (see leases.server_cannot_run), left to it.
+        still run (see leases.server_cannot_run), left to it. Nothing is adopted while the
+        engine's path names another file or none (path_changed); raises DatabaseDamaged when
+        there is a job to run in a damaged database.
         """
-        if self.read_only_reason:
+        if self.damage:
+            raise DatabaseDamaged(self.damage)
+        if self.read_only_reason or self.path_changed():
             return 0
+        if self.unrecorded:  # jobs that failed here while the database could not be written
+            await self.record_unrecorded_failures()
         # (a PostgreSQL migration's table lock can outlast one lock timeout)
         jobs = await self._call_retrying_locks(jobs_table.unfinished_jobs, thread=self.reads)
         now, started, self.waiting_for_server, self.left_to_server = clock.now(), 0, 0, []
@@ -39,6 +47,9 @@ class Recovery:
         owners = [job.owner for job in jobs if job.status == "running" and owned_by_us(job.owner)
                   and job.owner != self.owner]
         alive = await self.reads.call(self.backend.owners_alive, owners) if owners else None
+        retired = [owner for owner in owners if owner in self.options.retired_owners]
+        if retired:  # this process's own earlier engine, stopped: its jobs are to take over
+            alive = {**(alive or {}), **dict.fromkeys(retired, False)}
         # The evidence on the web server (is any other program connected?), asked only while
         # one of its rows is unfinished: they are rare, and the answer is cheap.
         foreign_present = True
@@ -48,12 +59,27 @@ class Recovery:
         for job in jobs:
             if job.id in self._tasks:
                 continue
-            decision = decide(job, me=self.owner, now=now, stalled=job.id in stalled,
-                              alive=alive, foreign_present=foreign_present)
-            if decision.run:
+            if job.unreadable:  # fails alone; the others are adopted as ever
+                await self._fail_unreadable(job)
+                continue
+            try:
+                decision = decide(job, me=self.owner, now=now, stalled=job.id in stalled,
+                                  alive=alive, foreign_present=foreign_present)
+                if decision.run:
+                    await self._writable()  # the first time: the database is checked first
                 # a row another program wrote may lack a total: count it before it runs
-                counted = (None if job.total else await self._call_retrying_locks(
-                    jobs_table.count_for_claim, job.id, thread=self.reads))
+                counted = None
+                if decision.run and not job.total:
+                    counted = await self._call_retrying_locks(jobs_table.count_for_claim,
+                                                              job.id, thread=self.reads)
+            except DatabaseDamaged:
+                raise  # the whole database, not this job: the caller says so
+            except Exception as exc:  # never a reason to leave the other jobs where they are
+                log.warning("job %s could not be looked at (%s); trying again next round",
+                            job.id, exc)
+                log.debug("job %s", job.id, exc_info=True)
+                continue
+            if decision.run:
                 self.start_job(job.id, take_over=job.status == "running",
                                take_from=decision.take_from, counted=counted,
                                note=decision.note)
@@ -63,6 +89,20 @@ class Recovery:
             elif job.status == "pending" and not owned_by_us(job.owner):
                 self.left_to_server.append(job.id)
         return started
+
+    async def _fail_unreadable(self, job: JobRecord) -> None:
+        """Fail a job whose row cannot be understood, saying which column holds what."""
+        log.info("%s", job.unreadable)
+        try:
+            await self.prepare_for_writing()
+            if not await self._call_retrying_locks(jobs_table.fail_unreadable_job, job):
+                return  # the row changed meanwhile: looked at again next round
+            final = await self._call_retrying_locks(jobs_table.load_job, job.id)
+        except Exception:
+            log.exception("could not record the failure of job %s", job.id)
+            return
+        if final is not None:
+            self.events.publish(JobEvent("finished", final))
 
     def _watch_server_jobs(self, jobs: list[JobRecord]) -> set[int]:
         """Ids of the web server's running jobs whose progress this engine has seen frozen for
@@ -81,22 +121,47 @@ class Recovery:
         self._watched = watched
         return stalled
 
-    async def _recover_forever(self) -> None:
+    async def _recover_forever(self, *, raise_refusals: bool = False) -> None:
         """Adopt and resume jobs every ``recover_every`` seconds (reading only, until there is
-        one to run)."""
+        one to run). With ``raise_refusals`` (``work``), a damaged database and a path that no
+        longer names the file end it (DatabaseDamaged, DatabasePathChanged)."""
+        said = None  # the failure last said: a server down for a while is said once
         while True:
             try:
                 await self.start_runnable_jobs()
-            except Exception:  # e.g. locked for long: try again next round
-                log.exception("recovery round failed")
+                said = None
+            except DatabaseDamaged:
+                if raise_refusals:
+                    raise
+                # the faces show it (read_only_reason); no later round adopts anything
+            except Exception as exc:  # e.g. locked for long, a server down: try again next round
+                words = failure_message(exc, self.backend,
+                                        connection.shown_name(self.database_path))
+                if words != said:
+                    log.warning("recovery round failed: %s", words)
+                said = words
+                log.debug("recovery round", exc_info=True)
+            if raise_refusals:
+                self._raise_if_path_changed()
             await asyncio.sleep(self._recover_every)
+
+    def _raise_if_path_changed(self) -> None:
+        """Once its own jobs here have stopped: raise DatabasePathChanged if the path no longer
+        names the file this engine opened."""
+        changed = self.path_changed()
+        if changed and not self._tasks:
+            raise DatabasePathChanged(self.database_path, changed)
 
     async def run_available(self, *, once: bool = True, poll_seconds: float = 2.0) -> None:
         """Run pending and interrupted jobs; with ``once``, return when none is left,
-        otherwise keep adopting them every ``poll_seconds`` until cancelled."""
+        otherwise keep adopting them every ``poll_seconds`` until cancelled. Raises
+        DatabaseDamaged or DatabasePathChanged when this engine can no longer write its file
+        (the jobs it ran are left for the next worker)."""
+        if await self.check_for_damage():  # a worker is there to write: say so at once
+            raise DatabaseDamaged(self.damage)
         if not once:
             self._recover_every = poll_seconds
-            await self._recover_forever()
+            await self._recover_forever(raise_refusals=True)
         while True:
             await self.start_runnable_jobs()
             if self._tasks:
@@ -105,6 +170,7 @@ class Recovery:
             elif self.waiting_for_server:  # the server's to start; ours once its grace is over
                 await asyncio.sleep(SERVER_WAIT_POLL_SECONDS)
             else:
+                self._raise_if_path_changed()
                 return
 
     async def cleanup_finished(self, hours: float | None = None) -> int:
@@ -127,6 +193,8 @@ class Recovery:
         self._next_cleanup = loop.time() + CLEANUP_SECONDS
         try:
             await self.cleanup_finished()
-        except Exception:  # never a reason to fail the job at hand
-            log.exception("cleanup of finished jobs failed")
+        except Exception as exc:  # never a reason to fail the job at hand
+            log.warning("cleanup of finished jobs failed: %s", failure_message(
+                exc, self.backend, connection.shown_name(self.database_path)))
+            log.debug("cleanup of finished jobs", exc_info=True)
 

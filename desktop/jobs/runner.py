@@ -29,13 +29,60 @@ class DatabaseBusyError(RuntimeError):
     pass
 
 
-def failure_message(exc: Exception, backend=None) -> str:
-    """What a failed job's error_message says: readable, and what to do about it."""
+class DatabaseDamaged(JobRequestError):
+    """The database is damaged: every write is refused, with what was found and what to do."""
+
+
+class DatabasePathChanged(Exception):
+    """The engine's path no longer names the file it opened: ``what`` is "removed" or
+    "replaced". The engine writes nothing more (a job it ran stays ``running`` under its owner
+    in the file it had open, and resumes when that file is back)."""
+
+    def __init__(self, target, what: str, job_id: int | None = None, cursor: int | None = None):
+        self.target, self.what, self.job_id, self.cursor = target, what, job_id, cursor
+        how = "removed" if what == "removed" else "replaced by another file"
+        if job_id is None:
+            line = f"{target} was {how}; this engine stopped using it"
+        else:
+            line = (f"{target} was {how} while job {job_id} ran; stopped after article "
+                    f"{cursor or 0:,}, writing nothing more; the job goes on from there once "
+                    f"that file is back at {target} (rss-desktop work)")
+        super().__init__(line)
+
+
+class JobStopped(Exception):
+    """A job this engine ran stopped without an outcome it could record (its file was removed,
+    replaced or found damaged); the message says why and what happens to the job."""
+
+
+class FailureNotRecorded(RuntimeError):
+    """A job failed here and even writing that failure failed (the server is down, the file is
+    gone): its row still says running, under this engine. ``message`` is what the job's
+    error_message would have said, ``reason`` why it could not be written. Recovery writes it
+    as soon as it can (``start_runnable_jobs``); once this process has ended, ``retry`` or
+    ``work`` goes on with the job from its cursor (its owner is gone)."""
+
+    def __init__(self, job_id: int, message: str, reason: str):
+        super().__init__(f"job {job_id} failed: {message}; recording that failed too: {reason}")
+        self.job_id, self.message, self.reason = job_id, message, reason
+
+
+def failure_message(exc: Exception, backend=None, target=None) -> str:
+    """What a failed job's error_message says: readable, and what to do about it (naming
+    ``target``, the database as a person sees it, where the backend's words need it)."""
     if isinstance(exc, (JobRequestError, DatabaseBusyError)):
         return str(exc)
     if backend is None:
         from ..store.backends.sqlite import SQLITE as backend
-    return backend.failure_message(exc) or f"{type(exc).__name__}: {exc}"
+    return backend.failure_message(exc, target) or f"{type(exc).__name__}: {exc}"
+
+
+def _note_task_error(task: asyncio.Task) -> None:
+    """A job task that ended on an error its own handling let through (the database failing
+    before the job was claimed): retrieved here, so that asyncio never prints it as "never
+    retrieved"; a face that waits for the job is given the error as well."""
+    if not task.cancelled() and task.exception() is not None:
+        log.info("job task ended: %s", task.exception())
 
 
 class JobRunner:
@@ -54,6 +101,7 @@ class JobRunner:
                 self._run_job(job_id, take_over, take_from, counted, note))
             self._tasks[job_id] = task
             task.add_done_callback(lambda _t, job_id=job_id: self._tasks.pop(job_id, None))
+            task.add_done_callback(_note_task_error)
         return task
 
     async def _call_retrying_locks(self, fn, *args, thread=None, **kwargs):
@@ -91,6 +139,9 @@ class JobRunner:
             await self._record_failure(jobs_table.fail_unowned_job, job_id, str(exc))
             await self._publish_finished(job_id)
             return
+        except DatabaseDamaged as exc:  # refused before its claim: the row is left as it is
+            self._stop_job(job_id, None, str(exc))
+            return
         if job is None:  # another worker won the race, or it was cancelled meanwhile
             return
         try:
@@ -100,29 +151,89 @@ class JobRunner:
             await asyncio.shield(self.db.call(jobs_table.release_job, job_id, self.owner))
             raise
         except Exception as exc:
-            message = failure_message(exc, self.backend)
+            reason = await self._writing_stopped_by(exc)
+            if reason is not None:  # nothing more is written, not even the failure
+                self._stop_job(job_id, job, reason)
+                return
+            message = failure_message(exc, self.backend, self._shown_target())
             log.info("job %s failed: %s", job_id, message)  # the faces report it
-            await self._record_failure(jobs_table.finish_job, job_id, self.owner, "failed",
-                                       message)
+            reason = await self._record_failure(jobs_table.finish_job, job_id, self.owner,
+                                                "failed", message)
+            if reason is not None:  # the row still says running, under this engine
+                self.unrecorded[job_id] = FailureNotRecorded(job_id, message, reason)
+                self.events.publish(JobEvent("unrecorded", self._last_rows.get(job_id, job)))
+                return
+        finally:
+            self._last_rows.pop(job_id, None)
         await self._publish_finished(job_id)
+
+    async def _writing_stopped_by(self, exc: Exception) -> str | None:
+        """Why this engine must write nothing more after ``exc``, or None: its path names
+        another file or none, or the database reported damage (checked, and from then on
+        refused for writing)."""
+        if isinstance(exc, DatabasePathChanged):
+            return str(exc)
+        if isinstance(exc, DatabaseDamaged) or self.backend.is_corruption(exc):
+            return self.damage or await self.check_for_damage() or self._mark_damaged(str(exc))
+        return None
+
+    def _stop_job(self, job_id: int, job: JobRecord | None, reason: str) -> None:
+        """The job stays as the database has it (``running`` under this owner: it resumes
+        elsewhere, or here when the file is back); the faces hear why."""
+        log.info("job %s stopped: %s", job_id, reason)  # the faces say it
+        self.stopped_jobs[job_id] = reason
+        if job is not None:
+            self.events.publish(JobEvent("stopped", job, note=reason))
+
+    def _shown_target(self) -> str:
+        return connection.shown_name(self.database_path)
 
     async def _publish_finished(self, job_id: int) -> None:
         """Say how this engine's part in the job ended: "finished", or "released" when the job
-        goes on elsewhere (another worker took it over)."""
-        final = await self._call_retrying_locks(jobs_table.load_job, job_id)
+        goes on elsewhere (another worker took it over). Nothing if its row cannot be read (the
+        faces then read it themselves, and say why they cannot)."""
+        try:
+            final = await self._call_retrying_locks(jobs_table.load_job, job_id)
+        except Exception as exc:
+            log.info("job %s ended, its row cannot be read: %s", job_id,
+                     failure_message(exc, self.backend, self._shown_target()))
+            log.debug("reading job %s", job_id, exc_info=True)
+            return
         if final is not None:
             self.events.publish(JobEvent("finished" if final.finished else "released", final))
 
-    async def _record_failure(self, fn, job_id: int, *args) -> None:
-        """Write a job's failure, waiting out a lock as chunks do; if even that fails the row
-        stays as it was (pending, or running for recovery to find)."""
+    async def _record_failure(self, fn, job_id: int, *args) -> str | None:
+        """Write a job's failure, waiting out a lock as chunks do. If even that fails, the row
+        stays as it was (pending, or running under this engine) and the result says why."""
         try:
             await self._call_retrying_locks(fn, job_id, *args)
-        except Exception:
-            log.exception("could not record the failure of job %s", job_id)
+        except Exception as exc:
+            reason = failure_message(exc, self.backend, self._shown_target())
+            log.info("could not record the failure of job %s: %s", job_id, reason)
+            log.debug("recording the failure of job %s", job_id, exc_info=True)
+            return reason
+        return None
+
+    async def record_unrecorded_failures(self) -> None:
+        """Write the failures that could not be written when their jobs failed (one try each:
+        the next recovery round tries again), and publish each job as finished."""
+        for job_id, failure in list(self.unrecorded.items()):
+            try:
+                await self.db.call(jobs_table.finish_job, job_id, self.owner, "failed",
+                                   failure.message)
+            except Exception as exc:
+                log.debug("job %s: its failure still cannot be recorded: %s", job_id, exc)
+                continue
+            del self.unrecorded[job_id]  # written, or no longer ours to write (taken over)
+            await self._publish_finished(job_id)
 
     async def _process(self, job: JobRecord) -> None:
-        scope, _ = job_requests.parse_parameters(job.job_type, job.parameters)
+        if job.unreadable:  # a row another program filled with what cannot be understood
+            raise JobRequestError(job.unreadable)
+        try:
+            scope, _ = job_requests.parse_parameters(job.job_type, job.parameters)
+        except JobRequestError as exc:  # its job_type or parameters (named in the message)
+            raise JobRequestError(f"job {job.id} cannot be run: {exc}") from None
         await self._call_retrying_locks(job_requests.check_targets_exist, job.user_id, scope)
         self.events.publish(JobEvent("started", job))
         if scope.kind == "undo":
@@ -150,6 +261,9 @@ class JobRunner:
         others = self._others
 
         def paced_chunk(cursor, size):  # on the database thread, like every file access
+            changed = self.path_changed()  # one stat: a chunk never goes into a removed file
+            if changed:
+                raise DatabasePathChanged(self.database_path, changed, job.id, cursor)
             outcome = chunk(cursor, size)
             outcome.others_present = others is not None and others.present()
             return outcome
@@ -187,6 +301,7 @@ class JobRunner:
                 # Keep the database thread busy while the faces take the event.
                 ahead = asyncio.ensure_future(
                     self._call_retrying_locks(paced_chunk, cursor, size))
+            self._last_rows[job.id] = outcome.job
             self.events.publish(JobEvent("progress", outcome.job, dict(outcome.marked_by_feed),
                                          self._by_category(outcome), span=(low, cursor)))
             if outcome.completed:

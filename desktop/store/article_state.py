@@ -21,7 +21,7 @@ from peewee import EXCLUDED, fn
 from .backends import current
 from .clock import utc_now_text
 from .job_requests import check_user_exists
-from .models import Article, Feed, ReadStatus, database_proxy
+from .models import Article, Feed, ReadStatus, database_proxy, flag_unset
 
 FLAGS = {"read": (ReadStatus.is_read, ReadStatus.read_at),
          "starred": (ReadStatus.is_starred, ReadStatus.starred_at)}
@@ -140,9 +140,9 @@ def _write(user_id: int, article_id: int, column, stamp, value: bool, now: str,
          .on_conflict(conflict_target=[ReadStatus.user, ReadStatus.article],
                       update={column: True, stamp: getattr(EXCLUDED, stamp.column_name),
                               ReadStatus.updated_at: EXCLUDED.updated_at},
-                      where=(column == False))  # noqa: E712
+                      where=flag_unset(column))
          .execute())
         return
-    ReadStatus.update(changes).where(rows & (column == False)).execute()  # noqa: E712
+    ReadStatus.update(changes).where(rows & flag_unset(column)).execute()
     if not ReadStatus.select().where(rows).exists():
         ReadStatus.insert(new_row).execute()

@@ -9,7 +9,7 @@ import json
 
 import pendulum
 
-from .clock import parse_db_text, to_db_text
+from .clock import parse_db_text, shown, to_db_text
 from .job_types import JOB_TYPES
 from .models import Article, BulkOperationJob, Category, Feed, User
 from .scopes import Scope, count_in_scope
@@ -50,9 +50,10 @@ def parse_parameters(job_type: str, parameters) -> tuple[Scope, dict]:
         try:
             parameters = json.loads(parameters)
         except ValueError as exc:
-            raise JobRequestError(f"parameters are not valid JSON ({exc})") from None
+            raise JobRequestError(f"parameters are not valid JSON: {shown(parameters)} "
+                                  f"({exc})") from None
     if not isinstance(parameters, dict):
-        raise JobRequestError(f"parameters must be a JSON object, not {parameters!r}")
+        raise JobRequestError(f"parameters must be a JSON object, not {shown(parameters)}")
     kind, key = JOB_SCOPES[job_type]
     target = None
     if key:

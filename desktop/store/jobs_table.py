@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from peewee import Case, fn
 
 from .backends import current as current_backend
-from .clock import utc_now_text
+from .clock import db_text_of, shown, utc_now_text
 from .job_requests import (
     MAX_ID,
     JobRequestError,
@@ -75,12 +75,28 @@ class JobRecord:
     undone_by: int | None = None
     updated_at: str | None = None
     confirmed_count: int | None = None
+    # what in the row cannot be understood (a column another program filled with something
+    # else), naming the job, the column and the value: such a job is failed, never run
+    unreadable: str | None = None
 
     @classmethod
     def from_row(cls, row: BulkOperationJob) -> JobRecord:
-        values = {f.name: getattr(row, f.name) for f in fields(cls)}
+        """The row as plain values, read defensively (see _read_column): timestamps in any
+        accepted form become the database's text; a value that cannot be understood is kept
+        as it is (ints: as None), and the first one is named in ``unreadable``."""
+        values, problems = {}, []
+        for f in fields(cls):
+            value = getattr(row, f.name, None)
+            if f.name != "unreadable":
+                value, problem = _read_column(f.name, value)
+                if problem:
+                    problems.append(f"its {f.name} holds {shown(value)}, which is {problem}")
+                    value = None if f.name in INTEGER_COLUMNS else value
+            values[f.name] = value
         values["progress"] = values["progress"] or 0
         values["total"] = values["total"] or 0
+        if problems:
+            values["unreadable"] = f"job {values['id']} cannot be run: {problems[0]}"
         return cls(**values)
 
     @property
@@ -95,6 +111,30 @@ class JobRecord:
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+TIMESTAMP_COLUMNS = ("created_at", "started_at", "completed_at", "updated_at")
+INTEGER_COLUMNS = ("user_id", "progress", "total", "watermark", "cursor", "marked_count",
+                   "recorded", "undone_by", "confirmed_count")
+
+
+def _read_column(name: str, value) -> tuple[object, str | None]:
+    """(the value as a JobRecord holds it, what is wrong with it or None) for one column of a
+    job row, which another program may have written (SQLite keeps whatever it was given)."""
+    if value is None:
+        return None, None
+    if name in TIMESTAMP_COLUMNS:
+        try:
+            return db_text_of(value), None
+        except ValueError:
+            return value, "not a timestamp"
+    if name == "status" and value not in STATUSES:
+        return value, f"not a status ({', '.join(STATUSES)})"
+    if name in INTEGER_COLUMNS:
+        least = 1 if name == "user_id" else 0
+        if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= MAX_ID:
+            return value, "not a user id" if name == "user_id" else "not a count or an id"
+    return value, None
 
 
 def insert_job(job_type: str, user_id: int, parameters: dict, watermark: int | None = None,
@@ -132,7 +172,7 @@ def server_jobs_overlapping(user_id: int, scope: Scope) -> list[JobRecord]:
 
     found = []
     for job in unfinished_jobs():
-        if job.user_id != user_id or not job.run_by_server:
+        if job.user_id != user_id or not job.run_by_server or job.unreadable:
             continue
         try:
             theirs, _ = parse_parameters(job.job_type, job.parameters)
@@ -152,6 +192,8 @@ def count_for_claim(job_id: int) -> tuple[int, int] | None:
     if row is None or row.total:
         return None
     job = JobRecord.from_row(row)
+    if job.unreadable:
+        return None
     try:
         scope, _ = parse_parameters(job.job_type, job.parameters)
     except JobRequestError:
@@ -345,6 +387,17 @@ def fail_unowned_job(job_id: int, error_message: str) -> bool:
     return query.execute() == 1
 
 
+def fail_unreadable_job(job: JobRecord) -> bool:
+    """Fail a job whose row cannot be understood (``job.unreadable`` says why), if the row
+    still has the status and owner it was read with; False if it changed meanwhile."""
+    J = BulkOperationJob
+    now = utc_now_text()
+    owner = J.owner.is_null() if job.owner is None else (J.owner == job.owner)
+    query = J.update(status="failed", error_message=job.unreadable, completed_at=now,
+                     updated_at=now).where((J.id == job.id) & (J.status == job.status) & owner)
+    return query.execute() == 1
+
+
 def check_cancellable(job: JobRecord, server_grace_cutoff: str | None = None,
                       server_gone: str | None = None) -> None:
     """Raise JobRequestError saying why the job cannot be cancelled from here, if it cannot.
@@ -400,24 +453,30 @@ def cancel_message(cancelled_by: str) -> str:
 
 
 def unfinished_jobs() -> list[JobRecord]:
-    """Every pending or running job, oldest first (none if the job table does not exist yet)."""
+    """Every pending or running job, oldest first, and every row whose status is none of the
+    five (it is failed as unreadable); none if the job table does not exist yet."""
     query = _select_jobs()
     if query is None:
         return []
-    query = query.where(BulkOperationJob.status.in_(["pending", "running"]))
+    query = query.where(BulkOperationJob.status.not_in(FINISHED))
     return [JobRecord.from_row(row) for row in query.order_by(BulkOperationJob.id)]
 
 
-def check_retryable(job: JobRecord) -> None:
+def check_retryable(job: JobRecord, gone_owner: str | None = None) -> None:
+    """Raise JobRequestError unless the job is failed, cancelled, or running under
+    ``gone_owner`` (a worker of ours that is gone: see leases.decide)."""
+    if job.status == "running" and gone_owner is not None and job.owner == gone_owner:
+        return
     if job.status not in ("failed", "cancelled"):
         raise JobRequestError(f"job {job.id} is {job.status}; only failed or cancelled jobs "
-                              "can be retried")
+                              "can be retried (or a running one whose worker is gone)")
 
 
-def retry_job(user_id: int, job_id: int) -> JobRecord:
-    """Make the user's failed or cancelled job pending again; it continues from its cursor."""
+def retry_job(user_id: int, job_id: int, gone_owner: str | None = None) -> JobRecord:
+    """Make the user's failed or cancelled job (or one left running by ``gone_owner``) pending
+    again; it continues from its cursor."""
     with write_transaction():
-        check_retryable(get_job(user_id, job_id, lock=True))
+        check_retryable(get_job(user_id, job_id, lock=True), gone_owner)
         BulkOperationJob.update(status="pending", owner=None, completed_at=None,
                                 error_message=None, updated_at=utc_now_text()).where(
             BulkOperationJob.id == job_id).execute()

@@ -14,6 +14,7 @@ import threading
 
 from peewee import (
     AutoField,
+    BigIntegerField,
     BooleanField,
     CharField,
     CompositeKey,
@@ -152,6 +153,9 @@ class BulkJobChange(BaseModel):
 
     job_id = IntegerField()
     article_id = IntegerField()
+    # on SQLite, the row's columns the chunk did not write (undo_record.KEPT), as it left them:
+    # undo reverts the row only while they still hold that (NULL: a record of older versions)
+    kept = TextField(null=True)
 
     class Meta:
         table_name = "bulk_job_changes"
@@ -179,6 +183,13 @@ class BulkJobSpan(BaseModel):
 SERVER_MODELS = (User, Category, Feed, Article, ReadStatus)
 
 
+def flag_unset(flag):
+    """A boolean column of the server's that is false or NULL, as the server reads it: a NULL
+    ``is_read`` is unread. (``= false OR IS NULL``: both backends, and an index on the column
+    can still serve it.)"""
+    return (flag == False) | flag.is_null()  # noqa: E712
+
+
 class IntegerArrayField(Field):
     """PostgreSQL's ``integer[]``: the driver (psycopg) turns a list into one and back."""
 
@@ -194,6 +205,9 @@ class BulkJobArticleSet(BaseModel):
     job_id = IntegerField()
     low = IntegerField()
     article_ids = IntegerArrayField()
+    # the transaction id (xmin) the statement left on every row it wrote: undo reverts a row
+    # only while it is still that version (NULL: a record of older versions)
+    written_by = BigIntegerField(null=True)
 
     class Meta:
         table_name = "bulk_job_article_sets"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from peewee import DatabaseProxy, IntegerField, IntegrityError, TextField
+from peewee import BigIntegerField, DatabaseProxy, IntegerField, IntegrityError, TextField
 from playhouse.migrate import SchemaMigrator, migrate
 
 from .models import SERVER_MODELS
@@ -32,6 +32,12 @@ JOB_EXTRA_COLUMNS = {
     "recorded": IntegerField(null=True),
     "undone_by": IntegerField(null=True),
     "confirmed_count": IntegerField(null=True),
+}
+
+# Nullable columns added to our undo-record tables since they were first made (models.py).
+RECORD_EXTRA_COLUMNS = {
+    "bulk_job_changes": {"kept": TextField(null=True)},
+    "bulk_job_article_sets": {"written_by": BigIntegerField(null=True)},
 }
 
 # Indexes the hot path and the counts need, named as a stock peewee server names its own (model
@@ -103,6 +109,9 @@ def _missing(db) -> dict:
     present = ({c.name for c in db.get_columns("bulk_operation_jobs")}
                if not missing["job_table"] else set())
     missing["columns"] = [name for name in JOB_EXTRA_COLUMNS if name not in present]
+    missing["record_columns"] = [
+        (table, name) for table, columns in RECORD_EXTRA_COLUMNS.items() if table in existing
+        for name in set(columns) - {c.name for c in db.get_columns(table)}]
     missing["indexes"] = [
         (name, spec) for name, spec in {**JOB_TABLE_INDEXES, **APP_INDEXES}.items()
         if spec[0] not in existing or not _serves(db, *spec)]
@@ -132,6 +141,10 @@ def ensure_schema(db) -> None:
             migrator = SchemaMigrator.from_database(db)
             migrate(*[migrator.add_column("bulk_operation_jobs", name, JOB_EXTRA_COLUMNS[name])
                       for name in missing["columns"]])
+        if missing.get("record_columns"):
+            migrator = SchemaMigrator.from_database(db)
+            migrate(*[migrator.add_column(table, name, RECORD_EXTRA_COLUMNS[table][name])
+                      for table, name in missing["record_columns"]])
         for name, (table, columns, unique) in missing.get("indexes", []):
             _create_index(db, name, table, columns, unique)
     _ensure_read_status_unique(db)

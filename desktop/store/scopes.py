@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from peewee import EXCLUDED, JOIN, Value, fn
 
-from .models import Article, Feed, ReadStatus, database_proxy
+from .models import Article, Feed, ReadStatus, database_proxy, flag_unset
 
 SCOPE_KINDS = ("category", "feed", "all")
 
@@ -113,7 +113,7 @@ def _upsert_template(database_kind: type, with_cutoff: bool) -> tuple[str, list]
                           update={ReadStatus.is_read: True,
                                   ReadStatus.read_at: EXCLUDED.read_at,
                                   ReadStatus.updated_at: EXCLUDED.updated_at},
-                          where=(ReadStatus.is_read == False))  # noqa: E712
+                          where=flag_unset(ReadStatus.is_read))
              .returning())  # none of peewee's own: a chunk asks for its rows where it needs them
     sql, params = query.sql()
     slots = [_SLOTS[value] if not isinstance(value, bool) and value in _SLOTS else (value,)
@@ -153,7 +153,7 @@ def mark_feed_range_read(user_id: int, feed_id: int, low: int, high: int, cutoff
         return changed, changed
     source = _marking_source(user_id, feed_id, low, high, cutoff, now)
     in_range = Article.select(Article.id).where(_feed_range(feed_id, low, high, cutoff))
-    unread = ((ReadStatus.user == user_id) & (ReadStatus.is_read == False)  # noqa: E712
+    unread = ((ReadStatus.user == user_id) & flag_unset(ReadStatus.is_read)
               & ReadStatus.article.in_(in_range))
     update = ReadStatus.update(is_read=True, read_at=now, updated_at=now).where(unread)
     existing = ReadStatus.select(Value(1)).where(

@@ -170,9 +170,75 @@ def inspect_file(path: Path) -> FileContents:
     return FileContents(True, tables)
 
 
+def file_identity(path) -> tuple[int, int] | None:
+    """(device, inode) of the file that ``path`` names now, or None when nothing is there (or
+    the path cannot be looked up): what tells an engine that its file was removed or replaced.
+    ``os.stat`` opens nothing, so it never drops a lock."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def wal_has_frames(path: Path) -> bool:
+    """Whether the -wal beside ``path`` holds frames (by its size: ``stat`` opens nothing)."""
+    try:
+        return os.stat(_sidecar(path, "-wal")).st_size > WAL_HEADER_BYTES
+    except OSError:
+        return False
+
+
+def left_wal(path: Path) -> bool:
+    """Whether a WAL with frames lies beside ``path`` that no process holds (a process was
+    killed, or the pair was copied): the next connection applies it. Looked at from outside
+    (``stat``, ``/proc/locks``); where other processes' locks cannot be seen, any WAL with
+    frames counts."""
+    if not wal_has_frames(path):
+        return False
+    if not (sys.platform.startswith("linux") and _PROC_LOCKS.exists()):
+        return True
+    try:
+        holders = lock_holders(path)
+    except OSError:
+        return True
+    return not (holders["db"] or holders["shm"])
+
+
+CHECK_FINDINGS = 3  # the first finding says what is wrong; the check stops after a few
+
+
+def check_findings(pragma: str, rows) -> str | None:
+    """One line from the rows of ``PRAGMA quick_check`` or ``integrity_check``: None for "ok",
+    else the first finding."""
+    findings = [line.strip() for row in rows for line in str(row[0]).splitlines()
+                if line.strip() and not line.startswith("***")]  # "*** in database main ***"
+    if findings == ["ok"]:
+        return None
+    more = " (and more)" if len(findings) > 1 else ""
+    return f"SQLite's {pragma}: {findings[0]}{more}"
+
+
+def check_file(path: Path, pragma: str = "integrity_check") -> str | None:
+    """Check the file (with its WAL) through a read-only connection of its own, before any
+    read-write one exists: a read-only connection never checkpoints, so a WAL that turns out
+    not to belong to the file is never written into it. None if sound, else what was found."""
+    probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+    try:
+        return check_findings(pragma, probe.execute(f"PRAGMA {pragma}({CHECK_FINDINGS})"))
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) not in (sqlite3.SQLITE_CORRUPT,
+                                                          sqlite3.SQLITE_NOTADB):
+            return None  # (locked, say) not a finding: the check before the first write stays
+        return f"SQLite's {pragma}: {exc}"
+    finally:
+        probe.close()
+
+
 # -- other processes on this host ---------------------------------------------------------------
 
 _PROC_LOCKS = Path("/proc/locks")
+WAL_HEADER_BYTES = 32  # a WAL no longer than its header holds no frame
 LOCKS_CACHE_SECONDS = 0.25
 
 

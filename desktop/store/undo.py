@@ -3,9 +3,12 @@
 A mark-read job records what it changed (undo_record.py: per chunk the rowids of the rows it
 inserted, and each existing row it updated — on PostgreSQL, arrays of the articles each of its
 statements changed; jobs of older versions, each article it changed).
-Undo reverts those whose read state is still the job's doing: read, with ``read_at`` inside the
-job's run and ``updated_at`` equal to it. An article read again later, marked unread, or starred
-since, is left as it is; an article that was read before the job was never recorded.
+Undo reverts those whose row still holds what the chunk left in it: read, with ``read_at``
+inside the job's run and ``updated_at`` equal to it, and — exact, not to the second — on
+PostgreSQL still the row version the chunk wrote (xmin), on SQLite with the columns the chunk
+did not write (starred, archived, starred_at) as it left them (undo_record). An article read
+again later, marked unread, starred or unstarred since, even within the chunk's second, is left
+as it is; an article that was read before the job was never recorded.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ ID_BATCH = 10_000  # article ids bound in one statement: far below SQLite's 32,7
 
 def check_undoable(job: JobRecord) -> None:
     """Raise JobRequestError saying why ``job`` cannot be undone, if it cannot."""
+    if job.unreadable:
+        raise JobRequestError(job.unreadable)
     if job.job_type == UNDO_JOB_TYPE:
         raise JobRequestError(f"job {job.id} is itself an undo and cannot be undone")
     if not job.finished:
@@ -116,15 +121,13 @@ def revert_changes(job: JobRecord, low: int, high: int, now: str,
     """Make unread the job's recorded rows for articles in (low, high] — the updated ones it
     recorded, and those it inserted (rowid ranges ``inserted``) — that are still as the job
     left them. Returns {feed_id: how many became unread}."""
-    recorded = BulkJobChange.select(BulkJobChange.article_id).where(
-        (BulkJobChange.job_id == job.id) & (BulkJobChange.article_id > low)
-        & (BulkJobChange.article_id <= high))
-    reverted = _revert(job, ReadStatus.article.in_(recorded), now)
+    as_left = undo_record.updated_rows_as_left(job.id, low, high)
     if undo_record.keeps_article_sets():
-        reverted += _revert(job, ReadStatus.article.in_(
-            undo_record.articles_in_sets(job.id, low, high)), now)
+        as_left += undo_record.set_rows_as_left(job.id, low, high)
+    reverted = [article for rows in as_left for article in _revert(job, rows, now)]
     for first, last in inserted:
-        reverted += _revert(job, ReadStatus.id.between(first, last), now)
+        reverted += _revert(job, ReadStatus.id.between(first, last) & undo_record.AS_INSERTED,
+                            now)
     by_feed: dict[int, int] = {}
     for start in range(0, len(reverted), ID_BATCH):
         for feed_id, count in (Article.select(Article.feed, fn.COUNT(Article.id))

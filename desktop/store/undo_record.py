@@ -30,12 +30,27 @@ not undoable rather than inexact.
 
 from __future__ import annotations
 
-from peewee import fn
+from peewee import SQL, Tuple, fn
 
 from .backends import current as current_backend
-from .models import BulkJobArticleSet, BulkJobSpan, ReadStatus
+from .models import BulkJobArticleSet, BulkJobChange, BulkJobSpan, ReadStatus
 
 UPDATED = "rss_desktop_marked_updates"  # temp table of this connection
+# SQLite: a row's columns that a chunk does not write, as one text: what another program's
+# star, unstar or archive changes (with updated_at, which a chunk writes too). '' for the
+# usual unstarred, unarchived row: a byte in the record instead of ten.
+KEPT = ("CASE WHEN {0}.is_starred = 0 AND {0}.is_archived = 0 AND {0}.starred_at IS NULL "
+        "THEN '' ELSE quote({0}.is_starred) || ',' || quote({0}.is_archived) || ',' || "
+        "quote({0}.starred_at) END")
+# a row as a chunk inserts it: neither starred nor archived
+AS_INSERTED = ((ReadStatus.is_starred == False) & (ReadStatus.is_archived == False)  # noqa: E712
+               & ReadStatus.starred_at.is_null())
+
+
+# PostgreSQL: the transaction that wrote a row's version, as a number (xid has no ordering),
+# and this transaction's id as its rows carry it (the 64-bit id without its epoch)
+WRITTEN_BY = "xmin::text::bigint"
+TRANSACTION_ID = "txid_current() %% 4294967296"  # (%%: the statement has parameters)
 
 
 class RecordLost(Exception):
@@ -65,11 +80,12 @@ class RowidRecorder:
         for this connection only). Asked for in every chunk: created inside a transaction, they
         are gone again if it rolls back, and IF NOT EXISTS costs microseconds in-process."""
         db = self.db
-        db.execute_sql(f"CREATE TEMP TABLE IF NOT EXISTS {UPDATED} (article_id INTEGER)")
+        db.execute_sql(f"CREATE TEMP TABLE IF NOT EXISTS {UPDATED} (article_id INTEGER, "
+                       "kept TEXT)")
         db.execute_sql(
             f"CREATE TEMP TRIGGER IF NOT EXISTS {UPDATED}_trigger AFTER UPDATE OF is_read ON "
-            f"read_status WHEN old.is_read = 0 AND new.is_read = 1 BEGIN INSERT INTO {UPDATED} "
-            "VALUES (new.article_id); END")
+            "read_status WHEN (old.is_read = 0 OR old.is_read IS NULL) AND new.is_read = 1 "
+            f"BEGIN INSERT INTO {UPDATED} VALUES (new.article_id, {KEPT.format('new')}); END")
 
     @staticmethod
     def _largest_rowid() -> int:
@@ -91,8 +107,8 @@ class RowidRecorder:
         above = ReadStatus.select().where(ReadStatus.id > before).count() if inserted else 0
         if above != inserted:  # some new rows took rowids below ``before``
             raise RecordLost(f"{inserted} rows inserted, {above} with rowids above {before}")
-        db.execute_sql(f"INSERT OR IGNORE INTO bulk_job_changes (job_id, article_id) "
-                       f"SELECT ?, article_id FROM {UPDATED}", (job_id,))
+        db.execute_sql(f"INSERT OR IGNORE INTO bulk_job_changes (job_id, article_id, kept) "
+                       f"SELECT ?, article_id, kept FROM {UPDATED}", (job_id,))
         write_span(job_id, low, high, before + 1 if inserted else None,
                    after if inserted else None)
 
@@ -112,11 +128,17 @@ class ServerSideRecorder:
         Exact whatever other sessions insert meanwhile: the record names articles, not rows
         (DISTINCT folds a duplicate row's). A statement that changed nothing records nothing.
         The job and the chunk are parameters, not literals: the text stays the same for the
-        whole job, so psycopg prepares it once instead of once per chunk."""
+        whole job, so psycopg prepares it once instead of once per chunk.
+
+        ``written_by``: the id the rows carry as their xmin, the chunk's transaction's, read
+        once (returning each row's xmin cost ~5 % of the statement). A chunk is a transaction
+        of its own (chunk._chunk), never a savepoint, whose rows would carry another id (and
+        RETURNING's xmin there is not the stored one either); tests/test_undo_exact.py fails if
+        the two ever differ."""
         return (f"WITH marked AS ({sql} RETURNING article_id), "
-                "noted AS (INSERT INTO bulk_job_article_sets (job_id, low, article_ids) "
-                "SELECT %s, %s, array_agg(DISTINCT article_id) FROM marked "
-                "HAVING count(*) > 0) "
+                "noted AS (INSERT INTO bulk_job_article_sets (job_id, low, article_ids, "
+                "written_by) SELECT %s, %s, array_agg(DISTINCT article_id), "
+                f"{TRANSACTION_ID} FROM marked HAVING count(*) > 0) "
                 "SELECT count(*), count(DISTINCT article_id) FROM marked",
                 [*params, self.job_id, self.low])
 
@@ -142,8 +164,37 @@ def article_set_sizes(job_id: int, first_low: int, last_low: int) -> dict[int, i
                 .group_by(BulkJobArticleSet.low).tuples())
 
 
-def articles_in_sets(job_id: int, low: int, high: int):
-    """A subquery: the article ids the job's sets name for its chunks in (low, high]."""
-    return (BulkJobArticleSet.select(fn.unnest(BulkJobArticleSet.article_ids))
-            .where((BulkJobArticleSet.job_id == job_id) & (BulkJobArticleSet.low >= low)
-                   & (BulkJobArticleSet.low < high)))
+# Each function below gives its rows as a few conditions, one statement each: an OR of two
+# IN subqueries made SQLite scan every read_status row of the user instead of looking up the
+# recorded articles through the (user_id, article_id) index.
+
+def set_rows_as_left(job_id: int, low: int, high: int) -> list:
+    """read_status rows of the articles the job's sets name for its chunks in (low, high]
+    that are still the version the marking statement wrote (their xmin): any later write, by
+    anyone, even within the same second, makes a new version (PostgreSQL)."""
+    sets = BulkJobArticleSet
+    of_chunks = (sets.job_id == job_id) & (sets.low >= low) & (sets.low < high)
+    kept = of_chunks & sets.written_by.is_null(False)
+    older = of_chunks & sets.written_by.is_null()
+    # The articles and the versions apart, not as (article, version) pairs: pairs made the
+    # planner hash-join a scan of the whole table. Apart is as exact: a transaction id is one
+    # transaction's, and every row a chunk wrote has its articles in that chunk's sets.
+    return [ReadStatus.article.in_(sets.select(fn.unnest(sets.article_ids)).where(kept))
+            & SQL(f'"read_status".{WRITTEN_BY}').in_(sets.select(sets.written_by).where(kept)),
+            ReadStatus.article.in_(sets.select(fn.unnest(sets.article_ids)).where(older))]
+
+
+def updated_rows_as_left(job_id: int, low: int, high: int) -> list:
+    """read_status rows the job's chunks in (low, high] updated (bulk_job_changes) whose
+    columns the chunk did not write still hold what it left there (KEPT, on SQLite; a record of
+    older versions has none, and its rows are judged by their timestamps alone)."""
+    changes = BulkJobChange
+    of_chunks = (changes.job_id == job_id) & (changes.article_id > low) & (
+        changes.article_id <= high)
+    if keeps_article_sets():  # PostgreSQL records its updates as sets; these are older
+        return [ReadStatus.article.in_(changes.select(changes.article_id).where(of_chunks))]
+    kept = changes.select(changes.article_id, changes.kept).where(
+        of_chunks & changes.kept.is_null(False))
+    older = changes.select(changes.article_id).where(of_chunks & changes.kept.is_null())
+    return [Tuple(ReadStatus.article, SQL(KEPT.format('"read_status"'))).in_(kept),
+            ReadStatus.article.in_(older)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import faulthandler
 import logging
 import logging.handlers
 import os
@@ -21,13 +22,18 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 os.environ.setdefault("QT_API", "pyside6")  # qasync would otherwise probe PyQt5/6 first
 import qasync
 
+from .. import APP_ID
 from .resources import (
     APPLICATION,
+    DISPLAY_NAME,
     ORGANIZATION,
     app_settings,
+    crash_log_path,
     default_database_path,
     icon,
     log_file_path,
+    move_old_places,
+    throwaway_settings,
 )
 
 log = logging.getLogger(__name__)
@@ -44,6 +50,15 @@ def configure_logging() -> Path:
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     return path
+
+
+def record_native_crashes() -> object:
+    """A crash inside Qt (an abort, a segfault) kills the process before Python can log it:
+    faulthandler writes every thread's Python stack into the log folder. The file stays open
+    (returned, kept by the caller) for as long as the window runs."""
+    crash_log = crash_log_path().open("a", encoding="utf-8")
+    faulthandler.enable(crash_log, all_threads=True)
+    return crash_log
 
 
 def install_error_reporting(loop: asyncio.AbstractEventLoop, log_path: Path) -> None:
@@ -104,7 +119,8 @@ def create_application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
-    app.setDesktopFileName("rss-desktop")
+    app.setApplicationDisplayName(DISPLAY_NAME)
+    app.setDesktopFileName(APP_ID)
     app.setWindowIcon(icon("rss-desktop"))
     app.setQuitOnLastWindowClosed(False)  # the window's close ends the loop after shutdown
     return app
@@ -182,7 +198,7 @@ async def _smoke_test(window) -> int:
     if job.status != "completed" or unread != 0:
         print(f"smoke test failed: job {job.status}, {unread} unread left", file=sys.stderr)
         return 1
-    print(f"smoke test ok: {job.progress} articles in {scope.label}, job {job.status}")
+    print(f"smoke test ok: {job.progress} articles in category {scope.name}, job {job.status}")
     return 0
 
 
@@ -220,20 +236,56 @@ def run_gui(database: str | None = None, *, smoke_test: bool = False,
     from .main_window import MainWindow
     from .window_database import database_target
 
+    instance, moved = None, {}
+    throwaway = smoke_test or screenshot  # never the person's window, settings or files
+    if not throwaway:
+        instance, handed_over = one_window_per_session(database)
+        if handed_over:
+            return 0
+        moved = move_old_places()
     app = create_application()
     log_path = configure_logging()
+    if moved:
+        log.info("moved from the old places: %s", moved)
+    crash_log = record_native_crashes()  # noqa: F841 - kept open while the window runs
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     install_error_reporting(loop, log_path)
-    window = MainWindow(app_settings())
+    settings_folder = tempfile.TemporaryDirectory() if throwaway else None
+    window = MainWindow(throwaway_settings(Path(settings_folder.name)) if settings_folder
+                        else app_settings())
     close_on_signals(window)
     if os.environ.get(FIRST_PAINT_ENV):
         report_first_paints(window)
-    target = database_target(database) if database else default_database_path()
-    with loop:
+    target = (database_target(database) if database
+              else None if smoke_test else default_database_path())
+    if instance is not None:
+        instance.serve(window)
+    with loop, contextlib.ExitStack() as cleanup:
+        if instance is not None:
+            cleanup.callback(instance.close)
+        if settings_folder is not None:
+            cleanup.callback(settings_folder.cleanup)
         if smoke_test:
             return loop.run_until_complete(_smoke_test(window))
         if screenshot:
             return loop.run_until_complete(_screenshot(window, target, Path(screenshot)))
         return loop.run_until_complete(
             _run_window(window, target, create=database is None, demo_if_new=demo_if_new))
+
+
+def one_window_per_session(database: str | None):
+    """(the session's InstanceServer or None, whether the window already open took over)."""
+    from .single_instance import InstanceServer, hand_over, socket_path
+
+    try:
+        path = socket_path()
+        instance = InstanceServer.claim(path)
+        if instance is None and hand_over(database, path):
+            print("rss-desktop: the window already open in this session came forward")
+            return None, True
+        return instance, False
+    except OSError as exc:  # no private folder for the socket: a window of its own
+        print(f"rss-desktop: note: cannot check for a window already open: {exc}",
+              file=sys.stderr)
+        return None, False

@@ -25,6 +25,7 @@ from ..jobs.api import (
 from .article_loader import ArticleLoader
 from .article_model import ROW_ROLE, STAR, ArticleListModel
 from .article_pane import ArticlePane
+from .formatting import isolated
 from .scope_tree import TreeScope
 
 OPENED_SCHEMES = ("http", "https")  # a feed's link is opened in the browser only if it is one
@@ -118,24 +119,25 @@ class ArticleActions:
                 "Articles", "Select a category or a feed to see its articles."
                 if self.manager is not None and self.user_id is not None else "", False)
             return
-        title = f"{scope.name} — {self.tree_model.unread(scope):,} unread"
+        name = isolated(scope.name)
+        title = f"{name} — {self.tree_model.unread(scope):,} unread"
         count = model.rowCount()
         if spec.search:
             more = "" if model.complete else "+"
-            title += f" · {count:,}{more} matching “{spec.search}”"
+            title += f" · {count:,}{more} matching “{isolated(spec.search)}”"
         empty = None
         if count == 0 and model.complete:
             unread = "unread " if spec.unread_only else ""
             if spec.search:
-                empty = f"No {unread}article in {scope.name} matches “{spec.search}”."
+                empty = f"No {unread}article in {name} matches “{isolated(spec.search)}”."
             elif spec.unread_only:
-                empty = f"Nothing unread in {scope.name}."
+                empty = f"Nothing unread in {name}."
             else:
-                empty = f"No articles in {scope.name} yet."
+                empty = f"No articles in {name} yet."
         elif count == 0 and spec.search:
-            empty = f"Searching {scope.name}…"
+            empty = f"Searching {name}…"
         self.article_pane.set_state(title, empty, empty is not None and spec.unread_only
-                                    and model.complete)
+                                    and model.complete, scope.name)
 
     # -- one article ------------------------------------------------------------------------
     def selected_article(self) -> ArticleRow | None:
@@ -160,7 +162,7 @@ class ArticleActions:
         scope = self._older_scope(row)
         self.mark_older_action.setEnabled(row is not None and writable and scope is not None)
         self.mark_older_action.setText(
-            f"Mark this and everything older in {scope.name} as read…" if scope
+            f"Mark this and everything older in {isolated(scope.name)} as read…" if scope
             else "Mark this and everything older as read…")
 
     def open_article(self, row: ArticleRow | None) -> None:
@@ -169,7 +171,7 @@ class ArticleActions:
             return
         url = QUrl(row.url or "")
         if not row.url or url.scheme().lower() not in OPENED_SCHEMES:
-            self.status_label.setText(f"“{row.title}” has no web link to open"
+            self.status_label.setText(f"“{isolated(row.title)}” has no web link to open"
                                       + (f" ({row.url})" if row.url else ""))
             return
         if not QDesktopServices.openUrl(url):
@@ -199,7 +201,7 @@ class ArticleActions:
         try:
             await getattr(self.manager, method)(self.user_id, row.id, value)
         except (JobRequestError, ArticleNotFound) as exc:
-            self.status_label.setText(f"“{row.title}” was not changed: {exc}")
+            self.status_label.setText(f"“{isolated(row.title)}” was not changed: {exc}")
 
     def _article_clicked(self, index) -> None:
         if index.column() == STAR:

@@ -24,7 +24,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
 from ..jobs.api import ArticleRow, ListSpec, Scope, clock
-from .formatting import full_local_time, local_time
+from .formatting import full_local_time, isolated, local_time
 
 COLUMNS = ("★", "Title", "Feed", "Published", "Received")
 STAR, TITLE, FEED, PUBLISHED, RECEIVED = range(len(COLUMNS))
@@ -291,7 +291,7 @@ class ArticleListModel(QAbstractTableModel):
             return _tooltip(row, column)
         if role == Qt.ItemDataRole.AccessibleTextRole and column == TITLE:
             state = "unread" if not row.is_read else "read"
-            return f"{row.title}, {state}{', starred' if row.is_starred else ''}"
+            return f"{isolated(row.title)}, {state}{', starred' if row.is_starred else ''}"
         if role == Qt.ItemDataRole.TextAlignmentRole and column == STAR:
             return int(Qt.AlignmentFlag.AlignCenter)
         return None

@@ -21,14 +21,20 @@ from PySide6.QtWidgets import (
 )
 
 from .article_model import COLUMNS, FEED, PUBLISHED, RECEIVED, STAR, TITLE, ArticleListModel
+from .column_fit import ColumnsGiveWay
+from .formatting import widest_local_times
 
 SEARCH_DELAY_MS = 300  # the list is read again once typing pauses, not at every key
 COLUMN_WIDTHS = {STAR: 28, TITLE: 420}
 FEED_CHARS = 20  # most feeds' names whole ("Open Source Today"); longer ones end in "…"
-# The longest forms formatting.local_time writes (other days, other years), in the unread rows'
-# bold: a date column never cuts the time off.
-LONGEST_TIMES = ("yesterday 23:59", "2026-12-31 23:59", "Sep 30 23:59")
 CELL_PADDING = 12  # beyond the style's text margins: the columns do not touch
+# In a narrow window the title keeps this many characters' width: Published, then Feed, are
+# hidden rather than squeezing it (Received stays: the list is in its order)
+TITLE_MIN_CHARS = 24
+GIVE_WAY = (PUBLISHED, FEED)
+SEARCH_HINTS = ("Search titles (Ctrl+Shift+F)", "Search titles")  # the short one when narrow
+TITLE_ROOM_CHARS = 24  # what the header line leaves the scope's name and count at least
+SPACING = 6  # a layout's usual spacing between the header line's widgets
 
 
 def text_margin(widget: QWidget) -> int:
@@ -65,8 +71,12 @@ class ArticleView(QTableView):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(24)
-        for column, width in {**COLUMN_WIDTHS, **self._text_widths()}.items():
+        widths = {**COLUMN_WIDTHS, **self._text_widths()}
+        for column, width in widths.items():
             header.resizeSection(column, width)
+        self.columns_give_way = ColumnsGiveWay(
+            self, TITLE, self.fontMetrics().averageCharWidth() * TITLE_MIN_CHARS, GIVE_WAY,
+            widths)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(RECEIVED, Qt.SortOrder.DescendingOrder)
         self._report_timer = QTimer(self)
@@ -83,7 +93,8 @@ class ArticleView(QTableView):
         bold.setBold(True)
         metrics = QFontMetrics(bold)
         margins = 2 * text_margin(self) + CELL_PADDING
-        dates = max(metrics.horizontalAdvance(text) for text in LONGEST_TIMES) + margins
+        # the longest forms local_time writes, in the unread rows' bold: no time is cut off
+        dates = max(metrics.horizontalAdvance(text) for text in widest_local_times()) + margins
         widths = {FEED: metrics.averageCharWidth() * FEED_CHARS + margins,
                   PUBLISHED: dates, RECEIVED: dates}
         header = self.horizontalHeader()
@@ -139,19 +150,28 @@ class ArticleView(QTableView):
 class ElidedLabel(QLabel):
     """One line of plain text that ends in "…" when the room is short (the whole of it in the
     tooltip) instead of widening the window: the list's header line grows with the scope's name
-    and the search, and would otherwise squeeze the search box."""
+    and the search, and would otherwise squeeze the search box. A part named with
+    ``shorten_first`` (the scope's name) is cut short before the rest (its unread count)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._shorten_first = ""
 
     def minimumSizeHint(self) -> QSize:
         return QSize(0, super().minimumSizeHint().height())
 
     def shown_text(self) -> str:
-        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
-                                             self.contentsRect().width())
+        metrics, room, text = self.fontMetrics(), self.contentsRect().width(), self.text()
+        part = self._shorten_first
+        if part and part in text and metrics.horizontalAdvance(text) > room:
+            rest = metrics.horizontalAdvance(text.replace(part, "", 1))
+            least = metrics.horizontalAdvance("Mm…")  # a name shorter than this says nothing
+            if room - rest >= least:
+                return text.replace(part, metrics.elidedText(
+                    part, Qt.TextElideMode.ElideRight, room - rest), 1)
+        return metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
 
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
@@ -160,7 +180,8 @@ class ElidedLabel(QLabel):
     def _update_tip(self) -> None:
         self.setToolTip(self.text() if self.shown_text() != self.text() else "")
 
-    def setText(self, text: str) -> None:
+    def setText(self, text: str, shorten_first: str = "") -> None:
+        self._shorten_first = shorten_first
         super().setText(text)
         self._update_tip()
 
@@ -203,15 +224,10 @@ class ArticlePane(QWidget):
         self.new_button.hide()
         self.new_button.clicked.connect(self.newArticlesRequested)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search titles (Ctrl+Shift+F)")
         self.search.setAccessibleName("Search article titles")
+        self.search.setToolTip(SEARCH_HINTS[0])
         self.search.setClearButtonEnabled(True)
-        # the whole placeholder, beside the clear button (a line edit cuts its placeholder short)
-        self.search.setMinimumWidth(
-            self.search.fontMetrics().horizontalAdvance(self.search.placeholderText())
-            + 2 * self.search.style().pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth)
-            + self.search.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize) + 24)
-        self.search.setMaximumWidth(max(320, self.search.minimumWidth()))
+        self._show_search_hint(SEARCH_HINTS[0])
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -252,6 +268,30 @@ class ArticlePane(QWidget):
         self.setTabOrder(self.search, self.show_read)
         self.setTabOrder(self.show_read, self.view)
 
+    def _search_width(self, hint: str) -> int:
+        """The search box's width for the whole of ``hint`` beside the clear button (a line
+        edit cuts its placeholder short)."""
+        style = self.search.style()
+        return (self.search.fontMetrics().horizontalAdvance(hint)
+                + 2 * style.pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth)
+                + style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize) + 24)
+
+    def _show_search_hint(self, hint: str) -> None:
+        self.search.setPlaceholderText(hint)
+        self.search.setMinimumWidth(self._search_width(hint))
+        self.search.setMaximumWidth(max(320, self.search.minimumWidth()))
+
+    def resizeEvent(self, event) -> None:
+        """In a narrow window the search box's hint drops its shortcut (the tooltip keeps it),
+        leaving the scope's name and count room beside it."""
+        title_room = (self.width() - self.show_read.sizeHint().width() - 3 * SPACING
+                      - self._search_width(SEARCH_HINTS[0]))
+        wanted = self.fontMetrics().averageCharWidth() * TITLE_ROOM_CHARS
+        hint = SEARCH_HINTS[0] if title_room >= wanted else SEARCH_HINTS[1]
+        if hint != self.search.placeholderText():
+            self._show_search_hint(hint)
+        super().resizeEvent(event)
+
     def search_text(self) -> str:
         return self.search.text().strip()
 
@@ -277,10 +317,11 @@ class ArticlePane(QWidget):
             RECEIVED, Qt.SortOrder.DescendingOrder if self._newest_first
             else Qt.SortOrder.AscendingOrder)
 
-    def set_state(self, title: str, empty_text: str | None, offer_read: bool) -> None:
-        """The header's text, and what the list says when it has no row (None: it has rows,
-        or is still looking)."""
-        self.title.setText(title)
+    def set_state(self, title: str, empty_text: str | None, offer_read: bool,
+                  name: str = "") -> None:
+        """The header's text (``name``: its part cut short first), and what the list says when
+        it has no row (None: it has rows, or is still looking)."""
+        self.title.setText(title, name)
         self.empty_label.setText(empty_text or "")
         self.empty_button.setVisible(offer_read)
         self.empty.setVisible(empty_text is not None)

@@ -17,6 +17,7 @@ import getpass
 from urllib.parse import quote, unquote, urlsplit
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -32,6 +33,17 @@ PASSWORD_NOTE = (
     "The password is used for this session only and is never saved. To connect without typing "
     "it, put it in ~/.pgpass (one line host:port:database:user:password, the file readable only "
     "by you) or in PGPASSWORD. Leave the field empty to use those.")
+
+
+ERROR_HUE = 0.0  # red; its lightness follows the palette's text
+
+
+def error_colour(palette: QPalette) -> QColor:
+    """Red as light as the palette's text is (within bounds), so an error reads as well as the
+    text does on that palette's background: dark red on a light desktop, light red on a dark
+    one (a fixed dark red is near invisible on dark grey)."""
+    lightness = palette.color(QPalette.ColorRole.WindowText).lightnessF()
+    return QColor.fromHslF(ERROR_HUE, 0.8, min(max(lightness, 0.35), 0.75))
 
 
 def server_url(host: str, port: int, user: str, database: str, options: str = "") -> str:
@@ -195,7 +207,7 @@ class ConnectDialog(QDialog):
         self._busy = shown_url is not None
         self.connect_button.setText("Connecting…" if self._busy else "&Connect")
         if self._busy:
-            self.message.setStyleSheet("")
+            self.message.setPalette(QPalette())  # the dialog's own text colour again
             self.message.setText(f"Connecting to {shown_url}…")
             self.message.show()
             self._fit_height()
@@ -203,7 +215,9 @@ class ConnectDialog(QDialog):
 
     def show_error(self, text: str) -> None:
         """What went wrong, in the dialog; the fields stay as typed."""
-        self.message.setStyleSheet("color: #b00020;")
+        palette = QPalette()  # only the text colour: the rest follows the dialog
+        palette.setColor(QPalette.ColorRole.WindowText, error_colour(self.palette()))
+        self.message.setPalette(palette)
         self.message.setText(text)
         self.message.show()
         self._fit_height()

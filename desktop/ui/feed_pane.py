@@ -150,7 +150,7 @@ class FeedPane(QWidget):
         header.setMinimumSectionSize(COUNT_MIN_WIDTH)
         self._count_width = 0
         # The names keep a readable width: at 640 px the pane takes it, never the names.
-        self.tree.setMinimumWidth(NAME_MIN_WIDTH + 80)
+        self.tree.setMinimumWidth(NAME_MIN_WIDTH + 110)  # (+ indentation, icon, count)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.filter_edit)

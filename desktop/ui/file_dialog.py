@@ -9,9 +9,22 @@ alone, and the dialog is always Qt's own.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QFileInfo, QMimeDatabase
+from PySide6.QtCore import QDate, QDateTime, QFileInfo, QLocale, QMimeDatabase, QTime
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QFileDialog, QFileIconProvider, QStyle
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QFileIconProvider,
+    QHeaderView,
+    QStyle,
+    QTreeView,
+)
+
+DATABASE_TYPE = "SQLite database"
+# The detail view's Size, Type and Date Modified columns: as wide as their longest usual text
+# (Qt's defaults cut "202.5 MiB" and "SQLite database" short); Name takes the rest.
+WIDEST_SIZES = ("1023.9 MiB", "1023.9 KiB")
+CELL_PADDING = 24  # the style's margins and a sort arrow
 
 
 class NameOnlyIconProvider(QFileIconProvider):
@@ -28,7 +41,7 @@ class NameOnlyIconProvider(QFileIconProvider):
         if info.isDir():
             return "Folder"
         if info.suffix().lower() in ("db", "sqlite", "sqlite3"):
-            return "SQLite database"
+            return DATABASE_TYPE
         return self._mime_type(info).comment()
 
     def icon(self, what):
@@ -49,5 +62,23 @@ def database_file_dialog(parent, title: str, folder: str = "") -> QFileDialog:
     dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
     dialog.setIconProvider(NameOnlyIconProvider())
     dialog.setNameFilters(["SQLite databases (*.db *.sqlite *.sqlite3)", "All files (*)"])
-    dialog.resize(760, 460)  # room for the Size and Date columns
+    dialog.resize(760, 460)
+    details = dialog.findChild(QTreeView, "treeView")  # Qt's own dialog's detail view
+    if details is not None:
+        size_columns(details)
     return dialog
+
+
+def size_columns(details: QTreeView) -> None:
+    metrics, header = details.fontMetrics(), details.header()
+    modified = QLocale().toString(QDateTime(QDate(2026, 12, 28), QTime(23, 59)),
+                                  QLocale.FormatType.ShortFormat)
+    texts = {1: WIDEST_SIZES, 2: (DATABASE_TYPE, "Folder", "Plain text document"),
+             3: (modified,)}
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for column, samples in texts.items():
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(column, max(
+            max(metrics.horizontalAdvance(text) for text in samples) + CELL_PADDING,
+            header.sectionSizeFromContents(column).width()))

@@ -19,7 +19,7 @@ from ..jobs.api import (
     Scope,
     cutoff_for_age,
 )
-from .formatting import articles
+from .formatting import articles, isolated
 from .jobs_model import UNDO_JOB_TYPE, can_undo, describe_job, job_progress
 from .mark_read_dialog import MarkReadDialog
 from .query_op import QueryOp
@@ -210,7 +210,7 @@ class JobActions:
         if not count:
             self.status_label.setText("No finished jobs to clear")
             return
-        name = self.user_combo.currentText()
+        name = isolated(self.user_combo.currentText())
         box = QMessageBox(QMessageBox.Icon.Question, "Clear finished jobs",
                           f"Delete {count:,} finished job{'s' * (count != 1)} of {name}?",
                           parent=self)
@@ -233,7 +233,11 @@ class JobActions:
 
     # -- engine events ----------------------------------------------------------------------
     def _describe_job(self, job) -> str:
-        return describe_job(job, self.tree_model.category_names(), self.tree_model.feed_names())
+        """The job's words, its category's or feed's name isolated within them."""
+        categories, feeds = ({number: isolated(name) for number, name in names.items()}
+                             for names in (self.tree_model.category_names(),
+                                           self.tree_model.feed_names()))
+        return describe_job(job, categories, feeds)
 
     def _on_job_event(self, event: JobEvent) -> None:
         job = event.job
@@ -249,6 +253,11 @@ class JobActions:
                                       f"{job_progress(job).text}")
         if event.kind == "finished":
             self._job_finished(job)
+        if event.kind == "stopped":  # its file removed, replaced or found damaged
+            if self.manager is not None and self.manager.damage:
+                self.database_damaged(self.manager.damage)
+            else:
+                self.status_label.set_state(event.note)
         self._update_actions()
 
     def _job_finished(self, job) -> None:

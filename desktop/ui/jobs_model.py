@@ -18,6 +18,7 @@ JOB_ROLE = Qt.ItemDataRole.UserRole + 1
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2  # a Progress
 UNDO_JOB_TYPE = UNDO.name
 RATE_WINDOW_SECONDS = 10.0  # the rate is that of the last few seconds, not since the start
+COMPLETED_TEXT = "100%"  # a completed job's bar, whatever the job and the column's width
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,16 @@ def job_progress(job: JobRecord) -> Progress:
     they were shown (``confirmed_count``): its bar is articles marked read of that number. Other
     jobs (the command line's, the web server's, undo jobs) show their stored progress/total:
     articles checked of the articles in the scope (undo: recorded changes)."""
+    counts_confirmed = bool(job.confirmed_count) and job.job_type != UNDO_JOB_TYPE
+    if job.status == "completed":
+        # One form for every completed job, at every column width: what it changed is in the
+        # Message column and the tooltip (and may be fewer than confirmed, if another program
+        # read some meanwhile).
+        full = (job.confirmed_count if counts_confirmed else job.total) or 1
+        return Progress(full, full, COMPLETED_TEXT, job.status)
     percent = 0
-    if job.confirmed_count and job.job_type != UNDO_JOB_TYPE:
+    if counts_confirmed:
         marked, wanted = job.marked_count or 0, job.confirmed_count
-        if job.status == "completed":  # fewer if another program read some meanwhile
-            text = (f"{marked:,} of {wanted:,}  (100%)" if marked == wanted
-                    else f"{marked:,} marked read  (100%)")
-            return Progress(wanted, wanted, text, job.status)
         percent = 100 * min(marked, wanted) // wanted
         return Progress(min(marked, wanted), wanted, f"{marked:,} of {wanted:,}  ({percent}%)",
                         job.status)

@@ -23,13 +23,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .column_fit import ColumnsGiveWay
+from .formatting import widest_local_times
 from .jobs_model import COLUMNS, PROGRESS_ROLE, JobsTableModel, can_cancel, can_retry, can_undo
 from .resources import icon
 
 STATUS_FILTERS = (("All jobs", None), ("Pending", "pending"), ("Running", "running"),
                   ("Completed", "completed"), ("Failed", "failed"), ("Cancelled", "cancelled"))
-COLUMN_WIDTHS = {"#": 40, "Job": 150, "Status": 80, "Progress": 180, "Rate": 120,
-                 "Started": 96, "Finished": 96}
+# Each column but Job is as wide as its longest usual text (the person may resize it); Job
+# takes the rest of the width, and keeps at least JOB_MIN_CHARS: in a narrow panel the columns
+# of GIVE_WAY are hidden, in this order, rather than squeezing it.
+WIDEST_TEXTS = {"#": ("9999",), "Status": tuple(label for label, _ in STATUS_FILTERS[1:]),
+                "Progress": ("999,999 of 999,999  (100%)",), "Rate": ("999,999/s, 59 min left",),
+                "Message": ("999,999 newly read", "999,999 made unread")}  # (longer: tooltip)
+JOB_MIN_CHARS = 22  # "Category: Science (before…"
+GIVE_WAY = ("Finished", "Started", "Message", "Rate", "#")  # (the Job's tooltip has its id)
+CELL_PADDING = 14  # beyond the text: the style's margins, and a bar's frame in Progress
 NO_JOBS = "No jobs yet. Select a category or feed and use Mark all as read (Ctrl+R)."
 
 
@@ -84,6 +93,15 @@ class _FollowSize(QObject):
         return False
 
 
+def text_widths(view: QTableView) -> dict[str, int]:
+    """Each sized column's width for its longest usual text, and for its header."""
+    metrics, header = view.fontMetrics(), view.horizontalHeader()
+    texts = {**WIDEST_TEXTS, "Started": widest_local_times(), "Finished": widest_local_times()}
+    return {name: max(max(metrics.horizontalAdvance(text) for text in samples) + CELL_PADDING,
+                      header.sectionSizeFromContents(COLUMNS.index(name)).width())
+            for name, samples in texts.items()}
+
+
 class JobsPanel(QWidget):
     cancelRequested = Signal(int)
     retryRequested = Signal(int)
@@ -101,6 +119,7 @@ class JobsPanel(QWidget):
             self.filter.addItem(label, status)
         self.filter.currentIndexChanged.connect(self._filter_changed)
         self._build_actions()
+        self._toolbar_with_words: int | None = None
 
         self.table = QTableView()
         self.table.setModel(model)
@@ -114,10 +133,16 @@ class JobsPanel(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(COLUMNS.index("Job"), QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(36)
-        for column, width in COLUMN_WIDTHS.items():
-            header.resizeSection(COLUMNS.index(column), width)
+        widths = {COLUMNS.index(name): width for name, width in text_widths(self.table).items()}
+        for column, width in widths.items():
+            header.resizeSection(column, width)
+        self.columns_give_way = ColumnsGiveWay(
+            self.table, COLUMNS.index("Job"),
+            self.table.fontMetrics().averageCharWidth() * JOB_MIN_CHARS,
+            [COLUMNS.index(name) for name in GIVE_WAY], widths)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.update_actions())
@@ -130,6 +155,10 @@ class JobsPanel(QWidget):
         model.modelReset.connect(self._rows_changed)
         model.rowsInserted.connect(self._rows_changed)
         model.rowsRemoved.connect(self._rows_changed)
+        # Rate shows only while a job runs here: until then its room is the Job's
+        for signal in (model.modelReset, model.dataChanged, model.rowsInserted,
+                       model.rowsRemoved):
+            signal.connect(self._show_rate_if_running)
 
         # Shown over the empty table: "No failed jobs" says the filter worked, a blank does not
         self.empty_label = QLabel(NO_JOBS, self.table.viewport())
@@ -149,6 +178,7 @@ class JobsPanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table)
         self._rows_changed()
+        self._show_rate_if_running()
 
     def _build_actions(self) -> None:
         """One action per job action: the toolbar here, the table's context menu and the
@@ -176,13 +206,30 @@ class JobsPanel(QWidget):
         for action in (self.cancel_action, self.retry_action, self.undo_action):
             action.setEnabled(False)
             self.addAction(action)  # the shortcut works wherever the focus is in the panel
-        # Overflows into a » menu when the panel is narrow, rather than squeezing the table
+        # Icons alone when the panel is too narrow for their words (the tooltips say them);
+        # narrower still, it overflows into a » menu rather than squeezing the table
         self.toolbar = QToolBar("Job actions")
         self.toolbar.setIconSize(QSize(16, 16))
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for action in (self.cancel_action, self.retry_action, self.undo_action,
                        self.clear_action):
             self.toolbar.addAction(action)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_toolbar()
+
+    def _fit_toolbar(self) -> None:
+        if self._toolbar_with_words is None:  # measured once, with the words
+            self._toolbar_with_words = self.toolbar.sizeHint().width()
+        bar = self.layout().itemAt(0).layout()
+        others = sum(bar.itemAt(i).widget().sizeHint().width() for i in range(bar.count())
+                     if bar.itemAt(i).widget() not in (None, self.toolbar))
+        room = self.width() - others - bar.spacing() * bar.count()
+        style = (Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+                 if room >= self._toolbar_with_words else Qt.ToolButtonStyle.ToolButtonIconOnly)
+        if self.toolbar.toolButtonStyle() != style:
+            self.toolbar.setToolButtonStyle(style)
 
     def selected_job(self):
         rows = self.table.selectionModel().selectedRows()
@@ -201,6 +248,10 @@ class JobsPanel(QWidget):
         if self._selected_before_reset is not None:
             self.select_job(self._selected_before_reset)
         self._selected_before_reset = None
+
+    def _show_rate_if_running(self, *_) -> None:
+        running = any(job.status == "running" for job in self.model.jobs())
+        self.columns_give_way.set_unused(set() if running else {COLUMNS.index("Rate")})
 
     def _filter_changed(self, _index) -> None:
         self._rows_changed()

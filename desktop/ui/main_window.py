@@ -16,7 +16,8 @@ import contextlib
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QRect, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
@@ -53,8 +54,34 @@ IDLE_POLL_MS = 1500
 FOLLOW_POLL_MS = 150
 SAMPLE_ARTICLES = 20_000
 JOBS_LISTED = 100  # the newest jobs of the user the panel lists
-JOBS_HEADER = "jobs_header_v2"  # the saved column layout of the jobs table (8 columns)
+JOBS_HEADER = "jobs_header_v3"  # the saved column layout of the jobs table (Job stretches)
 ARTICLES_HEADER = "articles_header"  # and of the article list
+DEFAULT_SIZE = QSize(1200, 720)  # a first start's size, where the screen has room for it
+# The smallest window whose parts all stay usable: the feeds' names, the list's scope, count,
+# search and titles, the jobs' actions and their Job, Status and Progress (the other columns
+# give way); a smaller screen's available area lowers it
+MINIMUM_SIZE = QSize(600, 420)
+SCREEN_SHARE = 0.9  # of the available screen at most, when it has not: room for the frame
+
+
+def fitted_rect(saved: QRect | None, available: QRect, preferred: QSize = DEFAULT_SIZE
+                ) -> QRect:
+    """Where the window opens on a screen whose free area (without panels) is ``available``:
+    where the person left it (``saved``) when that lies wholly on it; else the same size moved
+    onto it when it fits; else ``preferred``, shrunk to fit, centred. (A geometry saved on a
+    larger or another screen, or a scale factor that doubles every size, would otherwise put
+    the close button, the status bar and the jobs panel out of reach.)"""
+    if saved is not None and saved.isValid() and available.contains(saved):
+        return QRect(saved)
+    room = QSize(int(available.width() * SCREEN_SHARE), int(available.height() * SCREEN_SHARE))
+    if saved is not None and saved.isValid() and saved.width() <= room.width() \
+            and saved.height() <= room.height():
+        size = saved.size()
+    else:
+        size = preferred.boundedTo(room)
+    rect = QRect(available.topLeft(), size)
+    rect.moveCenter(available.center())
+    return rect
 
 
 class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, WindowMessages,
@@ -89,7 +116,7 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         self.connect_dialog = None
         self.setWindowTitle("RSS Desktop Companion")
         self.setWindowIcon(icon("rss-desktop"))
-        self.resize(1200, 720)
+        self.resize(DEFAULT_SIZE)
 
         self.tree_model = ScopeTreeModel(self)
         self.feed_pane = FeedPane(self.tree_model)
@@ -113,14 +140,20 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         self.content_splitter.addWidget(self.article_pane)
         self.content_splitter.addWidget(self.jobs_panel)
         self.content_splitter.setChildrenCollapsible(False)
-        self.content_splitter.setStretchFactor(0, 1)  # a taller window lengthens the list
+        # A taller or shorter window changes both in proportion (a splitter keeps the size of a
+        # part without a stretch factor: at 480 px high the list was left five rows)
+        self.content_splitter.setStretchFactor(0, 1)
+        self.content_splitter.setStretchFactor(1, 1)
         self.content_splitter.setSizes([420, 220])
         self.splitter = QSplitter()
         self.splitter.addWidget(self.feed_pane)
         self.splitter.addWidget(self.content_splitter)
         self.splitter.setChildrenCollapsible(False)  # dragging never hides the feeds
-        self.splitter.setStretchFactor(1, 1)  # a wider window widens the list and the jobs
-        self.splitter.setSizes([300, 900])
+        # A narrower window narrows the feeds too, down to their minimum (kept at 300 px, they
+        # left the list and the jobs a third of a 640 px window)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([260, 940])
         self.empty_state = EmptyState()
         self.empty_state.sample_button.clicked.connect(
             lambda: self.spawn(self.create_sample_data()))
@@ -162,8 +195,8 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
     def _restore_layout(self) -> None:
         """Window size, the splitter and the jobs table's columns as the person left them."""
         geometry = self.prefs.layout_state("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        restored = geometry is not None and self.restoreGeometry(geometry)
+        self.fit_to_screen(restored)
         splitter = self.prefs.layout_state("splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
@@ -177,6 +210,20 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         if header is not None:
             self.articles.horizontalHeader().restoreState(header)
             self.article_pane.show_order()  # the order is the list's, not the saved header's
+
+    def fit_to_screen(self, restored: bool = True) -> None:
+        """Keep a restored geometry only if it lies on the available screen (the one it was
+        on, else the primary); otherwise fit the window to it (``restored``: False, a first
+        start, which asks for the default size)."""
+        saved = self.geometry() if restored else None
+        screen = (QGuiApplication.screenAt(saved.center()) if saved is not None else None) \
+            or self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        available = screen.availableGeometry()
+        self.setMinimumSize(MINIMUM_SIZE.boundedTo(available.size()))
+        if not (self.isMaximized() or self.isFullScreen()):  # the window manager fits those
+            self.setGeometry(fitted_rect(saved, available))
 
     def _scope_changed(self) -> None:
         scope = self.selected_scope()

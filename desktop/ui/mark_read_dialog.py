@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..jobs.api import ArticleRow
+from .formatting import isolated
 from .scope_tree import TreeScope
 
 
@@ -85,7 +86,7 @@ class MarkReadDialog(QDialog):
 
     def _where(self) -> str:
         """'Tech', 'all feeds', 'Tech (older than 1 week)'."""
-        where = {"all": "all feeds"}.get(self.scope.kind, self.scope.name)
+        where = {"all": "all feeds"}.get(self.scope.kind, isolated(self.scope.name))
         return f"{where} ({self.age.currentText().lower()})" if self.selected_age() else where
 
     def _bound(self) -> str:
@@ -93,7 +94,7 @@ class MarkReadDialog(QDialog):
         if self.up_to is None:
             return ""
         title = self.up_to.title if len(self.up_to.title) <= 60 else self.up_to.title[:59] + "…"
-        return f": “{title}” and every article received before it"
+        return f": “{isolated(title)}” and every article received before it"
 
     def show_count(self, count: int, watermark: int, server_jobs: list[int] = ()) -> None:
         """The count the user confirms; ``server_jobs``: the web server's jobs running on some
@@ -105,7 +106,8 @@ class MarkReadDialog(QDialog):
                                   f"{self._where()} as read{self._bound()}?")
         elif self.up_to is not None:
             self.question.setText(f"Nothing unread in {self._where()} up to “"
-                                  f"{self.up_to.title}”: there is nothing to mark as read.")
+                                  f"{isolated(self.up_to.title)}”: there is nothing to mark "
+                                  "as read.")
         else:
             self.question.setText(f"Nothing unread in {self._where()}: there is nothing to "
                                   "mark as read.")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, Signal
 
 from ..jobs.api import MARK_READ_BY_SCOPE, Overview
+from .formatting import isolated
 from .resources import icon
 
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -34,8 +35,9 @@ class TreeScope:
 
     @property
     def label(self) -> str:
-        return {"all": "All articles", "category": f"Category: {self.name}",
-                "feed": f"Feed: {self.name}", "uncategorized": "Uncategorized"}[self.kind]
+        return {"all": "All articles", "category": f"Category: {isolated(self.name)}",
+                "feed": f"Feed: {isolated(self.name)}", "uncategorized": "Uncategorized"
+                }[self.kind]
 
 
 @dataclass(frozen=True)

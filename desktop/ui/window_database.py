@@ -21,6 +21,7 @@ from ..jobs.api import (
     DatabaseOpenError,
     DemoDatabaseExists,
     create_demo_file,
+    default_checks_record,
     is_server_url,
     shown_name,
     use_password_for_session,
@@ -165,6 +166,7 @@ class WindowDatabase:
         typed ``password`` is used for the server from now on in this run, if it works."""
         options = {"recover_every": RECOVER_SECONDS,
                    "keep_finished_hours": self.prefs.keep_finished_days * 24.0,
+                   "checks_record": default_checks_record(),
                    **self.manager_options}
         if password:
             use_password_for_session(target, password)
@@ -202,6 +204,10 @@ class WindowDatabase:
                        "chunk commits, so chunks are kept short)")
         self.status_label.set_state(manager.read_only_reason or opened)
         self.jobs_panel.setEnabled(not manager.read_only_reason)
+        if manager.damage:  # found on open (a WAL left beside it)
+            self.database_damaged(manager.damage)
+        elif not manager.read_only_reason:
+            self.spawn(self._say_if_damaged(manager))
         try:
             await self._load_users()
         finally:
@@ -209,6 +215,20 @@ class WindowDatabase:
             # error; the database is open all the same, and followed
             self._schedule_poll()
         self.databaseOpened.emit(str(target))
+
+    async def _say_if_damaged(self, manager: BulkOperationManager) -> None:
+        """The engine checks the database before its first write; asked at once, a damaged one
+        is said to be so when it opens (it stays open for reading, and offers no job)."""
+        damage = await manager.check_for_damage()
+        if damage and manager is self.manager:
+            self.database_damaged(damage)
+
+    def database_damaged(self, damage: str) -> None:
+        """The open database is damaged: reading goes on, nothing is written; say so plainly."""
+        self.status_label.set_state(damage)
+        self.jobs_panel.setEnabled(False)
+        self._update_actions()
+        self.show_error("Database damaged", damage, modal=False)
 
     @property
     def database_path(self) -> Path | None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QMessageBox, QToolBar
 from .. import __version__
 from ..jobs.api import is_server_url, shown_name
 from .edit_undo import JOB_TEXT, EditUndo
+from .formatting import isolated
 from .jobs_model import can_undo
 from .preferences import PreferencesDialog
 from .resources import icon, log_file_path
@@ -142,7 +143,7 @@ class WindowMenus:
         self.mark_read_action.setEnabled(usable and scope is not None
                                          and scope.job_request is not None and unread > 0)
         if scope is not None and scope.job_request is not None and usable and not unread:
-            self.mark_read_action.setToolTip(f"Nothing unread in {scope.name}")
+            self.mark_read_action.setToolTip(f"Nothing unread in {isolated(scope.name)}")
         else:
             self.mark_read_action.setToolTip("Mark every article of the selected category or "
                                              "feed as read (Ctrl+R)")

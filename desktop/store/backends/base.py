@@ -3,7 +3,11 @@ define one instance; the database object a backend connects carries it as ``db.b
 
 from __future__ import annotations
 
+import logging
+import sys
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 # The web server's tables: a database without them is some other program's.
 SERVER_TABLES = ("users", "categories", "feeds", "articles", "read_status")
@@ -21,6 +25,42 @@ class DatabaseOpenError(Exception):
         self.missing = missing  # the GUI offers to create a new database there
         # the server asked for a password and got none or a wrong one: the GUI asks for one
         self.login_refused = login_refused
+
+
+class FirstErrorWins:
+    """A peewee Database mixin: a ROLLBACK that fails while the error that caused it is being
+    handled never replaces that error.
+
+    SQLite rolls a transaction back by itself after some errors (a full disk, an I/O error: a
+    statement without a statement journal, or a COMMIT, that fails half-way); peewee's own
+    ROLLBACK then fails with "cannot rollback - no transaction is active", and that line would
+    be all anyone saw. A server's connection that is gone fails its ROLLBACK too. Both are
+    expected: the first error is what happened, so it is the one raised (peewee rolls back
+    from its transaction's ``__exit__``, and from an ``except`` around a failed COMMIT: either
+    way that error is the one being handled). A connection that may still be inside the
+    transaction after all is closed, so that the next one starts clean.
+    """
+
+    def rollback(self):
+        cause = sys.exc_info()[1]
+        try:
+            super().rollback()
+        except Exception as failed:
+            if cause is None:
+                raise
+            log.debug("ROLLBACK after %r failed too, as expected: %s", cause, failed)
+            if self.left_in_transaction():
+                self.drop_connection()
+
+    def left_in_transaction(self) -> bool:
+        """Whether this thread's connection may still be inside a transaction."""
+        return True
+
+    def drop_connection(self) -> None:
+        try:
+            self.close()
+        except Exception:  # a connection that is gone may fail to close: forget it
+            self._state.reset()
 
 
 class Backend:
@@ -64,9 +104,10 @@ class Backend:
         """A lock or serialization conflict: the same work retried later can succeed."""
         raise NotImplementedError
 
-    def failure_message(self, exc: BaseException) -> str | None:
+    def failure_message(self, exc: BaseException, target=None) -> str | None:
         """One readable line for an error that ends a job or a command (disk full, connection
-        lost, read-only, no privilege...), or None for an error it does not recognise."""
+        lost, read-only, no privilege...), naming ``target`` (as a person sees it) where that
+        helps, or None for an error it does not recognise."""
         return None
 
     def after_error(self, exc: BaseException) -> None:
@@ -76,6 +117,35 @@ class Backend:
     def is_target_failure(self, exc: BaseException) -> bool:
         """Whether the database itself is broken or gone: the face should stop using it."""
         raise NotImplementedError
+
+    def file_identity(self, target) -> tuple[int, int] | None:
+        """What ``target`` names now, to tell later that it names something else: a file's
+        (device, inode), None when no file is there; None always where the target is not a
+        file (a server)."""
+        return None
+
+    def check_integrity(self, db) -> str | None:
+        """On the database thread: what the database's own check finds wrong (its first
+        findings, one line), or None when it finds nothing (always, where the server guards
+        its own storage)."""
+        return None
+
+    def is_corruption(self, exc: BaseException) -> bool:
+        """Whether an error reports damaged storage (the database must not be written)."""
+        return False
+
+    def empty_wal(self, db) -> None:
+        """On the database thread, where the database has a log named after its path: move
+        what it holds into the database this connection has open, and empty it."""
+
+    def keep_unwritten(self, target):
+        """Before the engine's connections to a damaged database close: whatever keeps their
+        closing from writing to it; returns a function that ends it (or None)."""
+        return None
+
+    def damage_message(self, target, found: str) -> str:
+        """The one message for a damaged database: what was found, what to do."""
+        return f"{target} is damaged ({found}); nothing is written to it"
 
     def job_table_ddl(self) -> str:
         """The spec's ``bulk_operation_jobs`` DDL in this database's dialect."""

@@ -35,7 +35,7 @@ from peewee import ColumnMetadata, InterfaceError, OperationalError, PostgresqlD
 from playhouse.shortcuts import ReconnectMixin
 
 from ..models import database_proxy
-from .base import SERVER_TABLES, Backend, DatabaseOpenError
+from .base import SERVER_TABLES, Backend, DatabaseOpenError, FirstErrorWins
 from .sqlite import JOB_TABLE_DDL as SQLITE_JOB_TABLE_DDL
 
 CONNECT_TIMEOUT_SECONDS = 5
@@ -49,12 +49,14 @@ JOB_TABLE_DDL = SQLITE_JOB_TABLE_DDL.replace("id INTEGER PRIMARY KEY AUTOINCREME
                                              "PRIMARY KEY")
 RECORD_TABLES_DDL = {
     "bulk_job_changes": ["CREATE TABLE IF NOT EXISTS bulk_job_changes (job_id INTEGER NOT NULL, "
-                         "article_id INTEGER NOT NULL, PRIMARY KEY (job_id, article_id))"],
+                         "article_id INTEGER NOT NULL, kept TEXT, "
+                         "PRIMARY KEY (job_id, article_id))"],
     "bulk_job_spans": ["CREATE TABLE IF NOT EXISTS bulk_job_spans (job_id INTEGER NOT NULL, "
                        "low INTEGER NOT NULL, high INTEGER NOT NULL, first_row INTEGER, "
                        "last_row INTEGER, PRIMARY KEY (job_id, low))"],
     "bulk_job_article_sets": ["CREATE TABLE IF NOT EXISTS bulk_job_article_sets (job_id INTEGER "
-                              "NOT NULL, low INTEGER NOT NULL, article_ids INTEGER[] NOT NULL)",
+                              "NOT NULL, low INTEGER NOT NULL, article_ids INTEGER[] NOT NULL, "
+                              "written_by BIGINT)",
                               "CREATE INDEX IF NOT EXISTS bulk_job_article_sets_job_low ON "
                               "bulk_job_article_sets (job_id, low)"],
 }
@@ -127,13 +129,14 @@ def _connection_lost(exc: BaseException) -> bool:
     return isinstance(exc, InterfaceError) or any(words in text for words in LOST_CONNECTION)
 
 
-class ReaderDatabase(ReconnectMixin, PostgresqlDatabase):
+class ReaderDatabase(FirstErrorWins, ReconnectMixin, PostgresqlDatabase):
     """A PostgresqlDatabase whose every new connection gets our session settings and, once an
     engine has said who it is, that worker's liveness lock (a reconnect takes it again).
 
     A statement outside a transaction that finds its connection gone (the server restarted)
     connects again and runs once more (peewee's ReconnectMixin; inside a transaction the error
-    is raised, and the engine retries the whole transaction: see runner.py)."""
+    is raised, and the engine retries the whole transaction: see runner.py). A ROLLBACK on a
+    connection that is gone never hides why it was needed (FirstErrorWins)."""
 
     reconnect_errors = (*((OperationalError, words) for words in LOST_CONNECTION),
                         (InterfaceError, ""))
@@ -320,13 +323,14 @@ class PostgresBackend(Backend):
     def is_retryable(self, exc: BaseException) -> bool:
         return sqlstate(exc) in RETRYABLE or _connection_lost(exc)
 
-    def failure_message(self, exc: BaseException) -> str | None:
+    def failure_message(self, exc: BaseException, target=None) -> str | None:
         code = sqlstate(exc)
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         if code in FAILURES:
             return f"{FAILURES[code]} ({first_line}); the work done so far is kept"
         if _connection_lost(exc):
-            return (f"the connection to the database server was lost ({first_line}); the work "
+            server = f"the database server of {target}" if target else "the database server"
+            return (f"the connection to {server} was lost ({first_line}); the work "
                     "done so far is kept: retry the job once the server is back")
         return None
 

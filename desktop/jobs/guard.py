@@ -1,0 +1,138 @@
+"""What keeps the engine from writing to a database it must not: damaged storage, and a path
+that no longer names the file the engine opened.
+
+A mixin of BulkOperationManager (manager.py), like runner.py and recovery.py: it uses the
+manager's threads, backend, options and path. ``_writable()`` is the gate every write passes
+(requests, ``prepare_for_writing``, recovery before it starts a job); the chunk and every
+recovery round ask ``path_changed()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+
+from ..store import checked_files, connection
+from ..store.jobs_table import JobRequestError
+from ..store.models import database_proxy
+from .runner import DatabasePathChanged
+
+log = logging.getLogger(__name__)
+
+
+class WriteGuard:
+    async def _writable(self) -> None:
+        """The gate before every write: raise JobRequestError if this engine may not write
+        (read-only, DatabaseDamaged, its path names another file), checking the database the
+        first time."""
+        self._check_writable()
+        changed = self.path_changed()
+        if changed:  # written now, it would go into a file no longer at the path
+            raise JobRequestError(f"{DatabasePathChanged(self.database_path, changed)}: open "
+                                  "the database again")
+        await self.check_for_damage()
+        self._check_writable()
+
+    async def check_for_damage(self) -> str | None:
+        """Check the database once per engine, before its first write (the window asks at
+        once, to say so): None if it is sound, else the one message that every write is then
+        refused with (``damage``; reading goes on). Any read or write that reports damaged
+        storage marks it too (on the thread that saw it: ``_notice_error``)."""
+        if self.damage or self.backend is None:
+            return self.damage
+        if self._damage_check is None:
+            self._damage_check = asyncio.ensure_future(self.db.call(self._check_unless_known))
+        try:
+            found = await asyncio.shield(self._damage_check)
+        except Exception:
+            self._damage_check = None  # (a lock, say) asked again by the next write
+            raise
+        if found and not self.damage:
+            self._mark_damaged(found)
+        return self.damage
+
+    def _check_unless_known(self) -> str | None:
+        """On the database thread: the backend's check, unless the file is unchanged since a
+        check that passed (``checks_record``); a check that passes is remembered."""
+        record = self.options.checks_record
+        stamp = checked_files.file_stamp(self.database_path) if self.file_identity else None
+        if checked_files.was_checked(record, self.database_path, stamp):
+            self.check_remembered = True
+            return None
+        found = self.backend.check_integrity(database_proxy)
+        if not found and stamp is not None:
+            checked_files.remember(record, self.database_path, stamp)
+        return found
+
+    def _remember_sound_after_closing(self) -> None:
+        """A file checked sound when this engine began, written since only through SQLite
+        (this engine, the server) and still at its path, is remembered as it is now, so that
+        the next command does not check it again."""
+        check = self._damage_check
+        if (self.options.checks_record is None or check is None or not check.done()
+                or check.cancelled() or check.exception() or check.result() or self.damage
+                or self.file_identity is None or self.path_changed()):
+            return
+        checked_files.remember(self.options.checks_record, self.database_path,
+                               checked_files.file_stamp(self.database_path))
+
+    def _mark_damaged(self, found: str) -> str:
+        self.damage = self.backend.damage_message(connection.shown_name(self.database_path),
+                                                  found)
+        self.read_only_reason = self.damage  # the faces show it, and offer no job
+        log.info("%s", self.damage)
+        return self.damage
+
+    def _notice_error(self, exc: Exception) -> None:
+        """On a database thread, an error of any call: damaged storage is checked there and
+        then (one check per engine), so that nothing is written after it."""
+        if self.damage or self.backend is None or not self.backend.is_corruption(exc):
+            return
+        try:
+            found = self.backend.check_integrity(database_proxy)
+        except Exception as check_failed:  # the check itself cannot read the file
+            found = str(check_failed)
+        self._mark_damaged(found or f"it reported: {exc}")
+
+    def path_changed(self) -> str | None:
+        """"removed" or "replaced" when the engine's path no longer names the file it opened
+        (``os.stat``, which opens nothing); None while it does, and always for a server."""
+        if self.file_identity is None:
+            return None
+        now = self.backend.file_identity(self.database_path)
+        if now == self.file_identity:
+            return None
+        return "removed" if now is None else "replaced"
+
+    async def _hand_over_the_wal(self) -> None:
+        """Before closing, when the path names another file or none: SQLite names the WAL
+        after the path, and leaves it there when the file it belongs to was moved or removed,
+        so the next file at the path would be read with this one's frames. A TRUNCATE
+        checkpoint writes them into the file this engine has open (where they belong: a file
+        moved away is then whole) and leaves the path's -wal empty."""
+        if self.read_only_reason or self.backend is None or not self.path_changed():
+            return  # (a damaged file, too, is read-only)
+        try:
+            await self.db.call(self.backend.empty_wal, database_proxy)
+        except Exception as exc:  # (another program reading it): it stays as SQLite left it
+            log.warning("could not empty the WAL of %s: %s", self.database_path, exc)
+
+    async def _keep_closing_from_writing(self):
+        """Before the connections of a damaged database close: the last one to close would
+        checkpoint the WAL into it; returns what ends that hold (or None)."""
+        if not self.damage or self.backend is None:
+            return None
+        return await asyncio.get_running_loop().run_in_executor(
+            None, self.backend.keep_unwritten, self.database_path)
+
+    async def _after_closing(self, release) -> None:
+        loop = asyncio.get_running_loop()
+        if release is not None:
+            # A connection closed while a statement of it is alive (held by the traceback of
+            # the error that met the damage) closes when that statement goes: now, while the
+            # hold still keeps it from checkpointing, not at the process's exit.
+            gc.collect()
+            await loop.run_in_executor(None, release)
+        # (after the last close, which may have checkpointed the WAL)
+        await loop.run_in_executor(None, self._remember_sound_after_closing)

@@ -1,0 +1,63 @@
+"""Checks of database files that passed, remembered so that an unchanged file is not checked
+again by every command (a 1,000,000-article server file takes seconds to check).
+
+A file is remembered by its path and its (device, inode, size, mtime): while all four stay the
+same, it holds the pages that were checked. SQLite writes a database file only at commits and
+checkpoints, which change its mtime, and a copy is a new inode, so any change is checked again.
+The record is a cache (``$XDG_CACHE_HOME/rss-desktop/checked-files.json``): deleting it only
+costs a check. Nothing here opens a database file (``stat`` only).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+
+KEPT = 64  # the files remembered, the most recent first
+
+
+def default_record() -> Path:
+    """Where the faces keep it: the app's folder in the user's XDG cache."""
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "rss-desktop" / "checked-files.json"
+
+
+def file_stamp(path) -> list[int] | None:
+    """[device, inode, size, mtime_ns] of the file at ``path``, or None if there is none."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return [status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns]
+
+
+def _read(record: Path) -> dict[str, list[int]]:
+    try:
+        entries = json.loads(record.read_text())
+    except (OSError, ValueError):
+        return {}
+    return entries if isinstance(entries, dict) else {}
+
+
+def was_checked(record: Path | None, path, stamp: list[int] | None) -> bool:
+    """Whether a check passed on the file at ``path`` when it had this very ``stamp``."""
+    if record is None or stamp is None:
+        return False
+    return _read(record).get(str(Path(path).resolve())) == stamp
+
+
+def remember(record: Path | None, path, stamp: list[int] | None) -> None:
+    """Remember that the file at ``path`` was sound with ``stamp`` (None: forget it)."""
+    if record is None:
+        return
+    key = str(Path(path).resolve())
+    entries = {name: value for name, value in _read(record).items() if name != key}
+    if stamp is not None:
+        entries = {key: stamp, **dict(list(entries.items())[:KEPT - 1])}
+    with contextlib.suppress(OSError):  # a cache: never a reason to fail
+        record.parent.mkdir(parents=True, exist_ok=True)
+        partial = record.with_name(f"{record.name}.{os.getpid()}")
+        partial.write_text(json.dumps(entries))
+        os.replace(partial, record)
