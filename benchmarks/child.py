@@ -24,8 +24,10 @@ def run_child(kind: str, **arguments) -> dict:
 
 
 def main(kind: str, arguments: dict) -> dict:
-    from . import article_list, baselines, engine, faces
+    from . import article_list, baselines, engine, faces, tree
 
+    if kind in tree.KINDS:  # the feed tree's shapes (issue 26): a file of their own
+        return tree.run(kind, arguments["shape"])
     if arguments.get("backend") == "postgresql":  # path is the run's database URL
         from . import pg_runs
 

@@ -23,10 +23,12 @@ from .dataset import CACHE, DATASETS, cached_dataset, fresh_copy, remove_copy, s
 from .faces import run_cli_process, run_small_job
 from .idle import run_idle
 from .split import run_split
+from .tree import KINDS as TREE_KINDS
+from .tree import run_shapes, run_window_open
 
 KINDS = ("floor", "floor_fk_off", "floor_undo", "engine", "engine_no_undo", "contention",
          "connected", "sparse", "latency", "cli", "split", "small_job", "app", "open",
-         *ARTICLE_LIST_KINDS)
+         *ARTICLE_LIST_KINDS, *TREE_KINDS)
 # Issue 26: what runs again on each other shape of database (--shapes), each against its own
 # floor; "split" is the whole mark-read process timed in parts, "small_job" a start-to-exit
 # job of ~120 articles.
@@ -128,6 +130,8 @@ def measure(kind: str, dataset, before, run_name: str, options: dict, trace: boo
     if kind == "small_job":  # checks its own copy
         return _checked(kind, dataset, before, run_name,
                         lambda path: run_small_job(path, dataset.category_id))
+    if kind == "tree":  # the tree's own files (tree_dataset.py), copied per run
+        return run_shapes()
     if kind == "open":
         return _checked(kind, dataset, before, run_name, _first_and_later_open,
                         as_server_left_it=dataset.server_path is not None)
@@ -145,10 +149,12 @@ def measure(kind: str, dataset, before, run_name: str, options: dict, trace: boo
 
 def _first_and_later_open(path) -> dict:
     """Open the copy twice, each in a fresh process: first as the server left it (the app's
-    schema is created), then again (only checked). Nothing else is written."""
+    schema is created), then again (only checked); then the window on it, from process start
+    to the tree with its counts painted (tree.run_window_open). Nothing else is written."""
     first = run_child("open", path=str(path), category_id=0)
     later = run_child("open", path=str(path), category_id=0)
-    return {"first": first, "later": later, "skipped_job": True}
+    return {"first": first, "later": later, "window": run_window_open(path),
+            "skipped_job": True}
 
 
 def _checked(kind: str, dataset, before, run_name: str, run, *,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from . import report_articles, report_faces, report_sharing
+from . import report_articles, report_faces, report_sharing, report_tree
 from .stats import median, median_of
 
 RESULTS = Path(__file__).with_name("results.json")
@@ -180,6 +180,7 @@ def build(dataset, small, runs: dict, options: dict, args, elapsed: float) -> di
     if not figures["scale"]:
         figures.pop("scale")
     report_articles.build(runs, figures, target)
+    report_tree.build(runs, figures, target)
     problems = judge_correct_and_trim_traces(runs, target, keep_traces=args.trace)
     return {
         "command": "python -m benchmarks " + " ".join(sys.argv[1:]),
@@ -354,6 +355,7 @@ def show(results: dict, console) -> None:
     report_sharing.show(results, console)
     report_faces.show(results, console)
     report_articles.show(results, console)
+    report_tree.show(results, console)
     if "statements" in results["runs"] and results["runs"]["statements"]:
         from .statements import show as show_statements
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QMenu
 from window_helpers import (
@@ -36,15 +36,17 @@ def keys(qtbot, widget, key, modifiers=Qt.KeyboardModifier.ControlModifier) -> N
 
 def visible_names(window) -> list[str]:
     """The names the tree shows, top to bottom."""
-    proxy, names = window.feed_pane.proxy, []
+    model, names = window.tree_model, []
 
     def walk(parent):
-        for row in range(proxy.rowCount(parent)):
-            index = proxy.index(row, 0, parent)
+        for row in range(model.rowCount(parent)):
+            if window.tree.isRowHidden(row, parent):
+                continue
+            index = model.index(row, 0, parent)
             names.append(index.data())
             walk(index)
 
-    walk(proxy.index(-1, -1))
+    walk(QModelIndex())
     return names
 
 

@@ -27,6 +27,11 @@ class FaceQueries:
         return await self.reads.call(overview.counts_snapshot, user_id, whole=whole,
                                      writes=self.article_writes)
 
+    async def tree_outline(self, user_id: int):
+        """The user's Overview without its counts (categories and feeds only: a few
+        milliseconds where counting takes a good part of a second), shown while they count."""
+        return await self.reads.call(overview.load_overview, user_id, with_counts=False)
+
     async def scope_names(self) -> tuple[dict[int, str], dict[int, str]]:
         """({category id: name}, {feed id: title}): what a job's description names its target
         by (store.job_types.describe_job), without counting anything."""

@@ -48,13 +48,14 @@ def scope_names() -> tuple[dict[int, str], dict[int, str]]:
             dict(Feed.select(Feed.id, Feed.title).tuples()))
 
 
-def load_overview(user_id: int) -> Overview:
+def load_overview(user_id: int, *, with_counts: bool = True) -> Overview:
+    """The user's tree and unread counts (``with_counts`` False: the tree alone, no counts)."""
     categories = dict(Category.select(Category.id, Category.name)
                       .order_by(fn.LOWER(Category.name), Category.id).tuples())
     feeds = [FeedInfo(*row) for row in
              Feed.select(Feed.id, Feed.title, Feed.category)
              .order_by(fn.LOWER(Feed.title), Feed.id).tuples()]
-    return Overview(user_id, categories, feeds, unread_counts(user_id))
+    return Overview(user_id, categories, feeds, unread_counts(user_id) if with_counts else {})
 
 
 def _jobs_progress(user_id: int) -> dict[int, int]:

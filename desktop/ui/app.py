@@ -12,6 +12,7 @@ import signal
 import socket
 import sys
 import tempfile
+import time
 import traceback
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from .resources import (
 
 log = logging.getLogger(__name__)
 SCREENSHOT_WAIT_SECONDS = 10.0  # at most, for the article list's first rows
+FIRST_PAINT_ENV = "RSS_DESKTOP_REPORT_FIRST_PAINT"  # see report_first_paints
 
 
 def configure_logging() -> Path:
@@ -200,6 +202,33 @@ async def _smoke_test(window) -> int:
     return 0
 
 
+def report_first_paints(window) -> None:
+    """For the opening benchmark (benchmarks/tree.py): when the tree is first painted with its
+    rows, then with its unread counts, print ``first-paint tree|counts SECONDS`` on stderr,
+    SECONDS being time.monotonic() (the clock the benchmark's process shares) once that paint
+    is done. Asked for by the environment variable FIRST_PAINT_ENV."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    model, reported = window.tree_model, set()
+
+    def report(what: str) -> None:
+        reported.add(what)
+        QTimer.singleShot(0, lambda: print(f"first-paint {what} {time.monotonic():.6f}",
+                                           file=sys.stderr, flush=True))
+
+    class PaintWatch(QObject):
+        def eventFilter(self, _watched, event):
+            if event.type() == QEvent.Type.Paint and model.rowCount() > 1:
+                if "tree" not in reported:
+                    report("tree")
+                if "counts" not in reported and model.counts_known:
+                    report("counts")
+            return False
+
+    window.first_paint_watch = PaintWatch(window)
+    window.tree.viewport().installEventFilter(window.first_paint_watch)
+
+
 def run_gui(database: str | None = None, *, smoke_test: bool = False,
             screenshot: str | None = None, demo_if_new: bool = False) -> int:
     """Open the desktop app on ``database`` (a file, or a ``postgresql://`` URL whose password
@@ -226,6 +255,8 @@ def run_gui(database: str | None = None, *, smoke_test: bool = False,
     window = MainWindow(throwaway_settings(Path(settings_folder.name)) if settings_folder
                         else app_settings())
     close_on_signals(window)
+    if os.environ.get(FIRST_PAINT_ENV):
+        report_first_paints(window)
     target = (database_target(database) if database
               else None if smoke_test else default_database_path())
     if instance is not None:

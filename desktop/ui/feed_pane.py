@@ -2,67 +2,130 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import QHeaderView, QLineEdit, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtCore import QModelIndex
+from PySide6.QtWidgets import QHeaderView, QLineEdit, QStyle, QTreeView, QVBoxLayout, QWidget
 
-from .scope_tree import SCOPE_ROLE, ScopeTreeModel, TreeScope
+from .scope_tree import ScopeTreeModel, TreeScope
 
 NAME_MIN_WIDTH = 120  # a feed's name never shrinks below this; the pane scrolls instead
+COUNT_MIN_WIDTH = 40
+COUNT_PADDING = 12  # beside the widest count's text: the cell's margins
 
 
-class FeedFilter(QSortFilterProxyModel):
+class FeedFilter:
     """Rows whose name (or whose category's name) contains the filter text, and, with
     ``hide_read``, only those with something unread. *All articles* always stays, and so does
-    the selected row, so that a filter never pulls the selection from under the person."""
+    the selected row, so that a filter never pulls the selection from under the person; a
+    category stays while a feed of it is shown.
 
-    def __init__(self, source: ScopeTreeModel, parent=None):
-        super().__init__(parent)
-        self.setSourceModel(source)
-        self.setRecursiveFilteringEnabled(True)  # a category stays while a feed of it matches
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    The rows are hidden in the view itself (``QTreeView.setRowHidden``), not by a proxy model:
+    with thousands of feeds a proxy re-filtered and re-mapped row after row on every count
+    (issue 26). Here what is shown is worked out in Python, and only the rows whose state
+    changes are told to the view: after a count reload, only the rows whose count moved."""
+
+    def __init__(self, source: ScopeTreeModel, view: QTreeView):
+        self.source = source
+        self.view = view
         self._text = ""
         self._hide_read = False
         self._kept: tuple[str, int | None] | None = None
-
-    def _change(self, **values) -> None:
-        """Set what the filter depends on and filter the rows again (Qt 6.10's way)."""
-        self.beginFilterChange()
-        for name, value in values.items():
-            setattr(self, name, value)
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self._hidden: set[tuple[str, int | None]] = set()  # the rows hidden now
+        self._shown_feeds: dict[int, int] = {}  # group row -> its feeds shown now
+        self._hidden_unknown_counts = False  # filtered while the counts were not known
+        source.modelReset.connect(self._rebuilt)
+        source.countsMoved.connect(self._counts_moved)
 
     def set_text(self, text: str) -> None:
-        self._change(_text=text.strip().casefold())
+        self._text = text.strip().casefold()
+        self._refilter()
 
     def set_hide_read(self, hide: bool) -> None:
-        self._change(_hide_read=hide)
+        self._hide_read = hide
+        self._refilter()
 
     def keep(self, scope: TreeScope | None) -> None:
         """Always show this scope's row (the selected one)."""
         kept = (scope.kind, scope.id) if scope is not None else None
         if kept != self._kept:
+            before, self._kept = self._kept, kept
             if self.active:
-                self._change(_kept=kept)
-            else:
-                self._kept = kept  # nothing is hidden: no need to filter again
+                self._update_rows([key for key in (before, kept) if key is not None])
 
     @property
     def active(self) -> bool:
         return bool(self._text) or self._hide_read
 
-    def filterAcceptsRow(self, row, parent):
-        source = self.sourceModel()
-        scope: TreeScope = source.index(row, 0, parent).data(SCOPE_ROLE)
-        if scope is None or scope.kind == "all" or (scope.kind, scope.id) == self._kept:
+    def is_hidden(self, kind: str, scope_id: int | None) -> bool:
+        return (kind, scope_id) in self._hidden
+
+    def _accepts(self, scope: TreeScope, group: TreeScope | None = None) -> bool:
+        """Whether the row shows by itself (a category: also whenever a feed of it shows)."""
+        if scope.kind == "all" or (scope.kind, scope.id) == self._kept:
             return True
-        if self._hide_read and not source.unread(scope):
+        if self._hide_read and self.source.counts_known and not self.source.unread(scope):
             return False
-        if not self._text:
-            return True
-        names = [scope.name]
-        if parent.isValid():
-            names.append(parent.data(SCOPE_ROLE).name)
-        return any(self._text in name.casefold() for name in names)
+        text = self._text
+        return not text or text in scope.name.casefold() or (
+            group is not None and text in group.name.casefold())
+
+    def _rebuilt(self) -> None:
+        self._hidden.clear()  # (a reset view forgets its hidden rows)
+        self._shown_feeds.clear()
+        self._refilter()
+        self.view.expandAll()
+
+    def _refilter(self) -> None:
+        """Every row again (the text or hide_read changed)."""
+        self._hidden_unknown_counts = not self.source.counts_known
+        for group_row, group in enumerate(self.source.groups()):
+            feeds = self.source.feeds_of(group_row)
+            shown = 0
+            for row, scope in enumerate(feeds):
+                visible = self._accepts(scope, group)
+                shown += visible
+                self._show(row, group_row, ("feed", scope.id), visible)
+            self._shown_feeds[group_row] = shown
+            self._show(group_row, -1, (group.kind, group.id),
+                       bool(shown) or self._accepts(group))
+
+    def _counts_moved(self, keys: list) -> None:
+        if not self._hide_read:
+            return
+        if self._hidden_unknown_counts:  # the outline's counts came: hide the read rows now
+            self._refilter()
+        else:
+            self._update_rows(keys)
+
+    def _update_rows(self, keys) -> None:
+        """These rows again (their count moved, or they are kept no more), then their groups."""
+        source, groups = self.source, set()
+        for key in keys:
+            place = source.place(*key)
+            if place is None:
+                continue
+            group_row, row = place
+            if group_row < 0:
+                groups.add(row)
+                continue
+            visible = self._accepts(source.feeds_of(group_row)[row], source.groups()[group_row])
+            if visible == (key in self._hidden):  # it flips
+                self._shown_feeds[group_row] += 1 if visible else -1
+                self._show(row, group_row, key, visible)
+            groups.add(group_row)
+        for group_row in groups:
+            group = source.groups()[group_row]
+            self._show(group_row, -1, (group.kind, group.id),
+                       bool(self._shown_feeds.get(group_row)) or self._accepts(group))
+
+    def _show(self, row: int, group_row: int, key, visible: bool) -> None:
+        if visible == (key not in self._hidden):
+            return  # as it is
+        if visible:
+            self._hidden.discard(key)
+        else:
+            self._hidden.add(key)
+        parent = self.source.index(group_row, 0) if group_row >= 0 else QModelIndex()
+        self.view.setRowHidden(row, parent, not visible)
 
 
 class FeedPane(QWidget):
@@ -72,30 +135,43 @@ class FeedPane(QWidget):
         self.filter_edit.setPlaceholderText("Filter feeds (Ctrl+F)")
         self.filter_edit.setAccessibleName("Filter feeds by name")
         self.filter_edit.setClearButtonEnabled(True)
-        self.proxy = FeedFilter(model, self)
+        self.model = model
         self.filter_edit.textChanged.connect(self._text_changed)
         self.tree = QTreeView()
-        self.tree.setModel(self.proxy)
+        self.tree.setModel(model)
         self.tree.setAccessibleName("Categories and feeds")
         self.tree.setUniformRowHeights(True)
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setMinimumSectionSize(40)
+        # The counts' width is worked out from the widest count (All articles'): Qt's
+        # ResizeToContents would measure every row of the tree on each change.
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        header.setMinimumSectionSize(COUNT_MIN_WIDTH)
+        self._count_width = 0
         # The names keep a readable width: at 640 px the pane takes it, never the names.
         self.tree.setMinimumWidth(NAME_MIN_WIDTH + 110)  # (+ indentation, icon, count)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.tree)
-        self.proxy.rowsInserted.connect(lambda *_: self.tree.expandAll())
-        self.proxy.modelReset.connect(self.tree.expandAll)
-        self.proxy.layoutChanged.connect(self.tree.expandAll)
+        self.filter = FeedFilter(model, self.tree)
+        model.countsMoved.connect(self._fit_counts)
+        self._fit_counts()
+
+    def _fit_counts(self, *_) -> None:
+        total = self.model.unread(TreeScope("all", None, ""))
+        text = f"{total:,}" if total else ""
+        width = max(COUNT_MIN_WIDTH, self.tree.fontMetrics().horizontalAdvance(text)
+                    + 2 * self.tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin)
+                    + COUNT_PADDING)
+        if width != self._count_width:
+            self._count_width = width
+            self.tree.header().resizeSection(1, width)
 
     def _text_changed(self, text: str) -> None:
-        self.proxy.set_text(text)
-        self.tree.expandAll()
+        self.filter.set_text(text)
 
     def view_index(self, source_index):
-        return self.proxy.mapFromSource(source_index)
+        """The view's index of a model index (the view shows the model itself)."""
+        return source_index

@@ -120,7 +120,7 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
 
         self.tree_model = ScopeTreeModel(self)
         self.feed_pane = FeedPane(self.tree_model)
-        self.feed_pane.proxy.set_hide_read(self.prefs.hide_read_feeds)
+        self.feed_pane.filter.set_hide_read(self.prefs.hide_read_feeds)
         self.tree = self.feed_pane.tree
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._tree_menu)
@@ -227,7 +227,7 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
 
     def _scope_changed(self) -> None:
         scope = self.selected_scope()
-        self.feed_pane.proxy.keep(scope)  # a filter never hides the selected row
+        self.feed_pane.filter.keep(scope)  # a filter never hides the selected row
         if scope is not None and self.database_target is not None:
             self.prefs.remember_selected_scope(str(self.database_target), scope.kind, scope.id)
         self.load_articles()
@@ -307,7 +307,6 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
             overview, progress, writes = snapshot
             selected = self.selected_scope()
             self.tree_model.set_overview(overview, progress, requested, writes)
-            self.tree.expandAll()
             if selected is not None:
                 self.select_scope(selected.kind, selected.id)
 
@@ -317,7 +316,10 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
 
         # Two keys: a newer counts-only reload must not drop a rebuild (new feeds); between
         # the two, the tickets decide which snapshot is newer.
-        if rebuild or self.tree_model.overview is None:
+        if self.tree_model.overview is None:  # nothing shown yet: the tree at once (issue 26)
+            await QueryOp(self, "tree", lambda manager, user_id: manager.tree_outline(user_id),
+                          self.tree_model.show_outline).run()
+        if rebuild or not self.tree_model.counts_known:
             await QueryOp(self, "tree", lambda manager, user_id:
                           manager.counts_snapshot(user_id, whole=True), rebuilt).run()
         else:

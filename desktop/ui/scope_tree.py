@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, Signal
 
 from ..jobs.api import MARK_READ_BY_SCOPE, Overview
 from .formatting import isolated
 from .resources import icon
 
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1
+ICONS = {"all": "all", "category": "folder-feed", "uncategorized": "folder-feed",
+         "feed": "feed"}
+_GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_FEED_FLAGS = _GROUP_FLAGS | Qt.ItemFlag.ItemNeverHasChildren
+BULK_ROWS = 64  # fewer changed rows: always dataChanged (see _changed_rows)
+_NOT_SHOWN = object()  # a feed id the counts hold but the tree does not show
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,7 @@ class LiveChange:
         return self.progress <= progress_by_job.get(self.job_id, 0)
 
 
-class ScopeTreeModel(QStandardItemModel):
+class ScopeTreeModel(QAbstractItemModel):
     """Two columns: name and unread count. Counts fall live through ``apply_marked``.
 
     A reload of the counts is read while jobs go on, so it may or may not include a chunk whose
@@ -72,35 +77,113 @@ class ScopeTreeModel(QStandardItemModel):
     of the snapshot, so a reload never overwrites a newer live change, nor counts one twice.
     Single-article writes (mark one read, unread) work the same way with their number in commit
     order (store.article_state.WriteSequence) in place of a job's progress.
+
+    Thousands of feeds (issue 26): the rows are plain Python lists (*All articles*, then the
+    groups, each with its feeds), so building them costs no Qt object per row, and a count is
+    read from the counts when a row is painted. A reload or a live change moves only the counts
+    that changed: the category totals by their difference, one ``dataChanged`` per run of
+    adjacent changed rows, then ``countsMoved`` with the scopes whose count moved (the feed pane
+    shows or hides those rows). Only a tree whose categories or feeds changed is rebuilt (one
+    model reset).
     """
+
+    countsMoved = Signal(object)  # [(kind, id)] whose count changed (object: no conversion)
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setHorizontalHeaderLabels(["Feeds", "Unread"])
         self._overview: Overview | None = None
-        self._count_items: dict[tuple[str, int | None], QStandardItem] = {}
+        self._groups: list[TreeScope] = []  # top-level rows: All articles, then the groups
+        self._children: list[list[TreeScope]] = []  # each top-level row's feeds
+        self._places: dict[tuple[str, int | None], tuple[int, int]] = {}  # (group row, row)
+        self._feed_category: dict[int, int | None] = {}  # the feeds shown: their category
+        self._group_unread: dict[int | None, int] = {}  # category id (None: uncategorized)
+        self._total = 0
+        self._row_total = 0
+        self._names: tuple[dict[int, str], dict[int, str]] = ({}, {})
         self._seq = 0
         self._live: list[LiveChange] = []
         self._included: dict[int, int] = {}  # job id -> progress the counts shown include
         self._writes_included = 0  # article writes up to this number are in the counts shown
         self._reloads = self._applied_reload = 0
+        self._counts_known = False
 
     @property
     def overview(self) -> Overview | None:
         return self._overview
 
-    def _row(self, scope: TreeScope, icon_name: str) -> list[QStandardItem]:
-        name = QStandardItem(icon(icon_name), scope.name)
-        name.setData(scope, SCOPE_ROLE)
-        name.setEditable(False)
-        name.setAccessibleText(scope.label)
-        count = QStandardItem()
-        count.setData(scope, SCOPE_ROLE)
-        count.setEditable(False)
-        count.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self._count_items[(scope.kind, scope.id)] = count
-        return [name, count]
+    @property
+    def counts_known(self) -> bool:
+        """False while the tree shows an outline whose counts are still being read."""
+        return self._counts_known
 
+    # -- the Qt model ---------------------------------------------------------------------
+    # A top-level row's index has internal id 0; a feed's, its group's row + 1.
+    def rowCount(self, parent=QModelIndex()) -> int:
+        if not parent.isValid():
+            return len(self._groups)
+        if parent.internalId() or parent.column():
+            return 0
+        return len(self._children[parent.row()])
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 2
+
+    def index(self, row, column, parent=QModelIndex()):
+        group = parent.row() + 1 if parent.isValid() else 0
+        if row < 0 or column not in (0, 1) or row >= (
+                len(self._children[group - 1]) if group else len(self._groups)):
+            return QModelIndex()
+        return self.createIndex(row, column, group)
+
+    def parent(self, index=QModelIndex()):
+        if not index.isValid() or not index.internalId():
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, 0)
+
+    def hasChildren(self, parent=QModelIndex()) -> bool:
+        return self.rowCount(parent) > 0
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        # (a feed never has children: the view then does not ask, row after row)
+        return _FEED_FLAGS if index.internalId() else _GROUP_FLAGS
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return ("Feeds", "Unread")[section]
+        return None
+
+    def scope_at(self, index) -> TreeScope | None:
+        if not index.isValid():
+            return None
+        group = index.internalId()
+        return self._children[group - 1][index.row()] if group else self._groups[index.row()]
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        scope = self.scope_at(index)
+        if scope is None:
+            return None
+        if role == SCOPE_ROLE:
+            return scope
+        if index.column() == 0:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return scope.name
+            if role == Qt.ItemDataRole.DecorationRole:
+                return icon(ICONS[scope.kind])
+            if role == Qt.ItemDataRole.AccessibleTextRole:
+                return scope.label
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = self.unread(scope)
+            return f"{value:,}" if value else ""
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{self.unread(scope)} unread" if self._counts_known else "counting…"
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        return None
+
+    # -- snapshots and live changes ---------------------------------------------------------
     def reload_started(self) -> ReloadTicket:
         """Call before requesting a snapshot; pass the result to set_overview/update_counts."""
         self._reloads += 1
@@ -133,25 +216,65 @@ class ScopeTreeModel(QStandardItemModel):
     def set_overview(self, overview: Overview, progress_by_job: dict[int, int] | None = None,
                      requested: ReloadTicket | None = None,
                      writes_seen: int | None = None) -> None:
-        """Rebuild the tree for ``overview`` (see the class docstring for the others)."""
-        overview.unread_by_feed = self._rebase(overview.unread_by_feed, progress_by_job,
-                                               requested, writes_seen)
-        self.removeRows(0, self.rowCount())
-        self._count_items.clear()
+        """Show ``overview``: rebuilt if its categories or feeds differ from the tree's, else
+        only its counts moved in place (see the class docstring for the others)."""
+        counts = self._rebase(overview.unread_by_feed, progress_by_job, requested, writes_seen)
+        shown = self._overview
+        if (shown is not None and shown.categories == overview.categories
+                and shown.feeds == overview.feeds):
+            known, self._counts_known = self._counts_known, True
+            self._set_counts(counts)
+            if not known:
+                self.countsMoved.emit([])  # (the feed pane's first look at the counts)
+            return
+        overview.unread_by_feed = counts
+        self._rebuild(overview, counts_known=True)
+
+    def show_outline(self, overview: Overview) -> None:
+        """Show the tree of ``overview`` (no counts: they come with set_overview) when the
+        model shows nothing yet. Live changes meanwhile are kept for the counts to come."""
+        if self._overview is None:
+            overview.unread_by_feed = {}
+            self._rebuild(overview, counts_known=False)
+
+    def _rebuild(self, overview: Overview, *, counts_known: bool) -> None:
+        self.beginResetModel()
         self._overview = overview
-        root = self.invisibleRootItem()
-        root.appendRow(self._row(TreeScope("all", None, "All articles"), "all"))
+        self._counts_known = counts_known
+        self._build(overview)
+        self.endResetModel()
+        self.countsMoved.emit([])
+
+    def _build(self, overview: Overview) -> None:
+        self._groups = [TreeScope("all", None, "All articles")]
+        self._children = [[]]
+        by_group: dict[int | None, list[TreeScope]] = {}
+        for feed in overview.feeds:
+            by_group.setdefault(feed.category_id, []).append(
+                TreeScope("feed", feed.id, feed.title))
         groups = [(TreeScope("category", cid, name), cid)
                   for cid, name in overview.categories.items()]
-        if any(f.category_id is None for f in overview.feeds):
+        if None in by_group:
             groups.append((TreeScope("uncategorized", None, "Uncategorized"), None))
-        for group_scope, category_id in groups:
-            row = self._row(group_scope, "folder-feed")
-            for feed in overview.feeds:
-                if feed.category_id == category_id:
-                    row[0].appendRow(self._row(TreeScope("feed", feed.id, feed.title), "feed"))
-            root.appendRow(row)
-        self._refresh_counts()
+        for scope, category_id in groups:
+            self._groups.append(scope)
+            self._children.append(by_group.get(category_id, []))
+        self._places = {(scope.kind, scope.id): (-1, row)
+                        for row, scope in enumerate(self._groups)}
+        self._feed_category = {}
+        self._row_total = len(self._groups) + len(overview.feeds)
+        for group_row, feeds in enumerate(self._children):
+            category_id = self._groups[group_row].id
+            for row, scope in enumerate(feeds):
+                self._places[("feed", scope.id)] = (group_row, row)
+                self._feed_category[scope.id] = category_id
+        self._group_unread = dict.fromkeys(by_group, 0)
+        for feed_id, value in overview.unread_by_feed.items():
+            category_id = self._feed_category.get(feed_id, _NOT_SHOWN)
+            if category_id is not _NOT_SHOWN:
+                self._group_unread[category_id] += value
+        self._total = sum(overview.unread_by_feed.values())
+        self._names = (dict(overview.categories), {f.id: f.title for f in overview.feeds})
 
     def update_counts(self, unread_by_feed: dict[int, int],
                       progress_by_job: dict[int, int] | None = None,
@@ -159,9 +282,7 @@ class ScopeTreeModel(QStandardItemModel):
                       writes_seen: int | None = None) -> None:
         if self._overview is None:
             return
-        self._overview.unread_by_feed = self._rebase(unread_by_feed, progress_by_job, requested,
-                                                     writes_seen)
-        self._refresh_counts()
+        self._set_counts(self._rebase(unread_by_feed, progress_by_job, requested, writes_seen))
 
     def apply_marked(self, job_id: int, progress: int, marked_by_feed: dict[int, int]) -> None:
         """Lower the counts by what a job chunk just marked read (raise them for an undo's)."""
@@ -182,39 +303,106 @@ class ScopeTreeModel(QStandardItemModel):
                     marked_by_feed: dict[int, int]) -> None:
         self._seq += 1
         self._live.append(LiveChange(self._seq, job_id, progress, dict(marked_by_feed)))
-        _subtract(self._overview.unread_by_feed, marked_by_feed)
-        self._refresh_counts()
+        counts = self._overview.unread_by_feed
+        before = {feed_id: counts.get(feed_id, 0) for feed_id in marked_by_feed}
+        _subtract(counts, marked_by_feed)
+        self._counts_moved(before)
+
+    def _set_counts(self, counts: dict[int, int]) -> None:
+        """Show ``counts`` (every feed's), moving only what differs from the counts shown."""
+        shown = self._overview.unread_by_feed
+        before = {feed_id: value for feed_id, value in shown.items()
+                  if counts.get(feed_id, 0) != value}
+        before.update((feed_id, 0) for feed_id, value in counts.items()
+                      if value and feed_id not in shown)
+        self._overview.unread_by_feed = counts
+        self._counts_moved(before)
+
+    def _counts_moved(self, before: dict[int, int]) -> None:
+        """The feeds in ``before`` (their previous counts) moved: totals by the difference,
+        then one dataChanged per run of adjacent rows, then countsMoved."""
+        counts = self._overview.unread_by_feed
+        moved: list[tuple[str, int | None]] = []
+        # (locals: an attribute of a QObject costs a lookup through Qt's properties each time)
+        total, group_unread, feed_category = self._total, self._group_unread, self._feed_category
+        for feed_id, value in before.items():
+            delta = counts.get(feed_id, 0) - value
+            if not delta:
+                continue
+            total += delta
+            category_id = feed_category.get(feed_id, _NOT_SHOWN)
+            if category_id is not _NOT_SHOWN:
+                group_unread[category_id] += delta
+                moved.append(("feed", feed_id))
+        if total == self._total and not moved:
+            return
+        self._total = total
+        places = self._places
+        groups = {places[key][0] for key in moved}
+        moved += [(self._groups[row].kind, self._groups[row].id) for row in sorted(groups)]
+        moved.append(("all", None))
+        self._changed_rows(moved)
+        self.countsMoved.emit(moved)
+
+    def _changed_rows(self, keys) -> None:
+        """One dataChanged per group, from its first changed row to its last (the rows between
+        are repainted too, which costs less than a signal per run of rows). When more than a
+        third of the rows changed (the first counts after the outline, a category's job), one
+        layoutChanged instead: a view asks the Python model about every row of a changed range
+        (~10 µs each), where laying out the whole tree costs ~4 µs a row and nothing moves."""
+        if len(keys) > BULK_ROWS and 3 * len(keys) > self._row_total:
+            self.layoutAboutToBeChanged.emit()
+            self.layoutChanged.emit()
+            return
+        rows_by_group: dict[int, list[int]] = {}
+        places = self._places
+        for key in keys:
+            group_row, row = places[key]
+            rows_by_group.setdefault(group_row, []).append(row)
+        roles = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole]
+        for group_row, rows in rows_by_group.items():
+            parent = self.createIndex(group_row, 0, 0) if group_row >= 0 else QModelIndex()
+            self.dataChanged.emit(self.index(min(rows), 1, parent),
+                                  self.index(max(rows), 1, parent), roles)
 
     def unread(self, scope: TreeScope) -> int:
         overview = self._overview
         if overview is None:
             return 0
         if scope.kind == "all":
-            return overview.unread_total
+            return self._total
         if scope.kind == "feed":
             return overview.unread_by_feed.get(scope.id, 0)
-        return overview.unread_in_category(scope.id)
+        return self._group_unread.get(scope.id, 0)
 
-    def _refresh_counts(self) -> None:
-        for (kind, scope_id), item in self._count_items.items():
-            value = self.unread(TreeScope(kind, scope_id, ""))
-            text = f"{value:,}" if value else ""
-            if item.text() != text:
-                item.setText(text)
-                item.setAccessibleText(f"{value} unread")
-
+    # -- finding rows -----------------------------------------------------------------------
     def find(self, kind: str, scope_id: int | None):
         """The index of the name cell of a scope's row, or an invalid index."""
-        item = self._count_items.get((kind, scope_id))
-        if item is None:
-            return self.index(-1, -1)
-        return item.index().siblingAtColumn(0)
+        place = self._places.get((kind, scope_id))
+        if place is None:
+            return QModelIndex()
+        group_row, row = place
+        return self.createIndex(row, 0, group_row + 1 if group_row >= 0 else 0)
+
+    def place(self, kind: str, scope_id: int | None) -> tuple[int, int] | None:
+        """(group row, row) of a feed's row; (-1, row) of a top-level row; None: not shown."""
+        return self._places.get((kind, scope_id))
+
+    def groups(self) -> list[TreeScope]:
+        """The top-level rows' scopes, top to bottom (do not change the list)."""
+        return self._groups
+
+    def feeds_of(self, group_row: int) -> list[TreeScope]:
+        """The feeds under a top-level row, top to bottom (do not change the list)."""
+        return self._children[group_row]
 
     def category_names(self) -> dict[int, str]:
-        return dict(self._overview.categories) if self._overview else {}
+        """{category id: name} of the tree (shared: do not change it)."""
+        return self._names[0]
 
     def feed_names(self) -> dict[int, str]:
-        return {f.id: f.title for f in self._overview.feeds} if self._overview else {}
+        """{feed id: title} of the tree (shared: do not change it)."""
+        return self._names[1]
 
 
 def _subtract(counts: dict[int, int], marked_by_feed: dict[int, int]) -> None:

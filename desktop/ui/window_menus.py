@@ -187,8 +187,7 @@ class WindowMenus:
 
     def _set_hide_read(self, hide: bool) -> None:
         self.prefs.hide_read_feeds = hide
-        self.feed_pane.proxy.set_hide_read(hide)
-        self.tree.expandAll()
+        self.feed_pane.filter.set_hide_read(hide)
 
     def show_about(self) -> QMessageBox:
         database = (shown_name(self.database_target) if self.database_target is not None
