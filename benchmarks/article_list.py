@@ -140,7 +140,7 @@ async def _articles(path, category_id: int) -> dict:
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtTest import QTest
 
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.window.main_window import MainWindow
 
     result: dict = {}
     with tempfile.TemporaryDirectory() as folder:

@@ -123,8 +123,8 @@ def run_cli_process(path, category_id: int) -> dict:
 async def _app_job(path, category_id: int, trace: bool) -> dict:
     from PySide6.QtCore import QSettings
 
-    import desktop.ui.main_window as main_window
-    import desktop.ui.window_database as window_database
+    import desktop.ui.window.database as window_database
+    import desktop.ui.window.main_window as main_window
 
     clock, tracer = JobClock(), _tracer(trace)
     # where the window makes its engine; this child process only

@@ -543,7 +543,7 @@ def make_window(qtbot, qasync_loop, tmp_path):
     from PySide6.QtCore import QSettings
     from window_helpers import run
 
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.window.main_window import MainWindow
 
     windows = []
 

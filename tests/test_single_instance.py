@@ -1,5 +1,6 @@
-"""One window per desktop session (desktop/ui/single_instance.py): a second ``rss-desktop gui``
-is a real second process that finds this test's window through the session's socket."""
+"""One window per desktop session (desktop/ui/window/single_instance.py): a second
+``rss-desktop gui`` is a real second process that finds this test's window through the
+session's socket."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from conftest import make_server_database
 from PySide6.QtCore import Qt
 
-from desktop.ui.single_instance import InstanceServer, socket_path
+from desktop.ui.window.single_instance import InstanceServer, socket_path
 
 ROOT = Path(__file__).resolve().parents[1]
 

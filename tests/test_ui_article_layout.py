@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QStyle
 from window_helpers import article_index, click_scope, wait_for_articles
 
 from desktop.store import clock
-from desktop.ui.article_model import FEED, PUBLISHED, RECEIVED
+from desktop.ui.articles.model import FEED, PUBLISHED, RECEIVED
 
 
 def shown_whole(view, index) -> bool:

@@ -28,7 +28,7 @@ from window_helpers import (
 
 from desktop.store.clock import utc_now_text
 from desktop.store.models import database_proxy
-from desktop.ui.article_model import KEPT_PAGES, PAGE_ROWS, RECEIVED, STAR
+from desktop.ui.articles.model import KEPT_PAGES, PAGE_ROWS, RECEIVED, STAR
 from desktop.ui.formatting import isolated
 
 # make_server_database: category 1 "Tech" = feeds 1 (articles 1..40) and 2 (41..70); category

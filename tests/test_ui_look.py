@@ -18,16 +18,16 @@ from window_helpers import click_scope, run, wait_for_articles
 from desktop.store import clock
 from desktop.store.clock import to_db_text
 from desktop.store.jobs_table import JobRecord
-from desktop.ui.article_model import RECEIVED, TITLE
-from desktop.ui.article_pane import TITLE_MIN_CHARS
-from desktop.ui.connect_dialog import ConnectDialog
-from desktop.ui.feed_pane import NAME_MIN_WIDTH
-from desktop.ui.file_dialog import database_file_dialog
+from desktop.ui.articles.model import RECEIVED, TITLE
+from desktop.ui.articles.pane import TITLE_MIN_CHARS
+from desktop.ui.feeds.feed_pane import NAME_MIN_WIDTH
 from desktop.ui.formatting import FIRST_STRONG_ISOLATE, clock_time, isolated, local_time
-from desktop.ui.jobs_model import COLUMNS, COMPLETED_TEXT, JobsTableModel, job_progress
-from desktop.ui.jobs_panel import JOB_MIN_CHARS, JobsPanel
-from desktop.ui.main_window import DEFAULT_SIZE, MINIMUM_SIZE, MainWindow, fitted_rect
+from desktop.ui.joblist.model import COLUMNS, COMPLETED_TEXT, JobsTableModel, job_progress
+from desktop.ui.joblist.panel import JOB_MIN_CHARS, JobsPanel
 from desktop.ui.resources import icon
+from desktop.ui.window.connect_dialog import ConnectDialog
+from desktop.ui.window.file_dialog import database_file_dialog
+from desktop.ui.window.main_window import DEFAULT_SIZE, MINIMUM_SIZE, MainWindow, fitted_rect
 
 UI = Path(__file__).resolve().parents[1] / "desktop" / "ui"
 ARABIC_FEED = "الجزيرة نت 🌍"

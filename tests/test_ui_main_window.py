@@ -31,7 +31,7 @@ from window_helpers import (
 from desktop.store.clock import utc_now_text
 from desktop.store.sqlite_file import lock_holders
 from desktop.ui.formatting import isolated
-from desktop.ui.jobs_model import PROGRESS_ROLE
+from desktop.ui.joblist.model import PROGRESS_ROLE
 
 
 def test_click_category_mark_read_and_confirm(qtbot, make_window, server_db):
@@ -395,7 +395,7 @@ def test_a_progress_text_too_wide_for_its_bar_becomes_its_percentage(qapp):
     from PySide6.QtGui import QFontMetrics
     from PySide6.QtWidgets import QApplication
 
-    from desktop.ui.jobs_panel import fitting_text
+    from desktop.ui.joblist.panel import fitting_text
 
     metrics = QFontMetrics(QApplication.font())
     text = "1,000,000 / 1,000,000  (100%)"

@@ -443,7 +443,7 @@ def test_another_programs_job_is_followed_as_its_chunks_are_pushed(qtbot, make_w
                                                                     monkeypatch):
     """With polling slowed to once in ten minutes, only the database's notices can bring the
     other program's job into the panel, finished, and its category's count to 0."""
-    import desktop.ui.main_window as main_window
+    import desktop.ui.window.main_window as main_window
 
     monkeypatch.setattr(main_window, "ACTIVE_POLL_MS", 600_000)
     monkeypatch.setattr(main_window, "IDLE_POLL_MS", 600_000)
@@ -468,7 +468,7 @@ def test_a_burst_of_notices_makes_one_more_reload_never_reloads_side_by_side(
     reload is held at its counts until the whole burst has arrived: the race cannot be lost."""
     import asyncio
 
-    import desktop.ui.main_window as main_window
+    import desktop.ui.window.main_window as main_window
 
     monkeypatch.setattr(main_window, "ACTIVE_POLL_MS", 600_000)
     monkeypatch.setattr(main_window, "IDLE_POLL_MS", 600_000)

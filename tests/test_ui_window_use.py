@@ -30,9 +30,9 @@ from window_helpers import (
 from desktop.store import clock
 from desktop.store.clock import to_db_text, utc_now_text
 from desktop.store.jobs_table import JobRecord
-from desktop.ui.feed_pane import NAME_MIN_WIDTH
+from desktop.ui.feeds.feed_pane import NAME_MIN_WIDTH
 from desktop.ui.formatting import duration, isolated, local_time
-from desktop.ui.jobs_model import JobsTableModel, RateMeter, job_progress
+from desktop.ui.joblist.model import JobsTableModel, RateMeter, job_progress
 
 
 def ctrl(qtbot, widget, key) -> None:

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QToolBar
 
 from desktop.store.backends.sqlite import JOB_TABLE_DDL
 from desktop.store.clock import ago_text
-from desktop.ui.jobs_model import COLUMNS
-from desktop.ui.scope_tree import TreeScope
+from desktop.ui.feeds.scope_tree import TreeScope
+from desktop.ui.joblist.model import COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 FEED_ARTICLES = {1: range(1, 41), 2: range(41, 71), 3: range(71, 91), 4: range(91, 101),
@@ -108,7 +108,7 @@ def insert_job_row(path: Path, **values) -> int:
 
 def article_index(window, article_id: int, column: int | None = None):
     """The list's index of an article among the rows the model holds (invalid if none)."""
-    from desktop.ui.article_model import TITLE
+    from desktop.ui.articles.model import TITLE
 
     row = window.article_model.row_of(article_id)
     return window.article_model.index(row, TITLE if column is None else column)
@@ -137,7 +137,7 @@ def listed_ids(window) -> list[int]:
 
 def bold_ids(window) -> set[int]:
     """The articles shown in bold (unread), among the rows the model holds."""
-    from desktop.ui.article_model import TITLE
+    from desktop.ui.articles.model import TITLE
 
     model = window.article_model
     return {model.row_at(n).id for n in range(model.rowCount())

@@ -204,8 +204,8 @@ def run_gui(database: str | None = None, *, smoke_test: bool = False,
             screenshot: str | None = None, demo_if_new: bool = False) -> int:
     """Open the desktop app on ``database`` (a file, or a ``postgresql://`` URL whose password
     comes from PGPASSWORD, ~/.pgpass or the window's prompt); returns the process exit code."""
-    from .main_window import MainWindow
-    from .window_database import database_target
+    from .window.database import database_target
+    from .window.main_window import MainWindow
 
     instance, moved = None, {}
     throwaway = smoke_test or screenshot  # never the person's window, settings or files
@@ -245,7 +245,7 @@ def run_gui(database: str | None = None, *, smoke_test: bool = False,
 
 def one_window_per_session(database: str | None):
     """(the session's InstanceServer or None, whether the window already open took over)."""
-    from .single_instance import InstanceServer, hand_over, socket_path
+    from .window.single_instance import InstanceServer, hand_over, socket_path
 
     try:
         path = socket_path()

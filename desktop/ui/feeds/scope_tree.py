@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
-from ..jobs.api import MARK_READ_BY_SCOPE, Overview
-from .formatting import isolated
-from .resources import icon
+from ...jobs.api import MARK_READ_BY_SCOPE, Overview
+from ..formatting import isolated
+from ..resources import icon
 
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1
 

@@ -3,7 +3,7 @@ line), connecting to a PostgreSQL server (*Connect to server…*, a recent URL),
 closing. A database that cannot be opened is refused with one readable message and the one that
 was open stays open.
 
-A mixin of MainWindow (see job_actions.py for the same arrangement). A target is a ``Path`` (an
+A mixin of MainWindow (as in joblist/controller.py). A target is a ``Path`` (an
 SQLite file, made absolute) or a ``postgresql://`` URL, which never holds a password: one typed
 in the Connect dialog goes to the engine's connections for this run only.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from ..jobs.api import (
+from ...jobs.api import (
     BulkOperationManager,
     DatabaseOpenError,
     DemoDatabaseExists,
@@ -26,7 +26,7 @@ from ..jobs.api import (
     shown_name,
     use_password_for_session,
 )
-from .bridge import EngineBridge
+from ..bridge import EngineBridge
 from .connect_dialog import ConnectDialog
 from .file_dialog import database_file_dialog
 

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .article_model import COLUMNS, FEED, PUBLISHED, RECEIVED, STAR, TITLE, ArticleListModel
-from .column_fit import ColumnsGiveWay
-from .formatting import widest_local_times
+from ..column_fit import ColumnsGiveWay
+from ..formatting import widest_local_times
+from .model import COLUMNS, FEED, PUBLISHED, RECEIVED, STAR, TITLE, ArticleListModel
 
 SEARCH_DELAY_MS = 300  # the list is read again once typing pauses, not at every key
 COLUMN_WIDTHS = {STAR: 28, TITLE: 420}

@@ -4,9 +4,9 @@ The database is reached only through the engine's methods (reads on its read thr
 and noticing other programs' commits on its database thread); this module only awaits results
 and updates widgets, asking through QueryOp (query_op.py) where an answer may arrive stale.
 Dialogs are shown with ``open()``, never ``exec()``, because a nested event loop breaks
-qasync. Opening and switching databases (files and servers) is in window_database.py, actions
-and menus in window_menus.py, starting and following jobs in job_actions.py, errors and
-questions in window_messages.py.
+qasync. Opening and switching databases (files and servers) is in database.py, actions and
+menus in menus.py, starting and following jobs in ../joblist/controller.py, errors and
+questions in messages.py.
 """
 
 from __future__ import annotations
@@ -27,24 +27,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..jobs.api import BulkOperationManager, JobNotFound, is_server_url, shown_name
-from .article_actions import ArticleActions
-from .bridge import EngineBridge
-from .empty_state import EmptyState
-from .feed_pane import FeedPane
-from .formatting import one_line
-from .job_actions import JobActions
-from .jobs_model import JobsTableModel
-from .jobs_panel import JobsPanel
-from .query_op import QueryOp
-from .resources import icon
-from .scope_tree import ScopeTreeModel
+from ...jobs.api import BulkOperationManager, JobNotFound, is_server_url, shown_name
+from ..articles.controller import ArticleActions
+from ..bridge import EngineBridge
+from ..empty_state import EmptyState
+from ..feeds.feed_pane import FeedPane
+from ..feeds.scope_tree import ScopeTreeModel
+from ..formatting import one_line
+from ..joblist.controller import JobActions
+from ..joblist.model import JobsTableModel
+from ..joblist.panel import JobsPanel
+from ..joblist.undo_offer import UndoOffer
+from ..query_op import QueryOp
+from ..resources import icon
+from ..status_line import StatusLine
+from .database import WindowDatabase, title_name
+from .menus import WindowMenus
+from .messages import WindowMessages
 from .settings import AppSettings
-from .status_line import StatusLine
-from .undo_offer import UndoOffer
-from .window_database import WindowDatabase, title_name
-from .window_menus import WindowMenus
-from .window_messages import WindowMessages
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The main window's actions, menus, toolbar, the tree's context menu, About and Preferences.
 
-A mixin of MainWindow (see job_actions.py for the same arrangement): it builds the actions
+A mixin of MainWindow (as in joblist/controller.py): it builds the actions
 and keeps their enabled state; what they do lives with the window and its job actions.
 """
 
@@ -13,13 +13,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QMessageBox, QToolBar
 
-from .. import __version__
-from ..jobs.api import is_server_url, shown_name
-from .edit_undo import JOB_TEXT, EditUndo
-from .formatting import isolated
-from .jobs_model import can_undo
+from ... import __version__
+from ...jobs.api import is_server_url, shown_name
+from ..formatting import isolated
+from ..joblist.edit_undo import JOB_TEXT, EditUndo
+from ..joblist.model import can_undo
+from ..resources import icon, log_file_path
 from .preferences import PreferencesDialog
-from .resources import icon, log_file_path
 
 
 class WindowMenus:

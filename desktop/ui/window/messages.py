@@ -2,7 +2,7 @@
 blocking the loop), the failure of the open database, the question before closing with a job
 running.
 
-A mixin of MainWindow (see job_actions.py for the same arrangement).
+A mixin of MainWindow (as in joblist/controller.py).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QMessageBox
 
-from ..jobs.api import is_target_failure, shown_name
-from .formatting import one_line
-from .jobs_model import job_progress
-from .window_database import title_name
+from ...jobs.api import is_target_failure, shown_name
+from ..formatting import one_line
+from ..joblist.model import job_progress
+from .database import title_name
 
 log = logging.getLogger(__name__)
 

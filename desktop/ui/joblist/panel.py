@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .column_fit import ColumnsGiveWay
-from .formatting import widest_local_times
-from .jobs_model import COLUMNS, PROGRESS_ROLE, JobsTableModel, can_cancel, can_retry, can_undo
-from .resources import icon
+from ..column_fit import ColumnsGiveWay
+from ..formatting import widest_local_times
+from ..resources import icon
+from .model import COLUMNS, PROGRESS_ROLE, JobsTableModel, can_cancel, can_retry, can_undo
 
 STATUS_FILTERS = (("All jobs", None), ("Pending", "pending"), ("Running", "running"),
                   ("Completed", "completed"), ("Failed", "failed"), ("Cancelled", "cancelled"))

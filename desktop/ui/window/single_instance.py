@@ -30,7 +30,7 @@ from pathlib import Path
 from PySide6.QtCore import QSocketNotifier, Qt
 from PySide6.QtWidgets import QMessageBox
 
-from ..jobs.api import is_server_url, shown_name
+from ...jobs.api import is_server_url, shown_name
 
 log = logging.getLogger(__name__)
 # A running window answers at once; one still starting answers once its loop runs; a hung one

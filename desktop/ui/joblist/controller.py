@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QSystemTrayIcon
 
-from ..jobs.api import (
+from ...jobs.api import (
     MAX_LIST_LIMIT,
     ArticleRow,
     JobEvent,
@@ -19,11 +19,11 @@ from ..jobs.api import (
     Scope,
     cutoff_for_age,
 )
-from .formatting import articles, isolated
-from .jobs_model import UNDO_JOB_TYPE, can_undo, describe_job, job_progress
+from ..feeds.scope_tree import SCOPE_ROLE, TreeScope
+from ..formatting import articles, isolated
+from ..query_op import QueryOp
 from .mark_read_dialog import MarkReadDialog
-from .query_op import QueryOp
-from .scope_tree import SCOPE_ROLE, TreeScope
+from .model import UNDO_JOB_TYPE, can_undo, describe_job, job_progress
 
 CANCELLED_BY = "the desktop app"  # what a program whose job this window cancels is told
 

@@ -2,7 +2,7 @@
 copy the link, mark read or unread, star, "mark this and everything older"), and how the list
 follows the engine (job chunks, article writes, other programs).
 
-A mixin of MainWindow (see job_actions.py for the same arrangement): it uses the window's
+A mixin of MainWindow (as in joblist/controller.py): it uses the window's
 engine (``manager``), user, widgets and helpers (``spawn``, ``status_label``). Every database
 call is one of the engine's methods: reads on its read thread, writes on its database thread.
 """
@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from ..jobs.api import (
+from ...jobs.api import (
     ArticleChange,
     ArticleNotFound,
     ArticleRow,
@@ -22,11 +22,11 @@ from ..jobs.api import (
     ListSpec,
     parse_parameters,
 )
-from .article_loader import ArticleLoader
-from .article_model import ROW_ROLE, STAR, ArticleListModel
-from .article_pane import ArticlePane
-from .formatting import isolated
-from .scope_tree import TreeScope
+from ..feeds.scope_tree import TreeScope
+from ..formatting import isolated
+from .loader import ArticleLoader
+from .model import ROW_ROLE, STAR, ArticleListModel
+from .pane import ArticlePane
 
 OPENED_SCHEMES = ("http", "https")  # a feed's link is opened in the browser only if it is one
 
