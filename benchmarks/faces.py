@@ -146,13 +146,13 @@ async def _app_job(path, category_id: int, trace: bool) -> dict:
         listed = loop.create_future()
 
         def on_state() -> None:
-            if window.article_model.complete and not listed.done():
+            if window.articles.model.complete and not listed.done():
                 listed.set_result(True)
 
-        window.article_model.stateChanged.connect(on_state)
+        window.articles.model.stateChanged.connect(on_state)
         on_state()
         await asyncio.wait_for(listed, 600)
-        window.article_model.stateChanged.disconnect(on_state)
+        window.articles.model.stateChanged.disconnect(on_state)
         finished = loop.create_future()
 
         def on_finished(job):

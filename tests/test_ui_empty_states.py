@@ -16,7 +16,7 @@ def test_no_database_open_says_so_and_offers_open_and_a_demo(qtbot, make_window,
     folder.mkdir()
     window = make_window()
     assert not run(qtbot, window.open_database(folder))
-    box = window._message_box
+    box = window.messages.message_box
     assert box.text() == f"{folder}: is a directory, not a database file"
     box.close()
     empty = window.empty_state
@@ -42,8 +42,8 @@ def test_a_demo_is_not_made_in_a_file_that_holds_data(qtbot, make_window, server
     before = server_db.read_bytes()
     window = make_window()
     assert not run(qtbot, window.create_demo_database(server_db))
-    assert window._message_box.text() == (f"{server_db}: already holds data; the demo needs a "
-                                          "new or empty database")
+    assert window.messages.message_box.text() == (
+        f"{server_db}: already holds data; the demo needs a new or empty database")
     assert server_db.read_bytes() == before and window.manager is None
 
 

@@ -105,7 +105,7 @@ def test_a_right_to_left_feed_name_leaves_the_count_after_it(qtbot, make_window,
     window.prefs.confirm_mark_read = False
     click_scope(qtbot, window, "feed", 1)
     wait_for_articles(qtbot, window)
-    title = window.article_pane.title.text()
+    title = window.articles.pane.title.text()
     assert title == f"{isolated(ARABIC_FEED)} — 27 unread"
     count_at = title.index("27")
     name_end = title.index(ARABIC_FEED) + len(ARABIC_FEED)
@@ -129,7 +129,7 @@ def test_a_long_feed_name_is_cut_short_before_its_unread_count(qtbot, make_windo
     window = make_window(server_db)
     click_scope(qtbot, window, "feed", 1)
     wait_for_articles(qtbot, window)
-    title = window.article_pane.title
+    title = window.articles.pane.title
     shown = title.shown_text()
     assert shown != title.text() and title.toolTip() == title.text()
     assert shown.startswith(f"{FIRST_STRONG_ISOLATE}A very long feed") and "…" in shown
@@ -343,7 +343,7 @@ def test_at_the_smallest_size_the_list_keeps_its_scope_titles_and_received(
     qtbot.waitUntil(lambda: window.size() == MINIMUM_SIZE)
     click_scope(qtbot, window, "feed", 1)
     wait_for_articles(qtbot, window)
-    view, pane = window.articles, window.article_pane
+    view, pane = window.articles.view, window.articles.pane
     qtbot.waitUntil(lambda: sections_fit(view))
     assert not view.horizontalHeader().isSectionHidden(RECEIVED)
     assert view.columnWidth(TITLE) >= view.fontMetrics().averageCharWidth() * TITLE_MIN_CHARS

@@ -185,7 +185,7 @@ def test_bad_database_names_the_file_and_keeps_the_open_one(qtbot, make_window, 
     assert window.database_path == server_db and window.manager is not None
     missing = tmp_path / "missing.db"
     assert not run(qtbot, window.open_database(missing))
-    box = window._message_box
+    box = window.messages.message_box
     assert "does not exist" in box.text()
     box.button(QMessageBox.StandardButton.Ok).click()  # "Create a new database there?"
     qtbot.waitUntil(lambda: window.database_path == missing
@@ -361,7 +361,7 @@ def test_count_reloads_during_a_job_never_undo_its_live_changes(qtbot, make_wind
     click_scope(qtbot, window, "category", 1)
     with qtbot.waitSignal(window.jobFinished, timeout=30_000):
         window.mark_read_action.trigger()
-    qtbot.waitUntil(lambda: not window._tasks, timeout=30_000)
+    qtbot.waitUntil(lambda: not window.messages.tasks, timeout=30_000)
     assert len(seen) > 6 and len(reloads) > 3
     assert seen == sorted(seen, reverse=True) and start > seen[0] and seen[-1] == 0
     assert db_unread(demo_db, 1, 1) == 0

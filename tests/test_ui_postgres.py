@@ -164,23 +164,23 @@ def test_the_article_list_shows_rows_and_m_toggles_read(qtbot, make_window, read
     wait_for_articles(qtbot, window)
     unread_feed_1 = [n for n in range(40, 0, -1) if n % 3]
     assert listed_ids(window) == unread_feed_1 and bold_ids(window) == set(unread_feed_1)
-    assert window.article_pane.title.text() == f"{isolated('Feed 1')} — 27 unread"
+    assert window.articles.pane.title.text() == f"{isolated('Feed 1')} — 27 unread"
 
     click_article(qtbot, window, 38)
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    window.articles.setFocus()
-    qtbot.keyClick(window.articles, Qt.Key.Key_M)
+    window.articles.view.setFocus()
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_M)
     qtbot.waitUntil(lambda: 38 not in bold_ids(window))
     assert is_read(reader_pg, 38)
     assert tree_count(window, "feed", 1) == 26 and tree_count(window, "category", 1) == 46
-    qtbot.keyClick(window.articles, Qt.Key.Key_M)  # unread again
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_M)  # unread again
     qtbot.waitUntil(lambda: 38 in bold_ids(window))
     assert not is_read(reader_pg, 38) and tree_count(window, "feed", 1) == 27
 
     # the title search is case-insensitive on PostgreSQL too (ILIKE)
-    qtbot.keyClicks(window.article_pane.search, "article 3")
-    qtbot.waitUntil(lambda: window.article_model.spec.search == "article 3")
+    qtbot.keyClicks(window.articles.pane.search, "article 3")
+    qtbot.waitUntil(lambda: window.articles.model.spec.search == "article 3")
     wait_for_articles(qtbot, window)
     assert listed_ids(window) == [n for n in unread_feed_1 if "3" in str(n)]  # every word
 
@@ -384,9 +384,9 @@ def test_a_privilege_the_database_user_lacks_is_said_in_words(qtbot, make_window
     wait_for_articles(qtbot, window)
     click_article(qtbot, window, 40)
     with qtbot.waitSignal(window.errorShown, timeout=10_000) as shown:
-        window.toggle_read_action.trigger()
+        window.articles.toggle_read_action.trigger()
     assert shown.args[0].startswith(f"{password_url}: the database user lacks a privilege")
-    assert window._message_box.windowTitle() == "Database error"
+    assert window.messages.message_box.windowTitle() == "Database error"
     assert window.database_target == password_url and not is_read(reader_pg, 40)
 
 
@@ -421,20 +421,20 @@ def test_the_article_list_starts_again_when_its_connection_was_replaced(qtbot, m
     read yet finds it gone, and the list is started again rather than left empty."""
     url = make_server_database_pg(postgres_url, articles_per_feed=(1000, 30, 20, 10, 5))
     window = make_window(url)
-    window.article_pane.show_read.setChecked(True)
+    window.articles.pane.show_read.setChecked(True)
     click_scope(qtbot, window, "feed", 1)
     wait_for_articles(qtbot, window)
-    model = window.article_model
+    model = window.articles.model
     assert model.rowCount() == 1000 and model.row_at(999) is None  # the last page not read yet
     errors, lost = [], []
     window.errorShown.connect(errors.append)
-    window.article_loader.listLost.connect(lambda: lost.append(True))
+    window.articles.loader.listLost.connect(lambda: lost.append(True))
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
                      "application_name = 'rss-desktop' AND datname = current_database()")
-    window.articles.scrollToBottom()
+    window.articles.view.scrollToBottom()
     qtbot.waitUntil(lambda: bool(lost) and model.rowCount() == 1000, timeout=10_000)
-    window.articles.scrollToBottom()
+    window.articles.view.scrollToBottom()
     qtbot.waitUntil(lambda: model.row_at(999) is not None, timeout=10_000)
     assert model.row_at(999).id == 1 and errors == []
 

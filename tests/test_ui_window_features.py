@@ -103,7 +103,7 @@ def test_ctrl_z_in_a_text_box_undoes_what_was_done_last_as_the_menu_says(qtbot, 
     window = make_window(server_db)
     window.prefs.confirm_mark_read = False
     click_scope(qtbot, window, "category", 1)
-    search = window.article_pane.search
+    search = window.articles.pane.search
     qtbot.mouseClick(search, Qt.MouseButton.LeftButton)
     qtbot.keyClicks(search, "article")
     assert window.undo_last_action.text() == "&Undo typing"  # nothing else done yet
@@ -135,7 +135,7 @@ def test_the_edit_menu_opened_over_a_text_box_undoes_its_typing(qtbot, make_wind
     click_scope(qtbot, window, "feed", 3)
     with qtbot.waitSignal(window.jobFinished, timeout=10_000):
         keys(qtbot, window.tree, Qt.Key.Key_R)
-    search = window.article_pane.search
+    search = window.articles.pane.search
     qtbot.mouseClick(search, Qt.MouseButton.LeftButton)
     qtbot.keyClicks(search, "rust")
     edit_menu = next(action.menu() for action in window.menuBar().actions()

@@ -81,7 +81,7 @@ def test_esc_while_the_confirmation_counts_never_meets_the_count(qtbot, make_win
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # answered while the count waits
     assert dialog.closed and not dialog.isVisible()
     release.set()
-    qtbot.waitUntil(lambda: held.done() and not window._tasks)
+    qtbot.waitUntil(lambda: held.done() and not window.messages.tasks)
     delete_later_now()
     assert not shiboken6.isValid(dialog)  # gone, and nothing touched it after
     assert errors == [] and job_count(server_db) == 0
@@ -94,7 +94,7 @@ def test_esc_right_after_ctrl_r_before_the_count_starts(qtbot, make_window, serv
     click_scope(qtbot, window, "category", 1)
     ctrl(qtbot, window.tree, Qt.Key.Key_R)
     qtbot.keyClick(window.confirmation, Qt.Key.Key_Escape)  # the loop has not run in between
-    qtbot.waitUntil(lambda: not window._tasks)
+    qtbot.waitUntil(lambda: not window.messages.tasks)
     delete_later_now()
     assert errors == [] and job_count(server_db) == 0
 
@@ -108,7 +108,7 @@ def test_opening_another_database_closes_the_confirmation(qtbot, make_window, se
     dialog = window.confirmation
     assert run(qtbot, window.open_database(other))
     assert dialog.closed  # its count and watermark belonged to the other file
-    qtbot.waitUntil(lambda: not window._tasks)
+    qtbot.waitUntil(lambda: not window.messages.tasks)
     assert job_count(server_db) == 0 and job_count(other) == 0
 
 
@@ -276,7 +276,7 @@ def test_the_status_bar_keeps_no_answered_question_or_past_error(qtbot, make_win
     assert window.status_label.full_text == opened
     height = window.statusBar().height()
     assert not run(qtbot, window.open_database(tmp_path / "missing.db"))
-    box = window._message_box
+    box = window.messages.message_box
     assert "Create a new database there?" in box.text()
     assert "\n" not in window.status_label.text() and "missing.db" in window.status_label.text()
     qtbot.mouseClick(box.button(QMessageBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
@@ -285,7 +285,7 @@ def test_the_status_bar_keeps_no_answered_question_or_past_error(qtbot, make_win
     notes.write_text("hello")
     assert not run(qtbot, window.open_database(notes))
     assert "is not an SQLite database" in window.status_label.full_text
-    qtbot.keyClick(window._message_box, Qt.Key.Key_Escape)
+    qtbot.keyClick(window.messages.message_box, Qt.Key.Key_Escape)
     assert window.status_label.full_text == opened and window.database_path == server_db
     assert window.statusBar().height() == height
 
@@ -493,7 +493,7 @@ def test_resuming_after_a_restart_is_said(qtbot, make_window, demo_db):
     job_id = window.jobs_model.job_at(0).id
     window.close()
     assert window.isVisible()  # not yet: it asks
-    box = window.close_question
+    box = window.messages.close_question
     assert "pauses it after its current chunk" in box.informativeText()
     closed = []
     window.closeRequested.connect(lambda: closed.append(True))
@@ -530,7 +530,7 @@ def test_the_close_question_follows_the_job_and_closes_once_it_ends(qtbot, make_
         closed = []
         window.closeRequested.connect(lambda: closed.append(True))
         window.close()  # what Ctrl+Q does (offscreen Qt has no key for StandardKey.Quit)
-        box = window.close_question
+        box = window.messages.close_question
         assert window.isVisible() and box.isVisible() and not closed
         asked = box.text()
         assert asked.startswith("1 job running here: All articles (job ") and "%" in asked

@@ -110,19 +110,19 @@ def article_index(window, article_id: int, column: int | None = None):
     """The list's index of an article among the rows the model holds (invalid if none)."""
     from desktop.ui.articles.model import TITLE
 
-    row = window.article_model.row_of(article_id)
-    return window.article_model.index(row, TITLE if column is None else column)
+    row = window.articles.model.row_of(article_id)
+    return window.articles.model.index(row, TITLE if column is None else column)
 
 
 def wait_for_articles(qtbot, window, timeout=10_000) -> None:
     """Until the list is walked to its end and every row the view shows has arrived."""
-    model = window.article_model
+    model = window.articles.model
 
     def shown() -> bool:
         if not model.complete:
             return False
-        first = window.articles.rowAt(0)
-        last = window.articles.rowAt(window.articles.viewport().height() - 1)
+        first = window.articles.view.rowAt(0)
+        last = window.articles.view.rowAt(window.articles.view.viewport().height() - 1)
         last = model.rowCount() - 1 if last < 0 else last
         return first < 0 or all(model.row_at(row) is not None for row in range(first, last + 1))
 
@@ -131,7 +131,7 @@ def wait_for_articles(qtbot, window, timeout=10_000) -> None:
 
 def listed_ids(window) -> list[int]:
     """The article ids of the list's rows the model holds, in order."""
-    model = window.article_model
+    model = window.articles.model
     return [row.id for row in (model.row_at(n) for n in range(model.rowCount())) if row]
 
 
@@ -139,7 +139,7 @@ def bold_ids(window) -> set[int]:
     """The articles shown in bold (unread), among the rows the model holds."""
     from desktop.ui.articles.model import TITLE
 
-    model = window.article_model
+    model = window.articles.model
     return {model.row_at(n).id for n in range(model.rowCount())
             if model.row_at(n) is not None
             and model.index(n, TITLE).data(Qt.ItemDataRole.FontRole) is not None
@@ -150,6 +150,6 @@ def click_article(qtbot, window, article_id: int, column: int | None = None,
                   button=Qt.MouseButton.LeftButton) -> None:
     index = article_index(window, article_id, column)
     assert index.isValid(), article_id
-    window.articles.scrollTo(index)
-    qtbot.mouseClick(window.articles.viewport(), button,
-                     pos=window.articles.visualRect(index).center())
+    window.articles.view.scrollTo(index)
+    qtbot.mouseClick(window.articles.view.viewport(), button,
+                     pos=window.articles.view.visualRect(index).center())

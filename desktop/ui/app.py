@@ -153,11 +153,11 @@ async def _screenshot(window, database: Path | str, output: Path) -> int:
     # QApplication.processEvents() inside a coroutine: a task step it runs re-entrantly is
     # refused by asyncio and that task never runs.)
     deadline = asyncio.get_running_loop().time() + SCREENSHOT_WAIT_SECONDS
-    while (window.article_model.spec is not None and window.article_model.rowCount()
-           and window.article_model.row_at(0) is None
+    while (window.articles.model.spec is not None and window.articles.model.rowCount()
+           and window.articles.model.row_at(0) is None
            and asyncio.get_running_loop().time() < deadline):
         await asyncio.sleep(0.02)
-    while not window.article_model.complete and asyncio.get_running_loop().time() < deadline:
+    while not window.articles.model.complete and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.02)
     await asyncio.sleep(0.1)
     ok = window.grab().save(str(output))

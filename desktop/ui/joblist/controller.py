@@ -245,7 +245,7 @@ class JobActions:
             return
         if event.kind == "progress":
             self.tree_model.apply_marked(job.id, job.progress, event.marked_by_feed)
-            self._articles_follow_job(event)
+            self.articles.follow_job(event)
         if not self.jobs_model.update_job(job) and event.kind == "created":
             self.spawn(self.reload_jobs())
         if event.kind == "started" and job.progress and job.status == "running":
@@ -274,7 +274,7 @@ class JobActions:
         if job.job_type == UNDO_JOB_TYPE and job.marked_count:
             # A list of unread articles made after the job it undid holds none of those it
             # made unread again (it showed "Nothing unread"): list the scope anew.
-            self.load_articles(again=True)
+            self.articles.load(again=True)
         self.jobFinished.emit(job)
 
 

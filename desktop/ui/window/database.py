@@ -183,13 +183,13 @@ class WindowDatabase:
     async def _show_engine(self, manager: BulkOperationManager, target) -> None:
         """Close the database shown so far, then show ``manager``'s."""
         await self.close_database()
-        self._failed_target = self._state_before_lost = None
+        self.messages.failed_target = self._state_before_lost = None
         self.manager, self.database_target = manager, target
         self.jobs_model.clear()  # job ids name other jobs in another database
         self._finished_jobs_listed = False
         self.bridge = EngineBridge(manager, self)
         self.bridge.jobEvent.connect(self._on_job_event)
-        self.bridge.articleChanged.connect(self._on_article_changed)
+        self.bridge.articleChanged.connect(self.articles.on_article_changed)
         manager.start_serving()  # adopting others' jobs once their events reach the window
         self._seen_version = await manager.changes_seen()  # changes after this count
         if not manager.read_only_reason:
@@ -245,7 +245,7 @@ class WindowDatabase:
         if self.bridge is not None:
             self.bridge.detach()
             self.bridge = None
-        self.article_loader.load(None, None)
+        self.articles.loader.load(None, None)
         manager, self.manager = self.manager, None
         if manager is not None:
             await manager.close()

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...jobs.api import BulkOperationManager, JobNotFound, is_server_url, shown_name
-from ..articles.controller import ArticleActions
+from ..articles.controller import ArticleController
 from ..bridge import EngineBridge
 from ..empty_state import EmptyState
 from ..feeds.feed_pane import FeedPane
@@ -84,8 +84,7 @@ def fitted_rect(saved: QRect | None, available: QRect, preferred: QSize = DEFAUL
     return rect
 
 
-class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, WindowMessages,
-                 QMainWindow):
+class MainWindow(JobActions, WindowDatabase, WindowMenus, QMainWindow):
     databaseOpened = Signal(str)
     overviewLoaded = Signal()
     jobsLoaded = Signal()
@@ -103,16 +102,14 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         self.user_id: int | None = None
         self.status_filter: str | None = None
         self.manager_options: dict = {}  # passed to BulkOperationManager (tests, tuning)
-        self._tasks: set[asyncio.Task] = set()
+        self.messages = WindowMessages(self)  # background tasks, errors, the closing question
         self._seen_version: int | None = None
         # the status bar's text before the server went out of reach (None: it answers)
         self._state_before_lost: str | None = None
-        self._message_box: QMessageBox | None = None
-        self._failed_target: Path | str | None = None  # the database that failed, until reopened
         self._close_now = False  # closing without asking (asked already, or SIGTERM)
         self._finished_jobs_listed = False  # the user has finished jobs (last jobs reload)
         # the dialogs last opened (tests and the walk-through look at them)
-        self.file_dialog = self.confirmation = self.close_question = self.clear_question = None
+        self.file_dialog = self.confirmation = self.clear_question = None
         self.connect_dialog = None
         self.setWindowTitle("RSS Desktop Companion")
         self.setWindowIcon(icon("rss-desktop"))
@@ -134,10 +131,10 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         self.jobs_panel.clearFinishedRequested.connect(self.clear_finished)
         self.jobs_panel.filterChanged.connect(self._set_status_filter)
 
-        self._build_article_list()
+        self.articles = ArticleController(self, self.prefs, self.tree_model)
         # the articles above the jobs, right of the feeds
         self.content_splitter = QSplitter(Qt.Orientation.Vertical)
-        self.content_splitter.addWidget(self.article_pane)
+        self.content_splitter.addWidget(self.articles.pane)
         self.content_splitter.addWidget(self.jobs_panel)
         self.content_splitter.setChildrenCollapsible(False)
         # A taller or shorter window changes both in proportion (a splitter keeps the size of a
@@ -167,10 +164,10 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
 
         self._build_actions()
         # Tab: the feeds, then the list's search, "Show read" and rows, then the jobs
-        for before, after in ((self.tree, self.article_pane.search),
-                              (self.article_pane.search, self.article_pane.show_read),
-                              (self.article_pane.show_read, self.articles),
-                              (self.articles, self.jobs_panel.filter)):
+        for before, after in ((self.tree, self.articles.pane.search),
+                              (self.articles.pane.search, self.articles.pane.show_read),
+                              (self.articles.pane.show_read, self.articles.view),
+                              (self.articles.view, self.jobs_panel.filter)):
             QWidget.setTabOrder(before, after)
         self.status_label = StatusLine("No database open")
         self.statusBar().addWidget(self.status_label, 1)
@@ -208,8 +205,8 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
             self.content_splitter.restoreState(content)
         header = self.prefs.layout_state(ARTICLES_HEADER)
         if header is not None:
-            self.articles.horizontalHeader().restoreState(header)
-            self.article_pane.show_order()  # the order is the list's, not the saved header's
+            self.articles.view.horizontalHeader().restoreState(header)
+            self.articles.pane.show_order()  # the order is the list's, not the saved header's
 
     def fit_to_screen(self, restored: bool = True) -> None:
         """Keep a restored geometry only if it lies on the available screen (the one it was
@@ -230,8 +227,17 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         self.feed_pane.proxy.keep(scope)  # a filter never hides the selected row
         if scope is not None and self.database_target is not None:
             self.prefs.remember_selected_scope(str(self.database_target), scope.kind, scope.id)
-        self.load_articles()
+        self.articles.load()
         self._update_actions()
+
+    # -- background work and errors (every part of the window spawns through it) -----------
+    def spawn(self, coroutine) -> asyncio.Task:
+        """Run a coroutine on the loop; unexpected errors are shown, never lost."""
+        return self.messages.spawn(coroutine)
+
+    def show_error(self, title: str, text: str, **how) -> QMessageBox:
+        """A message box that never blocks the loop (WindowMessages.show_error)."""
+        return self.messages.show_error(title, text, **how)
 
     # -- database and user ------------------------------------------------------------------
     async def _load_users(self) -> None:
@@ -276,7 +282,7 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         if index >= 0 and index != self.user_combo.currentIndex():
             self.user_combo.setCurrentIndex(index)
         await self.reload_overview(rebuild=True)
-        self.load_articles()
+        self.articles.load()
         await self.reload_jobs()
         self._update_actions()
 
@@ -293,7 +299,7 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
     async def refresh(self) -> None:
         if self.manager is not None and self.user_id is not None:
             await self.reload_overview(rebuild=True)
-            self.load_articles(again=True)
+            self.articles.load(again=True)
             await self.reload_jobs()
 
     # -- reading ----------------------------------------------------------------------------
@@ -401,12 +407,12 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
                 self._state_before_lost = None
                 self._seen_version = None  # whatever happened meanwhile: read it all again
                 log.info("%s answers again", shown_name(self.database_target))
-                self.load_articles(again=True)  # (its table went with the lost connection)
+                self.articles.load(again=True)  # (its table went with the lost connection)
             if version != self._seen_version and manager is self.manager:
                 self._seen_version = version
                 await self.reload_jobs()
                 await self.reload_overview()
-                await self._articles_changed_elsewhere()
+                await self.articles.changed_elsewhere()
         finally:
             self._polling = False
             if self._poll_again:
@@ -434,7 +440,7 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         running = self.manager.running_job_ids() if self.manager is not None else set()
         if running and not self._close_now and self.prefs.confirm_close_with_jobs:
             event.ignore()
-            self._ask_to_close(running)
+            self.messages.ask_to_close(running)
             return
         self.save_state()
         self.closeRequested.emit()
@@ -447,13 +453,13 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
                                      self.jobs_panel.table.horizontalHeader().saveState())
         self.prefs.save_layout_state("content_splitter", self.content_splitter.saveState())
         self.prefs.save_layout_state(ARTICLES_HEADER,
-                                     self.articles.horizontalHeader().saveState())
+                                     self.articles.view.horizontalHeader().saveState())
         self.prefs.sync()
 
     async def shutdown(self) -> None:
         """Save settings, let running jobs stop after their chunk and hand them back."""
         self.save_state()
-        for task in list(self._tasks):
+        for task in list(self.messages.tasks):
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*self.messages.tasks, return_exceptions=True)
         await self.close_database()

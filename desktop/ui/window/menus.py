@@ -46,7 +46,7 @@ class WindowMenus:
         self.undo_last_action.setShortcut(QKeySequence.StandardKey.Undo)
         # the action undoes the job, or the focused text box's newer typing (edit_undo.py)
         self.edit_undo = EditUndo(self.undo_last_action,
-                                  [self.feed_pane.filter_edit, self.article_pane.search],
+                                  [self.feed_pane.filter_edit, self.articles.pane.search],
                                   lambda: self.spawn(self.undo_last_mark_read()),
                                   self._job_can_be_undone)
         self.find_action = QAction("&Filter feeds", self)
@@ -92,25 +92,25 @@ class WindowMenus:
         edit_menu.addAction(self.undo_last_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.find_action)
-        edit_menu.addAction(self.search_articles_action)
+        edit_menu.addAction(self.articles.search_articles_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.preferences_action)
         view_menu = menus.addMenu("&View")
         view_menu.addAction(self.hide_read_action)
-        view_menu.addAction(self.show_read_action)
+        view_menu.addAction(self.articles.show_read_action)
         view_menu.addAction(self.refresh_action)
         self.feeds_menu = menus.addMenu("F&eeds")
         self.feeds_menu.aboutToShow.connect(lambda: self._fill_mark_read_menu(self.feeds_menu))
         self._fill_mark_read_menu(self.feeds_menu)
         article_menu = menus.addMenu("&Article")
-        for action in (self.open_article_action, self.copy_link_action, None,
-                       self.toggle_read_action, self.toggle_star_action, None,
-                       self.mark_older_action):
+        for action in (self.articles.open_article_action, self.articles.copy_link_action, None,
+                       self.articles.toggle_read_action, self.articles.toggle_star_action, None,
+                       self.articles.mark_older_action):
             if action is None:
                 article_menu.addSeparator()
             else:
                 article_menu.addAction(action)
-        article_menu.aboutToShow.connect(self._update_article_actions)
+        article_menu.aboutToShow.connect(self.articles.update_actions)
         jobs_menu = menus.addMenu("&Jobs")
         panel = self.jobs_panel
         for action in (panel.cancel_action, panel.retry_action, panel.undo_action):
@@ -151,8 +151,8 @@ class WindowMenus:
         self.edit_undo.update()
         self.jobs_panel.clear_action.setEnabled(usable and (self._finished_jobs_listed or any(
             job.finished for job in self.jobs_model.jobs())))
-        self._update_article_actions()
-        self._update_article_state()
+        self.articles.update_actions()
+        self.articles.update_state()
 
     def _job_can_be_undone(self) -> bool:
         return (self.manager is not None and self.user_id is not None
