@@ -107,7 +107,7 @@ def test_opening_from_a_second_launch_asks_first_while_a_job_runs(qtbot, make_wi
     server.serve(window)
     window.settings.setValue("confirm_mark_read", False)
     click_scope(qtbot, window, "all", None)
-    window.mark_read_action.trigger()
+    window.menus.mark_read_action.trigger()
     qtbot.waitUntil(lambda: bool(window.manager.running_job_ids()), timeout=10_000)
     # No event is processed between the wait and the request: the job is still running.
     server.open_asked(str(server_db))

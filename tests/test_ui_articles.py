@@ -305,7 +305,7 @@ def test_mark_this_and_everything_older_falls_live_and_stops_at_the_article(
     assert window.articles.pane.title.text() == f"{isolated('Tech')} — {len(newer)} unread"
 
     with qtbot.waitSignal(window.jobFinished, timeout=20_000):  # Ctrl+Z: undo it
-        window.undo_last_action.trigger()
+        window.menus.undo_last_action.trigger()
     qtbot.waitUntil(lambda: bold_ids(window) == set(unread(TECH)), timeout=10_000)
 
 

@@ -54,7 +54,7 @@ def test_clear_finished_is_offered_only_with_finished_jobs(qtbot, make_window, s
     window.prefs.confirm_mark_read = False
     click_scope(qtbot, window, "feed", 5)
     with qtbot.waitSignal(window.jobFinished, timeout=10_000):
-        window.mark_read_action.trigger()
+        window.menus.mark_read_action.trigger()
     qtbot.waitUntil(clear.isEnabled)
 
     window.jobs_panel.filter.setCurrentIndex(window.jobs_panel.filter.findData("running"))

@@ -113,7 +113,7 @@ def test_a_right_to_left_feed_name_leaves_the_count_after_it(qtbot, make_window,
                for at in range(title.index(ARABIC_FEED), name_end)), title
 
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
-        window.mark_read_action.trigger()
+        window.menus.mark_read_action.trigger()
     job = finished.args[0]
     row = window.jobs_model.row_of(job.id)
     assert window.jobs_model.index(row, 1).data() == f"Feed: {isolated(ARABIC_FEED)}"

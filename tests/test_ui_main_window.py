@@ -39,7 +39,7 @@ def test_click_category_mark_read_and_confirm(qtbot, make_window, server_db):
     assert tree_count(window, "category", 1) == SERVER_UNREAD_USER1[1] + SERVER_UNREAD_USER1[2]
     news_before = tree_count(window, "category", 2)
     click_scope(qtbot, window, "category", 1)
-    click_toolbar(qtbot, window, window.mark_read_action)
+    click_toolbar(qtbot, window, window.menus.mark_read_action)
 
     dialog = window.confirmation
     qtbot.waitUntil(dialog.ok_button.isEnabled)
@@ -72,7 +72,7 @@ def test_unread_counts_fall_live_while_the_job_runs(qtbot, make_window, demo_db)
         lambda event: event.kind == "progress" and seen.append(tree_count(window, "category", 1)))
     click_scope(qtbot, window, "category", 1)
     with qtbot.waitSignal(window.jobFinished, timeout=30_000):
-        window.mark_read_action.trigger()
+        window.menus.mark_read_action.trigger()
     assert len(seen) > 3, "a large category takes several chunks"
     assert seen == sorted(seen, reverse=True) and start > seen[0] > seen[-1] == 0
 
@@ -81,7 +81,7 @@ def test_cancel_a_running_job_from_its_row(qtbot, make_window, demo_db):
     window = make_window(demo_db, max_chunk=50)
     window.settings.setValue("confirm_mark_read", False)
     click_scope(qtbot, window, "all", None)
-    window.mark_read_action.trigger()
+    window.menus.mark_read_action.trigger()
     qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 1
                     and window.jobs_model.job_at(0).progress > 0, timeout=10_000)
     index = window.jobs_model.index(0, 0)
@@ -156,7 +156,7 @@ def test_gui_thread_never_stalls_during_a_large_job(qtbot, make_window, demo_db)
     clock.start()
     probe.start()
     with qtbot.waitSignal(window.jobFinished, timeout=30_000) as finished:
-        window.mark_read_action.trigger()
+        window.menus.mark_read_action.trigger()
     probe.stop()
     assert finished.args[0].status == "completed" and finished.args[0].progress == 60_000
     print(f"GUI-thread probe: {len(gaps)} ticks, worst gap {max(gaps)} ms")
@@ -224,7 +224,7 @@ def test_undo_offer_after_a_job_and_undo_from_the_row(qtbot, make_window, server
     before = tree_count(window, "feed", 3)
     click_scope(qtbot, window, "feed", 3)
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
-        window.mark_read_action.trigger()
+        window.menus.mark_read_action.trigger()
     job = finished.args[0]
     qtbot.waitUntil(lambda: tree_count(window, "feed", 3) == 0)
     assert window.undo_offer.isVisible() and window.undo_offer.text() == f"Undo job {job.id}"
@@ -360,7 +360,7 @@ def test_count_reloads_during_a_job_never_undo_its_live_changes(qtbot, make_wind
     start = tree_count(window, "category", 1)
     click_scope(qtbot, window, "category", 1)
     with qtbot.waitSignal(window.jobFinished, timeout=30_000):
-        window.mark_read_action.trigger()
+        window.menus.mark_read_action.trigger()
     qtbot.waitUntil(lambda: not window.messages.tasks, timeout=30_000)
     assert len(seen) > 6 and len(reloads) > 3
     assert seen == sorted(seen, reverse=True) and start > seen[0] and seen[-1] == 0

@@ -106,7 +106,7 @@ def test_mark_a_category_read_and_watch_its_count_fall(qtbot, make_window, reade
     window.bridge.jobEvent.connect(
         lambda event: event.kind == "progress" and seen.append(tree_count(window, "category", 1)))
     click_scope(qtbot, window, "category", 1)
-    click_toolbar(qtbot, window, window.mark_read_action)
+    click_toolbar(qtbot, window, window.menus.mark_read_action)
     dialog = window.confirmation
     qtbot.waitUntil(dialog.ok_button.isEnabled)
     assert dialog.question.text() == f"Mark 47 unread articles in {isolated('Tech')} as read?"
@@ -137,7 +137,7 @@ def test_cancel_a_job_waiting_on_a_row_another_program_holds(qtbot, make_window,
     blocker.execute("SELECT 1 FROM articles WHERE id = 30 FOR UPDATE")
     try:
         click_scope(qtbot, window, "feed", 1)
-        window.mark_read_action.trigger()
+        window.menus.mark_read_action.trigger()
         qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 1
                         and window.jobs_model.job_at(0).progress > 0, timeout=10_000)
         window.jobs_panel.select_job(window.jobs_model.job_at(0).id)
@@ -238,7 +238,7 @@ def fill_dialog(qtbot, dialog, url: str, password: str = "") -> None:
 
 def connect_through_dialog(qtbot, window, url: str, password: str = ""):
     """Open the dialog from the File menu's action, fill it in, press Connect; the dialog."""
-    window.connect_action.trigger()
+    window.menus.connect_action.trigger()
     dialog = window.connect_dialog
     qtbot.waitUntil(dialog.isVisible)
     fill_dialog(qtbot, dialog, url, password)
@@ -315,8 +315,8 @@ def test_open_recent_reopens_a_url_asking_for_a_password_only_if_needed(
     window.prefs.remember_database(str(server_db))
 
     def recent_action(text):
-        window._fill_recent_menu()
-        [action] = [a for a in window.recent_menu.actions() if a.text() == text]
+        window.menus.fill_recent_menu()
+        [action] = [a for a in window.menus.recent_menu.actions() if a.text() == text]
         return action
 
     def opened(target: str):
@@ -359,7 +359,7 @@ def test_open_recent_reopens_a_url_asking_for_a_password_only_if_needed(
 def test_a_url_pasted_into_host_fills_the_fields_and_its_password_stays_out_of_it(
         qtbot, make_window):
     window = make_window()
-    window.connect_action.trigger()
+    window.menus.connect_action.trigger()
     dialog = window.connect_dialog
     dialog.host.clear()
     QApplication.clipboard().setText("postgresql://ann:s3cret@db.example:6543/news%20reader")

@@ -53,7 +53,7 @@ def test_preferences_turn_the_confirmation_back_on_and_set_the_ages(qtbot, make_
     window = make_window(server_db)
     window.prefs.confirm_mark_read = False  # "don't ask again" was ticked once
     keys(qtbot, window.tree, Qt.Key.Key_Comma)  # Ctrl+,
-    dialog = window.preferences
+    dialog = window.menus.preferences
     assert dialog.isVisible() and not dialog.confirm.isChecked()
     qtbot.mouseClick(dialog.confirm, Qt.MouseButton.LeftButton)
     dialog.custom_days.setFocus()
@@ -86,14 +86,14 @@ def test_ctrl_z_undoes_the_last_mark_read_then_the_one_before(qtbot, make_window
         with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
             keys(qtbot, window.tree, Qt.Key.Key_R)
         jobs.append(finished.args[0].id)
-    qtbot.waitUntil(window.undo_last_action.isEnabled)
+    qtbot.waitUntil(window.menus.undo_last_action.isEnabled)
     for job_id in reversed(jobs):
         with qtbot.waitSignal(window.jobFinished, timeout=10_000) as undone:
             keys(qtbot, window.tree, Qt.Key.Key_Z)
         assert undone.args[0].parameters == f'{{"job_id": {job_id}}}'
     qtbot.waitUntil(lambda: tree_count(window, "feed", 3) == 13 and tree_count(window, "feed", 4)
                     == 7)
-    qtbot.waitUntil(lambda: not window.undo_last_action.isEnabled())  # nothing left to undo
+    qtbot.waitUntil(lambda: not window.menus.undo_last_action.isEnabled())  # nothing left to undo
 
 
 def test_ctrl_z_in_a_text_box_undoes_what_was_done_last_as_the_menu_says(qtbot, make_window,
@@ -106,12 +106,12 @@ def test_ctrl_z_in_a_text_box_undoes_what_was_done_last_as_the_menu_says(qtbot, 
     search = window.articles.pane.search
     qtbot.mouseClick(search, Qt.MouseButton.LeftButton)
     qtbot.keyClicks(search, "article")
-    assert window.undo_last_action.text() == "&Undo typing"  # nothing else done yet
+    assert window.menus.undo_last_action.text() == "&Undo typing"  # nothing else done yet
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as marked:
-        click_toolbar(qtbot, window, window.mark_read_action)
+        click_toolbar(qtbot, window, window.menus.mark_read_action)
     assert search.hasFocus() and search.isUndoAvailable()
-    qtbot.waitUntil(lambda: window.undo_last_action.text() == "&Undo last mark as read"
-                    and window.undo_last_action.isEnabled())
+    qtbot.waitUntil(lambda: window.menus.undo_last_action.text() == "&Undo last mark as read"
+                    and window.menus.undo_last_action.isEnabled())
 
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as undone:
         keys(qtbot, search, Qt.Key.Key_Z)
@@ -121,10 +121,10 @@ def test_ctrl_z_in_a_text_box_undoes_what_was_done_last_as_the_menu_says(qtbot, 
 
     qtbot.keyClick(search, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(search, "tech")
-    assert window.undo_last_action.text() == "&Undo typing"
+    assert window.menus.undo_last_action.text() == "&Undo typing"
     keys(qtbot, search, Qt.Key.Key_Z)
     assert search.text() == "article"
-    assert window.undo_last_action.text() == "&Undo typing"  # the rest of the typing
+    assert window.menus.undo_last_action.text() == "&Undo typing"  # the rest of the typing
 
 
 def test_the_edit_menu_opened_over_a_text_box_undoes_its_typing(qtbot, make_window, server_db):
@@ -143,7 +143,7 @@ def test_the_edit_menu_opened_over_a_text_box_undoes_its_typing(qtbot, make_wind
     keys(qtbot, search, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)  # the menu bar
     qtbot.waitUntil(edit_menu.isVisible)
     undo = edit_menu.actions()[0]
-    assert undo is window.undo_last_action and undo.text() == "&Undo typing"
+    assert undo is window.menus.undo_last_action and undo.text() == "&Undo typing"
     qtbot.keyClick(edit_menu, Qt.Key.Key_Return)  # its first entry: Undo
     qtbot.waitUntil(lambda: not edit_menu.isVisible())
     assert search.text() == "" and not window.jobs_model.job_at(0).undone_by
@@ -216,7 +216,7 @@ def test_about_names_the_version_and_the_database(qtbot, make_window, server_db)
     help_menu = next(action.menu() for action in window.menuBar().actions()
                      if action.text() == "&Help")
     help_menu.actions()[0].trigger()
-    box = window.about_box
+    box = window.menus.about_box
     assert box.isVisible() and __version__ in box.text()
     assert str(server_db) in box.informativeText() and "Log file" in box.informativeText()
     qtbot.keyClick(box, Qt.Key.Key_Escape)
@@ -263,14 +263,14 @@ def test_the_filter_box_and_hiding_read_feeds(qtbot, make_window, server_db):
         keys(qtbot, window.tree, Qt.Key.Key_R)
     qtbot.waitUntil(lambda: tree_count(window, "feed", 5) == 0)
     keys(qtbot, window.tree, Qt.Key.Key_H)  # View › Hide feeds with nothing unread
-    assert window.hide_read_action.isChecked() and window.prefs.hide_read_feeds
+    assert window.menus.hide_read_action.isChecked() and window.prefs.hide_read_feeds
     assert "Feed 5" in visible_names(window)  # still selected: it stays
     click_scope(qtbot, window, "feed", 1)
     assert "Feed 5" not in visible_names(window) and "Uncategorized" not in visible_names(window)
     assert visible_names(window)[:3] == ["All articles", "News", "Feed 3"]
     run(qtbot, window.shutdown())
     again = make_window(server_db)  # remembered
-    assert again.hide_read_action.isChecked() and "Feed 5" not in visible_names(again)
+    assert again.menus.hide_read_action.isChecked() and "Feed 5" not in visible_names(again)
 
 
 def test_the_user_and_the_tree_start_where_they_were(qtbot, make_window, server_db):

@@ -222,14 +222,14 @@ def test_nothing_unread_creates_no_job(qtbot, make_window, server_db):
     # without the confirmation, on a count the tree shows but another program just changed
     window.prefs.confirm_mark_read = False
     mark_feed_read_elsewhere(server_db, 3)
-    assert window.mark_read_action.isEnabled()  # the tree still shows 13
+    assert window.menus.mark_read_action.isEnabled()  # the tree still shows 13
     ctrl(qtbot, window.tree, Qt.Key.Key_R)
     qtbot.waitUntil(lambda: window.status_label.full_text
                     == f"Nothing unread in Feed: {isolated('Feed 3')}: no job started")
     assert job_count(server_db) == 0
     qtbot.waitUntil(lambda: tree_count(window, "feed", 3) == 0)  # the poll catches up
-    assert not window.mark_read_action.isEnabled()
-    assert window.mark_read_action.toolTip() == f"Nothing unread in {isolated('Feed 3')}"
+    assert not window.menus.mark_read_action.isEnabled()
+    assert window.menus.mark_read_action.toolTip() == f"Nothing unread in {isolated('Feed 3')}"
 
 
 # -- 6, 7. ids and tooltips -----------------------------------------------------------------
@@ -354,9 +354,9 @@ def test_tab_into_the_tree_selects_nothing_to_mark(qtbot, make_window, server_db
     QApplication.sendEvent(window.tree, QFocusEvent(QEvent.Type.FocusIn,
                                                     Qt.FocusReason.TabFocusReason))
     assert window.tree.currentIndex().isValid()  # what Qt did
-    assert window.selected_scope() is None and not window.mark_read_action.isEnabled()
+    assert window.selected_scope() is None and not window.menus.mark_read_action.isEnabled()
     qtbot.keyClick(window.tree, Qt.Key.Key_Down)  # the keyboard selects as it moves
-    assert window.selected_scope().kind == "category" and window.mark_read_action.isEnabled()
+    assert window.selected_scope().kind == "category" and window.menus.mark_read_action.isEnabled()
 
 
 # -- 13. smaller --------------------------------------------------------------------------

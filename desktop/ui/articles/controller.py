@@ -35,7 +35,7 @@ OPENED_SCHEMES = ("http", "https")  # a feed's link is opened in the browser onl
 class ArticleController(QObject):
     """Owns the list's model, loader, pane (``view`` is its table) and the article actions.
     ``window``: the host that holds the engine and user of the moment (``manager``,
-    ``user_id``), ``spawn``, ``selected_scope``, the status line, ``_update_actions`` and the
+    ``user_id``), ``spawn``, ``selected_scope``, the status line, its menus' actions and the
     confirmation (``_open_confirmation``, ``_mark_read_unasked``)."""
 
     def __init__(self, window, prefs, tree_model) -> None:
@@ -275,7 +275,7 @@ class ArticleController(QObject):
         self.tree_model.apply_article_change(change.sequence, change.feed_id,
                                              change.unread_delta)
         self.model.apply_article(change.article_id, change.is_read, change.is_starred)
-        self.window._update_actions()
+        self.window.menus.update_actions()
 
     def follow_job(self, event: JobEvent) -> None:
         """A chunk went through (low, high]: a mark-read one left every article of its scope

@@ -48,7 +48,7 @@ class JobActions:
         older-than choice to start with (the tree's context menu offers them)."""
         scope = self.selected_scope()
         if (scope is None or scope.job_request is None or self.manager is None
-                or not self.mark_read_action.isEnabled()):
+                or not self.menus.mark_read_action.isEnabled()):
             return
         if self.prefs.confirm_mark_read:
             self._open_confirmation(scope, age if age is not None else self.prefs.default_age)
@@ -141,7 +141,7 @@ class JobActions:
         except JobRequestError as exc:
             self.show_error("Cannot mark as read", str(exc))
             return None
-        self.edit_undo.job_acted()  # newer than any typing: Ctrl+Z undoes it next
+        self.menus.edit_undo.job_acted()  # newer than any typing: Ctrl+Z undoes it next
         bound = f" up to article #{up_to}" if up_to else ""
         self.status_label.setText(f"Job {job_id}: marking {scope.label}{bound} as read…")
         await self.reload_jobs()
@@ -177,7 +177,7 @@ class JobActions:
             self.status_label.setText(str(exc))
             return
         self.undo_offer.withdraw()
-        self.edit_undo.job_acted()
+        self.menus.edit_undo.job_acted()
         self.status_label.setText(f"Job {job.id}: undoing job {job_id}…")
         await self.reload_jobs()
         self.jobs_panel.select_job(job.id)
@@ -258,7 +258,7 @@ class JobActions:
                 self.database_damaged(self.manager.damage)
             else:
                 self.status_label.set_state(event.note)
-        self._update_actions()
+        self.menus.update_actions()
 
     def _job_finished(self, job) -> None:
         text = finished_message(job, self._describe_job(job))

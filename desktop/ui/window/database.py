@@ -227,7 +227,7 @@ class WindowDatabase:
         """The open database is damaged: reading goes on, nothing is written; say so plainly."""
         self.status_label.set_state(damage)
         self.jobs_panel.setEnabled(False)
-        self._update_actions()
+        self.menus.update_actions()
         self.show_error("Database damaged", damage, modal=False)
 
     @property
@@ -249,7 +249,7 @@ class WindowDatabase:
         manager, self.manager = self.manager, None
         if manager is not None:
             await manager.close()
-        self._update_actions()
+        self.menus.update_actions()
 
 
 def _connect_error(exc: DatabaseOpenError, *, typed_password: bool) -> str:

@@ -4,9 +4,11 @@ The database is reached only through the engine's methods (reads on its read thr
 and noticing other programs' commits on its database thread); this module only awaits results
 and updates widgets, asking through QueryOp (query_op.py) where an answer may arrive stale.
 Dialogs are shown with ``open()``, never ``exec()``, because a nested event loop breaks
-qasync. Opening and switching databases (files and servers) is in database.py, actions and
-menus in menus.py, starting and following jobs in ../joblist/controller.py, errors and
-questions in messages.py.
+qasync. The window composes its parts, each owning its state: the article list
+(``self.articles``, ../articles/controller.py), the actions, menus and toolbar (``self.menus``,
+menus.py), background tasks, errors and questions (``self.messages``, messages.py). Opening and
+switching databases (files and servers, database.py) and starting and following jobs
+(../joblist/controller.py) are still mixins of it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from PySide6.QtCore import QRect, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QComboBox,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -84,7 +87,7 @@ def fitted_rect(saved: QRect | None, available: QRect, preferred: QSize = DEFAUL
     return rect
 
 
-class MainWindow(JobActions, WindowDatabase, WindowMenus, QMainWindow):
+class MainWindow(JobActions, WindowDatabase, QMainWindow):
     databaseOpened = Signal(str)
     overviewLoaded = Signal()
     jobsLoaded = Signal()
@@ -120,7 +123,7 @@ class MainWindow(JobActions, WindowDatabase, WindowMenus, QMainWindow):
         self.feed_pane.proxy.set_hide_read(self.prefs.hide_read_feeds)
         self.tree = self.feed_pane.tree
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.tree.customContextMenuRequested.connect(self._tree_menu)
+        self.tree.customContextMenuRequested.connect(lambda pos: self.menus.tree_menu(pos))
         self.tree.selectionModel().selectionChanged.connect(lambda *_: self._scope_changed())
 
         self.jobs_model = JobsTableModel(self._describe_job, self)
@@ -162,7 +165,11 @@ class MainWindow(JobActions, WindowDatabase, WindowMenus, QMainWindow):
         self.pages.addWidget(self.empty_state)
         self.setCentralWidget(self.pages)
 
-        self._build_actions()
+        self.user_combo = QComboBox()  # the toolbar's; filled with the database's users
+        self.user_combo.setAccessibleName("User")
+        self.user_combo.setMinimumWidth(120)
+        self.user_combo.activated.connect(self._user_chosen)
+        self.menus = WindowMenus(self, self.prefs)  # the actions, menus and toolbar
         # Tab: the feeds, then the list's search, "Show read" and rows, then the jobs
         for before, after in ((self.tree, self.articles.pane.search),
                               (self.articles.pane.search, self.articles.pane.show_read),
@@ -186,7 +193,7 @@ class MainWindow(JobActions, WindowDatabase, WindowMenus, QMainWindow):
         self._polling = False  # a poll is awaiting its reads: another must wait for it
         self._poll_again = False  # notices came meanwhile: poll once more after it
         self._restore_layout()
-        self._update_actions()
+        self.menus.update_actions()
         self.tree.setFocus()  # keys go to the feeds first, not into the filter box
 
     def _restore_layout(self) -> None:
@@ -228,7 +235,7 @@ class MainWindow(JobActions, WindowDatabase, WindowMenus, QMainWindow):
         if scope is not None and self.database_target is not None:
             self.prefs.remember_selected_scope(str(self.database_target), scope.kind, scope.id)
         self.articles.load()
-        self._update_actions()
+        self.menus.update_actions()
 
     # -- background work and errors (every part of the window spawns through it) -----------
     def spawn(self, coroutine) -> asyncio.Task:
@@ -259,7 +266,7 @@ class MainWindow(JobActions, WindowDatabase, WindowMenus, QMainWindow):
                     "The reader's web server adds them; or open another database." if server
                     else "Create sample data to try the app, or open your reader's database."))
             self.pages.setCurrentWidget(self.empty_state)
-            self._update_actions()
+            self.menus.update_actions()
             return
         index = max(0, self.user_combo.findData(self.prefs.user_id))
         self.user_combo.setCurrentIndex(index)
@@ -284,7 +291,7 @@ class MainWindow(JobActions, WindowDatabase, WindowMenus, QMainWindow):
         await self.reload_overview(rebuild=True)
         self.articles.load()
         await self.reload_jobs()
-        self._update_actions()
+        self.menus.update_actions()
 
     async def create_sample_data(self) -> None:
         self.status_label.setText("Creating sample data…")
@@ -329,7 +336,7 @@ class MainWindow(JobActions, WindowDatabase, WindowMenus, QMainWindow):
         else:
             await QueryOp(self, "counts", lambda manager, user_id:
                           manager.counts_snapshot(user_id), counted).run()
-        self._update_actions()
+        self.menus.update_actions()
         self.overviewLoaded.emit()
 
     async def reload_jobs(self) -> None:
@@ -354,7 +361,7 @@ class MainWindow(JobActions, WindowDatabase, WindowMenus, QMainWindow):
         def shown(found) -> None:
             jobs, undo_jobs, self._finished_jobs_listed = found
             self.jobs_model.set_jobs(jobs, undo_jobs)
-            self._update_actions()
+            self.menus.update_actions()
             self.jobsLoaded.emit()
 
         await QueryOp(self, "jobs", jobs_and_their_undos, shown).run()
