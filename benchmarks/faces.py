@@ -161,7 +161,7 @@ async def _app_job(path, category_id: int, trace: bool) -> dict:
 
         window.jobFinished.connect(on_finished)
         began = time.monotonic()
-        await window.start_mark_read(window.selected_scope(), None, None)
+        await window.jobs.start_mark_read(window.selected_scope(), None, None)
         await asyncio.wait_for(finished, 3600)
         ended = time.monotonic()
         await window.shutdown()

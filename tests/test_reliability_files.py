@@ -203,7 +203,7 @@ def test_the_window_opens_a_damaged_file_read_only_and_says_so(qtbot, make_windo
         window.spawn(window.open_database(path))
     assert DAMAGED in shown.args[0] and REPAIR in shown.args[0]
     assert DAMAGED in window.status_label.state_text
-    assert not window.jobs_panel.isEnabled()
+    assert not window.jobs.panel.isEnabled()
     assert window.manager.read_only_reason == window.manager.damage
     qtbot.waitUntil(lambda: window.tree_model.find("feed", 1).isValid(), timeout=20_000)
 

@@ -272,7 +272,7 @@ def test_mark_this_and_everything_older_falls_live_and_stops_at_the_article(
     assert listed_ids(window) == unread(TECH)
     choose(qtbot, open_menu_on(qtbot, window, 35),
            f"Mark this and everything older in {isolated('Tech')} as read…")
-    dialog = window.confirmation
+    dialog = window.jobs.confirmation
     qtbot.waitUntil(dialog.ok_button.isEnabled)
     count = len(unread(range(1, 36)))
     assert dialog.question.text() == (
@@ -363,7 +363,7 @@ def test_a_page_read_before_a_chunk_but_arriving_after_its_event_shows_the_chunk
     run(qtbot, window.manager.wait_for_job(run(qtbot, window.manager.create_job(
         "mark_feed_read", 2, {"feed_id": 1}))))
     job_id = run(qtbot, window.manager.create_job("mark_all_read", 1, {}, run=False))
-    run(qtbot, window.reload_jobs())
+    run(qtbot, window.jobs.reload())
 
     entered, release = threading.Event(), threading.Event()
 

@@ -49,24 +49,24 @@ def test_a_demo_is_not_made_in_a_file_that_holds_data(qtbot, make_window, server
 
 def test_clear_finished_is_offered_only_with_finished_jobs(qtbot, make_window, server_db):
     window = make_window(server_db)
-    clear = window.jobs_panel.clear_action
-    assert window.jobs_model.rowCount() == 0 and not clear.isEnabled()
+    clear = window.jobs.panel.clear_action
+    assert window.jobs.model.rowCount() == 0 and not clear.isEnabled()
     window.prefs.confirm_mark_read = False
     click_scope(qtbot, window, "feed", 5)
     with qtbot.waitSignal(window.jobFinished, timeout=10_000):
         window.menus.mark_read_action.trigger()
     qtbot.waitUntil(clear.isEnabled)
 
-    window.jobs_panel.filter.setCurrentIndex(window.jobs_panel.filter.findData("running"))
-    qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 0)
+    window.jobs.panel.filter.setCurrentIndex(window.jobs.panel.filter.findData("running"))
+    qtbot.waitUntil(lambda: window.jobs.model.rowCount() == 0)
     assert clear.isEnabled()  # not listed under this filter, but there to clear
 
     clear.trigger()
-    qtbot.waitUntil(lambda: window.clear_question is not None
-                    and shiboken6.isValid(window.clear_question)
-                    and window.clear_question.isVisible())
-    delete = next(b for b in window.clear_question.buttons()
-                  if window.clear_question.buttonRole(b)
+    qtbot.waitUntil(lambda: window.jobs.clear_question is not None
+                    and shiboken6.isValid(window.jobs.clear_question)
+                    and window.jobs.clear_question.isVisible())
+    delete = next(b for b in window.jobs.clear_question.buttons()
+                  if window.jobs.clear_question.buttonRole(b)
                   == QMessageBox.ButtonRole.DestructiveRole)
     qtbot.mouseClick(delete, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.status_label.full_text == "Cleared 1 finished job")

@@ -115,8 +115,8 @@ def test_a_right_to_left_feed_name_leaves_the_count_after_it(qtbot, make_window,
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
         window.menus.mark_read_action.trigger()
     job = finished.args[0]
-    row = window.jobs_model.row_of(job.id)
-    assert window.jobs_model.index(row, 1).data() == f"Feed: {isolated(ARABIC_FEED)}"
+    row = window.jobs.model.row_of(job.id)
+    assert window.jobs.model.index(row, 1).data() == f"Feed: {isolated(ARABIC_FEED)}"
     status = window.status_label.full_text
     assert status.startswith(f"Feed: {isolated(ARABIC_FEED)} (job {job.id})"), status
     assert visual_x(status, status.index(f"(job {job.id})")) > visual_x(status, name_end - 1)
@@ -317,8 +317,8 @@ def test_at_the_smallest_size_the_jobs_keep_job_status_progress_and_their_action
     window = make_window(server_db)
     job_id = run(qtbot, window.manager.create_job("mark_feed_read", 1, {"feed_id": 5}))
     run(qtbot, window.manager.wait_for_job(job_id))
-    run(qtbot, window.reload_jobs())
-    table, header = window.jobs_panel.table, window.jobs_panel.table.horizontalHeader()
+    run(qtbot, window.jobs.reload())
+    table, header = window.jobs.panel.table, window.jobs.panel.table.horizontalHeader()
     window.resize(MINIMUM_SIZE)
     qtbot.waitUntil(lambda: window.size() == MINIMUM_SIZE)
     qtbot.waitUntil(lambda: sections_fit(table))
@@ -327,7 +327,7 @@ def test_at_the_smallest_size_the_jobs_keep_job_status_progress_and_their_action
     # (all that can give way is hidden: "Category: Tech" still reads whole)
     assert table.columnWidth(COLUMNS.index("Job")) >= table.fontMetrics().horizontalAdvance(
         f"Category: {isolated('Tech')}") + 12
-    toolbar = window.jobs_panel.toolbar  # icons alone, none in a » menu
+    toolbar = window.jobs.panel.toolbar  # icons alone, none in a » menu
     qtbot.waitUntil(lambda: all(toolbar.widgetForAction(action).isVisible()
                                 for action in toolbar.actions()))
     assert toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly

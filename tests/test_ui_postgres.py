@@ -95,7 +95,7 @@ def test_the_window_opens_a_postgresql_database_with_its_counts(qtbot, make_wind
         assert tree_count(window, "feed", feed) == unread
     assert tree_count(window, "category", 1) == SERVER_UNREAD_USER1[1] + SERVER_UNREAD_USER1[2]
     assert tree_count(window, "all", None) == sum(SERVER_UNREAD_USER1.values())
-    assert window.user_combo.count() == 2 and window.jobs_panel.isEnabled()
+    assert window.user_combo.count() == 2 and window.jobs.panel.isEnabled()
     assert window.prefs.recent_databases()[0] == reader_pg
 
 
@@ -107,7 +107,7 @@ def test_mark_a_category_read_and_watch_its_count_fall(qtbot, make_window, reade
         lambda event: event.kind == "progress" and seen.append(tree_count(window, "category", 1)))
     click_scope(qtbot, window, "category", 1)
     click_toolbar(qtbot, window, window.menus.mark_read_action)
-    dialog = window.confirmation
+    dialog = window.jobs.confirmation
     qtbot.waitUntil(dialog.ok_button.isEnabled)
     assert dialog.question.text() == f"Mark 47 unread articles in {isolated('Tech')} as read?"
     with qtbot.waitSignal(window.jobFinished, timeout=20_000) as finished:
@@ -120,9 +120,9 @@ def test_mark_a_category_read_and_watch_its_count_fall(qtbot, make_window, reade
     assert pg_unread(reader_pg, 1, 1) == 0 and pg_unread(reader_pg, 1, 2) == news_before
 
     # undone from the status bar's offer: the counts come back
-    assert window.undo_offer.isVisible()
+    assert window.jobs.undo_offer.isVisible()
     with qtbot.waitSignal(window.jobFinished, timeout=20_000) as undone:
-        qtbot.mouseClick(window.undo_offer, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(window.jobs.undo_offer, Qt.MouseButton.LeftButton)
     assert undone.args[0].job_type == "undo_mark_read" and undone.args[0].status == "completed"
     qtbot.waitUntil(lambda: tree_count(window, "category", 1) == 47)
     assert pg_unread(reader_pg, 1, 1) == 47
@@ -138,17 +138,17 @@ def test_cancel_a_job_waiting_on_a_row_another_program_holds(qtbot, make_window,
     try:
         click_scope(qtbot, window, "feed", 1)
         window.menus.mark_read_action.trigger()
-        qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 1
-                        and window.jobs_model.job_at(0).progress > 0, timeout=10_000)
-        window.jobs_panel.select_job(window.jobs_model.job_at(0).id)
-        assert window.jobs_panel.cancel_action.isEnabled()
-        qtbot.mouseClick(panel_button(window, window.jobs_panel.cancel_action),
+        qtbot.waitUntil(lambda: window.jobs.model.rowCount() == 1
+                        and window.jobs.model.job_at(0).progress > 0, timeout=10_000)
+        window.jobs.panel.select_job(window.jobs.model.job_at(0).id)
+        assert window.jobs.panel.cancel_action.isEnabled()
+        qtbot.mouseClick(panel_button(window, window.jobs.panel.cancel_action),
                          Qt.MouseButton.LeftButton)
     finally:
         blocker.rollback()
         blocker.close()
-    qtbot.waitUntil(lambda: window.jobs_model.job_at(0).status == "cancelled", timeout=20_000)
-    job = window.jobs_model.job_at(0)
+    qtbot.waitUntil(lambda: window.jobs.model.job_at(0).status == "cancelled", timeout=20_000)
+    job = window.jobs.model.job_at(0)
     assert 0 < job.progress < job.total == 40
     assert job.error_message == "cancelled by the desktop app"
     qtbot.waitUntil(lambda: tree_count(window, "feed", 1) == pg_value(
@@ -455,7 +455,7 @@ def test_another_programs_job_is_followed_as_its_chunks_are_pushed(qtbot, make_w
     assert other.returncode == 0, other.stderr
     job_id = int(other.stdout)
     qtbot.waitUntil(lambda: any(job.id == job_id and job.status == "completed"
-                                for job in window.jobs_model.jobs()), timeout=10_000)
+                                for job in window.jobs.model.jobs()), timeout=10_000)
     qtbot.waitUntil(lambda: tree_count(window, "category", 1) == 0, timeout=10_000)
 
 

@@ -69,7 +69,7 @@ def test_preferences_turn_the_confirmation_back_on_and_set_the_ages(qtbot, make_
 
     click_scope(qtbot, window, "feed", 3)
     keys(qtbot, window.tree, Qt.Key.Key_R)
-    confirmation = window.confirmation
+    confirmation = window.jobs.confirmation
     assert confirmation.isVisible()  # asked again
     assert confirmation.age.currentText() == "Older than 10 days"  # the chosen start
     qtbot.waitUntil(confirmation.ok_button.isEnabled)
@@ -146,7 +146,7 @@ def test_the_edit_menu_opened_over_a_text_box_undoes_its_typing(qtbot, make_wind
     assert undo is window.menus.undo_last_action and undo.text() == "&Undo typing"
     qtbot.keyClick(edit_menu, Qt.Key.Key_Return)  # its first entry: Undo
     qtbot.waitUntil(lambda: not edit_menu.isVisible())
-    assert search.text() == "" and not window.jobs_model.job_at(0).undone_by
+    assert search.text() == "" and not window.jobs.model.job_at(0).undone_by
 
 
 def test_an_undo_brings_its_articles_back_into_a_list_made_after_the_job(qtbot, make_window,
@@ -178,17 +178,17 @@ def test_the_jobs_menu_holds_every_job_action_with_its_shortcut(qtbot, make_wind
                          "&Undo job": "Ctrl+Shift+Z", "C&lear finished jobs…": ""}
     job_id = run(qtbot, window.manager.create_job("mark_feed_read", 1, {"feed_id": 3},
                                                   run=False))
-    run(qtbot, window.reload_jobs())
+    run(qtbot, window.jobs.reload())
     click_job_row(qtbot, window, job_id)
-    qtbot.keyClick(window.jobs_panel.table, Qt.Key.Key_Delete)  # cancel
+    qtbot.keyClick(window.jobs.panel.table, Qt.Key.Key_Delete)  # cancel
     qtbot.waitUntil(lambda: cell(window, job_id, "Status") == "Cancelled")
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
-        keys(qtbot, window.jobs_panel.table, Qt.Key.Key_R,
+        keys(qtbot, window.jobs.panel.table, Qt.Key.Key_R,
              Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)  # retry
     assert finished.args[0].status == "completed"
-    qtbot.waitUntil(window.jobs_panel.undo_action.isEnabled)
+    qtbot.waitUntil(window.jobs.panel.undo_action.isEnabled)
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as undone:
-        keys(qtbot, window.jobs_panel.table, Qt.Key.Key_Z,
+        keys(qtbot, window.jobs.panel.table, Qt.Key.Key_Z,
              Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)  # undo
     assert undone.args[0].job_type == "undo_mark_read"
     qtbot.waitUntil(lambda: tree_count(window, "feed", 3) == 13)
@@ -199,15 +199,15 @@ def test_delete_in_the_feed_filter_edits_text_and_cancels_nothing(qtbot, make_wi
     window = make_window(server_db, recover_every=None)  # the job stays pending
     job_id = run(qtbot, window.manager.create_job("mark_feed_read", 1, {"feed_id": 3},
                                                   run=False))
-    run(qtbot, window.reload_jobs())
+    run(qtbot, window.jobs.reload())
     click_job_row(qtbot, window, job_id)
-    assert window.jobs_panel.cancel_action.isEnabled()  # Delete would cancel it in the table
+    assert window.jobs.panel.cancel_action.isEnabled()  # Delete would cancel it in the table
     edit = window.feed_pane.filter_edit
     qtbot.keyClicks(edit, "Tech")
     qtbot.keyClick(edit, Qt.Key.Key_Home)
     qtbot.keyClick(edit, Qt.Key.Key_Delete)
     assert edit.text() == "ech"
-    run(qtbot, window.reload_jobs())
+    run(qtbot, window.jobs.reload())
     assert cell(window, job_id, "Status") == "Pending"
 
 
@@ -236,7 +236,7 @@ def test_the_trees_context_menu_offers_the_ages_inline(qtbot, make_window, serve
                        "Re&fresh"]
     week = menu.actions()[2]
     qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(week).center())
-    dialog = window.confirmation
+    dialog = window.jobs.confirmation
     assert dialog.isVisible() and dialog.selected_age() == "1w"
     assert (window.selected_scope().kind, window.selected_scope().id) == ("category", 1)
     qtbot.waitUntil(dialog.ok_button.isEnabled)
@@ -294,13 +294,13 @@ def test_the_selected_job_stays_selected_when_another_programs_job_arrives(qtbot
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
         keys(qtbot, window.tree, Qt.Key.Key_R)
     ours = finished.args[0].id
-    qtbot.waitUntil(lambda: window.jobs_model.row_of(ours) >= 0)
+    qtbot.waitUntil(lambda: window.jobs.model.row_of(ours) >= 0)
     click_job_row(qtbot, window, ours)
     other = subprocess.run([sys.executable, "-m", "desktop", "mark-read", "--quiet", "--database",
                             str(server_db), "--user", "1", "--feed", "4"], cwd=ROOT,
                            capture_output=True, text=True, timeout=60)
     assert other.returncode == 0, other.stderr
     theirs = int(other.stdout)
-    qtbot.waitUntil(lambda: window.jobs_model.row_of(theirs) >= 0, timeout=10_000)
-    assert window.jobs_panel.selected_job().id == ours
-    assert window.jobs_panel.undo_action.isEnabled()
+    qtbot.waitUntil(lambda: window.jobs.model.row_of(theirs) >= 0, timeout=10_000)
+    assert window.jobs.panel.selected_job().id == ours
+    assert window.jobs.panel.undo_action.isEnabled()

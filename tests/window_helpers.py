@@ -50,18 +50,18 @@ def click_scope(qtbot, window, kind: str, scope_id) -> None:
 
 
 def click_job_row(qtbot, window, job_id: int) -> None:
-    table = window.jobs_panel.table
-    index = window.jobs_model.index(window.jobs_model.row_of(job_id), COLUMNS.index("Job"))
+    table = window.jobs.panel.table
+    index = window.jobs.model.index(window.jobs.model.row_of(job_id), COLUMNS.index("Job"))
     assert index.isValid(), job_id
     table.scrollTo(index)
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
                      pos=table.visualRect(index).center())
-    assert window.jobs_panel.selected_job().id == job_id
+    assert window.jobs.panel.selected_job().id == job_id
 
 
 def panel_button(window, action):
     """The button of a job action in the jobs panel's toolbar."""
-    return window.jobs_panel.toolbar.widgetForAction(action)
+    return window.jobs.panel.toolbar.widgetForAction(action)
 
 
 def column(name: str) -> int:
@@ -70,8 +70,8 @@ def column(name: str) -> int:
 
 def cell(window, job_id: int, name: str, role=Qt.ItemDataRole.DisplayRole):
     """What the jobs table shows for a job in a column."""
-    row = window.jobs_model.row_of(job_id)
-    return window.jobs_model.index(row, column(name)).data(role) if row >= 0 else None
+    row = window.jobs.model.row_of(job_id)
+    return window.jobs.model.index(row, column(name)).data(role) if row >= 0 else None
 
 
 def click_toolbar(qtbot, window, action) -> None:

@@ -188,7 +188,7 @@ async def _smoke_test(window) -> int:
         window.jobFinished.connect(on_finished)
         window.select_scope("category", next(iter(window.tree_model.category_names())))
         scope = window.selected_scope()
-        await window.start_mark_read(scope, None, None)
+        await window.jobs.start_mark_read(scope, None, None)
         job = await asyncio.wait_for(finished, 60)
         await window.reload_overview()
         unread = window.tree_model.unread(scope)

@@ -2,7 +2,7 @@
 applies (after Anki's aqt.operations.QueryOp).
 
     QueryOp(window, "jobs", lambda manager, user_id: manager.list_jobs(user_id),
-            success=self.jobs_model.set_jobs).run_in_background()
+            success=window.jobs.model.set_jobs).run_in_background()
 
 ``op(manager, user_id)`` is awaited with the window's engine and user taken when the op starts;
 ``success(result)`` is then called on the GUI thread (the loop's thread under qasync) unless

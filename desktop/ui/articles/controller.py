@@ -36,7 +36,7 @@ class ArticleController(QObject):
     """Owns the list's model, loader, pane (``view`` is its table) and the article actions.
     ``window``: the host that holds the engine and user of the moment (``manager``,
     ``user_id``), ``spawn``, ``selected_scope``, the status line, its menus' actions and the
-    confirmation (``_open_confirmation``, ``_mark_read_unasked``)."""
+    confirmation (``window.jobs``)."""
 
     def __init__(self, window, prefs, tree_model) -> None:
         super().__init__(window)
@@ -244,9 +244,9 @@ class ArticleController(QObject):
         if scope is None or not self._writable():
             return
         if self.prefs.confirm_mark_read:
-            self.window._open_confirmation(scope, None, up_to=row)
+            self.window.jobs.open_confirmation(scope, None, up_to=row)
         else:
-            self.window.spawn(self.window._mark_read_unasked(scope, None, up_to=row.id))
+            self.window.spawn(self.window.jobs.mark_read_unasked(scope, None, up_to=row.id))
 
     def _article_menu(self, pos) -> None:
         index = self.view.indexAt(pos)

@@ -3,7 +3,7 @@ line), connecting to a PostgreSQL server (*Connect to server…*, a recent URL),
 closing. A database that cannot be opened is refused with one readable message and the one that
 was open stays open.
 
-A mixin of MainWindow (as in joblist/controller.py). A target is a ``Path`` (an
+A mixin of MainWindow (the one left): it uses the window's parts. A target is a ``Path`` (an
 SQLite file, made absolute) or a ``postgresql://`` URL, which never holds a password: one typed
 in the Connect dialog goes to the engine's connections for this run only.
 """
@@ -185,10 +185,10 @@ class WindowDatabase:
         await self.close_database()
         self.messages.failed_target = self._state_before_lost = None
         self.manager, self.database_target = manager, target
-        self.jobs_model.clear()  # job ids name other jobs in another database
-        self._finished_jobs_listed = False
+        self.jobs.model.clear()  # job ids name other jobs in another database
+        self.jobs.finished_jobs_listed = False
         self.bridge = EngineBridge(manager, self)
-        self.bridge.jobEvent.connect(self._on_job_event)
+        self.bridge.jobEvent.connect(self.jobs.on_job_event)
         self.bridge.articleChanged.connect(self.articles.on_article_changed)
         manager.start_serving()  # adopting others' jobs once their events reach the window
         self._seen_version = await manager.changes_seen()  # changes after this count
@@ -203,7 +203,7 @@ class WindowDatabase:
             opened += (" (a rollback journal, not WAL: the web server's reads wait while a "
                        "chunk commits, so chunks are kept short)")
         self.status_label.set_state(manager.read_only_reason or opened)
-        self.jobs_panel.setEnabled(not manager.read_only_reason)
+        self.jobs.panel.setEnabled(not manager.read_only_reason)
         if manager.damage:  # found on open (a WAL left beside it)
             self.database_damaged(manager.damage)
         elif not manager.read_only_reason:
@@ -226,7 +226,7 @@ class WindowDatabase:
     def database_damaged(self, damage: str) -> None:
         """The open database is damaged: reading goes on, nothing is written; say so plainly."""
         self.status_label.set_state(damage)
-        self.jobs_panel.setEnabled(False)
+        self.jobs.panel.setEnabled(False)
         self.menus.update_actions()
         self.show_error("Database damaged", damage, modal=False)
 
@@ -240,8 +240,8 @@ class WindowDatabase:
     async def close_database(self) -> None:
         """Stop this window's jobs after their current chunk (they resume on the next open)."""
         self.poll_timer.stop()
-        if self.confirmation is not None and not self.confirmation.closed:
-            self.confirmation.reject()  # it asked about this database's articles
+        if self.jobs.confirmation is not None and not self.jobs.confirmation.closed:
+            self.jobs.confirmation.reject()  # it asked about this database's articles
         if self.bridge is not None:
             self.bridge.detach()
             self.bridge = None

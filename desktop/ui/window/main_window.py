@@ -5,16 +5,15 @@ and noticing other programs' commits on its database thread); this module only a
 and updates widgets, asking through QueryOp (query_op.py) where an answer may arrive stale.
 Dialogs are shown with ``open()``, never ``exec()``, because a nested event loop breaks
 qasync. The window composes its parts, each owning its state: the article list
-(``self.articles``, ../articles/controller.py), the actions, menus and toolbar (``self.menus``,
+(``self.articles``, ../articles/controller.py), starting and following jobs and the jobs table
+(``self.jobs``, ../joblist/controller.py), the actions, menus and toolbar (``self.menus``,
 menus.py), background tasks, errors and questions (``self.messages``, messages.py). Opening and
-switching databases (files and servers, database.py) and starting and following jobs
-(../joblist/controller.py) are still mixins of it.
+switching databases (files and servers, database.py) is still a mixin of it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from pathlib import Path
 
@@ -30,17 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...jobs.api import BulkOperationManager, JobNotFound, is_server_url, shown_name
+from ...jobs.api import BulkOperationManager, is_server_url, shown_name
 from ..articles.controller import ArticleController
 from ..bridge import EngineBridge
 from ..empty_state import EmptyState
 from ..feeds.feed_pane import FeedPane
-from ..feeds.scope_tree import ScopeTreeModel
+from ..feeds.scope_tree import SCOPE_ROLE, ScopeTreeModel, TreeScope
 from ..formatting import one_line
-from ..joblist.controller import JobActions
-from ..joblist.model import JobsTableModel
-from ..joblist.panel import JobsPanel
-from ..joblist.undo_offer import UndoOffer
+from ..joblist.controller import JobController
 from ..query_op import QueryOp
 from ..resources import icon
 from ..status_line import StatusLine
@@ -56,7 +52,6 @@ IDLE_POLL_MS = 1500
 # After a poll during which other programs' notices came: the next one, soon but not at once
 FOLLOW_POLL_MS = 150
 SAMPLE_ARTICLES = 20_000
-JOBS_LISTED = 100  # the newest jobs of the user the panel lists
 JOBS_HEADER = "jobs_header_v3"  # the saved column layout of the jobs table (Job stretches)
 ARTICLES_HEADER = "articles_header"  # and of the article list
 DEFAULT_SIZE = QSize(1200, 720)  # a first start's size, where the screen has room for it
@@ -87,7 +82,7 @@ def fitted_rect(saved: QRect | None, available: QRect, preferred: QSize = DEFAUL
     return rect
 
 
-class MainWindow(JobActions, WindowDatabase, QMainWindow):
+class MainWindow(WindowDatabase, QMainWindow):
     databaseOpened = Signal(str)
     overviewLoaded = Signal()
     jobsLoaded = Signal()
@@ -103,16 +98,14 @@ class MainWindow(JobActions, WindowDatabase, QMainWindow):
         self.bridge: EngineBridge | None = None
         self.database_target: Path | str | None = None  # a file, or a server's URL
         self.user_id: int | None = None
-        self.status_filter: str | None = None
         self.manager_options: dict = {}  # passed to BulkOperationManager (tests, tuning)
         self.messages = WindowMessages(self)  # background tasks, errors, the closing question
         self._seen_version: int | None = None
         # the status bar's text before the server went out of reach (None: it answers)
         self._state_before_lost: str | None = None
         self._close_now = False  # closing without asking (asked already, or SIGTERM)
-        self._finished_jobs_listed = False  # the user has finished jobs (last jobs reload)
         # the dialogs last opened (tests and the walk-through look at them)
-        self.file_dialog = self.confirmation = self.clear_question = None
+        self.file_dialog = None
         self.connect_dialog = None
         self.setWindowTitle("RSS Desktop Companion")
         self.setWindowIcon(icon("rss-desktop"))
@@ -126,19 +119,13 @@ class MainWindow(JobActions, WindowDatabase, QMainWindow):
         self.tree.customContextMenuRequested.connect(lambda pos: self.menus.tree_menu(pos))
         self.tree.selectionModel().selectionChanged.connect(lambda *_: self._scope_changed())
 
-        self.jobs_model = JobsTableModel(self._describe_job, self)
-        self.jobs_panel = JobsPanel(self.jobs_model)
-        self.jobs_panel.cancelRequested.connect(lambda job_id: self.spawn(self.cancel_job(job_id)))
-        self.jobs_panel.retryRequested.connect(lambda job_id: self.spawn(self.retry_job(job_id)))
-        self.jobs_panel.undoRequested.connect(lambda job_id: self.spawn(self.undo_job(job_id)))
-        self.jobs_panel.clearFinishedRequested.connect(self.clear_finished)
-        self.jobs_panel.filterChanged.connect(self._set_status_filter)
+        self.jobs = JobController(self, self.prefs, self.tree_model)  # starting jobs, the table
 
         self.articles = ArticleController(self, self.prefs, self.tree_model)
         # the articles above the jobs, right of the feeds
         self.content_splitter = QSplitter(Qt.Orientation.Vertical)
         self.content_splitter.addWidget(self.articles.pane)
-        self.content_splitter.addWidget(self.jobs_panel)
+        self.content_splitter.addWidget(self.jobs.panel)
         self.content_splitter.setChildrenCollapsible(False)
         # A taller or shorter window changes both in proportion (a splitter keeps the size of a
         # part without a stretch factor: at 480 px high the list was left five rows)
@@ -174,13 +161,11 @@ class MainWindow(JobActions, WindowDatabase, QMainWindow):
         for before, after in ((self.tree, self.articles.pane.search),
                               (self.articles.pane.search, self.articles.pane.show_read),
                               (self.articles.pane.show_read, self.articles.view),
-                              (self.articles.view, self.jobs_panel.filter)):
+                              (self.articles.view, self.jobs.panel.filter)):
             QWidget.setTabOrder(before, after)
         self.status_label = StatusLine("No database open")
         self.statusBar().addWidget(self.status_label, 1)
-        self.undo_offer = UndoOffer()
-        self.undo_offer.undoRequested.connect(lambda job_id: self.spawn(self.undo_job(job_id)))
-        self.statusBar().addPermanentWidget(self.undo_offer)
+        self.statusBar().addPermanentWidget(self.jobs.undo_offer)
         self.tray = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(icon("rss-desktop"), self)
@@ -206,7 +191,7 @@ class MainWindow(JobActions, WindowDatabase, QMainWindow):
             self.splitter.restoreState(splitter)
         header = self.prefs.layout_state(JOBS_HEADER)
         if header is not None:
-            self.jobs_panel.table.horizontalHeader().restoreState(header)
+            self.jobs.panel.table.horizontalHeader().restoreState(header)
         content = self.prefs.layout_state("content_splitter")
         if content is not None:
             self.content_splitter.restoreState(content)
@@ -228,6 +213,21 @@ class MainWindow(JobActions, WindowDatabase, QMainWindow):
         self.setMinimumSize(MINIMUM_SIZE.boundedTo(available.size()))
         if not (self.isMaximized() or self.isFullScreen()):  # the window manager fits those
             self.setGeometry(fitted_rect(saved, available))
+
+    # -- the feeds tree's selection -----------------------------------------------------------
+    def selected_scope(self) -> TreeScope | None:
+        """The selected row's scope. The selection, not the current index: Tab into the tree
+        makes its first row current without selecting it, and that must not arm Ctrl+R for
+        *All articles*."""
+        rows = self.tree.selectionModel().selectedRows(0)
+        return rows[0].data(SCOPE_ROLE) if rows else None
+
+    def select_scope(self, kind: str, scope_id: int | None) -> bool:
+        index = self.feed_pane.view_index(self.tree_model.find(kind, scope_id))
+        if index.isValid():
+            self.tree.setCurrentIndex(index)
+        return index.isValid()
+
 
     def _scope_changed(self) -> None:
         scope = self.selected_scope()
@@ -281,8 +281,8 @@ class MainWindow(JobActions, WindowDatabase, QMainWindow):
 
     async def set_user(self, user_id: int) -> None:
         if user_id != self.user_id:
-            self.jobs_model.clear()  # never show one user's jobs under another's name
-            self._finished_jobs_listed = False
+            self.jobs.model.clear()  # never show one user's jobs under another's name
+            self.jobs.finished_jobs_listed = False
         self.user_id = user_id
         self.prefs.user_id = user_id
         index = self.user_combo.findData(user_id)
@@ -340,41 +340,14 @@ class MainWindow(JobActions, WindowDatabase, QMainWindow):
         self.overviewLoaded.emit()
 
     async def reload_jobs(self) -> None:
-        if self.manager is None or self.user_id is None:
-            return
-        status = self.status_filter
-
-        async def jobs_and_their_undos(manager, user_id):
-            jobs = await manager.list_jobs(user_id, status, limit=JOBS_LISTED)
-            # the undo jobs rows name (a row says "being undone…" until its undo completes)
-            listed = {job.id for job in jobs}
-            undo_jobs = {}
-            for undo_id in {job.undone_by for job in jobs} - listed - {None}:
-                with contextlib.suppress(JobNotFound):  # cleaned up: "undone by job N"
-                    undo_jobs[undo_id] = await manager.get_job(user_id, undo_id)
-            # whether Clear finished has anything to clear (the list may be filtered or cut)
-            any_finished = any(job.finished for job in jobs) or (
-                (status is not None or len(jobs) >= JOBS_LISTED)
-                and await manager.count_finished_jobs(user_id) > 0)
-            return jobs, undo_jobs, any_finished
-
-        def shown(found) -> None:
-            jobs, undo_jobs, self._finished_jobs_listed = found
-            self.jobs_model.set_jobs(jobs, undo_jobs)
-            self.menus.update_actions()
-            self.jobsLoaded.emit()
-
-        await QueryOp(self, "jobs", jobs_and_their_undos, shown).run()
-
-    def _set_status_filter(self, status) -> None:
-        self.status_filter = status
-        self.spawn(self.reload_jobs())
+        """The jobs table, read again (JobController.reload)."""
+        await self.jobs.reload()
 
     def _schedule_poll(self) -> None:
         if self.manager is None:
             return
         active = self.manager.running_job_ids() or any(
-            job.status in ("pending", "running") for job in self.jobs_model.jobs())
+            job.status in ("pending", "running") for job in self.jobs.model.jobs())
         self.poll_timer.start(ACTIVE_POLL_MS if active else IDLE_POLL_MS)
 
     def _another_program_moved(self, manager) -> None:
@@ -457,7 +430,7 @@ class MainWindow(JobActions, WindowDatabase, QMainWindow):
         self.prefs.save_layout_state("geometry", self.saveGeometry())
         self.prefs.save_layout_state("splitter", self.splitter.saveState())
         self.prefs.save_layout_state(JOBS_HEADER,
-                                     self.jobs_panel.table.horizontalHeader().saveState())
+                                     self.jobs.panel.table.horizontalHeader().saveState())
         self.prefs.save_layout_state("content_splitter", self.content_splitter.saveState())
         self.prefs.save_layout_state(ARTICLES_HEADER,
                                      self.articles.view.horizontalHeader().saveState())

@@ -36,7 +36,7 @@ class WindowMenus:
         self.mark_read_action.setShortcut(QKeySequence("Ctrl+R"))
         self.mark_read_action.setToolTip("Mark every article of the selected category or feed "
                                          "as read (Ctrl+R)")
-        self.mark_read_action.triggered.connect(lambda: self.window.mark_selected_read())
+        self.mark_read_action.triggered.connect(lambda: self.window.jobs.mark_selected_read())
         self.open_action = QAction(icon("open"), "&Open database…", self.window)
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.open_action.triggered.connect(self.window.choose_database)
@@ -56,7 +56,7 @@ class WindowMenus:
         self.edit_undo = EditUndo(self.undo_last_action,
                                   [self.window.feed_pane.filter_edit,
                                    self.window.articles.pane.search],
-                                  lambda: self.window.spawn(self.window.undo_last_mark_read()),
+                                  lambda: self.window.spawn(self.window.jobs.undo_last_mark_read()),
                                   self._job_can_be_undone)
         self.find_action = QAction("&Filter feeds", self.window)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
@@ -117,7 +117,7 @@ class WindowMenus:
                 article_menu.addAction(action)
         article_menu.aboutToShow.connect(self.window.articles.update_actions)
         jobs_menu = menus.addMenu("&Jobs")
-        panel = self.window.jobs_panel
+        panel = self.window.jobs.panel
         for action in (panel.cancel_action, panel.retry_action, panel.undo_action):
             jobs_menu.addAction(action)
         jobs_menu.addSeparator()
@@ -136,7 +136,7 @@ class WindowMenus:
                 continue
             action = menu.addAction(f"Mark {label[0].lower()}{label[1:]} as read")
             action.setEnabled(usable)
-            action.triggered.connect(lambda _c=False, a=age: self.window.mark_selected_read(a))
+            action.triggered.connect(lambda _c=False, a=age: self.window.jobs.mark_selected_read(a))
         menu.addSeparator()
         menu.addAction(self.refresh_action)
 
@@ -154,16 +154,16 @@ class WindowMenus:
                                              "feed as read (Ctrl+R)")
         self.refresh_action.setEnabled(self.window.manager is not None)
         self.edit_undo.update()
-        window = self.window
-        window.jobs_panel.clear_action.setEnabled(usable and (window._finished_jobs_listed or any(
-            job.finished for job in window.jobs_model.jobs())))
+        jobs = self.window.jobs
+        jobs.panel.clear_action.setEnabled(usable and (jobs.finished_jobs_listed or any(
+            job.finished for job in jobs.model.jobs())))
         self.window.articles.update_actions()
         self.window.articles.update_state()
 
     def _job_can_be_undone(self) -> bool:
         return (self.window.manager is not None and self.window.user_id is not None
                 and not self.window.manager.read_only_reason
-                and any(can_undo(job) for job in self.window.jobs_model.jobs()))
+                and any(can_undo(job) for job in self.window.jobs.model.jobs()))
 
     def tree_menu(self, pos) -> None:
         index = self.window.tree.indexAt(pos)

@@ -158,8 +158,8 @@ class WindowMessages:
 
     def _running_here(self, running: set[int]) -> str:
         """'1 job running here: Category: Tech (job 4, 1,234 of 5,678 (21%)).'"""
-        shown = [job for job in self.window.jobs_model.jobs() if job.id in running]
-        describe = self.window._describe_job
+        shown = [job for job in self.window.jobs.model.jobs() if job.id in running]
+        describe = self.window.jobs.describe
         names = "; ".join(f"{describe(job)} (job {job.id}, {job_progress(job).text})"
                           for job in shown[:3]) or ", ".join(f"job {i}" for i in sorted(running))
         count = len(running)
