@@ -148,7 +148,7 @@ async def _articles(path, category_id: int) -> dict:
         window = MainWindow(settings)
         window.resize(1200, 800)
         window.show()
-        if not await window.open_database(path):
+        if not await window.database.open_database(path):
             raise RuntimeError(f"the window did not open {path}")
         if window.user_id != USER_ID:
             await window.set_user(USER_ID)

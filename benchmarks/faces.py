@@ -134,7 +134,7 @@ async def _app_job(path, category_id: int, trace: bool) -> dict:
         settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
         window = main_window.MainWindow(settings)
         window.show()
-        if not await window.open_database(path):
+        if not await window.database.open_database(path):
             raise RuntimeError(f"the window did not open {path}: {window.status_label.full_text}")
         if window.user_id != USER_ID:
             await window.set_user(USER_ID)

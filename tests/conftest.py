@@ -558,7 +558,7 @@ def make_window(qtbot, qasync_loop, tmp_path):
         window.show()
         windows.append(window)
         if database is not None:
-            assert run(qtbot, window.open_database(database))
+            assert run(qtbot, window.database.open_database(database))
         return window
 
     yield make

@@ -15,7 +15,7 @@ def test_no_database_open_says_so_and_offers_open_and_a_demo(qtbot, make_window,
     folder = tmp_path / "somedir"
     folder.mkdir()
     window = make_window()
-    assert not run(qtbot, window.open_database(folder))
+    assert not run(qtbot, window.database.open_database(folder))
     box = window.messages.message_box
     assert box.text() == f"{folder}: is a directory, not a database file"
     box.close()
@@ -27,13 +27,13 @@ def test_no_database_open_says_so_and_offers_open_and_a_demo(qtbot, make_window,
     assert empty.connect_button.isVisible() and not empty.sample_button.isVisible()
 
     qtbot.mouseClick(empty.demo_button, Qt.MouseButton.LeftButton)
-    dialog = window.file_dialog
+    dialog = window.database.file_dialog
     assert dialog.isVisible() and dialog.windowTitle() == "Create a demo database"
     demo = tmp_path / "demo.db"
     with qtbot.waitSignal(window.databaseOpened, timeout=60_000):
         dialog.selectFile(str(demo))
         dialog.accept()
-    assert window.database_path == demo and window.pages.currentWidget() is window.splitter
+    assert window.database.database_path == demo and window.pages.currentWidget() is window.splitter
     assert tree_count(window, "all", None) > 0 and window.user_id is not None
 
 
@@ -41,7 +41,7 @@ def test_a_demo_is_not_made_in_a_file_that_holds_data(qtbot, make_window, server
                                                       tmp_path):
     before = server_db.read_bytes()
     window = make_window()
-    assert not run(qtbot, window.create_demo_database(server_db))
+    assert not run(qtbot, window.database.create_demo_database(server_db))
     assert window.messages.message_box.text() == (
         f"{server_db}: already holds data; the demo needs a new or empty database")
     assert server_db.read_bytes() == before and window.manager is None

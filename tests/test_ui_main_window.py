@@ -100,9 +100,10 @@ def test_cancel_a_running_job_from_its_row(qtbot, make_window, demo_db):
 
 def test_failed_job_shows_its_message(qtbot, make_window, server_db):
     window = make_window(server_db)
-    run(qtbot, window.close_database())
+    run(qtbot, window.database.close_database())
     job_id = insert_job_row(server_db, parameters=json.dumps({"category_id": 999}))
-    assert run(qtbot, window.open_database(server_db))  # adopts the pending row, which fails
+    # adopts the pending row, which fails
+    assert run(qtbot, window.database.open_database(server_db))
     def message():
         row = window.jobs.model.row_of(job_id)
         return row >= 0 and window.jobs.model.index(row, column("Message")).data()
@@ -165,7 +166,7 @@ def test_gui_thread_never_stalls_during_a_large_job(qtbot, make_window, demo_db)
 
 def test_empty_database_offers_sample_data(qtbot, make_window, tmp_path):
     window = make_window()
-    assert run(qtbot, window.open_database(tmp_path / "new.db", create=True))
+    assert run(qtbot, window.database.open_database(tmp_path / "new.db", create=True))
     assert window.pages.currentWidget() is window.empty_state
     qtbot.mouseClick(window.empty_state.sample_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.splitter, timeout=60_000)
@@ -179,16 +180,16 @@ def test_bad_database_names_the_file_and_keeps_the_open_one(qtbot, make_window, 
     not_a_db = tmp_path / "notes.txt"
     not_a_db.write_text("hello")
     with qtbot.waitSignal(window.errorShown) as shown:
-        assert not run(qtbot, window.open_database(not_a_db))
+        assert not run(qtbot, window.database.open_database(not_a_db))
     assert str(not_a_db) in shown.args[0] and "not an SQLite database" in shown.args[0]
     assert not_a_db.read_text() == "hello"
-    assert window.database_path == server_db and window.manager is not None
+    assert window.database.database_path == server_db and window.manager is not None
     missing = tmp_path / "missing.db"
-    assert not run(qtbot, window.open_database(missing))
+    assert not run(qtbot, window.database.open_database(missing))
     box = window.messages.message_box
     assert "does not exist" in box.text()
     box.button(QMessageBox.StandardButton.Ok).click()  # "Create a new database there?"
-    qtbot.waitUntil(lambda: window.database_path == missing
+    qtbot.waitUntil(lambda: window.database.database_path == missing
                     and window.pages.currentWidget() is window.empty_state)
 
 
@@ -259,8 +260,8 @@ def test_the_open_dialog_never_drops_the_database_locks(qtbot, make_window, serv
     that descriptor would drop this process's SQLite locks on the open database."""
     window = make_window(server_db)
     assert os.getpid() in lock_holders(server_db)["db"]
-    window.choose_database()
-    dialog = window.file_dialog
+    window.database.choose_database()
+    dialog = window.database.file_dialog
     dialog.setViewMode(QFileDialog.ViewMode.Detail)  # the Type column too
     listing = dialog.findChild(QFileSystemModel)
     folder = listing.index(str(server_db.parent))

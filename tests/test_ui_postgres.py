@@ -88,7 +88,7 @@ def is_read(url: str, article_id: int, user_id: int = 1) -> bool:
 
 def test_the_window_opens_a_postgresql_database_with_its_counts(qtbot, make_window, reader_pg):
     window = make_window(reader_pg)
-    assert window.database_target == reader_pg and window.database_path is None
+    assert window.database_target == reader_pg and window.database.database_path is None
     assert window.windowTitle() == f"{reader_pg} — RSS Desktop Companion"
     assert window.status_label.full_text == f"Opened {reader_pg}"
     for feed, unread in SERVER_UNREAD_USER1.items():
@@ -239,7 +239,7 @@ def fill_dialog(qtbot, dialog, url: str, password: str = "") -> None:
 def connect_through_dialog(qtbot, window, url: str, password: str = ""):
     """Open the dialog from the File menu's action, fill it in, press Connect; the dialog."""
     window.menus.connect_action.trigger()
-    dialog = window.connect_dialog
+    dialog = window.database.connect_dialog
     qtbot.waitUntil(dialog.isVisible)
     fill_dialog(qtbot, dialog, url, password)
     qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
@@ -273,7 +273,7 @@ def test_connect_dialog_failures_keep_the_open_database(qtbot, make_window, serv
     assert text.startswith(f"{password_url}: ") and "password is wrong" in text
     assert "not-the-password" not in text and dialog.password.text() == ""
     assert dialog.password.hasFocus() and dialog.database.text() == parts.path.strip("/")
-    assert window.database_path == server_db and window.manager is not None
+    assert window.database.database_path == server_db and window.manager is not None
 
     unreachable = f"postgresql://{parts.username}@127.0.0.1:{free_port()}/reader"
     fill_dialog(qtbot, dialog, unreachable)
@@ -287,7 +287,8 @@ def test_connect_dialog_failures_keep_the_open_database(qtbot, make_window, serv
     assert text.startswith(f"{notes_url}: is not an RSS reader's database")
 
     dialog.reject()
-    assert window.database_path == server_db and window.windowTitle().startswith("reader.db")
+    assert window.database.database_path == server_db \
+        and window.windowTitle().startswith("reader.db")
     assert window.prefs.recent_databases() == [str(server_db)]
     run(qtbot, window.refresh())  # the file's engine still works
     assert tree_count(window, "category", 1) == SERVER_UNREAD_USER1[1] + SERVER_UNREAD_USER1[2]
@@ -329,12 +330,12 @@ def test_open_recent_reopens_a_url_asking_for_a_password_only_if_needed(
     with opened(reader_pg):
         recent_action(reader_pg).trigger()
     assert window.database_target == reader_pg
-    assert window.connect_dialog is None
+    assert window.database.connect_dialog is None
 
     recent_action(password_url).trigger()
-    qtbot.waitUntil(lambda: window.connect_dialog is not None
-                    and window.connect_dialog.isVisible(), timeout=15_000)
-    dialog = window.connect_dialog
+    qtbot.waitUntil(lambda: window.database.connect_dialog is not None
+                    and window.database.connect_dialog.isVisible(), timeout=15_000)
+    dialog = window.database.connect_dialog
     assert dialog.reason.text() == f"The server asks for a password to open\n{password_url}"
     assert dialog.user.text() == ROLE and dialog.password.hasFocus()
     assert window.database_target == reader_pg  # still open meanwhile
@@ -346,21 +347,21 @@ def test_open_recent_reopens_a_url_asking_for_a_password_only_if_needed(
     qtbot.waitUntil(lambda: tree_count(window, "feed", 1) == SERVER_UNREAD_USER1[1])
 
     # in this run the password is known: reopening asks nothing
-    window.connect_dialog = None
+    window.database.connect_dialog = None
     with opened(str(server_db)):
         recent_action(str(server_db)).trigger()
-    assert window.database_path == server_db
+    assert window.database.database_path == server_db
     with opened(password_url):
         recent_action(password_url).trigger()
     assert window.database_target == password_url
-    assert window.connect_dialog is None
+    assert window.database.connect_dialog is None
 
 
 def test_a_url_pasted_into_host_fills_the_fields_and_its_password_stays_out_of_it(
         qtbot, make_window):
     window = make_window()
     window.menus.connect_action.trigger()
-    dialog = window.connect_dialog
+    dialog = window.database.connect_dialog
     dialog.host.clear()
     QApplication.clipboard().setText("postgresql://ann:s3cret@db.example:6543/news%20reader")
     qtbot.keyClick(dialog.host, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)

@@ -106,7 +106,7 @@ def test_opening_another_database_closes_the_confirmation(qtbot, make_window, se
     click_scope(qtbot, window, "category", 1)
     ctrl(qtbot, window.tree, Qt.Key.Key_R)
     dialog = window.jobs.confirmation
-    assert run(qtbot, window.open_database(other))
+    assert run(qtbot, window.database.open_database(other))
     assert dialog.closed  # its count and watermark belonged to the other file
     qtbot.waitUntil(lambda: not window.messages.tasks)
     assert job_count(server_db) == 0 and job_count(other) == 0
@@ -275,7 +275,7 @@ def test_the_status_bar_keeps_no_answered_question_or_past_error(qtbot, make_win
     opened = f"Opened {server_db}"
     assert window.status_label.full_text == opened
     height = window.statusBar().height()
-    assert not run(qtbot, window.open_database(tmp_path / "missing.db"))
+    assert not run(qtbot, window.database.open_database(tmp_path / "missing.db"))
     box = window.messages.message_box
     assert "Create a new database there?" in box.text()
     assert "\n" not in window.status_label.text() and "missing.db" in window.status_label.text()
@@ -283,10 +283,10 @@ def test_the_status_bar_keeps_no_answered_question_or_past_error(qtbot, make_win
     assert window.status_label.full_text == opened  # the question went with its answer
     notes = tmp_path / "notes.txt"
     notes.write_text("hello")
-    assert not run(qtbot, window.open_database(notes))
+    assert not run(qtbot, window.database.open_database(notes))
     assert "is not an SQLite database" in window.status_label.full_text
     qtbot.keyClick(window.messages.message_box, Qt.Key.Key_Escape)
-    assert window.status_label.full_text == opened and window.database_path == server_db
+    assert window.status_label.full_text == opened and window.database.database_path == server_db
     assert window.statusBar().height() == height
 
 
@@ -400,12 +400,12 @@ def test_the_open_dialog_starts_in_the_databases_folder(qtbot, make_window, serv
                                                         tmp_path, monkeypatch):
     monkeypatch.chdir(server_db.parent)
     window = make_window(Path(server_db.name))  # a relative path, as typed in a terminal
-    assert window.database_path == server_db
+    assert window.database.database_path == server_db
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     ctrl(qtbot, window.tree, Qt.Key.Key_O)
-    dialog = window.file_dialog
+    dialog = window.database.file_dialog
     assert Path(dialog.directory().absolutePath()) == server_db.parent
     assert [Path(f).name for f in dialog.selectedFiles()] == [server_db.name]
     assert window.prefs.recent_databases()[0] == str(server_db)

@@ -134,14 +134,14 @@ async def _run_window(window, database: Path | str, create: bool, demo_if_new: b
         window.show()
         await asyncio.get_running_loop().run_in_executor(None, create_demo_file, database)
     window.show()
-    await window.open_database(database, create=create)
+    await window.database.open_database(database, create=create)
     await closed.wait()
     await window.shutdown()
     return 0
 
 
 async def _screenshot(window, database: Path | str, output: Path) -> int:
-    if not await window.open_database(database):
+    if not await window.database.open_database(database):
         print(f"rss-desktop: error: {window.status_label.full_text}", file=sys.stderr)
         return 2
     window.resize(1200, 720)
@@ -178,7 +178,7 @@ async def _smoke_test(window) -> int:
         # off the GUI thread, like every database call
         await asyncio.get_running_loop().run_in_executor(None, create_demo_file, path, 2000)
         window.show()
-        if not await window.open_database(path):
+        if not await window.database.open_database(path):
             return 1
         finished = asyncio.get_running_loop().create_future()
         def on_finished(job):

@@ -320,7 +320,7 @@ class JobController(QObject):
             self._job_finished(job)
         if event.kind == "stopped":  # its file removed, replaced or found damaged
             if self.manager is not None and self.manager.damage:
-                self.window.database_damaged(self.manager.damage)
+                self.window.database.database_damaged(self.manager.damage)
             else:
                 self.status_label.set_state(event.note)
         self.window.menus.update_actions()

@@ -7,8 +7,8 @@ Dialogs are shown with ``open()``, never ``exec()``, because a nested event loop
 qasync. The window composes its parts, each owning its state: the article list
 (``self.articles``, ../articles/controller.py), starting and following jobs and the jobs table
 (``self.jobs``, ../joblist/controller.py), the actions, menus and toolbar (``self.menus``,
-menus.py), background tasks, errors and questions (``self.messages``, messages.py). Opening and
-switching databases (files and servers, database.py) is still a mixin of it.
+menus.py), background tasks, errors and questions (``self.messages``, messages.py), opening,
+switching and closing databases, files and servers (``self.database``, database.py).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from ..joblist.controller import JobController
 from ..query_op import QueryOp
 from ..resources import icon
 from ..status_line import StatusLine
-from .database import WindowDatabase, title_name
+from .database import DatabaseController, title_name
 from .menus import WindowMenus
 from .messages import WindowMessages
 from .settings import AppSettings
@@ -82,7 +82,7 @@ def fitted_rect(saved: QRect | None, available: QRect, preferred: QSize = DEFAUL
     return rect
 
 
-class MainWindow(WindowDatabase, QMainWindow):
+class MainWindow(QMainWindow):
     databaseOpened = Signal(str)
     overviewLoaded = Signal()
     jobsLoaded = Signal()
@@ -100,13 +100,11 @@ class MainWindow(WindowDatabase, QMainWindow):
         self.user_id: int | None = None
         self.manager_options: dict = {}  # passed to BulkOperationManager (tests, tuning)
         self.messages = WindowMessages(self)  # background tasks, errors, the closing question
+        self.database = DatabaseController(self, self.prefs)  # which database: open, switch, close
         self._seen_version: int | None = None
         # the status bar's text before the server went out of reach (None: it answers)
         self._state_before_lost: str | None = None
         self._close_now = False  # closing without asking (asked already, or SIGTERM)
-        # the dialogs last opened (tests and the walk-through look at them)
-        self.file_dialog = None
-        self.connect_dialog = None
         self.setWindowTitle("RSS Desktop Companion")
         self.setWindowIcon(icon("rss-desktop"))
         self.resize(DEFAULT_SIZE)
@@ -144,9 +142,10 @@ class MainWindow(WindowDatabase, QMainWindow):
         self.empty_state = EmptyState()
         self.empty_state.sample_button.clicked.connect(
             lambda: self.spawn(self.create_sample_data()))
-        self.empty_state.open_button.clicked.connect(self.choose_database)
-        self.empty_state.demo_button.clicked.connect(self.choose_demo_location)
-        self.empty_state.connect_button.clicked.connect(lambda: self.connect_to_server())
+        self.empty_state.open_button.clicked.connect(self.database.choose_database)
+        self.empty_state.demo_button.clicked.connect(self.database.choose_demo_location)
+        self.empty_state.connect_button.clicked.connect(
+            lambda: self.database.connect_to_server())
         self.pages = QStackedWidget()
         self.pages.addWidget(self.splitter)
         self.pages.addWidget(self.empty_state)
@@ -442,4 +441,4 @@ class MainWindow(WindowDatabase, QMainWindow):
         for task in list(self.messages.tasks):
             task.cancel()
         await asyncio.gather(*self.messages.tasks, return_exceptions=True)
-        await self.close_database()
+        await self.database.close_database()

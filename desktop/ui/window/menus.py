@@ -39,11 +39,11 @@ class WindowMenus:
         self.mark_read_action.triggered.connect(lambda: self.window.jobs.mark_selected_read())
         self.open_action = QAction(icon("open"), "&Open database…", self.window)
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
-        self.open_action.triggered.connect(self.window.choose_database)
+        self.open_action.triggered.connect(self.window.database.choose_database)
         self.connect_action = QAction(icon("server"), "&Connect to server…", self.window)
         self.connect_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
         self.connect_action.setToolTip("Open the reader's database on a PostgreSQL server")
-        self.connect_action.triggered.connect(lambda: self.window.connect_to_server())
+        self.connect_action.triggered.connect(lambda: self.window.database.connect_to_server())
         self.refresh_action = QAction(icon("refresh"), "Re&fresh", self.window)
         self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
         self.refresh_action.triggered.connect(lambda: self.window.spawn(self.window.refresh()))
@@ -183,7 +183,7 @@ class WindowMenus:
             action = self.recent_menu.addAction(icon("server" if server else "open"),
                                                 shown_name(target))
             action.triggered.connect(
-                lambda _c=False, t=target: self.window.spawn(self.window.open_database(t)))
+                lambda _c=False, t=target: self.window.spawn(self.window.database.open_database(t)))
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("(none)").setEnabled(False)
 

@@ -68,7 +68,7 @@ class WindowMessages:
             return
         target = self.failed_target = self.window.database_target
         log.error("database %s failed: %s", shown_name(target), exc)
-        self.spawn(self.window.close_database())
+        self.spawn(self.window.database.close_database())
         text = (f"{shown_name(target)} can no longer be used: {exc}.\n\nIts jobs were "
                 "stopped; every chunk they committed is kept. Reopen it to check it again.")
         self.window.status_label.set_state(
@@ -78,7 +78,7 @@ class WindowMessages:
                               | QMessageBox.StandardButton.Close)
         reopen = box.button(QMessageBox.StandardButton.Retry)
         reopen.setText("Reopen")
-        reopen.clicked.connect(lambda: self.spawn(self.window.open_database(target)))
+        reopen.clicked.connect(lambda: self.spawn(self.window.database.open_database(target)))
 
     def show_error(self, title: str, text: str, *, buttons=None, on_accept=None,
                    modal: bool = True) -> QMessageBox:
