@@ -86,10 +86,10 @@ class PaintWatch:
                 return False
 
         self._filter = Filter()
-        window.articles.viewport().installEventFilter(self._filter)
+        window.articles.view.viewport().installEventFilter(self._filter)
 
     def _rows_ready(self) -> bool:
-        view, model = self.window.articles, self.window.article_model
+        view, model = self.window.articles.view, self.window.articles.model
         first = view.rowAt(0)
         last = view.rowAt(view.viewport().height() - 1)
         last = model.rowCount() - 1 if last < 0 else last
@@ -132,7 +132,7 @@ async def _scroll(window, watch, move) -> float:
     watch.arm()
     began = time.perf_counter()
     move()
-    window.articles.viewport().update()  # a paint even if nothing was left to arrive
+    window.articles.view.viewport().update()  # a paint even if nothing was left to arrive
     return (await watch.shown() - began) * 1e3
 
 
@@ -140,7 +140,7 @@ async def _articles(path, category_id: int) -> dict:
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtTest import QTest
 
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.window.main_window import MainWindow
 
     result: dict = {}
     with tempfile.TemporaryDirectory() as folder:
@@ -148,7 +148,7 @@ async def _articles(path, category_id: int) -> dict:
         window = MainWindow(settings)
         window.resize(1200, 800)
         window.show()
-        if not await window.open_database(path):
+        if not await window.database.open_database(path):
             raise RuntimeError(f"the window did not open {path}")
         if window.user_id != USER_ID:
             await window.set_user(USER_ID)
@@ -167,15 +167,15 @@ async def _articles(path, category_id: int) -> dict:
         began = time.perf_counter()
         first_paint.append(await _click_scope(window, watch, "category", category_id))
         rss_first = _status_kb("VmRSS")
-        await _until(lambda: window.article_model.complete)
+        await _until(lambda: window.articles.model.complete)
         listed_seconds = time.perf_counter() - began
         clicks_stall = probe.stop()
-        rows = window.article_model.rowCount()
+        rows = window.articles.model.rowCount()
         rss_listed = _status_kb("VmRSS")
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")  # VmHWM := VmRSS: the peak from here on is the scrolling's
 
-        view = window.articles
+        view = window.articles.view
         window.activateWindow()
         view.setFocus()
         await asyncio.sleep(0.05)
@@ -207,17 +207,17 @@ async def _articles(path, category_id: int) -> dict:
         scroll_stall = probe.stop()
         rss_scrolled = _status_kb("VmRSS")
         peak_scrolling = _status_kb("VmHWM")
-        last_shown = window.article_model.row_at(view.rowAt(0))
-        cached = window.article_model.cached_rows()
+        last_shown = window.articles.model.row_at(view.rowAt(0))
+        cached = window.articles.model.cached_rows()
         # the whole category, read articles too: "Show read" clicked
-        box = window.article_pane.show_read
+        box = window.articles.pane.show_read
         watch.arm()
         show_read_began = time.perf_counter()
         QTest.mouseClick(box, Qt.MouseButton.LeftButton, pos=box.rect().center())
         show_read_ms = (await watch.shown() - show_read_began) * 1e3
-        await _until(lambda: window.article_model.complete)
+        await _until(lambda: window.articles.model.complete)
         show_read_listed = time.perf_counter() - show_read_began
-        all_rows = window.article_model.rowCount()
+        all_rows = window.articles.model.rowCount()
         await window.shutdown()
         settings.sync()
 

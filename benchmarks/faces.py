@@ -124,8 +124,8 @@ def run_cli_process(path, category_id: int) -> dict:
 async def _app_job(path, category_id: int, trace: bool) -> dict:
     from PySide6.QtCore import QSettings
 
-    import desktop.ui.main_window as main_window
-    import desktop.ui.window_database as window_database
+    import desktop.ui.window.database as window_database
+    import desktop.ui.window.main_window as main_window
 
     clock, tracer = JobClock(), _tracer(trace)
     # where the window makes its engine; this child process only
@@ -135,7 +135,7 @@ async def _app_job(path, category_id: int, trace: bool) -> dict:
         settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
         window = main_window.MainWindow(settings)
         window.show()
-        if not await window.open_database(path):
+        if not await window.database.open_database(path):
             raise RuntimeError(f"the window did not open {path}: {window.status_label.full_text}")
         if window.user_id != USER_ID:
             await window.set_user(USER_ID)
@@ -147,13 +147,13 @@ async def _app_job(path, category_id: int, trace: bool) -> dict:
         listed = loop.create_future()
 
         def on_state() -> None:
-            if window.article_model.complete and not listed.done():
+            if window.articles.model.complete and not listed.done():
                 listed.set_result(True)
 
-        window.article_model.stateChanged.connect(on_state)
+        window.articles.model.stateChanged.connect(on_state)
         on_state()
         await asyncio.wait_for(listed, 600)
-        window.article_model.stateChanged.disconnect(on_state)
+        window.articles.model.stateChanged.disconnect(on_state)
         finished = loop.create_future()
 
         def on_finished(job):
@@ -162,7 +162,7 @@ async def _app_job(path, category_id: int, trace: bool) -> dict:
 
         window.jobFinished.connect(on_finished)
         began = time.monotonic()
-        await window.start_mark_read(window.selected_scope(), None, None)
+        await window.jobs.start_mark_read(window.selected_scope(), None, None)
         await asyncio.wait_for(finished, 3600)
         ended = time.monotonic()
         await window.shutdown()

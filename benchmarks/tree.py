@@ -143,7 +143,7 @@ async def _tree(path: Path) -> dict:
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtTest import QTest
 
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.window.main_window import MainWindow
 
     phases: dict = {}
     probe = LoopProbe()
@@ -161,9 +161,9 @@ async def _tree(path: Path) -> dict:
 
         probe.start()
         began = time.perf_counter()
-        if not await window.open_database(path):
+        if not await window.database.open_database(path):
             raise RuntimeError(f"the window did not open {path}")
-        await _until(lambda: model.overview is not None and window.jobs_model.rowCount() >= 0)
+        await _until(lambda: model.overview is not None and window.jobs.model.rowCount() >= 0)
         phases["open"] = {"seconds": time.perf_counter() - began, "stall_ms": probe.stop()}
         feeds = len(model.overview.feeds)
         shown_rows = _shown_rows(window)
@@ -182,10 +182,10 @@ async def _tree(path: Path) -> dict:
         phases["filter"] = {"stall_ms": probe.stop(), "rows_matching": filtered_rows}
 
         probe.start()
-        window._set_hide_read(False)
+        window.menus._set_hide_read(False)
         await asyncio.sleep(0.05)
         all_rows = _shown_rows(window)
-        window._set_hide_read(True)
+        window.menus._set_hide_read(True)
         await asyncio.sleep(0.05)
         phases["hide"] = {"stall_ms": probe.stop(), "rows_all": all_rows,
                           "rows_unread": _shown_rows(window)}
@@ -217,9 +217,9 @@ async def _tree(path: Path) -> dict:
         window.select_scope("category", largest)
         probe.start()
         scope = window.selected_scope()
-        marked = await _job_done(window, lambda: window.start_mark_read(scope, None, None))
-        job_id = window.jobs_model.jobs()[0].id
-        undone = await _job_done(window, lambda: window.undo_job(job_id))
+        marked = await _job_done(window, lambda: window.jobs.start_mark_read(scope, None, None))
+        job_id = window.jobs.model.jobs()[0].id
+        undone = await _job_done(window, lambda: window.jobs.undo_job(job_id))
         phases["mark_undo"] = {"stall_ms": probe.stop(), "mark_seconds": marked,
                                "undo_seconds": undone}
 

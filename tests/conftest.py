@@ -546,7 +546,7 @@ def make_window(qtbot, qasync_loop, tmp_path):
     from PySide6.QtCore import QSettings
     from window_helpers import run
 
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.window.main_window import MainWindow
 
     windows = []
 
@@ -561,7 +561,7 @@ def make_window(qtbot, qasync_loop, tmp_path):
         window.show()
         windows.append(window)
         if database is not None:
-            assert run(qtbot, window.open_database(database))
+            assert run(qtbot, window.database.open_database(database))
         return window
 
     yield make

@@ -19,7 +19,7 @@ from test_cli import PROJECT, assert_one_error_line, create_jobs, job_rows, line
 from desktop.store import connect
 from desktop.store.clock import to_db_text
 from desktop.ui.formatting import local_time
-from desktop.ui.jobs_model import describe_job as window_describe_job
+from desktop.ui.joblist.model import describe_job as window_describe_job
 
 EXIT_READER_GONE = 141  # 128 + SIGPIPE
 

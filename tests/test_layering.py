@@ -42,7 +42,7 @@ def within(name: str, package: str) -> bool:
 
 def test_imported_resolves_relative_imports(tmp_path):
     assert "desktop.store.overview" in imported(DESKTOP / "jobs" / "queries.py")
-    assert "desktop.jobs.api" in imported(DESKTOP / "ui" / "main_window.py")
+    assert "desktop.jobs.api" in imported(DESKTOP / "ui" / "window" / "main_window.py")
 
 
 @pytest.mark.parametrize("path", [*modules("ui"), DESKTOP / "cli.py"],

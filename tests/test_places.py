@@ -143,7 +143,7 @@ def test_smoke_test_and_screenshot_touch_none_of_the_persons_settings(home, serv
 
 def test_about_says_where_the_log_is(make_window):
     window = make_window()
-    box = window.show_about()
+    box = window.menus.show_about()
     assert f"Log file: {places.log_dir() / 'rss-desktop.log'}" in box.informativeText()
     box.close()
 

@@ -173,7 +173,7 @@ def test_the_window_opens_a_wal_file_on_read_only_media_and_says_so(qtbot, make_
     assert tree_count(window, "all", None) == UNREAD_USER1
     state = window.status_label.full_text
     assert str(path) in state and "read-only file system" in state and "jobs cannot run" in state
-    assert not window.jobs_panel.isEnabled()
+    assert not window.jobs.panel.isEnabled()
 
 
 def test_a_new_database_on_a_read_only_file_system_is_refused_saying_so(medium):

@@ -200,10 +200,10 @@ def test_the_window_opens_a_damaged_file_read_only_and_says_so(qtbot, make_windo
     window = make_window()
     window.show_error = lambda title, text, **_kw: window.errorShown.emit(text)
     with qtbot.waitSignal(window.errorShown, timeout=20_000) as shown:
-        window.spawn(window.open_database(path))
+        window.spawn(window.database.open_database(path))
     assert DAMAGED in shown.args[0] and REPAIR in shown.args[0]
     assert DAMAGED in window.status_label.state_text
-    assert not window.jobs_panel.isEnabled()
+    assert not window.jobs.panel.isEnabled()
     assert window.manager.read_only_reason == window.manager.damage
     qtbot.waitUntil(lambda: window.tree_model.find("feed", 1).isValid(), timeout=20_000)
 

@@ -1,5 +1,6 @@
-"""One window per desktop session (desktop/ui/single_instance.py): a second ``rss-desktop gui``
-is a real second process that finds this test's window through the session's socket."""
+"""One window per desktop session (desktop/ui/window/single_instance.py): a second
+``rss-desktop gui`` is a real second process that finds this test's window through the
+session's socket."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from conftest import make_server_database
 from PySide6.QtCore import Qt
 
-from desktop.ui.single_instance import InstanceServer, socket_path
+from desktop.ui.window.single_instance import InstanceServer, socket_path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -106,7 +107,7 @@ def test_opening_from_a_second_launch_asks_first_while_a_job_runs(qtbot, make_wi
     server.serve(window)
     window.settings.setValue("confirm_mark_read", False)
     click_scope(qtbot, window, "all", None)
-    window.mark_read_action.trigger()
+    window.menus.mark_read_action.trigger()
     qtbot.waitUntil(lambda: bool(window.manager.running_job_ids()), timeout=10_000)
     # No event is processed between the wait and the request: the job is still running.
     server.open_asked(str(server_db))

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QStyle
 from window_helpers import article_index, click_scope, wait_for_articles
 
 from desktop.store import clock
-from desktop.ui.article_model import FEED, PUBLISHED, RECEIVED
+from desktop.ui.articles.model import FEED, PUBLISHED, RECEIVED
 
 
 def shown_whole(view, index) -> bool:
@@ -40,7 +40,7 @@ def test_dates_and_feed_names_are_shown_whole_in_bold(qtbot, make_window, server
     window = make_window(server_db)
     click_scope(qtbot, window, "feed", 1)
     wait_for_articles(qtbot, window)
-    view = window.articles
+    view = window.articles.view
     texts = {}
     for article_id in (40, 38):
         for column in (FEED, PUBLISHED, RECEIVED):
@@ -68,7 +68,7 @@ def test_the_search_box_keeps_its_placeholder_and_a_long_header_gives_way(
         conn.execute("UPDATE categories SET name = ? WHERE id = 1",
                      ("Technology, programming languages and the tools around them",))
     window = make_window(server_db)
-    pane = window.article_pane
+    pane = window.articles.pane
     search = pane.search
     placeholder = search.fontMetrics().horizontalAdvance(search.placeholderText())
     assert placeholder_room(search) >= placeholder  # at the window's first size
@@ -77,7 +77,7 @@ def test_the_search_box_keeps_its_placeholder_and_a_long_header_gives_way(
     wait_for_articles(qtbot, window)
     qtbot.keyClicks(search, "article 1")
     qtbot.keyClick(search, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: "matching" in pane.title.text() and window.article_model.complete)
+    qtbot.waitUntil(lambda: "matching" in pane.title.text() and window.articles.model.complete)
     window.resize(760, 480)
     qtbot.waitUntil(lambda: window.width() <= 760)
     assert search.width() >= search.minimumWidth()

@@ -16,7 +16,7 @@ from conftest import at
 from desktop.store import clock
 from desktop.store.article_list import ArticleRow, ListSpec
 from desktop.store.scopes import Scope
-from desktop.ui.article_model import KEPT_PAGES, PAGE_ROWS, RECEIVED, TITLE, ArticleListModel
+from desktop.ui.articles.model import KEPT_PAGES, PAGE_ROWS, RECEIVED, TITLE, ArticleListModel
 from desktop.ui.formatting import local_time
 
 GENERATION = 1

@@ -28,7 +28,7 @@ from window_helpers import (
 
 from desktop.store.clock import utc_now_text
 from desktop.store.models import database_proxy
-from desktop.ui.article_model import KEPT_PAGES, PAGE_ROWS, RECEIVED, STAR
+from desktop.ui.articles.model import KEPT_PAGES, PAGE_ROWS, RECEIVED, STAR
 from desktop.ui.formatting import isolated
 
 # make_server_database: category 1 "Tech" = feeds 1 (articles 1..40) and 2 (41..70); category
@@ -46,8 +46,8 @@ def unread(ids) -> list[int]:
 def focus_articles(qtbot, window) -> None:
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    window.articles.setFocus()
-    qtbot.waitUntil(window.articles.hasFocus)
+    window.articles.view.setFocus()
+    qtbot.waitUntil(window.articles.view.hasFocus)
 
 
 def row_of(path, user_id: int, article_id: int) -> dict:
@@ -58,7 +58,7 @@ def row_of(path, user_id: int, article_id: int) -> dict:
 
 def open_menu_on(qtbot, window, article_id: int) -> QMenu:
     """Right-click an article: its context menu."""
-    view = window.articles
+    view = window.articles.view
     index = article_index(window, article_id)
     view.scrollTo(index)
     pos = view.visualRect(index).center()
@@ -109,7 +109,7 @@ def with_links(path):
 def test_a_feed_lists_its_unread_articles_newest_first_bold_and_starred(qtbot, make_window,
                                                                         server_db):
     window = make_window(server_db)
-    assert window.article_pane.empty_label.text() == (
+    assert window.articles.pane.empty_label.text() == (
         "Select a category or a feed to see its articles.")
     click_scope(qtbot, window, "feed", 1)
     wait_for_articles(qtbot, window)
@@ -118,16 +118,16 @@ def test_a_feed_lists_its_unread_articles_newest_first_bold_and_starred(qtbot, m
     stars = {n for n in listed_ids(window)
              if article_index(window, n, STAR).data() == "★"}
     assert stars == {40, 35, 25, 20, 10, 5}  # every fifth, among the unread
-    assert window.article_pane.title.text() == f"{isolated('Feed 1')} — 27 unread"
+    assert window.articles.pane.title.text() == f"{isolated('Feed 1')} — 27 unread"
     assert article_index(window, 40).data() == "Article 40"
 
-    qtbot.mouseClick(window.article_pane.show_read, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.articles.pane.show_read, Qt.MouseButton.LeftButton)
     wait_for_articles(qtbot, window)
     assert listed_ids(window) == list(reversed(FEED_1))
     assert bold_ids(window) == set(unread(FEED_1))  # read ones in normal weight
     assert window.prefs.show_read_articles
 
-    header = window.articles.horizontalHeader()
+    header = window.articles.view.horizontalHeader()
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
                      pos=QPoint(header.sectionViewportPosition(RECEIVED) + 10,
                                 header.height() // 2))
@@ -138,7 +138,7 @@ def test_a_feed_lists_its_unread_articles_newest_first_bold_and_starred(qtbot, m
     click_scope(qtbot, window, "uncategorized", None)
     wait_for_articles(qtbot, window)
     assert listed_ids(window) == list(range(1, 106))[100:]
-    assert window.article_pane.title.text() == f"{isolated('Uncategorized')} — 3 unread"
+    assert window.articles.pane.title.text() == f"{isolated('Uncategorized')} — 3 unread"
 
 
 @pytest.mark.parametrize("unique_index", [True, False], ids=["upsert", "update-insert"])
@@ -151,23 +151,23 @@ def test_m_and_s_write_one_article_by_the_servers_rules(qtbot, make_window, tmp_
     since = utc_now_text()
     click_article(qtbot, window, 38)
     focus_articles(qtbot, window)
-    assert window.selected_article().id == 38
+    assert window.articles.selected_article().id == 38
 
-    qtbot.keyClick(window.articles, Qt.Key.Key_M)
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_M)
     qtbot.waitUntil(lambda: 38 not in bold_ids(window))
     assert tree_count(window, "feed", 1) == 26 and tree_count(window, "category", 1) == 46
     row = row_of(path, 1, 38)
     assert row["is_read"] == 1 and row["read_at"] == row["updated_at"] >= since
-    assert window.article_pane.title.text() == f"{isolated('Feed 1')} — 26 unread"
-    assert window.toggle_read_action.text() == "Mark as &unread"
+    assert window.articles.pane.title.text() == f"{isolated('Feed 1')} — 26 unread"
+    assert window.articles.toggle_read_action.text() == "Mark as &unread"
 
-    qtbot.keyClick(window.articles, Qt.Key.Key_M)  # unread again
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_M)  # unread again
     qtbot.waitUntil(lambda: 38 in bold_ids(window))
     assert tree_count(window, "feed", 1) == 27
     row = row_of(path, 1, 38)
     assert row["is_read"] == 0 and row["read_at"] is None
 
-    qtbot.keyClick(window.articles, Qt.Key.Key_S)
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_S)
     qtbot.waitUntil(lambda: article_index(window, 38, STAR).data() == "★")
     assert row_of(path, 1, 38)["starred_at"] >= since
     click_article(qtbot, window, 38, STAR)  # a click on the star unstars
@@ -184,29 +184,29 @@ def test_enter_and_space_open_the_link_and_mark_the_article_read(qtbot, make_win
     wait_for_articles(qtbot, window)
     click_article(qtbot, window, 40)
     focus_articles(qtbot, window)
-    qtbot.keyClick(window.articles, Qt.Key.Key_Return)
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_Return)
     assert browser.opened == ["https://example.org/a/40"]
     qtbot.waitUntil(lambda: 40 not in bold_ids(window))
     assert row_of(server_db, 1, 40)["is_read"] == 1
 
-    qtbot.keyClick(window.articles, Qt.Key.Key_Down)  # 38: its link is no web link
-    assert window.selected_article().id == 38
-    qtbot.keyClick(window.articles, Qt.Key.Key_Space)
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_Down)  # 38: its link is no web link
+    assert window.articles.selected_article().id == 38
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_Space)
     assert browser.opened == ["https://example.org/a/40"]
     assert window.status_label.full_text == (
         f"“{isolated('Article 38')}” has no web link to open (javascript:alert(1))")
-    qtbot.keyClick(window.articles, Qt.Key.Key_Down)  # 37: none at all
-    qtbot.keyClick(window.articles, Qt.Key.Key_Enter)
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_Down)  # 37: none at all
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_Enter)
     assert window.status_label.full_text == f"“{isolated('Article 37')}” has no web link to open"
     assert {38, 37} <= bold_ids(window)
 
-    qtbot.keyClick(window.articles, Qt.Key.Key_Down)
-    qtbot.keyClick(window.articles, Qt.Key.Key_Space)
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_Down)
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_Space)
     assert browser.opened[-1] == "https://example.org/a/35"
-    center = window.articles.visualRect(article_index(window, 34)).center()
+    center = window.articles.view.visualRect(article_index(window, 34)).center()
     # a double click: press and release, then Qt's double-click event (QTest sends only that)
-    qtbot.mouseClick(window.articles.viewport(), Qt.MouseButton.LeftButton, pos=center)
-    qtbot.mouseDClick(window.articles.viewport(), Qt.MouseButton.LeftButton, pos=center)
+    qtbot.mouseClick(window.articles.view.viewport(), Qt.MouseButton.LeftButton, pos=center)
+    qtbot.mouseDClick(window.articles.view.viewport(), Qt.MouseButton.LeftButton, pos=center)
     assert browser.opened[-1] == "https://example.org/a/34"
     qtbot.waitUntil(lambda: not {35, 34} & bold_ids(window))
 
@@ -224,12 +224,13 @@ def test_the_context_menu_copies_the_link_and_marks_read(qtbot, make_window, ser
     assert window.status_label.full_text == "Copied https://example.org/a/35"
     choose(qtbot, open_menu_on(qtbot, window, 35), "Mark as read")
     qtbot.waitUntil(lambda: 35 not in bold_ids(window))
-    assert window.selected_article().id == 35
+    assert window.articles.selected_article().id == 35
 
     # the keyboard's menu key opens it for the selected row
     focus_articles(qtbot, window)
-    QApplication.sendEvent(window.articles, QContextMenuEvent(
-        QContextMenuEvent.Reason.Keyboard, QPoint(0, 0), window.articles.mapToGlobal(QPoint())))
+    QApplication.sendEvent(window.articles.view, QContextMenuEvent(
+        QContextMenuEvent.Reason.Keyboard, QPoint(0, 0),
+        window.articles.view.mapToGlobal(QPoint())))
     qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu))
     menu = QApplication.activePopupWidget()
     assert "Mark as &unread" in [a.text() for a in menu.actions()]
@@ -244,19 +245,19 @@ def test_keys_go_from_the_tree_to_the_list_and_letters_stay_letters_elsewhere(
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     window.tree.setFocus()
-    for expected in (window.article_pane.search, window.article_pane.show_read,
-                     window.articles):
+    for expected in (window.articles.pane.search, window.articles.pane.show_read,
+                     window.articles.view):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         assert QApplication.focusWidget() is expected
-    assert window.selected_article().id == 70  # the focus gave the first row the selection
-    qtbot.keyClick(window.articles, Qt.Key.Key_Down)
-    qtbot.keyClick(window.articles, Qt.Key.Key_M)
+    assert window.articles.selected_article().id == 70  # the focus gave the first row the selection
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_Down)
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_M)
     qtbot.waitUntil(lambda: 68 not in bold_ids(window))
     assert 70 in bold_ids(window)
 
-    window.article_pane.search.setFocus()
-    qtbot.keyClicks(window.article_pane.search, "ms")  # typed, not M and S
-    assert window.article_pane.search.text() == "ms"
+    window.articles.pane.search.setFocus()
+    qtbot.keyClicks(window.articles.pane.search, "ms")  # typed, not M and S
+    assert window.articles.pane.search.text() == "ms"
     row = row_of(server_db, 1, 70)
     assert (row["is_read"], row["is_starred"]) == (0, 1)  # as the server left it
 
@@ -271,7 +272,7 @@ def test_mark_this_and_everything_older_falls_live_and_stops_at_the_article(
     assert listed_ids(window) == unread(TECH)
     choose(qtbot, open_menu_on(qtbot, window, 35),
            f"Mark this and everything older in {isolated('Tech')} as read…")
-    dialog = window.confirmation
+    dialog = window.jobs.confirmation
     qtbot.waitUntil(dialog.ok_button.isEnabled)
     count = len(unread(range(1, 36)))
     assert dialog.question.text() == (
@@ -282,7 +283,7 @@ def test_mark_this_and_everything_older_falls_live_and_stops_at_the_article(
     falls = []
     window.bridge.jobEvent.connect(  # after the window's own handler: the rows as shown
         lambda event: event.kind == "progress" and falls.append((event.span, bold_ids(window))))
-    generation = window.article_model.generation
+    generation = window.articles.model.generation
     with qtbot.waitSignal(window.jobFinished, timeout=20_000) as finished:
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     job = finished.args[0]
@@ -294,17 +295,17 @@ def test_mark_this_and_everything_older_falls_live_and_stops_at_the_article(
         assert bold == newer | {n for n in unread(range(1, 36)) if n > high}
     assert len({frozenset(bold) for _, bold in falls}) >= 6  # fell step by step
     assert bold_ids(window) == newer
-    assert window.article_model.generation == generation  # no reload per chunk
+    assert window.articles.model.generation == generation  # no reload per chunk
     read = {r["article_id"] for r in read_status(server_db).values()
             if r["user_id"] == 1 and r["is_read"]}
     assert set(range(1, 36)) <= read and not (newer & read)
     qtbot.waitUntil(lambda: cell(window, job.id, "Job") == f"Category: {isolated('Tech')} "
                                                            "(article #35 and older)")
     qtbot.waitUntil(lambda: tree_count(window, "category", 1) == len(newer))
-    assert window.article_pane.title.text() == f"{isolated('Tech')} — {len(newer)} unread"
+    assert window.articles.pane.title.text() == f"{isolated('Tech')} — {len(newer)} unread"
 
     with qtbot.waitSignal(window.jobFinished, timeout=20_000):  # Ctrl+Z: undo it
-        window.undo_last_action.trigger()
+        window.menus.undo_last_action.trigger()
     qtbot.waitUntil(lambda: bold_ids(window) == set(unread(TECH)), timeout=10_000)
 
 
@@ -332,14 +333,14 @@ def test_a_job_on_the_shown_scope_leaves_later_arrivals_bold(qtbot, make_window,
     click_scope(qtbot, window, "feed", 1)
     wait_for_articles(qtbot, window)
     assert listed_ids(window) == list(reversed(late)) + unread(FEED_1)
-    generation, falls = window.article_model.generation, []
+    generation, falls = window.articles.model.generation, []
     window.bridge.jobEvent.connect(
         lambda event: event.kind == "progress" and falls.append(bold_ids(window)))
     with qtbot.waitSignal(window.jobFinished, timeout=20_000):
         window.manager.start_job(job_id)
     assert len(falls) >= 5 and all(set(late) <= bold for bold in falls)
     assert bold_ids(window) == set(late)
-    assert window.article_model.generation == generation
+    assert window.articles.model.generation == generation
 
 
 def test_a_page_read_before_a_chunk_but_arriving_after_its_event_shows_the_chunk(
@@ -348,21 +349,21 @@ def test_a_page_read_before_a_chunk_but_arriving_after_its_event_shows_the_chunk
     is read in it (its rows unread) but arrives after the event of the chunk that marked them;
     it must show them read."""
     window = make_window(demo_db, max_chunk=500, recover_every=None)
-    window.article_pane.show_read.setChecked(True)
+    window.articles.pane.show_read.setChecked(True)
     click_scope(qtbot, window, "all", None)
-    qtbot.mouseClick(window.articles.horizontalHeader().viewport(), Qt.MouseButton.LeftButton,
-                     pos=QPoint(window.articles.horizontalHeader().sectionViewportPosition(
+    qtbot.mouseClick(window.articles.view.horizontalHeader().viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(window.articles.view.horizontalHeader().sectionViewportPosition(
                          RECEIVED) + 10, 10))  # oldest first: the job reaches them early
     wait_for_articles(qtbot, window, timeout=30_000)
     page = 10
-    assert window.article_model.row_at(page * PAGE_ROWS) is None  # not read yet
+    assert window.articles.model.row_at(page * PAGE_ROWS) is None  # not read yet
     # The engine's first job of the hour looks for old finished jobs on the read thread: a
     # small one (another user's) does that now. The job under test is written now too (its
     # request reads on the read thread) and runs once the snapshot is held.
     run(qtbot, window.manager.wait_for_job(run(qtbot, window.manager.create_job(
         "mark_feed_read", 2, {"feed_id": 1}))))
     job_id = run(qtbot, window.manager.create_job("mark_all_read", 1, {}, run=False))
-    run(qtbot, window.reload_jobs())
+    run(qtbot, window.jobs.reload())
 
     entered, release = threading.Event(), threading.Event()
 
@@ -374,8 +375,8 @@ def test_a_page_read_before_a_chunk_but_arriving_after_its_event_shows_the_chunk
 
     held = asyncio.ensure_future(window.manager.reads.call(hold_in_a_snapshot))
     qtbot.waitUntil(entered.is_set)
-    window.articles.scrollTo(window.article_model.index(page * PAGE_ROWS + 50, 1))
-    qtbot.waitUntil(lambda: window.article_model.in_flight(page))  # queued behind the hold
+    window.articles.view.scrollTo(window.articles.model.index(page * PAGE_ROWS + 50, 1))
+    qtbot.waitUntil(lambda: window.articles.model.in_flight(page))  # queued behind the hold
     ended = asyncio.ensure_future(window.manager.reads.call(
         lambda: database_proxy.execute_sql("COMMIT")))  # right after the page's read
     high_needed = page * PAGE_ROWS + PAGE_ROWS  # ids grow with rows: oldest first, no gaps
@@ -388,8 +389,8 @@ def test_a_page_read_before_a_chunk_but_arriving_after_its_event_shows_the_chunk
     finally:
         release.set()
     qtbot.waitUntil(lambda: held.done() and ended.done())
-    qtbot.waitUntil(lambda: window.article_model.row_at(page * PAGE_ROWS) is not None)
-    shown = [window.article_model.row_at(page * PAGE_ROWS + n) for n in range(PAGE_ROWS)]
+    qtbot.waitUntil(lambda: window.articles.model.row_at(page * PAGE_ROWS) is not None)
+    shown = [window.articles.model.row_at(page * PAGE_ROWS + n) for n in range(PAGE_ROWS)]
     assert all(row.id <= passed[-1] for row in shown)
     assert not {row.id for row in shown} & bold_ids(window)  # all read, as the chunks left them
     run(qtbot, window.manager.cancel_job(1, job_id))
@@ -409,7 +410,7 @@ def test_switching_scopes_drops_the_older_lists_results(qtbot, make_window, serv
     qtbot.waitUntil(held.done)
     wait_for_articles(qtbot, window)
     assert listed_ids(window) == unread(range(71, 91))
-    assert window.article_pane.title.text() == f"{isolated('Feed 3')} — 13 unread"
+    assert window.articles.pane.title.text() == f"{isolated('Feed 3')} — 13 unread"
 
 
 # -- search, empty lists, other programs -------------------------------------------------------
@@ -418,26 +419,26 @@ def test_search_lists_matching_titles_and_says_when_none_match(qtbot, make_windo
     window = make_window(server_db)
     click_scope(qtbot, window, "category", 1)
     wait_for_articles(qtbot, window)
-    search = window.article_pane.search
+    search = window.articles.pane.search
     qtbot.keyClicks(search, "article 1")  # every word, anywhere in the title, any case
-    qtbot.waitUntil(lambda: window.article_model.spec.search == "article 1")
+    qtbot.waitUntil(lambda: window.articles.model.spec.search == "article 1")
     wait_for_articles(qtbot, window)
     matching = [n for n in unread(TECH) if "1" in str(n)]
     assert listed_ids(window) == matching
-    assert window.article_pane.title.text() == (
+    assert window.articles.pane.title.text() == (
         f"{isolated('Tech')} — 47 unread · {len(matching)} matching “{isolated('article 1')}”")
 
     search.clear()
     qtbot.keyClicks(search, "zzz")
     qtbot.keyClick(search, Qt.Key.Key_Return)  # at once, without waiting for the pause
-    qtbot.waitUntil(lambda: window.article_pane.empty_label.text()
+    qtbot.waitUntil(lambda: window.articles.pane.empty_label.text()
                     == f"No unread article in {isolated('Tech')} matches “{isolated('zzz')}”.")
     # (after "Searching Tech…")
-    assert window.article_pane.empty.isVisible() and window.article_pane.empty_button.isVisible()
-    qtbot.mouseClick(window.article_pane.empty_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.article_pane.empty_label.text()
+    assert window.articles.pane.empty.isVisible() and window.articles.pane.empty_button.isVisible()
+    qtbot.mouseClick(window.articles.pane.empty_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.articles.pane.empty_label.text()
                     == f"No article in {isolated('Tech')} matches “{isolated('zzz')}”.")
-    assert not window.article_pane.empty_button.isVisible()
+    assert not window.articles.pane.empty_button.isVisible()
 
 
 def test_nothing_unread_says_so_and_offers_the_read_ones(qtbot, make_window, server_db):
@@ -445,12 +446,12 @@ def test_nothing_unread_says_so_and_offers_the_read_ones(qtbot, make_window, ser
     run(qtbot, window.manager.wait_for_job(run(qtbot, window.manager.create_job(
         "mark_feed_read", 1, {"feed_id": 5}))))
     click_scope(qtbot, window, "feed", 5)
-    qtbot.waitUntil(lambda: window.article_pane.empty.isVisible())
-    assert window.article_pane.empty_label.text() == f"Nothing unread in {isolated('Feed 5')}."
-    qtbot.mouseClick(window.article_pane.empty_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.articles.pane.empty.isVisible())
+    assert window.articles.pane.empty_label.text() == f"Nothing unread in {isolated('Feed 5')}."
+    qtbot.mouseClick(window.articles.pane.empty_button, Qt.MouseButton.LeftButton)
     wait_for_articles(qtbot, window)
     assert listed_ids(window) == [105, 104, 103, 102, 101] and not bold_ids(window)
-    assert not window.article_pane.empty.isVisible()
+    assert not window.articles.pane.empty.isVisible()
 
 
 def test_another_programs_changes_show_and_new_articles_are_offered(qtbot, make_window,
@@ -465,11 +466,11 @@ def test_another_programs_changes_show_and_new_articles_are_offered(qtbot, make_
         new = conn.execute("INSERT INTO articles (feed_id, title, created_at) VALUES "
                            "(1, 'Fresh', ?)", (now,)).lastrowid
     qtbot.waitUntil(lambda: 40 not in bold_ids(window), timeout=10_000)  # the poll saw it
-    qtbot.waitUntil(window.article_pane.new_button.isVisible, timeout=10_000)
+    qtbot.waitUntil(window.articles.pane.new_button.isVisible, timeout=10_000)
     assert new not in listed_ids(window)
-    qtbot.mouseClick(window.article_pane.new_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.articles.pane.new_button, Qt.MouseButton.LeftButton)
     wait_for_articles(qtbot, window)
-    assert listed_ids(window)[0] == new and not window.article_pane.new_button.isVisible()
+    assert listed_ids(window)[0] == new and not window.articles.pane.new_button.isVisible()
 
 
 def test_a_read_only_database_lists_but_changes_nothing(qtbot, make_window, server_db,
@@ -482,7 +483,7 @@ def test_a_read_only_database_lists_but_changes_nothing(qtbot, make_window, serv
     wait_for_articles(qtbot, window)
     click_article(qtbot, window, 40)
     focus_articles(qtbot, window)
-    qtbot.keyClick(window.articles, Qt.Key.Key_M)
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_M)
     menu = open_menu_on(qtbot, window, 40)
     disabled = {a.text() for a in menu.actions() if not a.isEnabled() and not a.isSeparator()}
     assert {"Mark as &read", "Un&star",
@@ -496,21 +497,21 @@ def test_a_read_only_database_lists_but_changes_nothing(qtbot, make_window, serv
 
 def test_a_long_list_scrolls_to_its_end_keeping_a_few_pages(qtbot, make_window, demo_db):
     window = make_window(demo_db)
-    window.article_pane.show_read.setChecked(True)
+    window.articles.pane.show_read.setChecked(True)
     click_scope(qtbot, window, "all", None)
     wait_for_articles(qtbot, window, timeout=30_000)
-    model = window.article_model
+    model = window.articles.model
     assert model.rowCount() == 60_000
     focus_articles(qtbot, window)
-    qtbot.keyClick(window.articles, Qt.Key.Key_End)
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_End)
     wait_for_articles(qtbot, window)
-    assert window.selected_article().id == 1  # the oldest
-    scrollbar = window.articles.verticalScrollBar()
+    assert window.articles.selected_article().id == 1  # the oldest
+    scrollbar = window.articles.view.verticalScrollBar()
     for step in range(0, 101, 4):  # dragged through the whole list
         scrollbar.setValue(scrollbar.maximum() * step // 100)
         wait_for_articles(qtbot, window)
         assert model.cached_rows() <= KEPT_PAGES * PAGE_ROWS
-    first = window.articles.rowAt(0)
+    first = window.articles.view.rowAt(0)
     assert model.row_at(first).id == 60_000 - first
 
 
@@ -529,7 +530,7 @@ def test_the_counts_stay_exact_when_a_reload_was_asked_for_before_a_write(
     qtbot.waitUntil(entered.is_set)
     try:
         reload = asyncio.ensure_future(window.reload_overview())  # its ticket: before M
-        qtbot.keyClick(window.articles, Qt.Key.Key_M)  # the write's thread is free
+        qtbot.keyClick(window.articles.view, Qt.Key.Key_M)  # the write's thread is free
         qtbot.waitUntil(lambda: 40 not in bold_ids(window))
         assert tree_count(window, "feed", 1) == 26
     finally:

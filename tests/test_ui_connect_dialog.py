@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from desktop.ui.connect_dialog import ConnectDialog
+from desktop.ui.window.connect_dialog import ConnectDialog
 
 
 @pytest.fixture

@@ -18,16 +18,16 @@ from window_helpers import click_scope, run, wait_for_articles
 from desktop.store import clock
 from desktop.store.clock import to_db_text
 from desktop.store.jobs_table import JobRecord
-from desktop.ui.article_model import RECEIVED, TITLE
-from desktop.ui.article_pane import TITLE_MIN_CHARS
-from desktop.ui.connect_dialog import ConnectDialog
-from desktop.ui.feed_pane import NAME_MIN_WIDTH
-from desktop.ui.file_dialog import database_file_dialog
+from desktop.ui.articles.model import RECEIVED, TITLE
+from desktop.ui.articles.pane import TITLE_MIN_CHARS
+from desktop.ui.feeds.feed_pane import NAME_MIN_WIDTH
 from desktop.ui.formatting import FIRST_STRONG_ISOLATE, clock_time, isolated, local_time
-from desktop.ui.jobs_model import COLUMNS, COMPLETED_TEXT, JobsTableModel, job_progress
-from desktop.ui.jobs_panel import JOB_MIN_CHARS, JobsPanel
-from desktop.ui.main_window import DEFAULT_SIZE, MINIMUM_SIZE, MainWindow, fitted_rect
+from desktop.ui.joblist.model import COLUMNS, COMPLETED_TEXT, JobsTableModel, job_progress
+from desktop.ui.joblist.panel import JOB_MIN_CHARS, JobsPanel
 from desktop.ui.resources import icon
+from desktop.ui.window.connect_dialog import ConnectDialog
+from desktop.ui.window.file_dialog import database_file_dialog
+from desktop.ui.window.main_window import DEFAULT_SIZE, MINIMUM_SIZE, MainWindow, fitted_rect
 
 UI = Path(__file__).resolve().parents[1] / "desktop" / "ui"
 ARABIC_FEED = "الجزيرة نت 🌍"
@@ -105,7 +105,7 @@ def test_a_right_to_left_feed_name_leaves_the_count_after_it(qtbot, make_window,
     window.prefs.confirm_mark_read = False
     click_scope(qtbot, window, "feed", 1)
     wait_for_articles(qtbot, window)
-    title = window.article_pane.title.text()
+    title = window.articles.pane.title.text()
     assert title == f"{isolated(ARABIC_FEED)} — 27 unread"
     count_at = title.index("27")
     name_end = title.index(ARABIC_FEED) + len(ARABIC_FEED)
@@ -113,10 +113,10 @@ def test_a_right_to_left_feed_name_leaves_the_count_after_it(qtbot, make_window,
                for at in range(title.index(ARABIC_FEED), name_end)), title
 
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
-        window.mark_read_action.trigger()
+        window.menus.mark_read_action.trigger()
     job = finished.args[0]
-    row = window.jobs_model.row_of(job.id)
-    assert window.jobs_model.index(row, 1).data() == f"Feed: {isolated(ARABIC_FEED)}"
+    row = window.jobs.model.row_of(job.id)
+    assert window.jobs.model.index(row, 1).data() == f"Feed: {isolated(ARABIC_FEED)}"
     status = window.status_label.full_text
     assert status.startswith(f"Feed: {isolated(ARABIC_FEED)} (job {job.id})"), status
     assert visual_x(status, status.index(f"(job {job.id})")) > visual_x(status, name_end - 1)
@@ -129,7 +129,7 @@ def test_a_long_feed_name_is_cut_short_before_its_unread_count(qtbot, make_windo
     window = make_window(server_db)
     click_scope(qtbot, window, "feed", 1)
     wait_for_articles(qtbot, window)
-    title = window.article_pane.title
+    title = window.articles.pane.title
     shown = title.shown_text()
     assert shown != title.text() and title.toolTip() == title.text()
     assert shown.startswith(f"{FIRST_STRONG_ISOLATE}A very long feed") and "…" in shown
@@ -317,8 +317,8 @@ def test_at_the_smallest_size_the_jobs_keep_job_status_progress_and_their_action
     window = make_window(server_db)
     job_id = run(qtbot, window.manager.create_job("mark_feed_read", 1, {"feed_id": 5}))
     run(qtbot, window.manager.wait_for_job(job_id))
-    run(qtbot, window.reload_jobs())
-    table, header = window.jobs_panel.table, window.jobs_panel.table.horizontalHeader()
+    run(qtbot, window.jobs.reload())
+    table, header = window.jobs.panel.table, window.jobs.panel.table.horizontalHeader()
     window.resize(MINIMUM_SIZE)
     qtbot.waitUntil(lambda: window.size() == MINIMUM_SIZE)
     qtbot.waitUntil(lambda: sections_fit(table))
@@ -327,7 +327,7 @@ def test_at_the_smallest_size_the_jobs_keep_job_status_progress_and_their_action
     # (all that can give way is hidden: "Category: Tech" still reads whole)
     assert table.columnWidth(COLUMNS.index("Job")) >= table.fontMetrics().horizontalAdvance(
         f"Category: {isolated('Tech')}") + 12
-    toolbar = window.jobs_panel.toolbar  # icons alone, none in a » menu
+    toolbar = window.jobs.panel.toolbar  # icons alone, none in a » menu
     qtbot.waitUntil(lambda: all(toolbar.widgetForAction(action).isVisible()
                                 for action in toolbar.actions()))
     assert toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly
@@ -343,7 +343,7 @@ def test_at_the_smallest_size_the_list_keeps_its_scope_titles_and_received(
     qtbot.waitUntil(lambda: window.size() == MINIMUM_SIZE)
     click_scope(qtbot, window, "feed", 1)
     wait_for_articles(qtbot, window)
-    view, pane = window.articles, window.article_pane
+    view, pane = window.articles.view, window.articles.pane
     qtbot.waitUntil(lambda: sections_fit(view))
     assert not view.horizontalHeader().isSectionHidden(RECEIVED)
     assert view.columnWidth(TITLE) >= view.fontMetrics().averageCharWidth() * TITLE_MIN_CHARS

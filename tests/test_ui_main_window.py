@@ -31,7 +31,7 @@ from window_helpers import (
 from desktop.store.clock import utc_now_text
 from desktop.store.sqlite_file import lock_holders
 from desktop.ui.formatting import isolated
-from desktop.ui.jobs_model import PROGRESS_ROLE
+from desktop.ui.joblist.model import PROGRESS_ROLE
 
 
 def test_click_category_mark_read_and_confirm(qtbot, make_window, server_db):
@@ -39,9 +39,9 @@ def test_click_category_mark_read_and_confirm(qtbot, make_window, server_db):
     assert tree_count(window, "category", 1) == SERVER_UNREAD_USER1[1] + SERVER_UNREAD_USER1[2]
     news_before = tree_count(window, "category", 2)
     click_scope(qtbot, window, "category", 1)
-    click_toolbar(qtbot, window, window.mark_read_action)
+    click_toolbar(qtbot, window, window.menus.mark_read_action)
 
-    dialog = window.confirmation
+    dialog = window.jobs.confirmation
     qtbot.waitUntil(dialog.ok_button.isEnabled)
     assert dialog.question.text() == f"Mark 47 unread articles in {isolated('Tech')} as read?"
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
@@ -50,15 +50,15 @@ def test_click_category_mark_read_and_confirm(qtbot, make_window, server_db):
     assert job.status == "completed" and job.progress == job.total == 70
 
     qtbot.waitUntil(lambda: tree_count(window, "category", 1) == 0)
-    row = window.jobs_model.row_of(job.id)
-    progress = window.jobs_model.index(row, column("Progress"))
+    row = window.jobs.model.row_of(job.id)
+    progress = window.jobs.model.index(row, column("Progress"))
     # the bar counts toward the 47 unread articles the dialog asked about, not the 70 checked
     qtbot.waitUntil(lambda: progress.data() == "100%")
     bar = progress.data(PROGRESS_ROLE)
     assert (bar.value, bar.maximum) == (47, 47)
     assert "70 of 70 articles checked" in progress.data(Qt.ItemDataRole.ToolTipRole)
-    assert window.jobs_model.index(row, column("Job")).data() == f"Category: {isolated('Tech')}"
-    assert window.jobs_model.index(row, column("#")).data() == str(job.id)
+    assert window.jobs.model.index(row, column("Job")).data() == f"Category: {isolated('Tech')}"
+    assert window.jobs.model.index(row, column("#")).data() == str(job.id)
     assert tree_count(window, "category", 2) == news_before
     assert db_unread(server_db, 1, 1) == 0 and db_unread(server_db, 1, 2) == news_before
 
@@ -72,7 +72,7 @@ def test_unread_counts_fall_live_while_the_job_runs(qtbot, make_window, demo_db)
         lambda event: event.kind == "progress" and seen.append(tree_count(window, "category", 1)))
     click_scope(qtbot, window, "category", 1)
     with qtbot.waitSignal(window.jobFinished, timeout=30_000):
-        window.mark_read_action.trigger()
+        window.menus.mark_read_action.trigger()
     assert len(seen) > 3, "a large category takes several chunks"
     assert seen == sorted(seen, reverse=True) and start > seen[0] > seen[-1] == 0
 
@@ -81,34 +81,35 @@ def test_cancel_a_running_job_from_its_row(qtbot, make_window, demo_db):
     window = make_window(demo_db, max_chunk=50)
     window.settings.setValue("confirm_mark_read", False)
     click_scope(qtbot, window, "all", None)
-    window.mark_read_action.trigger()
-    qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 1
-                    and window.jobs_model.job_at(0).progress > 0, timeout=10_000)
-    index = window.jobs_model.index(0, 0)
-    qtbot.mouseClick(window.jobs_panel.table.viewport(), Qt.MouseButton.LeftButton,
-                     pos=window.jobs_panel.table.visualRect(index).center())
-    assert window.jobs_panel.cancel_action.isEnabled()
+    window.menus.mark_read_action.trigger()
+    qtbot.waitUntil(lambda: window.jobs.model.rowCount() == 1
+                    and window.jobs.model.job_at(0).progress > 0, timeout=10_000)
+    index = window.jobs.model.index(0, 0)
+    qtbot.mouseClick(window.jobs.panel.table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.jobs.panel.table.visualRect(index).center())
+    assert window.jobs.panel.cancel_action.isEnabled()
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
-        qtbot.mouseClick(panel_button(window, window.jobs_panel.cancel_action),
+        qtbot.mouseClick(panel_button(window, window.jobs.panel.cancel_action),
                          Qt.MouseButton.LeftButton)
     job = finished.args[0]
     assert job.status == "cancelled" and 0 < job.progress < job.total
-    qtbot.waitUntil(lambda: window.jobs_model.job_at(0).status == "cancelled")
-    assert not window.jobs_panel.cancel_action.isEnabled()
+    qtbot.waitUntil(lambda: window.jobs.model.job_at(0).status == "cancelled")
+    assert not window.jobs.panel.cancel_action.isEnabled()
     assert job.error_message == "cancelled by the desktop app"
 
 
 def test_failed_job_shows_its_message(qtbot, make_window, server_db):
     window = make_window(server_db)
-    run(qtbot, window.close_database())
+    run(qtbot, window.database.close_database())
     job_id = insert_job_row(server_db, parameters=json.dumps({"category_id": 999}))
-    assert run(qtbot, window.open_database(server_db))  # adopts the pending row, which fails
+    # adopts the pending row, which fails
+    assert run(qtbot, window.database.open_database(server_db))
     def message():
-        row = window.jobs_model.row_of(job_id)
-        return row >= 0 and window.jobs_model.index(row, column("Message")).data()
+        row = window.jobs.model.row_of(job_id)
+        return row >= 0 and window.jobs.model.index(row, column("Message")).data()
     qtbot.waitUntil(lambda: message() == "category 999 does not exist")
-    row = window.jobs_model.row_of(job_id)
-    assert window.jobs_model.index(row, column("Status")).data() == "Failed"
+    row = window.jobs.model.row_of(job_id)
+    assert window.jobs.model.index(row, column("Status")).data() == "Failed"
 
 
 def test_job_of_another_process_appears_and_moves(qtbot, make_window, server_db):
@@ -116,17 +117,17 @@ def test_job_of_another_process_appears_and_moves(qtbot, make_window, server_db)
     # the web server runs it: only the spec's columns, started just now
     job_id = insert_job_row(server_db, status="running", progress=0, total=100,
                             created_at=utc_now_text(), started_at=utc_now_text())
-    qtbot.waitUntil(lambda: window.jobs_model.row_of(job_id) >= 0, timeout=5000)
+    qtbot.waitUntil(lambda: window.jobs.model.row_of(job_id) >= 0, timeout=5000)
     with sqlite3.connect(server_db) as conn:
         conn.execute("UPDATE bulk_operation_jobs SET progress = 50 WHERE id = ?", (job_id,))
-    qtbot.waitUntil(lambda: window.jobs_model.job_at(window.jobs_model.row_of(job_id))
+    qtbot.waitUntil(lambda: window.jobs.model.job_at(window.jobs.model.row_of(job_id))
                     .progress == 50, timeout=5000)
-    row = window.jobs_model.row_of(job_id)
-    assert window.jobs_model.index(row, column("Progress")).data() == "50 / 100  (50%)"
+    row = window.jobs.model.row_of(job_id)
+    assert window.jobs.model.index(row, column("Progress")).data() == "50 / 100  (50%)"
     # The server would ignore a cancel written here: the window does not offer one.
-    window.jobs_panel.select_job(job_id)
-    assert not window.jobs_panel.cancel_action.isEnabled()
-    assert "web server" in window.jobs_panel.cancel_action.toolTip()
+    window.jobs.panel.select_job(job_id)
+    assert not window.jobs.panel.cancel_action.isEnabled()
+    assert "web server" in window.jobs.panel.cancel_action.toolTip()
 
 
 def test_switching_user_shows_only_their_jobs_and_counts(qtbot, make_window, server_db):
@@ -137,8 +138,8 @@ def test_switching_user_shows_only_their_jobs_and_counts(qtbot, make_window, ser
     combo = window.user_combo
     combo.setCurrentIndex(combo.findData(2))
     combo.activated.emit(combo.currentIndex())
-    qtbot.waitUntil(lambda: window.user_id == 2 and window.jobs_model.rowCount() == 1)
-    assert [job.id for job in window.jobs_model.jobs()] == [bob_job]
+    qtbot.waitUntil(lambda: window.user_id == 2 and window.jobs.model.rowCount() == 1)
+    assert [job.id for job in window.jobs.model.jobs()] == [bob_job]
     qtbot.waitUntil(lambda: tree_count(window, "feed", 4) == 0)
     # bob read every even article; feed 3 is articles 71..90
     assert tree_count(window, "feed", 3) == 10
@@ -156,7 +157,7 @@ def test_gui_thread_never_stalls_during_a_large_job(qtbot, make_window, demo_db)
     clock.start()
     probe.start()
     with qtbot.waitSignal(window.jobFinished, timeout=30_000) as finished:
-        window.mark_read_action.trigger()
+        window.menus.mark_read_action.trigger()
     probe.stop()
     assert finished.args[0].status == "completed" and finished.args[0].progress == 60_000
     print(f"GUI-thread probe: {len(gaps)} ticks, worst gap {max(gaps)} ms")
@@ -165,7 +166,7 @@ def test_gui_thread_never_stalls_during_a_large_job(qtbot, make_window, demo_db)
 
 def test_empty_database_offers_sample_data(qtbot, make_window, tmp_path):
     window = make_window()
-    assert run(qtbot, window.open_database(tmp_path / "new.db", create=True))
+    assert run(qtbot, window.database.open_database(tmp_path / "new.db", create=True))
     assert window.pages.currentWidget() is window.empty_state
     qtbot.mouseClick(window.empty_state.sample_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.splitter, timeout=60_000)
@@ -179,16 +180,16 @@ def test_bad_database_names_the_file_and_keeps_the_open_one(qtbot, make_window, 
     not_a_db = tmp_path / "notes.txt"
     not_a_db.write_text("hello")
     with qtbot.waitSignal(window.errorShown) as shown:
-        assert not run(qtbot, window.open_database(not_a_db))
+        assert not run(qtbot, window.database.open_database(not_a_db))
     assert str(not_a_db) in shown.args[0] and "not an SQLite database" in shown.args[0]
     assert not_a_db.read_text() == "hello"
-    assert window.database_path == server_db and window.manager is not None
+    assert window.database.database_path == server_db and window.manager is not None
     missing = tmp_path / "missing.db"
-    assert not run(qtbot, window.open_database(missing))
-    box = window._message_box
+    assert not run(qtbot, window.database.open_database(missing))
+    box = window.messages.message_box
     assert "does not exist" in box.text()
     box.button(QMessageBox.StandardButton.Ok).click()  # "Create a new database there?"
-    qtbot.waitUntil(lambda: window.database_path == missing
+    qtbot.waitUntil(lambda: window.database.database_path == missing
                     and window.pages.currentWidget() is window.empty_state)
 
 
@@ -224,29 +225,30 @@ def test_undo_offer_after_a_job_and_undo_from_the_row(qtbot, make_window, server
     before = tree_count(window, "feed", 3)
     click_scope(qtbot, window, "feed", 3)
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
-        window.mark_read_action.trigger()
+        window.menus.mark_read_action.trigger()
     job = finished.args[0]
     qtbot.waitUntil(lambda: tree_count(window, "feed", 3) == 0)
-    assert window.undo_offer.isVisible() and window.undo_offer.text() == f"Undo job {job.id}"
+    offer = window.jobs.undo_offer
+    assert offer.isVisible() and offer.text() == f"Undo job {job.id}"
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as undone:
-        qtbot.mouseClick(window.undo_offer, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(window.jobs.undo_offer, Qt.MouseButton.LeftButton)
     assert undone.args[0].job_type == "undo_mark_read" and undone.args[0].status == "completed"
     qtbot.waitUntil(lambda: tree_count(window, "feed", 3) == before)
-    assert not window.undo_offer.isVisible()  # an undo is not offered for undoing
+    assert not window.jobs.undo_offer.isVisible()  # an undo is not offered for undoing
 
     # the original job's row no longer offers Undo; a second job's row does
-    qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 2)
-    window.jobs_panel.select_job(job.id)
-    assert not window.jobs_panel.undo_action.isEnabled()
-    assert window.jobs_model.index(window.jobs_model.row_of(job.id), column("Message")).data() \
+    qtbot.waitUntil(lambda: window.jobs.model.rowCount() == 2)
+    window.jobs.panel.select_job(job.id)
+    assert not window.jobs.panel.undo_action.isEnabled()
+    assert window.jobs.model.index(window.jobs.model.row_of(job.id), column("Message")).data() \
         == f"undone by job {undone.args[0].id}"
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as second:
-        window.spawn(window.start_mark_read(window.selected_scope(), None, None))
-    qtbot.waitUntil(lambda: window.jobs_model.row_of(second.args[0].id) >= 0)
-    window.jobs_panel.select_job(second.args[0].id)
-    assert window.jobs_panel.undo_action.isEnabled()
+        window.spawn(window.jobs.start_mark_read(window.selected_scope(), None, None))
+    qtbot.waitUntil(lambda: window.jobs.model.row_of(second.args[0].id) >= 0)
+    window.jobs.panel.select_job(second.args[0].id)
+    assert window.jobs.panel.undo_action.isEnabled()
     with qtbot.waitSignal(window.jobFinished, timeout=10_000):
-        qtbot.mouseClick(panel_button(window, window.jobs_panel.undo_action),
+        qtbot.mouseClick(panel_button(window, window.jobs.panel.undo_action),
                          Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tree_count(window, "feed", 3) == before)
 
@@ -258,8 +260,8 @@ def test_the_open_dialog_never_drops_the_database_locks(qtbot, make_window, serv
     that descriptor would drop this process's SQLite locks on the open database."""
     window = make_window(server_db)
     assert os.getpid() in lock_holders(server_db)["db"]
-    window.choose_database()
-    dialog = window.file_dialog
+    window.database.choose_database()
+    dialog = window.database.file_dialog
     dialog.setViewMode(QFileDialog.ViewMode.Detail)  # the Type column too
     listing = dialog.findChild(QFileSystemModel)
     folder = listing.index(str(server_db.parent))
@@ -360,8 +362,8 @@ def test_count_reloads_during_a_job_never_undo_its_live_changes(qtbot, make_wind
     start = tree_count(window, "category", 1)
     click_scope(qtbot, window, "category", 1)
     with qtbot.waitSignal(window.jobFinished, timeout=30_000):
-        window.mark_read_action.trigger()
-    qtbot.waitUntil(lambda: not window._tasks, timeout=30_000)
+        window.menus.mark_read_action.trigger()
+    qtbot.waitUntil(lambda: not window.messages.tasks, timeout=30_000)
     assert len(seen) > 6 and len(reloads) > 3
     assert seen == sorted(seen, reverse=True) and start > seen[0] and seen[-1] == 0
     assert db_unread(demo_db, 1, 1) == 0
@@ -395,7 +397,7 @@ def test_a_progress_text_too_wide_for_its_bar_becomes_its_percentage(qapp):
     from PySide6.QtGui import QFontMetrics
     from PySide6.QtWidgets import QApplication
 
-    from desktop.ui.jobs_panel import fitting_text
+    from desktop.ui.joblist.panel import fitting_text
 
     metrics = QFontMetrics(QApplication.font())
     text = "1,000,000 / 1,000,000  (100%)"

@@ -11,7 +11,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from window_helpers import run, tree_count
 
 from desktop.store.clock import utc_now_text
-from desktop.ui.scope_tree import BULK_ROWS, TreeScope
+from desktop.ui.feeds.scope_tree import BULK_ROWS, TreeScope
 
 MANY = 300  # feeds added to category 1 ("Tech")
 FIRST_MANY = 6  # their ids: 6 .. 305
@@ -127,7 +127,7 @@ def test_hiding_read_feeds_follows_the_counts_among_many(qtbot, make_window, man
     window = make_window(many_feeds_db)
     every = shown_feeds(window)
     assert len(every) == 2 + MANY  # Feed 1, Feed 2 and the many
-    window.hide_read_action.trigger()
+    window.menus.hide_read_action.trigger()
     unread = shown_feeds(window)
     assert unread == [name for name in every
                       if not (name.startswith("Many") and int(name[5:]) % 4 == 0)]
@@ -138,12 +138,12 @@ def test_hiding_read_feeds_follows_the_counts_among_many(qtbot, make_window, man
 
     # the whole category read: Tech goes (nothing of it is selected), All articles stays
     with qtbot.waitSignal(window.jobFinished, timeout=20_000):
-        run(qtbot, window.start_mark_read(TreeScope("category", 1, "Tech"), None, None))
+        run(qtbot, window.jobs.start_mark_read(TreeScope("category", 1, "Tech"), None, None))
     qtbot.waitUntil(lambda: shown_feeds(window) == [], timeout=10_000)
     assert window.tree.isRowHidden(model_row(window, "category", 1), QModelIndex())
     assert not window.tree.isRowHidden(0, QModelIndex())  # All articles
 
-    window.hide_read_action.trigger()  # off: every feed again
+    window.menus.hide_read_action.trigger()  # off: every feed again
     assert shown_feeds(window) == every
 
 
@@ -156,7 +156,7 @@ def test_the_filter_text_and_hiding_combine_among_many(qtbot, make_window, many_
     edit = window.feed_pane.filter_edit
     qtbot.keyClicks(edit, "many 01")
     assert shown_feeds(window) == [f"Many {n:03d}" for n in range(10, 20)]
-    window.hide_read_action.trigger()
+    window.menus.hide_read_action.trigger()
     assert shown_feeds(window) == [f"Many {n:03d}" for n in range(10, 20) if n % 4]
     assert shown_feeds(window, 2) == []  # News: no feed of it matches
     edit.clear()
@@ -184,7 +184,7 @@ def test_the_outline_shows_before_the_counts(qtbot, make_window, many_feeds_db):
 
     model.modelReset.connect(outline_shown)
     changes = ModelChanges(model)
-    assert run(qtbot, window.open_database(many_feeds_db))
+    assert run(qtbot, window.database.open_database(many_feeds_db))
     # the outline: every feed shown (no count known to hide one by), no count text
     assert seen == [(False, 2 + MANY, "")]
     assert changes.structural == ["reset"]  # the counts then came in place

@@ -88,14 +88,14 @@ def is_read(url: str, article_id: int, user_id: int = 1) -> bool:
 
 def test_the_window_opens_a_postgresql_database_with_its_counts(qtbot, make_window, reader_pg):
     window = make_window(reader_pg)
-    assert window.database_target == reader_pg and window.database_path is None
+    assert window.database_target == reader_pg and window.database.database_path is None
     assert window.windowTitle() == f"{reader_pg} — RSS Desktop Companion"
     assert window.status_label.full_text == f"Opened {reader_pg}"
     for feed, unread in SERVER_UNREAD_USER1.items():
         assert tree_count(window, "feed", feed) == unread
     assert tree_count(window, "category", 1) == SERVER_UNREAD_USER1[1] + SERVER_UNREAD_USER1[2]
     assert tree_count(window, "all", None) == sum(SERVER_UNREAD_USER1.values())
-    assert window.user_combo.count() == 2 and window.jobs_panel.isEnabled()
+    assert window.user_combo.count() == 2 and window.jobs.panel.isEnabled()
     assert window.prefs.recent_databases()[0] == reader_pg
 
 
@@ -106,8 +106,8 @@ def test_mark_a_category_read_and_watch_its_count_fall(qtbot, make_window, reade
     window.bridge.jobEvent.connect(
         lambda event: event.kind == "progress" and seen.append(tree_count(window, "category", 1)))
     click_scope(qtbot, window, "category", 1)
-    click_toolbar(qtbot, window, window.mark_read_action)
-    dialog = window.confirmation
+    click_toolbar(qtbot, window, window.menus.mark_read_action)
+    dialog = window.jobs.confirmation
     qtbot.waitUntil(dialog.ok_button.isEnabled)
     assert dialog.question.text() == f"Mark 47 unread articles in {isolated('Tech')} as read?"
     with qtbot.waitSignal(window.jobFinished, timeout=20_000) as finished:
@@ -120,9 +120,9 @@ def test_mark_a_category_read_and_watch_its_count_fall(qtbot, make_window, reade
     assert pg_unread(reader_pg, 1, 1) == 0 and pg_unread(reader_pg, 1, 2) == news_before
 
     # undone from the status bar's offer: the counts come back
-    assert window.undo_offer.isVisible()
+    assert window.jobs.undo_offer.isVisible()
     with qtbot.waitSignal(window.jobFinished, timeout=20_000) as undone:
-        qtbot.mouseClick(window.undo_offer, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(window.jobs.undo_offer, Qt.MouseButton.LeftButton)
     assert undone.args[0].job_type == "undo_mark_read" and undone.args[0].status == "completed"
     qtbot.waitUntil(lambda: tree_count(window, "category", 1) == 47)
     assert pg_unread(reader_pg, 1, 1) == 47
@@ -137,18 +137,18 @@ def test_cancel_a_job_waiting_on_a_row_another_program_holds(qtbot, make_window,
     blocker.execute("SELECT 1 FROM articles WHERE id = 30 FOR UPDATE")
     try:
         click_scope(qtbot, window, "feed", 1)
-        window.mark_read_action.trigger()
-        qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 1
-                        and window.jobs_model.job_at(0).progress > 0, timeout=10_000)
-        window.jobs_panel.select_job(window.jobs_model.job_at(0).id)
-        assert window.jobs_panel.cancel_action.isEnabled()
-        qtbot.mouseClick(panel_button(window, window.jobs_panel.cancel_action),
+        window.menus.mark_read_action.trigger()
+        qtbot.waitUntil(lambda: window.jobs.model.rowCount() == 1
+                        and window.jobs.model.job_at(0).progress > 0, timeout=10_000)
+        window.jobs.panel.select_job(window.jobs.model.job_at(0).id)
+        assert window.jobs.panel.cancel_action.isEnabled()
+        qtbot.mouseClick(panel_button(window, window.jobs.panel.cancel_action),
                          Qt.MouseButton.LeftButton)
     finally:
         blocker.rollback()
         blocker.close()
-    qtbot.waitUntil(lambda: window.jobs_model.job_at(0).status == "cancelled", timeout=20_000)
-    job = window.jobs_model.job_at(0)
+    qtbot.waitUntil(lambda: window.jobs.model.job_at(0).status == "cancelled", timeout=20_000)
+    job = window.jobs.model.job_at(0)
     assert 0 < job.progress < job.total == 40
     assert job.error_message == "cancelled by the desktop app"
     qtbot.waitUntil(lambda: tree_count(window, "feed", 1) == pg_value(
@@ -164,23 +164,23 @@ def test_the_article_list_shows_rows_and_m_toggles_read(qtbot, make_window, read
     wait_for_articles(qtbot, window)
     unread_feed_1 = [n for n in range(40, 0, -1) if n % 3]
     assert listed_ids(window) == unread_feed_1 and bold_ids(window) == set(unread_feed_1)
-    assert window.article_pane.title.text() == f"{isolated('Feed 1')} — 27 unread"
+    assert window.articles.pane.title.text() == f"{isolated('Feed 1')} — 27 unread"
 
     click_article(qtbot, window, 38)
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    window.articles.setFocus()
-    qtbot.keyClick(window.articles, Qt.Key.Key_M)
+    window.articles.view.setFocus()
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_M)
     qtbot.waitUntil(lambda: 38 not in bold_ids(window))
     assert is_read(reader_pg, 38)
     assert tree_count(window, "feed", 1) == 26 and tree_count(window, "category", 1) == 46
-    qtbot.keyClick(window.articles, Qt.Key.Key_M)  # unread again
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_M)  # unread again
     qtbot.waitUntil(lambda: 38 in bold_ids(window))
     assert not is_read(reader_pg, 38) and tree_count(window, "feed", 1) == 27
 
     # the title search is case-insensitive on PostgreSQL too (ILIKE)
-    qtbot.keyClicks(window.article_pane.search, "article 3")
-    qtbot.waitUntil(lambda: window.article_model.spec.search == "article 3")
+    qtbot.keyClicks(window.articles.pane.search, "article 3")
+    qtbot.waitUntil(lambda: window.articles.model.spec.search == "article 3")
     wait_for_articles(qtbot, window)
     assert listed_ids(window) == [n for n in unread_feed_1 if "3" in str(n)]  # every word
 
@@ -238,8 +238,8 @@ def fill_dialog(qtbot, dialog, url: str, password: str = "") -> None:
 
 def connect_through_dialog(qtbot, window, url: str, password: str = ""):
     """Open the dialog from the File menu's action, fill it in, press Connect; the dialog."""
-    window.connect_action.trigger()
-    dialog = window.connect_dialog
+    window.menus.connect_action.trigger()
+    dialog = window.database.connect_dialog
     qtbot.waitUntil(dialog.isVisible)
     fill_dialog(qtbot, dialog, url, password)
     qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
@@ -273,7 +273,7 @@ def test_connect_dialog_failures_keep_the_open_database(qtbot, make_window, serv
     assert text.startswith(f"{password_url}: ") and "password is wrong" in text
     assert "not-the-password" not in text and dialog.password.text() == ""
     assert dialog.password.hasFocus() and dialog.database.text() == parts.path.strip("/")
-    assert window.database_path == server_db and window.manager is not None
+    assert window.database.database_path == server_db and window.manager is not None
 
     unreachable = f"postgresql://{parts.username}@127.0.0.1:{free_port()}/reader"
     fill_dialog(qtbot, dialog, unreachable)
@@ -287,7 +287,8 @@ def test_connect_dialog_failures_keep_the_open_database(qtbot, make_window, serv
     assert text.startswith(f"{notes_url}: is not an RSS reader's database")
 
     dialog.reject()
-    assert window.database_path == server_db and window.windowTitle().startswith("reader.db")
+    assert window.database.database_path == server_db \
+        and window.windowTitle().startswith("reader.db")
     assert window.prefs.recent_databases() == [str(server_db)]
     run(qtbot, window.refresh())  # the file's engine still works
     assert tree_count(window, "category", 1) == SERVER_UNREAD_USER1[1] + SERVER_UNREAD_USER1[2]
@@ -315,8 +316,8 @@ def test_open_recent_reopens_a_url_asking_for_a_password_only_if_needed(
     window.prefs.remember_database(str(server_db))
 
     def recent_action(text):
-        window._fill_recent_menu()
-        [action] = [a for a in window.recent_menu.actions() if a.text() == text]
+        window.menus.fill_recent_menu()
+        [action] = [a for a in window.menus.recent_menu.actions() if a.text() == text]
         return action
 
     def opened(target: str):
@@ -329,12 +330,12 @@ def test_open_recent_reopens_a_url_asking_for_a_password_only_if_needed(
     with opened(reader_pg):
         recent_action(reader_pg).trigger()
     assert window.database_target == reader_pg
-    assert window.connect_dialog is None
+    assert window.database.connect_dialog is None
 
     recent_action(password_url).trigger()
-    qtbot.waitUntil(lambda: window.connect_dialog is not None
-                    and window.connect_dialog.isVisible(), timeout=15_000)
-    dialog = window.connect_dialog
+    qtbot.waitUntil(lambda: window.database.connect_dialog is not None
+                    and window.database.connect_dialog.isVisible(), timeout=15_000)
+    dialog = window.database.connect_dialog
     assert dialog.reason.text() == f"The server asks for a password to open\n{password_url}"
     assert dialog.user.text() == ROLE and dialog.password.hasFocus()
     assert window.database_target == reader_pg  # still open meanwhile
@@ -346,21 +347,21 @@ def test_open_recent_reopens_a_url_asking_for_a_password_only_if_needed(
     qtbot.waitUntil(lambda: tree_count(window, "feed", 1) == SERVER_UNREAD_USER1[1])
 
     # in this run the password is known: reopening asks nothing
-    window.connect_dialog = None
+    window.database.connect_dialog = None
     with opened(str(server_db)):
         recent_action(str(server_db)).trigger()
-    assert window.database_path == server_db
+    assert window.database.database_path == server_db
     with opened(password_url):
         recent_action(password_url).trigger()
     assert window.database_target == password_url
-    assert window.connect_dialog is None
+    assert window.database.connect_dialog is None
 
 
 def test_a_url_pasted_into_host_fills_the_fields_and_its_password_stays_out_of_it(
         qtbot, make_window):
     window = make_window()
-    window.connect_action.trigger()
-    dialog = window.connect_dialog
+    window.menus.connect_action.trigger()
+    dialog = window.database.connect_dialog
     dialog.host.clear()
     QApplication.clipboard().setText("postgresql://ann:s3cret@db.example:6543/news%20reader")
     qtbot.keyClick(dialog.host, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
@@ -384,9 +385,9 @@ def test_a_privilege_the_database_user_lacks_is_said_in_words(qtbot, make_window
     wait_for_articles(qtbot, window)
     click_article(qtbot, window, 40)
     with qtbot.waitSignal(window.errorShown, timeout=10_000) as shown:
-        window.toggle_read_action.trigger()
+        window.articles.toggle_read_action.trigger()
     assert shown.args[0].startswith(f"{password_url}: the database user lacks a privilege")
-    assert window._message_box.windowTitle() == "Database error"
+    assert window.messages.message_box.windowTitle() == "Database error"
     assert window.database_target == password_url and not is_read(reader_pg, 40)
 
 
@@ -421,20 +422,20 @@ def test_the_article_list_starts_again_when_its_connection_was_replaced(qtbot, m
     read yet finds it gone, and the list is started again rather than left empty."""
     url = make_server_database_pg(postgres_url, articles_per_feed=(1000, 30, 20, 10, 5))
     window = make_window(url)
-    window.article_pane.show_read.setChecked(True)
+    window.articles.pane.show_read.setChecked(True)
     click_scope(qtbot, window, "feed", 1)
     wait_for_articles(qtbot, window)
-    model = window.article_model
+    model = window.articles.model
     assert model.rowCount() == 1000 and model.row_at(999) is None  # the last page not read yet
     errors, lost = [], []
     window.errorShown.connect(errors.append)
-    window.article_loader.listLost.connect(lambda: lost.append(True))
+    window.articles.loader.listLost.connect(lambda: lost.append(True))
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
                      "application_name = 'rss-desktop' AND datname = current_database()")
-    window.articles.scrollToBottom()
+    window.articles.view.scrollToBottom()
     qtbot.waitUntil(lambda: bool(lost) and model.rowCount() == 1000, timeout=10_000)
-    window.articles.scrollToBottom()
+    window.articles.view.scrollToBottom()
     qtbot.waitUntil(lambda: model.row_at(999) is not None, timeout=10_000)
     assert model.row_at(999).id == 1 and errors == []
 
@@ -443,7 +444,7 @@ def test_another_programs_job_is_followed_as_its_chunks_are_pushed(qtbot, make_w
                                                                     monkeypatch):
     """With polling slowed to once in ten minutes, only the database's notices can bring the
     other program's job into the panel, finished, and its category's count to 0."""
-    import desktop.ui.main_window as main_window
+    import desktop.ui.window.main_window as main_window
 
     monkeypatch.setattr(main_window, "ACTIVE_POLL_MS", 600_000)
     monkeypatch.setattr(main_window, "IDLE_POLL_MS", 600_000)
@@ -455,7 +456,7 @@ def test_another_programs_job_is_followed_as_its_chunks_are_pushed(qtbot, make_w
     assert other.returncode == 0, other.stderr
     job_id = int(other.stdout)
     qtbot.waitUntil(lambda: any(job.id == job_id and job.status == "completed"
-                                for job in window.jobs_model.jobs()), timeout=10_000)
+                                for job in window.jobs.model.jobs()), timeout=10_000)
     qtbot.waitUntil(lambda: tree_count(window, "category", 1) == 0, timeout=10_000)
 
 
@@ -468,7 +469,7 @@ def test_a_burst_of_notices_makes_one_more_reload_never_reloads_side_by_side(
     reload is held at its counts until the whole burst has arrived: the race cannot be lost."""
     import asyncio
 
-    import desktop.ui.main_window as main_window
+    import desktop.ui.window.main_window as main_window
 
     monkeypatch.setattr(main_window, "ACTIVE_POLL_MS", 600_000)
     monkeypatch.setattr(main_window, "IDLE_POLL_MS", 600_000)

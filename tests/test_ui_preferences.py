@@ -14,7 +14,7 @@ def type_over(qtbot, spin, text: str) -> None:
 
 def test_keep_finished_jobs_never_shows_what_it_will_not_save(qtbot, make_window, server_db):
     window = make_window(server_db)
-    dialog = window.open_preferences()
+    dialog = window.menus.open_preferences()
     keep = dialog.keep_days
     type_over(qtbot, keep, "0")  # below the one-day minimum: refused as typed
     assert keep.text() == "1 day" and keep.value() == 1
@@ -31,22 +31,22 @@ def test_keep_finished_jobs_never_shows_what_it_will_not_save(qtbot, make_window
 
 def test_the_custom_age_takes_its_place_among_the_ages(qtbot, make_window, server_db):
     window = make_window(server_db)
-    dialog = window.open_preferences()
+    dialog = window.menus.open_preferences()
     type_over(qtbot, dialog.custom_days, "3")
     assert dialog.custom_days.text() == "3 days"
     assert [dialog.default_age.itemText(i) for i in range(dialog.default_age.count())] == [
         "Any age", "Older than 1 day", "Older than 3 days", "Older than 1 week",
         "Older than 2 weeks"]
     qtbot.keyClick(dialog, Qt.Key.Key_Return)
-    window._fill_mark_read_menu(window.feeds_menu)
-    assert [action.text() for action in window.feeds_menu.actions()
+    window.menus.fill_mark_read_menu(window.menus.feeds_menu)
+    assert [action.text() for action in window.menus.feeds_menu.actions()
             if action.text().startswith("Mark older")] == [
         "Mark older than 1 day as read", "Mark older than 3 days as read",
         "Mark older than 1 week as read", "Mark older than 2 weeks as read"]
 
     window.prefs.custom_age_days = 7  # one of the presets already: offered once
-    window._fill_mark_read_menu(window.feeds_menu)
-    assert [action.text() for action in window.feeds_menu.actions()
+    window.menus.fill_mark_read_menu(window.menus.feeds_menu)
+    assert [action.text() for action in window.menus.feeds_menu.actions()
             if action.text().startswith("Mark older")] == [
         "Mark older than 1 day as read", "Mark older than 1 week as read",
         "Mark older than 2 weeks as read"]

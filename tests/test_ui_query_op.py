@@ -64,7 +64,7 @@ def test_an_answer_from_a_database_no_longer_shown_is_dropped(qtbot, make_window
     task = QueryOp(window, "test", gated(gate, "old"), shown.append,
                    follows_user=False).run_in_background()
     asked_of = window.manager
-    assert run(qtbot, window.open_database(other))
+    assert run(qtbot, window.database.open_database(other))
     assert window.manager is not asked_of
     gate.set()  # its engine is closed: the read fails, and that is no news to anyone
     qtbot.waitUntil(task.done)

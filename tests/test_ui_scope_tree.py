@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from desktop.store.overview import FeedInfo, Overview
-from desktop.ui.scope_tree import ScopeTreeModel, TreeScope
+from desktop.ui.feeds.scope_tree import ScopeTreeModel, TreeScope
 
 JOB = 7
 

@@ -55,7 +55,7 @@ def test_preferences_turn_the_confirmation_back_on_and_set_the_ages(qtbot, make_
     window = make_window(server_db)
     window.prefs.confirm_mark_read = False  # "don't ask again" was ticked once
     keys(qtbot, window.tree, Qt.Key.Key_Comma)  # Ctrl+,
-    dialog = window.preferences
+    dialog = window.menus.preferences
     assert dialog.isVisible() and not dialog.confirm.isChecked()
     qtbot.mouseClick(dialog.confirm, Qt.MouseButton.LeftButton)
     dialog.custom_days.setFocus()
@@ -71,7 +71,7 @@ def test_preferences_turn_the_confirmation_back_on_and_set_the_ages(qtbot, make_
 
     click_scope(qtbot, window, "feed", 3)
     keys(qtbot, window.tree, Qt.Key.Key_R)
-    confirmation = window.confirmation
+    confirmation = window.jobs.confirmation
     assert confirmation.isVisible()  # asked again
     assert confirmation.age.currentText() == "Older than 10 days"  # the chosen start
     qtbot.waitUntil(confirmation.ok_button.isEnabled)
@@ -88,14 +88,14 @@ def test_ctrl_z_undoes_the_last_mark_read_then_the_one_before(qtbot, make_window
         with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
             keys(qtbot, window.tree, Qt.Key.Key_R)
         jobs.append(finished.args[0].id)
-    qtbot.waitUntil(window.undo_last_action.isEnabled)
+    qtbot.waitUntil(window.menus.undo_last_action.isEnabled)
     for job_id in reversed(jobs):
         with qtbot.waitSignal(window.jobFinished, timeout=10_000) as undone:
             keys(qtbot, window.tree, Qt.Key.Key_Z)
         assert undone.args[0].parameters == f'{{"job_id": {job_id}}}'
     qtbot.waitUntil(lambda: tree_count(window, "feed", 3) == 13 and tree_count(window, "feed", 4)
                     == 7)
-    qtbot.waitUntil(lambda: not window.undo_last_action.isEnabled())  # nothing left to undo
+    qtbot.waitUntil(lambda: not window.menus.undo_last_action.isEnabled())  # nothing left to undo
 
 
 def test_ctrl_z_in_a_text_box_undoes_what_was_done_last_as_the_menu_says(qtbot, make_window,
@@ -105,15 +105,15 @@ def test_ctrl_z_in_a_text_box_undoes_what_was_done_last_as_the_menu_says(qtbot, 
     window = make_window(server_db)
     window.prefs.confirm_mark_read = False
     click_scope(qtbot, window, "category", 1)
-    search = window.article_pane.search
+    search = window.articles.pane.search
     qtbot.mouseClick(search, Qt.MouseButton.LeftButton)
     qtbot.keyClicks(search, "article")
-    assert window.undo_last_action.text() == "&Undo typing"  # nothing else done yet
+    assert window.menus.undo_last_action.text() == "&Undo typing"  # nothing else done yet
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as marked:
-        click_toolbar(qtbot, window, window.mark_read_action)
+        click_toolbar(qtbot, window, window.menus.mark_read_action)
     assert search.hasFocus() and search.isUndoAvailable()
-    qtbot.waitUntil(lambda: window.undo_last_action.text() == "&Undo last mark as read"
-                    and window.undo_last_action.isEnabled())
+    qtbot.waitUntil(lambda: window.menus.undo_last_action.text() == "&Undo last mark as read"
+                    and window.menus.undo_last_action.isEnabled())
 
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as undone:
         keys(qtbot, search, Qt.Key.Key_Z)
@@ -123,10 +123,10 @@ def test_ctrl_z_in_a_text_box_undoes_what_was_done_last_as_the_menu_says(qtbot, 
 
     qtbot.keyClick(search, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(search, "tech")
-    assert window.undo_last_action.text() == "&Undo typing"
+    assert window.menus.undo_last_action.text() == "&Undo typing"
     keys(qtbot, search, Qt.Key.Key_Z)
     assert search.text() == "article"
-    assert window.undo_last_action.text() == "&Undo typing"  # the rest of the typing
+    assert window.menus.undo_last_action.text() == "&Undo typing"  # the rest of the typing
 
 
 def test_the_edit_menu_opened_over_a_text_box_undoes_its_typing(qtbot, make_window, server_db):
@@ -137,7 +137,7 @@ def test_the_edit_menu_opened_over_a_text_box_undoes_its_typing(qtbot, make_wind
     click_scope(qtbot, window, "feed", 3)
     with qtbot.waitSignal(window.jobFinished, timeout=10_000):
         keys(qtbot, window.tree, Qt.Key.Key_R)
-    search = window.article_pane.search
+    search = window.articles.pane.search
     qtbot.mouseClick(search, Qt.MouseButton.LeftButton)
     qtbot.keyClicks(search, "rust")
     edit_menu = next(action.menu() for action in window.menuBar().actions()
@@ -145,10 +145,10 @@ def test_the_edit_menu_opened_over_a_text_box_undoes_its_typing(qtbot, make_wind
     keys(qtbot, search, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)  # the menu bar
     qtbot.waitUntil(edit_menu.isVisible)
     undo = edit_menu.actions()[0]
-    assert undo is window.undo_last_action and undo.text() == "&Undo typing"
+    assert undo is window.menus.undo_last_action and undo.text() == "&Undo typing"
     qtbot.keyClick(edit_menu, Qt.Key.Key_Return)  # its first entry: Undo
     qtbot.waitUntil(lambda: not edit_menu.isVisible())
-    assert search.text() == "" and not window.jobs_model.job_at(0).undone_by
+    assert search.text() == "" and not window.jobs.model.job_at(0).undone_by
 
 
 def test_an_undo_brings_its_articles_back_into_a_list_made_after_the_job(qtbot, make_window,
@@ -180,17 +180,17 @@ def test_the_jobs_menu_holds_every_job_action_with_its_shortcut(qtbot, make_wind
                          "&Undo job": "Ctrl+Shift+Z", "C&lear finished jobs…": ""}
     job_id = run(qtbot, window.manager.create_job("mark_feed_read", 1, {"feed_id": 3},
                                                   run=False))
-    run(qtbot, window.reload_jobs())
+    run(qtbot, window.jobs.reload())
     click_job_row(qtbot, window, job_id)
-    qtbot.keyClick(window.jobs_panel.table, Qt.Key.Key_Delete)  # cancel
+    qtbot.keyClick(window.jobs.panel.table, Qt.Key.Key_Delete)  # cancel
     qtbot.waitUntil(lambda: cell(window, job_id, "Status") == "Cancelled")
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
-        keys(qtbot, window.jobs_panel.table, Qt.Key.Key_R,
+        keys(qtbot, window.jobs.panel.table, Qt.Key.Key_R,
              Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)  # retry
     assert finished.args[0].status == "completed"
-    qtbot.waitUntil(window.jobs_panel.undo_action.isEnabled)
+    qtbot.waitUntil(window.jobs.panel.undo_action.isEnabled)
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as undone:
-        keys(qtbot, window.jobs_panel.table, Qt.Key.Key_Z,
+        keys(qtbot, window.jobs.panel.table, Qt.Key.Key_Z,
              Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)  # undo
     assert undone.args[0].job_type == "undo_mark_read"
     qtbot.waitUntil(lambda: tree_count(window, "feed", 3) == 13)
@@ -201,15 +201,15 @@ def test_delete_in_the_feed_filter_edits_text_and_cancels_nothing(qtbot, make_wi
     window = make_window(server_db, recover_every=None)  # the job stays pending
     job_id = run(qtbot, window.manager.create_job("mark_feed_read", 1, {"feed_id": 3},
                                                   run=False))
-    run(qtbot, window.reload_jobs())
+    run(qtbot, window.jobs.reload())
     click_job_row(qtbot, window, job_id)
-    assert window.jobs_panel.cancel_action.isEnabled()  # Delete would cancel it in the table
+    assert window.jobs.panel.cancel_action.isEnabled()  # Delete would cancel it in the table
     edit = window.feed_pane.filter_edit
     qtbot.keyClicks(edit, "Tech")
     qtbot.keyClick(edit, Qt.Key.Key_Home)
     qtbot.keyClick(edit, Qt.Key.Key_Delete)
     assert edit.text() == "ech"
-    run(qtbot, window.reload_jobs())
+    run(qtbot, window.jobs.reload())
     assert cell(window, job_id, "Status") == "Pending"
 
 
@@ -218,7 +218,7 @@ def test_about_names_the_version_and_the_database(qtbot, make_window, server_db)
     help_menu = next(action.menu() for action in window.menuBar().actions()
                      if action.text() == "&Help")
     help_menu.actions()[0].trigger()
-    box = window.about_box
+    box = window.menus.about_box
     assert box.isVisible() and __version__ in box.text()
     assert str(server_db) in box.informativeText() and "Log file" in box.informativeText()
     qtbot.keyClick(box, Qt.Key.Key_Escape)
@@ -238,7 +238,7 @@ def test_the_trees_context_menu_offers_the_ages_inline(qtbot, make_window, serve
                        "Re&fresh"]
     week = menu.actions()[2]
     qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(week).center())
-    dialog = window.confirmation
+    dialog = window.jobs.confirmation
     assert dialog.isVisible() and dialog.selected_age() == "1w"
     assert (window.selected_scope().kind, window.selected_scope().id) == ("category", 1)
     qtbot.waitUntil(dialog.ok_button.isEnabled)
@@ -265,14 +265,14 @@ def test_the_filter_box_and_hiding_read_feeds(qtbot, make_window, server_db):
         keys(qtbot, window.tree, Qt.Key.Key_R)
     qtbot.waitUntil(lambda: tree_count(window, "feed", 5) == 0)
     keys(qtbot, window.tree, Qt.Key.Key_H)  # View › Hide feeds with nothing unread
-    assert window.hide_read_action.isChecked() and window.prefs.hide_read_feeds
+    assert window.menus.hide_read_action.isChecked() and window.prefs.hide_read_feeds
     assert "Feed 5" in visible_names(window)  # still selected: it stays
     click_scope(qtbot, window, "feed", 1)
     assert "Feed 5" not in visible_names(window) and "Uncategorized" not in visible_names(window)
     assert visible_names(window)[:3] == ["All articles", "News", "Feed 3"]
     run(qtbot, window.shutdown())
     again = make_window(server_db)  # remembered
-    assert again.hide_read_action.isChecked() and "Feed 5" not in visible_names(again)
+    assert again.menus.hide_read_action.isChecked() and "Feed 5" not in visible_names(again)
 
 
 def test_the_user_and_the_tree_start_where_they_were(qtbot, make_window, server_db):
@@ -296,13 +296,13 @@ def test_the_selected_job_stays_selected_when_another_programs_job_arrives(qtbot
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
         keys(qtbot, window.tree, Qt.Key.Key_R)
     ours = finished.args[0].id
-    qtbot.waitUntil(lambda: window.jobs_model.row_of(ours) >= 0)
+    qtbot.waitUntil(lambda: window.jobs.model.row_of(ours) >= 0)
     click_job_row(qtbot, window, ours)
     other = subprocess.run([sys.executable, "-m", "desktop", "mark-read", "--quiet", "--database",
                             str(server_db), "--user", "1", "--feed", "4"], cwd=ROOT,
                            capture_output=True, text=True, timeout=60)
     assert other.returncode == 0, other.stderr
     theirs = int(other.stdout)
-    qtbot.waitUntil(lambda: window.jobs_model.row_of(theirs) >= 0, timeout=10_000)
-    assert window.jobs_panel.selected_job().id == ours
-    assert window.jobs_panel.undo_action.isEnabled()
+    qtbot.waitUntil(lambda: window.jobs.model.row_of(theirs) >= 0, timeout=10_000)
+    assert window.jobs.panel.selected_job().id == ours
+    assert window.jobs.panel.undo_action.isEnabled()

@@ -30,9 +30,9 @@ from window_helpers import (
 from desktop.store import clock
 from desktop.store.clock import to_db_text, utc_now_text
 from desktop.store.jobs_table import JobRecord
-from desktop.ui.feed_pane import NAME_MIN_WIDTH
+from desktop.ui.feeds.feed_pane import NAME_MIN_WIDTH
 from desktop.ui.formatting import duration, isolated, local_time
-from desktop.ui.jobs_model import JobsTableModel, RateMeter, job_progress
+from desktop.ui.joblist.model import JobsTableModel, RateMeter, job_progress
 
 
 def ctrl(qtbot, widget, key) -> None:
@@ -76,12 +76,12 @@ def test_esc_while_the_confirmation_counts_never_meets_the_count(qtbot, make_win
     entered, release, held = hold_read_thread(window)
     qtbot.waitUntil(entered.is_set)
     ctrl(qtbot, window.tree, Qt.Key.Key_R)
-    dialog = window.confirmation
+    dialog = window.jobs.confirmation
     assert dialog.isVisible() and not dialog.ok_button.isEnabled()
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # answered while the count waits
     assert dialog.closed and not dialog.isVisible()
     release.set()
-    qtbot.waitUntil(lambda: held.done() and not window._tasks)
+    qtbot.waitUntil(lambda: held.done() and not window.messages.tasks)
     delete_later_now()
     assert not shiboken6.isValid(dialog)  # gone, and nothing touched it after
     assert errors == [] and job_count(server_db) == 0
@@ -93,8 +93,8 @@ def test_esc_right_after_ctrl_r_before_the_count_starts(qtbot, make_window, serv
     window.errorShown.connect(errors.append)
     click_scope(qtbot, window, "category", 1)
     ctrl(qtbot, window.tree, Qt.Key.Key_R)
-    qtbot.keyClick(window.confirmation, Qt.Key.Key_Escape)  # the loop has not run in between
-    qtbot.waitUntil(lambda: not window._tasks)
+    qtbot.keyClick(window.jobs.confirmation, Qt.Key.Key_Escape)  # the loop has not run in between
+    qtbot.waitUntil(lambda: not window.messages.tasks)
     delete_later_now()
     assert errors == [] and job_count(server_db) == 0
 
@@ -105,10 +105,10 @@ def test_opening_another_database_closes_the_confirmation(qtbot, make_window, se
     window = make_window(server_db)
     click_scope(qtbot, window, "category", 1)
     ctrl(qtbot, window.tree, Qt.Key.Key_R)
-    dialog = window.confirmation
-    assert run(qtbot, window.open_database(other))
+    dialog = window.jobs.confirmation
+    assert run(qtbot, window.database.open_database(other))
     assert dialog.closed  # its count and watermark belonged to the other file
-    qtbot.waitUntil(lambda: not window._tasks)
+    qtbot.waitUntil(lambda: not window.messages.tasks)
     assert job_count(server_db) == 0 and job_count(other) == 0
 
 
@@ -135,15 +135,15 @@ def test_the_original_says_being_undone_until_its_undo_ends(qtbot, make_window, 
     job_id = run(qtbot, window.manager.create_job("mark_feed_read", 1, {"feed_id": 3}))
     run(qtbot, window.manager.wait_for_job(job_id))
     undo = run(qtbot, window.manager.undo_job(1, job_id, run=False))  # pending, not running
-    run(qtbot, window.reload_jobs())
+    run(qtbot, window.jobs.reload())
     assert cell(window, job_id, "Message") == f"being undone by job {undo.id}…"
     click_job_row(qtbot, window, undo.id)
-    qtbot.mouseClick(panel_button(window, window.jobs_panel.cancel_action),
+    qtbot.mouseClick(panel_button(window, window.jobs.panel.cancel_action),
                      Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "not undone" in (cell(window, job_id, "Message") or ""))
     assert f"job {undo.id}, was cancelled before it began" in cell(window, job_id, "Message")
     with qtbot.waitSignal(window.jobFinished, timeout=10_000):  # Ctrl+Shift+R: retry
-        qtbot.keyClick(window.jobs_panel.table, Qt.Key.Key_R,
+        qtbot.keyClick(window.jobs.panel.table, Qt.Key.Key_R,
                        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: cell(window, job_id, "Message") == f"undone by job {undo.id}")
 
@@ -209,7 +209,7 @@ def test_nothing_unread_creates_no_job(qtbot, make_window, server_db):
     window.prefs.custom_age_days = 60  # the articles are 30 days old: none is older
     click_scope(qtbot, window, "feed", 3)
     ctrl(qtbot, window.tree, Qt.Key.Key_R)
-    dialog = window.confirmation
+    dialog = window.jobs.confirmation
     qtbot.waitUntil(dialog.ok_button.isEnabled)
     dialog.age.setCurrentIndex(dialog.age.findData("60d"))
     qtbot.waitUntil(lambda: dialog.question.text().startswith("Nothing unread"))
@@ -222,14 +222,14 @@ def test_nothing_unread_creates_no_job(qtbot, make_window, server_db):
     # without the confirmation, on a count the tree shows but another program just changed
     window.prefs.confirm_mark_read = False
     mark_feed_read_elsewhere(server_db, 3)
-    assert window.mark_read_action.isEnabled()  # the tree still shows 13
+    assert window.menus.mark_read_action.isEnabled()  # the tree still shows 13
     ctrl(qtbot, window.tree, Qt.Key.Key_R)
     qtbot.waitUntil(lambda: window.status_label.full_text
                     == f"Nothing unread in Feed: {isolated('Feed 3')}: no job started")
     assert job_count(server_db) == 0
     qtbot.waitUntil(lambda: tree_count(window, "feed", 3) == 0)  # the poll catches up
-    assert not window.mark_read_action.isEnabled()
-    assert window.mark_read_action.toolTip() == f"Nothing unread in {isolated('Feed 3')}"
+    assert not window.menus.mark_read_action.isEnabled()
+    assert window.menus.mark_read_action.toolTip() == f"Nothing unread in {isolated('Feed 3')}"
 
 
 # -- 6, 7. ids and tooltips -----------------------------------------------------------------
@@ -249,13 +249,13 @@ def test_every_cut_short_cell_has_its_whole_text_as_tooltip(qtbot, make_window, 
     window.prefs.custom_age_days = 1
     click_scope(qtbot, window, "category", 1)
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
-        window.mark_selected_read("1d")
+        window.jobs.mark_selected_read("1d")
     job = finished.args[0]
-    qtbot.waitUntil(lambda: window.jobs_model.row_of(job.id) >= 0)
-    table = window.jobs_panel.table
+    qtbot.waitUntil(lambda: window.jobs.model.row_of(job.id) >= 0)
+    table = window.jobs.panel.table
     for name in ("Job", "Progress", "Message"):
         table.horizontalHeader().resizeSection(column(name), 40)  # far too narrow
-    row = window.jobs_model.row_of(job.id)
+    row = window.jobs.model.row_of(job.id)
     assert table.model().index(row, column("#")).data() == str(job.id)
     job_text = cell(window, job.id, "Job")
     assert job_text.startswith(f"Category: {isolated('Tech')} (before ")
@@ -275,18 +275,18 @@ def test_the_status_bar_keeps_no_answered_question_or_past_error(qtbot, make_win
     opened = f"Opened {server_db}"
     assert window.status_label.full_text == opened
     height = window.statusBar().height()
-    assert not run(qtbot, window.open_database(tmp_path / "missing.db"))
-    box = window._message_box
+    assert not run(qtbot, window.database.open_database(tmp_path / "missing.db"))
+    box = window.messages.message_box
     assert "Create a new database there?" in box.text()
     assert "\n" not in window.status_label.text() and "missing.db" in window.status_label.text()
     qtbot.mouseClick(box.button(QMessageBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
     assert window.status_label.full_text == opened  # the question went with its answer
     notes = tmp_path / "notes.txt"
     notes.write_text("hello")
-    assert not run(qtbot, window.open_database(notes))
+    assert not run(qtbot, window.database.open_database(notes))
     assert "is not an SQLite database" in window.status_label.full_text
-    qtbot.keyClick(window._message_box, Qt.Key.Key_Escape)
-    assert window.status_label.full_text == opened and window.database_path == server_db
+    qtbot.keyClick(window.messages.message_box, Qt.Key.Key_Escape)
+    assert window.status_label.full_text == opened and window.database.database_path == server_db
     assert window.statusBar().height() == height
 
 
@@ -295,8 +295,8 @@ def test_the_status_bar_keeps_no_answered_question_or_past_error(qtbot, make_win
 def test_tab_leaves_the_jobs_table(qtbot, make_window, server_db):
     window = make_window(server_db)
     run(qtbot, window.manager.create_job("mark_feed_read", 1, {"feed_id": 5}, run=False))
-    run(qtbot, window.reload_jobs())
-    table = window.jobs_panel.table
+    run(qtbot, window.jobs.reload())
+    table = window.jobs.panel.table
     window.activateWindow()
     table.setFocus()
     qtbot.waitUntil(table.hasFocus)
@@ -309,11 +309,11 @@ def test_a_narrow_window_keeps_names_and_status_and_the_layout_is_remembered(
         qtbot, make_window, server_db):
     window = make_window(server_db)
     run(qtbot, window.manager.create_job("mark_feed_read", 1, {"feed_id": 5}))
-    qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 1)
+    qtbot.waitUntil(lambda: window.jobs.model.rowCount() == 1)
     window.resize(640, 400)
     qtbot.waitUntil(lambda: window.width() == 640)
     assert window.tree.header().sectionSize(0) >= NAME_MIN_WIDTH
-    table, status = window.jobs_panel.table, column("Status")
+    table, status = window.jobs.panel.table, column("Status")
     assert (table.columnViewportPosition(status) + table.columnWidth(status)
             <= table.viewport().width())  # in view without scrolling
 
@@ -325,7 +325,7 @@ def test_a_narrow_window_keeps_names_and_status_and_the_layout_is_remembered(
     run(qtbot, window.shutdown())
     again = make_window(server_db)
     assert again.splitter.sizes()[0] == sizes[0]
-    assert again.jobs_panel.table.columnWidth(column("Progress")) == 150
+    assert again.jobs.panel.table.columnWidth(column("Progress")) == 150
 
 
 # -- 12. who cancelled ---------------------------------------------------------------------
@@ -334,9 +334,9 @@ def test_a_command_line_job_cancelled_here_is_told_so(qtbot, make_window, demo_d
     process, job_id = run_gated_until_first_chunk(demo_db)  # stands after its first chunk
     try:
         window = make_window(demo_db)
-        qtbot.waitUntil(lambda: window.jobs_model.row_of(job_id) >= 0, timeout=10_000)
+        qtbot.waitUntil(lambda: window.jobs.model.row_of(job_id) >= 0, timeout=10_000)
         click_job_row(qtbot, window, job_id)
-        qtbot.keyClick(window.jobs_panel.table, Qt.Key.Key_Delete)
+        qtbot.keyClick(window.jobs.panel.table, Qt.Key.Key_Delete)
         qtbot.waitUntil(lambda: cell(window, job_id, "Status") == "Cancelled", timeout=10_000)
         _, stderr = process.communicate(input=b"go", timeout=120)
     finally:
@@ -354,9 +354,9 @@ def test_tab_into_the_tree_selects_nothing_to_mark(qtbot, make_window, server_db
     QApplication.sendEvent(window.tree, QFocusEvent(QEvent.Type.FocusIn,
                                                     Qt.FocusReason.TabFocusReason))
     assert window.tree.currentIndex().isValid()  # what Qt did
-    assert window.selected_scope() is None and not window.mark_read_action.isEnabled()
+    assert window.selected_scope() is None and not window.menus.mark_read_action.isEnabled()
     qtbot.keyClick(window.tree, Qt.Key.Key_Down)  # the keyboard selects as it moves
-    assert window.selected_scope().kind == "category" and window.mark_read_action.isEnabled()
+    assert window.selected_scope().kind == "category" and window.menus.mark_read_action.isEnabled()
 
 
 # -- 13. smaller --------------------------------------------------------------------------
@@ -374,23 +374,24 @@ def test_clear_finished_asks_first(qtbot, make_window, server_db):
     for feed in (3, 5):
         run(qtbot, window.manager.wait_for_job(run(qtbot, window.manager.create_job(
             "mark_feed_read", 1, {"feed_id": feed}))))
-    run(qtbot, window.reload_jobs())
-    clear = panel_button(window, window.jobs_panel.clear_action)
+    run(qtbot, window.jobs.reload())
+    clear = panel_button(window, window.jobs.panel.clear_action)
     qtbot.mouseClick(clear, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.clear_question is not None
-                    and shiboken6.isValid(window.clear_question)
-                    and window.clear_question.isVisible())
-    box = window.clear_question
+    qtbot.waitUntil(lambda: window.jobs.clear_question is not None
+                    and shiboken6.isValid(window.jobs.clear_question)
+                    and window.jobs.clear_question.isVisible())
+    box = window.jobs.clear_question
     assert box.text() == f"Delete 2 finished jobs of {isolated('alice')}?"
     assert "can no longer be undone" in box.informativeText()
     qtbot.keyClick(box, Qt.Key.Key_Escape)  # Cancel is the default
     assert job_count(server_db) == 2
     qtbot.mouseClick(clear, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: shiboken6.isValid(window.clear_question)
-                    and window.clear_question.isVisible() and window.clear_question is not box)
-    delete = next(b for b in window.clear_question.buttons() if b.text() == "Delete")
+    qtbot.waitUntil(lambda: shiboken6.isValid(window.jobs.clear_question)
+                    and window.jobs.clear_question.isVisible()
+                    and window.jobs.clear_question is not box)
+    delete = next(b for b in window.jobs.clear_question.buttons() if b.text() == "Delete")
     qtbot.mouseClick(delete, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 0)
+    qtbot.waitUntil(lambda: window.jobs.model.rowCount() == 0)
     assert job_count(server_db) == 0
     assert window.status_label.full_text == "Cleared 2 finished jobs"
 
@@ -399,12 +400,12 @@ def test_the_open_dialog_starts_in_the_databases_folder(qtbot, make_window, serv
                                                         tmp_path, monkeypatch):
     monkeypatch.chdir(server_db.parent)
     window = make_window(Path(server_db.name))  # a relative path, as typed in a terminal
-    assert window.database_path == server_db
+    assert window.database.database_path == server_db
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     ctrl(qtbot, window.tree, Qt.Key.Key_O)
-    dialog = window.file_dialog
+    dialog = window.database.file_dialog
     assert Path(dialog.directory().absolutePath()) == server_db.parent
     assert [Path(f).name for f in dialog.selectedFiles()] == [server_db.name]
     assert window.prefs.recent_databases()[0] == str(server_db)
@@ -435,9 +436,9 @@ def saturation(colour: QColor) -> int:
 
 def bar_colour(window, job_id: int) -> QColor:
     """The colour painted a few pixels into a job's progress bar (its filled part)."""
-    table = window.jobs_panel.table
+    table = window.jobs.panel.table
     table.clearSelection()
-    rect = table.visualRect(window.jobs_model.index(window.jobs_model.row_of(job_id),
+    rect = table.visualRect(window.jobs.model.index(window.jobs.model.row_of(job_id),
                                                     column("Progress")))
     image = table.viewport().grab().toImage()
     return image.pixelColor(QPoint(rect.left() + 8, rect.top() + rect.height() // 3))
@@ -453,7 +454,7 @@ def test_a_cancelled_jobs_bar_is_grey_not_like_a_completed_one(qtbot, make_windo
     def cancel_at_first_chunk(event):  # the cancel lands before the job's next chunk
         if event.kind == "progress" and event.job.job_type == "mark_all_read":
             window.bridge.jobEvent.disconnect(cancel_at_first_chunk)
-            window.spawn(window.cancel_job(event.job.id))
+            window.spawn(window.jobs.cancel_job(event.job.id))
 
     window.bridge.jobEvent.connect(cancel_at_first_chunk)
     click_scope(qtbot, window, "all", None)
@@ -469,16 +470,16 @@ def test_a_cancelled_jobs_bar_is_grey_not_like_a_completed_one(qtbot, make_windo
 
 def test_an_empty_filter_says_so(qtbot, make_window, server_db):
     window = make_window(server_db)
-    panel = window.jobs_panel
+    panel = window.jobs.panel
     assert panel.empty_label.isVisible() and "No jobs yet" in panel.empty_label.text()
     run(qtbot, window.manager.wait_for_job(run(qtbot, window.manager.create_job(
         "mark_feed_read", 1, {"feed_id": 5}))))
-    run(qtbot, window.reload_jobs())
+    run(qtbot, window.jobs.reload())
     assert not panel.empty_label.isVisible()
     panel.filter.setFocus()
     while panel.filter.currentData() != "failed":
         qtbot.keyClick(panel.filter, Qt.Key.Key_Down)
-    qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 0)
+    qtbot.waitUntil(lambda: window.jobs.model.rowCount() == 0)
     assert panel.empty_label.isVisible() and panel.empty_label.text() == "No failed jobs."
 
 
@@ -488,12 +489,12 @@ def test_resuming_after_a_restart_is_said(qtbot, make_window, demo_db):
     window.prefs.confirm_mark_read = False
     click_scope(qtbot, window, "all", None)
     ctrl(qtbot, window.tree, Qt.Key.Key_R)
-    qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 1
-                    and window.jobs_model.job_at(0).progress > 0, timeout=10_000)
-    job_id = window.jobs_model.job_at(0).id
+    qtbot.waitUntil(lambda: window.jobs.model.rowCount() == 1
+                    and window.jobs.model.job_at(0).progress > 0, timeout=10_000)
+    job_id = window.jobs.model.job_at(0).id
     window.close()
     assert window.isVisible()  # not yet: it asks
-    box = window.close_question
+    box = window.messages.close_question
     assert "pauses it after its current chunk" in box.informativeText()
     closed = []
     window.closeRequested.connect(lambda: closed.append(True))
@@ -518,19 +519,19 @@ def test_the_close_question_follows_the_job_and_closes_once_it_ends(qtbot, make_
     window.prefs.confirm_mark_read = False
     click_scope(qtbot, window, "all", None)
     ctrl(qtbot, window.tree, Qt.Key.Key_R)
-    qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 1
-                    and window.jobs_model.job_at(0).progress > 0, timeout=10_000)
+    qtbot.waitUntil(lambda: window.jobs.model.rowCount() == 1
+                    and window.jobs.model.job_at(0).progress > 0, timeout=10_000)
     entered, release = threading.Event(), threading.Event()  # the job held between chunks
     held = asyncio.ensure_future(window.manager.db.call(lambda: (entered.set(),
                                                                  release.wait(30))))
     try:
         qtbot.waitUntil(entered.is_set)
-        job = window.jobs_model.job_at(0)
+        job = window.jobs.model.job_at(0)
         assert job.status == "running" and job.marked_count < job.confirmed_count
         closed = []
         window.closeRequested.connect(lambda: closed.append(True))
         window.close()  # what Ctrl+Q does (offscreen Qt has no key for StandardKey.Quit)
-        box = window.close_question
+        box = window.messages.close_question
         assert window.isVisible() and box.isVisible() and not closed
         asked = box.text()
         assert asked.startswith("1 job running here: All articles (job ") and "%" in asked
@@ -550,5 +551,5 @@ def test_the_close_question_follows_the_job_and_closes_once_it_ends(qtbot, make_
     assert shown[-1][0] != asked_at
     assert held.done() and not window.isVisible()
     assert not shiboken6.isValid(box) or not box.isVisible()  # the question went
-    assert window.jobs_model.job_at(0).status == "completed"
+    assert window.jobs.model.job_at(0).status == "completed"
     assert window.prefs.confirm_close_with_jobs  # not answered: still asked next time

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QToolBar
 
 from desktop.store.backends.sqlite import JOB_TABLE_DDL
 from desktop.store.clock import ago_text
-from desktop.ui.jobs_model import COLUMNS
-from desktop.ui.scope_tree import TreeScope
+from desktop.ui.feeds.scope_tree import TreeScope
+from desktop.ui.joblist.model import COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 FEED_ARTICLES = {1: range(1, 41), 2: range(41, 71), 3: range(71, 91), 4: range(91, 101),
@@ -50,18 +50,18 @@ def click_scope(qtbot, window, kind: str, scope_id) -> None:
 
 
 def click_job_row(qtbot, window, job_id: int) -> None:
-    table = window.jobs_panel.table
-    index = window.jobs_model.index(window.jobs_model.row_of(job_id), COLUMNS.index("Job"))
+    table = window.jobs.panel.table
+    index = window.jobs.model.index(window.jobs.model.row_of(job_id), COLUMNS.index("Job"))
     assert index.isValid(), job_id
     table.scrollTo(index)
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
                      pos=table.visualRect(index).center())
-    assert window.jobs_panel.selected_job().id == job_id
+    assert window.jobs.panel.selected_job().id == job_id
 
 
 def panel_button(window, action):
     """The button of a job action in the jobs panel's toolbar."""
-    return window.jobs_panel.toolbar.widgetForAction(action)
+    return window.jobs.panel.toolbar.widgetForAction(action)
 
 
 def column(name: str) -> int:
@@ -70,8 +70,8 @@ def column(name: str) -> int:
 
 def cell(window, job_id: int, name: str, role=Qt.ItemDataRole.DisplayRole):
     """What the jobs table shows for a job in a column."""
-    row = window.jobs_model.row_of(job_id)
-    return window.jobs_model.index(row, column(name)).data(role) if row >= 0 else None
+    row = window.jobs.model.row_of(job_id)
+    return window.jobs.model.index(row, column(name)).data(role) if row >= 0 else None
 
 
 def click_toolbar(qtbot, window, action) -> None:
@@ -108,21 +108,21 @@ def insert_job_row(path: Path, **values) -> int:
 
 def article_index(window, article_id: int, column: int | None = None):
     """The list's index of an article among the rows the model holds (invalid if none)."""
-    from desktop.ui.article_model import TITLE
+    from desktop.ui.articles.model import TITLE
 
-    row = window.article_model.row_of(article_id)
-    return window.article_model.index(row, TITLE if column is None else column)
+    row = window.articles.model.row_of(article_id)
+    return window.articles.model.index(row, TITLE if column is None else column)
 
 
 def wait_for_articles(qtbot, window, timeout=10_000) -> None:
     """Until the list is walked to its end and every row the view shows has arrived."""
-    model = window.article_model
+    model = window.articles.model
 
     def shown() -> bool:
         if not model.complete:
             return False
-        first = window.articles.rowAt(0)
-        last = window.articles.rowAt(window.articles.viewport().height() - 1)
+        first = window.articles.view.rowAt(0)
+        last = window.articles.view.rowAt(window.articles.view.viewport().height() - 1)
         last = model.rowCount() - 1 if last < 0 else last
         return first < 0 or all(model.row_at(row) is not None for row in range(first, last + 1))
 
@@ -131,15 +131,15 @@ def wait_for_articles(qtbot, window, timeout=10_000) -> None:
 
 def listed_ids(window) -> list[int]:
     """The article ids of the list's rows the model holds, in order."""
-    model = window.article_model
+    model = window.articles.model
     return [row.id for row in (model.row_at(n) for n in range(model.rowCount())) if row]
 
 
 def bold_ids(window) -> set[int]:
     """The articles shown in bold (unread), among the rows the model holds."""
-    from desktop.ui.article_model import TITLE
+    from desktop.ui.articles.model import TITLE
 
-    model = window.article_model
+    model = window.articles.model
     return {model.row_at(n).id for n in range(model.rowCount())
             if model.row_at(n) is not None
             and model.index(n, TITLE).data(Qt.ItemDataRole.FontRole) is not None
@@ -150,6 +150,6 @@ def click_article(qtbot, window, article_id: int, column: int | None = None,
                   button=Qt.MouseButton.LeftButton) -> None:
     index = article_index(window, article_id, column)
     assert index.isValid(), article_id
-    window.articles.scrollTo(index)
-    qtbot.mouseClick(window.articles.viewport(), button,
-                     pos=window.articles.visualRect(index).center())
+    window.articles.view.scrollTo(index)
+    qtbot.mouseClick(window.articles.view.viewport(), button,
+                     pos=window.articles.view.visualRect(index).center())

@@ -136,14 +136,14 @@ async def _run_window(window, database: Path | str, create: bool, demo_if_new: b
         window.show()
         await asyncio.get_running_loop().run_in_executor(None, create_demo_file, database)
     window.show()
-    await window.open_database(database, create=create)
+    await window.database.open_database(database, create=create)
     await closed.wait()
     await window.shutdown()
     return 0
 
 
 async def _screenshot(window, database: Path | str, output: Path) -> int:
-    if not await window.open_database(database):
+    if not await window.database.open_database(database):
         print(f"rss-desktop: error: {window.status_label.full_text}", file=sys.stderr)
         return 2
     window.resize(1200, 720)
@@ -155,11 +155,11 @@ async def _screenshot(window, database: Path | str, output: Path) -> int:
     # QApplication.processEvents() inside a coroutine: a task step it runs re-entrantly is
     # refused by asyncio and that task never runs.)
     deadline = asyncio.get_running_loop().time() + SCREENSHOT_WAIT_SECONDS
-    while (window.article_model.spec is not None and window.article_model.rowCount()
-           and window.article_model.row_at(0) is None
+    while (window.articles.model.spec is not None and window.articles.model.rowCount()
+           and window.articles.model.row_at(0) is None
            and asyncio.get_running_loop().time() < deadline):
         await asyncio.sleep(0.02)
-    while not window.article_model.complete and asyncio.get_running_loop().time() < deadline:
+    while not window.articles.model.complete and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.02)
     await asyncio.sleep(0.1)
     ok = window.grab().save(str(output))
@@ -180,7 +180,7 @@ async def _smoke_test(window) -> int:
         # off the GUI thread, like every database call
         await asyncio.get_running_loop().run_in_executor(None, create_demo_file, path, 2000)
         window.show()
-        if not await window.open_database(path):
+        if not await window.database.open_database(path):
             return 1
         finished = asyncio.get_running_loop().create_future()
         def on_finished(job):
@@ -190,7 +190,7 @@ async def _smoke_test(window) -> int:
         window.jobFinished.connect(on_finished)
         window.select_scope("category", next(iter(window.tree_model.category_names())))
         scope = window.selected_scope()
-        await window.start_mark_read(scope, None, None)
+        await window.jobs.start_mark_read(scope, None, None)
         job = await asyncio.wait_for(finished, 60)
         await window.reload_overview()
         unread = window.tree_model.unread(scope)
@@ -233,8 +233,8 @@ def run_gui(database: str | None = None, *, smoke_test: bool = False,
             screenshot: str | None = None, demo_if_new: bool = False) -> int:
     """Open the desktop app on ``database`` (a file, or a ``postgresql://`` URL whose password
     comes from PGPASSWORD, ~/.pgpass or the window's prompt); returns the process exit code."""
-    from .main_window import MainWindow
-    from .window_database import database_target
+    from .window.database import database_target
+    from .window.main_window import MainWindow
 
     instance, moved = None, {}
     throwaway = smoke_test or screenshot  # never the person's window, settings or files
@@ -276,7 +276,7 @@ def run_gui(database: str | None = None, *, smoke_test: bool = False,
 
 def one_window_per_session(database: str | None):
     """(the session's InstanceServer or None, whether the window already open took over)."""
-    from .single_instance import InstanceServer, hand_over, socket_path
+    from .window.single_instance import InstanceServer, hand_over, socket_path
 
     try:
         path = socket_path()

@@ -2,7 +2,7 @@
 applies (after Anki's aqt.operations.QueryOp).
 
     QueryOp(window, "jobs", lambda manager, user_id: manager.list_jobs(user_id),
-            success=self.jobs_model.set_jobs).run_in_background()
+            success=window.jobs.model.set_jobs).run_in_background()
 
 ``op(manager, user_id)`` is awaited with the window's engine and user taken when the op starts;
 ``success(result)`` is then called on the GUI thread (the loop's thread under qasync) unless
@@ -16,7 +16,7 @@ the answer went stale meanwhile:
   reload sees one at least as new as the one they asked for (e.g. the job just created).
 
 A stale answer is dropped, never half-shown. An error is raised to whoever awaits ``run()``;
-``run_in_background()`` hands it to the window's ``spawn``, which shows it (window_messages.py).
+``run_in_background()`` hands it to the window's ``spawn``, which shows it (window/messages.py).
 The error of an op whose database is no longer shown is only logged: it was closed under the
 op (switched, or failed and said so once), and a message about it would be noise.
 """

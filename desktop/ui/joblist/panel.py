@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .column_fit import ColumnsGiveWay
-from .formatting import widest_local_times
-from .jobs_model import COLUMNS, PROGRESS_ROLE, JobsTableModel, can_cancel, can_retry, can_undo
-from .resources import icon
+from ..column_fit import ColumnsGiveWay
+from ..formatting import widest_local_times
+from ..overlay import FollowSize
+from ..resources import icon
+from .model import COLUMNS, PROGRESS_ROLE, JobsTableModel, can_cancel, can_retry, can_undo
 
 STATUS_FILTERS = (("All jobs", None), ("Pending", "pending"), ("Running", "running"),
                   ("Completed", "completed"), ("Failed", "failed"), ("Cancelled", "cancelled"))
@@ -77,20 +78,6 @@ def fitting_text(text: str, metrics, width: int) -> str:
         return text
     percent = re.search(r"\((\d+%)\)", text)
     return percent.group(1) if percent else text
-
-
-class _FollowSize(QObject):
-    """Keeps an overlay the size of the widget it lies on."""
-
-    def __init__(self, overlay: QWidget, under: QWidget):
-        super().__init__(overlay)
-        self._overlay = overlay
-        under.installEventFilter(self)
-
-    def eventFilter(self, watched, event):
-        if event.type() == QEvent.Type.Resize:
-            self._overlay.setGeometry(watched.rect())
-        return False
 
 
 def text_widths(view: QTableView) -> dict[str, int]:
@@ -166,7 +153,7 @@ class JobsPanel(QWidget):
         self.empty_label.setWordWrap(True)
         self.empty_label.setEnabled(False)  # the palette's muted text colour
         self.empty_label.setContentsMargins(12, 12, 12, 12)
-        _FollowSize(self.empty_label, self.table.viewport())
+        FollowSize(self.empty_label, self.table.viewport())
 
         bar = QHBoxLayout()
         bar.addWidget(title)

@@ -3,7 +3,7 @@ what it says when it has nothing to show."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QContextMenuEvent, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,9 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .article_model import COLUMNS, FEED, PUBLISHED, RECEIVED, STAR, TITLE, ArticleListModel
-from .column_fit import ColumnsGiveWay
-from .formatting import widest_local_times
+from ..column_fit import ColumnsGiveWay
+from ..formatting import widest_local_times
+from ..overlay import FollowSize
+from .model import COLUMNS, FEED, PUBLISHED, RECEIVED, STAR, TITLE, ArticleListModel
 
 SEARCH_DELAY_MS = 300  # the list is read again once typing pauses, not at every key
 COLUMN_WIDTHS = {STAR: 28, TITLE: 420}
@@ -190,20 +191,6 @@ class ElidedLabel(QLabel):
         self._update_tip()
 
 
-class _FollowSize(QObject):
-    """Keeps an overlay the size of the widget it lies on."""
-
-    def __init__(self, overlay: QWidget, under: QWidget):
-        super().__init__(overlay)
-        self._overlay = overlay
-        under.installEventFilter(self)
-
-    def eventFilter(self, watched, event):
-        if event.type() == QEvent.Type.Resize:
-            self._overlay.setGeometry(watched.rect())
-        return False
-
-
 class ArticlePane(QWidget):
     """``searchChanged`` (after typing pauses), ``showReadChanged`` and ``orderChanged`` (newest
     first or not) ask for the list again; the window builds it."""
@@ -253,7 +240,7 @@ class ArticlePane(QWidget):
         overlay.addWidget(self.empty_label)
         overlay.addWidget(self.empty_button, 0, Qt.AlignmentFlag.AlignHCenter)
         overlay.addStretch(1)
-        _FollowSize(self.empty, self.view.viewport())
+        FollowSize(self.empty, self.view.viewport())
         self.empty.hide()
 
         bar = QHBoxLayout()

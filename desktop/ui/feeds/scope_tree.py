@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, Signal
 
-from ..jobs.api import MARK_READ_BY_SCOPE, Overview
-from .formatting import isolated
-from .resources import icon
+from ...jobs.api import MARK_READ_BY_SCOPE, Overview
+from ..formatting import isolated
+from ..resources import icon
 
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1
 ICONS = {"all": "all", "category": "folder-feed", "uncategorized": "folder-feed",

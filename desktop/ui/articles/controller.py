@@ -2,18 +2,19 @@
 copy the link, mark read or unread, star, "mark this and everything older"), and how the list
 follows the engine (job chunks, article writes, other programs).
 
-A mixin of MainWindow (see job_actions.py for the same arrangement): it uses the window's
-engine (``manager``), user, widgets and helpers (``spawn``, ``status_label``). Every database
-call is one of the engine's methods: reads on its read thread, writes on its database thread.
+The window composes one ArticleController (``window.articles``), which owns the list's model,
+loader, pane and actions; it asks the window for the engine and user of the moment. Every
+database call is one of the engine's methods: reads on its read thread, writes on its database
+thread.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QObject, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from ..jobs.api import (
+from ...jobs.api import (
     ArticleChange,
     ArticleNotFound,
     ArticleRow,
@@ -22,36 +23,46 @@ from ..jobs.api import (
     ListSpec,
     parse_parameters,
 )
-from .article_loader import ArticleLoader
-from .article_model import ROW_ROLE, STAR, ArticleListModel
-from .article_pane import ArticlePane
-from .formatting import isolated
-from .scope_tree import TreeScope
+from ..feeds.scope_tree import TreeScope
+from ..formatting import isolated
+from .loader import ArticleLoader
+from .model import ROW_ROLE, STAR, ArticleListModel
+from .pane import ArticlePane
 
 OPENED_SCHEMES = ("http", "https")  # a feed's link is opened in the browser only if it is one
 
 
-class ArticleActions:
-    def _build_article_list(self) -> None:
-        self.article_model = ArticleListModel(self)
-        self.article_loader = ArticleLoader(self.article_model, self.spawn, self)
-        self.article_loader.listLost.connect(lambda: self.load_articles(again=True))
-        self.article_pane = ArticlePane(self.article_model)
-        self.articles = self.article_pane.view
+class ArticleController(QObject):
+    """Owns the list's model, loader, pane (``view`` is its table) and the article actions.
+    ``window``: the host that holds the engine and user of the moment (``manager``,
+    ``user_id``), ``spawn``, ``selected_scope``, the status line, its menus' actions and the
+    confirmation (``window.jobs``)."""
+
+    def __init__(self, window, prefs, tree_model) -> None:
+        super().__init__(window)
+        self.window = window
+        self.prefs = prefs
+        self.tree_model = tree_model
+        self.article_menu: QMenu | None = None  # the context menu last shown (tests look)
+        self.model = ArticleListModel(self)
+        self.loader = ArticleLoader(self.model, window.spawn, self)
+        self.loader.listLost.connect(lambda: self.load(again=True))
+        self.pane = ArticlePane(self.model)
+        self.view = self.pane.view
         self._list_scope: TreeScope | None = None
-        pane = self.article_pane
+        pane = self.pane
         pane.show_read.setChecked(self.prefs.show_read_articles)
-        pane.searchChanged.connect(lambda _text: self.load_articles())
+        pane.searchChanged.connect(lambda _text: self.load())
         pane.showReadChanged.connect(self._show_read_changed)
-        pane.orderChanged.connect(lambda _newest: self.load_articles())
-        pane.newArticlesRequested.connect(lambda: self.load_articles(again=True))
-        self.article_model.stateChanged.connect(self._update_article_state)
-        self.articles.menuRequested.connect(self._article_menu)
-        self.articles.doubleClicked.connect(lambda index: self.open_article(index.data(ROW_ROLE)))
-        self.articles.clicked.connect(self._article_clicked)
-        self.articles.selectionModel().selectionChanged.connect(
-            lambda *_: self._update_article_actions())
-        self.article_model.dataChanged.connect(lambda *_: self._update_article_actions())
+        pane.orderChanged.connect(lambda _newest: self.load())
+        pane.newArticlesRequested.connect(lambda: self.load(again=True))
+        self.model.stateChanged.connect(self.update_state)
+        self.view.menuRequested.connect(self._article_menu)
+        self.view.doubleClicked.connect(lambda index: self.open_article(index.data(ROW_ROLE)))
+        self.view.clicked.connect(self._article_clicked)
+        self.view.selectionModel().selectionChanged.connect(
+            lambda *_: self.update_actions())
+        self.model.dataChanged.connect(lambda *_: self.update_actions())
 
         def action(text, keys, slot, tip):
             made = QAction(text, self)
@@ -60,7 +71,7 @@ class ArticleActions:
             made.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             made.setToolTip(tip)
             made.triggered.connect(lambda: slot(self.selected_article()))
-            self.articles.addAction(made)
+            self.view.addAction(made)
             return made
 
         self.open_article_action = action(
@@ -83,39 +94,48 @@ class ArticleActions:
         self.show_read_action.setCheckable(True)
         self.show_read_action.setChecked(self.prefs.show_read_articles)
         self.show_read_action.toggled.connect(pane.show_read.setChecked)
-        self._update_article_actions()
+        self.update_actions()
+
+    @property
+    def manager(self):
+        """The engine of the moment: the window's (opening another database replaces it)."""
+        return self.window.manager
+
+    @property
+    def user_id(self) -> int | None:
+        return self.window.user_id
 
     # -- which list -----------------------------------------------------------------------
-    def load_articles(self, *, again: bool = False) -> None:
+    def load(self, *, again: bool = False) -> None:
         """Show the list of the selected scope, as the header's search, "Show read" and order
         say; the same list is not read again unless ``again``."""
-        scope = self.selected_scope()
-        pane = self.article_pane
+        scope = self.window.selected_scope()
+        pane = self.pane
         spec = None
         if scope is not None and self.manager is not None and self.user_id is not None:
             spec = ListSpec(self.user_id, scope.kind, scope.id,
                             unread_only=not pane.show_read.isChecked(),
                             search=pane.search_text(), newest_first=pane.newest_first())
-        if spec == self.article_model.spec and scope == self._list_scope and not again:
+        if spec == self.model.spec and scope == self._list_scope and not again:
             return
         self._list_scope = scope
         pane.new_button.hide()
-        self.article_loader.load(self.manager, spec)
+        self.loader.load(self.manager, spec)
 
     def _show_read_changed(self, show: bool) -> None:
         self.prefs.show_read_articles = show
         self.show_read_action.setChecked(show)
-        self.load_articles()
+        self.load()
 
     def _focus_article_search(self) -> None:
-        self.article_pane.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.article_pane.search.selectAll()
+        self.pane.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.pane.search.selectAll()
 
-    def _update_article_state(self) -> None:
+    def update_state(self) -> None:
         """The header (scope, unread count, matches) and the empty list's words."""
-        scope, spec, model = self._list_scope, self.article_model.spec, self.article_model
+        scope, spec, model = self._list_scope, self.model.spec, self.model
         if spec is None or scope is None:
-            self.article_pane.set_state(
+            self.pane.set_state(
                 "Articles", "Select a category or a feed to see its articles."
                 if self.manager is not None and self.user_id is not None else "", False)
             return
@@ -136,20 +156,20 @@ class ArticleActions:
                 empty = f"No articles in {name} yet."
         elif count == 0 and spec.search:
             empty = f"Searching {name}…"
-        self.article_pane.set_state(title, empty, empty is not None and spec.unread_only
+        self.pane.set_state(title, empty, empty is not None and spec.unread_only
                                     and model.complete, scope.name)
 
     # -- one article ------------------------------------------------------------------------
     def selected_article(self) -> ArticleRow | None:
-        rows = self.articles.selectionModel().selectedRows()
-        row = self.article_model.row_at(rows[0].row()) if rows else None
+        rows = self.view.selectionModel().selectedRows()
+        row = self.model.row_at(rows[0].row()) if rows else None
         return row if row is not None and not row.gone else None
 
     def _writable(self) -> bool:
         return (self.manager is not None and self.user_id is not None
                 and not self.manager.read_only_reason)
 
-    def _update_article_actions(self) -> None:
+    def update_actions(self) -> None:
         row = self.selected_article()
         writable = self._writable()
         self.open_article_action.setEnabled(row is not None)  # without a link it says so
@@ -171,13 +191,13 @@ class ArticleActions:
             return
         url = QUrl(row.url or "")
         if not row.url or url.scheme().lower() not in OPENED_SCHEMES:
-            self.status_label.setText(f"“{isolated(row.title)}” has no web link to open"
+            self.window.status_label.setText(f"“{isolated(row.title)}” has no web link to open"
                                       + (f" ({row.url})" if row.url else ""))
             return
         if not QDesktopServices.openUrl(url):
-            self.status_label.setText(f"No browser could open {row.url}")
+            self.window.status_label.setText(f"No browser could open {row.url}")
             return
-        self.status_label.setText(f"Opened {row.url}")
+        self.window.status_label.setText(f"Opened {row.url}")
         if not row.is_read:
             self.toggle_article_read(row)
 
@@ -185,23 +205,23 @@ class ArticleActions:
         if row is None or not row.url:
             return
         QGuiApplication.clipboard().setText(row.url)
-        self.status_label.setText(f"Copied {row.url}")
+        self.window.status_label.setText(f"Copied {row.url}")
 
     def toggle_article_read(self, row: ArticleRow | None) -> None:
         if row is not None and self._writable():
-            self.spawn(self._write_article("set_article_read", row, not row.is_read))
+            self.window.spawn(self._write_article("set_article_read", row, not row.is_read))
 
     def toggle_article_star(self, row: ArticleRow | None) -> None:
         if row is not None and self._writable():
-            self.spawn(self._write_article("set_article_starred", row, not row.is_starred))
+            self.window.spawn(self._write_article("set_article_starred", row, not row.is_starred))
 
     async def _write_article(self, method: str, row: ArticleRow, value: bool) -> None:
         """One write on the engine's database thread; its ArticleChange event moves the list
-        and the counts (``_on_article_changed``)."""
+        and the counts (``on_article_changed``)."""
         try:
             await getattr(self.manager, method)(self.user_id, row.id, value)
         except (JobRequestError, ArticleNotFound) as exc:
-            self.status_label.setText(f"“{isolated(row.title)}” was not changed: {exc}")
+            self.window.status_label.setText(f"“{isolated(row.title)}” was not changed: {exc}")
 
     def _article_clicked(self, index) -> None:
         if index.column() == STAR:
@@ -224,17 +244,17 @@ class ArticleActions:
         if scope is None or not self._writable():
             return
         if self.prefs.confirm_mark_read:
-            self._open_confirmation(scope, None, up_to=row)
+            self.window.jobs.open_confirmation(scope, None, up_to=row)
         else:
-            self.spawn(self._mark_read_unasked(scope, None, up_to=row.id))
+            self.window.spawn(self.window.jobs.mark_read_unasked(scope, None, up_to=row.id))
 
     def _article_menu(self, pos) -> None:
-        index = self.articles.indexAt(pos)
+        index = self.view.indexAt(pos)
         if not index.isValid():
             return
-        self.articles.setCurrentIndex(index)  # selects its row: the actions apply to it
-        self._update_article_actions()
-        menu = QMenu(self)
+        self.view.setCurrentIndex(index)  # selects its row: the actions apply to it
+        self.update_actions()
+        menu = QMenu(self.window)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         for action in (self.open_article_action, self.copy_link_action, None,
                        self.toggle_read_action, self.toggle_star_action, None,
@@ -244,20 +264,20 @@ class ArticleActions:
             else:
                 menu.addAction(action)
         self.article_menu = menu
-        menu.popup(self.articles.viewport().mapToGlobal(pos))
+        menu.popup(self.view.viewport().mapToGlobal(pos))
 
     # -- following the engine ---------------------------------------------------------------
-    def _on_article_changed(self, change: ArticleChange) -> None:
+    def on_article_changed(self, change: ArticleChange) -> None:
         """An article written alone (here, by this engine): its row and its feed's count move
         at once."""
         if change.user_id != self.user_id:
             return
         self.tree_model.apply_article_change(change.sequence, change.feed_id,
                                              change.unread_delta)
-        self.article_model.apply_article(change.article_id, change.is_read, change.is_starred)
-        self._update_actions()
+        self.model.apply_article(change.article_id, change.is_read, change.is_starred)
+        self.window.menus.update_actions()
 
-    def _articles_follow_job(self, event: JobEvent) -> None:
+    def follow_job(self, event: JobEvent) -> None:
         """A chunk went through (low, high]: a mark-read one left every article of its scope
         there read (rows of the list turn from unread to read, articles after the job's
         watermark are never in a span); an undo one made some unread again, which only the
@@ -273,12 +293,12 @@ class ArticleActions:
             return
         if scope.kind == "undo":
             if event.marked_by_feed:
-                self.article_model.may_have_changed(low, high)
+                self.model.may_have_changed(low, high)
         else:
-            self.article_model.apply_job_span(low, high, scope)
+            self.model.apply_job_span(low, high, scope)
 
-    async def _articles_changed_elsewhere(self) -> None:
+    async def changed_elsewhere(self) -> None:
         """Another program committed: rows shown are read again, and new articles offered."""
-        self.article_model.may_have_changed()
-        if await self.article_loader.has_newer():
-            self.article_pane.new_button.show()
+        self.model.may_have_changed()
+        if await self.loader.has_newer():
+            self.pane.new_button.show()

@@ -30,7 +30,7 @@ from pathlib import Path
 from PySide6.QtCore import QSocketNotifier, Qt
 from PySide6.QtWidgets import QMessageBox
 
-from ..jobs.api import is_server_url, shown_name
+from ...jobs.api import is_server_url, shown_name
 
 log = logging.getLogger(__name__)
 # A running window answers at once; one still starting answers once its loop runs; a hung one
@@ -151,7 +151,7 @@ class InstanceServer:
             return
         running = window.manager.running_job_ids() if window.manager is not None else set()
         if not running:
-            window.spawn(window.open_database(database))
+            window.spawn(window.database.open_database(database))
             return
         count = len(running)
         box = QMessageBox(QMessageBox.Icon.Question, "Open another database while a job runs",
@@ -164,6 +164,6 @@ class InstanceServer:
         box.addButton("Keep this one", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(open_button)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        open_button.clicked.connect(lambda: window.spawn(window.open_database(database)))
+        open_button.clicked.connect(lambda: window.spawn(window.database.open_database(database)))
         self.open_question = box
         box.open()

@@ -3,7 +3,7 @@ line), connecting to a PostgreSQL server (*Connect to server…*, a recent URL),
 closing. A database that cannot be opened is refused with one readable message and the one that
 was open stays open.
 
-A mixin of MainWindow (see job_actions.py for the same arrangement). A target is a ``Path`` (an
+The window composes one DatabaseController (``window.database``). A target is a ``Path`` (an
 SQLite file, made absolute) or a ``postgresql://`` URL, which never holds a password: one typed
 in the Connect dialog goes to the engine's connections for this run only.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from ..jobs.api import (
+from ...jobs.api import (
     BulkOperationManager,
     DatabaseOpenError,
     DemoDatabaseExists,
@@ -26,7 +26,7 @@ from ..jobs.api import (
     shown_name,
     use_password_for_session,
 )
-from .bridge import EngineBridge
+from ..bridge import EngineBridge
 from .connect_dialog import ConnectDialog
 from .file_dialog import database_file_dialog
 
@@ -50,7 +50,18 @@ def title_name(target) -> str:
     return shown_name(target) if is_server_url(target) else Path(target).name
 
 
-class WindowDatabase:
+class DatabaseController:
+    """Which database the window shows. ``window``: the host holding the engine, its bridge and
+    the database of the moment (``manager``, ``bridge``, ``database_target``: this sets them)
+    and the parts that show them; ``prefs``: the settings (recent databases)."""
+
+    def __init__(self, window, prefs) -> None:
+        self.window = window
+        self.prefs = prefs
+        # the dialogs last opened (tests and the walk-through look at them)
+        self.file_dialog: QFileDialog | None = None
+        self.connect_dialog: ConnectDialog | None = None
+
     # -- choosing -----------------------------------------------------------------------------
     def choose_database(self) -> None:
         """The Open dialog starts in the open file's folder with it selected, or in the folder
@@ -59,12 +70,12 @@ class WindowDatabase:
                  if not is_server_url(entry)]
         current = self.database_path or (files[0] if files else None)
         folder = str(current.parent) if current else str(Path.home())
-        dialog = database_file_dialog(self, "Open the reader's database", folder)
+        dialog = database_file_dialog(self.window, "Open the reader's database", folder)
         dialog.setFileMode(QFileDialog.FileMode.AnyFile)
         if current is not None:
             dialog.selectFile(current.name)
         self.file_dialog = dialog
-        dialog.fileSelected.connect(lambda path: self.spawn(self.open_database(path)))
+        dialog.fileSelected.connect(lambda path: self.window.spawn(self.open_database(path)))
         dialog.open()
 
     def connect_to_server(self, url: str | None = None, reason: str = "") -> ConnectDialog:
@@ -73,7 +84,7 @@ class WindowDatabase:
         if url is None:
             servers = [entry for entry in self.prefs.recent_databases() if is_server_url(entry)]
             url = servers[0] if servers else None
-        dialog = ConnectDialog(self, url, reason)
+        dialog = ConnectDialog(self.window, url, reason)
         dialog.connectRequested.connect(
             lambda url, password: self._connect_requested(dialog, url, password))
         self.connect_dialog = dialog
@@ -82,7 +93,7 @@ class WindowDatabase:
 
     def _connect_requested(self, dialog: ConnectDialog, url: str, password: str) -> None:
         dialog.set_busy(shown_name(url))  # at once: the last attempt's error is gone
-        self.spawn(self._connect_from_dialog(dialog, url, password))
+        self.window.spawn(self._connect_from_dialog(dialog, url, password))
 
     async def _connect_from_dialog(self, dialog: ConnectDialog, url: str, password: str) -> bool:
         """Connect as the dialog asks; a failure is said in the dialog, which stays open with
@@ -115,21 +126,20 @@ class WindowDatabase:
         except DatabaseOpenError as exc:
             log.warning("cannot open %s: %s", exc.target, exc.reason)
             if exc.login_refused:
-                self.status_label.setText(f"{exc.target}: the server asks for a password")
+                self.window.status_label.setText(f"{exc.target}: the server asks for a password")
                 # (the URL on a line of its own: the label wraps it whole)
                 self.connect_to_server(target, f"The server asks for a password to open\n"
                                                f"{shown_name(target)}")
             elif exc.missing and not is_server_url(target):
-                self.show_error("Cannot open database", f"{exc}\n\nCreate a new database there?",
-                                buttons=QMessageBox.StandardButton.Ok
-                                | QMessageBox.StandardButton.Cancel,
-                                on_accept=lambda: self.spawn(self.open_database(target,
-                                                                                create=True)))
+                self.window.show_error(
+                    "Cannot open database", f"{exc}\n\nCreate a new database there?",
+                    buttons=QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+                    on_accept=lambda: self.window.spawn(self.open_database(target, create=True)))
             else:
-                self.show_error("Cannot open database", str(exc))
-            if self.manager is None:  # nothing else is open: say so, and what can be done
-                self.empty_state.show_no_database(str(exc))
-                self.pages.setCurrentWidget(self.empty_state)
+                self.window.show_error("Cannot open database", str(exc))
+            if self.window.manager is None:  # nothing else is open: say so, and what can be done
+                self.window.empty_state.show_no_database(str(exc))
+                self.window.pages.setCurrentWidget(self.window.empty_state)
             return False
         await self._show_engine(manager, target)
         return True
@@ -139,24 +149,24 @@ class WindowDatabase:
         files = [Path(entry) for entry in self.prefs.recent_databases()
                  if not is_server_url(entry)]
         folder = str(files[0].parent) if files else str(Path.home())
-        dialog = database_file_dialog(self, "Create a demo database", folder)
+        dialog = database_file_dialog(self.window, "Create a demo database", folder)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setOption(QFileDialog.Option.DontConfirmOverwrite, True)  # nothing is replaced
         dialog.selectFile("demo.db")
         self.file_dialog = dialog
-        dialog.fileSelected.connect(lambda path: self.spawn(self.create_demo_database(path)))
+        dialog.fileSelected.connect(lambda path: self.window.spawn(self.create_demo_database(path)))
         dialog.open()
 
     async def create_demo_database(self, path) -> bool:
         """Make ``path`` a demo database (off the GUI thread), then open it."""
         path = database_target(path)
-        self.status_label.setText(f"Creating a demo database at {path}…")
+        self.window.status_label.setText(f"Creating a demo database at {path}…")
         try:
             await asyncio.get_running_loop().run_in_executor(None, create_demo_file, path,
                                                              DEMO_ARTICLES)
         except (DatabaseOpenError, DemoDatabaseExists, OSError) as exc:
             reason = exc if isinstance(exc, DatabaseOpenError) else f"{path}: {exc}"
-            self.show_error("Cannot create a demo database", str(reason))
+            self.window.show_error("Cannot create a demo database", str(reason))
             return False
         return await self.open_database(path)
 
@@ -167,7 +177,7 @@ class WindowDatabase:
         options = {"recover_every": RECOVER_SECONDS,
                    "keep_finished_hours": self.prefs.keep_finished_days * 24.0,
                    "checks_record": default_checks_record(),
-                   **self.manager_options}
+                   **self.window.manager_options}
         if password:
             use_password_for_session(target, password)
         manager = BulkOperationManager(target, create=create, **options)
@@ -183,73 +193,73 @@ class WindowDatabase:
     async def _show_engine(self, manager: BulkOperationManager, target) -> None:
         """Close the database shown so far, then show ``manager``'s."""
         await self.close_database()
-        self._failed_target = self._state_before_lost = None
-        self.manager, self.database_target = manager, target
-        self.jobs_model.clear()  # job ids name other jobs in another database
-        self._finished_jobs_listed = False
-        self.bridge = EngineBridge(manager, self)
-        self.bridge.jobEvent.connect(self._on_job_event)
-        self.bridge.articleChanged.connect(self._on_article_changed)
+        self.window.messages.failed_target = self.window._state_before_lost = None
+        self.window.manager, self.window.database_target = manager, target
+        self.window.jobs.model.clear()  # job ids name other jobs in another database
+        self.window.jobs.finished_jobs_listed = False
+        self.window.bridge = EngineBridge(manager, self.window)
+        self.window.bridge.jobEvent.connect(self.window.jobs.on_job_event)
+        self.window.bridge.articleChanged.connect(self.window.articles.on_article_changed)
         manager.start_serving()  # adopting others' jobs once their events reach the window
-        self._seen_version = await manager.changes_seen()  # changes after this count
+        self.window._seen_version = await manager.changes_seen()  # changes after this count
         if not manager.read_only_reason:
             # PostgreSQL pushes other programs' chunks: their jobs and counts follow at once
             await manager.follow_others(lambda _job_id, manager=manager:
-                                        self._another_program_moved(manager))
+                                        self.window._another_program_moved(manager))
         self.prefs.remember_database(str(target))
-        self.setWindowTitle(f"{title_name(target)} — RSS Desktop Companion")
+        self.window.setWindowTitle(f"{title_name(target)} — RSS Desktop Companion")
         opened = f"Opened {shown_name(target)}"
         if manager.journal_mode and manager.journal_mode != "wal":
             opened += (" (a rollback journal, not WAL: the web server's reads wait while a "
                        "chunk commits, so chunks are kept short)")
-        self.status_label.set_state(manager.read_only_reason or opened)
-        self.jobs_panel.setEnabled(not manager.read_only_reason)
+        self.window.status_label.set_state(manager.read_only_reason or opened)
+        self.window.jobs.panel.setEnabled(not manager.read_only_reason)
         if manager.damage:  # found on open (a WAL left beside it)
             self.database_damaged(manager.damage)
         elif not manager.read_only_reason:
-            self.spawn(self._say_if_damaged(manager))
+            self.window.spawn(self._say_if_damaged(manager))
         try:
-            await self._load_users()
+            await self.window._load_users()
         finally:
             # a read refused meanwhile (a table the database user may not read) is shown as an
             # error; the database is open all the same, and followed
-            self._schedule_poll()
-        self.databaseOpened.emit(str(target))
+            self.window._schedule_poll()
+        self.window.databaseOpened.emit(str(target))
 
     async def _say_if_damaged(self, manager: BulkOperationManager) -> None:
         """The engine checks the database before its first write; asked at once, a damaged one
         is said to be so when it opens (it stays open for reading, and offers no job)."""
         damage = await manager.check_for_damage()
-        if damage and manager is self.manager:
+        if damage and manager is self.window.manager:
             self.database_damaged(damage)
 
     def database_damaged(self, damage: str) -> None:
         """The open database is damaged: reading goes on, nothing is written; say so plainly."""
-        self.status_label.set_state(damage)
-        self.jobs_panel.setEnabled(False)
-        self._update_actions()
-        self.show_error("Database damaged", damage, modal=False)
+        self.window.status_label.set_state(damage)
+        self.window.jobs.panel.setEnabled(False)
+        self.window.menus.update_actions()
+        self.window.show_error("Database damaged", damage, modal=False)
 
     @property
     def database_path(self) -> Path | None:
         """The open SQLite file (None for a server database, or none open)."""
-        target = self.database_target
+        target = self.window.database_target
         return target if isinstance(target, Path) else None
 
     # -- closing ------------------------------------------------------------------------------
     async def close_database(self) -> None:
         """Stop this window's jobs after their current chunk (they resume on the next open)."""
-        self.poll_timer.stop()
-        if self.confirmation is not None and not self.confirmation.closed:
-            self.confirmation.reject()  # it asked about this database's articles
-        if self.bridge is not None:
-            self.bridge.detach()
-            self.bridge = None
-        self.article_loader.load(None, None)
-        manager, self.manager = self.manager, None
+        self.window.poll_timer.stop()
+        if self.window.jobs.confirmation is not None and not self.window.jobs.confirmation.closed:
+            self.window.jobs.confirmation.reject()  # it asked about this database's articles
+        if self.window.bridge is not None:
+            self.window.bridge.detach()
+            self.window.bridge = None
+        self.window.articles.loader.load(None, None)
+        manager, self.window.manager = self.window.manager, None
         if manager is not None:
             await manager.close()
-        self._update_actions()
+        self.window.menus.update_actions()
 
 
 def _connect_error(exc: DatabaseOpenError, *, typed_password: bool) -> str:

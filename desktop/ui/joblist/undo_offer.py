@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QPushButton
 
-from .resources import icon
+from ..resources import icon
 
 OFFER_MS = 10_000
 

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..jobs.api import ArticleRow
-from .formatting import isolated
-from .scope_tree import TreeScope
+from ...jobs.api import ArticleRow
+from ..feeds.scope_tree import TreeScope
+from ..formatting import isolated
 
 
 class MarkReadDialog(QDialog):

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from ..jobs.api import UNDO, JobRecord
-from ..jobs.api import describe_job as describe_job_in_words
-from .formatting import duration, full_local_time, local_time
+from ...jobs.api import UNDO, JobRecord
+from ...jobs.api import describe_job as describe_job_in_words
+from ..formatting import duration, full_local_time, local_time
 
 COLUMNS = ("#", "Job", "Status", "Progress", "Rate", "Started", "Finished", "Message")
 JOB_ROLE = Qt.ItemDataRole.UserRole + 1

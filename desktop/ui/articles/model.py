@@ -4,7 +4,7 @@ The list itself lives in the read connection's TEMP table (store/article_list.py
 knows how many rows it has so far and keeps at most KEPT_PAGES pages of them, those the view
 shows and a few more. The view reports which rows it shows (``set_window``); the pages missing
 there are asked for with ``pagesNeeded``, read on the engine's read thread by the loader
-(article_loader.py) and handed back with ``page_arrived``. Nothing here touches the database.
+(loader.py) and handed back with ``page_arrived``. Nothing here touches the database.
 
 Live changes (a job's chunk went through an id span, one article was written, an undo's chunk
 or another program changed rows only the database knows) apply to the rows in memory at once.
@@ -23,8 +23,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
-from ..jobs.api import ArticleRow, ListSpec, Scope, clock
-from .formatting import full_local_time, isolated, local_time
+from ...jobs.api import ArticleRow, ListSpec, Scope, clock
+from ..formatting import full_local_time, isolated, local_time
 
 COLUMNS = ("★", "Title", "Feed", "Published", "Received")
 STAR, TITLE, FEED, PUBLISHED, RECEIVED = range(len(COLUMNS))

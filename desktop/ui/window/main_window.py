@@ -4,21 +4,23 @@ The database is reached only through the engine's methods (reads on its read thr
 and noticing other programs' commits on its database thread); this module only awaits results
 and updates widgets, asking through QueryOp (query_op.py) where an answer may arrive stale.
 Dialogs are shown with ``open()``, never ``exec()``, because a nested event loop breaks
-qasync. Opening and switching databases (files and servers) is in window_database.py, actions
-and menus in window_menus.py, starting and following jobs in job_actions.py, errors and
-questions in window_messages.py.
+qasync. The window composes its parts, each owning its state: the article list
+(``self.articles``, ../articles/controller.py), starting and following jobs and the jobs table
+(``self.jobs``, ../joblist/controller.py), the actions, menus and toolbar (``self.menus``,
+menus.py), background tasks, errors and questions (``self.messages``, messages.py), opening,
+switching and closing databases, files and servers (``self.database``, database.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from pathlib import Path
 
 from PySide6.QtCore import QRect, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QComboBox,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -27,24 +29,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..jobs.api import BulkOperationManager, JobNotFound, is_server_url, shown_name
-from .article_actions import ArticleActions
-from .bridge import EngineBridge
-from .empty_state import EmptyState
-from .feed_pane import FeedPane
-from .formatting import one_line
-from .job_actions import JobActions
-from .jobs_model import JobsTableModel
-from .jobs_panel import JobsPanel
-from .query_op import QueryOp
-from .resources import icon
-from .scope_tree import ScopeTreeModel
+from ...jobs.api import BulkOperationManager, is_server_url, shown_name
+from ..articles.controller import ArticleController
+from ..bridge import EngineBridge
+from ..empty_state import EmptyState
+from ..feeds.feed_pane import FeedPane
+from ..feeds.scope_tree import SCOPE_ROLE, ScopeTreeModel, TreeScope
+from ..formatting import one_line
+from ..joblist.controller import JobController
+from ..query_op import QueryOp
+from ..resources import icon
+from ..status_line import StatusLine
+from .database import DatabaseController, title_name
+from .menus import WindowMenus
+from .messages import WindowMessages
 from .settings import AppSettings
-from .status_line import StatusLine
-from .undo_offer import UndoOffer
-from .window_database import WindowDatabase, title_name
-from .window_menus import WindowMenus
-from .window_messages import WindowMessages
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +52,6 @@ IDLE_POLL_MS = 1500
 # After a poll during which other programs' notices came: the next one, soon but not at once
 FOLLOW_POLL_MS = 150
 SAMPLE_ARTICLES = 20_000
-JOBS_LISTED = 100  # the newest jobs of the user the panel lists
 JOBS_HEADER = "jobs_header_v3"  # the saved column layout of the jobs table (Job stretches)
 ARTICLES_HEADER = "articles_header"  # and of the article list
 DEFAULT_SIZE = QSize(1200, 720)  # a first start's size, where the screen has room for it
@@ -84,8 +82,7 @@ def fitted_rect(saved: QRect | None, available: QRect, preferred: QSize = DEFAUL
     return rect
 
 
-class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, WindowMessages,
-                 QMainWindow):
+class MainWindow(QMainWindow):
     databaseOpened = Signal(str)
     overviewLoaded = Signal()
     jobsLoaded = Signal()
@@ -101,19 +98,13 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         self.bridge: EngineBridge | None = None
         self.database_target: Path | str | None = None  # a file, or a server's URL
         self.user_id: int | None = None
-        self.status_filter: str | None = None
         self.manager_options: dict = {}  # passed to BulkOperationManager (tests, tuning)
-        self._tasks: set[asyncio.Task] = set()
+        self.messages = WindowMessages(self)  # background tasks, errors, the closing question
+        self.database = DatabaseController(self, self.prefs)  # which database: open, switch, close
         self._seen_version: int | None = None
         # the status bar's text before the server went out of reach (None: it answers)
         self._state_before_lost: str | None = None
-        self._message_box: QMessageBox | None = None
-        self._failed_target: Path | str | None = None  # the database that failed, until reopened
         self._close_now = False  # closing without asking (asked already, or SIGTERM)
-        self._finished_jobs_listed = False  # the user has finished jobs (last jobs reload)
-        # the dialogs last opened (tests and the walk-through look at them)
-        self.file_dialog = self.confirmation = self.close_question = self.clear_question = None
-        self.connect_dialog = None
         self.setWindowTitle("RSS Desktop Companion")
         self.setWindowIcon(icon("rss-desktop"))
         self.resize(DEFAULT_SIZE)
@@ -123,22 +114,16 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         self.feed_pane.filter.set_hide_read(self.prefs.hide_read_feeds)
         self.tree = self.feed_pane.tree
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.tree.customContextMenuRequested.connect(self._tree_menu)
+        self.tree.customContextMenuRequested.connect(lambda pos: self.menus.tree_menu(pos))
         self.tree.selectionModel().selectionChanged.connect(lambda *_: self._scope_changed())
 
-        self.jobs_model = JobsTableModel(self._describe_job, self)
-        self.jobs_panel = JobsPanel(self.jobs_model)
-        self.jobs_panel.cancelRequested.connect(lambda job_id: self.spawn(self.cancel_job(job_id)))
-        self.jobs_panel.retryRequested.connect(lambda job_id: self.spawn(self.retry_job(job_id)))
-        self.jobs_panel.undoRequested.connect(lambda job_id: self.spawn(self.undo_job(job_id)))
-        self.jobs_panel.clearFinishedRequested.connect(self.clear_finished)
-        self.jobs_panel.filterChanged.connect(self._set_status_filter)
+        self.jobs = JobController(self, self.prefs, self.tree_model)  # starting jobs, the table
 
-        self._build_article_list()
+        self.articles = ArticleController(self, self.prefs, self.tree_model)
         # the articles above the jobs, right of the feeds
         self.content_splitter = QSplitter(Qt.Orientation.Vertical)
-        self.content_splitter.addWidget(self.article_pane)
-        self.content_splitter.addWidget(self.jobs_panel)
+        self.content_splitter.addWidget(self.articles.pane)
+        self.content_splitter.addWidget(self.jobs.panel)
         self.content_splitter.setChildrenCollapsible(False)
         # A taller or shorter window changes both in proportion (a splitter keeps the size of a
         # part without a stretch factor: at 480 px high the list was left five rows)
@@ -157,26 +142,29 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         self.empty_state = EmptyState()
         self.empty_state.sample_button.clicked.connect(
             lambda: self.spawn(self.create_sample_data()))
-        self.empty_state.open_button.clicked.connect(self.choose_database)
-        self.empty_state.demo_button.clicked.connect(self.choose_demo_location)
-        self.empty_state.connect_button.clicked.connect(lambda: self.connect_to_server())
+        self.empty_state.open_button.clicked.connect(self.database.choose_database)
+        self.empty_state.demo_button.clicked.connect(self.database.choose_demo_location)
+        self.empty_state.connect_button.clicked.connect(
+            lambda: self.database.connect_to_server())
         self.pages = QStackedWidget()
         self.pages.addWidget(self.splitter)
         self.pages.addWidget(self.empty_state)
         self.setCentralWidget(self.pages)
 
-        self._build_actions()
+        self.user_combo = QComboBox()  # the toolbar's; filled with the database's users
+        self.user_combo.setAccessibleName("User")
+        self.user_combo.setMinimumWidth(120)
+        self.user_combo.activated.connect(self._user_chosen)
+        self.menus = WindowMenus(self, self.prefs)  # the actions, menus and toolbar
         # Tab: the feeds, then the list's search, "Show read" and rows, then the jobs
-        for before, after in ((self.tree, self.article_pane.search),
-                              (self.article_pane.search, self.article_pane.show_read),
-                              (self.article_pane.show_read, self.articles),
-                              (self.articles, self.jobs_panel.filter)):
+        for before, after in ((self.tree, self.articles.pane.search),
+                              (self.articles.pane.search, self.articles.pane.show_read),
+                              (self.articles.pane.show_read, self.articles.view),
+                              (self.articles.view, self.jobs.panel.filter)):
             QWidget.setTabOrder(before, after)
         self.status_label = StatusLine("No database open")
         self.statusBar().addWidget(self.status_label, 1)
-        self.undo_offer = UndoOffer()
-        self.undo_offer.undoRequested.connect(lambda job_id: self.spawn(self.undo_job(job_id)))
-        self.statusBar().addPermanentWidget(self.undo_offer)
+        self.statusBar().addPermanentWidget(self.jobs.undo_offer)
         self.tray = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(icon("rss-desktop"), self)
@@ -189,7 +177,7 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         self._polling = False  # a poll is awaiting its reads: another must wait for it
         self._poll_again = False  # notices came meanwhile: poll once more after it
         self._restore_layout()
-        self._update_actions()
+        self.menus.update_actions()
         self.tree.setFocus()  # keys go to the feeds first, not into the filter box
 
     def _restore_layout(self) -> None:
@@ -202,14 +190,14 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
             self.splitter.restoreState(splitter)
         header = self.prefs.layout_state(JOBS_HEADER)
         if header is not None:
-            self.jobs_panel.table.horizontalHeader().restoreState(header)
+            self.jobs.panel.table.horizontalHeader().restoreState(header)
         content = self.prefs.layout_state("content_splitter")
         if content is not None:
             self.content_splitter.restoreState(content)
         header = self.prefs.layout_state(ARTICLES_HEADER)
         if header is not None:
-            self.articles.horizontalHeader().restoreState(header)
-            self.article_pane.show_order()  # the order is the list's, not the saved header's
+            self.articles.view.horizontalHeader().restoreState(header)
+            self.articles.pane.show_order()  # the order is the list's, not the saved header's
 
     def fit_to_screen(self, restored: bool = True) -> None:
         """Keep a restored geometry only if it lies on the available screen (the one it was
@@ -225,13 +213,37 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         if not (self.isMaximized() or self.isFullScreen()):  # the window manager fits those
             self.setGeometry(fitted_rect(saved, available))
 
+    # -- the feeds tree's selection -----------------------------------------------------------
+    def selected_scope(self) -> TreeScope | None:
+        """The selected row's scope. The selection, not the current index: Tab into the tree
+        makes its first row current without selecting it, and that must not arm Ctrl+R for
+        *All articles*."""
+        rows = self.tree.selectionModel().selectedRows(0)
+        return rows[0].data(SCOPE_ROLE) if rows else None
+
+    def select_scope(self, kind: str, scope_id: int | None) -> bool:
+        index = self.feed_pane.view_index(self.tree_model.find(kind, scope_id))
+        if index.isValid():
+            self.tree.setCurrentIndex(index)
+        return index.isValid()
+
+
     def _scope_changed(self) -> None:
         scope = self.selected_scope()
         self.feed_pane.filter.keep(scope)  # a filter never hides the selected row
         if scope is not None and self.database_target is not None:
             self.prefs.remember_selected_scope(str(self.database_target), scope.kind, scope.id)
-        self.load_articles()
-        self._update_actions()
+        self.articles.load()
+        self.menus.update_actions()
+
+    # -- background work and errors (every part of the window spawns through it) -----------
+    def spawn(self, coroutine) -> asyncio.Task:
+        """Run a coroutine on the loop; unexpected errors are shown, never lost."""
+        return self.messages.spawn(coroutine)
+
+    def show_error(self, title: str, text: str, **how) -> QMessageBox:
+        """A message box that never blocks the loop (WindowMessages.show_error)."""
+        return self.messages.show_error(title, text, **how)
 
     # -- database and user ------------------------------------------------------------------
     async def _load_users(self) -> None:
@@ -253,7 +265,7 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
                     "The reader's web server adds them; or open another database." if server
                     else "Create sample data to try the app, or open your reader's database."))
             self.pages.setCurrentWidget(self.empty_state)
-            self._update_actions()
+            self.menus.update_actions()
             return
         index = max(0, self.user_combo.findData(self.prefs.user_id))
         self.user_combo.setCurrentIndex(index)
@@ -268,17 +280,17 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
 
     async def set_user(self, user_id: int) -> None:
         if user_id != self.user_id:
-            self.jobs_model.clear()  # never show one user's jobs under another's name
-            self._finished_jobs_listed = False
+            self.jobs.model.clear()  # never show one user's jobs under another's name
+            self.jobs.finished_jobs_listed = False
         self.user_id = user_id
         self.prefs.user_id = user_id
         index = self.user_combo.findData(user_id)
         if index >= 0 and index != self.user_combo.currentIndex():
             self.user_combo.setCurrentIndex(index)
         await self.reload_overview(rebuild=True)
-        self.load_articles()
+        self.articles.load()
         await self.reload_jobs()
-        self._update_actions()
+        self.menus.update_actions()
 
     async def create_sample_data(self) -> None:
         self.status_label.setText("Creating sample data…")
@@ -293,7 +305,7 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
     async def refresh(self) -> None:
         if self.manager is not None and self.user_id is not None:
             await self.reload_overview(rebuild=True)
-            self.load_articles(again=True)
+            self.articles.load(again=True)
             await self.reload_jobs()
 
     # -- reading ----------------------------------------------------------------------------
@@ -325,45 +337,18 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         else:
             await QueryOp(self, "counts", lambda manager, user_id:
                           manager.counts_snapshot(user_id), counted).run()
-        self._update_actions()
+        self.menus.update_actions()
         self.overviewLoaded.emit()
 
     async def reload_jobs(self) -> None:
-        if self.manager is None or self.user_id is None:
-            return
-        status = self.status_filter
-
-        async def jobs_and_their_undos(manager, user_id):
-            jobs = await manager.list_jobs(user_id, status, limit=JOBS_LISTED)
-            # the undo jobs rows name (a row says "being undone…" until its undo completes)
-            listed = {job.id for job in jobs}
-            undo_jobs = {}
-            for undo_id in {job.undone_by for job in jobs} - listed - {None}:
-                with contextlib.suppress(JobNotFound):  # cleaned up: "undone by job N"
-                    undo_jobs[undo_id] = await manager.get_job(user_id, undo_id)
-            # whether Clear finished has anything to clear (the list may be filtered or cut)
-            any_finished = any(job.finished for job in jobs) or (
-                (status is not None or len(jobs) >= JOBS_LISTED)
-                and await manager.count_finished_jobs(user_id) > 0)
-            return jobs, undo_jobs, any_finished
-
-        def shown(found) -> None:
-            jobs, undo_jobs, self._finished_jobs_listed = found
-            self.jobs_model.set_jobs(jobs, undo_jobs)
-            self._update_actions()
-            self.jobsLoaded.emit()
-
-        await QueryOp(self, "jobs", jobs_and_their_undos, shown).run()
-
-    def _set_status_filter(self, status) -> None:
-        self.status_filter = status
-        self.spawn(self.reload_jobs())
+        """The jobs table, read again (JobController.reload)."""
+        await self.jobs.reload()
 
     def _schedule_poll(self) -> None:
         if self.manager is None:
             return
         active = self.manager.running_job_ids() or any(
-            job.status in ("pending", "running") for job in self.jobs_model.jobs())
+            job.status in ("pending", "running") for job in self.jobs.model.jobs())
         self.poll_timer.start(ACTIVE_POLL_MS if active else IDLE_POLL_MS)
 
     def _another_program_moved(self, manager) -> None:
@@ -403,12 +388,12 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
                 self._state_before_lost = None
                 self._seen_version = None  # whatever happened meanwhile: read it all again
                 log.info("%s answers again", shown_name(self.database_target))
-                self.load_articles(again=True)  # (its table went with the lost connection)
+                self.articles.load(again=True)  # (its table went with the lost connection)
             if version != self._seen_version and manager is self.manager:
                 self._seen_version = version
                 await self.reload_jobs()
                 await self.reload_overview()
-                await self._articles_changed_elsewhere()
+                await self.articles.changed_elsewhere()
         finally:
             self._polling = False
             if self._poll_again:
@@ -436,7 +421,7 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         running = self.manager.running_job_ids() if self.manager is not None else set()
         if running and not self._close_now and self.prefs.confirm_close_with_jobs:
             event.ignore()
-            self._ask_to_close(running)
+            self.messages.ask_to_close(running)
             return
         self.save_state()
         self.closeRequested.emit()
@@ -446,16 +431,16 @@ class MainWindow(ArticleActions, JobActions, WindowDatabase, WindowMenus, Window
         self.prefs.save_layout_state("geometry", self.saveGeometry())
         self.prefs.save_layout_state("splitter", self.splitter.saveState())
         self.prefs.save_layout_state(JOBS_HEADER,
-                                     self.jobs_panel.table.horizontalHeader().saveState())
+                                     self.jobs.panel.table.horizontalHeader().saveState())
         self.prefs.save_layout_state("content_splitter", self.content_splitter.saveState())
         self.prefs.save_layout_state(ARTICLES_HEADER,
-                                     self.articles.horizontalHeader().saveState())
+                                     self.articles.view.horizontalHeader().saveState())
         self.prefs.sync()
 
     async def shutdown(self) -> None:
         """Save settings, let running jobs stop after their chunk and hand them back."""
         self.save_state()
-        for task in list(self._tasks):
+        for task in list(self.messages.tasks):
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self.close_database()
+        await asyncio.gather(*self.messages.tasks, return_exceptions=True)
+        await self.database.close_database()

@@ -2,70 +2,83 @@
 blocking the loop), the failure of the open database, the question before closing with a job
 running.
 
-A mixin of MainWindow (see job_actions.py for the same arrangement).
+The window composes one WindowMessages (``window.messages``), which owns the running tasks, the
+message box shown and the question before closing; the window's ``spawn`` and ``show_error``
+hand over to it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QMessageBox
 
-from ..jobs.api import is_target_failure, shown_name
-from .formatting import one_line
-from .jobs_model import job_progress
-from .window_database import title_name
+from ...jobs.api import is_target_failure, shown_name
+from ..formatting import one_line
+from ..joblist.model import job_progress
+from .database import title_name
 
 log = logging.getLogger(__name__)
 
 
 class WindowMessages:
+    """``window``: the host whose engine, database, status line and jobs the messages name."""
+
+    def __init__(self, window) -> None:
+        self.window = window
+        self.tasks: set[asyncio.Task] = set()
+        self.message_box: QMessageBox | None = None
+        self.failed_target: Path | str | None = None  # the database that failed, until reopened
+        self.close_question: QMessageBox | None = None  # the last one asked (tests look at it)
+
     # -- background work --------------------------------------------------------------------
     def spawn(self, coroutine) -> asyncio.Task:
         """Run a coroutine on the loop; unexpected errors are shown, never lost."""
         task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
+        self.tasks.add(task)
         task.add_done_callback(self._task_done)
         return task
 
     def _task_done(self, task: asyncio.Task) -> None:
-        self._tasks.discard(task)
+        self.tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             exc = task.exception()
             if is_target_failure(exc):
-                self._database_failed(exc)
+                self.database_failed(exc)
                 return
             log.error("background task failed", exc_info=exc)
             # an error the database's backend knows (a privilege missing, the server gone, a
             # full disk) in its words, naming the database; anything else as it is
-            backend = self.manager.backend if self.manager is not None else None
+            backend = self.window.manager.backend if self.window.manager is not None else None
             known = backend.failure_message(exc) if backend is not None else None
             if known:
                 self.show_error("Database error",
-                                f"{shown_name(self.database_target)}: {known}")
+                                f"{shown_name(self.window.database_target)}: {known}")
             else:
                 self.show_error("Something went wrong", f"{type(exc).__name__}: {exc}")
 
-    def _database_failed(self, exc: BaseException) -> None:
+    def database_failed(self, exc: BaseException) -> None:
         """The open database cannot be read or written any more (damaged, removed, I/O errors):
         stop its jobs once, say so once, offer to open it again. Never a cascade of messages."""
-        if self.manager is None or self._failed_target is not None:
+        if self.window.manager is None or self.failed_target is not None:
             return
-        target = self._failed_target = self.database_target
+        target = self.failed_target = self.window.database_target
         log.error("database %s failed: %s", shown_name(target), exc)
-        self.spawn(self.close_database())
+        self.spawn(self.window.database.close_database())
         text = (f"{shown_name(target)} can no longer be used: {exc}.\n\nIts jobs were "
                 "stopped; every chunk they committed is kept. Reopen it to check it again.")
-        self.status_label.set_state(f"{title_name(target)} failed: {exc}; its jobs were stopped")
+        self.window.status_label.set_state(
+            f"{title_name(target)} failed: {exc}; its jobs were stopped")
         box = self.show_error("Database failed", text, modal=False,
                               buttons=QMessageBox.StandardButton.Retry
                               | QMessageBox.StandardButton.Close)
         reopen = box.button(QMessageBox.StandardButton.Retry)
         reopen.setText("Reopen")
-        reopen.clicked.connect(lambda: self.spawn(self.open_database(target)))
+        reopen.clicked.connect(lambda: self.spawn(self.window.database.open_database(target)))
 
     def show_error(self, title: str, text: str, *, buttons=None, on_accept=None,
                    modal: bool = True) -> QMessageBox:
@@ -74,33 +87,35 @@ class WindowMessages:
         shown. Its first line stands in the status bar while the box is open; once it is
         answered the bar shows the window's state again (no stale question or error stays)."""
         line = one_line(text)
-        self.status_label.setText(line)
-        previous = self._message_box
+        self.window.status_label.setText(line)
+        previous = self.message_box
         if previous is not None and shiboken6.isValid(previous) and previous.isVisible():
             previous.close()
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self.window)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if buttons:
             box.setStandardButtons(buttons)
             if on_accept:
                 box.accepted.connect(on_accept)
-        box.finished.connect(lambda _r: self.status_label.restore_state(unless_changed_from=line))
+        status = self.window.status_label
+        box.finished.connect(lambda _r: status.restore_state(unless_changed_from=line))
         if modal:
             box.open()
         else:
             box.setWindowModality(Qt.WindowModality.NonModal)
             box.show()
-        self._message_box = box
-        self.errorShown.emit(text)
+        self.message_box = box
+        self.window.errorShown.emit(text)
         return box
 
     # -- closing with jobs running ----------------------------------------------------------
-    def _ask_to_close(self, running: set[int]) -> QMessageBox:
+    def ask_to_close(self, running: set[int]) -> QMessageBox:
         """Closing pauses this window's jobs (they resume when it opens the database again):
         say so before it happens. The question follows the jobs while it is open (their
         progress; a job that ends leaves it), and once none runs here the window closes as the
         person asked, without the question."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Close while a job runs", "", parent=self)
+        box = QMessageBox(QMessageBox.Icon.Question, "Close while a job runs", "",
+                          parent=self.window)
         box.setInformativeText(
             "Closing pauses it after its current chunk; the work done is kept. It goes on from "
             "where it stopped the next time RSS Desktop Companion opens this database (or "
@@ -114,16 +129,17 @@ class WindowMessages:
 
         def closing() -> None:
             if dont_ask.isChecked():
-                self.prefs.confirm_close_with_jobs = False
-            self.close_now()
+                self.window.prefs.confirm_close_with_jobs = False
+            self.window.close_now()
 
         ended: set[int] = set()  # finished here, though their task may not have returned yet
-        bridge = self.bridge
+        bridge = self.window.bridge
 
         def follow(event=None) -> None:
             if event is not None and event.kind in ("finished", "released"):
                 ended.add(event.job.id)
-            still = (self.manager.running_job_ids() if self.manager is not None else set())
+            manager = self.window.manager
+            still = manager.running_job_ids() if manager is not None else set()
             still -= ended
             if still:
                 box.setText(self._running_here(still))
@@ -142,8 +158,9 @@ class WindowMessages:
 
     def _running_here(self, running: set[int]) -> str:
         """'1 job running here: Category: Tech (job 4, 1,234 of 5,678 (21%)).'"""
-        shown = [job for job in self.jobs_model.jobs() if job.id in running]
-        names = "; ".join(f"{self._describe_job(job)} (job {job.id}, {job_progress(job).text})"
+        shown = [job for job in self.window.jobs.model.jobs() if job.id in running]
+        describe = self.window.jobs.describe
+        names = "; ".join(f"{describe(job)} (job {job.id}, {job_progress(job).text})"
                           for job in shown[:3]) or ", ".join(f"job {i}" for i in sorted(running))
         count = len(running)
         return f"{count} job{'s' * (count != 1)} running here: {names}."

@@ -1,16 +1,19 @@
 """The main window's part that starts jobs and acts on them, and follows their events.
 
-A mixin of MainWindow (kept apart so each file reads on its own): it uses the window's engine
-(``manager``), user, widgets and helpers (``spawn``, ``show_error``, ``reload_*``). Like the
-rest of the window it only awaits the engine; dialogs open with ``open()``, never ``exec()``.
+The window composes one JobController (``window.jobs``), which owns the jobs table (model and
+panel), the undo offer, the questions it asks and the jobs filter; it asks the window for the
+engine and user of the moment. Like the rest of the window it only awaits the engine; dialogs
+open with ``open()``, never ``exec()``.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import contextlib
+
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMessageBox, QSystemTrayIcon
 
-from ..jobs.api import (
+from ...jobs.api import (
     MAX_LIST_LIMIT,
     ArticleRow,
     JobEvent,
@@ -19,46 +22,108 @@ from ..jobs.api import (
     Scope,
     cutoff_for_age,
 )
-from .formatting import articles, isolated
-from .jobs_model import UNDO_JOB_TYPE, can_undo, describe_job, job_progress
+from ..feeds.scope_tree import TreeScope
+from ..formatting import articles, isolated
+from ..query_op import QueryOp
 from .mark_read_dialog import MarkReadDialog
-from .query_op import QueryOp
-from .scope_tree import SCOPE_ROLE, TreeScope
+from .model import UNDO_JOB_TYPE, JobsTableModel, can_undo, describe_job, job_progress
+from .panel import JobsPanel
+from .undo_offer import UndoOffer
 
+JOBS_LISTED = 100  # the newest jobs of the user the panel lists
 CANCELLED_BY = "the desktop app"  # what a program whose job this window cancels is told
 
 
-class JobActions:
+class JobController(QObject):
+    """Starting jobs (the confirmation and its count), acting on them, the jobs table and the
+    undo offer, and following the engine's job events. ``window``: the host holding the engine
+    and user of the moment (``manager``, ``user_id``), ``spawn``, the selected scope, the status
+    line, the menus' actions, the tree and the article list this moves; ``prefs``: the
+    settings; ``tree_model``: the tree whose names a job's words use."""
+
+    def __init__(self, window, prefs, tree_model) -> None:
+        super().__init__(window)
+        self.window = window
+        self.prefs = prefs
+        self.tree_model = tree_model
+        self.status_filter: str | None = None  # the jobs table's filter (None: every job)
+        self.finished_jobs_listed = False  # the user has finished jobs (last jobs reload)
+        # the questions last asked (tests and the walk-through look at them)
+        self.confirmation: MarkReadDialog | None = None
+        self.clear_question: QMessageBox | None = None
+        self.model = JobsTableModel(self.describe, self)
+        self.panel = JobsPanel(self.model)
+        self.panel.cancelRequested.connect(lambda job_id: window.spawn(self.cancel_job(job_id)))
+        self.panel.retryRequested.connect(lambda job_id: window.spawn(self.retry_job(job_id)))
+        self.panel.undoRequested.connect(lambda job_id: window.spawn(self.undo_job(job_id)))
+        self.panel.clearFinishedRequested.connect(self.clear_finished)
+        self.panel.filterChanged.connect(self._set_status_filter)
+        # the status bar's offer to undo the job just finished (the window places it)
+        self.undo_offer = UndoOffer()
+        self.undo_offer.undoRequested.connect(lambda job_id: window.spawn(self.undo_job(job_id)))
+
+    # -- the jobs table ---------------------------------------------------------------------
+    async def reload(self) -> None:
+        if self.manager is None or self.user_id is None:
+            return
+        status = self.status_filter
+
+        async def jobs_and_their_undos(manager, user_id):
+            jobs = await manager.list_jobs(user_id, status, limit=JOBS_LISTED)
+            # the undo jobs rows name (a row says "being undone…" until its undo completes)
+            listed = {job.id for job in jobs}
+            undo_jobs = {}
+            for undo_id in {job.undone_by for job in jobs} - listed - {None}:
+                with contextlib.suppress(JobNotFound):  # cleaned up: "undone by job N"
+                    undo_jobs[undo_id] = await manager.get_job(user_id, undo_id)
+            # whether Clear finished has anything to clear (the list may be filtered or cut)
+            any_finished = any(job.finished for job in jobs) or (
+                (status is not None or len(jobs) >= JOBS_LISTED)
+                and await manager.count_finished_jobs(user_id) > 0)
+            return jobs, undo_jobs, any_finished
+
+        def shown(found) -> None:
+            jobs, undo_jobs, self.finished_jobs_listed = found
+            self.model.set_jobs(jobs, undo_jobs)
+            self.window.menus.update_actions()
+            self.window.jobsLoaded.emit()
+
+        await QueryOp(self.window, "jobs", jobs_and_their_undos, shown).run()
+
+    def _set_status_filter(self, status) -> None:
+        self.status_filter = status
+        self.window.spawn(self.reload())
+
+    @property
+    def manager(self):
+        """The engine of the moment: the window's (opening another database replaces it)."""
+        return self.window.manager
+
+    @property
+    def user_id(self) -> int | None:
+        return self.window.user_id
+
+    @property
+    def status_label(self):
+        return self.window.status_label
+
     # -- mark read --------------------------------------------------------------------------
-    def selected_scope(self) -> TreeScope | None:
-        """The selected row's scope. The selection, not the current index: Tab into the tree
-        makes its first row current without selecting it, and that must not arm Ctrl+R for
-        *All articles*."""
-        rows = self.tree.selectionModel().selectedRows(0)
-        return rows[0].data(SCOPE_ROLE) if rows else None
-
-    def select_scope(self, kind: str, scope_id: int | None) -> bool:
-        index = self.feed_pane.view_index(self.tree_model.find(kind, scope_id))
-        if index.isValid():
-            self.tree.setCurrentIndex(index)
-        return index.isValid()
-
     def mark_selected_read(self, age: str | None = None) -> None:
         """The selected scope, after the confirmation (if it is asked for); ``age``: the
         older-than choice to start with (the tree's context menu offers them)."""
-        scope = self.selected_scope()
+        scope = self.window.selected_scope()
         if (scope is None or scope.job_request is None or self.manager is None
-                or not self.mark_read_action.isEnabled()):
+                or not self.window.menus.mark_read_action.isEnabled()):
             return
         if self.prefs.confirm_mark_read:
-            self._open_confirmation(scope, age if age is not None else self.prefs.default_age)
+            self.open_confirmation(scope, age if age is not None else self.prefs.default_age)
         else:
-            self.spawn(self._mark_read_unasked(scope, age))
+            self.window.spawn(self.mark_read_unasked(scope, age))
 
-    def _open_confirmation(self, scope: TreeScope, age: str | None,
+    def open_confirmation(self, scope: TreeScope, age: str | None,
                            up_to: ArticleRow | None = None) -> MarkReadDialog:
         """``up_to``: "this article and everything older" (no age then)."""
-        dialog = MarkReadDialog(scope, self.prefs.age_choices(), age, self, up_to=up_to)
+        dialog = MarkReadDialog(scope, self.prefs.age_choices(), age, self.window, up_to=up_to)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.ageChanged.connect(lambda chosen: self._count_for(dialog, chosen))
         dialog.confirmed.connect(lambda chosen, watermark, count, dont_ask: self._confirmed(
@@ -91,23 +156,23 @@ class JobActions:
             if not dialog.closed:
                 dialog.show_count(*counted)
 
-        dialog.count_task = QueryOp(self, "confirmation count", count_and_overlapping,
+        dialog.count_task = QueryOp(self.window, "confirmation count", count_and_overlapping,
                                     shown).run_in_background()
 
     def _confirmed(self, scope: TreeScope, age, watermark: int, count: int,
                    dont_ask: bool, up_to: int | None = None) -> None:
         if dont_ask:
             self.prefs.confirm_mark_read = False
-        self.spawn(self.start_mark_read(scope, age, watermark, force=True,
+        self.window.spawn(self.start_mark_read(scope, age, watermark, force=True,
                                         confirmed_count=count, up_to=up_to))
 
-    async def _mark_read_unasked(self, scope: TreeScope, age: str | None,
+    async def mark_read_unasked(self, scope: TreeScope, age: str | None,
                                  up_to: int | None = None) -> int | None:
         """Without the confirmation: count first, and start nothing when nothing is unread
         (the tree's count may be a moment old)."""
         counted_scope = Scope(scope.kind, scope.id, cutoff_for_age(age) if age else None, up_to)
         counted = []  # (no key: a second request is a second job, as it always was)
-        if not await QueryOp(self, None, lambda manager, user_id:
+        if not await QueryOp(self.window, None, lambda manager, user_id:
                              manager.unread_in_scope(user_id, counted_scope),
                              counted.append).run():
             return None
@@ -139,14 +204,14 @@ class JobActions:
                                                    watermark=watermark, force=force,
                                                    confirmed_count=confirmed_count)
         except JobRequestError as exc:
-            self.show_error("Cannot mark as read", str(exc))
+            self.window.show_error("Cannot mark as read", str(exc))
             return None
-        self.edit_undo.job_acted()  # newer than any typing: Ctrl+Z undoes it next
+        self.window.menus.edit_undo.job_acted()  # newer than any typing: Ctrl+Z undoes it next
         bound = f" up to article #{up_to}" if up_to else ""
         self.status_label.setText(f"Job {job_id}: marking {scope.label}{bound} as read…")
-        await self.reload_jobs()
-        self.jobs_panel.select_job(job_id)
-        self._schedule_poll()
+        await self.reload()
+        self.panel.select_job(job_id)
+        self.window._schedule_poll()
         return job_id
 
     # -- acting on jobs ---------------------------------------------------------------------
@@ -155,9 +220,9 @@ class JobActions:
             job = await self.manager.cancel_job(self.user_id, job_id, cancelled_by=CANCELLED_BY)
         except (JobRequestError, JobNotFound) as exc:
             self.status_label.setText(str(exc))
-            await self.reload_jobs()
+            await self.reload()
             return
-        self.jobs_model.update_job(job)
+        self.model.update_job(job)
         self.status_label.setText(f"Job {job_id} cancelled; the work done is kept")
 
     async def retry_job(self, job_id: int) -> None:
@@ -166,9 +231,9 @@ class JobActions:
         except (JobRequestError, JobNotFound) as exc:
             self.status_label.setText(str(exc))
             return
-        self.jobs_model.update_job(job)
+        self.model.update_job(job)
         self.status_label.setText(f"Job {job_id} retried from {job_progress(job).text}")
-        self._schedule_poll()
+        self.window._schedule_poll()
 
     async def undo_job(self, job_id: int) -> None:
         try:
@@ -177,18 +242,18 @@ class JobActions:
             self.status_label.setText(str(exc))
             return
         self.undo_offer.withdraw()
-        self.edit_undo.job_acted()
+        self.window.menus.edit_undo.job_acted()
         self.status_label.setText(f"Job {job.id}: undoing job {job_id}…")
-        await self.reload_jobs()
-        self.jobs_panel.select_job(job.id)
-        self._schedule_poll()
+        await self.reload()
+        self.panel.select_job(job.id)
+        self.window._schedule_poll()
 
     async def undo_last_mark_read(self) -> None:
         """Ctrl+Z: undo the newest job that can be undone (again: the one before it)."""
         if self.manager is None or self.user_id is None:
             return
         jobs = []  # (no key: a second Ctrl+Z undoes the one before, as it always did)
-        if not await QueryOp(self, None, lambda manager, user_id:
+        if not await QueryOp(self.window, None, lambda manager, user_id:
                              manager.list_jobs(user_id, limit=MAX_LIST_LIMIT), jobs.extend).run():
             return
         job = next((job for job in jobs if can_undo(job)), None)
@@ -201,7 +266,7 @@ class JobActions:
     def clear_finished(self) -> None:
         """Ask first: the jobs go with their undo records, so they can no longer be undone."""
         if self.manager is not None and self.user_id is not None:
-            QueryOp(self, "finished jobs", lambda manager, user_id:
+            QueryOp(self.window, "finished jobs", lambda manager, user_id:
                     manager.count_finished_jobs(user_id),
                     self._ask_to_delete_finished).run_in_background()
 
@@ -210,17 +275,17 @@ class JobActions:
         if not count:
             self.status_label.setText("No finished jobs to clear")
             return
-        name = isolated(self.user_combo.currentText())
+        name = isolated(self.window.user_combo.currentText())
         box = QMessageBox(QMessageBox.Icon.Question, "Clear finished jobs",
                           f"Delete {count:,} finished job{'s' * (count != 1)} of {name}?",
-                          parent=self)
+                          parent=self.window)
         box.setInformativeText("Their undo records are deleted with them: they can no longer "
                                "be undone. Articles stay as they are.")
         delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        delete.clicked.connect(lambda: self.spawn(self._clear_finished(manager, user_id)))
+        delete.clicked.connect(lambda: self.window.spawn(self._clear_finished(manager, user_id)))
         self.clear_question = box
         box.open()
 
@@ -228,54 +293,54 @@ class JobActions:
         if manager is not self.manager:
             return
         removed = await manager.delete_finished_jobs(user_id)
-        await self.reload_jobs()
+        await self.reload()
         self.status_label.setText(f"Cleared {removed} finished job{'s' * (removed != 1)}")
 
     # -- engine events ----------------------------------------------------------------------
-    def _describe_job(self, job) -> str:
+    def describe(self, job) -> str:
         """The job's words, its category's or feed's name isolated within them."""
         categories, feeds = ({number: isolated(name) for number, name in names.items()}
                              for names in (self.tree_model.category_names(),
                                            self.tree_model.feed_names()))
         return describe_job(job, categories, feeds)
 
-    def _on_job_event(self, event: JobEvent) -> None:
+    def on_job_event(self, event: JobEvent) -> None:
         job = event.job
         if job.user_id != self.user_id:
             return
         if event.kind == "progress":
             self.tree_model.apply_marked(job.id, job.progress, event.marked_by_feed)
-            self._articles_follow_job(event)
-        if not self.jobs_model.update_job(job) and event.kind == "created":
-            self.spawn(self.reload_jobs())
+            self.window.articles.follow_job(event)
+        if not self.model.update_job(job) and event.kind == "created":
+            self.window.spawn(self.reload())
         if event.kind == "started" and job.progress and job.status == "running":
-            self.status_label.setText(f"{self._describe_job(job)} (job {job.id}) resumed at "
+            self.status_label.setText(f"{self.describe(job)} (job {job.id}) resumed at "
                                       f"{job_progress(job).text}")
         if event.kind == "finished":
             self._job_finished(job)
         if event.kind == "stopped":  # its file removed, replaced or found damaged
             if self.manager is not None and self.manager.damage:
-                self.database_damaged(self.manager.damage)
+                self.window.database.database_damaged(self.manager.damage)
             else:
                 self.status_label.set_state(event.note)
-        self._update_actions()
+        self.window.menus.update_actions()
 
     def _job_finished(self, job) -> None:
-        text = finished_message(job, self._describe_job(job))
+        text = finished_message(job, self.describe(job))
         self.status_label.setText(text)
         if can_undo(job):
             self.undo_offer.offer(job.id)
-        if self.tray is not None:
+        if self.window.tray is not None:
             kind = (QSystemTrayIcon.MessageIcon.Warning if job.status == "failed"
                     else QSystemTrayIcon.MessageIcon.Information)
-            self.tray.showMessage("RSS Desktop Companion", text, kind, 5000)
-        self.spawn(self.reload_overview())
-        self.spawn(self.reload_jobs())
+            self.window.tray.showMessage("RSS Desktop Companion", text, kind, 5000)
+        self.window.spawn(self.window.reload_overview())
+        self.window.spawn(self.reload())
         if job.job_type == UNDO_JOB_TYPE and job.marked_count:
             # A list of unread articles made after the job it undid holds none of those it
             # made unread again (it showed "Nothing unread"): list the scope anew.
-            self.load_articles(again=True)
-        self.jobFinished.emit(job)
+            self.window.articles.load(again=True)
+        self.window.jobFinished.emit(job)
 
 
 def finished_message(job, name: str) -> str:

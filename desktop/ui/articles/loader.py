@@ -12,8 +12,8 @@ import asyncio
 
 from PySide6.QtCore import QObject, Signal
 
-from ..jobs.api import FIRST_SPAN, ListSpec, ListStart, next_span
-from .article_model import PAGE_ROWS, ArticleListModel
+from ...jobs.api import FIRST_SPAN, ListSpec, ListStart, next_span
+from .model import PAGE_ROWS, ArticleListModel
 
 
 class ArticleLoader(QObject):
