@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from ..store import article_state, clock, connection, job_requests, jobs_table, undo
@@ -334,18 +335,9 @@ class BulkOperationManager:
         """Cancel at once; a job running here stops after its current chunk. ``cancelled_by``
         names who asked ("the desktop app"), for whoever runs the job to say so."""
         await self.guard.writable()
-        server_grace = ago_text(seconds=PENDING_GRACE_SECONDS)
-        job = await self.get_job(user_id, job_id)
-        server_gone = None  # why the web server can no longer run it, for a job of its own
-        if job.run_by_server and not job.finished:
-            foreign = await self.reads.call(self.backend.foreign_program_present,
-                                            self.database_path)
-            server_gone = server_cannot_run(job, now=clock.now(), foreign_present=foreign)
-        if not self.preparation.ready:  # refused (not found, the server's...) before any write
-            jobs_table.check_cancellable(job, server_grace, server_gone)
-            await self.prepare_for_writing()
-        job = await self.db.call(jobs_table.cancel_job, user_id, job_id, server_grace,
-                                 cancelled_by, server_gone)
+        job = await self._checked_and_written(partial(
+            jobs_table.cancel_job, user_id, job_id, ago_text(seconds=PENDING_GRACE_SECONDS),
+            cancelled_by, self._server_gone))
         if job_id not in self.runner.tasks:
             self.events.publish(JobEvent("finished", job))
         return job
@@ -355,9 +347,7 @@ class BulkOperationManager:
         ``job_id`` marked read. Raises JobNotFound for another user's job, JobRequestError when
         it cannot be undone (running, undone already, an undo itself, no record)."""
         await self.guard.writable()
-        undo.check_undoable(await self.get_job(user_id, job_id))
-        await self.prepare_for_writing()
-        job = await self.db.call(undo.insert_undo_job, user_id, job_id)
+        job = await self._checked_and_written(partial(undo.insert_undo_job, user_id, job_id))
         self.events.publish(JobEvent("created", job))
         if run:
             self.start_job(job.id)
@@ -367,22 +357,36 @@ class BulkOperationManager:
         """Make a failed or cancelled job pending again and (by default) run it here; it
         continues from its persisted cursor."""
         await self.guard.writable()
-        job = await self.get_job(user_id, job_id)
-        gone_owner = await self._gone_owner(job)
-        jobs_table.check_retryable(job, gone_owner)
-        await self.prepare_for_writing()
-        job = await self.db.call(jobs_table.retry_job, user_id, job_id, gone_owner)
+        job = await self._checked_and_written(partial(jobs_table.retry_job, user_id, job_id,
+                                                      self._gone_owner))
         self.events.publish(JobEvent("created", job))
         if run:
             self.start_job(job_id)
         return job
 
-    async def _gone_owner(self, job: JobRecord) -> str | None:
-        """The owner of a job left running by a worker of ours that is gone (whose failure
-        could not be recorded, or that died), by the test recovery uses; else None."""
+    async def _checked_and_written(self, request) -> JobRecord:
+        """Run a store request that reads its job, checks it and writes under one lock of its
+        row (cancel, retry, undo), on the database thread. Until the schema's additions exist
+        the request is checked first, writing nothing (``check_only``, on the read thread): a
+        refused request leaves the database as it was, additions included."""
+        if not self.preparation.ready:
+            await self.reads.call(request, check_only=True)
+            await self.preparation.prepare()
+        return await self.db.call(request)
+
+    def _server_gone(self, job: JobRecord) -> str | None:
+        """On a database thread: why the web server can no longer run its unfinished ``job``
+        (leases.server_cannot_run), else None."""
+        foreign = self.guard.backend.foreign_program_present(self.database_path)
+        return server_cannot_run(job, now=clock.now(), foreign_present=foreign)
+
+    def _gone_owner(self, job: JobRecord) -> str | None:
+        """On a database thread: the owner of a job left running by a worker of ours that is
+        gone (whose failure could not be recorded, or that died), by the test recovery uses;
+        else None."""
         if job.status != "running" or not owned_by_us(job.owner) or job.owner == self.owner:
             return None
-        alive = await self.reads.call(self.backend.owners_alive, [job.owner])
+        alive = self.guard.backend.owners_alive([job.owner])
         decision = decide(job, me=self.owner, now=clock.now(), alive=alive)
         return decision.take_from if decision.run else None
 

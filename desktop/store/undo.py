@@ -14,6 +14,7 @@ as it is; an article that was read before the job was never recorded.
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 
 from peewee import fn
 
@@ -137,15 +138,19 @@ def revert_changes(job: JobRecord, low: int, high: int, now: str,
     return by_feed
 
 
-def insert_undo_job(user_id: int, job_id: int) -> JobRecord:
-    """Create the pending job that undoes the user's job ``job_id`` and mark that job undone.
+def insert_undo_job(user_id: int, job_id: int, *, check_only: bool = False) -> JobRecord:
+    """Create the pending job that undoes the user's job ``job_id`` and mark that job undone,
+    read, checked and written under one lock of its row.
 
     Another user's job is "not found" (JobNotFound); a job that cannot be undone, or was undone
-    already, raises JobRequestError saying why. Nothing is written in either case.
+    already, raises JobRequestError saying why. Nothing is written in either case, nor with
+    ``check_only``, which returns the job as read if it could be undone.
     """
-    with write_transaction():
-        original = get_job(user_id, job_id, lock=True)
+    with nullcontext() if check_only else write_transaction():
+        original = get_job(user_id, job_id, lock=not check_only)
         check_undoable(original)
+        if check_only:
+            return original
         row = BulkOperationJob.create(
             job_type=UNDO_JOB_TYPE, status="pending", user_id=user_id,
             parameters=json.dumps({"job_id": job_id}), progress=0, total=count_changes(original),
