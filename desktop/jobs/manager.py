@@ -196,14 +196,12 @@ class BulkOperationManager:
     # -- life cycle -------------------------------------------------------------------------
     async def open(self) -> None:
         """Open the database (writing nothing); raises connection.DatabaseOpenError."""
-        database = await self.db.call(connection.connect, self.database_path,
-                                      create=self.options.create, allow_read_only=True,
-                                      busy_timeout_ms=self.options.busy_timeout_ms)
-        backend = database.backend
-        self.guard.opened(backend, getattr(database, "read_only_reason", None),
-                          getattr(database, "damage", None))  # (a WAL was left, say)
-        self.journal_mode = getattr(database, "file_journal_mode", None)
-        self.journal_note = getattr(database, "journal_note", None)
+        opened = await self.db.call(connection.open_database, self.database_path,
+                                    create=self.options.create, allow_read_only=True,
+                                    busy_timeout_ms=self.options.busy_timeout_ms)
+        backend, database = opened.backend, opened.db
+        self.guard.opened(backend, opened.read_only_reason, opened.damage)  # (a WAL left)
+        self.journal_mode, self.journal_note = opened.journal_mode, opened.journal_note
         chunk_seconds = self.options.chunk_seconds
         if self.journal_note:  # readers wait for our commits: keep them short
             chunk_seconds = min(chunk_seconds, ROLLBACK_CHUNK_SECONDS)
