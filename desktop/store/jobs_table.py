@@ -23,7 +23,7 @@ from .job_requests import (
     parse_parameters,
     positive_int,
 )
-from .models import BulkOperationJob, Feed, database_proxy
+from .models import BulkOperationJob, Feed, database_proxy, job_columns
 from .scopes import Scope, count_in_scope
 
 STATUSES = ("pending", "running", "completed", "failed", "cancelled")
@@ -210,11 +210,11 @@ def _select_jobs():
     """SELECT of the job columns this database has: until this app first writes a job, the
     database may hold the server's table without our columns, or no job table at all (None)."""
     database = BulkOperationJob._meta.database.obj
-    present = getattr(database, "job_columns", None)  # cached until the schema is prepared
+    present = job_columns.get(database)  # cached until the schema is prepared
     if not present:
         present = {c.name for c in database.get_columns("bulk_operation_jobs")}
         if present:
-            database.job_columns = present
+            job_columns[database] = present
     if not present:
         return None
     return BulkOperationJob.select(*[field for field in BulkOperationJob._meta.sorted_fields
