@@ -1,10 +1,12 @@
 """What keeps the engine from writing to a database it must not: damaged storage, and a path
 that no longer names the file the engine opened.
 
-A mixin of BulkOperationManager (manager.py), like runner.py and recovery.py: it uses the
-manager's threads, backend, options and path. ``_writable()`` is the gate every write passes
-(requests, ``prepare_for_writing``, recovery before it starts a job); the chunk and every
-recovery round ask ``path_changed()``.
+One part of BulkOperationManager (manager.py), which hands it the database thread, the options
+and the path: it holds what the database was found to be on open (its backend, the file's
+identity, why it is read-only, its damage). ``writable()`` is the gate every write passes
+(requests, ``WritePreparation.prepare``, recovery before it starts a job); the chunk and every
+recovery round ask ``path_changed()``. WritePreparation creates what this app adds to the
+schema before the first write.
 """
 
 from __future__ import annotations
@@ -13,32 +15,55 @@ import asyncio
 import gc
 import logging
 
-from ..store import checked_files, connection
+from ..store import checked_files, connection, schema
 from ..store.jobs_table import JobRequestError
 from ..store.models import database_proxy
-from .runner import DatabasePathChanged
+from .runner import DatabaseDamaged, DatabasePathChanged
 
 log = logging.getLogger(__name__)
 
 
 class WriteGuard:
-    async def _writable(self) -> None:
+    def __init__(self, database_path, options, db):
+        self.database_path, self.options, self.db = database_path, options, db
+        self.backend = None  # the database's backend, once opened
+        self.read_only_reason: str | None = None
+        self.damage: str | None = None  # the database is damaged: the one message saying so
+        # What the path named when it was opened (a file's device and inode): a path that
+        # names another file, or none, stops the engine's writing (path_changed).
+        self.file_identity: tuple[int, int] | None = None
+        self._damage_check: asyncio.Future | None = None
+        self.check_remembered = False  # the file was unchanged since a check that passed
+
+    def opened(self, backend, read_only_reason: str | None, damage: str | None) -> None:
+        """What opening the database found (``damage``: a WAL was left, say)."""
+        self.backend = backend
+        self.file_identity = backend.file_identity(self.database_path)
+        self.read_only_reason, self.damage = read_only_reason, damage
+
+    def check_writable(self) -> None:
+        if self.damage:
+            raise DatabaseDamaged(self.damage)
+        if self.read_only_reason:
+            raise JobRequestError(self.read_only_reason)
+
+    async def writable(self) -> None:
         """The gate before every write: raise JobRequestError if this engine may not write
         (read-only, DatabaseDamaged, its path names another file), checking the database the
         first time."""
-        self._check_writable()
+        self.check_writable()
         changed = self.path_changed()
         if changed:  # written now, it would go into a file no longer at the path
             raise JobRequestError(f"{DatabasePathChanged(self.database_path, changed)}: open "
                                   "the database again")
         await self.check_for_damage()
-        self._check_writable()
+        self.check_writable()
 
     async def check_for_damage(self) -> str | None:
         """Check the database once per engine, before its first write (the window asks at
         once, to say so): None if it is sound, else the one message that every write is then
         refused with (``damage``; reading goes on). Any read or write that reports damaged
-        storage marks it too (on the thread that saw it: ``_notice_error``)."""
+        storage marks it too (on the thread that saw it: ``notice_error``)."""
         if self.damage or self.backend is None:
             return self.damage
         if self._damage_check is None:
@@ -49,7 +74,7 @@ class WriteGuard:
             self._damage_check = None  # (a lock, say) asked again by the next write
             raise
         if found and not self.damage:
-            self._mark_damaged(found)
+            self.mark_damaged(found)
         return self.damage
 
     def _check_unless_known(self) -> str | None:
@@ -77,14 +102,14 @@ class WriteGuard:
         checked_files.remember(self.options.checks_record, self.database_path,
                                checked_files.file_stamp(self.database_path))
 
-    def _mark_damaged(self, found: str) -> str:
+    def mark_damaged(self, found: str) -> str:
         self.damage = self.backend.damage_message(connection.shown_name(self.database_path),
                                                   found)
         self.read_only_reason = self.damage  # the faces show it, and offer no job
         log.info("%s", self.damage)
         return self.damage
 
-    def _notice_error(self, exc: Exception) -> None:
+    def notice_error(self, exc: Exception) -> None:
         """On a database thread, an error of any call: damaged storage is checked there and
         then (one check per engine), so that nothing is written after it."""
         if self.damage or self.backend is None or not self.backend.is_corruption(exc):
@@ -93,7 +118,7 @@ class WriteGuard:
             found = self.backend.check_integrity(database_proxy)
         except Exception as check_failed:  # the check itself cannot read the file
             found = str(check_failed)
-        self._mark_damaged(found or f"it reported: {exc}")
+        self.mark_damaged(found or f"it reported: {exc}")
 
     def path_changed(self) -> str | None:
         """"removed" or "replaced" when the engine's path no longer names the file it opened
@@ -105,7 +130,7 @@ class WriteGuard:
             return None
         return "removed" if now is None else "replaced"
 
-    async def _hand_over_the_wal(self) -> None:
+    async def hand_over_the_wal(self) -> None:
         """Before closing, when the path names another file or none: SQLite names the WAL
         after the path, and leaves it there when the file it belongs to was moved or removed,
         so the next file at the path would be read with this one's frames. A TRUNCATE
@@ -118,7 +143,7 @@ class WriteGuard:
         except Exception as exc:  # (another program reading it): it stays as SQLite left it
             log.warning("could not empty the WAL of %s: %s", self.database_path, exc)
 
-    async def _keep_closing_from_writing(self):
+    async def keep_closing_from_writing(self):
         """Before the connections of a damaged database close: the last one to close would
         checkpoint the WAL into it; returns what ends that hold (or None)."""
         if not self.damage or self.backend is None:
@@ -126,7 +151,7 @@ class WriteGuard:
         return await asyncio.get_running_loop().run_in_executor(
             None, self.backend.keep_unwritten, self.database_path)
 
-    async def _after_closing(self, release) -> None:
+    async def after_closing(self, release) -> None:
         loop = asyncio.get_running_loop()
         if release is not None:
             # A connection closed while a statement of it is alive (held by the traceback of
@@ -136,3 +161,28 @@ class WriteGuard:
             await loop.run_in_executor(None, release)
         # (after the last close, which may have checkpointed the WAL)
         await loop.run_in_executor(None, self._remember_sound_after_closing)
+
+
+class WritePreparation:
+    """Creates what this app adds to the schema, if anything is missing, once per engine and
+    after the guard's gate: ``ready`` once done, ``upsert`` whether the read-state table has
+    the unique index the marking statement's upsert needs."""
+
+    def __init__(self, db, guard: WriteGuard, locks):
+        self.db, self.guard, self.locks = db, guard, locks
+        self.ready = False
+        self.upsert = True
+        self._preparing = asyncio.Lock()
+
+    async def prepare(self) -> None:
+        """The first job on a server's database creates the job table's additions and the
+        indexes the hot path needs; on a large database that takes a moment, on the database
+        thread. Before anything is written, the database is checked (check_for_damage)."""
+        await self.guard.writable()
+        async with self._preparing:
+            if self.ready:
+                return
+            await self.locks.call(schema.ensure_schema, database_proxy)
+            self.upsert = await self.db.call(schema.has_unique_read_status_index,
+                                             database_proxy)
+            self.ready = True

@@ -3,8 +3,10 @@
 Every database call runs on one DatabaseThread; the event loop only awaits. Jobs run as asyncio
 tasks that each take one chunk (one short transaction) at a time, so several jobs interleave and
 the loop stays free between chunks. This module holds the engine's life cycle and the requests
-of the faces about jobs; running one job is runner.py, adopting others' jobs recovery.py, the
-faces' other reads and writes (counts, the article list, sample data) queries.py.
+of the faces about jobs; the manager composes the parts that do the rest, handing each what it
+works with: the write guard and the schema's preparation (guard.py), the runner of one job
+(runner.py), the recovery of others' jobs and the cleanup of old ones (recovery.py), the faces'
+other reads and writes (counts, the article list, sample data: queries.py).
 """
 
 from __future__ import annotations
@@ -13,16 +15,17 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
-from ..store import article_state, clock, connection, job_requests, jobs_table, schema, undo
+from ..store import article_state, clock, connection, job_requests, jobs_table, undo
 from ..store.article_state import ArticleChange
 from ..store.clock import ago_text
-from ..store.jobs_table import JobRecord, JobRequestError
+from ..store.jobs_table import JobRecord
 from ..store.models import database_proxy
 from .database_thread import DatabaseThread
 from .events import EventHub, JobEvent
-from .guard import WriteGuard
+from .guard import WriteGuard, WritePreparation
 from .leases import (
     PENDING_GRACE_SECONDS,
     STALLED_SECONDS,
@@ -31,9 +34,8 @@ from .leases import (
     owned_by_us,
     server_cannot_run,
 )
-from .pacing import Pacer
 from .queries import FaceQueries
-from .recovery import Recovery
+from .recovery import FinishedJobsCleanup, Recovery
 from .runner import (
     LOCK_RETRY_DELAYS,
     DatabaseBusyError,
@@ -42,6 +44,7 @@ from .runner import (
     FailureNotRecorded,
     JobRunner,
     JobStopped,
+    LockRetrying,
     failure_message,
 )
 
@@ -87,7 +90,26 @@ class EngineOptions:
     checks_record: Path | None = None
 
 
-class BulkOperationManager(JobRunner, Recovery, FaceQueries, WriteGuard):
+class Delegate:
+    """A method or attribute of one of the manager's parts, named on the manager too (the
+    faces' API); setting it sets the part's."""
+
+    def __init__(self, part: str, name: str | None = None):
+        self.part, self.name = part, name
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = self.name or name
+
+    def __get__(self, manager, owner=None):
+        if manager is None:
+            return self
+        return getattr(getattr(manager, self.part), self.name)
+
+    def __set__(self, manager, value) -> None:
+        setattr(getattr(manager, self.part), self.name, value)
+
+
+class BulkOperationManager:
     """The job engine. ``await open()`` first, ``await close()`` last; ``start_serving()`` in
     between makes it adopt other processes' jobs on its own (the window does; the CLI's
     ``work`` calls ``run_available``).
@@ -104,25 +126,12 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries, WriteGuard):
         options = replace(options or EngineOptions(), **overrides)
         # mark-read chunks are spans of article ids, so at most this many articles each
         self.options = replace(options, max_chunk=max(1, options.max_chunk))  # < MIN_CHUNK too
+        options = self.options
         self.database_path = database_path
         self.owner = make_owner()
-        self.read_only_reason: str | None = None
         self.journal_mode: str | None = None
         self.journal_note: str | None = None
-        self._watched: dict[int, tuple[int, float]] = {}  # server's job: (progress, seen since)
-        self.waiting_for_server = 0
-        self.left_to_server: list[int] = []  # its pending rows it may still run (recovery.py)
-        self._recovery: asyncio.Task | None = None
         self._stop_listening = None  # the backend's listener of others' chunks, if following
-        self._recover_every = self.options.recover_every  # run_available may change it
-        # shortened in open() for a file whose readers wait for our commits
-        self._chunk_seconds = self.options.chunk_seconds
-        self.keep_finished_hours = self.options.keep_finished_hours
-        self._schema_ready = False
-        self._preparing = asyncio.Lock()
-        self._next_cleanup = float("-inf")  # loop time of the next cleanup of finished jobs
-        self._others = None  # the backend's other_programs(), where it paces writers
-        self.backend = None
         self.events = EventHub()
         # one article's read/starred state changed (ArticleChange), numbered in commit order
         self.article_events = EventHub()
@@ -131,51 +140,79 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries, WriteGuard):
         # Reads for the faces (job status, counts) on a connection of their own, so they never
         # queue behind a running chunk.
         self.reads = DatabaseThread("rss-desktop-read")
-        self._seen_version: int | None = None  # data_version this engine last saw
-        self._tasks: dict[int, asyncio.Task] = {}
-        # jobs that failed here whose failure could not be written yet (runner.py)
-        self.unrecorded: dict[int, FailureNotRecorded] = {}
-        self._last_rows: dict[int, JobRecord] = {}  # running jobs: the row as a chunk left it
-        self.pacers: dict[int, Pacer] = {}  # job id -> how its last run here shared the lock
-        self._upsert = True
-        # What the path named when it was opened (a file's device and inode): a path that
-        # names another file, or none, stops the engine's writing (path_changed).
-        self.file_identity: tuple[int, int] | None = None
-        self.damage: str | None = None  # the database is damaged: the one message saying so
-        self._damage_check: asyncio.Future | None = None
-        self.check_remembered = False  # the file was unchanged since a check that passed
-        self.stopped_jobs: dict[int, str] = {}  # job id -> why this engine stopped writing it
+        # the parts, each handed what it works with
+        self.guard = WriteGuard(database_path, options, self.db)
+        self.locks = LockRetrying(self.db, options.lock_retry_delays, self.guard)
+        self.preparation = WritePreparation(self.db, self.guard, self.locks)
+        self.cleanup = FinishedJobsCleanup(database_path, self.db, self.reads, guard=self.guard,
+                                           preparation=self.preparation,
+                                           keep_finished_hours=options.keep_finished_hours)
+        self.runner = JobRunner(database_path, self.owner, options, self.db, self.events,
+                                guard=self.guard, locks=self.locks,
+                                preparation=self.preparation, cleanup=self.cleanup)
+        self.recovery = Recovery(database_path, self.owner, options, self.reads, self.events,
+                                 guard=self.guard, locks=self.locks,
+                                 preparation=self.preparation, runner=self.runner)
+        self.queries = FaceQueries(self.db, self.reads, self.article_writes,
+                                   preparation=self.preparation, locks=self.locks)
         for thread in (self.db, self.reads):
-            thread.on_error = self._notice_error
+            thread.on_error = self.guard.notice_error
+
+    # -- the parts' names the faces use ---------------------------------------------------
+    backend = Delegate("guard")
+    read_only_reason = Delegate("guard")
+    damage = Delegate("guard")
+    file_identity = Delegate("guard")
+    check_remembered = Delegate("guard")
+    check_for_damage = Delegate("guard")
+    path_changed = Delegate("guard")
+    prepare_for_writing = Delegate("preparation", "prepare")
+    _call_retrying_locks = Delegate("locks", "call")
+    running_job_ids = Delegate("runner")
+    start_job = Delegate("runner")
+    unrecorded = Delegate("runner")
+    stopped_jobs = Delegate("runner")
+    pacers = Delegate("runner")
+    start_serving = Delegate("recovery")
+    start_runnable_jobs = Delegate("recovery")
+    run_available = Delegate("recovery")
+    waiting_for_server = Delegate("recovery")
+    left_to_server = Delegate("recovery")
+    cleanup_finished = Delegate("cleanup")
+    keep_finished_hours = Delegate("cleanup")
+    users = Delegate("queries")
+    counts_snapshot = Delegate("queries")
+    tree_outline = Delegate("queries")
+    scope_names = Delegate("queries")
+    unread_in_scope = Delegate("queries")
+    changes_seen = Delegate("queries")
+    start_article_list = Delegate("queries")
+    extend_article_list = Delegate("queries")
+    read_article_page = Delegate("queries")
+    has_newer_articles = Delegate("queries")
+    create_sample_data = Delegate("queries")
+    count_finished_jobs = Delegate("queries")
+    delete_finished_jobs = Delegate("queries")
 
     # -- life cycle -------------------------------------------------------------------------
     async def open(self) -> None:
         """Open the database (writing nothing); raises connection.DatabaseOpenError."""
-        database = await self.db.call(connection.connect, self.database_path,
-                                      create=self.options.create, allow_read_only=True,
-                                      busy_timeout_ms=self.options.busy_timeout_ms)
-        self.backend = database.backend
-        self.file_identity = self.backend.file_identity(self.database_path)
-        self.read_only_reason = getattr(database, "read_only_reason", None)
-        self.damage = getattr(database, "damage", None)  # found on open (a WAL was left)
-        self.journal_mode = getattr(database, "file_journal_mode", None)
-        self.journal_note = getattr(database, "journal_note", None)
+        opened = await self.db.call(connection.open_database, self.database_path,
+                                    create=self.options.create, allow_read_only=True,
+                                    busy_timeout_ms=self.options.busy_timeout_ms)
+        backend, database = opened.backend, opened.db
+        self.guard.opened(backend, opened.read_only_reason, opened.damage)  # (a WAL left)
+        self.journal_mode, self.journal_note = opened.journal_mode, opened.journal_note
+        chunk_seconds = self.options.chunk_seconds
         if self.journal_note:  # readers wait for our commits: keep them short
-            self._chunk_seconds = min(self._chunk_seconds, ROLLBACK_CHUNK_SECONDS)
-        if self.backend.paces_writers:
-            self._others = self.backend.other_programs(self.database_path)
+            chunk_seconds = min(chunk_seconds, ROLLBACK_CHUNK_SECONDS)
+        others = backend.other_programs(self.database_path) if backend.paces_writers else None
+        self.runner.opened(chunk_seconds, others, None)
         await self.reads.call(database_proxy.initialize, database)
         if self.read_only_reason:
             return
-        self._seen_version = await self.db.call(connection.data_version)
-        await self.db.call(self.backend.hold_liveness, database, self.owner)
-
-    def start_serving(self) -> None:
-        """Adopt, every ``recover_every`` seconds, the jobs other processes left pending and
-        those whose process died (reading only until there is one to run)."""
-        if self.read_only_reason or self._recovery is not None or not self._recover_every:
-            return
-        self._recovery = asyncio.get_running_loop().create_task(self._recover_forever())
+        self.runner.seen_version = await self.db.call(connection.data_version)
+        await self.db.call(backend.hold_liveness, database, self.owner)
 
     async def follow_others(self, callback) -> bool:
         """Call ``callback(job_id)`` on the loop's thread as soon as another program's chunk
@@ -220,43 +257,19 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries, WriteGuard):
         if self._stop_listening is not None:
             await asyncio.get_running_loop().run_in_executor(None, self._stop_listening)
             self._stop_listening = None
-        if self._recovery is not None:
-            self._recovery.cancel()
-            await asyncio.gather(self._recovery, return_exceptions=True)
-        tasks = list(self._tasks.values())
+        await self.recovery.stop_serving()
+        tasks = list(self.runner.tasks.values())
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await self._hand_over_the_wal()  # a file moved away or removed
-        release = await self._keep_closing_from_writing()  # a damaged file
+        await self.guard.hand_over_the_wal()  # a file moved away or removed
+        release = await self.guard.keep_closing_from_writing()  # a damaged file
         for thread in (self.reads, self.db):
             with contextlib.suppress(Exception):  # never opened, or already closed
                 # A lambda: the proxy resolves its database on that thread, not here.
                 await thread.call(lambda: database_proxy.close())
             thread.shutdown()
-        await self._after_closing(release)
-
-    async def prepare_for_writing(self) -> None:
-        """Create what this app adds to the schema, if anything is missing (once per engine).
-
-        The first job on a server's database creates the job table's additions and the indexes
-        the hot path needs; on a large database that takes a moment, on the database thread.
-        Before anything is written, the database is checked (check_for_damage).
-        """
-        await self._writable()
-        async with self._preparing:
-            if self._schema_ready:
-                return
-            await self._call_retrying_locks(schema.ensure_schema, database_proxy)
-            self._upsert = await self.db.call(schema.has_unique_read_status_index,
-                                              database_proxy)
-            self._schema_ready = True
-
-    def _check_writable(self) -> None:
-        if self.damage:
-            raise DatabaseDamaged(self.damage)
-        if self.read_only_reason:
-            raise JobRequestError(self.read_only_reason)
+        await self.guard.after_closing(release)
 
     def subscribe(self, callback):
         """Call ``callback(JobEvent)`` on the loop's thread for every event; returns unsubscribe."""
@@ -278,7 +291,7 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries, WriteGuard):
         unless ``force``, a job of the web server's running on overlapping articles) and
         writes nothing in that case.
         """
-        await self._writable()
+        await self.guard.writable()
         if job_type == undo.UNDO_JOB_TYPE:
             return (await self.undo_job(user_id, (parameters or {}).get("job_id"), run=run)).id
         # a request that makes no sense is refused before anything is written
@@ -320,20 +333,11 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries, WriteGuard):
                          cancelled_by: str | None = None) -> JobRecord:
         """Cancel at once; a job running here stops after its current chunk. ``cancelled_by``
         names who asked ("the desktop app"), for whoever runs the job to say so."""
-        await self._writable()
-        server_grace = ago_text(seconds=PENDING_GRACE_SECONDS)
-        job = await self.get_job(user_id, job_id)
-        server_gone = None  # why the web server can no longer run it, for a job of its own
-        if job.run_by_server and not job.finished:
-            foreign = await self.reads.call(self.backend.foreign_program_present,
-                                            self.database_path)
-            server_gone = server_cannot_run(job, now=clock.now(), foreign_present=foreign)
-        if not self._schema_ready:  # refused (not found, the server's...) before any write
-            jobs_table.check_cancellable(job, server_grace, server_gone)
-            await self.prepare_for_writing()
-        job = await self.db.call(jobs_table.cancel_job, user_id, job_id, server_grace,
-                                 cancelled_by, server_gone)
-        if job_id not in self._tasks:
+        await self.guard.writable()
+        job = await self._checked_and_written(partial(
+            jobs_table.cancel_job, user_id, job_id, ago_text(seconds=PENDING_GRACE_SECONDS),
+            cancelled_by, self._server_gone))
+        if job_id not in self.runner.tasks:
             self.events.publish(JobEvent("finished", job))
         return job
 
@@ -341,10 +345,8 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries, WriteGuard):
         """Create (and by default run here) the job that makes unread again exactly the articles
         ``job_id`` marked read. Raises JobNotFound for another user's job, JobRequestError when
         it cannot be undone (running, undone already, an undo itself, no record)."""
-        await self._writable()
-        undo.check_undoable(await self.get_job(user_id, job_id))
-        await self.prepare_for_writing()
-        job = await self.db.call(undo.insert_undo_job, user_id, job_id)
+        await self.guard.writable()
+        job = await self._checked_and_written(partial(undo.insert_undo_job, user_id, job_id))
         self.events.publish(JobEvent("created", job))
         if run:
             self.start_job(job.id)
@@ -353,23 +355,37 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries, WriteGuard):
     async def retry_job(self, user_id: int, job_id: int, *, run: bool = True) -> JobRecord:
         """Make a failed or cancelled job pending again and (by default) run it here; it
         continues from its persisted cursor."""
-        await self._writable()
-        job = await self.get_job(user_id, job_id)
-        gone_owner = await self._gone_owner(job)
-        jobs_table.check_retryable(job, gone_owner)
-        await self.prepare_for_writing()
-        job = await self.db.call(jobs_table.retry_job, user_id, job_id, gone_owner)
+        await self.guard.writable()
+        job = await self._checked_and_written(partial(jobs_table.retry_job, user_id, job_id,
+                                                      self._gone_owner))
         self.events.publish(JobEvent("created", job))
         if run:
             self.start_job(job_id)
         return job
 
-    async def _gone_owner(self, job: JobRecord) -> str | None:
-        """The owner of a job left running by a worker of ours that is gone (whose failure
-        could not be recorded, or that died), by the test recovery uses; else None."""
+    async def _checked_and_written(self, request) -> JobRecord:
+        """Run a store request that reads its job, checks it and writes under one lock of its
+        row (cancel, retry, undo), on the database thread. Until the schema's additions exist
+        the request is checked first, writing nothing (``check_only``, on the read thread): a
+        refused request leaves the database as it was, additions included."""
+        if not self.preparation.ready:
+            await self.reads.call(request, check_only=True)
+            await self.preparation.prepare()
+        return await self.db.call(request)
+
+    def _server_gone(self, job: JobRecord) -> str | None:
+        """On a database thread: why the web server can no longer run its unfinished ``job``
+        (leases.server_cannot_run), else None."""
+        foreign = self.guard.backend.foreign_program_present(self.database_path)
+        return server_cannot_run(job, now=clock.now(), foreign_present=foreign)
+
+    def _gone_owner(self, job: JobRecord) -> str | None:
+        """On a database thread: the owner of a job left running by a worker of ours that is
+        gone (whose failure could not be recorded, or that died), by the test recovery uses;
+        else None."""
         if job.status != "running" or not owned_by_us(job.owner) or job.owner == self.owner:
             return None
-        alive = await self.reads.call(self.backend.owners_alive, [job.owner])
+        alive = self.guard.backend.owners_alive([job.owner])
         decision = decide(job, me=self.owner, now=clock.now(), alive=alive)
         return decision.take_from if decision.run else None
 
@@ -388,11 +404,11 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries, WriteGuard):
 
     async def _write_article(self, write, user_id: int, article_id: int,
                              value: bool) -> ArticleChange:
-        await self._writable()
+        await self.guard.writable()
         await self.prepare_for_writing()
-        change = await self._call_retrying_locks(write, user_id, article_id, value,
-                                                 upsert=self._upsert,
-                                                 sequence=self.article_writes)
+        change = await self.locks.call(write, user_id, article_id, value,
+                                       upsert=self.preparation.upsert,
+                                       sequence=self.article_writes)
         self.article_events.publish(change)
         return change
 
@@ -400,7 +416,7 @@ class BulkOperationManager(JobRunner, Recovery, FaceQueries, WriteGuard):
         """Wait until this engine stops running the job; return its row (None: it is gone).
         Raises JobStopped if it stopped without an outcome (its file removed, replaced or
         damaged), FailureNotRecorded if the job failed here and that could not be written."""
-        task = self._tasks.get(job_id)
+        task = self.runner.tasks.get(job_id)
         if task is not None:
             await asyncio.shield(task)
         if job_id in self.stopped_jobs:

@@ -1,5 +1,6 @@
 """The faces' reads and writes besides jobs: users, the tree's counts, the article list, sample
-data, clearing finished jobs. A mixin of BulkOperationManager (manager.py holds jobs' requests).
+data, clearing finished jobs. One part of BulkOperationManager (manager.py holds jobs' requests),
+which hands it the engine's two threads, its sequence of article writes and its schema preparation.
 
 What a face shows is read on the engine's read connection (``self.reads``), so it never queues
 behind a chunk; writes, and the question "did another program commit?", run on the database
@@ -15,6 +16,10 @@ from ..store.scopes import Scope
 
 
 class FaceQueries:
+    def __init__(self, db, reads, article_writes, *, preparation, locks):
+        self.db, self.reads, self.article_writes = db, reads, article_writes
+        self.preparation, self.locks = preparation, locks
+
     # -- what the window shows --------------------------------------------------------------
     async def users(self) -> list[tuple[int, str]]:
         """(id, name) of every user of the database."""
@@ -79,5 +84,5 @@ class FaceQueries:
 
     async def delete_finished_jobs(self, user_id: int) -> int:
         """Delete the user's finished jobs with their undo records; returns how many."""
-        await self.prepare_for_writing()
-        return await self._call_retrying_locks(jobs_table.delete_finished_jobs, user_id)
+        await self.preparation.prepare()
+        return await self.locks.call(jobs_table.delete_finished_jobs, user_id)

@@ -1,8 +1,9 @@
 """Adopting jobs this engine did not start: pending rows, and running rows whose owner is gone.
 
-A mixin of BulkOperationManager (manager.py): it decides with leases.decide, watches the web
-server's running jobs for a stalled progress, and starts the chosen jobs with ``start_job``.
-Old finished jobs are cleaned up here too, by an engine that runs jobs anyway.
+One part of BulkOperationManager (manager.py), handed the read thread, owner, options, event
+hub and the parts it works with: it decides with leases.decide, watches the web server's running
+jobs for a stalled progress, and starts the chosen jobs with the runner's ``start_job``. Old
+finished jobs are cleaned up here too (FinishedJobsCleanup), by an engine that runs jobs anyway.
 """
 
 from __future__ import annotations
@@ -25,6 +26,30 @@ SERVER_WAIT_POLL_SECONDS = 0.5  # work --once, while a pending row is still the 
 
 
 class Recovery:
+    def __init__(self, database_path, owner: str, options, reads, events, *, guard, locks,
+                 preparation, runner):
+        self.database_path, self.owner, self.options = database_path, owner, options
+        self.reads, self.events = reads, events
+        self.guard, self.locks, self.preparation, self.runner = (guard, locks, preparation,
+                                                                 runner)
+        self.waiting_for_server = 0  # the web server's pending rows still within their grace
+        self.left_to_server: list[int] = []  # its pending rows it may still run
+        self._watched: dict[int, tuple[int, float]] = {}  # server's job: (progress, seen since)
+        self.recover_every = options.recover_every  # run_available may change it
+        self._recovery: asyncio.Task | None = None
+
+    def start_serving(self) -> None:
+        """Adopt, every ``recover_every`` seconds, the jobs other processes left pending and
+        those whose process died (reading only until there is one to run)."""
+        if self.guard.read_only_reason or self._recovery is not None or not self.recover_every:
+            return
+        self._recovery = asyncio.get_running_loop().create_task(self._recover_forever())
+
+    async def stop_serving(self) -> None:
+        if self._recovery is not None:
+            self._recovery.cancel()
+            await asyncio.gather(self._recovery, return_exceptions=True)
+
     async def start_runnable_jobs(self) -> int:
         """Start pending jobs and take over jobs whose owner is gone (see leases.decide).
 
@@ -34,19 +59,20 @@ class Recovery:
         engine's path names another file or none (path_changed); raises DatabaseDamaged when
         there is a job to run in a damaged database.
         """
-        if self.damage:
-            raise DatabaseDamaged(self.damage)
-        if self.read_only_reason or self.path_changed():
+        guard, runner = self.guard, self.runner
+        if guard.damage:
+            raise DatabaseDamaged(guard.damage)
+        if guard.read_only_reason or guard.path_changed():
             return 0
-        if self.unrecorded:  # jobs that failed here while the database could not be written
-            await self.record_unrecorded_failures()
+        if runner.unrecorded:  # jobs that failed here while the database could not be written
+            await runner.record_unrecorded_failures()
         # (a PostgreSQL migration's table lock can outlast one lock timeout)
-        jobs = await self._call_retrying_locks(jobs_table.unfinished_jobs, thread=self.reads)
+        jobs = await self.locks.call(jobs_table.unfinished_jobs, thread=self.reads)
         now, started, self.waiting_for_server, self.left_to_server = clock.now(), 0, 0, []
         stalled = self._watch_server_jobs(jobs)
         owners = [job.owner for job in jobs if job.status == "running" and owned_by_us(job.owner)
                   and job.owner != self.owner]
-        alive = await self.reads.call(self.backend.owners_alive, owners) if owners else None
+        alive = await self.reads.call(guard.backend.owners_alive, owners) if owners else None
         retired = [owner for owner in owners if owner in self.options.retired_owners]
         if retired:  # this process's own earlier engine, stopped: its jobs are to take over
             alive = {**(alive or {}), **dict.fromkeys(retired, False)}
@@ -54,10 +80,10 @@ class Recovery:
         # one of its rows is unfinished: they are rare, and the answer is cheap.
         foreign_present = True
         if any(not owned_by_us(job.owner) and job.watermark is None for job in jobs):
-            foreign_present = await self.reads.call(self.backend.foreign_program_present,
+            foreign_present = await self.reads.call(guard.backend.foreign_program_present,
                                                     self.database_path)
         for job in jobs:
-            if job.id in self._tasks:
+            if job.id in runner.tasks:
                 continue
             if job.unreadable:  # fails alone; the others are adopted as ever
                 await self._fail_unreadable(job)
@@ -66,11 +92,11 @@ class Recovery:
                 decision = decide(job, me=self.owner, now=now, stalled=job.id in stalled,
                                   alive=alive, foreign_present=foreign_present)
                 if decision.run:
-                    await self._writable()  # the first time: the database is checked first
+                    await guard.writable()  # the first time: the database is checked first
                 # a row another program wrote may lack a total: count it before it runs
                 counted = None
                 if decision.run and not job.total:
-                    counted = await self._call_retrying_locks(jobs_table.count_for_claim,
+                    counted = await self.locks.call(jobs_table.count_for_claim,
                                                               job.id, thread=self.reads)
             except DatabaseDamaged:
                 raise  # the whole database, not this job: the caller says so
@@ -80,7 +106,7 @@ class Recovery:
                 log.debug("job %s", job.id, exc_info=True)
                 continue
             if decision.run:
-                self.start_job(job.id, take_over=job.status == "running",
+                runner.start_job(job.id, take_over=job.status == "running",
                                take_from=decision.take_from, counted=counted,
                                note=decision.note)
                 started += 1
@@ -94,10 +120,10 @@ class Recovery:
         """Fail a job whose row cannot be understood, saying which column holds what."""
         log.info("%s", job.unreadable)
         try:
-            await self.prepare_for_writing()
-            if not await self._call_retrying_locks(jobs_table.fail_unreadable_job, job):
+            await self.preparation.prepare()
+            if not await self.locks.call(jobs_table.fail_unreadable_job, job):
                 return  # the row changed meanwhile: looked at again next round
-            final = await self._call_retrying_locks(jobs_table.load_job, job.id)
+            final = await self.locks.call(jobs_table.load_job, job.id)
         except Exception:
             log.exception("could not record the failure of job %s", job.id)
             return
@@ -135,7 +161,7 @@ class Recovery:
                     raise
                 # the faces show it (read_only_reason); no later round adopts anything
             except Exception as exc:  # e.g. locked for long, a server down: try again next round
-                words = failure_message(exc, self.backend,
+                words = failure_message(exc, self.guard.backend,
                                         connection.shown_name(self.database_path))
                 if words != said:
                     log.warning("recovery round failed: %s", words)
@@ -143,13 +169,13 @@ class Recovery:
                 log.debug("recovery round", exc_info=True)
             if raise_refusals:
                 self._raise_if_path_changed()
-            await asyncio.sleep(self._recover_every)
+            await asyncio.sleep(self.recover_every)
 
     def _raise_if_path_changed(self) -> None:
         """Once its own jobs here have stopped: raise DatabasePathChanged if the path no longer
         names the file this engine opened."""
-        changed = self.path_changed()
-        if changed and not self._tasks:
+        changed = self.guard.path_changed()
+        if changed and not self.runner.tasks:
             raise DatabasePathChanged(self.database_path, changed)
 
     async def run_available(self, *, once: bool = True, poll_seconds: float = 2.0) -> None:
@@ -157,15 +183,15 @@ class Recovery:
         otherwise keep adopting them every ``poll_seconds`` until cancelled. Raises
         DatabaseDamaged or DatabasePathChanged when this engine can no longer write its file
         (the jobs it ran are left for the next worker)."""
-        if await self.check_for_damage():  # a worker is there to write: say so at once
-            raise DatabaseDamaged(self.damage)
+        if await self.guard.check_for_damage():  # a worker is there to write: say so at once
+            raise DatabaseDamaged(self.guard.damage)
         if not once:
-            self._recover_every = poll_seconds
+            self.recover_every = poll_seconds
             await self._recover_forever(raise_refusals=True)
         while True:
             await self.start_runnable_jobs()
-            if self._tasks:
-                await asyncio.wait(list(self._tasks.values()),
+            if self.runner.tasks:
+                await asyncio.wait(list(self.runner.tasks.values()),
                                    return_when=asyncio.FIRST_COMPLETED)
             elif self.waiting_for_server:  # the server's to start; ours once its grace is over
                 await asyncio.sleep(SERVER_WAIT_POLL_SECONDS)
@@ -173,18 +199,30 @@ class Recovery:
                 self._raise_if_path_changed()
                 return
 
+
+
+class FinishedJobsCleanup:
+    """Deletes old finished jobs: on request, or now and then while this engine runs a job."""
+
+    def __init__(self, database_path, db, reads, *, guard, preparation,
+                 keep_finished_hours: float):
+        self.database_path, self.db, self.reads = database_path, db, reads
+        self.guard, self.preparation = guard, preparation
+        self.keep_finished_hours = keep_finished_hours  # the window's preferences change it
+        self._next_cleanup = float("-inf")  # loop time of the next cleanup of finished jobs
+
     async def cleanup_finished(self, hours: float | None = None) -> int:
         """Delete finished jobs that ended more than ``hours`` (default 24) ago."""
         hours = self.keep_finished_hours if hours is None else hours
         if not 0 <= hours < math.inf:  # (nan too) -1 h would delete a job just finished
             raise ValueError(f"finished jobs cannot be kept {hours!r} hours")
-        self._check_writable()
+        self.guard.check_writable()
         if not await self.reads.call(jobs_table.has_finished_before, ago_text(hours=hours)):
             return 0
-        await self.prepare_for_writing()
+        await self.preparation.prepare()
         return await self.db.call(jobs_table.delete_finished_before, ago_text(hours=hours))
 
-    async def _cleanup_now_and_then(self) -> None:
+    async def now_and_then(self) -> None:
         """Clean up at most once an hour, and only when this engine writes a job anyway: an
         engine that merely has the database open leaves it untouched."""
         loop = asyncio.get_running_loop()
@@ -195,6 +233,6 @@ class Recovery:
             await self.cleanup_finished()
         except Exception as exc:  # never a reason to fail the job at hand
             log.warning("cleanup of finished jobs failed: %s", failure_message(
-                exc, self.backend, connection.shown_name(self.database_path)))
+                exc, self.guard.backend, connection.shown_name(self.database_path)))
             log.debug("cleanup of finished jobs", exc_info=True)
 

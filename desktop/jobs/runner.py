@@ -1,7 +1,9 @@
 """Running one job here: claim it, then chunk after chunk until it is done, cancelled or taken.
 
-A mixin of BulkOperationManager (manager.py), kept apart so each file reads on its own: it uses
-the manager's threads (``db``, ``reads``), owner, options and event hub.
+One part of BulkOperationManager (manager.py), which hands it the database thread, owner,
+options, event hub and the other parts it works with: the guard (what may be written), the
+lock-retrying calls (LockRetrying, here too), the schema's preparation and the cleanup of old
+finished jobs. It owns the tasks of the jobs running here and what they leave behind.
 """
 
 from __future__ import annotations
@@ -85,9 +87,58 @@ def _note_task_error(task: asyncio.Task) -> None:
         log.info("job task ended: %s", task.exception())
 
 
+class LockRetrying:
+    """Calls on a database thread that wait out a lock: one that outlasts the busy timeout (or
+    a conflict, or a lost connection to a database server) is retried after each of the
+    ``delays``; then DatabaseBusyError."""
+
+    def __init__(self, db, delays: tuple[float, ...], guard):
+        self.db, self.delays, self.guard = db, delays, guard
+
+    async def call(self, fn, *args, thread=None, **kwargs):
+        """Call on the database thread (or ``thread``: the reads')."""
+        thread = thread or self.db
+        backend = self.guard.backend
+        for delay in (*self.delays, None):
+            try:
+                return await thread.call(fn, *args, **kwargs)
+            except (DatabaseError, InterfaceError) as exc:
+                retryable = backend.is_retryable(exc)
+                if not retryable or delay is None:
+                    if retryable and not backend.failure_message(exc):
+                        raise DatabaseBusyError(
+                            "the database stayed locked by another program; gave up after "
+                            f"{len(self.delays)} retries") from exc
+                    raise
+                log.info("database busy or unreachable (%s), retrying in %.1f s", exc, delay)
+                await thread.call(backend.after_error, exc)
+                await asyncio.sleep(delay)
+
+
 class JobRunner:
+    def __init__(self, database_path, owner: str, options, db, events, *, guard, locks,
+                 preparation, cleanup):
+        self.database_path, self.owner, self.options = database_path, owner, options
+        self.db, self.events = db, events
+        self.guard, self.locks, self.preparation, self.cleanup = (guard, locks, preparation,
+                                                                  cleanup)
+        self.tasks: dict[int, asyncio.Task] = {}  # job id -> the task running it here
+        # jobs that failed here whose failure could not be written yet
+        self.unrecorded: dict[int, FailureNotRecorded] = {}
+        self.stopped_jobs: dict[int, str] = {}  # job id -> why this engine stopped writing it
+        self._last_rows: dict[int, JobRecord] = {}  # running jobs: the row as a chunk left it
+        self.pacers: dict[int, Pacer] = {}  # job id -> how its last run here shared the lock
+        # set on open (opened()): the chunks' target length, the backend's other_programs()
+        # where it paces writers, and the data_version this engine last saw
+        self.chunk_seconds = options.chunk_seconds
+        self._others = None
+        self.seen_version: int | None = None
+
+    def opened(self, chunk_seconds: float, others, seen_version: int | None) -> None:
+        self.chunk_seconds, self._others, self.seen_version = chunk_seconds, others, seen_version
+
     def running_job_ids(self) -> set[int]:
-        return set(self._tasks)
+        return set(self.tasks)
 
     def start_job(self, job_id: int, *, take_over: bool = False, take_from: str | None = None,
                   counted: tuple[int, int] | None = None,
@@ -95,40 +146,20 @@ class JobRunner:
         """Run a pending job (or, with ``take_over``, one whose owner ``take_from`` is gone) as
         a task of this engine; ``counted``: see jobs_table.count_for_claim; ``note``: the job's
         message from now on (a web server's job taken from it says so)."""
-        task = self._tasks.get(job_id)
+        task = self.tasks.get(job_id)
         if task is None:
             task = asyncio.get_running_loop().create_task(
                 self._run_job(job_id, take_over, take_from, counted, note))
-            self._tasks[job_id] = task
-            task.add_done_callback(lambda _t, job_id=job_id: self._tasks.pop(job_id, None))
+            self.tasks[job_id] = task
+            task.add_done_callback(lambda _t, job_id=job_id: self.tasks.pop(job_id, None))
             task.add_done_callback(_note_task_error)
         return task
-
-    async def _call_retrying_locks(self, fn, *args, thread=None, **kwargs):
-        """Call on the database thread (or ``thread``: the reads'); a lock that outlasts the
-        busy timeout (or a conflict, or a lost connection to a database server) is retried
-        after a delay."""
-        thread = thread or self.db
-        for delay in (*self.options.lock_retry_delays, None):
-            try:
-                return await thread.call(fn, *args, **kwargs)
-            except (DatabaseError, InterfaceError) as exc:
-                retryable = self.backend.is_retryable(exc)
-                if not retryable or delay is None:
-                    if retryable and not self.backend.failure_message(exc):
-                        raise DatabaseBusyError(
-                            "the database stayed locked by another program; gave up after "
-                            f"{len(self.options.lock_retry_delays)} retries") from exc
-                    raise
-                log.info("database busy or unreachable (%s), retrying in %.1f s", exc, delay)
-                await thread.call(self.backend.after_error, exc)
-                await asyncio.sleep(delay)
 
     async def _run_job(self, job_id: int, take_over: bool, take_from: str | None,
                        counted: tuple[int, int] | None, note: str | None = None) -> None:
         try:
-            await self.prepare_for_writing()
-            job = await self._call_retrying_locks(jobs_table.claim_job, job_id, self.owner,
+            await self.preparation.prepare()
+            job = await self.locks.call(jobs_table.claim_job, job_id, self.owner,
                                                   take_over=take_over, take_from=take_from,
                                                   counted=counted, note=note)
         except asyncio.CancelledError:  # the claim may have run on the database thread anyway
@@ -145,7 +176,7 @@ class JobRunner:
         if job is None:  # another worker won the race, or it was cancelled meanwhile
             return
         try:
-            await self._cleanup_now_and_then()  # while this job runs: it cannot be among them
+            await self.cleanup.now_and_then()  # while this job runs: it cannot be among them
             await self._process(job)
         except asyncio.CancelledError:
             await asyncio.shield(self.db.call(jobs_table.release_job, job_id, self.owner))
@@ -155,7 +186,7 @@ class JobRunner:
             if reason is not None:  # nothing more is written, not even the failure
                 self._stop_job(job_id, job, reason)
                 return
-            message = failure_message(exc, self.backend, self._shown_target())
+            message = failure_message(exc, self.guard.backend, self._shown_target())
             log.info("job %s failed: %s", job_id, message)  # the faces report it
             reason = await self._record_failure(jobs_table.finish_job, job_id, self.owner,
                                                 "failed", message)
@@ -173,8 +204,10 @@ class JobRunner:
         refused for writing)."""
         if isinstance(exc, DatabasePathChanged):
             return str(exc)
-        if isinstance(exc, DatabaseDamaged) or self.backend.is_corruption(exc):
-            return self.damage or await self.check_for_damage() or self._mark_damaged(str(exc))
+        guard = self.guard
+        if isinstance(exc, DatabaseDamaged) or guard.backend.is_corruption(exc):
+            return (guard.damage or await guard.check_for_damage()
+                    or guard.mark_damaged(str(exc)))
         return None
 
     def _stop_job(self, job_id: int, job: JobRecord | None, reason: str) -> None:
@@ -193,10 +226,10 @@ class JobRunner:
         goes on elsewhere (another worker took it over). Nothing if its row cannot be read (the
         faces then read it themselves, and say why they cannot)."""
         try:
-            final = await self._call_retrying_locks(jobs_table.load_job, job_id)
+            final = await self.locks.call(jobs_table.load_job, job_id)
         except Exception as exc:
             log.info("job %s ended, its row cannot be read: %s", job_id,
-                     failure_message(exc, self.backend, self._shown_target()))
+                     failure_message(exc, self.guard.backend, self._shown_target()))
             log.debug("reading job %s", job_id, exc_info=True)
             return
         if final is not None:
@@ -206,9 +239,9 @@ class JobRunner:
         """Write a job's failure, waiting out a lock as chunks do. If even that fails, the row
         stays as it was (pending, or running under this engine) and the result says why."""
         try:
-            await self._call_retrying_locks(fn, job_id, *args)
+            await self.locks.call(fn, job_id, *args)
         except Exception as exc:
-            reason = failure_message(exc, self.backend, self._shown_target())
+            reason = failure_message(exc, self.guard.backend, self._shown_target())
             log.info("could not record the failure of job %s: %s", job_id, reason)
             log.debug("recording the failure of job %s", job_id, exc_info=True)
             return reason
@@ -234,10 +267,10 @@ class JobRunner:
             scope, _ = job_requests.parse_parameters(job.job_type, job.parameters)
         except JobRequestError as exc:  # its job_type or parameters (named in the message)
             raise JobRequestError(f"job {job.id} cannot be run: {exc}") from None
-        await self._call_retrying_locks(job_requests.check_targets_exist, job.user_id, scope)
+        await self.locks.call(job_requests.check_targets_exist, job.user_id, scope)
         self.events.publish(JobEvent("started", job))
         if scope.kind == "undo":
-            original = await self._call_retrying_locks(jobs_table.load_job, scope.target_id)
+            original = await self.locks.call(jobs_table.load_job, scope.target_id)
 
             def chunk(cursor, size):
                 return undo_chunk(job.id, self.owner, original, cursor, size)
@@ -249,11 +282,11 @@ class JobRunner:
             recording = {"on": (job.recorded == jobs_table.RECORD_FORMAT
                                 and self.options.record_changes)}
             if job.recorded and not recording["on"]:  # a partial record would make undo inexact
-                await self._call_retrying_locks(jobs_table.forget_record, job.id, self.owner)
+                await self.locks.call(jobs_table.forget_record, job.id, self.owner)
 
             def chunk(cursor, size):
                 return mark_chunk_read(job.id, self.owner, job.user_id, scope, cursor,
-                                       job.watermark, size, upsert=self._upsert,
+                                       job.watermark, size, upsert=self.preparation.upsert,
                                        record=recording["on"])
 
             def count_total():
@@ -261,28 +294,28 @@ class JobRunner:
         others = self._others
 
         def paced_chunk(cursor, size):  # on the database thread, like every file access
-            changed = self.path_changed()  # one stat: a chunk never goes into a removed file
+            changed = self.guard.path_changed()  # one stat: a chunk never goes into a removed file
             if changed:
                 raise DatabasePathChanged(self.database_path, changed, job.id, cursor)
             outcome = chunk(cursor, size)
             outcome.others_present = others is not None and others.present()
             return outcome
 
-        total = 0 if job.total else await self._call_retrying_locks(count_total)
-        if total and await self._call_retrying_locks(jobs_table.set_total, job.id, self.owner,
+        total = 0 if job.total else await self.locks.call(count_total)
+        if total and await self.locks.call(jobs_table.set_total, job.id, self.owner,
                                                      total):
-            job = await self._call_retrying_locks(jobs_table.load_job, job.id)
+            job = await self.locks.call(jobs_table.load_job, job.id)
             self.events.publish(JobEvent("total", job))
         cursor, size = job.cursor or 0, min(FIRST_CHUNK, self.options.max_chunk)
-        pacer = self.pacers[job.id] = Pacer(self._chunk_seconds,
+        pacer = self.pacers[job.id] = Pacer(self.chunk_seconds,
                                             shared_pause=self.options.contention_pause,
                                             probe_every=self.options.probe_every)
         # From what this engine last saw: a writer that committed since then is noticed at once.
-        pacer.start(self._seen_version if self._seen_version is not None
-                    else await self._call_retrying_locks(connection.data_version))
+        pacer.start(self.seen_version if self.seen_version is not None
+                    else await self.locks.call(connection.data_version))
         ahead = None  # the next chunk, already on the database thread
         while True:
-            outcome = await (ahead or self._call_retrying_locks(paced_chunk, cursor, size))
+            outcome = await (ahead or self.locks.call(paced_chunk, cursor, size))
             ahead = None
             if outcome.lost:
                 return
@@ -290,17 +323,17 @@ class JobRunner:
                 log.warning("job %s: its undo record cannot be kept; it will not be undoable",
                             job.id)
                 recording["on"] = False
-                await self._call_retrying_locks(jobs_table.forget_record, job.id, self.owner)
+                await self.locks.call(jobs_table.forget_record, job.id, self.owner)
                 continue
             low, cursor = cursor, outcome.cursor
-            self._seen_version = outcome.other_writers
+            self.seen_version = outcome.other_writers
             pause = 0.0 if outcome.completed else pacer.pause_after(outcome.other_writers,
                                                                     outcome.others_present)
             size = self._next_chunk_size(size, outcome.seconds, pacer.target_seconds)
             if not outcome.completed and not pause:
                 # Keep the database thread busy while the faces take the event.
                 ahead = asyncio.ensure_future(
-                    self._call_retrying_locks(paced_chunk, cursor, size))
+                    self.locks.call(paced_chunk, cursor, size))
             self._last_rows[job.id] = outcome.job
             self.events.publish(JobEvent("progress", outcome.job, dict(outcome.marked_by_feed),
                                          self._by_category(outcome), span=(low, cursor)))

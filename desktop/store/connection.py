@@ -9,24 +9,33 @@ import os
 import re
 
 from .backends import backend_for, current, is_server_url
-from .backends.base import DatabaseOpenError
+from .backends.base import Connection, DatabaseOpenError
 
 BUSY_TIMEOUT_MS = 5000
 
-__all__ = ["BUSY_TIMEOUT_MS", "DatabaseOpenError", "check_target", "connect", "data_version",
-           "is_server_url", "is_target_failure", "read_snapshot", "shown_name",
-           "use_password_for_session"]
+__all__ = ["BUSY_TIMEOUT_MS", "Connection", "DatabaseOpenError", "check_target", "connect",
+           "data_version", "is_server_url", "is_target_failure", "open_database",
+           "read_snapshot", "shown_name", "use_password_for_session"]
 
 
 def connect(target, *, create: bool = False, allow_read_only: bool = False,
             busy_timeout_ms: int = BUSY_TIMEOUT_MS):
-    """Open an RSS reader's database for this thread's use and point the models at it.
+    """The peewee Database of ``open_database`` alone (scripts, tests, the demo)."""
+    return open_database(target, create=create, allow_read_only=allow_read_only,
+                         busy_timeout_ms=busy_timeout_ms).db
+
+
+def open_database(target, *, create: bool = False, allow_read_only: bool = False,
+                  busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Connection:
+    """Open an RSS reader's database for this thread's use and point the models at it; the
+    Connection says what opening it found (read-only, damaged, its journal).
 
     Raises DatabaseOpenError naming the target and the reason for anything that is not one:
     missing, empty or without tables (``missing`` set: it may be created), some other program's
     database (it lacks the server's tables), damaged, unreachable. With ``create`` a missing,
     empty or table-less target becomes a new database instead. A target this user cannot write
-    raises, or with ``allow_read_only`` opens read-only with ``read_only_reason`` set.
+    raises, or with ``allow_read_only`` opens read-only with the Connection's
+    ``read_only_reason`` set.
     """
     check_target(target)
     try:

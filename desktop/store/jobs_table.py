@@ -7,6 +7,7 @@ cancelled (by anyone, in any process) or taken over is never written by a stale 
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from dataclasses import dataclass, fields
 
 from peewee import Case, fn
@@ -22,7 +23,7 @@ from .job_requests import (
     parse_parameters,
     positive_int,
 )
-from .models import BulkOperationJob, Feed, database_proxy
+from .models import BulkOperationJob, Feed, database_proxy, job_columns
 from .scopes import Scope, count_in_scope
 
 STATUSES = ("pending", "running", "completed", "failed", "cancelled")
@@ -209,11 +210,11 @@ def _select_jobs():
     """SELECT of the job columns this database has: until this app first writes a job, the
     database may hold the server's table without our columns, or no job table at all (None)."""
     database = BulkOperationJob._meta.database.obj
-    present = getattr(database, "job_columns", None)  # cached until the schema is prepared
+    present = job_columns.get(database)  # cached until the schema is prepared
     if not present:
         present = {c.name for c in database.get_columns("bulk_operation_jobs")}
         if present:
-            database.job_columns = present
+            job_columns[database] = present
     if not present:
         return None
     return BulkOperationJob.select(*[field for field in BulkOperationJob._meta.sorted_fields
@@ -425,18 +426,26 @@ def check_cancellable(job: JobRecord, server_grace_cutoff: str | None = None,
 
 
 def cancel_job(user_id: int, job_id: int, server_grace_cutoff: str | None = None,
-               cancelled_by: str | None = None, server_gone: str | None = None) -> JobRecord:
-    """Cancel the user's pending or running job at once.
+               cancelled_by: str | None = None, server_gone_of=None, *,
+               check_only: bool = False) -> JobRecord:
+    """Cancel the user's pending or running job at once: read, checked and written under one
+    lock of its row.
 
     A running job's worker sees the status at its next chunk and stops there; every chunk it
     committed stays done. A finished job, or one the web server may still run (see
     check_cancellable), is refused with JobRequestError. ``cancelled_by`` ("the desktop app")
     is kept in the job's message, so the program that was running the job can say who stopped
-    it; ``server_gone``, for a web server's job, why it was cancelled all the same.
+    it; ``server_gone_of(job)``, asked for a web server's unfinished job, says why the server
+    can no longer run it (leases.server_cannot_run), and it is cancelled all the same. With
+    ``check_only`` nothing is written: the job as read, if it could be cancelled.
     """
-    with write_transaction():
-        job = get_job(user_id, job_id, lock=True)
+    with nullcontext() if check_only else write_transaction():
+        job = get_job(user_id, job_id, lock=not check_only)
+        server_gone = (server_gone_of(job) if server_gone_of is not None and job.run_by_server
+                       and not job.finished else None)
         check_cancellable(job, server_grace_cutoff, server_gone)
+        if check_only:
+            return job
         now = utc_now_text()
         message = cancel_message(cancelled_by) if cancelled_by else None
         if server_gone and job.run_by_server:
@@ -472,11 +481,17 @@ def check_retryable(job: JobRecord, gone_owner: str | None = None) -> None:
                               "can be retried (or a running one whose worker is gone)")
 
 
-def retry_job(user_id: int, job_id: int, gone_owner: str | None = None) -> JobRecord:
-    """Make the user's failed or cancelled job (or one left running by ``gone_owner``) pending
-    again; it continues from its cursor."""
-    with write_transaction():
-        check_retryable(get_job(user_id, job_id, lock=True), gone_owner)
+def retry_job(user_id: int, job_id: int, gone_owner_of=None, *,
+              check_only: bool = False) -> JobRecord:
+    """Make the user's failed or cancelled job (or one left running by a worker of ours that is
+    gone: ``gone_owner_of(job)`` names it, or None) pending again, read, checked and written
+    under one lock of its row; it continues from its cursor. With ``check_only`` nothing is
+    written: the job as read, if it could be retried."""
+    with nullcontext() if check_only else write_transaction():
+        job = get_job(user_id, job_id, lock=not check_only)
+        check_retryable(job, gone_owner_of(job) if gone_owner_of is not None else None)
+        if check_only:
+            return job
         BulkOperationJob.update(status="pending", owner=None, completed_at=None,
                                 error_message=None, updated_at=utc_now_text()).where(
             BulkOperationJob.id == job_id).execute()

@@ -11,6 +11,7 @@ switching databases, tests) never cross.
 from __future__ import annotations
 
 import threading
+from weakref import WeakKeyDictionary
 
 from peewee import (
     AutoField,
@@ -47,6 +48,10 @@ class ThreadBoundDatabase(DatabaseProxy):
 
 
 database_proxy = ThreadBoundDatabase()
+
+# The job table's columns each database has, by peewee Database (which the engine's two threads
+# share): jobs_table's cache, which schema.ensure_schema, adding columns, empties for that one.
+job_columns: WeakKeyDictionary = WeakKeyDictionary()
 
 
 class BaseModel(Model):

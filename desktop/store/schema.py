@@ -11,7 +11,7 @@ import logging
 
 from peewee import BigIntegerField, DatabaseProxy, IntegerField, IntegrityError, TextField
 
-from .models import SERVER_MODELS
+from .models import SERVER_MODELS, job_columns
 from .peewee_driver import import_peewee
 
 log = logging.getLogger(__name__)
@@ -152,7 +152,7 @@ def ensure_schema(db) -> None:
         for name, (table, columns, unique) in missing.get("indexes", []):
             _create_index(db, name, table, columns, unique)
     _ensure_read_status_unique(db)
-    _target(db).job_columns = None  # jobs_table's cache of the job table's columns
+    job_columns.pop(_target(db), None)  # jobs_table's cache of the job table's columns
 
 
 def _has_read_status_index(db) -> bool:

@@ -14,10 +14,12 @@ as it is; an article that was read before the job was never recorded.
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 
 from peewee import fn
 
 from . import undo_record
+from .backends import current as current_backend
 from .clock import utc_now_text
 from .job_types import UNDO
 from .jobs_table import (
@@ -70,7 +72,7 @@ def next_spans(job_id: int, cursor: int, size: int) -> tuple[int, int, list[tupl
                  .where((BulkJobSpan.job_id == job_id) & (BulkJobSpan.low >= cursor))
                  .order_by(BulkJobSpan.low).limit(64).tuples())
     in_sets = (undo_record.article_set_sizes(job_id, spans[0][0], spans[-1][0])
-               if spans and undo_record.keeps_article_sets() else {})
+               if spans and undo_record.keeps_article_sets(current_backend()) else {})
     for low, span_high, first, last in spans:
         updated = BulkJobChange.select().where(
             (BulkJobChange.job_id == job_id) & (BulkJobChange.article_id > low)
@@ -121,8 +123,9 @@ def revert_changes(job: JobRecord, low: int, high: int, now: str,
     """Make unread the job's recorded rows for articles in (low, high] — the updated ones it
     recorded, and those it inserted (rowid ranges ``inserted``) — that are still as the job
     left them. Returns {feed_id: how many became unread}."""
-    as_left = undo_record.updated_rows_as_left(job.id, low, high)
-    if undo_record.keeps_article_sets():
+    article_sets = undo_record.keeps_article_sets(current_backend())
+    as_left = undo_record.updated_rows_as_left(job.id, low, high, article_sets)
+    if article_sets:
         as_left += undo_record.set_rows_as_left(job.id, low, high)
     reverted = [article for rows in as_left for article in _revert(job, rows, now)]
     for first, last in inserted:
@@ -137,15 +140,19 @@ def revert_changes(job: JobRecord, low: int, high: int, now: str,
     return by_feed
 
 
-def insert_undo_job(user_id: int, job_id: int) -> JobRecord:
-    """Create the pending job that undoes the user's job ``job_id`` and mark that job undone.
+def insert_undo_job(user_id: int, job_id: int, *, check_only: bool = False) -> JobRecord:
+    """Create the pending job that undoes the user's job ``job_id`` and mark that job undone,
+    read, checked and written under one lock of its row.
 
     Another user's job is "not found" (JobNotFound); a job that cannot be undone, or was undone
-    already, raises JobRequestError saying why. Nothing is written in either case.
+    already, raises JobRequestError saying why. Nothing is written in either case, nor with
+    ``check_only``, which returns the job as read if it could be undone.
     """
-    with write_transaction():
-        original = get_job(user_id, job_id, lock=True)
+    with nullcontext() if check_only else write_transaction():
+        original = get_job(user_id, job_id, lock=not check_only)
         check_undoable(original)
+        if check_only:
+            return original
         row = BulkOperationJob.create(
             job_type=UNDO_JOB_TYPE, status="pending", user_id=user_id,
             parameters=json.dumps({"job_id": job_id}), progress=0, total=count_changes(original),

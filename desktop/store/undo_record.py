@@ -32,7 +32,6 @@ from __future__ import annotations
 
 from peewee import SQL, Tuple, fn
 
-from .backends import current as current_backend
 from .models import BulkJobArticleSet, BulkJobChange, BulkJobSpan, ReadStatus
 
 UPDATED = "rss_desktop_marked_updates"  # temp table of this connection
@@ -149,9 +148,9 @@ class ServerSideRecorder:
         write_span(job_id, low, high, None, None)
 
 
-def keeps_article_sets() -> bool:
-    """Whether this backend's records hold article arrays (ServerSideRecorder's)."""
-    return BulkJobArticleSet in current_backend().record_models()
+def keeps_article_sets(backend) -> bool:
+    """Whether ``backend``'s records hold article arrays (ServerSideRecorder's)."""
+    return BulkJobArticleSet in backend.record_models()
 
 
 def article_set_sizes(job_id: int, first_low: int, last_low: int) -> dict[int, int]:
@@ -184,14 +183,15 @@ def set_rows_as_left(job_id: int, low: int, high: int) -> list:
             ReadStatus.article.in_(sets.select(fn.unnest(sets.article_ids)).where(older))]
 
 
-def updated_rows_as_left(job_id: int, low: int, high: int) -> list:
+def updated_rows_as_left(job_id: int, low: int, high: int, article_sets: bool) -> list:
     """read_status rows the job's chunks in (low, high] updated (bulk_job_changes) whose
     columns the chunk did not write still hold what it left there (KEPT, on SQLite; a record of
-    older versions has none, and its rows are judged by their timestamps alone)."""
+    older versions has none, and its rows are judged by their timestamps alone);
+    ``article_sets``: the backend keeps article sets (keeps_article_sets)."""
     changes = BulkJobChange
     of_chunks = (changes.job_id == job_id) & (changes.article_id > low) & (
         changes.article_id <= high)
-    if keeps_article_sets():  # PostgreSQL records its updates as sets; these are older
+    if article_sets:  # PostgreSQL records its updates as sets; these are older
         return [ReadStatus.article.in_(changes.select(changes.article_id).where(of_chunks))]
     kept = changes.select(changes.article_id, changes.kept).where(
         of_chunks & changes.kept.is_null(False))

@@ -1,10 +1,13 @@
 """What a backend provides (see the package's docstring). SQLite's and PostgreSQL's modules each
-define one instance; the database object a backend connects carries it as ``db.backend``."""
+define one instance; ``connect`` returns a Connection, what an opened database carries (the
+peewee Database carries the backend too, as ``db.backend``, for the store's functions that
+still find it there: ``backends.current()``)."""
 
 from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -63,6 +66,19 @@ class FirstErrorWins:
             self._state.reset()
 
 
+@dataclass(frozen=True)
+class Connection:
+    """A database opened for this thread's use (the models' proxy points at ``db``), and what
+    opening it found."""
+
+    db: object  # the peewee Database
+    backend: Backend
+    read_only_reason: str | None = None  # why nothing can be written (None: it can)
+    damage: str | None = None  # found damaged on open (a WAL was left): the one message
+    journal_mode: str | None = None  # an SQLite file's journal mode, as found
+    journal_note: str | None = None  # a cost of the target's set-up worth saying once
+
+
 class Backend:
     name = "?"
     # Whether an index on (a) also serves one on (a, id): true where id is the table's rowid.
@@ -73,9 +89,9 @@ class Backend:
     temp_schema = "temp"
 
     def connect(self, target, *, create: bool, allow_read_only: bool, busy_timeout_ms: int):
-        """A connected peewee Database for this thread, carrying ``backend``,
-        ``read_only_reason`` and ``journal_note`` (a cost of the target's set-up worth saying
-        once, or None). Raises DatabaseOpenError naming the target and the reason."""
+        """A Connection: a connected peewee Database for this thread (carrying ``backend``)
+        and what opening it found. Raises DatabaseOpenError naming the target and the
+        reason."""
         raise NotImplementedError
 
     def write_transaction(self, db):

@@ -36,7 +36,7 @@ from playhouse.shortcuts import ReconnectMixin
 
 from ..models import database_proxy
 from ..peewee_driver import give_psycopg_to_peewee
-from .base import SERVER_TABLES, Backend, DatabaseOpenError, FirstErrorWins
+from .base import SERVER_TABLES, Backend, Connection, DatabaseOpenError, FirstErrorWins
 from .sqlite import JOB_TABLE_DDL as SQLITE_JOB_TABLE_DDL
 
 CONNECT_TIMEOUT_SECONDS = 5
@@ -280,18 +280,16 @@ class PostgresBackend(Backend):
             raise DatabaseOpenError(shown, f"is not an RSS reader's database (it has no "
                                            f"{', '.join(missing)} table); it was left untouched",
                                     missing=not tables)
-        db.read_only_reason = self._read_only_reason(db, shown) if not missing else None
-        if db.read_only_reason and not allow_read_only:
+        read_only_reason = self._read_only_reason(db, shown) if not missing else None
+        if read_only_reason and not allow_read_only:
             db.close()
-            raise DatabaseOpenError(shown, db.read_only_reason)
-        db.journal_note = None
-        db.file_journal_mode = None
+            raise DatabaseOpenError(shown, read_only_reason)
         database_proxy.initialize(db)
         if missing:  # an empty database the caller asked to create as a reader's
             from ..schema import ensure_schema
 
             ensure_schema(db)
-        return db
+        return Connection(db, self, read_only_reason=read_only_reason)
 
     @staticmethod
     def _read_only_reason(db, shown: str) -> str | None:

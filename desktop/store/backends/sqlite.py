@@ -21,7 +21,6 @@ from pathlib import Path
 import peewee
 from peewee import DatabaseError, OperationalError, SqliteDatabase
 
-from .. import undo_record
 from ..models import database_proxy
 from ..sqlite_file import (
     CHECK_FINDINGS,
@@ -37,7 +36,8 @@ from ..sqlite_file import (
     wal_has_frames,
     why_unreadable,
 )
-from .base import Backend, DatabaseOpenError, FirstErrorWins
+from ..undo_record import RowidRecorder
+from .base import Backend, Connection, DatabaseOpenError, FirstErrorWins
 
 PRAGMAS = {  # per connection: none of these changes the file
     # Off for our connections: every row we write references rows read in the same transaction
@@ -152,31 +152,31 @@ class SqliteBackend(Backend):
         else:
             db = ReaderSqliteDatabase(str(path), pragmas=pragmas,
                                       timeout=busy_timeout_ms / 1000)
-        db.read_only_reason = (f"{path} is opened read-only ({read_only}): counts are shown, "
-                               "jobs cannot run") if read_only else None
-        db.damage = damage
-        if damage:
-            db.read_only_reason = damage
-        self._open(db, path)
-        return db
+        read_only_reason = damage or (
+            f"{path} is opened read-only ({read_only}): counts are shown, jobs cannot run"
+            if read_only else None)
+        return self._open(db, path, read_only_reason, damage)
 
-    def _open(self, db: SqliteDatabase, path: Path) -> None:
+    def _open(self, db: SqliteDatabase, path: Path, read_only_reason: str | None = None,
+              damage: str | None = None) -> Connection:
         db.backend = self
         try:
             db.connect(reuse_if_open=True)
             mode = db.execute_sql("PRAGMA journal_mode").fetchone()[0].lower()
         except DatabaseError as exc:
             db.close()
-            if getattr(db, "read_only_reason", None) and "unable to open" in str(exc):
+            if read_only_reason and "unable to open" in str(exc):
                 raise DatabaseOpenError(path, why_unreadable(path)) from exc
             raise DatabaseOpenError(path, f"cannot be used as a database ({exc})") from exc
-        db.file_journal_mode = mode  # (peewee's db.journal_mode would run the PRAGMA)
-        db.journal_note = None if mode == "wal" else (
+        # (mode: peewee's db.journal_mode would run the PRAGMA)
+        note = None if mode == "wal" else (
             f"{path} uses a rollback journal ({mode}), not WAL: the web server's reads wait "
             "while a chunk commits, so chunks are kept short")
         database_proxy.initialize(db)
+        return Connection(db, self, read_only_reason=read_only_reason, damage=damage,
+                          journal_mode=mode, journal_note=note)
 
-    def _create(self, path: Path, busy_timeout_ms: int) -> SqliteDatabase:
+    def _create(self, path: Path, busy_timeout_ms: int) -> Connection:
         """A new database at ``path`` (missing, empty or without tables): WAL and every table."""
         from ..schema import ensure_schema
 
@@ -193,14 +193,13 @@ class SqliteBackend(Backend):
         db = ReaderSqliteDatabase(str(path), pragmas=dict(PRAGMAS, busy_timeout=busy_timeout_ms,
                                                           journal_mode="wal"),
                                   timeout=busy_timeout_ms / 1000)
-        db.read_only_reason = None
         try:
-            self._open(db, path)
+            opened = self._open(db, path)
             ensure_schema(db)
         except DatabaseError as exc:
             db.close()
             raise DatabaseOpenError(path, f"cannot be created as a database ({exc})") from exc
-        return db
+        return opened
 
     def write_transaction(self, db):
         return db.atomic("IMMEDIATE")
@@ -300,7 +299,7 @@ class SqliteBackend(Backend):
         db.create_tables(models, safe=True)  # WITHOUT ROWID: see models.py
 
     def chunk_recorder(self, db):
-        return undo_record.RowidRecorder(db)
+        return RowidRecorder(db)
 
     def other_programs(self, target):
         return OtherProcesses(target)
