@@ -28,8 +28,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks $(ARGS)
 
+# ruff, then the layers declared in pyproject.toml ([tool.importlinter]: store < engine < faces)
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

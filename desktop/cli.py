@@ -55,10 +55,12 @@ def load_engine() -> None:
         STATUSES,
         BulkOperationManager,
         DatabaseBusyError,
+        DatabaseError,
         DatabaseOpenError,
         DatabasePathChanged,
         DemoDatabaseExists,
         FailureNotRecorded,
+        InterfaceError,
         JobEvent,
         JobNotFound,
         JobRequestError,
@@ -73,10 +75,6 @@ def load_engine() -> None:
         is_undo,
         shown_name,
     )
-
-    # isort: split
-    # (after the engine: desktop.store imports peewee without psycopg, see peewee_driver.py)
-    from peewee import DatabaseError, InterfaceError
     engine_loaded = True
 
 

@@ -1,5 +1,5 @@
 """The faces' whole view of the engine: the window and the command line import from here and
-nothing from desktop.store (tests/test_layering.py checks it).
+nothing from desktop.store or peewee (the import-linter contracts in pyproject.toml check it).
 
 The database itself is reached only through a BulkOperationManager's methods, which run every
 call on the engine's threads. What is re-exported here is what a face holds in its hands: the
@@ -52,6 +52,11 @@ from .manager import (
 )
 from .runner import failure_message
 
+# isort: split
+# The driver's errors that can end a command (failure_line words them): the faces catch them by
+# these names and never import peewee. (After the store, which imports peewee without psycopg.)
+from peewee import DatabaseError, InterfaceError
+
 
 def failure_line(exc: BaseException, target) -> str:
     """One line for a database error that ended a command on ``target`` (file or URL), in the
@@ -67,6 +72,7 @@ __all__ = [  # noqa: RUF022 (grouped by what they are, not sorted)
     "ArticleNotFound", "DatabaseBusyError", "DatabaseDamaged", "DatabaseOpenError",
     "DatabasePathChanged", "DemoDatabaseExists", "FailureNotRecorded", "JobNotFound",
     "JobRequestError", "JobStopped", "OverlapError", "is_target_failure", "failure_line",
+    "DatabaseError", "InterfaceError",
     # what its methods return and take
     "ArticleChange", "ArticleRow", "FeedInfo", "JobRecord", "ListSpec", "ListStart",
     "Overview", "Scope",
