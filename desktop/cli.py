@@ -231,14 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _open(path, **options) -> BulkOperationManager:
-    manager = BulkOperationManager(path, checks_record=default_checks_record(), **options)
-    try:
-        await manager.open()
-    except BaseException:
-        await manager.close()
-        raise
-    return manager
+def engine(path, **options) -> BulkOperationManager:
+    """An engine for one command, not open yet: ``async with engine(...) as manager`` opens it
+    and closes it however the command ends."""
+    return BulkOperationManager(path, checks_record=default_checks_record(), **options)
 
 
 class ProgressBar:
@@ -313,13 +309,10 @@ async def cmd_mark_read(args) -> int:
 async def _run_here(args, make_job) -> int:
     """Open the database, make a pending job with ``await make_job(manager)`` (its id), and run
     it to its end in this process."""
-    manager = await _open(args.database, max_chunk=args.max_batch)
-    try:
+    async with engine(args.database, max_chunk=args.max_batch) as manager:
         note_journal_mode(manager)
         job_id = await make_job(manager)
         return await _run_to_end(manager, args.user, job_id, quiet=args.quiet)
-    finally:
-        await manager.close()
 
 
 def note_journal_mode(manager: BulkOperationManager) -> None:
@@ -420,12 +413,9 @@ async def cmd_undo(args) -> int:
 
 
 async def cmd_jobs(args) -> int:
-    manager = await _open(args.database)
-    try:
+    async with engine(args.database) as manager:
         jobs = await manager.list_jobs(args.user, args.status, args.job_type, args.limit)
         category_names, feed_names = await manager.scope_names() if jobs else ({}, {})
-    finally:
-        await manager.close()
     labels = {job.id: describe_job(job, category_names, feed_names) for job in jobs}
     if args.json:
         print(json.dumps([{**job.as_dict(), "label": labels[job.id]} for job in jobs], indent=2))
@@ -447,13 +437,10 @@ async def cmd_jobs(args) -> int:
 
 async def cmd_feeds(args) -> int:
     """The ids mark-read asks for, with the user's unread counts (reads only)."""
-    manager = await _open(args.database)
-    try:
+    async with engine(args.database) as manager:
         if args.user not in dict(await manager.users()):
             raise BadInput(f"user {args.user} does not exist in {args.database}")
         overview, _progress, _writes = await manager.counts_snapshot(args.user, whole=True)
-    finally:
-        await manager.close()
     unread = overview.unread_by_feed
     groups = [(cid, name) for cid, name in overview.categories.items()]
     if any(feed.category_id is None for feed in overview.feeds):
@@ -485,12 +472,9 @@ async def cmd_feeds(args) -> int:
 
 
 async def cmd_cancel(args) -> int:
-    manager = await _open(args.database)
-    try:
+    async with engine(args.database) as manager:
         job = await manager.cancel_job(args.user, args.job_id,
                                        cancelled_by="rss-desktop cancel")
-    finally:
-        await manager.close()
     print(f"job {job.id} cancelled at {job.progress:,} of {job.total:,}", file=sys.stderr)
     return EXIT_OK
 
@@ -554,9 +538,7 @@ async def cmd_work(args) -> int:
 async def _work_on(args, retired: tuple[str, ...]) -> DatabasePathChanged | None:
     """One engine on the file at the path, until no job is left (--once) or the path names
     another file (returned, carrying the engine's owner id)."""
-    manager = await _open(args.database, keep_finished_hours=args.keep_hours,
-                          retired_owners=retired)
-    note_journal_mode(manager)
+    manager = engine(args.database, keep_finished_hours=args.keep_hours, retired_owners=retired)
 
     def report(event: JobEvent) -> None:
         if event.kind == "finished":
@@ -576,19 +558,19 @@ async def _work_on(args, retired: tuple[str, ...]) -> DatabasePathChanged | None
                   f"first, rss-desktop retry {failure.job_id} (or the next work) goes "
                   "on with the job", file=sys.stderr, flush=True)
 
-    log.info("work started on %s", shown_name(args.database))
-    manager.subscribe(report)
-    try:
-        await manager.run_available(once=args.once)
-        for job_id in manager.left_to_server if args.once else ():
-            print(f"job {job_id} was left to the web server, which still has the database open "
-                  "and may still run it (it is taken over once no other program has the "
-                  "database open, or an hour after it was created)", file=sys.stderr)
-    except DatabasePathChanged as changed:
-        changed.owner = manager.owner
-        return changed
-    finally:
-        await manager.close()  # runs to its end even when cancelled meanwhile
+    async with manager:
+        note_journal_mode(manager)
+        log.info("work started on %s", shown_name(args.database))
+        manager.subscribe(report)
+        try:
+            await manager.run_available(once=args.once)
+            for job_id in manager.left_to_server if args.once else ():
+                print(f"job {job_id} was left to the web server, which still has the database "
+                      "open and may still run it (it is taken over once no other program has "
+                      "the database open, or an hour after it was created)", file=sys.stderr)
+        except DatabasePathChanged as changed:
+            changed.owner = manager.owner
+            return changed
     return None
 
 

@@ -110,9 +110,10 @@ class Delegate:
 
 
 class BulkOperationManager:
-    """The job engine. ``await open()`` first, ``await close()`` last; ``start_serving()`` in
-    between makes it adopt other processes' jobs on its own (the window does; the CLI's
-    ``work`` calls ``run_available``).
+    """The job engine. ``await open()`` first, ``await close()`` last, or ``async with`` it
+    (opens it, and closes it however the block ends or if opening fails half-way);
+    ``start_serving()`` in between makes it adopt other processes' jobs on its own (the window
+    does; the CLI's ``work`` calls ``run_available``).
 
     Opening writes nothing to the database: the schema this app adds is prepared before the
     first job is written, claimed, cancelled or retried, and old finished jobs are cleaned up
@@ -213,6 +214,17 @@ class BulkOperationManager:
             return
         self.runner.seen_version = await self.db.call(connection.data_version)
         await self.db.call(backend.hold_liveness, database, self.owner)
+
+    async def __aenter__(self) -> BulkOperationManager:
+        try:
+            await self.open()
+        except BaseException:  # the threads it started, a connection half-made
+            await self.close()
+            raise
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.close()  # runs to its end even when cancelled meanwhile
 
     async def follow_others(self, callback) -> bool:
         """Call ``callback(job_id)`` on the loop's thread as soon as another program's chunk
