@@ -149,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineErrorParser(
         prog="rss-desktop",
         description="Mark whole categories, feeds or everything read on an RSS reader's shared "
-                    "SQLite database, as persisted bulk jobs. Without a command, opens the GUI.")
+                    "SQLite or PostgreSQL database, as persisted bulk jobs. Without a command, "
+                    "opens the GUI.")
     parser.add_argument("--version", action="version", version=f"rss-desktop {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
