@@ -101,10 +101,11 @@ TABLES = ("users", "sessions", "categories", "feeds", "articles", "read_status")
 
 
 def _harness():
-    """tests/postgres_server.py, imported by its path (tests/ is no package)."""
+    """tests/support/postgres_server.py, imported by its path (tests/ is no package)."""
     name = "rss_tests_postgres_server"
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / "postgres_server.py")
+        spec = importlib.util.spec_from_file_location(
+            name, ROOT / "tests" / "support" / "postgres_server.py")
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)

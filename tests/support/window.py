@@ -17,7 +17,7 @@ from desktop.store.clock import ago_text
 from desktop.ui.feeds.scope_tree import TreeScope
 from desktop.ui.joblist.model import COLUMNS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FEED_ARTICLES = {1: range(1, 41), 2: range(41, 71), 3: range(71, 91), 4: range(91, 101),
                  5: range(101, 106)}  # see make_server_database: user 1 read every third one
 SERVER_UNREAD_USER1 = {feed: sum(1 for a in ids if a % 3) for feed, ids in FEED_ARTICLES.items()}
