@@ -11,10 +11,22 @@ from pathlib import Path
 
 from rich.table import Table
 
-from . import report_articles, report_faces, report_sharing, report_tree
-from .stats import median, median_of
+from ..common.paths import BENCHMARKS
+from ..common.stats import median, median_of
+from . import (
+    articles as report_articles,
+)
+from . import (
+    faces as report_faces,
+)
+from . import (
+    sharing as report_sharing,
+)
+from . import (
+    tree as report_tree,
+)
 
-RESULTS = Path(__file__).with_name("results.json")
+RESULTS = BENCHMARKS / "results.json"
 FLAT_TOLERANCE_MB = 5.0  # "flat": growth at N at most this much above growth at N/10
 
 
@@ -357,7 +369,7 @@ def show(results: dict, console) -> None:
     report_articles.show(results, console)
     report_tree.show(results, console)
     if "statements" in results["runs"] and results["runs"]["statements"]:
-        from .statements import show as show_statements
+        from ..sqlite.statements import show as show_statements
 
         show_statements(results["runs"]["statements"][0], console)
     targets = Table(title="Targets (issues 5 and 12; ratios to the FK-off floor)")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from .stats import figure_text as _fmt
-from .stats import median_of
+from ..common.stats import figure_text as _fmt
+from ..common.stats import median_of
 
 APP_TO_CLI = 0.9  # "the app's job rate is within 10 % of the CLI's"
 IDLE_CPU_PERCENT = 1.0  # "~0 % CPU", of one core, over the idle period

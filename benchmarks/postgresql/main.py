@@ -1,14 +1,14 @@
 """``python -m benchmarks --backend postgresql``: issue 13's benchmark, the mark-read job on a
 PostgreSQL server holding the same server dataset as the SQLite benchmark.
 
-The server is the tests' own (pg_cluster.py), its cluster cached under benchmarks/cache/; the
-dataset is loaded there once per size from the cached SQLite file. Every run gets a fresh copy
+The server is the tests' own (postgresql/cluster.py), its cluster cached under benchmarks/cache/;
+the dataset is loaded there once per size from the cached SQLite file. Every run gets a fresh copy
 of the loaded database (CREATE DATABASE … TEMPLATE) and a fresh process, and its final state is
-checked with the SQLite benchmark's checks before its figures count. Measurements (pg_runs.py):
-the one-statement floor (and beside it: foreign keys off; the undo record kept in bare SQL), the
-engine with and without its undo record, the whole ``python -m desktop mark-read`` process, the
-floor and the engine beside a writer committing every 10 ms, and the engine's peak memory
-growth at N/10 and N.
+checked with the SQLite benchmark's checks before its figures count. Measurements
+(postgresql/runs.py): the one-statement floor (and beside it: foreign keys off; the undo record
+kept in bare SQL), the engine with and without its undo record, the whole ``python -m desktop
+mark-read`` process, the floor and the engine beside a writer committing every 10 ms, and the
+engine's peak memory growth at N/10 and N.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ import time
 
 from rich.console import Console
 
-from . import report_postgresql
-from .child import run_child
-from .dataset import CACHE, cached_dataset, snapshot, verify
-from .faces import run_cli_process
-from .pg_cluster import Cluster
-from .pg_cluster import snapshot as server_snapshot
+from ..common.code_state import code_state
+from ..common.dataset import CACHE, cached_dataset, snapshot, verify
+from ..common.faces import run_cli_process
+from ..common.fresh_process import run_child
+from ..report import postgresql as report_postgresql
+from .cluster import Cluster
+from .cluster import snapshot as server_snapshot
 
 KINDS = ("floor", "floor_fk_off", "floor_undo", "engine", "engine_no_undo", "cli_process",
          "floor_contention", "contention")
@@ -72,8 +73,6 @@ def main(args) -> int:
     results = report_postgresql.build(dataset, small, runs, options, args,
                                       time.monotonic() - started, server)
     results["load_average"] = {"start": load_start, "end": os.getloadavg()}
-    from .main import code_state
-
     results["code"] = code_state()
     out = Console()
     report_postgresql.show(results, out if out.is_terminal else Console(width=150))

@@ -20,7 +20,7 @@ import re
 import statistics
 import time
 
-from .dataset import USER_ID
+from ..common.dataset import USER_ID
 
 # chunk.py's calls, by the module attribute chunk.py looks them up on
 STEPS = (("chunk", "span_counts"), ("chunk", "mark_feed_range_read"),

@@ -202,7 +202,7 @@ def build(path, articles: int, seed: int = SEED, shape: str = "server") -> dict:
     return {"articles": article_id, "seconds": time.perf_counter() - started}
 
 
-if __name__ == "__main__":  # python -m benchmarks.server_dataset OUT.db N [SHAPE]
+if __name__ == "__main__":  # python -m benchmarks.common.server_dataset OUT.db N [SHAPE]
     import sys
 
     print(build(sys.argv[1], int(sys.argv[2]), shape=(sys.argv[3:] or ["server"])[0]))

@@ -4,15 +4,16 @@ connected, a sparse writer (one write every 0.9–1.7 s) and a writer every 10 m
 The issue's "a writer committing at random 0.9–1.7 s intervals waits ≤ 150 ms worst, at a cost
 of ≤ 10 % on the job": a writer the engine has not seen commit can only be bounded by leaving
 the lock free ~17 % of the time whenever another program has the file open
-(``python -m benchmarks.pacing_model``), so the two halves are measured and judged separately.
+(``python -m benchmarks.sqlite.pacing_model``), so the two halves are measured and judged
+separately.
 """
 
 from __future__ import annotations
 
 from rich.table import Table
 
-from .stats import figure_text as _fmt
-from .stats import median, median_of, summary
+from ..common.stats import figure_text as _fmt
+from ..common.stats import median, median_of, summary
 
 SPARSE_WORST_MS = 150.0
 SPARSE_COST = 0.10

@@ -1,4 +1,5 @@
-"""The web server writing beside a job on PostgreSQL: ``python -m benchmarks.pg_writer URL CAT``.
+"""The web server writing beside a job on PostgreSQL:
+``python -m benchmarks.postgresql.writer URL CAT``.
 
 writer.py's ``contention`` writer for a PostgreSQL database, with the same output, so that
 engine.Writer reads either: every 10 ms on a fixed grid (a slow write does not push the next one
@@ -31,7 +32,8 @@ import time
 import psycopg
 
 INTERVAL = 0.010
-OTHER_USER = 2  # has a row for a fifth of the articles (server_dataset.py); not the job's user
+# has a row for a fifth of the articles (common/server_dataset.py); not the job's user
+OTHER_USER = 2
 
 INSERT_SQL = ("INSERT INTO articles (feed_id, title, url, guid, content, published_date, "
               "created_at) VALUES (%s, 'Concurrent arrival', %s, %s, %s, %s, %s)")
@@ -42,7 +44,7 @@ UPSERT_SQL = ("INSERT INTO read_status (user_id, article_id, is_read, is_starred
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.pg_writer")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.postgresql.writer")
     parser.add_argument("url")
     parser.add_argument("category_id", type=int)
     parser.add_argument("--every", type=float, default=INTERVAL, metavar="S",

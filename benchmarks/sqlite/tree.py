@@ -1,8 +1,8 @@
 """The feed tree with thousands of feeds (issue 26, item 3), in the real window.
 
-``tree``: on each shape of tree_dataset.py (``wide``: 2,000 feeds in one category; ``spread``:
-50 categories of 20 feeds), MainWindow shown offscreen on a qasync loop over a fresh copy
-(QSettings in a temporary file, *Hide feeds with nothing unread* on), user 1. A 5 ms GUI-thread
+``tree``: on each shape of common/tree_dataset.py (``wide``: 2,000 feeds in one category;
+``spread``: 50 categories of 20 feeds), MainWindow shown offscreen on a qasync loop over a fresh
+copy (QSettings in a temporary file, *Hide feeds with nothing unread* on), user 1. A 5 ms GUI-thread
 timer (article_list's LoopProbe) measures the event loop's stall in each phase:
 
 - ``open``: opening the database until the tree with its counts is there;
@@ -30,9 +30,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from .dataset import CACHE, USER_ID
-from .engine import ROOT, LoopProbe, run_qt
-from .tree_dataset import SHAPES, cached_tree
+from ..common.dataset import CACHE, USER_ID
+from ..common.engine import LoopProbe, run_qt
+from ..common.fresh_process import run_child
+from ..common.paths import ROOT
+from ..common.tree_dataset import SHAPES, cached_tree
 
 KINDS = ("tree",)
 PHASES = {"open": "opening: the tree built with its counts",
@@ -59,8 +61,6 @@ def run(kind: str, shape: str) -> dict:
 
 def run_shapes() -> dict:
     """``tree``: every shape, each in a fresh process."""
-    from .child import run_child
-
     shapes = {shape: run_child("tree", shape=shape) for shape in SHAPES}
     return {"status": "completed", "checked": True, "problems": [], "shapes": shapes}
 
@@ -255,7 +255,7 @@ def _shown_rows(window) -> int:
     return shown
 
 
-if __name__ == "__main__":  # python -m benchmarks.tree wide|spread|FILE.db [CODE ROOT]
+if __name__ == "__main__":  # python -m benchmarks.sqlite.tree wide|spread|FILE.db [CODE ROOT]
     import json
 
     for name in sys.argv[1:2] or SHAPES:

@@ -1,6 +1,6 @@
 """Where the whole ``mark-read`` process's time goes (issue 26): one process, timed in parts.
 
-``python -m benchmarks.split SPAWNED PATH CATEGORY`` runs the real command line
+``python -m benchmarks.sqlite.split SPAWNED PATH CATEGORY`` runs the real command line
 (``desktop.cli.main(["mark-read", ..., "--quiet"])``) in a fresh process that notes, on the
 clock every process shares (``time.monotonic``), when it got control, when its imports were
 done, and when each of the engine's steps began and ended; ``SPAWNED`` is the parent's clock
@@ -56,8 +56,8 @@ def main(spawned: float, path: str, category_id: int) -> dict:
     marks["imported"] = time.monotonic()
     from desktop.jobs import BulkOperationManager
 
-    from .faces import JobClock, cli_arguments
-    from .trace import ChunkTrace
+    from ..common.faces import JobClock, cli_arguments
+    from ..common.trace import ChunkTrace
 
     tracer = ChunkTrace()
     tracer.install()
@@ -83,11 +83,11 @@ def main(spawned: float, path: str, category_id: int) -> dict:
 
 def run_split(path, category_id: int) -> dict:
     """The process above, spawn to exit, from the benchmark process; its parts in seconds."""
-    from .engine import ROOT
+    from ..common.paths import ROOT
 
     spawned = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.split", repr(spawned), str(path),
-                           str(category_id)], cwd=ROOT, capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.sqlite.split", repr(spawned),
+                           str(path), str(category_id)], cwd=ROOT, capture_output=True, text=True,
                           check=False)
     ended = time.monotonic()
     if proc.returncode != 0:

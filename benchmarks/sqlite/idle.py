@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from .dataset import fresh_copy, remove_copy
-from .engine import ROOT
+from ..common.dataset import fresh_copy, remove_copy
+from ..common.paths import ROOT
 
 TICKS = os.sysconf("SC_CLK_TCK")
 SIDECARS = ("", "-wal", "-shm")

@@ -9,7 +9,7 @@ the paint itself is included). The clicks alternate with other scopes: the first
 opening ("cold"), then later ones. Then, once the whole category is listed, the list is
 scrolled to its end three ways — End, a drag of the scrollbar from top to bottom in 240 steps
 over about 2 s, and 600 wheel steps of 3 rows — each until the rows shown have arrived and been
-painted. A 5 ms GUI-thread timer (benchmarks/engine.py's LoopProbe) runs throughout: how late
+painted. A 5 ms GUI-thread timer (benchmarks/common/engine.py's LoopProbe) runs throughout: how late
 its ticks come is the event loop's stall. Memory is VmRSS of the process: after the first
 paint, once the list is complete (the rows' bookkeeping in Qt's header is there then: about 8
 bytes a row), and the peak while scrolling (VmHWM, reset once the list is complete). Last,
@@ -34,10 +34,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from .baselines import open_plain
-from .dataset import USER_ID
-from .engine import LoopProbe, run_qt
-from .stats import summary
+from ..common.dataset import USER_ID
+from ..common.engine import LoopProbe, run_qt
+from ..common.plain_connection import open_plain
+from ..common.stats import summary
 from .writer import CONTENT, INSERT_SQL
 
 KINDS = ("articles", "search")

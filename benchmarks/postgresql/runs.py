@@ -1,5 +1,5 @@
 """The PostgreSQL measurements, each in a fresh child process (child.py) on a fresh copy of the
-loaded database (pg_cluster.py), returning plain dicts like the SQLite ones.
+loaded database (postgresql/cluster.py), returning plain dicts like the SQLite ones.
 
 - ``floor``: ONE statement marks the whole category read, in one transaction, on a plain
   psycopg connection over TCP (as the engine connects): ``INSERT INTO read_status … SELECT …
@@ -11,7 +11,7 @@ loaded database (pg_cluster.py), returning plain dicts like the SQLite ones.
 - ``floor_undo``: the same statement keeping the engine's undo record in bare SQL, in the same
   transaction: its RETURNING feeds, inside the server, the updated rows' articles into
   ``bulk_job_changes`` and the inserted rows' id range into one ``bulk_job_spans`` row.
-- ``floor_contention``: the floor while pg_writer.py writes every 10 ms.
+- ``floor_contention``: the floor while postgresql/writer.py writes every 10 ms.
 - the engine's runs are engine.py's, given the database's URL (engine.run_engine,
   run_memory; faces.run_cli_process for the whole process).
 """
@@ -22,7 +22,9 @@ import time
 
 import psycopg
 
-from .dataset import USER_ID
+from ..common import engine
+from ..common.dataset import USER_ID
+from ..common.engine import Writer
 
 FLOOR_SQL = """
 INSERT INTO read_status (user_id, article_id, is_read, is_starred, is_archived, read_at,
@@ -45,16 +47,13 @@ SELECT 0, 0, %(wm)s, min(id) FILTER (WHERE inserted), max(id) FILTER (WHERE inse
 FROM marked
 RETURNING (SELECT count(*) FROM marked), (SELECT count(*) FROM marked WHERE NOT inserted)
 """
-RECORD_TABLES = ("bulk_job_changes", "bulk_job_spans", "bulk_job_article_sets")
 
 
 def run_floor(url: str, category_id: int, watermark: int, *, foreign_keys: bool = True,
               undo_record: bool = False, writer: bool = False) -> dict:
     """The one-statement floor (see the module's docstring); with ``writer``, beside
-    pg_writer.py writing every 10 ms, whose waits during the statement are returned."""
+    postgresql/writer.py writing every 10 ms, whose waits during the statement are returned."""
     from desktop.store.clock import utc_now_text
-
-    from .engine import Writer
 
     params = {"user": USER_ID, "now": utc_now_text(), "cat": category_id, "wm": watermark}
     statement = FLOOR_UNDO_SQL if undo_record else FLOOR_SQL
@@ -83,23 +82,8 @@ def run_floor(url: str, category_id: int, watermark: int, *, foreign_keys: bool 
     return result
 
 
-def record_size(url: str, changed: int | None) -> dict:
-    """What the job's undo record takes in the database: its tables' rows and size on disk
-    (table, indexes, TOAST), and bytes per article the job changed. The copy holds this one
-    job."""
-    with psycopg.connect(url) as conn:
-        sizes = {name: dict(zip(("rows", "pages_bytes"), conn.execute(
-            f"SELECT count(*), pg_total_relation_size('{name}') FROM {name}").fetchone(),
-            strict=True)) for name in RECORD_TABLES}
-    pages = sum(table["pages_bytes"] for table in sizes.values())
-    return {"tables": sizes, "pages_bytes": pages,
-            "pages_bytes_per_changed_article": pages / changed if changed else None}
-
-
 def run(kind: str, arguments: dict) -> dict:
     """One measurement of the PostgreSQL benchmark, in this (child) process."""
-    from . import engine
-
     url, category = arguments["path"], arguments["category_id"]
     options, trace = arguments.get("options") or {}, arguments.get("trace", False)
     if kind in ("floor", "floor_fk_off", "floor_undo", "floor_contention"):
@@ -111,7 +95,7 @@ def run(kind: str, arguments: dict) -> dict:
     if kind == "engine_no_undo":
         return engine.run_engine(url, category, {**options, "record_changes": False},
                                  trace=trace)
-    if kind == "contention":  # the engine beside pg_writer.py
+    if kind == "contention":  # the engine beside postgresql/writer.py
         return engine.run_engine(url, category, options, writer=(), trace=trace)
     if kind == "memory":
         return engine.run_memory(url, category, options)

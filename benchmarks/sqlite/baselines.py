@@ -6,14 +6,14 @@ Both run in a child process on a fresh copy (see child.py) and return plain dict
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from pathlib import Path
 
 from desktop.store.clock import utc_now_text
 from desktop.store.undo_record import KEPT
 
-from .dataset import USER_ID
+from ..common.dataset import USER_ID
+from ..common.plain_connection import open_plain
 
 SPEC_BATCH = 100
 SPEC_SLEEP = 0.1  # the spec's "small delay to prevent database lock contention"
@@ -27,17 +27,6 @@ ON CONFLICT (user_id, article_id) DO UPDATE
 SET is_read = 1, read_at = excluded.read_at, updated_at = excluded.updated_at
 WHERE is_read = 0 OR is_read IS NULL
 """
-
-
-def open_plain(path, busy_ms: int = 5000, *, foreign_keys: bool = True) -> sqlite3.Connection:
-    """A plain sqlite3 connection set up like the web server's (WAL, NORMAL, busy timeout,
-    foreign keys enforced); ``foreign_keys=False`` like ours (desktop/store/connection.py)."""
-    conn = sqlite3.connect(path, isolation_level=None, timeout=busy_ms / 1000)
-    conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
-    conn.execute("PRAGMA journal_mode = wal")
-    conn.execute("PRAGMA synchronous = normal")
-    conn.execute(f"PRAGMA foreign_keys = {'on' if foreign_keys else 'off'}")
-    return conn
 
 
 # The engine's undo record (desktop/store/undo_record.py) in bare SQL: a TEMP trigger notes the

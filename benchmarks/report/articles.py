@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from .stats import median_of
+from ..common.stats import median_of
 
 FIRST_PAINT_MS = 150  # "first rows of a 600k-article category painted ≤ 150 ms after the click"
 STALL_P99_MS = 16  # "scrolling to the end does not freeze the window"

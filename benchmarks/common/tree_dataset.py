@@ -81,7 +81,7 @@ def cached_tree(shape: str, cache: Path) -> Path:
     return path
 
 
-if __name__ == "__main__":  # python -m benchmarks.tree_dataset OUT.db wide|spread
+if __name__ == "__main__":  # python -m benchmarks.common.tree_dataset OUT.db wide|spread
     import sys
 
     build(Path(sys.argv[1]), sys.argv[2])

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from .report import paired_ratio
-from .stats import figure_text, median, median_of
+from ..common.stats import figure_text, median, median_of
+from .results import paired_ratio
 
 PROCESS_TO_FLOOR = 1.2  # issue 26: the whole `mark-read` process, on every shape
 ENGINE_TO_FLOOR = 1.05  # issue 26: the engine in-process, on every shape
@@ -108,7 +108,7 @@ def show(results: dict, console) -> None:
     if not any(row.get("split_seconds") for row in table_data.values()):
         return
     split = Table(title="Where the whole `mark-read` process's time goes, per shape (ms, medians; "
-                        "benchmarks/split.py)")
+                        "benchmarks/sqlite/split.py)")
     split.add_column("part")
     for name in table_data:
         split.add_column(name, justify="right")

@@ -1,8 +1,8 @@
 """How long a writer nobody has seen waits behind a job, for each pause schedule.
 
-``python -m benchmarks.pacing_model``: a model, not a measurement. SQLite's default busy handler
-(sqliteDefaultBusyCallback) retries a locked write after sleeping 1, 2, 5, 10, 15, 20, 25, 25,
-25, 50, 50 ms, then 100 ms at a time. A job that holds the lock for ``hold`` ms and then leaves
+``python -m benchmarks.sqlite.pacing_model``: a model, not a measurement. SQLite's default busy
+handler (sqliteDefaultBusyCallback) retries a locked write after sleeping 1, 2, 5, 10, 15, 20, 25,
+25, 25, 50, 50 ms, then 100 ms at a time. A job that holds the lock for ``hold`` ms and then leaves
 it free for ``free`` ms lets a waiter in at its first retry that falls in a free window. This
 tries every starting phase of the waiter and reports the worst and mean wait of each schedule,
 and the cheapest schedules whose worst wait stays within a bound (desktop/jobs/pacing.py uses

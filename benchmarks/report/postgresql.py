@@ -10,11 +10,12 @@ from pathlib import Path
 
 from rich.table import Table
 
-from .report import FLAT_TOLERANCE_MB, judge_correct_and_trim_traces, paired_ratio
-from .report_sharing import writer_figures
-from .stats import median, median_of
+from ..common.paths import BENCHMARKS
+from ..common.stats import median, median_of
+from .results import FLAT_TOLERANCE_MB, judge_correct_and_trim_traces, paired_ratio
+from .sharing import writer_figures
 
-RESULTS = Path(__file__).with_name("results-postgresql.json")
+RESULTS = BENCHMARKS / "results-postgresql.json"
 ENGINE_TO_FLOOR = 1.2  # issue 13: the engine, undo record included, against the floor
 WRITER_WORST_MS = 50.0  # issue 13: a writer committing every 10 ms waits at most this
 FLOORS = ("floor", "floor_fk_off", "floor_undo", "floor_contention")

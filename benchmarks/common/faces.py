@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 
 from .dataset import USER_ID
-from .engine import ROOT, run_qt
+from .engine import run_qt
+from .paths import ROOT
 
 
 class JobClock:

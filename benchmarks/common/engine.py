@@ -13,13 +13,14 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from .dataset import USER_ID
+from .paths import ROOT
 from .stats import summary
+from .targets import is_server_url
+from .undo_record import measure_record
 
 PROBE_MS = 5
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_qt(main):
@@ -61,21 +62,18 @@ class LoopProbe:
         return summary(gaps, scale=1e3)  # milliseconds beyond the interval
 
 
-# The other program beside the job, as benchmarks/writer.py options (see its docstring).
+# The other program beside the job, as benchmarks/sqlite/writer.py options (see its docstring).
 WRITERS = {"contention": (), "sparse": ("--between", "0.9", "1.7", "--single"),
            "connected": ("--idle",)}
 
 
-def is_server_url(path) -> bool:
-    return str(path).startswith("postgresql://")
-
-
 class Writer:
-    """The other program's process (benchmarks/writer.py, or pg_writer.py for a PostgreSQL
-    URL), started with ``options``."""
+    """The other program's process (benchmarks/sqlite/writer.py, or postgresql/writer.py for a
+    PostgreSQL URL), started with ``options``."""
 
     def __init__(self, path, category_id: int, options=()):
-        module = "benchmarks.pg_writer" if is_server_url(path) else "benchmarks.writer"
+        module = ("benchmarks.postgresql.writer" if is_server_url(path)
+                  else "benchmarks.sqlite.writer")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", module, str(path), str(category_id), *options],
             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -209,45 +207,10 @@ async def _engine_job(path, category_id: int, options: dict, *, writer, trace: b
     return result
 
 
-RECORD_TABLES = ("bulk_job_changes", "bulk_job_spans")  # WITHOUT ROWID: no other b-tree
-
-
-def measure_record(path, changed: int | None) -> dict:
-    """The job's undo record's size, in an SQLite file or a PostgreSQL database."""
-    if is_server_url(path):
-        from .pg_runs import record_size as server_record_size
-
-        return server_record_size(path, changed)
-    return record_size(path, changed)
-
-
-def record_size(path, changed: int | None) -> dict:
-    """What the job's undo record takes in the file: its tables' rows, pages and payload
-    (SQLite's dbstat), and bytes per article the job changed. The copy holds this one job."""
-    import sqlite3
-
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        sizes = {name: {"rows": conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0],
-                        **dict(zip(("pages_bytes", "payload_bytes"), conn.execute(
-                            "SELECT sum(pgsize), sum(payload) FROM dbstat WHERE name = ?",
-                            (name,)).fetchone(), strict=True))}
-                 for name in RECORD_TABLES}
-    except sqlite3.Error as exc:  # no dbstat in this SQLite build, or no such table
-        return {"error": str(exc)}
-    finally:
-        conn.close()
-    pages = sum(t["pages_bytes"] or 0 for t in sizes.values())
-    payload = sum(t["payload_bytes"] or 0 for t in sizes.values())
-    return {"tables": sizes, "pages_bytes": pages, "payload_bytes": payload,
-            "pages_bytes_per_changed_article": pages / changed if changed else None,
-            "payload_bytes_per_changed_article": payload / changed if changed else None}
-
-
 def run_engine(path, category_id: int, options: dict | None = None, *, writer=None,
                trace: bool = False) -> dict:
     """Measurements 3 and 4: the whole category job, with the loop probe; with ``writer`` (a
-    tuple of benchmarks/writer.py options, see WRITERS), beside that other program."""
+    tuple of benchmarks/sqlite/writer.py options, see WRITERS), beside that other program."""
     return run_qt(lambda: _engine_job(path, category_id, options or {}, writer=writer,
                                       trace=trace))
 
@@ -261,7 +224,7 @@ async def _timed(awaitable) -> tuple[float, object]:
 async def _latency(path, category_id: int, options: dict) -> dict:
     from desktop.jobs import BulkOperationManager
 
-    from .baselines import open_plain
+    from .plain_connection import open_plain
 
     manager = BulkOperationManager(path, **options)
     await manager.open()

@@ -1,4 +1,5 @@
-"""Another program on the database while a job runs: ``python -m benchmarks.writer DB CATEGORY``.
+"""Another program on the database while a job runs:
+``python -m benchmarks.sqlite.writer DB CATEGORY``.
 
 A plain sqlite3 connection with a 5 s busy timeout, like the web server. Three ways to use it:
 
@@ -29,8 +30,8 @@ import sys
 import threading
 import time
 
-from .baselines import open_plain
-from .dataset import USER_ID
+from ..common.dataset import USER_ID
+from ..common.plain_connection import open_plain
 
 INTERVAL = 0.010
 
@@ -43,7 +44,7 @@ UPDATE_SQL = "UPDATE read_status SET updated_at = ? WHERE id = ?"
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.writer")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.sqlite.writer")
     parser.add_argument("path")
     parser.add_argument("category_id", type=int)
     pace = parser.add_mutually_exclusive_group()

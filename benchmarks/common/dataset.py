@@ -3,7 +3,7 @@
 The datasets (``--dataset``):
 
 - ``server`` (the default, every figure in the README): built the way a web server fills one
-  (``server_dataset.py``: feeds polled in rounds, complete article rows of a few KB, several
+  (``common/server_dataset.py``: feeds polled in rounds, complete article rows of a few KB, several
   users' read state, a peewee server's indexes). ``compact``, ``feeds2000`` and
   ``categories50`` are the same server laid out otherwise (``server_dataset.SHAPES``: short
   rows; 2,000 feeds in one category; 50 categories of 20 feeds), cached the same way. Two
@@ -27,13 +27,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import server_dataset
+from .paths import BENCHMARKS
 from .server_dataset import SEED
 
-CACHE = Path(__file__).with_name("cache")
+CACHE = BENCHMARKS / "cache"
 USER_ID = 1  # alice: about a third of articles have a read_status row for her
 CATEGORY = "Tech"
 LAYOUT_VERSION = 1  # bump when the way the demo file is built changes
-SERVER_LAYOUT_VERSION = 1  # the same for server_dataset.py
+SERVER_LAYOUT_VERSION = 1  # the same for common/server_dataset.py
 # "server" and the shapes of issue 26 (server_dataset.SHAPES), then issue 5's "demo"
 DATASETS = (*server_dataset.SHAPES, "demo")
 

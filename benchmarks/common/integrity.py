@@ -3,8 +3,8 @@ runs) and the full ``integrity_check`` (what runs where a WAL was left), on a fr
 cached dataset, each twice on one connection (the second run with the file in the page cache
 of the process as well as the OS's).
 
-    python -m benchmarks.integrity --articles 1000000 --dataset demo
-    python -m benchmarks.integrity --articles 200000 --dataset server
+    python -m benchmarks.common.integrity --articles 1000000 --dataset demo
+    python -m benchmarks.common.integrity --articles 200000 --dataset server
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from .dataset import DATASETS, cached_dataset, fresh_copy, remove_copy
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.integrity")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.common.integrity")
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--dataset", choices=DATASETS, default="demo")
     args = parser.parse_args(argv)
