@@ -7,29 +7,17 @@ ru_maxrss for the memory figure). The result is printed as the last line of stdo
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-
-from .engine import ROOT
-
-
-def run_child(kind: str, **arguments) -> dict:
-    """Run one measurement in a child process and return its result."""
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.child", kind,
-                           json.dumps(arguments)], cwd=ROOT, capture_output=True, text=True,
-                          check=False)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{kind} run failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def main(kind: str, arguments: dict) -> dict:
-    from . import article_list, baselines, engine, faces, tree
+    from .common import engine, faces
+    from .sqlite import article_list, baselines, tree
 
     if kind in tree.KINDS:  # the feed tree's shapes (issue 26): a file of their own
         return tree.run(kind, arguments["shape"])
     if arguments.get("backend") == "postgresql":  # path is the run's database URL
-        from . import pg_runs
+        from .postgresql import runs as pg_runs
 
         return pg_runs.run(kind, arguments)
     path, category = arguments["path"], arguments["category_id"]
@@ -61,7 +49,7 @@ def main(kind: str, arguments: dict) -> dict:
     if kind == "open":  # opening the database and preparing it for writing, no job
         return engine.run_open(path)
     if kind == "statements":  # every statement of every chunk, timed, with its plan
-        from . import statements
+        from .sqlite import statements
 
         return statements.run_statements(path, category, options)
     if kind == "cli":  # the faces run as shipped: the engine knobs are not passed

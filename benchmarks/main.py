@@ -7,24 +7,31 @@ correct final state before its figures count.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import shutil
-import subprocess
 import time
-from pathlib import Path
 
 from rich.console import Console
 
-from . import report, report_shapes
-from .article_list import KINDS as ARTICLE_LIST_KINDS
-from .child import run_child
-from .dataset import CACHE, DATASETS, cached_dataset, fresh_copy, remove_copy, snapshot, verify
-from .faces import run_cli_process, run_small_job
-from .idle import run_idle
-from .split import run_split
-from .tree import KINDS as TREE_KINDS
-from .tree import run_shapes, run_window_open
+from .common.code_state import code_state
+from .common.dataset import (
+    CACHE,
+    DATASETS,
+    cached_dataset,
+    fresh_copy,
+    remove_copy,
+    snapshot,
+    verify,
+)
+from .common.faces import run_cli_process, run_small_job
+from .common.fresh_process import run_child
+from .report import results as report
+from .report import shapes as report_shapes
+from .sqlite.article_list import KINDS as ARTICLE_LIST_KINDS
+from .sqlite.idle import run_idle
+from .sqlite.split import run_split
+from .sqlite.tree import KINDS as TREE_KINDS
+from .sqlite.tree import run_shapes, run_window_open
 
 KINDS = ("floor", "floor_fk_off", "floor_undo", "engine", "engine_no_undo", "contention",
          "connected", "sparse", "latency", "cli", "split", "small_job", "app", "open",
@@ -52,7 +59,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite",
                         help="sqlite: the measurements of issues 5 and 12 on a file (the "
                              "default); postgresql: issue 13's on a PostgreSQL server the "
-                             "benchmark starts itself (pg_main.py)")
+                             "benchmark starts itself (postgresql/main.py)")
     parser.add_argument("--quick", action="store_true",
                         help="50,000 articles (100,000 on PostgreSQL) and 3 runs: a check in "
                              "a few minutes")
@@ -61,8 +68,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "100,000 on PostgreSQL)")
     parser.add_argument("--dataset", choices=DATASETS, default="server",
                         help="server: built the way a web server fills one (the default; "
-                             "server_dataset.py); compact, feeds2000, categories50: the same "
-                             "server laid out otherwise (server_dataset.SHAPES); demo: issue "
+                             "common/server_dataset.py); compact, feeds2000, categories50: the "
+                             "same server laid out otherwise (server_dataset.SHAPES); demo: issue "
                              "5's, the demo generator's")
     parser.add_argument("--shapes", metavar="NAMES",
                         help="the other shapes of database measured beside --dataset "
@@ -96,7 +103,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     args.articles = args.articles or (quick if args.quick else 1_000_000)
     args.repeats = max(1, args.repeats or 3)
     if args.backend == "postgresql":
-        from .pg_main import KINDS as SERVER_KINDS
+        from .postgresql.main import KINDS as SERVER_KINDS
 
         args.kinds = args.only.split(",") if args.only else [*SERVER_KINDS, "memory"]
         unknown = set(args.kinds) - {*SERVER_KINDS, "memory"}
@@ -130,7 +137,7 @@ def measure(kind: str, dataset, before, run_name: str, options: dict, trace: boo
     if kind == "small_job":  # checks its own copy
         return _checked(kind, dataset, before, run_name,
                         lambda path: run_small_job(path, dataset.category_id))
-    if kind == "tree":  # the tree's own files (tree_dataset.py), copied per run
+    if kind == "tree":  # the tree's own files (common/tree_dataset.py), copied per run
         return run_shapes()
     if kind == "open":
         return _checked(kind, dataset, before, run_name, _first_and_later_open,
@@ -186,23 +193,6 @@ def _checked(kind: str, dataset, before, run_name: str, run, *,
     return result
 
 
-def code_state() -> dict:
-    """Which engine was measured: the commit, and a digest of desktop/ as it is on disk."""
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha1()
-    for path in sorted((root / "desktop").rglob("*.py")):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-
-    def git(*command):
-        proc = subprocess.run(["git", *command], cwd=root, capture_output=True, text=True,
-                              check=False)
-        return proc.stdout.strip() if proc.returncode == 0 else None
-
-    changed = git("status", "--porcelain", "--", "desktop")
-    return {"commit": git("rev-parse", "HEAD"), "desktop_sha1": digest.hexdigest(),
-            "desktop_uncommitted": changed.splitlines() if changed else []}
-
-
 def _large_dataset(name: str):
     """The 10,000,000-article dataset, if the disk can hold it, its prepared twin and a copy
     (measured here: 3.6 GB per 1,000,000 articles of the server dataset)."""
@@ -226,7 +216,7 @@ def main(argv=None) -> int:
                                              ("contention_pause", args.contention_pause),
                                              ("max_chunk", args.max_chunk)) if value is not None}
     if args.backend == "postgresql":
-        from . import pg_main
+        from .postgresql import main as pg_main
 
         args.engine_options = options
         return pg_main.main(args)

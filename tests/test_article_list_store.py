@@ -5,7 +5,7 @@ read back by position."""
 from __future__ import annotations
 
 import pytest
-from conftest import make_server_database, make_server_database_pg, sqlite
+from support.databases import make_server_database, make_server_database_pg, sqlite
 
 from desktop.store import connect
 from desktop.store.article_list import (

@@ -8,13 +8,8 @@ import threading
 
 import pytest
 import time_machine
-from conftest import (
-    make_server_database,
-    make_server_database_pg,
-    read_status,
-    run_engine,
-    sqlite,
-)
+from support.databases import make_server_database, make_server_database_pg, read_status, sqlite
+from support.engine import run_engine
 
 from desktop.store import JobRequestError, clock, connect
 from desktop.store.article_state import ArticleNotFound, WriteSequence, set_read

@@ -11,16 +11,16 @@ import signal
 
 import psycopg
 import pytest
-from conftest import (
+from support.clock import real_clock
+from support.databases import (
     job_row,
     make_server_database,
     make_server_database_pg,
-    real_clock,
-    run_engine,
     sqlite,
     written,
 )
-from test_beside_the_server import CATEGORY_1, Server, rss, unread
+from support.engine import run_engine
+from support.standin import CATEGORY_1, Server, rss, unread
 
 from desktop.jobs.api import JobRequestError
 from desktop.jobs.leases import PENDING_GRACE_SECONDS

@@ -5,68 +5,24 @@ job (``hold``, ``pause_at``) instead of being raced."""
 from __future__ import annotations
 
 import asyncio
-import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import job_row, make_server_database, real_clock, run_engine, sqlite
+from support.clock import real_clock
+from support.databases import job_row, make_server_database, sqlite
+from support.engine import run_engine
+from support.standin import CATEGORY_1, Server, rss, unread
 
 from desktop.jobs.pacing import Pacer
 
 PROJECT = Path(__file__).resolve().parent.parent
-STANDIN = Path(__file__).with_name("standin_server.py")
-CATEGORY_1 = 7000  # articles in category 1 of the database below: 70 of the server's batches
-
-
-class Server:
-    """The stand-in web server in its own process, spoken to one JSON line at a time."""
-
-    def __init__(self, path: Path, *args: str):
-        self.process = subprocess.Popen([sys.executable, str(STANDIN), str(path), *args],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True)
-        assert self.read() == {"ready": True}
-
-    def send(self, **command) -> None:
-        self.process.stdin.write(json.dumps(command) + "\n")
-        self.process.stdin.flush()
-
-    def read(self) -> dict:
-        line = self.process.stdout.readline()
-        assert line, f"the stand-in server ended: {self.process.stderr.read()}"
-        return json.loads(line)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.send(cmd="exit")
-        self.process.communicate(timeout=60)
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.communicate(timeout=60)
 
 
 @pytest.fixture
 def big_server_db(tmp_path) -> Path:
     """Category 1 holds 7,000 articles (70 of the server's batches), category 2 fifty."""
     return make_server_database(tmp_path / "reader.db", articles_per_feed=(4000, 3000, 30, 20, 5))
-
-
-def rss(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "desktop", *map(str, args)], cwd=PROJECT,
-                          capture_output=True, text=True, timeout=120)
-
-
-def unread(path, user_id: int, category_id: int) -> int:
-    with sqlite(path) as conn:
-        return conn.execute(
-            "SELECT count(*) FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE "
-            "f.category_id = ? AND NOT EXISTS (SELECT 1 FROM read_status r WHERE "
-            "r.user_id = ? AND r.article_id = a.id AND r.is_read = 1)",
-            (category_id, user_id)).fetchone()[0]
 
 
 # -- 1. a pending row the server just wrote is the server's ---------------------------------

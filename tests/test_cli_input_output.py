@@ -13,8 +13,11 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pytest
-from conftest import database, file_state, make_server_database_pg, real_now
-from test_cli import PROJECT, assert_one_error_line, create_jobs, job_rows, lines, rss
+from support.cli import assert_one_error_line, create_jobs, job_rows, lines, rss
+from support.clock import real_now
+from support.databases import database, make_server_database_pg
+from support.files import file_state
+from support.paths import PROJECT
 
 from desktop.store import connect
 from desktop.store.clock import to_db_text

@@ -7,7 +7,8 @@ import time
 
 import pendulum
 import time_machine
-from conftest import real_clock, real_now, run_engine
+from support.clock import real_clock, real_now
+from support.engine import run_engine
 
 from desktop.store import clock
 from desktop.store.clock import ago_text, cutoff_for_age, to_db_text, utc_now_text

@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import database, make_server_database, real_now
+from support.clock import real_now
+from support.databases import database, make_server_database
 
 from desktop import places
 from desktop.store.clock import to_db_text

@@ -18,15 +18,9 @@ from pathlib import Path
 
 import pendulum
 import pytest
-from conftest import (
-    at,
-    base_moment,
-    database,
-    has_table,
-    job_row,
-    read_status,
-    run_engine,
-)
+from support.clock import at, base_moment
+from support.databases import database, has_table, job_row, read_status
+from support.engine import run_engine
 
 from desktop.jobs import JobEvent
 from desktop.store import JobNotFound, JobRequestError, clock

@@ -4,7 +4,8 @@ exact undo record and leaves starred rows and other users alone (issue 26: 2,000
 
 from __future__ import annotations
 
-from conftest import database, read_status, run_engine, written
+from support.databases import database, read_status, written
+from support.engine import run_engine
 
 from desktop.store.scopes import MANY_FEEDS
 

@@ -3,7 +3,8 @@ marked by a job and by a single-article write, and made unread (0) again by undo
 
 from __future__ import annotations
 
-from conftest import SERVER_SCHEMA, database, run_engine, written
+from support.databases import SERVER_SCHEMA, database, written
+from support.engine import run_engine
 
 from desktop.store.connection import is_server_url
 from desktop.store.scopes import Scope

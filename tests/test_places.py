@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import file_state, make_server_database
+from support.databases import make_server_database
+from support.files import file_state
 
 from desktop import places
 

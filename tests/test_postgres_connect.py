@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import make_server_database_pg
+from support.databases import make_server_database_pg
 
 from desktop.store import DatabaseOpenError
 from desktop.store.connection import connect, shown_name, use_password_for_session

@@ -10,37 +10,18 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import make_server_database_pg, run_engine
 from peewee import PostgresqlDatabase
+from support.databases import make_server_database_pg
+from support.engine import run_engine
+from support.postgres_jobs import category_articles, pg_rows, read_state, start_held_worker
 
 from desktop.jobs import BulkOperationManager
 from desktop.jobs.leases import make_owner
 from desktop.store import jobs_table
 from desktop.store.connection import connect
-
-
-def pg_rows(url: str, sql: str, params=()) -> list[tuple]:
-    db = PostgresqlDatabase(url)
-    try:
-        return list(db.execute_sql(sql, params).fetchall())
-    finally:
-        db.close()
-
-
-def read_state(url: str) -> dict[tuple[int, int], tuple]:
-    """{(user, article): (is_read, read_at, updated_at)} of every read_status row."""
-    return {(u, a): (r, ra, ua) for u, a, r, ra, ua in pg_rows(
-        url, "SELECT user_id, article_id, is_read, read_at, updated_at FROM read_status")}
-
-
-def category_articles(url: str, category_id: int) -> set[int]:
-    return {a for (a,) in pg_rows(url, "SELECT a.id FROM articles a JOIN feeds f ON "
-                                       "f.id = a.feed_id WHERE f.category_id = %s",
-                                  (category_id,))}
 
 
 @pytest.fixture
@@ -148,13 +129,6 @@ def test_two_worker_processes_run_every_job_exactly_once(reader_pg):
     assert all(count == distinct for _, count, distinct in spans)
 
 
-def job_has_progressed(url: str) -> bool:
-    """Whether a job is running with some progress (the job table may not exist yet)."""
-    return bool(pg_rows(url, "SELECT to_regclass('bulk_operation_jobs') IS NOT NULL")[0][0]
-                and pg_rows(url, "SELECT 1 FROM bulk_operation_jobs WHERE status = 'running' "
-                                 "AND progress > 0"))
-
-
 def owner_alive(url: str, owner: str) -> bool:
     from desktop.store.backends.postgres import POSTGRES
 
@@ -163,30 +137,6 @@ def owner_alive(url: str, owner: str) -> bool:
         return POSTGRES.owners_alive([owner])[owner]
     finally:
         db.close()
-
-
-@contextlib.contextmanager
-def chunk_notices(url: str):
-    """A connection LISTENing on the engine's channel, on which every worker announces each
-    chunk it commits; yields ``wait(condition, what)``, which returns once ``condition()`` holds,
-    looking again at each notice (and once at the start): no polling, no sleep."""
-    import psycopg
-
-    from desktop.store.backends.postgres import NOTICE_CHANNEL
-
-    with psycopg.connect(url, autocommit=True, connect_timeout=10) as listener:
-        listener.execute(f"LISTEN {NOTICE_CHANNEL}")  # before whatever it waits for starts
-
-        def wait(condition, what: str, timeout: float = 30.0) -> None:
-            deadline = time.monotonic() + timeout
-            while not condition():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"timed out waiting for {what}")
-                for _notice in listener.notifies(timeout=left, stop_after=1):
-                    pass
-
-        yield wait
 
 
 def wait_until_liveness_released(url: str, owner: str, timeout: float = 30.0) -> None:
@@ -205,33 +155,6 @@ def wait_until_liveness_released(url: str, owner: str, timeout: float = 30.0) ->
             raise AssertionError(f"{owner}'s liveness lock still held after {timeout} s") \
                 from None
         conn.execute("SELECT pg_advisory_unlock(%s, %s)", (LIVENESS_KEY, owner_key(owner)))
-
-
-def hold_article_row(url: str, article_id: int) -> PostgresqlDatabase:
-    """A connection in a transaction holding user 1's read_status row of the article (or the
-    article itself, which an insert of that row needs): a job reaching it waits there."""
-    blocker = PostgresqlDatabase(url)
-    blocker.connect()
-    blocker.begin()
-    held = blocker.execute_sql("SELECT 1 FROM read_status WHERE user_id = 1 AND article_id = %s "
-                               "FOR UPDATE", (article_id,)).fetchall()
-    if not held:
-        blocker.execute_sql("SELECT 1 FROM articles WHERE id = %s FOR KEY SHARE", (article_id,))
-    return blocker
-
-
-def start_held_worker(url: str, in_scope: set[int]):
-    """``mark-read`` of category 1 for user 1 in a process of its own, in chunks of 3, held at
-    the middle article of its scope by a row lock; returns (the holding connection, the
-    process) once the job has made progress, so it is stopped in the middle of the job."""
-    blocker = hold_article_row(url, sorted(in_scope)[len(in_scope) // 2])
-    with chunk_notices(url) as wait:
-        worker = subprocess.Popen([sys.executable, "-m", "desktop", "mark-read", "--quiet",
-                                   "--database", url, "--user", "1", "--category", "1",
-                                   "--max-batch", "3"], stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
-        wait(lambda: job_has_progressed(url), what="the job's first chunks")
-    return blocker, worker
 
 
 def test_a_killed_worker_is_taken_over_at_once_and_the_job_ends_exact(reader_pg):
@@ -305,8 +228,6 @@ def test_a_database_without_the_servers_tables_is_refused_untouched(postgres_url
     assert "is not an RSS reader's database" in result.stderr
     assert pg_rows(postgres_url, "SELECT table_name FROM information_schema.tables WHERE "
                                  "table_schema = 'public'") == [("t",)]
-
-
 
 
 def test_a_server_restart_mid_job_loses_nothing_and_the_job_goes_on(postgres_server, reader_pg):
@@ -412,7 +333,7 @@ def test_another_programs_chunks_are_pushed_to_a_follower_at_commit(reader_pg):
 
 
 def test_a_file_has_no_push_and_the_faces_poll(tmp_path):
-    from conftest import make_server_database
+    from support.databases import make_server_database
 
     async def main():
         manager = BulkOperationManager(make_server_database(tmp_path / "reader.db"))

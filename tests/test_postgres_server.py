@@ -9,9 +9,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import SERVER_TABLES, make_server_database, make_server_database_pg, sqlite
 from peewee import BooleanField, CharField, Model, PostgresqlDatabase, TextField
-from postgres_server import (
+from support.databases import SERVER_TABLES, make_server_database, make_server_database_pg, sqlite
+from support.postgres_server import (
     VENDORED_LIBS,
     PostgresServer,
     PostgresStartError,

@@ -17,7 +17,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import file_state, make_server_database, run_engine
+from support.databases import make_server_database
+from support.engine import run_engine
+from support.files import file_state
 
 from desktop.store import sqlite_file
 
@@ -164,7 +166,7 @@ def test_an_unchangeable_file_is_read_immutable_and_nothing_is_made_beside_it(
 
 
 def test_the_window_opens_a_wal_file_on_read_only_media_and_says_so(qtbot, make_window, medium):
-    from window_helpers import tree_count
+    from support.window import tree_count
 
     path = make_server_database(medium / "reader.db")
     medium.seal()

@@ -17,7 +17,9 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import file_state, job_row, make_server_database, run_engine, sqlite
+from support.databases import job_row, make_server_database, sqlite
+from support.engine import run_engine
+from support.files import file_state
 
 from desktop.jobs import DatabaseBusyError
 from desktop.store import JobRequestError

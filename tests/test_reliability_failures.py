@@ -19,7 +19,8 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import job_row, run_engine, sqlite
+from support.databases import job_row, sqlite
+from support.engine import run_engine
 
 from desktop.store import connection
 from desktop.store.backends.sqlite import SQLITE
@@ -232,8 +233,8 @@ def test_a_server_stopped_mid_job_gets_one_line_and_the_retry_it_names_works(
     the command has ended: the job fails, and so does writing that down. One line says so and
     names `retry`, which, once the server is back, takes the job on (its row still says
     running, under the process that ended) and finishes it exactly."""
-    from conftest import make_server_database_pg
-    from test_postgres_engine import category_articles, pg_rows, read_state, start_held_worker
+    from support.databases import make_server_database_pg
+    from support.postgres_jobs import category_articles, pg_rows, read_state, start_held_worker
 
     url = make_server_database_pg(postgres_url)
     before = read_state(url)
@@ -281,7 +282,7 @@ def test_a_file_replaced_mid_job_gets_one_line_and_the_retry_it_names_works(
 
     No race: the command stands at a gate right after its first chunk while the test makes a
     consistent copy (SQLite's backup) and renames it over the file."""
-    from test_work_signals import Gated
+    from support.processes import Gated
 
     path, reference = tmp_path / "reader.db", tmp_path / "reference.db"
     for target in (path, reference):

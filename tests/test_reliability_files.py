@@ -21,7 +21,9 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import job_row, make_server_database, read_status, real_clock, run_engine
+from support.clock import real_clock
+from support.databases import job_row, make_server_database, read_status
+from support.engine import run_engine
 
 from desktop.store.sqlite_file import lock_holders, wal_has_frames
 

@@ -13,7 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import at, job_row, read_status, run_engine, sqlite
+from support.clock import at
+from support.databases import job_row, read_status, sqlite
+from support.engine import run_engine
 
 from desktop.jobs import leases
 from desktop.jobs.leases import PENDING_GRACE_SECONDS, make_owner

@@ -16,7 +16,9 @@ from collections import Counter
 from contextlib import closing, contextmanager
 from pathlib import Path
 
-from conftest import database, job_row, read_status, real_clock, run_engine
+from support.clock import real_clock
+from support.databases import database, job_row, read_status
+from support.engine import run_engine
 
 from desktop.store.connection import is_server_url
 

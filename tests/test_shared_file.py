@@ -14,7 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import file_state, job_row, make_server_database, read_status, run_engine, sqlite
+from support.databases import job_row, make_server_database, read_status, sqlite
+from support.engine import run_engine
+from support.files import file_state
 
 from desktop.store.sqlite_file import lock_holders
 

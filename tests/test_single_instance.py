@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import make_server_database
 from PySide6.QtCore import Qt
+from support.databases import make_server_database
 
 from desktop.ui.window.single_instance import InstanceServer, socket_path
 
@@ -100,7 +100,7 @@ def test_opening_from_a_second_launch_asks_first_while_a_job_runs(qtbot, make_wi
                                                                   server_db, session):
     """The window's usual question when jobs run: answered "keep", nothing changes; answered
     "open", the job pauses after its chunk and the other database opens."""
-    from window_helpers import click_scope
+    from support.window import click_scope
 
     server = InstanceServer.claim(socket_path(session))
     window = make_window(demo_db, max_chunk=50)

@@ -44,7 +44,7 @@ def test_a_job_on_a_file_imports_no_psycopg_and_no_bar_when_quiet(server_db):
 def test_peewee_imported_first_still_connects_to_a_server(postgres_url):
     """desktop imported before psycopg (as the command line does): opening a server URL gives
     peewee its driver, and the engine works there."""
-    from conftest import make_server_database_pg
+    from support.databases import make_server_database_pg
 
     make_server_database_pg(postgres_url)
     code = ("import asyncio, sys\n"

@@ -11,7 +11,9 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import at, file_state, make_server_database
+from support.clock import at
+from support.databases import make_server_database
+from support.files import file_state
 
 from desktop.jobs import BulkOperationManager
 from desktop.store import DatabaseOpenError, connect

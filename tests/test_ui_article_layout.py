@@ -9,7 +9,7 @@ import sqlite3
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QStyle
-from window_helpers import article_index, click_scope, wait_for_articles
+from support.window import article_index, click_scope, wait_for_articles
 
 from desktop.store import clock
 from desktop.ui.articles.model import FEED, PUBLISHED, RECEIVED

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 import time_machine
-from conftest import at
+from support.clock import at
 
 from desktop.store import clock
 from desktop.store.article_list import ArticleRow, ListSpec

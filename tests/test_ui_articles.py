@@ -10,11 +10,11 @@ import sqlite3
 import threading
 
 import pytest
-from conftest import make_server_database, read_status
 from PySide6.QtCore import QObject, QPoint, Qt, QUrl, Slot
 from PySide6.QtGui import QContextMenuEvent, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMenu
-from window_helpers import (
+from support.databases import make_server_database, read_status
+from support.window import (
     article_index,
     bold_ids,
     cell,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
-from window_helpers import click_scope, run, tree_count
+from support.window import click_scope, run, tree_count
 
 
 def test_no_database_open_says_so_and_offers_open_and_a_demo(qtbot, make_window, tmp_path):

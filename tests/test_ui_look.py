@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QDateTime, QLocale, QPoint, QRect, QSettings, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette, QTextLayout, QTextOption
 from PySide6.QtWidgets import QTreeView
-from window_helpers import click_scope, run, wait_for_articles
+from support.window import click_scope, run, wait_for_articles
 
 from desktop.store import clock
 from desktop.store.clock import to_db_text

@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QFileSystemModel, QMessageBox
-from window_helpers import (
+from support.window import (
     ROOT,
     SERVER_UNREAD_USER1,
     click_scope,

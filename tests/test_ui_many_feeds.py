@@ -6,9 +6,9 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from conftest import make_server_database
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex
-from window_helpers import run, tree_count
+from support.databases import make_server_database
+from support.window import run, tree_count
 
 from desktop.store.clock import utc_now_text
 from desktop.ui.feeds.scope_tree import BULK_ROWS, TreeScope

@@ -12,12 +12,12 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pytest
-from conftest import SERVER_SCHEMA_PG, make_server_database_pg
-from postgres_server import free_port
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
-from window_helpers import (
+from support.databases import SERVER_SCHEMA_PG, make_server_database_pg
+from support.postgres_server import free_port
+from support.window import (
     ROOT,
     SERVER_UNREAD_USER1,
     bold_ids,

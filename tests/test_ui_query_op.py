@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
-from conftest import make_server_database
-from window_helpers import run
+from support.databases import make_server_database
+from support.window import run
 
 from desktop.ui.query_op import QueryOp
 

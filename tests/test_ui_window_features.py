@@ -10,7 +10,7 @@ import sys
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QMenu
-from window_helpers import (
+from support.window import (
     ROOT,
     cell,
     click_job_row,

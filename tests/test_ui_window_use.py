@@ -12,20 +12,13 @@ from pathlib import Path
 import pendulum
 import pytest
 import shiboken6
-from conftest import at, make_server_database
 from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QColor, QFocusEvent, QHelpEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QToolTip
-from test_cli import job_rows, run_gated_until_first_chunk
-from window_helpers import (
-    cell,
-    click_job_row,
-    click_scope,
-    column,
-    panel_button,
-    run,
-    tree_count,
-)
+from support.cli import job_rows, run_gated_until_first_chunk
+from support.clock import at
+from support.databases import make_server_database
+from support.window import cell, click_job_row, click_scope, column, panel_button, run, tree_count
 
 from desktop.store import clock
 from desktop.store.clock import to_db_text, utc_now_text

@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import database, has_table, real_clock, written
+from support.clock import real_clock
+from support.databases import database, has_table, written
 
 from desktop.jobs import BulkOperationManager
 from desktop.store import JobNotFound, JobRequestError, clock

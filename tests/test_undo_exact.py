@@ -4,7 +4,8 @@ by another writer within the same second as the chunk that marked it read stays 
 from __future__ import annotations
 
 import time_machine
-from conftest import database, has_table, run_engine
+from support.databases import database, has_table
+from support.engine import run_engine
 
 from desktop.store import clock
 

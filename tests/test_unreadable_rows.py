@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import base_moment, database, job_row, real_now, run_engine
+from support.clock import base_moment, real_now
+from support.databases import database, job_row
+from support.engine import run_engine
 
 from desktop.store.backends.sqlite import JOB_TABLE_DDL
 from desktop.store.clock import parse_db_text, to_db_text

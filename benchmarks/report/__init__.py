@@ -1,0 +1,1 @@
+"""Judging and showing the results, writing results*.json (which stay in benchmarks/)."""
