@@ -1,10 +1,16 @@
-"""Which articles a bulk job covers (marking them read is marking.py's).
+"""Which articles a scope covers: the one vocabulary of jobs, the tree and the article list
+(marking them read is marking.py's).
 
-A scope is a category, a feed or everything, bounded by a watermark (the newest article id the
-job covers, fixed when the job is created), optionally by an ingestion-time cutoff, and
-optionally by an article ("this one and everything older": ids are the ingestion order). Chunks
-walk the scope in article-id spans (cursor, cursor + span], feed by feed through the
-(feed_id, id) index; nothing here ever lists every id of a scope.
+A scope is a category, a feed, the feeds of no category ("uncategorized": a row of the tree and
+a list, no job's scope) or everything; a job's is also bounded by a watermark (the newest
+article id the job covers, fixed when the job is created), optionally by an ingestion-time
+cutoff, and optionally by an article ("this one and everything older": ids are the ingestion
+order). Chunks walk the scope in article-id spans (cursor, cursor + span], feed by feed through
+the (feed_id, id) index; nothing here ever lists every id of a scope.
+
+The same scope is written two ways: ``condition()``, a peewee expression (the jobs'), and
+``sql()``, plain SQL over ``articles a`` with ``:name`` values (the article list's, which
+builds its statements as text).
 """
 
 from __future__ import annotations
@@ -13,22 +19,35 @@ from dataclasses import dataclass
 
 from peewee import JOIN, Value, fn
 
+from .job_types import MARK_READ_BY_SCOPE
 from .models import Article, Feed, ReadStatus, database_proxy
 
-SCOPE_KINDS = ("category", "feed", "all")
+SCOPE_KINDS = ("category", "feed", "uncategorized", "all")
 
 
 @dataclass(frozen=True)
 class Scope:
-    kind: str  # one of SCOPE_KINDS
-    target_id: int | None = None  # category or feed id; None for "all"
+    """Which articles: ``kind`` (one of SCOPE_KINDS) and its category or feed id. ``name`` is
+    how the tree shows it (a category's or feed's title), no part of which articles."""
+
+    kind: str
+    target_id: int | None = None  # category or feed id; None for "uncategorized" and "all"
     cutoff: str | None = None  # only articles ingested before this (db timestamp text)
     up_to: int | None = None  # only this article and those ingested before it (id <= up_to)
+    name: str = ""
+
+    @property
+    def job_request(self) -> tuple[str, dict] | None:
+        """(job_type, parameters) that marks this scope read, or None if it is no job scope."""
+        job_type = MARK_READ_BY_SCOPE.get(self.kind)  # "uncategorized" is no job's scope
+        return job_type.request(self.target_id) if job_type else None
 
     def condition(self):
         """The peewee expression selecting this scope's articles (without id bounds)."""
         if self.kind == "category":
             cond = Article.feed.in_(Feed.select(Feed.id).where(Feed.category == self.target_id))
+        elif self.kind == "uncategorized":
+            cond = Article.feed.in_(Feed.select(Feed.id).where(Feed.category.is_null()))
         elif self.kind == "feed":
             cond = Article.feed == self.target_id
         elif self.kind == "all":
@@ -41,6 +60,37 @@ class Scope:
             cond &= Article.id <= self.up_to
         return cond
 
+    def sql(self) -> tuple[str, dict]:
+        """What condition() says, as SQL over ``articles a`` with ``:name`` values."""
+        parts, params = [], {}
+        if self.kind == "category":
+            parts.append("a.feed_id IN (SELECT id FROM feeds WHERE category_id = :target)")
+        elif self.kind == "uncategorized":
+            parts.append("a.feed_id IN (SELECT id FROM feeds WHERE category_id IS NULL)")
+        elif self.kind == "feed":
+            parts.append("a.feed_id = :target")
+        elif self.kind != "all":
+            raise ValueError(f"unknown scope kind {self.kind!r}")
+        if self.kind in ("category", "feed"):
+            params["target"] = self.target_id
+        if self.cutoff:
+            parts.append("a.created_at < :cutoff")
+            params["cutoff"] = self.cutoff
+        if self.up_to is not None:
+            parts.append("a.id <= :up_to")
+            params["up_to"] = self.up_to
+        return " AND ".join(parts) or "1 = 1", params
+
+    def feeds_sql(self) -> tuple[str, dict]:
+        """SQL selecting the ids of the scope's feeds (not for "all")."""
+        if self.kind == "category":
+            return "SELECT id FROM feeds WHERE category_id = :target", {"target": self.target_id}
+        if self.kind == "uncategorized":
+            return "SELECT id FROM feeds WHERE category_id IS NULL", {}
+        if self.kind == "feed":
+            return "SELECT :target", {"target": self.target_id}
+        raise ValueError("every feed is no list of feeds: walk the articles' ids instead")
+
     def holds(self, article_id: int, feed_id: int | None, category_id: int | None,
               created_at: str | None) -> bool:
         """Whether an article (as a list shows it) is in the scope: what condition() says in
@@ -48,6 +98,8 @@ class Scope:
         if feed_id is None:
             return False
         if self.kind == "category" and category_id != self.target_id:
+            return False
+        if self.kind == "uncategorized" and category_id is not None:
             return False
         if self.kind == "feed" and feed_id != self.target_id:
             return False
