@@ -16,6 +16,7 @@ from desktop.store.article_list import (
     read_states,
     start_list,
 )
+from desktop.store.scopes import Scope
 
 # make_server_database: category 1 = feeds 1, 2 = articles 1..70; category 2 = feeds 3, 4 =
 # 71..100; feed 5 (no category) = 101..105. User 1 read every third article.
@@ -69,7 +70,7 @@ def walk(spec: ListSpec, span: int = 1000, generation: int = 1):
 
 @pytest.mark.parametrize("span", [1, 7, 1000])
 def test_a_category_unread_newest_first_whatever_the_span(db, span):
-    start, rows = walk(ListSpec(1, "category", 1), span)
+    start, rows = walk(ListSpec(1, Scope("category", 1)), span)
     assert (start.low, start.high) == (1, 70)
     assert [row.id for row in rows] == [n for n in reversed(UNREAD_1) if n <= 70]
     assert [row.position for row in rows] == list(range(len(rows)))
@@ -80,14 +81,14 @@ def test_a_category_unread_newest_first_whatever_the_span(db, span):
 
 
 def test_every_kind_and_order(db):
-    def ids(**spec):
-        return [row.id for row in walk(ListSpec(1, **spec), span=9)[1]]
+    def ids(kind, target_id=None, **spec):
+        return [row.id for row in walk(ListSpec(1, Scope(kind, target_id), **spec), span=9)[1]]
 
     assert ids(kind="feed", target_id=3, unread_only=False) == list(range(90, 70, -1))
     assert ids(kind="uncategorized", newest_first=False) == [101, 103, 104]
     assert ids(kind="all", unread_only=False, newest_first=False) == list(range(1, 106))
     assert ids(kind="all") == list(reversed(UNREAD_1))
-    read_rows = walk(ListSpec(1, "feed", 4, unread_only=False), span=3)[1]
+    read_rows = walk(ListSpec(1, Scope("feed", 4), unread_only=False), span=3)[1]
     assert [row.is_read for row in read_rows] == [n % 3 == 0 for n in range(100, 90, -1)]
 
 
@@ -96,7 +97,7 @@ def test_search_matches_every_word_and_takes_like_characters_literally(db):
     db("UPDATE articles SET title = 'rust 1000 safeXcode' WHERE id = 5")
 
     def ids(search):
-        return [row.id for row in walk(ListSpec(1, "all", search=search), span=20)[1]]
+        return [row.id for row in walk(ListSpec(1, Scope("all"), search=search), span=20)[1]]
 
     assert ids("RUST") == [5, 4]  # case-insensitive (ASCII)
     assert ids("100%") == [4] and ids("safe_code") == [4]
@@ -105,7 +106,7 @@ def test_search_matches_every_word_and_takes_like_characters_literally(db):
 
 
 def test_an_article_read_after_it_was_listed_keeps_its_row(db):
-    spec = ListSpec(1, "feed", 1)
+    spec = ListSpec(1, Scope("feed", 1))
     start = start_list(1, spec)
     step = extend_list(start, spec, start.first_cursor(True), 10)  # ids 31..40 walked
     listed = read_page(start.table, 1, 0, 100)
@@ -122,20 +123,20 @@ def test_an_article_read_after_it_was_listed_keeps_its_row(db):
 
 
 def test_the_list_ends_at_the_newest_article_when_it_began(db):
-    spec = ListSpec(1, "feed", 5, unread_only=False)
+    spec = ListSpec(1, Scope("feed", 5), unread_only=False)
     start, _ = walk(spec)
     assert not has_newer(spec, start.high)
     db("INSERT INTO articles (feed_id, title, created_at) VALUES (5, 'Late', 'x')")
     db("DELETE FROM articles WHERE id = 104")  # and one goes away
     assert has_newer(spec, start.high)
-    assert not has_newer(ListSpec(1, "feed", 4), start.high)
+    assert not has_newer(ListSpec(1, Scope("feed", 4)), start.high)
     again = read_page(start.table, 1, 0, 10)
     assert [row.id for row in again] == [105, None, 103, 102, 101]
     assert again[1].gone and not again[0].gone
 
 
 def test_a_newer_list_replaces_the_older_ones_table(db):
-    spec = ListSpec(1, "all")
+    spec = ListSpec(1, Scope("all"))
     older, _ = walk(spec, generation=1)
     newer = start_list(2, spec)
     assert read_page(older.table, 1, 0, 10) is None  # gone: its pages are dropped
@@ -150,9 +151,9 @@ def test_a_scope_without_articles(request, tmp_path, backend):
                        if backend == "sqlite" else
                        make_server_database_pg(request.getfixturevalue("postgres_url"), **shape))
     try:
-        start, rows = walk(ListSpec(1, "category", 1))
+        start, rows = walk(ListSpec(1, Scope("category", 1)))
         assert start.empty and rows == []
-        assert [row.id for row in walk(ListSpec(1, "all"))[1]] == [2, 1]
+        assert [row.id for row in walk(ListSpec(1, Scope("all")))[1]] == [2, 1]
     finally:
         database.close()
 
@@ -165,7 +166,7 @@ def test_a_list_whose_connection_was_lost_is_gone_not_an_error(postgres_url):
 
     database = connect(make_server_database_pg(postgres_url))
     try:
-        spec = ListSpec(1, "feed", 1)
+        spec = ListSpec(1, Scope("feed", 1))
         start, rows = walk(spec)
         pid = database.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
         with psycopg.connect(postgres_url, autocommit=True) as other:
@@ -190,6 +191,6 @@ def test_a_read_only_database_can_be_listed(server_db):
     read_only.backend = SQLITE
     database_proxy.initialize(read_only)
     try:
-        assert [row.id for row in walk(ListSpec(1, "feed", 5))[1]] == [104, 103, 101]
+        assert [row.id for row in walk(ListSpec(1, Scope("feed", 5)))[1]] == [104, 103, 101]
     finally:
         read_only.close()

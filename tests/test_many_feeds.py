@@ -1,4 +1,4 @@
-"""A category of more feeds than a chunk marks feed by feed (scopes.MANY_FEEDS): each chunk
+"""A category of more feeds than a chunk marks feed by feed (marking.MANY_FEEDS): each chunk
 marks its span in one statement, and still reports exactly what it changed per feed, keeps an
 exact undo record and leaves starred rows and other users alone (issue 26: 2,000 feeds)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from support.databases import database, read_status, written
 from support.engine import run_engine
 
-from desktop.store.scopes import MANY_FEEDS
+from desktop.store.marking import MANY_FEEDS
 
 EXTRA_FEEDS = MANY_FEEDS + 8
 

@@ -33,7 +33,7 @@ def rows(page: int, *, read: bool = False, feed: int = 1, category: int | None =
 @pytest.fixture
 def model(qapp):
     model = ArticleListModel()
-    model.reset(ListSpec(1, "category", 1), GENERATION)
+    model.reset(ListSpec(1, Scope("category", 1)), GENERATION)
     model.grow(GENERATION, 10 * PAGE_ROWS, True)
     return model
 
@@ -90,7 +90,7 @@ def test_changes_made_before_the_request_are_not_replayed(model):
 
 def test_a_page_of_an_older_list_is_dropped(model):
     model.page_requested(0)
-    model.reset(ListSpec(1, "feed", 2), GENERATION + 1)
+    model.reset(ListSpec(1, Scope("feed", 2)), GENERATION + 1)
     model.grow(GENERATION + 1, 5, True)
     model.page_arrived(GENERATION, 0, rows(0))
     assert model.row_at(0) is None
@@ -100,7 +100,7 @@ def test_a_page_of_an_older_list_is_dropped(model):
 
 def test_pages_near_the_view_first_and_at_most_kept_pages_in_memory(qapp):
     model = ArticleListModel()
-    model.reset(ListSpec(1, "all"), GENERATION)
+    model.reset(ListSpec(1, Scope("all")), GENERATION)
     model.grow(GENERATION, 1_000 * PAGE_ROWS, True)
     model.set_window(5_020, 5_050)
     assert model.needed_pages() == [50, 49, 51]
@@ -115,7 +115,7 @@ def test_pages_near_the_view_first_and_at_most_kept_pages_in_memory(qapp):
 
 def test_a_short_page_is_read_again_once_the_list_grows(qapp):
     model = ArticleListModel()
-    model.reset(ListSpec(1, "all"), GENERATION)
+    model.reset(ListSpec(1, Scope("all")), GENERATION)
     model.grow(GENERATION, 30, False)
     model.set_window(0, 40)
     model.page_requested(0)

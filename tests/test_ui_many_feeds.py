@@ -10,8 +10,9 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from support.databases import make_server_database
 from support.window import run, tree_count
 
+from desktop.jobs.api import Scope
 from desktop.store.clock import utc_now_text
-from desktop.ui.feeds.scope_tree import BULK_ROWS, TreeScope
+from desktop.ui.feeds.scope_tree import BULK_ROWS
 
 MANY = 300  # feeds added to category 1 ("Tech")
 FIRST_MANY = 6  # their ids: 6 .. 305
@@ -138,7 +139,7 @@ def test_hiding_read_feeds_follows_the_counts_among_many(qtbot, make_window, man
 
     # the whole category read: Tech goes (nothing of it is selected), All articles stays
     with qtbot.waitSignal(window.jobFinished, timeout=20_000):
-        run(qtbot, window.jobs.start_mark_read(TreeScope("category", 1, "Tech"), None, None))
+        run(qtbot, window.jobs.start_mark_read(Scope("category", 1, name="Tech"), None, None))
     qtbot.waitUntil(lambda: shown_feeds(window) == [], timeout=10_000)
     assert window.tree.isRowHidden(model_row(window, "category", 1), QModelIndex())
     assert not window.tree.isRowHidden(0, QModelIndex())  # All articles
@@ -209,5 +210,5 @@ def test_a_change_to_hundreds_of_counts_keeps_the_selection_and_the_rows(qtbot, 
     assert tree_count(window, "all", None) == before - len(marked)
     assert tree_count(window, "feed", FIRST_MANY + 1) == 1
     assert changes.structural == [] and changes.changed == [] and selections == []
-    assert window.selected_scope() == TreeScope("feed", FIRST_MANY + 1, "Many 001")
+    assert window.selected_scope() == Scope("feed", FIRST_MANY + 1, name="Many 001")
     assert window.tree.isExpanded(model.find("category", 1))

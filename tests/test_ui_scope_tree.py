@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from desktop.jobs.api import Scope
 from desktop.store.overview import FeedInfo, Overview
-from desktop.ui.feeds.scope_tree import ScopeTreeModel, TreeScope
+from desktop.ui.feeds.scope_tree import ScopeTreeModel
 
 JOB = 7
 
@@ -23,7 +24,7 @@ def model(qapp):
 
 
 def feed(model, feed_id) -> int:
-    return model.unread(TreeScope("feed", feed_id, ""))
+    return model.unread(Scope("feed", feed_id))
 
 
 def test_a_snapshot_asked_for_before_a_chunk_and_read_before_it_keeps_the_live_change(model):
@@ -72,7 +73,7 @@ def test_an_undo_raises_counts_and_a_rebuild_keeps_pending_changes(model):
     assert feed(model, 10) == 105
     model.set_overview(Overview(1, {1: "Tech"}, [FeedInfo(10, "A", 1), FeedInfo(11, "B", 1)],
                                 {10: 100, 11: 50}), {8: 0}, requested)
-    assert feed(model, 10) == 105 and model.unread(TreeScope("category", 1, "")) == 155
+    assert feed(model, 10) == 105 and model.unread(Scope("category", 1)) == 155
 
 
 def test_an_older_snapshot_arriving_after_a_newer_one_is_ignored(model):

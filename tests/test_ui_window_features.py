@@ -240,7 +240,7 @@ def test_the_trees_context_menu_offers_the_ages_inline(qtbot, make_window, serve
     qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(week).center())
     dialog = window.jobs.confirmation
     assert dialog.isVisible() and dialog.selected_age() == "1w"
-    assert (window.selected_scope().kind, window.selected_scope().id) == ("category", 1)
+    assert (window.selected_scope().kind, window.selected_scope().target_id) == ("category", 1)
     qtbot.waitUntil(dialog.ok_button.isEnabled)
     with qtbot.waitSignal(window.jobFinished, timeout=10_000) as finished:
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)

@@ -359,7 +359,7 @@ def test_the_selected_feed_is_restored_after_a_restart(qtbot, make_window, serve
     click_scope(qtbot, window, "feed", 4)
     run(qtbot, window.shutdown())
     again = make_window(server_db)
-    assert (again.selected_scope().kind, again.selected_scope().id) == ("feed", 4)
+    assert (again.selected_scope().kind, again.selected_scope().target_id) == ("feed", 4)
 
 
 def test_clear_finished_asks_first(qtbot, make_window, server_db):

@@ -322,6 +322,7 @@ def _insert_cost(conn, feed_id: int, label: str, count: int = 300) -> list[float
 def _search(path, category_id: int) -> dict:
     from desktop.store.article_list import ListSpec
     from desktop.store.connection import connect
+    from desktop.store.scopes import Scope
 
     plain = open_plain(path)  # set up like the server's: its INSERTs are measured on it
     before = _state(plain)
@@ -333,13 +334,14 @@ def _search(path, category_id: int) -> dict:
             for scope, kind, in_category, unread_only in SEARCH_SCOPES:
                 generation += 1
                 target = category_id if in_category else None
-                spec = ListSpec(USER_ID, kind, target, unread_only=unread_only, search=text)
+                spec = ListSpec(USER_ID, Scope(kind, target), unread_only=unread_only,
+                                search=text)
                 first, whole, count = _walk(spec, generation)
                 like[f"{label}|{scope}"] = {"first_page_ms": first * 1e3, "all_ms": whole * 1e3,
                                             "matches": count}
         generation += 1
         plain_first, plain_whole, plain_count = _walk(
-            ListSpec(USER_ID, "category", category_id, unread_only=False), generation)
+            ListSpec(USER_ID, Scope("category", category_id), unread_only=False), generation)
     finally:
         db.close()
 

@@ -16,15 +16,9 @@ from dataclasses import dataclass, field
 from ..store import job_requests, jobs_table, undo, undo_record
 from ..store.backends import current as current_backend
 from ..store.clock import utc_now_text
+from ..store.marking import MANY_FEEDS, mark_feed_range_read, mark_span_read
 from ..store.models import database_proxy
-from ..store.scopes import (
-    MANY_FEEDS,
-    Scope,
-    feed_categories,
-    mark_feed_range_read,
-    mark_span_read,
-    span_counts,
-)
+from ..store.scopes import Scope, feed_categories, span_counts
 
 
 @dataclass

@@ -31,8 +31,8 @@ from peewee import DatabaseError
 
 from .backends import current
 from .models import database_proxy
+from .scopes import Scope
 
-LIST_KINDS = ("all", "category", "uncategorized", "feed")
 TABLE_PREFIX = "rss_desktop_list_"
 FIRST_SPAN = 2000  # ids walked by a list's first step: a screenful at once in a dense scope
 STEP_SECONDS = 0.02  # later steps are sized to this: a page read waits behind one at most
@@ -52,28 +52,19 @@ class ListSpec:
     ``search`` (case-insensitive: on SQLite for ASCII letters only, as its LIKE is)."""
 
     user_id: int
-    kind: str
-    target_id: int | None = None
+    scope: Scope
     unread_only: bool = True
     search: str = ""
     newest_first: bool = True
-
-    def __post_init__(self):
-        if self.kind not in LIST_KINDS:
-            raise ValueError(f"unknown list kind {self.kind!r}")
 
     def words(self) -> list[str]:
         return self.search.split()
 
     def condition(self) -> tuple[str, dict]:
         """SQL over ``articles a`` selecting the list's articles (without id bounds)."""
-        parts, params = [], {"user": self.user_id, "target": self.target_id}
-        if self.kind == "category":
-            parts.append("a.feed_id IN (SELECT id FROM feeds WHERE category_id = :target)")
-        elif self.kind == "uncategorized":
-            parts.append("a.feed_id IN (SELECT id FROM feeds WHERE category_id IS NULL)")
-        elif self.kind == "feed":
-            parts.append("a.feed_id = :target")
+        scope, params = self.scope.sql()
+        parts = [] if scope == "1 = 1" else [scope]  # "all": the statement as it always was
+        params = {**params, "user": self.user_id}
         if self.unread_only:
             parts.append("NOT EXISTS (SELECT 1 FROM read_status r WHERE r.user_id = :user "
                          "AND r.article_id = a.id AND r.is_read)")
@@ -82,14 +73,6 @@ class ListSpec:
             parts.append(f"a.title {like} :word{number} ESCAPE '\\'")
             params[f"word{number}"] = "%" + _escape_like(word) + "%"
         return " AND ".join(parts) or "1 = 1", params
-
-    def feeds(self) -> tuple[str, dict]:
-        """SQL selecting the ids of the scope's feeds (not for "all")."""
-        if self.kind == "category":
-            return "SELECT id FROM feeds WHERE category_id = :target", {"target": self.target_id}
-        if self.kind == "uncategorized":
-            return "SELECT id FROM feeds WHERE category_id IS NULL", {}
-        return "SELECT :target", {"target": self.target_id}
 
 
 def _escape_like(text: str) -> str:
@@ -225,12 +208,12 @@ def start_list(generation: int, spec: ListSpec) -> ListStart:
     db.execute_sql(f'CREATE TEMP TABLE "{table}" (pos {numbered} PRIMARY KEY, '
                    "article_id INTEGER NOT NULL)")
     made.add(table)
-    if spec.kind == "all":
+    if spec.scope.kind == "all":
         # two subqueries: each reads one end of the primary key, not the whole table
         low, high = db.execute_sql("SELECT (SELECT min(id) FROM articles), "
                                    "(SELECT max(id) FROM articles)").fetchone()
     else:  # each feed's first and last id from the (feed_id, id) index
-        feeds, params = spec.feeds()
+        feeds, params = spec.scope.feeds_sql()
         low, high = _execute(
             f"WITH scope(id) AS ({feeds}) SELECT min(first), max(last) FROM (SELECT "
             "(SELECT min(id) FROM articles WHERE feed_id = scope.id) AS first, "
@@ -309,7 +292,7 @@ def read_states(table: str, user_id: int, first: int, count: int
 
 def has_newer(spec: ListSpec, high: int) -> bool:
     """Whether an article of the scope (all or unread alike) arrived after the list began."""
-    plain = ListSpec(spec.user_id, spec.kind, spec.target_id, unread_only=False)
+    plain = ListSpec(spec.user_id, spec.scope, unread_only=False)
     condition, params = plain.condition()
     return bool(_execute(
         f"SELECT EXISTS (SELECT 1 FROM articles a WHERE ({condition}) AND a.id > :high)",

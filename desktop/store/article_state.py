@@ -7,7 +7,7 @@ change sets ``updated_at`` (which is also what keeps an undo from reverting an a
 since its job). A row is created only to set a flag; a write that changes nothing writes nothing.
 With the unique (user_id, article_id) index, setting a flag is one upsert; without it (a server
 that left duplicate rows), an UPDATE of every row of the article and an INSERT only where none
-exists, as scopes.mark_feed_range_read does.
+exists, as marking.mark_feed_range_read does.
 """
 
 from __future__ import annotations

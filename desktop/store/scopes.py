@@ -1,35 +1,53 @@
-"""Which articles a bulk job covers, and marking one id range of them read.
+"""Which articles a scope covers: the one vocabulary of jobs, the tree and the article list
+(marking them read is marking.py's).
 
-A scope is a category, a feed or everything, bounded by a watermark (the newest article id the
-job covers, fixed when the job is created), optionally by an ingestion-time cutoff, and
-optionally by an article ("this one and everything older": ids are the ingestion order). Chunks
-walk the scope in article-id spans (cursor, cursor + span], feed by feed through the
-(feed_id, id) index; nothing here ever lists every id of a scope.
+A scope is a category, a feed, the feeds of no category ("uncategorized": a row of the tree and
+a list, no job's scope) or everything; a job's is also bounded by a watermark (the newest
+article id the job covers, fixed when the job is created), optionally by an ingestion-time
+cutoff, and optionally by an article ("this one and everything older": ids are the ingestion
+order). Chunks walk the scope in article-id spans (cursor, cursor + span], feed by feed through
+the (feed_id, id) index; nothing here ever lists every id of a scope.
+
+The same scope is written two ways: ``condition()``, a peewee expression (the jobs'), and
+``sql()``, plain SQL over ``articles a`` with ``:name`` values (the article list's, which
+builds its statements as text).
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
-from peewee import EXCLUDED, JOIN, Value, fn
+from peewee import JOIN, Value, fn
 
-from .models import Article, Feed, ReadStatus, database_proxy, flag_unset
+from .job_types import MARK_READ_BY_SCOPE
+from .models import Article, Feed, ReadStatus, database_proxy
 
-SCOPE_KINDS = ("category", "feed", "all")
+SCOPE_KINDS = ("category", "feed", "uncategorized", "all")
 
 
 @dataclass(frozen=True)
 class Scope:
-    kind: str  # one of SCOPE_KINDS
-    target_id: int | None = None  # category or feed id; None for "all"
+    """Which articles: ``kind`` (one of SCOPE_KINDS) and its category or feed id. ``name`` is
+    how the tree shows it (a category's or feed's title), no part of which articles."""
+
+    kind: str
+    target_id: int | None = None  # category or feed id; None for "uncategorized" and "all"
     cutoff: str | None = None  # only articles ingested before this (db timestamp text)
     up_to: int | None = None  # only this article and those ingested before it (id <= up_to)
+    name: str = ""
+
+    @property
+    def job_request(self) -> tuple[str, dict] | None:
+        """(job_type, parameters) that marks this scope read, or None if it is no job scope."""
+        job_type = MARK_READ_BY_SCOPE.get(self.kind)  # "uncategorized" is no job's scope
+        return job_type.request(self.target_id) if job_type else None
 
     def condition(self):
         """The peewee expression selecting this scope's articles (without id bounds)."""
         if self.kind == "category":
             cond = Article.feed.in_(Feed.select(Feed.id).where(Feed.category == self.target_id))
+        elif self.kind == "uncategorized":
+            cond = Article.feed.in_(Feed.select(Feed.id).where(Feed.category.is_null()))
         elif self.kind == "feed":
             cond = Article.feed == self.target_id
         elif self.kind == "all":
@@ -42,6 +60,37 @@ class Scope:
             cond &= Article.id <= self.up_to
         return cond
 
+    def sql(self) -> tuple[str, dict]:
+        """What condition() says, as SQL over ``articles a`` with ``:name`` values."""
+        parts, params = [], {}
+        if self.kind == "category":
+            parts.append("a.feed_id IN (SELECT id FROM feeds WHERE category_id = :target)")
+        elif self.kind == "uncategorized":
+            parts.append("a.feed_id IN (SELECT id FROM feeds WHERE category_id IS NULL)")
+        elif self.kind == "feed":
+            parts.append("a.feed_id = :target")
+        elif self.kind != "all":
+            raise ValueError(f"unknown scope kind {self.kind!r}")
+        if self.kind in ("category", "feed"):
+            params["target"] = self.target_id
+        if self.cutoff:
+            parts.append("a.created_at < :cutoff")
+            params["cutoff"] = self.cutoff
+        if self.up_to is not None:
+            parts.append("a.id <= :up_to")
+            params["up_to"] = self.up_to
+        return " AND ".join(parts) or "1 = 1", params
+
+    def feeds_sql(self) -> tuple[str, dict]:
+        """SQL selecting the ids of the scope's feeds (not for "all")."""
+        if self.kind == "category":
+            return "SELECT id FROM feeds WHERE category_id = :target", {"target": self.target_id}
+        if self.kind == "uncategorized":
+            return "SELECT id FROM feeds WHERE category_id IS NULL", {}
+        if self.kind == "feed":
+            return "SELECT :target", {"target": self.target_id}
+        raise ValueError("every feed is no list of feeds: walk the articles' ids instead")
+
     def holds(self, article_id: int, feed_id: int | None, category_id: int | None,
               created_at: str | None) -> bool:
         """Whether an article (as a list shows it) is in the scope: what condition() says in
@@ -49,6 +98,8 @@ class Scope:
         if feed_id is None:
             return False
         if self.kind == "category" and category_id != self.target_id:
+            return False
+        if self.kind == "uncategorized" and category_id is not None:
             return False
         if self.kind == "feed" and feed_id != self.target_id:
             return False
@@ -73,150 +124,13 @@ def span_counts(scope: Scope, low: int, high: int) -> dict[int, int]:
     query = (Article.select(Article.feed, fn.COUNT(Article.id))
              .where(scope.condition() & (Article.id > low) & (Article.id <= high))
              .group_by(Article.feed))
-    return dict(_all_rows(query))
+    return dict(all_rows(query))
 
 
-def _all_rows(query) -> list[tuple]:
+def all_rows(query) -> list[tuple]:
     """A query's rows as plain tuples, fetched at once: peewee's row by row wrapping cost more
     than the query itself for a span of thousands of feeds."""
     return database_proxy.execute_sql(*query.sql()).fetchall()
-
-
-READ_STATUS_COLUMNS = [
-    ReadStatus.user, ReadStatus.article, ReadStatus.is_read, ReadStatus.is_starred,
-    ReadStatus.is_archived, ReadStatus.read_at, ReadStatus.created_at, ReadStatus.updated_at,
-]
-
-
-def _feed_range(feed_id: int, low: int, high: int, cutoff: str | None):
-    cond = (Article.feed == feed_id) & (Article.id > low) & (Article.id <= high)
-    if cutoff:
-        cond &= Article.created_at < cutoff
-    return cond
-
-
-def _marking_source(user_id, feed_id, low, high, cutoff, now):
-    """The rows marking a feed's articles in (low, high] read would write."""
-    return (Article.select(Value(user_id), Article.id, Value(True), Value(False), Value(False),
-                           Value(now), Value(now), Value(now))
-            .where(_feed_range(feed_id, low, high, cutoff)))
-
-
-# Stand-ins for a statement's values while peewee builds its SQL once; negative ids and control
-# characters no real value has. A chunk runs the same upsert for each feed of its span.
-_SLOTS = {-9001: "user", -9002: "feed", -9003: "low", -9004: "high", "\x00now": "now",
-          "\x00cutoff": "cutoff"}
-
-
-@functools.cache
-def _upsert_template(database_kind: type, with_cutoff: bool) -> tuple[str, list]:
-    """(SQL, where each parameter comes from) of the marking upsert, built once per kind of
-    database: peewee's query building was a tenth of a chunk's time. A slot is a value's name,
-    or (constant,)."""
-    source = _marking_source(-9001, -9002, -9003, -9004, "\x00cutoff" if with_cutoff else None,
-                             "\x00now")
-    query = (ReadStatus.insert_from(source, READ_STATUS_COLUMNS)
-             .on_conflict(conflict_target=[ReadStatus.user, ReadStatus.article],
-                          update={ReadStatus.is_read: True,
-                                  ReadStatus.read_at: EXCLUDED.read_at,
-                                  ReadStatus.updated_at: EXCLUDED.updated_at},
-                          where=flag_unset(ReadStatus.is_read))
-             .returning())  # none of peewee's own: a chunk asks for its rows where it needs them
-    sql, params = query.sql()
-    slots = [_SLOTS[value] if not isinstance(value, bool) and value in _SLOTS else (value,)
-             for value in params]
-    return sql, slots
-
-
-def mark_feed_range_read(user_id: int, feed_id: int, low: int, high: int, cutoff: str | None,
-                         now: str, *, upsert: bool = True, recorder=None) -> tuple[int, int]:
-    """Mark one feed's articles with ids in (low, high] read for the user.
-
-    Only unread -> read changes are written (read_at and updated_at set on those); starred and
-    archived flags and other users' rows are untouched. Returns (articles changed, rows
-    changed): they differ only where the server left duplicate rows for an article.
-    ``upsert=False`` is the form for a read_status table without its unique index. A
-    ``recorder`` (undo_record) may turn each statement into one that also records what it
-    changed (``marking``).
-    """
-
-    def run(sql: str, params) -> tuple[int, int] | None:
-        """(rows, articles) changed by ``sql``, where the recorder runs it its own way."""
-        wrapped = recorder.marking(sql, list(params)) if recorder is not None else None
-        if wrapped is None:
-            return None
-        rows, articles = database_proxy.execute_sql(*wrapped).fetchone()
-        return rows, articles
-
-    if upsert:
-        sql, slots = _upsert_template(type(database_proxy.obj), cutoff is not None)
-        values = {"user": user_id, "feed": feed_id, "low": low, "high": high, "now": now,
-                  "cutoff": cutoff}
-        params = [values[slot] if isinstance(slot, str) else slot[0] for slot in slots]
-        counted = run(sql, params)
-        if counted:
-            return counted[1], counted[0]
-        changed = database_proxy.execute_sql(sql, params).rowcount
-        return changed, changed
-    source = _marking_source(user_id, feed_id, low, high, cutoff, now)
-    in_range = Article.select(Article.id).where(_feed_range(feed_id, low, high, cutoff))
-    unread = ((ReadStatus.user == user_id) & flag_unset(ReadStatus.is_read)
-              & ReadStatus.article.in_(in_range))
-    update = ReadStatus.update(is_read=True, read_at=now, updated_at=now).where(unread)
-    existing = ReadStatus.select(Value(1)).where(
-        (ReadStatus.user == user_id) & (ReadStatus.article == Article.id))
-    insert = (ReadStatus.insert_from(source.where(~fn.EXISTS(existing)), READ_STATUS_COLUMNS)
-              .returning())
-    updated = run(*update.sql())
-    if updated is not None:
-        inserted = run(*insert.sql())
-        return updated[1] + inserted[1], updated[0] + inserted[0]
-    articles = (ReadStatus.select(fn.COUNT(ReadStatus.article.distinct())).where(unread)
-                .scalar())
-    rows = update.execute()
-    inserted = insert.as_rowcount().execute()
-    return articles + inserted, rows + inserted
-
-
-# A span with more feeds than this is marked by one statement for the whole span instead of
-# one per feed: with thousands of feeds in a category (an OPML import), the statements' fixed
-# cost outgrew their work tenfold (benchmarks, shape feeds2000).
-MANY_FEEDS = 32
-
-
-def mark_span_read(user_id: int, scope: Scope, low: int, high: int, now: str, *,
-                   recorder=None) -> tuple[dict[int, int], int]:
-    """Mark the scope's articles with ids in (low, high] read for the user in one statement
-    (the form for a span of MANY_FEEDS feeds or more; needs read_status's unique index).
-
-    Returns ({feed_id: articles newly read}, rows changed). The articles it changes are
-    counted per feed first, in the same transaction, by the upsert's own rule: no row for the
-    user, or a row it updates (the ``where`` below: keep the two alike); the unique index
-    makes that one row per article.
-    """
-    in_span = scope.condition() & (Article.id > low) & (Article.id <= high)
-    updates = flag_unset(ReadStatus.is_read)  # a NULL is_read is unread
-    unread = (Article.select(Article.feed, fn.COUNT(Article.id))
-              .join(ReadStatus, JOIN.LEFT_OUTER,
-                    on=(ReadStatus.user == user_id) & (ReadStatus.article == Article.id))
-              .where(in_span & (ReadStatus.id.is_null() | updates))
-              .group_by(Article.feed))
-    marked = {feed_id: count for feed_id, count in _all_rows(unread) if count}
-    source = Article.select(Value(user_id), Article.id, Value(True), Value(False), Value(False),
-                            Value(now), Value(now), Value(now)).where(in_span)
-    sql, params = (ReadStatus.insert_from(source, READ_STATUS_COLUMNS)
-                   .on_conflict(conflict_target=[ReadStatus.user, ReadStatus.article],
-                                update={ReadStatus.is_read: True,
-                                        ReadStatus.read_at: EXCLUDED.read_at,
-                                        ReadStatus.updated_at: EXCLUDED.updated_at},
-                                where=updates)
-                   .returning().sql())
-    wrapped = recorder.marking(sql, list(params)) if recorder is not None else None
-    if wrapped is not None:
-        rows, _articles = database_proxy.execute_sql(*wrapped).fetchone()
-    else:
-        rows = database_proxy.execute_sql(sql, params).rowcount
-    return marked, rows
 
 
 def feed_categories(feed_ids) -> dict[int, int | None]:

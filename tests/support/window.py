@@ -12,9 +12,9 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolBar
 
+from desktop.jobs.api import Scope
 from desktop.store.backends.sqlite import JOB_TABLE_DDL
 from desktop.store.clock import ago_text
-from desktop.ui.feeds.scope_tree import TreeScope
 from desktop.ui.joblist.model import COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +32,7 @@ def run(qtbot, coroutine, timeout=20_000):
 
 def tree_count(window, kind: str, scope_id) -> int:
     assert window.tree_model.find(kind, scope_id).isValid(), (kind, scope_id)
-    return window.tree_model.unread(TreeScope(kind, scope_id, ""))
+    return window.tree_model.unread(Scope(kind, scope_id))
 
 
 def tree_index(window, kind: str, scope_id):
@@ -46,7 +46,7 @@ def click_scope(qtbot, window, kind: str, scope_id) -> None:
     window.tree.scrollTo(index)
     qtbot.mouseClick(window.tree.viewport(), Qt.MouseButton.LeftButton,
                      pos=window.tree.visualRect(index).center())
-    assert window.selected_scope().kind == kind and window.selected_scope().id == scope_id
+    assert window.selected_scope().kind == kind and window.selected_scope().target_id == scope_id
 
 
 def click_job_row(qtbot, window, job_id: int) -> None:

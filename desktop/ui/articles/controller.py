@@ -21,9 +21,9 @@ from ...jobs.api import (
     JobEvent,
     JobRequestError,
     ListSpec,
+    Scope,
     parse_parameters,
 )
-from ..feeds.scope_tree import TreeScope
 from ..formatting import isolated
 from .loader import ArticleLoader
 from .model import ROW_ROLE, STAR, ArticleListModel
@@ -49,7 +49,7 @@ class ArticleController(QObject):
         self.loader.listLost.connect(lambda: self.load(again=True))
         self.pane = ArticlePane(self.model)
         self.view = self.pane.view
-        self._list_scope: TreeScope | None = None
+        self._list_scope: Scope | None = None
         pane = self.pane
         pane.show_read.setChecked(self.prefs.show_read_articles)
         pane.searchChanged.connect(lambda _text: self.load())
@@ -113,7 +113,7 @@ class ArticleController(QObject):
         pane = self.pane
         spec = None
         if scope is not None and self.manager is not None and self.user_id is not None:
-            spec = ListSpec(self.user_id, scope.kind, scope.id,
+            spec = ListSpec(self.user_id, scope,
                             unread_only=not pane.show_read.isChecked(),
                             search=pane.search_text(), newest_first=pane.newest_first())
         if spec == self.model.spec and scope == self._list_scope and not again:
@@ -227,14 +227,14 @@ class ArticleController(QObject):
         if index.column() == STAR:
             self.toggle_article_star(index.data(ROW_ROLE))
 
-    def _older_scope(self, row: ArticleRow | None) -> TreeScope | None:
+    def _older_scope(self, row: ArticleRow | None) -> Scope | None:
         """The scope "everything older" covers: the list's, or for Uncategorized (no job of
         its own) the article's feed."""
         scope = self._list_scope
         if row is None or row.gone or scope is None:
             return None
         if scope.job_request is None:
-            return TreeScope("feed", row.feed_id, row.feed_title)
+            return Scope("feed", row.feed_id, name=row.feed_title)
         return scope
 
     def mark_older_than(self, row: ArticleRow | None) -> None:

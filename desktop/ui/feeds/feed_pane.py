@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import QHeaderView, QLineEdit, QStyle, QTreeView, QVBoxLayout, QWidget
 
-from .scope_tree import ScopeTreeModel, TreeScope
+from ...jobs.api import Scope
+from .scope_tree import ScopeTreeModel
 
 NAME_MIN_WIDTH = 120  # a feed's name never shrinks below this; the pane scrolls instead
 COUNT_MIN_WIDTH = 40
@@ -43,9 +44,9 @@ class FeedFilter:
         self._hide_read = hide
         self._refilter()
 
-    def keep(self, scope: TreeScope | None) -> None:
+    def keep(self, scope: Scope | None) -> None:
         """Always show this scope's row (the selected one)."""
-        kept = (scope.kind, scope.id) if scope is not None else None
+        kept = (scope.kind, scope.target_id) if scope is not None else None
         if kept != self._kept:
             before, self._kept = self._kept, kept
             if self.active:
@@ -58,9 +59,9 @@ class FeedFilter:
     def is_hidden(self, kind: str, scope_id: int | None) -> bool:
         return (kind, scope_id) in self._hidden
 
-    def _accepts(self, scope: TreeScope, group: TreeScope | None = None) -> bool:
+    def _accepts(self, scope: Scope, group: Scope | None = None) -> bool:
         """Whether the row shows by itself (a category: also whenever a feed of it shows)."""
-        if scope.kind == "all" or (scope.kind, scope.id) == self._kept:
+        if scope.kind == "all" or (scope.kind, scope.target_id) == self._kept:
             return True
         if self._hide_read and self.source.counts_known and not self.source.unread(scope):
             return False
@@ -83,9 +84,9 @@ class FeedFilter:
             for row, scope in enumerate(feeds):
                 visible = self._accepts(scope, group)
                 shown += visible
-                self._show(row, group_row, ("feed", scope.id), visible)
+                self._show(row, group_row, ("feed", scope.target_id), visible)
             self._shown_feeds[group_row] = shown
-            self._show(group_row, -1, (group.kind, group.id),
+            self._show(group_row, -1, (group.kind, group.target_id),
                        bool(shown) or self._accepts(group))
 
     def _counts_moved(self, keys: list) -> None:
@@ -114,7 +115,7 @@ class FeedFilter:
             groups.add(group_row)
         for group_row in groups:
             group = source.groups()[group_row]
-            self._show(group_row, -1, (group.kind, group.id),
+            self._show(group_row, -1, (group.kind, group.target_id),
                        bool(self._shown_feeds.get(group_row)) or self._accepts(group))
 
     def _show(self, row: int, group_row: int, key, visible: bool) -> None:
@@ -160,7 +161,7 @@ class FeedPane(QWidget):
         self._fit_counts()
 
     def _fit_counts(self, *_) -> None:
-        total = self.model.unread(TreeScope("all", None, ""))
+        total = self.model.unread(Scope("all"))
         text = f"{total:,}" if total else ""
         width = max(COUNT_MIN_WIDTH, self.tree.fontMetrics().horizontalAdvance(text)
                     + 2 * self.tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin)

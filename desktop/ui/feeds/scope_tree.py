@@ -1,4 +1,5 @@
-"""The category -> feed tree with unread counts, and which scope each row stands for."""
+"""The category -> feed tree with unread counts, and which scope each row stands for (a
+Scope, with its title as its name)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, Signal
 
-from ...jobs.api import MARK_READ_BY_SCOPE, Overview
+from ...jobs.api import Overview, Scope
 from ..formatting import isolated
 from ..resources import icon
 
@@ -19,25 +20,11 @@ BULK_ROWS = 64  # fewer changed rows: always dataChanged (see _changed_rows)
 _NOT_SHOWN = object()  # a feed id the counts hold but the tree does not show
 
 
-@dataclass(frozen=True)
-class TreeScope:
-    """What a row of the tree stands for. kind: all, category, uncategorized or feed."""
-
-    kind: str
-    id: int | None
-    name: str
-
-    @property
-    def job_request(self) -> tuple[str, dict] | None:
-        """(job_type, parameters) that marks this scope read, or None if it is no job scope."""
-        job_type = MARK_READ_BY_SCOPE.get(self.kind)  # "uncategorized" is no job's scope
-        return job_type.request(self.id) if job_type else None
-
-    @property
-    def label(self) -> str:
-        return {"all": "All articles", "category": f"Category: {isolated(self.name)}",
-                "feed": f"Feed: {isolated(self.name)}", "uncategorized": "Uncategorized"
-                }[self.kind]
+def scope_label(scope: Scope) -> str:
+    """How a message names a scope: "Category: Tech", "Feed: …", "All articles"."""
+    return {"all": "All articles", "category": f"Category: {isolated(scope.name)}",
+            "feed": f"Feed: {isolated(scope.name)}", "uncategorized": "Uncategorized"
+            }[scope.kind]
 
 
 @dataclass(frozen=True)
@@ -92,8 +79,8 @@ class ScopeTreeModel(QAbstractItemModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._overview: Overview | None = None
-        self._groups: list[TreeScope] = []  # top-level rows: All articles, then the groups
-        self._children: list[list[TreeScope]] = []  # each top-level row's feeds
+        self._groups: list[Scope] = []  # top-level rows: All articles, then the groups
+        self._children: list[list[Scope]] = []  # each top-level row's feeds
         self._places: dict[tuple[str, int | None], tuple[int, int]] = {}  # (group row, row)
         self._feed_category: dict[int, int | None] = {}  # the feeds shown: their category
         self._group_unread: dict[int | None, int] = {}  # category id (None: uncategorized)
@@ -154,7 +141,7 @@ class ScopeTreeModel(QAbstractItemModel):
             return ("Feeds", "Unread")[section]
         return None
 
-    def scope_at(self, index) -> TreeScope | None:
+    def scope_at(self, index) -> Scope | None:
         if not index.isValid():
             return None
         group = index.internalId()
@@ -172,7 +159,7 @@ class ScopeTreeModel(QAbstractItemModel):
             if role == Qt.ItemDataRole.DecorationRole:
                 return icon(ICONS[scope.kind])
             if role == Qt.ItemDataRole.AccessibleTextRole:
-                return scope.label
+                return scope_label(scope)
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             value = self.unread(scope)
@@ -246,28 +233,28 @@ class ScopeTreeModel(QAbstractItemModel):
         self.countsMoved.emit([])
 
     def _build(self, overview: Overview) -> None:
-        self._groups = [TreeScope("all", None, "All articles")]
+        self._groups = [Scope("all", None, name="All articles")]
         self._children = [[]]
-        by_group: dict[int | None, list[TreeScope]] = {}
+        by_group: dict[int | None, list[Scope]] = {}
         for feed in overview.feeds:
             by_group.setdefault(feed.category_id, []).append(
-                TreeScope("feed", feed.id, feed.title))
-        groups = [(TreeScope("category", cid, name), cid)
+                Scope("feed", feed.id, name=feed.title))
+        groups = [(Scope("category", cid, name=name), cid)
                   for cid, name in overview.categories.items()]
         if None in by_group:
-            groups.append((TreeScope("uncategorized", None, "Uncategorized"), None))
+            groups.append((Scope("uncategorized", None, name="Uncategorized"), None))
         for scope, category_id in groups:
             self._groups.append(scope)
             self._children.append(by_group.get(category_id, []))
-        self._places = {(scope.kind, scope.id): (-1, row)
+        self._places = {(scope.kind, scope.target_id): (-1, row)
                         for row, scope in enumerate(self._groups)}
         self._feed_category = {}
         self._row_total = len(self._groups) + len(overview.feeds)
         for group_row, feeds in enumerate(self._children):
-            category_id = self._groups[group_row].id
+            category_id = self._groups[group_row].target_id
             for row, scope in enumerate(feeds):
-                self._places[("feed", scope.id)] = (group_row, row)
-                self._feed_category[scope.id] = category_id
+                self._places[("feed", scope.target_id)] = (group_row, row)
+                self._feed_category[scope.target_id] = category_id
         self._group_unread = dict.fromkeys(by_group, 0)
         for feed_id, value in overview.unread_by_feed.items():
             category_id = self._feed_category.get(feed_id, _NOT_SHOWN)
@@ -339,7 +326,7 @@ class ScopeTreeModel(QAbstractItemModel):
         self._total = total
         places = self._places
         groups = {places[key][0] for key in moved}
-        moved += [(self._groups[row].kind, self._groups[row].id) for row in sorted(groups)]
+        moved += [(self._groups[row].kind, self._groups[row].target_id) for row in sorted(groups)]
         moved.append(("all", None))
         self._changed_rows(moved)
         self.countsMoved.emit(moved)
@@ -365,15 +352,15 @@ class ScopeTreeModel(QAbstractItemModel):
             self.dataChanged.emit(self.index(min(rows), 1, parent),
                                   self.index(max(rows), 1, parent), roles)
 
-    def unread(self, scope: TreeScope) -> int:
+    def unread(self, scope: Scope) -> int:
         overview = self._overview
         if overview is None:
             return 0
         if scope.kind == "all":
             return self._total
         if scope.kind == "feed":
-            return overview.unread_by_feed.get(scope.id, 0)
-        return self._group_unread.get(scope.id, 0)
+            return overview.unread_by_feed.get(scope.target_id, 0)
+        return self._group_unread.get(scope.target_id, 0)
 
     # -- finding rows -----------------------------------------------------------------------
     def find(self, kind: str, scope_id: int | None):
@@ -388,11 +375,11 @@ class ScopeTreeModel(QAbstractItemModel):
         """(group row, row) of a feed's row; (-1, row) of a top-level row; None: not shown."""
         return self._places.get((kind, scope_id))
 
-    def groups(self) -> list[TreeScope]:
+    def groups(self) -> list[Scope]:
         """The top-level rows' scopes, top to bottom (do not change the list)."""
         return self._groups
 
-    def feeds_of(self, group_row: int) -> list[TreeScope]:
+    def feeds_of(self, group_row: int) -> list[Scope]:
         """The feeds under a top-level row, top to bottom (do not change the list)."""
         return self._children[group_row]
 

@@ -22,7 +22,7 @@ from ...jobs.api import (
     Scope,
     cutoff_for_age,
 )
-from ..feeds.scope_tree import TreeScope
+from ..feeds.scope_tree import scope_label
 from ..formatting import articles, isolated
 from ..query_op import QueryOp
 from .mark_read_dialog import MarkReadDialog
@@ -120,7 +120,7 @@ class JobController(QObject):
         else:
             self.window.spawn(self.mark_read_unasked(scope, age))
 
-    def open_confirmation(self, scope: TreeScope, age: str | None,
+    def open_confirmation(self, scope: Scope, age: str | None,
                            up_to: ArticleRow | None = None) -> MarkReadDialog:
         """``up_to``: "this article and everything older" (no age then)."""
         dialog = MarkReadDialog(scope, self.prefs.age_choices(), age, self.window, up_to=up_to)
@@ -142,7 +142,8 @@ class JobController(QObject):
         if self.manager is None:  # the database was closed meanwhile: nothing to count in
             dialog.reject()
             return
-        scope = Scope(dialog.scope.kind, dialog.scope.id, cutoff_for_age(age) if age else None,
+        scope = Scope(dialog.scope.kind, dialog.scope.target_id,
+                      cutoff_for_age(age) if age else None,
                       dialog.up_to.id if dialog.up_to is not None else None)
 
         async def count_and_overlapping(manager, user_id):
@@ -159,18 +160,19 @@ class JobController(QObject):
         dialog.count_task = QueryOp(self.window, "confirmation count", count_and_overlapping,
                                     shown).run_in_background()
 
-    def _confirmed(self, scope: TreeScope, age, watermark: int, count: int,
+    def _confirmed(self, scope: Scope, age, watermark: int, count: int,
                    dont_ask: bool, up_to: int | None = None) -> None:
         if dont_ask:
             self.prefs.confirm_mark_read = False
         self.window.spawn(self.start_mark_read(scope, age, watermark, force=True,
                                         confirmed_count=count, up_to=up_to))
 
-    async def mark_read_unasked(self, scope: TreeScope, age: str | None,
+    async def mark_read_unasked(self, scope: Scope, age: str | None,
                                  up_to: int | None = None) -> int | None:
         """Without the confirmation: count first, and start nothing when nothing is unread
         (the tree's count may be a moment old)."""
-        counted_scope = Scope(scope.kind, scope.id, cutoff_for_age(age) if age else None, up_to)
+        counted_scope = Scope(scope.kind, scope.target_id,
+                              cutoff_for_age(age) if age else None, up_to)
         counted = []  # (no key: a second request is a second job, as it always was)
         if not await QueryOp(self.window, None, lambda manager, user_id:
                              manager.unread_in_scope(user_id, counted_scope),
@@ -181,13 +183,13 @@ class JobController(QObject):
             older = {a: f" {label.lower()}" for label, a in self.prefs.age_choices()
                      if a}.get(age, "")
             bound = f" up to article #{up_to}" if up_to else ""
-            self.status_label.setText(f"Nothing unread{older} in {scope.label}{bound}: no job "
-                                      "started")
+            self.status_label.setText(f"Nothing unread{older} in {scope_label(scope)}{bound}: "
+                                      "no job started")
             return None
         return await self.start_mark_read(scope, age, watermark, confirmed_count=count,
                                           up_to=up_to)
 
-    async def start_mark_read(self, scope: TreeScope, age: str | None, watermark: int | None,
+    async def start_mark_read(self, scope: Scope, age: str | None, watermark: int | None,
                               *, force: bool = False, confirmed_count: int | None = None,
                               up_to: int | None = None) -> int | None:
         """Create and start the job; the window stays usable while it runs. ``force``: the
@@ -208,7 +210,7 @@ class JobController(QObject):
             return None
         self.window.menus.edit_undo.job_acted()  # newer than any typing: Ctrl+Z undoes it next
         bound = f" up to article #{up_to}" if up_to else ""
-        self.status_label.setText(f"Job {job_id}: marking {scope.label}{bound} as read…")
+        self.status_label.setText(f"Job {job_id}: marking {scope_label(scope)}{bound} as read…")
         await self.reload()
         self.panel.select_job(job_id)
         self.window._schedule_poll()

@@ -15,8 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...jobs.api import ArticleRow
-from ..feeds.scope_tree import TreeScope
+from ...jobs.api import ArticleRow, Scope
 from ..formatting import isolated
 
 
@@ -38,7 +37,7 @@ class MarkReadDialog(QDialog):
     ageChanged = Signal(object)
     confirmed = Signal(object, int, int, bool)  # age or None, watermark, count, don't ask again
 
-    def __init__(self, scope: TreeScope, age_choices, default_age: str | None = None,
+    def __init__(self, scope: Scope, age_choices, default_age: str | None = None,
                  parent=None, *, up_to: ArticleRow | None = None):
         super().__init__(parent)
         self.scope = scope

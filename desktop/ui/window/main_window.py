@@ -29,12 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...jobs.api import BulkOperationManager, is_server_url, shown_name
+from ...jobs.api import BulkOperationManager, Scope, is_server_url, shown_name
 from ..articles.controller import ArticleController
 from ..bridge import EngineBridge
 from ..empty_state import EmptyState
 from ..feeds.feed_pane import FeedPane
-from ..feeds.scope_tree import SCOPE_ROLE, ScopeTreeModel, TreeScope
+from ..feeds.scope_tree import SCOPE_ROLE, ScopeTreeModel
 from ..formatting import one_line
 from ..joblist.controller import JobController
 from ..query_op import QueryOp
@@ -214,7 +214,7 @@ class MainWindow(QMainWindow):
             self.setGeometry(fitted_rect(saved, available))
 
     # -- the feeds tree's selection -----------------------------------------------------------
-    def selected_scope(self) -> TreeScope | None:
+    def selected_scope(self) -> Scope | None:
         """The selected row's scope. The selection, not the current index: Tab into the tree
         makes its first row current without selecting it, and that must not arm Ctrl+R for
         *All articles*."""
@@ -232,7 +232,8 @@ class MainWindow(QMainWindow):
         scope = self.selected_scope()
         self.feed_pane.filter.keep(scope)  # a filter never hides the selected row
         if scope is not None and self.database_target is not None:
-            self.prefs.remember_selected_scope(str(self.database_target), scope.kind, scope.id)
+            self.prefs.remember_selected_scope(str(self.database_target), scope.kind,
+                                               scope.target_id)
         self.articles.load()
         self.menus.update_actions()
 
@@ -320,7 +321,7 @@ class MainWindow(QMainWindow):
             selected = self.selected_scope()
             self.tree_model.set_overview(overview, progress, requested, writes)
             if selected is not None:
-                self.select_scope(selected.kind, selected.id)
+                self.select_scope(selected.kind, selected.target_id)
 
         def counted(snapshot) -> None:
             counts, progress, writes = snapshot
