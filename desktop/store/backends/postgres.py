@@ -288,7 +288,7 @@ class PostgresBackend(Backend):
         if missing:  # an empty database the caller asked to create as a reader's
             from ..schema import ensure_schema
 
-            ensure_schema(db)
+            ensure_schema(self, db)
         return Connection(db, self, read_only_reason=read_only_reason)
 
     @staticmethod

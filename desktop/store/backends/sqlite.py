@@ -195,7 +195,7 @@ class SqliteBackend(Backend):
                                   timeout=busy_timeout_ms / 1000)
         try:
             opened = self._open(db, path)
-            ensure_schema(db)
+            ensure_schema(self, db)
         except DatabaseError as exc:
             db.close()
             raise DatabaseOpenError(path, f"cannot be created as a database ({exc})") from exc
