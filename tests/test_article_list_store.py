@@ -183,12 +183,9 @@ def test_a_read_only_database_can_be_listed(server_db):
     written to the file, which may be opened mode=ro."""
     database = connect(server_db)
     database.close()
-    from peewee import SqliteDatabase
-
-    from desktop.store.backends.sqlite import SQLITE
+    from desktop.store.backends.sqlite import ReaderSqliteDatabase
     from desktop.store.models import database_proxy
-    read_only = SqliteDatabase(f"{server_db.resolve().as_uri()}?mode=ro", uri=True)
-    read_only.backend = SQLITE
+    read_only = ReaderSqliteDatabase(f"{server_db.resolve().as_uri()}?mode=ro", uri=True)
     database_proxy.initialize(read_only)
     try:
         assert [row.id for row in walk(ListSpec(1, Scope("feed", 5)))[1]] == [104, 103, 101]

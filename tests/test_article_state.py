@@ -13,6 +13,7 @@ from support.engine import run_engine
 
 from desktop.store import JobRequestError, clock, connect
 from desktop.store.article_state import ArticleNotFound, WriteSequence, set_read
+from desktop.store.backends import backend_for
 from desktop.store.clock import utc_now_text
 from desktop.store.overview import counts_snapshot
 
@@ -162,6 +163,7 @@ def test_every_counts_snapshot_knows_exactly_which_writes_it_includes(request, t
         path = make_server_database_pg(request.getfixturevalue("postgres_url"))
     else:
         path = make_server_database(tmp_path / "reader.db", journal_mode=journal_mode)
+    backend = backend_for(path)
     sequence = WriteSequence()
     deltas: dict[int, tuple[int, int]] = {}  # write number -> (feed, unread delta)
     snapshots: list[tuple[dict, int]] = []
@@ -174,7 +176,7 @@ def test_every_counts_snapshot_knows_exactly_which_writes_it_includes(request, t
             rng = random.Random(5)
             for _ in range(300):
                 change = set_read(1, rng.randint(1, 105), rng.random() < 0.5, upsert=True,
-                                  sequence=sequence)
+                                  sequence=sequence, backend=backend)
                 deltas[change.sequence] = (change.feed_id, change.unread_delta)
         except BaseException as exc:
             errors.append(exc)
@@ -185,13 +187,13 @@ def test_every_counts_snapshot_knows_exactly_which_writes_it_includes(request, t
         try:
             connect(path)
             while not done.is_set() or len(snapshots) < 5:
-                counts, _, seen = counts_snapshot(1, writes=sequence)
+                counts, _, seen = counts_snapshot(backend, 1, writes=sequence)
                 snapshots.append((counts, seen))
         except BaseException as exc:
             errors.append(exc)
 
     connect(path)
-    start, _, _ = counts_snapshot(1, writes=sequence)
+    start, _, _ = counts_snapshot(backend, 1, writes=sequence)
     threads = [threading.Thread(target=writer), threading.Thread(target=reader)]
     for thread in threads:
         thread.start()

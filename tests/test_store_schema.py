@@ -17,6 +17,7 @@ from support.files import file_state
 
 from desktop.jobs import BulkOperationManager
 from desktop.store import DatabaseOpenError, connect
+from desktop.store.backends.sqlite import SQLITE
 from desktop.store.schema import ensure_schema, has_unique_read_status_index
 
 # The web server spec's DDL (seed/000_44223440a540c6c7.txt), copied here on purpose: the test
@@ -176,7 +177,7 @@ def test_an_existing_server_database_keeps_everything_it_owns(tmp_path, unique_r
 
     db = connect(path)
     try:
-        ensure_schema(db)  # what the engine does before it writes its first job
+        ensure_schema(SQLITE, db)  # what the engine does before it writes its first job
         assert has_unique_read_status_index(db)
     finally:
         db.close()
@@ -210,7 +211,7 @@ def test_a_table_level_unique_constraint_counts_as_the_unique_index(tmp_path):
 
     db = connect(path)
     try:
-        ensure_schema(db)
+        ensure_schema(SQLITE, db)
         assert has_unique_read_status_index(db)
     finally:
         db.close()
@@ -220,11 +221,11 @@ def test_a_table_level_unique_constraint_counts_as_the_unique_index(tmp_path):
 def test_ensure_schema_twice_changes_nothing(server_db):
     db = connect(server_db)
     try:
-        ensure_schema(db)
+        ensure_schema(SQLITE, db)
         objects, snapshot = schema_objects(server_db), server_snapshot(server_db)
         jobs_info = table_info(server_db, "bulk_operation_jobs")
-        ensure_schema(db)
-        ensure_schema(db)
+        ensure_schema(SQLITE, db)
+        ensure_schema(SQLITE, db)
     finally:
         db.close()
     open_and_close(server_db)
@@ -249,7 +250,7 @@ def test_duplicate_read_status_rows_are_kept_and_a_plain_index_is_used(tmp_path)
     for _ in range(2):  # the fallback is idempotent too
         db = connect(path)
         try:
-            ensure_schema(db)
+            ensure_schema(SQLITE, db)
             assert not has_unique_read_status_index(db)
         finally:
             db.close()

@@ -122,14 +122,15 @@ def cached_dataset(articles: int, name: str = "server", log=print) -> Dataset:
 def _keep_prepared(path: Path, log) -> None:
     """Bring the cached prepared file up to the app's current schema (a column added since it
     was built), so that no measured job starts by changing the schema."""
+    from desktop.store.backends.sqlite import SQLITE
     from desktop.store.connection import connect
     from desktop.store.schema import ensure_schema, schema_is_ready
 
     db = connect(path)
     try:
-        if not schema_is_ready(db):
+        if not schema_is_ready(SQLITE, db):
             log(f"the app's schema has changed since {path.name} was prepared: preparing it again")
-            ensure_schema(db)
+            ensure_schema(SQLITE, db)
             db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         db.close()
@@ -139,6 +140,7 @@ def _build_server(path: Path, server_path: Path, articles: int,
                   shape: str = "server") -> tuple[float, float]:
     """The server's file (``server_dataset.build``, laid out as ``shape``), then a copy of it
     with the app's schema."""
+    from desktop.store.backends.sqlite import SQLITE
     from desktop.store.connection import connect
     from desktop.store.schema import ensure_schema
 
@@ -154,7 +156,7 @@ def _build_server(path: Path, server_path: Path, articles: int,
     shutil.copyfile(server_path, partial)
     db = connect(partial)
     started = time.perf_counter()
-    ensure_schema(db)
+    ensure_schema(SQLITE, db)
     schema = time.perf_counter() - started
     db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
@@ -163,6 +165,7 @@ def _build_server(path: Path, server_path: Path, articles: int,
 
 
 def _build(path: Path, articles: int, share: float, seed: int) -> tuple[float, float]:
+    from desktop.store.backends.sqlite import SQLITE
     from desktop.store.connection import connect
     from desktop.store.demo import build_demo_database
     from desktop.store.schema import ensure_schema
@@ -176,9 +179,9 @@ def _build(path: Path, articles: int, share: float, seed: int) -> tuple[float, f
     conn.close()
     started = time.perf_counter()
     db = connect(partial)
-    build_demo_database(articles, seed=seed, main_category_share=share)
+    build_demo_database(SQLITE, articles, seed=seed, main_category_share=share)
     built = time.perf_counter()
-    ensure_schema(db)
+    ensure_schema(SQLITE, db)
     schema = time.perf_counter() - built
     db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()

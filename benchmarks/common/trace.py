@@ -25,6 +25,7 @@ class ChunkTrace:
 
     def install(self) -> None:
         from desktop.jobs import chunk, runner
+        from desktop.store.backends import postgres_record, sqlite_record
 
         def timed(name, fn):
             def wrapper(*args, **kwargs):
@@ -42,8 +43,9 @@ class ChunkTrace:
             if hasattr(chunk, name):
                 setattr(chunk, name, timed(name, getattr(chunk, name)))
         # each backend's recorder (SQLite's, PostgreSQL's): methods patched on the class
-        for kind in ("RowidRecorder", "ServerSideRecorder"):
-            recorder = getattr(chunk.undo_record, kind, None)
+        for module, kind in ((sqlite_record, "RowidRecorder"),
+                             (postgres_record, "ServerSideRecorder")):
+            recorder = getattr(module, kind, None)
             for step, name in (("record_begin", "begin"), ("record_end", "end")):
                 if recorder is not None:
                     setattr(recorder, name, timed(step, getattr(recorder, name)))

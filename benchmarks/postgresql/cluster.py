@@ -316,14 +316,15 @@ def load_dataset(url: str, source: Path, log) -> dict[str, float]:
 def _prepare_for_the_app(url: str) -> bool:
     """The app's additive schema (job table, undo record tables, the hot path's indexes), made
     by the app's own code; whether anything was missing."""
+    from desktop.store.backends.postgres import POSTGRES
     from desktop.store.connection import connect
     from desktop.store.schema import ensure_schema, schema_is_ready
 
     db = connect(url)
     try:
-        if schema_is_ready(db):
+        if schema_is_ready(POSTGRES, db):
             return False
-        ensure_schema(db)
+        ensure_schema(POSTGRES, db)
         return True
     finally:
         db.close()

@@ -37,7 +37,7 @@ WHERE NOT read_status.is_read OR read_status.is_read IS NULL
 """
 # The floor with an undo record kept inside the same statement: the updated rows' articles to
 # bulk_job_changes, the inserted rows' ids as one span (job 0: no job row). The engine cannot
-# use a span per chunk on PostgreSQL (undo_record.ServerSideRecorder says why).
+# use a span per chunk on PostgreSQL (backends/postgres_record.ServerSideRecorder says why).
 FLOOR_UNDO_SQL = f"""
 WITH marked AS ({FLOOR_SQL} RETURNING id, article_id, (xmax = 0) AS inserted),
 changes AS (INSERT INTO bulk_job_changes (job_id, article_id)

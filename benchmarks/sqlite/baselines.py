@@ -46,12 +46,13 @@ RECORD_SPAN = ("INSERT INTO bulk_job_spans (job_id, low, high, first_row, last_r
 
 def _current_schema(path) -> set[str]:
     """Bring the copy to the app's current schema (untimed), as the engine's open() would."""
+    from desktop.store.backends.sqlite import SQLITE
     from desktop.store.connection import connect
     from desktop.store.schema import ensure_schema
 
     db = connect(path)
     try:
-        ensure_schema(db)  # a prepared copy: writes nothing
+        ensure_schema(SQLITE, db)  # a prepared copy: writes nothing
         return set(db.get_tables())
     finally:
         db.close()

@@ -96,9 +96,10 @@ class StatementLog:
 
     def wrap_steps(self) -> None:
         from desktop.jobs import chunk, runner
+        from desktop.store.backends import sqlite_record
 
         # the undo record steps: SQLite's recorder, its methods patched on the class
-        modules = {"chunk": chunk, "undo_record": chunk.undo_record.RowidRecorder,
+        modules = {"chunk": chunk, "undo_record": sqlite_record.RowidRecorder,
                    "jobs_table": chunk.jobs_table, "job_requests": chunk.job_requests}
         for module_name, name in STEPS:
             module = modules[module_name]

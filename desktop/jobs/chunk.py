@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..store import job_requests, jobs_table, undo, undo_record
-from ..store.backends import current as current_backend
 from ..store.clock import utc_now_text
 from ..store.marking import MANY_FEEDS, mark_feed_range_read, mark_span_read
 from ..store.models import database_proxy
@@ -37,15 +36,15 @@ class ChunkOutcome:
     job: jobs_table.JobRecord | None = None  # the row as this chunk left it
 
 
-def _chunk(job_id: int, owner: str, cursor: int,
+def _chunk(backend, job_id: int, owner: str, cursor: int,
            work: Callable[[ChunkOutcome], None]) -> ChunkOutcome:
     """The transaction around one chunk; ``work`` fills processed, changed, cursor, marks and
     whether that was the last chunk."""
-    db, backend = database_proxy.obj, current_backend()
+    db = database_proxy.obj
     started = time.perf_counter()
     outcome = ChunkOutcome(cursor=cursor)
     with backend.write_transaction(db):
-        stored = jobs_table.held_cursor(job_id, owner)
+        stored = jobs_table.held_cursor(backend, job_id, owner)
         if stored is jobs_table.NOT_OURS:
             outcome.lost = True
             return outcome
@@ -68,7 +67,7 @@ def _chunk(job_id: int, owner: str, cursor: int,
 
 def mark_chunk_read(job_id: int, owner: str, user_id: int, scope: Scope, cursor: int,
                     watermark: int, span: int, *, upsert: bool,
-                    record: bool = True) -> ChunkOutcome:
+                    record: bool = True, backend) -> ChunkOutcome:
     """Mark the scope's articles with ids in (cursor, cursor + span], up to the watermark, read
     for ``user_id``; with ``record``, keep what an undo needs (undo_record). If the record
     cannot be kept exactly, nothing is written and ``record_lost`` says so."""
@@ -82,7 +81,7 @@ def mark_chunk_read(job_id: int, owner: str, user_id: int, scope: Scope, cursor:
         job_requests.check_user_exists(user_id)
         counts = span_counts(scope, cursor, high)
         now = utc_now_text()
-        recorder = current_backend().chunk_recorder(database_proxy.obj) if record else None
+        recorder = backend.chunk_recorder(database_proxy.obj) if record else None
         if recorder:
             recorder.begin(job_id, cursor)
         rows = 0
@@ -108,13 +107,13 @@ def mark_chunk_read(job_id: int, owner: str, user_id: int, scope: Scope, cursor:
             recorder.end(job_id, cursor, high, rows)
 
     try:
-        return _chunk(job_id, owner, cursor, work)
+        return _chunk(backend, job_id, owner, cursor, work)
     except undo_record.RecordLost:  # the transaction rolled back: nothing of it was written
         return ChunkOutcome(cursor=cursor, record_lost=True)
 
 
 def undo_chunk(job_id: int, owner: str, original: jobs_table.JobRecord, cursor: int,
-               size: int) -> ChunkOutcome:
+               size: int, *, backend) -> ChunkOutcome:
     """Revert the next ``size`` recorded changes of ``original`` after ``cursor`` (its
     chunks', whole, for a job recorded by chunk)."""
     by_chunk = original.recorded == jobs_table.RECORD_FORMAT
@@ -122,7 +121,7 @@ def undo_chunk(job_id: int, owner: str, original: jobs_table.JobRecord, cursor: 
     def work(outcome: ChunkOutcome) -> None:
         inserted = ()
         if by_chunk:
-            count, high, inserted, left = undo.next_spans(original.id, cursor, size)
+            count, high, inserted, left = undo.next_spans(backend, original.id, cursor, size)
             outcome.completed = not left
         else:
             count, high = undo.next_changes(original.id, cursor, min(size, undo.MAX_UNDO_CHUNK))
@@ -130,8 +129,9 @@ def undo_chunk(job_id: int, owner: str, original: jobs_table.JobRecord, cursor: 
         if not count:
             outcome.cursor = high
             return
-        reverted = undo.revert_changes(original, cursor, high, utc_now_text(), inserted)
+        reverted = undo.revert_changes(backend, original, cursor, high, utc_now_text(),
+                                       inserted)
         outcome.marked_by_feed = {feed: -n for feed, n in reverted.items()}
         outcome.processed, outcome.changed, outcome.cursor = count, sum(reverted.values()), high
 
-    return _chunk(job_id, owner, cursor, work)
+    return _chunk(backend, job_id, owner, cursor, work)

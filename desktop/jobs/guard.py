@@ -182,7 +182,7 @@ class WritePreparation:
         async with self._preparing:
             if self.ready:
                 return
-            await self.locks.call(schema.ensure_schema, database_proxy)
+            await self.locks.call(schema.ensure_schema, self.guard.backend, database_proxy)
             self.upsert = await self.db.call(schema.has_unique_read_status_index,
                                              database_proxy)
             self.ready = True

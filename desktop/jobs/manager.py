@@ -212,7 +212,7 @@ class BulkOperationManager:
         await self.reads.call(database_proxy.initialize, database)
         if self.read_only_reason:
             return
-        self.runner.seen_version = await self.db.call(connection.data_version)
+        self.runner.seen_version = await self.db.call(connection.data_version, backend)
         await self.db.call(backend.hold_liveness, database, self.owner)
 
     async def __aenter__(self) -> BulkOperationManager:
@@ -313,8 +313,8 @@ class BulkOperationManager:
             await self.refuse_overlap(user_id, scope)
         watermark, total = await self.reads.call(job_requests.count_scope, scope, watermark)
         await self.prepare_for_writing()
-        job = await self.db.call(jobs_table.insert_job, job_type, user_id, parameters, watermark,
-                                 total, confirmed_count)
+        job = await self.db.call(jobs_table.insert_job, self.backend, job_type, user_id,
+                                 parameters, watermark, total, confirmed_count)
         self.events.publish(JobEvent("created", job))
         if run:
             self.start_job(job.id)
@@ -347,8 +347,8 @@ class BulkOperationManager:
         names who asked ("the desktop app"), for whoever runs the job to say so."""
         await self.guard.writable()
         job = await self._checked_and_written(partial(
-            jobs_table.cancel_job, user_id, job_id, ago_text(seconds=PENDING_GRACE_SECONDS),
-            cancelled_by, self._server_gone))
+            jobs_table.cancel_job, self.backend, user_id, job_id,
+            ago_text(seconds=PENDING_GRACE_SECONDS), cancelled_by, self._server_gone))
         if job_id not in self.runner.tasks:
             self.events.publish(JobEvent("finished", job))
         return job
@@ -358,7 +358,8 @@ class BulkOperationManager:
         ``job_id`` marked read. Raises JobNotFound for another user's job, JobRequestError when
         it cannot be undone (running, undone already, an undo itself, no record)."""
         await self.guard.writable()
-        job = await self._checked_and_written(partial(undo.insert_undo_job, user_id, job_id))
+        job = await self._checked_and_written(partial(undo.insert_undo_job, self.backend,
+                                                      user_id, job_id))
         self.events.publish(JobEvent("created", job))
         if run:
             self.start_job(job.id)
@@ -368,8 +369,8 @@ class BulkOperationManager:
         """Make a failed or cancelled job pending again and (by default) run it here; it
         continues from its persisted cursor."""
         await self.guard.writable()
-        job = await self._checked_and_written(partial(jobs_table.retry_job, user_id, job_id,
-                                                      self._gone_owner))
+        job = await self._checked_and_written(partial(jobs_table.retry_job, self.backend, user_id,
+                                                      job_id, self._gone_owner))
         self.events.publish(JobEvent("created", job))
         if run:
             self.start_job(job_id)
@@ -420,7 +421,7 @@ class BulkOperationManager:
         await self.prepare_for_writing()
         change = await self.locks.call(write, user_id, article_id, value,
                                        upsert=self.preparation.upsert,
-                                       sequence=self.article_writes)
+                                       sequence=self.article_writes, backend=self.backend)
         self.article_events.publish(change)
         return change
 

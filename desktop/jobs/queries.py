@@ -29,8 +29,8 @@ class FaceQueries:
         """(the user's unread counts by feed, or the whole Overview with ``whole``; the progress
         of their jobs; the number of the last article write it includes), read in one snapshot (see
         store.overview.counts_snapshot and the window's ScopeTreeModel)."""
-        return await self.reads.call(overview.counts_snapshot, user_id, whole=whole,
-                                     writes=self.article_writes)
+        return await self.reads.call(overview.counts_snapshot, self.locks.guard.backend,
+                                     user_id, whole=whole, writes=self.article_writes)
 
     async def tree_outline(self, user_id: int):
         """The user's Overview without its counts (categories and feeds only: a few
@@ -50,7 +50,7 @@ class FaceQueries:
     async def changes_seen(self) -> int:
         """A number that moves when another connection commits (the backend's data_version);
         raises what the database raises, so that a face can tell a server out of reach."""
-        return await self.db.call(connection.data_version)
+        return await self.db.call(connection.data_version, self.locks.guard.backend)
 
     # -- the article list (a TEMP table of the read connection) -----------------------------
     async def start_article_list(self, generation: int, spec: ListSpec) -> ListStart:
@@ -77,7 +77,7 @@ class FaceQueries:
         """Fill an empty database with sample users, feeds and ``articles`` articles (raises
         store.demo.DemoDatabaseExists if it holds any). One transaction, not retried: the
         demo refuses a database that a half-seen first attempt may have filled."""
-        return await self.db.call(build_demo_database, articles)
+        return await self.db.call(build_demo_database, self.locks.guard.backend, articles)
 
     async def count_finished_jobs(self, user_id: int) -> int:
         return await self.reads.call(jobs_table.count_finished_jobs, user_id)
@@ -85,4 +85,5 @@ class FaceQueries:
     async def delete_finished_jobs(self, user_id: int) -> int:
         """Delete the user's finished jobs with their undo records; returns how many."""
         await self.preparation.prepare()
-        return await self.locks.call(jobs_table.delete_finished_jobs, user_id)
+        return await self.locks.call(jobs_table.delete_finished_jobs, self.locks.guard.backend,
+                                     user_id)

@@ -220,7 +220,8 @@ class FinishedJobsCleanup:
         if not await self.reads.call(jobs_table.has_finished_before, ago_text(hours=hours)):
             return 0
         await self.preparation.prepare()
-        return await self.db.call(jobs_table.delete_finished_before, ago_text(hours=hours))
+        return await self.db.call(jobs_table.delete_finished_before, self.guard.backend,
+                                  ago_text(hours=hours))
 
     async def now_and_then(self) -> None:
         """Clean up at most once an hour, and only when this engine writes a job anyway: an

@@ -273,7 +273,8 @@ class JobRunner:
             original = await self.locks.call(jobs_table.load_job, scope.target_id)
 
             def chunk(cursor, size):
-                return undo_chunk(job.id, self.owner, original, cursor, size)
+                return undo_chunk(job.id, self.owner, original, cursor, size,
+                                  backend=self.guard.backend)
 
             def count_total():
                 return undo.count_changes(original)
@@ -282,12 +283,13 @@ class JobRunner:
             recording = {"on": (job.recorded == jobs_table.RECORD_FORMAT
                                 and self.options.record_changes)}
             if job.recorded and not recording["on"]:  # a partial record would make undo inexact
-                await self.locks.call(jobs_table.forget_record, job.id, self.owner)
+                await self.locks.call(jobs_table.forget_record, self.guard.backend, job.id,
+                                      self.owner)
 
             def chunk(cursor, size):
                 return mark_chunk_read(job.id, self.owner, job.user_id, scope, cursor,
                                        job.watermark, size, upsert=self.preparation.upsert,
-                                       record=recording["on"])
+                                       record=recording["on"], backend=self.guard.backend)
 
             def count_total():
                 return job.progress + count_in_scope(scope, job.watermark, job.cursor or 0)
@@ -312,7 +314,8 @@ class JobRunner:
                                             probe_every=self.options.probe_every)
         # From what this engine last saw: a writer that committed since then is noticed at once.
         pacer.start(self.seen_version if self.seen_version is not None
-                    else await self.locks.call(connection.data_version))
+                    else await self.locks.call(connection.data_version,
+                                                          self.guard.backend))
         ahead = None  # the next chunk, already on the database thread
         while True:
             outcome = await (ahead or self.locks.call(paced_chunk, cursor, size))
@@ -323,7 +326,8 @@ class JobRunner:
                 log.warning("job %s: its undo record cannot be kept; it will not be undoable",
                             job.id)
                 recording["on"] = False
-                await self.locks.call(jobs_table.forget_record, job.id, self.owner)
+                await self.locks.call(jobs_table.forget_record, self.guard.backend, job.id,
+                                      self.owner)
                 continue
             low, cursor = cursor, outcome.cursor
             self.seen_version = outcome.other_writers

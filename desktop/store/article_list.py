@@ -16,7 +16,7 @@ the walk reached it is not listed, one read after stays. The list ends at the ne
 when it was started (its ``high``); later arrivals appear when it is started again.
 
 The same statements run on SQLite and PostgreSQL: placeholders are written ``:name`` and given
-to the database in its own style, TEMP tables are named through the backend's ``temp_schema``,
+to the database in its own style, TEMP tables are named through the database's ``temp_schema``,
 and the title search is the dialect's case-insensitive LIKE.
 """
 
@@ -29,7 +29,6 @@ from dataclasses import dataclass
 
 from peewee import DatabaseError
 
-from .backends import current
 from .models import database_proxy
 from .scopes import Scope
 
@@ -185,7 +184,7 @@ def _tables_of_this_connection() -> set[str]:
 
 
 def _qualified(table: str) -> str:
-    return f'{current().temp_schema}."{table}"'
+    return f'{database_proxy.obj.temp_schema}."{table}"'  # the dialect's (backends/)
 
 
 def _list_gone(table: str) -> bool:

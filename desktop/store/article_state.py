@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 from peewee import EXCLUDED, fn
 
-from .backends import current
 from .clock import utc_now_text
 from .job_requests import check_user_exists
 from .models import Article, Feed, ReadStatus, database_proxy, flag_unset
@@ -81,13 +80,13 @@ class WriteSequence:
 
 
 def set_read(user_id: int, article_id: int, read: bool, *, upsert: bool,
-             sequence: WriteSequence) -> ArticleChange:
-    return _set_flag("read", user_id, article_id, read, upsert, sequence)
+             sequence: WriteSequence, backend) -> ArticleChange:
+    return _set_flag(backend, "read", user_id, article_id, read, upsert, sequence)
 
 
 def set_starred(user_id: int, article_id: int, starred: bool, *, upsert: bool,
-                sequence: WriteSequence) -> ArticleChange:
-    return _set_flag("starred", user_id, article_id, starred, upsert, sequence)
+                sequence: WriteSequence, backend) -> ArticleChange:
+    return _set_flag(backend, "starred", user_id, article_id, starred, upsert, sequence)
 
 
 def _state(user_id: int, article_id: int) -> tuple[bool, bool]:
@@ -100,10 +99,10 @@ def _state(user_id: int, article_id: int) -> tuple[bool, bool]:
     return bool(read), bool(starred)
 
 
-def _set_flag(flag: str, user_id: int, article_id: int, value: bool, upsert: bool,
+def _set_flag(backend, flag: str, user_id: int, article_id: int, value: bool, upsert: bool,
               sequence: WriteSequence) -> ArticleChange:
     column, stamp = FLAGS[flag]
-    transaction = current().write_transaction(database_proxy.obj)
+    transaction = backend.write_transaction(database_proxy.obj)
     transaction.__enter__()
     try:
         check_user_exists(user_id)  # our connections do not enforce foreign keys

@@ -8,7 +8,7 @@ import errno
 import os
 import re
 
-from .backends import backend_for, current, is_server_url
+from .backends import backend_for, is_server_url
 from .backends.base import Connection, DatabaseOpenError
 
 BUSY_TIMEOUT_MS = 5000
@@ -133,11 +133,12 @@ def _shortened(path: str) -> str:
     return f"{path[:60]}…{path[-40:]} ({len(path):,} characters)"
 
 
-def data_version() -> int:
-    """Moves when another connection commits; cheap enough to poll."""
+def data_version(backend) -> int:
+    """Moves when another connection commits; cheap enough to poll (``backend``: the
+    database's)."""
     from .models import database_proxy
 
-    return current().changes_seen(database_proxy.obj)
+    return backend.changes_seen(database_proxy.obj)
 
 
 def is_target_failure(exc: BaseException) -> bool:
@@ -149,11 +150,12 @@ def is_target_failure(exc: BaseException) -> bool:
     return SQLITE.is_target_failure(exc) or POSTGRES.is_target_failure(exc)
 
 
-def read_snapshot():
-    """A read transaction of this thread's database whose statements all see one snapshot."""
+def read_snapshot(backend):
+    """A read transaction of this thread's database (of ``backend``) whose statements all see
+    one snapshot."""
     from .models import database_proxy
 
-    return current().read_snapshot(database_proxy.obj)
+    return backend.read_snapshot(database_proxy.obj)
 
 
 def shown_name(target) -> str:

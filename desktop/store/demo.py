@@ -9,7 +9,6 @@ import random
 from collections.abc import Callable
 
 from . import clock
-from .backends import current
 from .clock import to_db_text
 from .models import Article, Category, Feed, ReadStatus, User, database_proxy
 
@@ -46,10 +45,10 @@ def _title(rng: random.Random) -> str:
 Progress = Callable[[int, int], None]  # (articles written so far, articles in all)
 
 
-def build_demo_database(articles: int = 50_000, *, seed: int = 7,
+def build_demo_database(backend, articles: int = 50_000, *, seed: int = 7,
                         main_category_share: float | None = None,
                         days: int = 90, on_progress: Progress | None = None) -> dict[str, int]:
-    """Fill the (connected, schema-ready, empty) database with sample data.
+    """Fill the (connected, schema-ready, empty) database of ``backend`` with sample data.
 
     ``main_category_share`` puts that fraction of all articles into "Tech" (the benchmark's
     large category). ``on_progress`` is called after each batch written. Raises
@@ -61,7 +60,7 @@ def build_demo_database(articles: int = 50_000, *, seed: int = 7,
         raise DemoDatabaseExists("already holds data; the demo needs a new or empty database")
     rng = random.Random(seed)
     now = clock.now().start_of("minute")
-    with current().write_transaction(db.obj):
+    with backend.write_transaction(db.obj):
         created = to_db_text(now.subtract(days=days + 1))
         user_ids = [User.create(username=name, created_at=created).id for name in USERS]
         feed_ids, weights = [], []
@@ -102,7 +101,7 @@ def build_demo_database(articles: int = 50_000, *, seed: int = 7,
                     status_rows.append((user_id, article_id, is_read, starred, False,
                                         stamp if is_read else None, stamp if starred else None,
                                         stamp, stamp))
-        with current().write_transaction(db.obj):
+        with backend.write_transaction(db.obj):
             Article.insert_many(article_rows, fields=[
                 Article.id, Article.feed, Article.title, Article.url, Article.guid,
                 Article.published_date, Article.created_at]).execute()
@@ -114,8 +113,8 @@ def build_demo_database(articles: int = 50_000, *, seed: int = 7,
         read_rows += len(status_rows)
         if on_progress is not None:
             on_progress(start + count, articles)
-    with current().write_transaction(db.obj):
-        current().after_explicit_ids(db.obj, Article._meta.table_name)
+    with backend.write_transaction(db.obj):
+        backend.after_explicit_ids(db.obj, Article._meta.table_name)
     return {"users": len(user_ids), "feeds": len(feed_ids), "articles": articles,
             "read_status": read_rows}
 
@@ -128,15 +127,18 @@ def create_demo_file(path, articles: int = 50_000, *, seed: int = 7,
 
     Raises DemoDatabaseExists, before changing anything, if the database already holds data.
     """
-    from .connection import connect
+    from .connection import open_database
     from .schema import ensure_schema
 
-    db = connect(path, create=True)  # a new or empty file gets the schema; others stay as is
+    # a new or empty file gets the schema; others stay as they are
+    opened = open_database(path, create=True)
+    db = opened.db
     try:
         if has_data(db):
             raise DemoDatabaseExists("already holds data; the demo needs a new or empty database")
-        ensure_schema(db)
-        return build_demo_database(articles, seed=seed, main_category_share=main_category_share,
+        ensure_schema(opened.backend, db)
+        return build_demo_database(opened.backend, articles, seed=seed,
+                                   main_category_share=main_category_share,
                                    on_progress=on_progress)
     finally:
         db.close()

@@ -12,7 +12,6 @@ from dataclasses import dataclass, fields
 
 from peewee import Case, fn
 
-from .backends import current as current_backend
 from .clock import db_text_of, shown, utc_now_text
 from .job_requests import (
     MAX_ID,
@@ -37,14 +36,14 @@ MAX_LIST_LIMIT = 100
 RECORD_PER_ARTICLE, RECORD_FORMAT = 1, 2
 
 
-def write_transaction():
-    """One write transaction on this thread's database (see backends.base)."""
-    return current_backend().write_transaction(database_proxy.obj)
+def write_transaction(backend):
+    """One write transaction on this thread's database, of ``backend`` (see backends.base)."""
+    return backend.write_transaction(database_proxy.obj)
 
 
-def locked(query):
+def locked(backend, query):
     """``query`` holding the rows it reads until the transaction ends (see backends.base)."""
-    return current_backend().for_update(query)
+    return backend.for_update(query)
 
 
 class JobNotFound(LookupError):
@@ -138,14 +137,14 @@ def _read_column(name: str, value) -> tuple[object, str | None]:
     return value, None
 
 
-def insert_job(job_type: str, user_id: int, parameters: dict, watermark: int | None = None,
+def insert_job(backend, job_type: str, user_id: int, parameters: dict, watermark: int | None = None,
                total: int = 0, confirmed_count: int | None = None) -> JobRecord:
     """Validate and write a new pending job; nothing is written if invalid.
 
     ``watermark`` and ``total`` come from ``count_scope``: a job is never seen as "0 of 0".
     ``confirmed_count``: the unread articles the person was shown and confirmed, if any.
     """
-    with write_transaction():
+    with write_transaction(backend):
         scope, parameters = check_request(job_type, user_id, parameters, watermark)
         row = BulkOperationJob.create(
             job_type=job_type, status="pending", user_id=user_id,
@@ -226,16 +225,16 @@ def load_job(job_id: int) -> JobRecord | None:
     return JobRecord.from_row(row) if row else None
 
 
-def get_job(user_id: int, job_id: int, *, lock: bool = False) -> JobRecord:
-    """The user's job; another user's job is "not found" too. With ``lock`` (inside a write
-    transaction) its row stays as read until the transaction ends."""
+def get_job(user_id: int, job_id: int, *, lock_with=None) -> JobRecord:
+    """The user's job; another user's job is "not found" too. With ``lock_with`` (the backend,
+    inside a write transaction) its row stays as read until the transaction ends."""
     if not all(isinstance(value, int) and 0 < value <= MAX_ID for value in (user_id, job_id)):
         raise JobNotFound(job_id)  # no row has such an id
     query = _select_jobs()
     if query is not None:
         query = query.where((BulkOperationJob.id == job_id)
                             & (BulkOperationJob.user_id == user_id))
-    row = (locked(query) if lock else query).first() if query is not None else None
+    row = (locked(lock_with, query) if lock_with else query).first() if query is not None else None
     if row is None:
         raise JobNotFound(job_id)
     return JobRecord.from_row(row)
@@ -328,13 +327,13 @@ def _claim_watermark(job: BulkOperationJob) -> int:
 NOT_OURS = object()  # held_cursor's answer for a job that is no longer this worker's
 
 
-def held_cursor(job_id: int, owner: str):
+def held_cursor(backend, job_id: int, owner: str):
     """The job's stored cursor if it is still running under ``owner``, else NOT_OURS. Inside a
     write transaction the answer stays true until the end: the row is held (FOR UPDATE where
     rows are locked), so a cancel or a takeover waits for the transaction or has already won.
     One statement: a chunk asks it first."""
     query = BulkOperationJob.select(BulkOperationJob.cursor).where(_mine(job_id, owner))
-    row = locked(query).tuples().first()
+    row = locked(backend, query).tuples().first()
     return NOT_OURS if row is None else row[0]
 
 
@@ -425,7 +424,7 @@ def check_cancellable(job: JobRecord, server_grace_cutoff: str | None = None,
                           "not stop it); it was left as it is")
 
 
-def cancel_job(user_id: int, job_id: int, server_grace_cutoff: str | None = None,
+def cancel_job(backend, user_id: int, job_id: int, server_grace_cutoff: str | None = None,
                cancelled_by: str | None = None, server_gone_of=None, *,
                check_only: bool = False) -> JobRecord:
     """Cancel the user's pending or running job at once: read, checked and written under one
@@ -439,8 +438,8 @@ def cancel_job(user_id: int, job_id: int, server_grace_cutoff: str | None = None
     can no longer run it (leases.server_cannot_run), and it is cancelled all the same. With
     ``check_only`` nothing is written: the job as read, if it could be cancelled.
     """
-    with nullcontext() if check_only else write_transaction():
-        job = get_job(user_id, job_id, lock=not check_only)
+    with nullcontext() if check_only else write_transaction(backend):
+        job = get_job(user_id, job_id, lock_with=None if check_only else backend)
         server_gone = (server_gone_of(job) if server_gone_of is not None and job.run_by_server
                        and not job.finished else None)
         check_cancellable(job, server_grace_cutoff, server_gone)
@@ -481,14 +480,14 @@ def check_retryable(job: JobRecord, gone_owner: str | None = None) -> None:
                               "can be retried (or a running one whose worker is gone)")
 
 
-def retry_job(user_id: int, job_id: int, gone_owner_of=None, *,
+def retry_job(backend, user_id: int, job_id: int, gone_owner_of=None, *,
               check_only: bool = False) -> JobRecord:
     """Make the user's failed or cancelled job (or one left running by a worker of ours that is
     gone: ``gone_owner_of(job)`` names it, or None) pending again, read, checked and written
     under one lock of its row; it continues from its cursor. With ``check_only`` nothing is
     written: the job as read, if it could be retried."""
-    with nullcontext() if check_only else write_transaction():
-        job = get_job(user_id, job_id, lock=not check_only)
+    with nullcontext() if check_only else write_transaction(backend):
+        job = get_job(user_id, job_id, lock_with=None if check_only else backend)
         check_retryable(job, gone_owner_of(job) if gone_owner_of is not None else None)
         if check_only:
             return job
@@ -498,12 +497,12 @@ def retry_job(user_id: int, job_id: int, gone_owner_of=None, *,
     return load_job(job_id)
 
 
-def _delete_jobs(condition) -> int:
+def _delete_jobs(backend, condition) -> int:
     """Delete finished jobs matching ``condition`` with their undo records."""
-    with write_transaction():
+    with write_transaction(backend):
         doomed = BulkOperationJob.select(BulkOperationJob.id).where(
             BulkOperationJob.status.in_(FINISHED) & condition)
-        for record in current_backend().record_models():
+        for record in backend.record_models():
             record.delete().where(record.job_id.in_(doomed)).execute()
             # records whose job someone else deleted (the web server knows nothing of them)
             record.delete().where(record.job_id.not_in(
@@ -519,9 +518,9 @@ def has_finished_before(cutoff: str) -> bool:
         BulkOperationJob.status.in_(FINISHED) & (BulkOperationJob.completed_at < cutoff)).exists()
 
 
-def delete_finished_before(cutoff: str) -> int:
+def delete_finished_before(backend, cutoff: str) -> int:
     """Remove finished jobs that ended before ``cutoff``; returns how many."""
-    return _delete_jobs(BulkOperationJob.completed_at < cutoff)
+    return _delete_jobs(backend, BulkOperationJob.completed_at < cutoff)
 
 
 def release_job(job_id: int, owner: str) -> bool:
@@ -540,14 +539,14 @@ def count_finished_jobs(user_id: int) -> int:
                        & BulkOperationJob.status.in_(FINISHED)).count()
 
 
-def delete_finished_jobs(user_id: int) -> int:
+def delete_finished_jobs(backend, user_id: int) -> int:
     """Remove all of the user's finished jobs (the panel's "Clear finished")."""
-    return _delete_jobs(BulkOperationJob.user_id == user_id)
+    return _delete_jobs(backend, BulkOperationJob.user_id == user_id)
 
 
-def forget_record(job_id: int, owner: str) -> None:
+def forget_record(backend, job_id: int, owner: str) -> None:
     """The job will run on without an undo record: drop the part it has, and say so."""
-    with write_transaction():
+    with write_transaction(backend):
         if BulkOperationJob.update(recorded=None).where(_mine(job_id, owner)).execute():
-            for record in current_backend().record_models():
+            for record in backend.record_models():
                 record.delete().where(record.job_id == job_id).execute()

@@ -66,12 +66,13 @@ def _jobs_progress(user_id: int) -> dict[int, int]:
                 .where(BulkOperationJob.user_id == user_id).tuples())
 
 
-def counts_snapshot(user_id: int, *, whole: bool = False, writes: WriteSequence | None = None):
+def counts_snapshot(backend, user_id: int, *, whole: bool = False,
+                    writes: WriteSequence | None = None):
     """(unread counts, or the whole Overview with ``whole``; {job id: progress}; the number of
     the last single-article write included) read in ONE snapshot of the database, so the caller
     knows exactly which job chunks and which article writes (numbered by ``writes``) the counts
     include."""
-    with read_snapshot():
+    with read_snapshot(backend):
         writes_seen = writes.snapshot_point() if writes is not None else 0
         counts = load_overview(user_id) if whole else unread_counts(user_id)
         return counts, _jobs_progress(user_id), writes_seen

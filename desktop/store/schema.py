@@ -56,10 +56,10 @@ def _target(db):
     return db.obj if isinstance(db, DatabaseProxy) else db
 
 
-def _rowid_alias(db, table) -> str | None:
+def _rowid_alias(backend, db, table) -> str | None:
     """The column that every index of the table carries as its row's address (SQLite's
     ``id INTEGER PRIMARY KEY`` is the rowid), if any."""
-    if not _target(db).backend.index_carries_primary_key:
+    if not backend.index_carries_primary_key:
         return None
     keys = [c for c in db.get_columns(table) if c.primary_key]
     if len(keys) == 1 and keys[0].data_type.upper() == "INTEGER":
@@ -67,12 +67,12 @@ def _rowid_alias(db, table) -> str | None:
     return None
 
 
-def _serves(db, table, columns, unique=False) -> bool:
+def _serves(backend, db, table, columns, unique=False) -> bool:
     """Whether an index of ``table``, whatever its name, already does what one on ``columns``
     would: same leading columns (an index also holds the rowid, so (feed_id) serves
     (feed_id, id) when id is the rowid)."""
     wanted = list(columns)
-    rowid = _rowid_alias(db, table)
+    rowid = _rowid_alias(backend, db, table)
     for index in db.get_indexes(table):
         if unique and not index.unique:
             continue
@@ -97,13 +97,13 @@ def has_unique_read_status_index(db) -> bool:
     return False
 
 
-def _missing(db) -> dict:
+def _missing(backend, db) -> dict:
     """What this app needs that the database lacks (read-only; empty when all is there)."""
     existing = set(db.get_tables())
     missing = {
         "server": [m for m in SERVER_MODELS if m._meta.table_name not in existing],
         "job_table": "bulk_operation_jobs" not in existing,
-        "ours": [m for m in _target(db).backend.record_models()
+        "ours": [m for m in backend.record_models()
                  if m._meta.table_name not in existing],
     }
     present = ({c.name for c in db.get_columns("bulk_operation_jobs")}
@@ -114,23 +114,24 @@ def _missing(db) -> dict:
         for name in set(columns) - {c.name for c in db.get_columns(table)}]
     missing["indexes"] = [
         (name, spec) for name, spec in {**JOB_TABLE_INDEXES, **APP_INDEXES}.items()
-        if spec[0] not in existing or not _serves(db, *spec)]
+        if spec[0] not in existing or not _serves(backend, db, *spec)]
     missing["read_status_unique"] = ("read_status" not in existing
-                                     or not _has_read_status_index(db))
+                                     or not _has_read_status_index(backend, db))
     return {key: value for key, value in missing.items() if value}
 
 
-def schema_is_ready(db) -> bool:
-    return not _missing(db)
+def schema_is_ready(backend, db) -> bool:
+    """Whether ``db`` (a database of ``backend``) has all this app needs."""
+    return not _missing(backend, db)
 
 
-def ensure_schema(db) -> None:
-    """Create whatever this app needs that the database lacks. Writes nothing if all is there."""
-    if schema_is_ready(db):
+def ensure_schema(backend, db) -> None:
+    """Create whatever this app needs that ``db`` (a database of ``backend``) lacks. Writes
+    nothing if all is there."""
+    if schema_is_ready(backend, db):
         return
-    backend = _target(db).backend
     with backend.schema_transaction(db):
-        missing = _missing(db)  # again, inside the lock: another process may have added it
+        missing = _missing(backend, db)  # again, inside the lock: another process may have added it
         if missing.get("server"):
             db.create_tables(missing["server"], safe=True)
         if missing.get("job_table"):
@@ -151,24 +152,23 @@ def ensure_schema(db) -> None:
                                 for table, name in missing["record_columns"]])
         for name, (table, columns, unique) in missing.get("indexes", []):
             _create_index(db, name, table, columns, unique)
-    _ensure_read_status_unique(db)
+    _ensure_read_status_unique(backend, db)
     job_columns.pop(_target(db), None)  # jobs_table's cache of the job table's columns
 
 
-def _has_read_status_index(db) -> bool:
+def _has_read_status_index(backend, db) -> bool:
     """An index on read_status (user_id, article_id): unique, or the fallback for duplicates."""
-    return _serves(db, "read_status", ("user_id", "article_id"))
+    return _serves(backend, db, "read_status", ("user_id", "article_id"))
 
 
-def _ensure_read_status_unique(db) -> None:
+def _ensure_read_status_unique(backend, db) -> None:
     """Add the unique (user_id, article_id) index unless duplicates already exist.
 
     Duplicate rows are the server's to resolve; we never delete them. Without the unique index
     the hot path uses its UPDATE + INSERT-WHERE-NOT-EXISTS form, helped by a plain index.
     """
-    if _has_read_status_index(db):
+    if _has_read_status_index(backend, db):
         return
-    backend = _target(db).backend
     try:
         with backend.schema_transaction(db):
             _create_index(db, READ_STATUS_UNIQUE_INDEX, "read_status", ("user_id", "article_id"),

@@ -19,7 +19,6 @@ from contextlib import nullcontext
 from peewee import fn
 
 from . import undo_record
-from .backends import current as current_backend
 from .clock import utc_now_text
 from .job_types import UNDO
 from .jobs_table import (
@@ -62,17 +61,18 @@ def count_changes(job: JobRecord) -> int:
     return BulkJobChange.select().where(BulkJobChange.job_id == job.id).count()
 
 
-def next_spans(job_id: int, cursor: int, size: int) -> tuple[int, int, list[tuple], bool]:
+def next_spans(backend, job_id: int, cursor: int,
+               size: int) -> tuple[int, int, list[tuple], bool]:
     """(how many recorded rows, largest article id, [(first_row, last_row) of each span], any
     left after) of the job's next chunks after ``cursor``: at least one, until they name
-    ``size`` rows."""
+    ``size`` rows (``backend``: the database's, whose record is read)."""
     count, high, ranges = 0, cursor, []
     spans = list(BulkJobSpan.select(BulkJobSpan.low, BulkJobSpan.high, BulkJobSpan.first_row,
                                     BulkJobSpan.last_row)
                  .where((BulkJobSpan.job_id == job_id) & (BulkJobSpan.low >= cursor))
                  .order_by(BulkJobSpan.low).limit(64).tuples())
     in_sets = (undo_record.article_set_sizes(job_id, spans[0][0], spans[-1][0])
-               if spans and undo_record.keeps_article_sets(current_backend()) else {})
+               if spans and undo_record.keeps_article_sets(backend) else {})
     for low, span_high, first, last in spans:
         updated = BulkJobChange.select().where(
             (BulkJobChange.job_id == job_id) & (BulkJobChange.article_id > low)
@@ -118,12 +118,12 @@ def _revert(job: JobRecord, rows, now: str) -> list[int]:
             .returning(ReadStatus.article).tuples().execute()]
 
 
-def revert_changes(job: JobRecord, low: int, high: int, now: str,
+def revert_changes(backend, job: JobRecord, low: int, high: int, now: str,
                    inserted: list[tuple] = ()) -> dict[int, int]:
     """Make unread the job's recorded rows for articles in (low, high] — the updated ones it
     recorded, and those it inserted (rowid ranges ``inserted``) — that are still as the job
     left them. Returns {feed_id: how many became unread}."""
-    article_sets = undo_record.keeps_article_sets(current_backend())
+    article_sets = undo_record.keeps_article_sets(backend)
     as_left = undo_record.updated_rows_as_left(job.id, low, high, article_sets)
     if article_sets:
         as_left += undo_record.set_rows_as_left(job.id, low, high)
@@ -140,7 +140,7 @@ def revert_changes(job: JobRecord, low: int, high: int, now: str,
     return by_feed
 
 
-def insert_undo_job(user_id: int, job_id: int, *, check_only: bool = False) -> JobRecord:
+def insert_undo_job(backend, user_id: int, job_id: int, *, check_only: bool = False) -> JobRecord:
     """Create the pending job that undoes the user's job ``job_id`` and mark that job undone,
     read, checked and written under one lock of its row.
 
@@ -148,8 +148,8 @@ def insert_undo_job(user_id: int, job_id: int, *, check_only: bool = False) -> J
     already, raises JobRequestError saying why. Nothing is written in either case, nor with
     ``check_only``, which returns the job as read if it could be undone.
     """
-    with nullcontext() if check_only else write_transaction():
-        original = get_job(user_id, job_id, lock=not check_only)
+    with nullcontext() if check_only else write_transaction(backend):
+        original = get_job(user_id, job_id, lock_with=None if check_only else backend)
         check_undoable(original)
         if check_only:
             return original

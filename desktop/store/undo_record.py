@@ -8,7 +8,8 @@ A chunk changes two kinds of read_status rows, and they are recorded apart:
   dozen bytes, for a minority of articles (rows the user had and left unread).
 
 So the record costs little more than the marking itself. How the two sets are found is the
-backend's (``RowidRecorder`` for SQLite, ``ServerSideRecorder`` for PostgreSQL):
+backend's (``RowidRecorder`` in backends/sqlite_record.py, ``ServerSideRecorder`` in
+backends/postgres_record.py; this module holds what both share and what undo reads back):
 
 - SQLite: new rows take rowids above every existing one (with AUTOINCREMENT, not always the
   next ones), and no other program can insert while the chunk holds the write lock, so they are
@@ -34,7 +35,6 @@ from peewee import SQL, Tuple, fn
 
 from .models import BulkJobArticleSet, BulkJobChange, BulkJobSpan, ReadStatus
 
-UPDATED = "rss_desktop_marked_updates"  # temp table of this connection
 # SQLite: a row's columns that a chunk does not write, as one text: what another program's
 # star, unstar or archive changes (with updated_at, which a chunk writes too). '' for the
 # usual unstarred, unarchived row: a byte in the record instead of ten.
@@ -46,10 +46,9 @@ AS_INSERTED = ((ReadStatus.is_starred == False) & (ReadStatus.is_archived == Fal
                & ReadStatus.starred_at.is_null())
 
 
-# PostgreSQL: the transaction that wrote a row's version, as a number (xid has no ordering),
-# and this transaction's id as its rows carry it (the 64-bit id without its epoch)
+# PostgreSQL: the transaction that wrote a row's version, as a number (xid has no ordering;
+# backends/postgres_record.py writes this transaction's)
 WRITTEN_BY = "xmin::text::bigint"
-TRANSACTION_ID = "txid_current() %% 4294967296"  # (%%: the statement has parameters)
 
 
 class RecordLost(Exception):
@@ -60,92 +59,6 @@ def write_span(job_id: int, low: int, high: int, first_row: int | None,
                last_row: int | None) -> None:
     BulkJobSpan.insert(job_id=job_id, low=low, high=high, first_row=first_row,
                        last_row=last_row).execute()
-
-
-class RowidRecorder:
-    """SQLite's: the inserted rows by rowid range, the updated ones by a TEMP trigger."""
-
-    def __init__(self, db):
-        self.db = db
-        self.before = 0
-
-    @staticmethod
-    def marking(sql: str, params: list) -> None:
-        """The marking statements run as they are: their row counts are all this needs."""
-        return None
-
-    def _prepare(self) -> None:
-        """The temp table and trigger (TEMP objects write nothing to the database file and exist
-        for this connection only). Asked for in every chunk: created inside a transaction, they
-        are gone again if it rolls back, and IF NOT EXISTS costs microseconds in-process."""
-        db = self.db
-        db.execute_sql(f"CREATE TEMP TABLE IF NOT EXISTS {UPDATED} (article_id INTEGER, "
-                       "kept TEXT)")
-        db.execute_sql(
-            f"CREATE TEMP TRIGGER IF NOT EXISTS {UPDATED}_trigger AFTER UPDATE OF is_read ON "
-            "read_status WHEN (old.is_read = 0 OR old.is_read IS NULL) AND new.is_read = 1 "
-            f"BEGIN INSERT INTO {UPDATED} VALUES (new.article_id, {KEPT.format('new')}); END")
-
-    def _largest_rowid(self) -> int:
-        return self.db.execute_sql("SELECT max(id) FROM read_status").fetchone()[0] or 0
-
-    def begin(self, job_id: int, low: int) -> None:
-        """Start recording a chunk of job ``job_id`` (inside its transaction)."""
-        self._prepare()
-        self.db.execute_sql(f"DELETE FROM {UPDATED}")  # whatever other writes of ours left
-        self.before = self._largest_rowid()
-
-    def end(self, job_id: int, low: int, high: int, changed_rows: int) -> None:
-        """Write the chunk's record. ``changed_rows``: how many rows the chunk's statements
-        changed, inserted or updated. Raises RecordLost when the inserted rows are not exactly
-        the rowids above the largest before the chunk."""
-        db, before = self.db, self.before
-        updated = db.execute_sql(f"SELECT count(*) FROM {UPDATED}").fetchone()[0]
-        inserted, after = changed_rows - updated, self._largest_rowid()
-        above = db.execute_sql("SELECT count(*) FROM read_status WHERE id > ?",
-                               (before,)).fetchone()[0] if inserted else 0
-        if above != inserted:  # some new rows took rowids below ``before``
-            raise RecordLost(f"{inserted} rows inserted, {above} with rowids above {before}")
-        db.execute_sql(f"INSERT OR IGNORE INTO bulk_job_changes (job_id, article_id, kept) "
-                       f"SELECT ?, article_id, kept FROM {UPDATED}", (job_id,))
-        write_span(job_id, low, high, before + 1 if inserted else None,
-                   after if inserted else None)
-
-
-class ServerSideRecorder:
-    """PostgreSQL's: each marking statement also records the articles it changed, as one array
-    row of ``bulk_job_article_sets``, inside the server, in the same statement."""
-
-    def __init__(self, db):
-        self.db = db
-        self.job_id = self.low = 0
-
-    def marking(self, sql: str, params: list) -> tuple[str, list]:
-        """``sql`` (an INSERT or UPDATE of read_status without RETURNING) as one statement that
-        also records the articles it changed; its one row is (rows changed, articles changed).
-
-        Exact whatever other sessions insert meanwhile: the record names articles, not rows
-        (DISTINCT folds a duplicate row's). A statement that changed nothing records nothing.
-        The job and the chunk are parameters, not literals: the text stays the same for the
-        whole job, so psycopg prepares it once instead of once per chunk.
-
-        ``written_by``: the id the rows carry as their xmin, the chunk's transaction's, read
-        once (returning each row's xmin cost ~5 % of the statement). A chunk is a transaction
-        of its own (chunk._chunk), never a savepoint, whose rows would carry another id (and
-        RETURNING's xmin there is not the stored one either); tests/test_undo_exact.py fails if
-        the two ever differ."""
-        return (f"WITH marked AS ({sql} RETURNING article_id), "
-                "noted AS (INSERT INTO bulk_job_article_sets (job_id, low, article_ids, "
-                "written_by) SELECT %s, %s, array_agg(DISTINCT article_id), "
-                f"{TRANSACTION_ID} FROM marked HAVING count(*) > 0) "
-                "SELECT count(*), count(DISTINCT article_id) FROM marked",
-                [*params, self.job_id, self.low])
-
-    def begin(self, job_id: int, low: int) -> None:
-        self.job_id, self.low = job_id, low
-
-    def end(self, job_id: int, low: int, high: int, changed_rows: int) -> None:
-        write_span(job_id, low, high, None, None)
 
 
 def keeps_article_sets(backend) -> bool:

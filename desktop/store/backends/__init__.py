@@ -12,10 +12,9 @@ A target is a path to an SQLite file, or a ``postgresql://`` URL.
 
 from __future__ import annotations
 
-from ..models import database_proxy
 from .base import Backend, DatabaseOpenError
 
-__all__ = ["Backend", "DatabaseOpenError", "backend_for", "current", "is_server_url"]
+__all__ = ["Backend", "DatabaseOpenError", "backend_for", "is_server_url"]
 
 SERVER_SCHEMES = ("postgresql://", "postgres://")
 
@@ -33,8 +32,3 @@ def backend_for(target) -> Backend:
     from .sqlite import SQLITE
 
     return SQLITE
-
-
-def current() -> Backend:
-    """The backend of the database this thread works on."""
-    return database_proxy.obj.backend

@@ -1,7 +1,7 @@
 """What a backend provides (see the package's docstring). SQLite's and PostgreSQL's modules each
-define one instance; ``connect`` returns a Connection, what an opened database carries (the
-peewee Database carries the backend too, as ``db.backend``, for the store's functions that
-still find it there: ``backends.current()``)."""
+define one instance; ``connect`` returns a Connection, what an opened database carries. The
+store's functions are handed the backend (by the engine's parts, which keep the Connection's);
+none looks it up."""
 
 from __future__ import annotations
 
@@ -85,12 +85,10 @@ class Backend:
     index_carries_primary_key = False
     # Whether the engine must pace its chunks so other writers get the database-wide lock.
     paces_writers = False
-    # The schema that names this connection's own TEMP tables (never a real table of the server).
-    temp_schema = "temp"
 
     def connect(self, target, *, create: bool, allow_read_only: bool, busy_timeout_ms: int):
-        """A Connection: a connected peewee Database for this thread (carrying ``backend``)
-        and what opening it found. Raises DatabaseOpenError naming the target and the
+        """A Connection: a connected peewee Database for this thread, this backend and what
+        opening it found. Raises DatabaseOpenError naming the target and the
         reason."""
         raise NotImplementedError
 

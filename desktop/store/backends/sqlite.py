@@ -36,8 +36,9 @@ from ..sqlite_file import (
     wal_has_frames,
     why_unreadable,
 )
-from ..undo_record import RowidRecorder
 from .base import Backend, Connection, DatabaseOpenError, FirstErrorWins
+from .spec_ddl import SQLITE_JOB_TABLE_DDL as JOB_TABLE_DDL
+from .sqlite_record import RowidRecorder
 
 PRAGMAS = {  # per connection: none of these changes the file
     # Off for our connections: every row we write references rows read in the same transaction
@@ -47,24 +48,6 @@ PRAGMAS = {  # per connection: none of these changes the file
     "foreign_keys": 0,
     "synchronous": "normal",
 }
-
-# The web server spec's DDL, verbatim: it is the contract between the two programs.
-JOB_TABLE_DDL = """
-CREATE TABLE bulk_operation_jobs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    job_type VARCHAR(50) NOT NULL,
-    status VARCHAR(20) NOT NULL DEFAULT 'pending',
-    user_id INTEGER NOT NULL,
-    parameters TEXT NOT NULL,
-    progress INTEGER DEFAULT 0,
-    total INTEGER DEFAULT 0,
-    created_at TEXT NOT NULL,
-    started_at TEXT,
-    completed_at TEXT,
-    error_message TEXT,
-    FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
-)
-"""
 
 FILE_FAILURES = ("malformed", "disk i/o error", "not a database", "unable to open database",
                  "no such table")
@@ -76,6 +59,9 @@ CORRUPTION_WORDS = ("malformed", "not a database")
 class ReaderSqliteDatabase(FirstErrorWins, SqliteDatabase):
     """SqliteDatabase whose failed ROLLBACK never hides the error that caused it (see
     FirstErrorWins: after a full disk or an I/O error SQLite has often rolled back already)."""
+
+    # The schema that names this connection's own TEMP tables (never a real table of the file).
+    temp_schema = "temp"
 
     def left_in_transaction(self) -> bool:
         conn = self._state.conn
@@ -159,7 +145,6 @@ class SqliteBackend(Backend):
 
     def _open(self, db: SqliteDatabase, path: Path, read_only_reason: str | None = None,
               damage: str | None = None) -> Connection:
-        db.backend = self
         try:
             db.connect(reuse_if_open=True)
             mode = db.execute_sql("PRAGMA journal_mode").fetchone()[0].lower()
@@ -195,7 +180,7 @@ class SqliteBackend(Backend):
                                   timeout=busy_timeout_ms / 1000)
         try:
             opened = self._open(db, path)
-            ensure_schema(db)
+            ensure_schema(self, db)
         except DatabaseError as exc:
             db.close()
             raise DatabaseOpenError(path, f"cannot be created as a database ({exc})") from exc
