@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -367,6 +368,29 @@ def test_count_reloads_during_a_job_never_undo_its_live_changes(qtbot, make_wind
     assert len(seen) > 6 and len(reloads) > 3
     assert seen == sorted(seen, reverse=True) and start > seen[0] and seen[-1] == 0
     assert db_unread(demo_db, 1, 1) == 0
+
+
+def test_no_task_of_the_window_outlives_its_shutdown(qtbot, make_window, demo_db):
+    """A task ending may start another (a poll's reload, a job's last event while the engine
+    closes). Shutdown waits until none is left and nothing starts after it: a task left pending
+    was destroyed with the loop ("Task was destroyed but it is pending!") and failed a test."""
+    window = make_window(demo_db)
+    follow_ups = []
+
+    async def waits_forever():
+        await asyncio.Event().wait()
+
+    async def starts_another_as_it_ends():
+        try:
+            await waits_forever()
+        finally:
+            follow_ups.append(window.spawn(waits_forever()))
+
+    window.spawn(starts_another_as_it_ends())
+    run(qtbot, window.shutdown())
+    assert len(follow_ups) == 1 and follow_ups[0].cancelled()
+    assert not window.messages.tasks
+    assert window.spawn(waits_forever()).cancelled()  # dropped unrun, never left pending
 
 
 def test_sigterm_closes_the_app_as_its_close_button_does(tmp_path, server_db):

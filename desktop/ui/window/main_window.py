@@ -441,7 +441,8 @@ class MainWindow(QMainWindow):
     async def shutdown(self) -> None:
         """Save settings, let running jobs stop after their chunk and hand them back."""
         self.save_state()
-        for task in list(self.messages.tasks):
-            task.cancel()
-        await asyncio.gather(*self.messages.tasks, return_exceptions=True)
+        self.poll_timer.stop()
+        await self.messages.stop_all()
         await self.database.close_database()
+        # whatever the close started (a last event of a job, a timer) ends here too
+        await self.messages.stop_all(close=True)

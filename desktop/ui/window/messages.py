@@ -31,17 +31,35 @@ class WindowMessages:
     def __init__(self, window) -> None:
         self.window = window
         self.tasks: set[asyncio.Task] = set()
+        self.closed = False  # shut down: nothing new starts (see stop_all)
         self.message_box: QMessageBox | None = None
         self.failed_target: Path | str | None = None  # the database that failed, until reopened
         self.close_question: QMessageBox | None = None  # the last one asked (tests look at it)
 
     # -- background work --------------------------------------------------------------------
-    def spawn(self, coroutine) -> asyncio.Task:
-        """Run a coroutine on the loop; unexpected errors are shown, never lost."""
+    def spawn(self, coroutine) -> asyncio.Future:
+        """Run a coroutine on the loop; unexpected errors are shown, never lost. Once the
+        window has shut down, the coroutine is dropped unrun (a cancelled future)."""
+        if self.closed:
+            coroutine.close()
+            dropped = asyncio.get_event_loop().create_future()
+            dropped.cancel()
+            return dropped
         task = asyncio.ensure_future(coroutine)
         self.tasks.add(task)
         task.add_done_callback(self._task_done)
         return task
+
+    async def stop_all(self, *, close: bool = False) -> None:
+        """Cancel every task and wait for them, again until none is left: a task ending (or a
+        timer, or a job's event, while we wait) may start another. ``close``: from now on
+        nothing starts (spawn drops it), so no task outlives the window and is destroyed
+        pending when its loop goes."""
+        self.closed = self.closed or close
+        while pending := [task for task in self.tasks if not task.done()]:
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
 
     def _task_done(self, task: asyncio.Task) -> None:
         self.tasks.discard(task)
