@@ -22,7 +22,7 @@ from .job_requests import (
     parse_parameters,
     positive_int,
 )
-from .models import BulkOperationJob, Feed, database_proxy, job_columns
+from .models import BulkOperationJob, Feed, database_proxy, job_columns, returned_rows
 from .scopes import Scope, count_in_scope
 
 STATUSES = ("pending", "running", "completed", "failed", "cancelled")
@@ -310,7 +310,7 @@ def claim_job(job_id: int, owner: str, *, take_over: bool = False,
     # One guarded statement: of several workers racing for the job (on any backend, in any
     # process) exactly one matches the guard; the others, or a caller whose job is no longer
     # claimable (completed meanwhile...), get None.
-    claimed = list(J.update(changes).where((J.id == job_id) & guard).returning(J).execute())
+    claimed = returned_rows(J.update(changes).where((J.id == job_id) & guard).returning(J))
     return JobRecord.from_row(claimed[0]) if claimed else None
 
 
@@ -362,7 +362,7 @@ def record_chunk(job_id: int, owner: str, processed: int, marked: int, cursor: i
                         BulkOperationJob.completed_at: now})
     query = (BulkOperationJob.update(changes).where(BulkOperationJob.id == job_id)
              .returning(*BulkOperationJob._meta.sorted_fields))
-    return JobRecord.from_row(next(iter(query.objects().execute())))
+    return JobRecord.from_row(returned_rows(query.objects())[0])
 
 
 def fn_max(a, b):

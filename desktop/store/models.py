@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 from weakref import WeakKeyDictionary
 
+import peewee
 from peewee import (
     AutoField,
     BigIntegerField,
@@ -193,6 +194,16 @@ def flag_unset(flag):
     ``is_read`` is unread. (``= false OR IS NULL``: both backends, and an index on the column
     can still serve it.)"""
     return (flag == False) | flag.is_null()  # noqa: E712
+
+
+def returned_rows(query) -> list:
+    """The rows of an UPDATE … RETURNING, fetched inside peewee's translation of the driver's
+    errors. SQLite runs the statement as its first row is fetched (and, outside a transaction,
+    commits it then), after ``execute()`` returned: a full disk or a lock raised there would be
+    sqlite3's own error, which no handler of peewee's errors catches (a traceback, the job left
+    pending)."""
+    with peewee.__exception_wrapper__:  # (peewee's own, module-level since peewee 3)
+        return list(query.execute())
 
 
 class IntegerArrayField(Field):

@@ -29,7 +29,14 @@ from .jobs_table import (
     load_job,
     write_transaction,
 )
-from .models import Article, BulkJobChange, BulkJobSpan, BulkOperationJob, ReadStatus
+from .models import (
+    Article,
+    BulkJobChange,
+    BulkJobSpan,
+    BulkOperationJob,
+    ReadStatus,
+    returned_rows,
+)
 
 UNDO_JOB_TYPE = UNDO.name
 MAX_UNDO_CHUNK = 10_000  # recorded articles an undo chunk of an older job's record reverts
@@ -112,10 +119,9 @@ def _still_the_jobs_doing(job: JobRecord):
 
 def _revert(job: JobRecord, rows, now: str) -> list[int]:
     """Make unread the job's rows among ``rows`` still as it left them; their article ids."""
-    return [article_id for (article_id,) in
-            ReadStatus.update(is_read=False, read_at=None, updated_at=now)
-            .where(_still_the_jobs_doing(job) & rows)
-            .returning(ReadStatus.article).tuples().execute()]
+    return [article_id for (article_id,) in returned_rows(
+        ReadStatus.update(is_read=False, read_at=None, updated_at=now)
+        .where(_still_the_jobs_doing(job) & rows).returning(ReadStatus.article).tuples())]
 
 
 def revert_changes(backend, job: JobRecord, low: int, high: int, now: str,
