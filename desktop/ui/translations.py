@@ -43,7 +43,9 @@ def shipped_languages() -> list[str]:
 
 
 def language_name(language: str) -> str:
-    """A language in its own words ("Deutsch", "English")."""
+    """A language in its own words ("Deutsch", "English": not "American English")."""
+    if language == SOURCE_LANGUAGE:
+        return "English"
     name = QLocale(language).nativeLanguageName()
     return name[:1].upper() + name[1:] if name else language
 
