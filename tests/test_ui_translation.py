@@ -162,6 +162,8 @@ def test_the_window_in_german(qtbot, make_window, server_db, german):
     assert window.jobs.panel.empty_label.text().startswith("Noch keine Aufträge.")
     headers = [window.tree_model.headerData(c, Qt.Orientation.Horizontal) for c in (0, 1)]
     assert headers == ["Feeds", "Ungelesen"]
+    tree_header = window.tree.header()  # "Ungelesen" is wider than the counts: never cut
+    assert tree_header.sectionSize(1) >= tree_header.sectionSizeFromContents(1).width()
     spin = window.menus.open_preferences().keep_days
     assert spin.suffix() == " Tag"
     spin.setValue(3)
@@ -234,3 +236,23 @@ def test_the_check_fails_when_a_catalogue_is_out_of_date(tmp_path, monkeypatch):
     said = catalogue_tool.problems()
     assert any("rss_desktop_de.ts is out of date" in line for line in said), said
     assert any("NewPart" in line for line in said), said
+
+
+def test_columns_sized_for_another_language_are_not_restored(qtbot, make_window, server_db,
+                                                             qapp):
+    """Column widths fit the words they were saved with: a German window does not take the
+    English one's (its dates and headers would be cut), an English one does."""
+    from desktop.ui.articles.model import RECEIVED
+
+    english = make_window(server_db)
+    english.articles.view.setColumnWidth(RECEIVED, 41)
+    english.save_state()
+    assert make_window(server_db).articles.view.columnWidth(RECEIVED) == 41
+    translators = install_language(qapp, "de")
+    try:
+        german = make_window(server_db)
+        header = german.articles.view.horizontalHeader()
+        assert german.articles.view.columnWidth(RECEIVED) >= \
+            header.sectionSizeFromContents(RECEIVED).width() > 41
+    finally:
+        reset_language(qapp, translators)

@@ -166,7 +166,9 @@ class FeedPane(QWidget):
         text = number(total) if total else ""
         width = max(COUNT_MIN_WIDTH, self.tree.fontMetrics().horizontalAdvance(text)
                     + 2 * self.tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin)
-                    + COUNT_PADDING)
+                    + COUNT_PADDING,
+                    # and its header whole ("Ungelesen" is wider than any count)
+                    self.tree.header().sectionSizeFromContents(1).width())
         if width != self._count_width:
             self._count_width = width
             self.tree.header().resizeSection(1, width)

@@ -188,13 +188,13 @@ class MainWindow(QMainWindow):
         splitter = self.prefs.layout_state("splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
-        header = self.prefs.layout_state(JOBS_HEADER)
+        header = self.prefs.layout_state(JOBS_HEADER, sized_to_words=True)
         if header is not None:
             self.jobs.panel.table.horizontalHeader().restoreState(header)
         content = self.prefs.layout_state("content_splitter")
         if content is not None:
             self.content_splitter.restoreState(content)
-        header = self.prefs.layout_state(ARTICLES_HEADER)
+        header = self.prefs.layout_state(ARTICLES_HEADER, sized_to_words=True)
         if header is not None:
             self.articles.view.horizontalHeader().restoreState(header)
             self.articles.pane.show_order()  # the order is the list's, not the saved header's

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QSettings
+from PySide6.QtCore import QByteArray, QCoreApplication, QLocale, QSettings
 
 MAX_RECENT = 8
 AGE_PRESETS = (None, "1d", "1w", "2w")
@@ -178,13 +178,19 @@ class AppSettings:
     def show_read_articles(self, value: bool) -> None:
         self.qsettings.setValue("view/show_read_articles", bool(value))
 
-    def layout_state(self, name: str) -> QByteArray | None:
-        """A saved geometry or widget state (window, splitter, table headers)."""
+    def layout_state(self, name: str, *, sized_to_words: bool = False) -> QByteArray | None:
+        """A saved geometry or widget state (window, splitter, table headers).
+        ``sized_to_words``: a table header, whose columns fit the words of the language it
+        was saved in; in another language (its words longer) it is not restored."""
+        if sized_to_words and self.qsettings.value("window/locale", QLocale().name()) \
+                != QLocale().name():
+            return None
         value = self.qsettings.value(f"window/{name}")
         return value if isinstance(value, (QByteArray, bytes)) else None
 
     def save_layout_state(self, name: str, state: QByteArray) -> None:
         self.qsettings.setValue(f"window/{name}", state)
+        self.qsettings.setValue("window/locale", QLocale().name())
 
     def sync(self) -> None:
         self.qsettings.sync()
