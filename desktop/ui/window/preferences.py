@@ -134,8 +134,10 @@ class DaysSpinBox(QSpinBox):
         self._follow(self.value())
 
     def _follow(self, value: int) -> None:
-        # the suffix alone: "%n" stands in the text for lupdate's plural forms, cut away here
-        self.setSuffix(self.tr("%n day(s)", "", value).replace(str(value), "", 1))
+        # the words around the number ("1 day", "1 Tag"; a language may put them first)
+        before, _number, after = self.tr("%n day(s)", "", value).partition(str(value))
+        self.setPrefix(before)
+        self.setSuffix(after)
 
     def validate(self, text: str, pos: int):
         state, text, pos = super().validate(text, pos)
