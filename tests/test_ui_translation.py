@@ -209,7 +209,7 @@ def smoke(tmp_path: Path, **env) -> str:
 
 
 def test_the_window_starts_in_the_desktops_language(tmp_path):
-    assert "window in de" in smoke(tmp_path, LANGUAGE="de", LANG="C.UTF-8")
+    assert "window in de (2 catalogues)" in smoke(tmp_path, LANGUAGE="de", LANG="C.UTF-8")
     assert "window in de" in smoke(tmp_path, LANG="de_DE.UTF-8")
     assert "window in en" in smoke(tmp_path, LANG="C.UTF-8")  # the default: English
     assert "window in en" in smoke(tmp_path, LANGUAGE="fr", LANG="fr_FR.UTF-8")

@@ -200,8 +200,10 @@ async def _smoke_test(window) -> int:
     if job.status != "completed" or unread != 0:
         print(f"smoke test failed: job {job.status}, {unread} unread left", file=sys.stderr)
         return 1
+    app = QApplication.instance()
     print(f"smoke test ok: {job.progress} articles in category {scope.name}, job {job.status}, "
-          f"window in {getattr(QApplication.instance(), 'ui_language', '?')}")
+          f"window in {getattr(app, 'ui_language', '?')} "
+          f"({len(getattr(app, 'translators', []))} catalogues)")  # ours, and Qt's
     return 0
 
 
