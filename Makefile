@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench install lint clean
+.PHONY: run test bench install lint clean translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,10 +28,18 @@ test: $(STAMP)
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks $(ARGS)
 
-# ruff, then the layers declared in pyproject.toml ([tool.importlinter]: store < engine < faces)
+# ruff, then the layers declared in pyproject.toml ([tool.importlinter]: store < engine < faces),
+# then the catalogues: current with the code, their .qm compiled from them
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-logo
+	$(BIN)/python packaging/translations.py check
+
+# The window's catalogues (resources/translations, packaging/translations.py): pyside6-lupdate
+# brings every .ts up to date with the tr() of desktop/ui, pyside6-lrelease compiles each .qm
+# beside it (committed). A new language: `make translations NEW=fr`.
+translations: $(STAMP)
+	$(BIN)/python packaging/translations.py update $(NEW)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -94,6 +94,24 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(autouse=True)
+def window_in_english(request):
+    """A test with Qt sees the window as an English desktop does (desktop/ui/translations.py):
+    the English catalogue (its plural forms) and English number formats, installed once. (A
+    test of a model alone still counts in English: "13,905", not the C locale's "13905".)"""
+    from PySide6.QtCore import QLocale
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.translations import formats_for, install_language
+
+    QLocale.setDefault(formats_for("en", QLocale.c()))
+    if not {"qapp", "qtbot"} & set(request.fixturenames) and QApplication.instance() is None:
+        return
+    qapp = request.getfixturevalue("qapp")
+    if getattr(qapp, "translators", None) is None:
+        qapp.translators = install_language(qapp, "en", formats=formats_for("en", QLocale.c()))
+
+
+@pytest.fixture(autouse=True)
 def private_xdg_places(tmp_path_factory, monkeypatch):
     """No test writes into the home folder: the XDG places (desktop/places.py: data, settings,
     cache, logs) of this process and of the programs the tests start are the test's own."""

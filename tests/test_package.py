@@ -210,7 +210,15 @@ def test_demo_then_mark_read(onedir, bundle_env, tmp_path):
 def test_gui_smoke_test(onedir, bundle_env, tmp_path):
     result = run(onedir, "gui", "--smoke-test", env=bundle_env, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "smoke test ok" in result.stdout
+    assert "smoke test ok" in result.stdout and "window in en" in result.stdout
+
+
+def test_the_bundle_speaks_german(onedir, bundle_env, tmp_path):
+    """Our catalogue and Qt's are in the bundle and found there (issue 24)."""
+    result = run(onedir, "gui", "--smoke-test", env={**bundle_env, "LANGUAGE": "de"},
+                 cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "window in de (2 catalogues)" in result.stdout  # ours and Qt's qtbase_de
 
 
 def time_screenshot(executable: Path, env, folder: Path, database: Path,
@@ -273,7 +281,9 @@ def test_bundle_contents(onedir):
     qt = internal / "PySide6" / "Qt"
     assert (qt / "plugins" / "iconengines" / "libqsvgicon.so").is_file()
     assert (qt / "plugins" / "platforms" / "libqoffscreen.so").is_file()
-    assert not (qt / "translations").exists()
+    # Qt's catalogues only for the languages we ship ours of (resources/translations)
+    assert (resources / "translations" / "rss_desktop_de.qm").is_file()
+    assert sorted(path.name for path in (qt / "translations").iterdir()) == ["qtbase_de.qm"]
     for module in ("QtNetwork", "QtDBus", "QtQml", "QtQuick"):
         assert not list(internal.glob(f"PySide6/{module}.*")), module
 

@@ -16,7 +16,7 @@ import time
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QSocketNotifier, Qt
+from PySide6.QtCore import QCoreApplication, QSocketNotifier, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 os.environ.setdefault("QT_API", "pyside6")  # qasync would otherwise probe PyQt5/6 first
@@ -69,11 +69,13 @@ def install_error_reporting(loop: asyncio.AbstractEventLoop, log_path: Path) -> 
     def report(exc: BaseException) -> None:
         log.error("unexpected error\n%s",
                   "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
-        text = f"{type(exc).__name__}: {exc}\n\nDetails were written to {log_path}."
+        text = f"{type(exc).__name__}: {exc}\n\n" + QCoreApplication.translate(
+            "app", "Details were written to {path}.").format(path=log_path)
         if shown:
             shown[0].setText(text)
             return
-        box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error", text)
+        box = QMessageBox(QMessageBox.Icon.Critical,
+                          QCoreApplication.translate("app", "Unexpected error"), text)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.destroyed.connect(shown.clear)
         shown.append(box)
@@ -132,7 +134,7 @@ async def _run_window(window, database: Path | str, create: bool, demo_if_new: b
     closed = asyncio.Event()
     window.closeRequested.connect(closed.set)
     if demo_if_new and isinstance(database, Path) and not database.exists():
-        window.status_label.setText("Creating a demo database…")
+        window.status_label.setText(QCoreApplication.translate("app", "Creating a demo database…"))
         window.show()
         await asyncio.get_running_loop().run_in_executor(None, create_demo_file, database)
     window.show()
@@ -198,7 +200,10 @@ async def _smoke_test(window) -> int:
     if job.status != "completed" or unread != 0:
         print(f"smoke test failed: job {job.status}, {unread} unread left", file=sys.stderr)
         return 1
-    print(f"smoke test ok: {job.progress} articles in category {scope.name}, job {job.status}")
+    app = QApplication.instance()
+    print(f"smoke test ok: {job.progress} articles in category {scope.name}, job {job.status}, "
+          f"window in {getattr(app, 'ui_language', '?')} "
+          f"({len(getattr(app, 'translators', []))} catalogues)")  # ours, and Qt's
     return 0
 
 
@@ -233,8 +238,10 @@ def run_gui(database: str | None = None, *, smoke_test: bool = False,
             screenshot: str | None = None, demo_if_new: bool = False) -> int:
     """Open the desktop app on ``database`` (a file, or a ``postgresql://`` URL whose password
     comes from PGPASSWORD, ~/.pgpass or the window's prompt); returns the process exit code."""
+    from .translations import apply_ui_language
     from .window.database import database_target
     from .window.main_window import MainWindow
+    from .window.settings import AppSettings
 
     instance, moved = None, {}
     throwaway = smoke_test or screenshot  # never the person's window, settings or files
@@ -244,6 +251,10 @@ def run_gui(database: str | None = None, *, smoke_test: bool = False,
             return 0
         moved = move_old_places()
     app = create_application()
+    settings_folder = tempfile.TemporaryDirectory() if throwaway else None
+    settings = (throwaway_settings(Path(settings_folder.name)) if settings_folder
+                else app_settings())
+    app.ui_language = apply_ui_language(app, AppSettings(settings).language)
     log_path = configure_logging()
     if moved:
         log.info("moved from the old places: %s", moved)
@@ -251,9 +262,8 @@ def run_gui(database: str | None = None, *, smoke_test: bool = False,
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     install_error_reporting(loop, log_path)
-    settings_folder = tempfile.TemporaryDirectory() if throwaway else None
-    window = MainWindow(throwaway_settings(Path(settings_folder.name)) if settings_folder
-                        else app_settings())
+    log.info("window language: %s", app.ui_language)
+    window = MainWindow(settings)
     close_on_signals(window)
     if os.environ.get(FIRST_PAINT_ENV):
         report_first_paints(window)

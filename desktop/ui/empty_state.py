@@ -20,15 +20,15 @@ class EmptyState(QWidget):
         self.message.setWordWrap(True)
         # a long reason (a file's path and what to do) wraps into lines one can read
         self.message.setMaximumWidth(self.message.fontMetrics().averageCharWidth() * 90)
-        self.sample_button = QPushButton("Create sample data")
-        self.sample_button.setAccessibleName("Create sample data")
-        self.demo_button = QPushButton("Create a demo database…")
-        self.demo_button.setAccessibleName("Create a demo database")
+        self.sample_button = QPushButton(self.tr("Create sample data"))
+        self.sample_button.setAccessibleName(self.tr("Create sample data"))
+        self.demo_button = QPushButton(self.tr("Create a demo database…"))
+        self.demo_button.setAccessibleName(self.tr("Create a demo database"))
         self.demo_button.hide()
-        self.open_button = QPushButton(icon("open"), "Open database…")
-        self.open_button.setAccessibleName("Open database")
-        self.connect_button = QPushButton(icon("server"), "Connect to server…")
-        self.connect_button.setAccessibleName("Connect to server")
+        self.open_button = QPushButton(icon("open"), self.tr("Open database…"))
+        self.open_button.setAccessibleName(self.tr("Open database"))
+        self.connect_button = QPushButton(icon("server"), self.tr("Connect to server…"))
+        self.connect_button.setAccessibleName(self.tr("Connect to server"))
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(self.message, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -39,7 +39,8 @@ class EmptyState(QWidget):
 
     def show_no_database(self, reason: str) -> None:
         """No database is open; ``reason`` says why (the last one failed to open)."""
-        self.message.setText(f"No database is open.\n{reason}\n\nOpen your reader's database, "
-                             "or create a demo database to try the app.")
+        self.message.setText("{}\n{}\n\n{}".format(
+            self.tr("No database is open."), reason,
+            self.tr("Open your reader's database, or create a demo database to try the app.")))
         self.sample_button.hide()
         self.demo_button.show()

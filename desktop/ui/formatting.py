@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pendulum
-from PySide6.QtCore import QDate, QLocale, QTime
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, QTime
 
 from ..jobs.api import clock, parse_db_text
 
@@ -27,7 +27,9 @@ def clock_time(hour: int, minute: int) -> str:
 
 
 def _day_and_month(month: int, day: int) -> str:
-    return QLocale().toString(QDate(2000, month, day), "MMM d")
+    # (the order is the language's: "Dec 4", "4. Dez.")
+    return QLocale().toString(QDate(2000, month, day),
+                              QCoreApplication.translate("formatting", "MMM d"))
 
 
 def local_time(text: str | None, now: pendulum.DateTime | None = None) -> str:
@@ -47,16 +49,20 @@ def local_time(text: str | None, now: pendulum.DateTime | None = None) -> str:
     if local.date() == today:
         return time_of_day
     if local.date() == today.subtract(days=1):
-        return f"yesterday {time_of_day}"
+        return yesterday(time_of_day)
     if local.year == today.year:
         return f"{_day_and_month(local.month, local.day)} {time_of_day}"
     return f"{local.format('YYYY-MM-DD')} {time_of_day}"
 
 
+def yesterday(time_of_day: str) -> str:
+    return QCoreApplication.translate("formatting", "yesterday {time}").format(time=time_of_day)
+
+
 def widest_local_times() -> list[str]:
     """The longest texts local_time writes in this locale (a date column's width)."""
     late = clock_time(23, 59)  # "11:59 PM" where the locale counts hours to 12
-    return [f"yesterday {late}", f"2026-12-28 {late}",
+    return [yesterday(late), f"2026-12-28 {late}",
             *(f"{_day_and_month(month, 28)} {late}" for month in range(1, 13))]
 
 
@@ -74,19 +80,28 @@ def full_local_time(text: str | None) -> str:
 
 def duration(seconds: float) -> str:
     """'<1 s', '42 s', '40 min', '1 h 5 min': rounded up, as a person reads time left."""
+    translate = QCoreApplication.translate
     if seconds < 1:
-        return "<1 s"
+        return translate("formatting", "<1 s")
     if seconds < 60:
-        return f"{math.ceil(seconds)} s"
+        return translate("formatting", "{seconds} s").format(seconds=math.ceil(seconds))
     minutes = math.ceil(seconds / 60)
     if minutes < 60:
-        return f"{minutes} min"
+        return translate("formatting", "{minutes} min").format(minutes=minutes)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    if minutes:
+        return translate("formatting", "{hours} h {minutes} min").format(hours=hours,
+                                                                           minutes=minutes)
+    return translate("formatting", "{hours} h").format(hours=hours)
+
+
+def number(count: float) -> str:
+    """A count as the window's locale writes it ("1,234"; "1.234" in German)."""
+    return QLocale().toString(int(count))
 
 
 def articles(count: int) -> str:
-    return f"{count:,} article{'s' * (count != 1)}"
+    return QCoreApplication.translate("formatting", "%Ln article(s)", "", count)
 
 
 def one_line(text: str) -> str:

@@ -75,22 +75,24 @@ class ArticleController(QObject):
             return made
 
         self.open_article_action = action(
-            "&Open in browser", ["Return", "Enter", "Space"], self.open_article,
-            "Open the article's link in the browser and mark it read (Enter or Space)")
-        self.copy_link_action = action("&Copy link", [QKeySequence.StandardKey.Copy],
-                                       self.copy_article_link, "Copy the article's link")
-        self.toggle_read_action = action("Mark as &read", ["M"], self.toggle_article_read,
-                                         "Mark the article read or unread (M)")
-        self.toggle_star_action = action("&Star", ["S"], self.toggle_article_star,
-                                         "Star or unstar the article (S)")
-        self.mark_older_action = action("Mark this and everything older as read…", [],
+            self.tr("&Open in browser"), ["Return", "Enter", "Space"], self.open_article,
+            self.tr("Open the article's link in the browser and mark it read (Enter or Space)"))
+        self.copy_link_action = action(self.tr("&Copy link"), [QKeySequence.StandardKey.Copy],
+                                       self.copy_article_link, self.tr("Copy the article's link"))
+        self.toggle_read_action = action(self.tr("Mark as &read"), ["M"],
+                                         self.toggle_article_read,
+                                         self.tr("Mark the article read or unread (M)"))
+        self.toggle_star_action = action(self.tr("&Star"), ["S"], self.toggle_article_star,
+                                         self.tr("Star or unstar the article (S)"))
+        self.mark_older_action = action(self.tr("Mark this and everything older as read…"), [],
                                         self.mark_older_than,
-                                        "Mark this article and every article of the list's "
-                                        "scope received before it as read, as one job")
-        self.search_articles_action = QAction("&Search articles", self)
+                                        self.tr("Mark this article and every article of the "
+                                                "list's scope received before it as read, as "
+                                                "one job"))
+        self.search_articles_action = QAction(self.tr("&Search articles"), self)
         self.search_articles_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
         self.search_articles_action.triggered.connect(self._focus_article_search)
-        self.show_read_action = QAction("Show &read articles", self)
+        self.show_read_action = QAction(self.tr("Show &read articles"), self)
         self.show_read_action.setCheckable(True)
         self.show_read_action.setChecked(self.prefs.show_read_articles)
         self.show_read_action.toggled.connect(pane.show_read.setChecked)
@@ -136,26 +138,31 @@ class ArticleController(QObject):
         scope, spec, model = self._list_scope, self.model.spec, self.model
         if spec is None or scope is None:
             self.pane.set_state(
-                "Articles", "Select a category or a feed to see its articles."
+                self.tr("Articles"), self.tr("Select a category or a feed to see its articles.")
                 if self.manager is not None and self.user_id is not None else "", False)
             return
         name = isolated(scope.name)
-        title = f"{name} — {self.tree_model.unread(scope):,} unread"
+        title = self.tr("{name} — %Ln unread", "", self.tree_model.unread(scope)).format(
+            name=name)
         count = model.rowCount()
         if spec.search:
-            more = "" if model.complete else "+"
-            title += f" · {count:,}{more} matching “{isolated(spec.search)}”"
+            search = isolated(spec.search)
+            title += " · " + (
+                self.tr("%Ln matching “{search}”", "", count) if model.complete
+                else self.tr("%Ln+ matching “{search}”", "", count)).format(search=search)
         empty = None
         if count == 0 and model.complete:
-            unread = "unread " if spec.unread_only else ""
-            if spec.search:
-                empty = f"No {unread}article in {name} matches “{isolated(spec.search)}”."
+            if spec.search and spec.unread_only:
+                empty = self.tr("No unread article in {name} matches “{search}”.")
+            elif spec.search:
+                empty = self.tr("No article in {name} matches “{search}”.")
             elif spec.unread_only:
-                empty = f"Nothing unread in {name}."
+                empty = self.tr("Nothing unread in {name}.")
             else:
-                empty = f"No articles in {name} yet."
+                empty = self.tr("No articles in {name} yet.")
+            empty = empty.format(name=name, search=isolated(spec.search or ""))
         elif count == 0 and spec.search:
-            empty = f"Searching {name}…"
+            empty = self.tr("Searching {name}…").format(name=name)
         self.pane.set_state(title, empty, empty is not None and spec.unread_only
                                     and model.complete, scope.name)
 
@@ -175,15 +182,17 @@ class ArticleController(QObject):
         self.open_article_action.setEnabled(row is not None)  # without a link it says so
         self.copy_link_action.setEnabled(row is not None and bool(row.url))
         self.toggle_read_action.setEnabled(row is not None and writable)
-        self.toggle_read_action.setText("Mark as &unread" if row and row.is_read
-                                        else "Mark as &read")
+        self.toggle_read_action.setText(self.tr("Mark as &unread") if row and row.is_read
+                                        else self.tr("Mark as &read"))
         self.toggle_star_action.setEnabled(row is not None and writable)
-        self.toggle_star_action.setText("Un&star" if row and row.is_starred else "&Star")
+        self.toggle_star_action.setText(self.tr("Un&star") if row and row.is_starred
+                                        else self.tr("&Star"))
         scope = self._older_scope(row)
         self.mark_older_action.setEnabled(row is not None and writable and scope is not None)
         self.mark_older_action.setText(
-            f"Mark this and everything older in {isolated(scope.name)} as read…" if scope
-            else "Mark this and everything older as read…")
+            self.tr("Mark this and everything older in {name} as read…").format(
+                name=isolated(scope.name)) if scope
+            else self.tr("Mark this and everything older as read…"))
 
     def open_article(self, row: ArticleRow | None) -> None:
         """The link in the browser; opening an article marks it read, as a reader does."""
@@ -191,13 +200,17 @@ class ArticleController(QObject):
             return
         url = QUrl(row.url or "")
         if not row.url or url.scheme().lower() not in OPENED_SCHEMES:
-            self.window.status_label.setText(f"“{isolated(row.title)}” has no web link to open"
-                                      + (f" ({row.url})" if row.url else ""))
+            self.window.status_label.setText(
+                self.tr("“{title}” has no web link to open ({link})").format(
+                    title=isolated(row.title), link=row.url) if row.url
+                else self.tr("“{title}” has no web link to open").format(
+                    title=isolated(row.title)))
             return
         if not QDesktopServices.openUrl(url):
-            self.window.status_label.setText(f"No browser could open {row.url}")
+            self.window.status_label.setText(
+                self.tr("No browser could open {link}").format(link=row.url))
             return
-        self.window.status_label.setText(f"Opened {row.url}")
+        self.window.status_label.setText(self.tr("Opened {link}").format(link=row.url))
         if not row.is_read:
             self.toggle_article_read(row)
 
@@ -205,7 +218,7 @@ class ArticleController(QObject):
         if row is None or not row.url:
             return
         QGuiApplication.clipboard().setText(row.url)
-        self.window.status_label.setText(f"Copied {row.url}")
+        self.window.status_label.setText(self.tr("Copied {link}").format(link=row.url))
 
     def toggle_article_read(self, row: ArticleRow | None) -> None:
         if row is not None and self._writable():
@@ -221,7 +234,9 @@ class ArticleController(QObject):
         try:
             await getattr(self.manager, method)(self.user_id, row.id, value)
         except (JobRequestError, ArticleNotFound) as exc:
-            self.window.status_label.setText(f"“{isolated(row.title)}” was not changed: {exc}")
+            self.window.status_label.setText(self.tr("“{title}” was not changed: {reason}"
+                                                     ).format(title=isolated(row.title),
+                                                              reason=exc))
 
     def _article_clicked(self, index) -> None:
         if index.column() == STAR:

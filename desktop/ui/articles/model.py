@@ -19,12 +19,12 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
 from ...jobs.api import ArticleRow, ListSpec, Scope, clock
-from ..formatting import full_local_time, isolated, local_time
+from ..formatting import full_local_time, isolated, local_time, yesterday
 
 COLUMNS = ("★", "Title", "Feed", "Published", "Received")
 STAR, TITLE, FEED, PUBLISHED, RECEIVED = range(len(COLUMNS))
@@ -35,12 +35,24 @@ MARGIN_PAGES = 1  # read ahead a page on either side of what the view shows
 EVERY_ID = (-1, 2**63 - 1)
 SHOWN_TIMES_KEPT = 2_000  # formatted dates remembered: a screenful's many times over, ~0.5 MB
 _shown_times: dict[tuple, str] = {}  # (stored text, with the whole date?, local day) -> shown
-HEADER_TIPS = {
-    STAR: "Starred (S, or click the star)",
-    PUBLISHED: "When the feed says the article was published",
-    RECEIVED: "When the reader received the article: the list's order (click to reverse), and "
-              "the order 'Mark this and everything older' follows",
-}
+translate = QCoreApplication.translate  # (the name lupdate finds)
+
+
+def header_tip(column: int) -> str | None:
+    return {
+        STAR: translate("ArticleListModel", "Starred (S, or click the star)"),
+        PUBLISHED: translate("ArticleListModel", "When the feed says the article was published"),
+        RECEIVED: translate("ArticleListModel", "When the reader received the article: the "
+                            "list's order (click to reverse), and the order 'Mark this and "
+                            "everything older' follows"),
+    }.get(column)
+
+
+def column_title(column: int) -> str:
+    """A column's header in the window's language (COLUMNS are the code's names)."""
+    return ("★", translate("ArticleListModel", "Title"), translate("ArticleListModel", "Feed"),
+            translate("ArticleListModel", "Published"),
+            translate("ArticleListModel", "Received"))[column]
 
 
 @dataclass(frozen=True)
@@ -269,9 +281,9 @@ class ArticleListModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return column_title(section)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return HEADER_TIPS.get(section)
+            return header_tip(section)
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -290,8 +302,12 @@ class ArticleListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return _tooltip(row, column)
         if role == Qt.ItemDataRole.AccessibleTextRole and column == TITLE:
-            state = "unread" if not row.is_read else "read"
-            return f"{isolated(row.title)}, {state}{', starred' if row.is_starred else ''}"
+            title = isolated(row.title)
+            if row.is_starred:
+                return (self.tr("{title}, unread, starred") if not row.is_read
+                        else self.tr("{title}, read, starred")).format(title=title)
+            return (self.tr("{title}, unread") if not row.is_read
+                    else self.tr("{title}, read")).format(title=title)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == STAR:
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
@@ -299,11 +315,11 @@ class ArticleListModel(QAbstractTableModel):
 
 def _text(row: ArticleRow, column: int) -> str:
     if row.gone:
-        return "(deleted)" if column == TITLE else ""
+        return translate("ArticleListModel", "(deleted)") if column == TITLE else ""
     if column == STAR:
         return "★" if row.is_starred else ""
     if column == TITLE:
-        return row.title or "(no title)"
+        return row.title or translate("ArticleListModel", "(no title)")
     if column == FEED:
         return row.feed_title
     return _when(row.published if column == PUBLISHED else row.received)
@@ -311,13 +327,18 @@ def _text(row: ArticleRow, column: int) -> str:
 
 def _tooltip(row: ArticleRow, column: int) -> str | None:
     if row.gone:
-        return "This article was deleted after the list was read"
+        return translate("ArticleListModel", "This article was deleted after the list was read")
     if column == STAR:
-        return "Starred (S unstars)" if row.is_starred else "Not starred (S stars)"
-    if column in (PUBLISHED, RECEIVED):
-        text = row.published if column == PUBLISHED else row.received
-        label = "Published" if column == PUBLISHED else "Received"
-        return f"{label} {_when(text, whole=True)}" if text else f"{label}: not known"
+        return (translate("ArticleListModel", "Starred (S unstars)") if row.is_starred
+                else translate("ArticleListModel", "Not starred (S stars)"))
+    if column == PUBLISHED:
+        return (translate("ArticleListModel", "Published {time}").format(
+            time=_when(row.published, whole=True)) if row.published
+            else translate("ArticleListModel", "Published: not known"))
+    if column == RECEIVED:
+        return (translate("ArticleListModel", "Received {time}").format(
+            time=_when(row.received, whole=True)) if row.received
+            else translate("ArticleListModel", "Received: not known"))
     text = _text(row, column)
     if column == TITLE and row.url:
         text += f"\n{row.url}"
@@ -334,7 +355,8 @@ def _when(text: str | None, *, whole: bool = False) -> str:
     if not text:
         return ""
     now = clock.now()
-    key = (text, whole, now.in_timezone("local").date())
+    # (and the language's word for yesterday: a test may change the language)
+    key = (text, whole, now.in_timezone("local").date(), yesterday(""))
     shown = _shown_times.get(key)
     if shown is None:
         try:

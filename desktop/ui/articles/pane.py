@@ -33,7 +33,6 @@ CELL_PADDING = 12  # beyond the style's text margins: the columns do not touch
 # hidden rather than squeezing it (Received stays: the list is in its order)
 TITLE_MIN_CHARS = 24
 GIVE_WAY = (PUBLISHED, FEED)
-SEARCH_HINTS = ("Search titles (Ctrl+Shift+F)", "Search titles")  # the short one when narrow
 TITLE_ROOM_CHARS = 24  # what the header line leaves the scope's name and count at least
 SPACING = 6  # a layout's usual spacing between the header line's widgets
 
@@ -55,7 +54,7 @@ class ArticleView(QTableView):
     def __init__(self, model: ArticleListModel, parent=None):
         super().__init__(parent)
         self.setModel(model)
-        self.setAccessibleName("Articles")
+        self.setAccessibleName(self.tr("Articles"))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -204,25 +203,27 @@ class ArticlePane(QWidget):
         super().__init__(parent)
         self.model = model
         self.title = ElidedLabel()
-        self.new_button = QPushButton("New articles: show them")
+        # the search box's hint, and the short one when narrow
+        self.search_hints = (self.tr("Search titles (Ctrl+Shift+F)"), self.tr("Search titles"))
+        self.new_button = QPushButton(self.tr("New articles: show them"))
         self.new_button.setFlat(True)
-        self.new_button.setToolTip("Articles arrived after this list was read (F5 also shows "
-                                   "them)")
+        self.new_button.setToolTip(self.tr("Articles arrived after this list was read (F5 also "
+                                           "shows them)"))
         self.new_button.hide()
         self.new_button.clicked.connect(self.newArticlesRequested)
         self.search = QLineEdit()
-        self.search.setAccessibleName("Search article titles")
-        self.search.setToolTip(SEARCH_HINTS[0])
+        self.search.setAccessibleName(self.tr("Search article titles"))
+        self.search.setToolTip(self.search_hints[0])
         self.search.setClearButtonEnabled(True)
-        self._show_search_hint(SEARCH_HINTS[0])
+        self._show_search_hint(self.search_hints[0])
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(lambda: self.searchChanged.emit(self.search_text()))
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self._search_now)
-        self.show_read = QCheckBox("Show read")
-        self.show_read.setToolTip("List read articles too, not only unread ones")
+        self.show_read = QCheckBox(self.tr("Show read"))
+        self.show_read.setToolTip(self.tr("List read articles too, not only unread ones"))
         self.show_read.toggled.connect(self.showReadChanged)
         self.view = ArticleView(model)
         self._newest_first = True
@@ -233,7 +234,7 @@ class ArticlePane(QWidget):
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
         self.empty_label.setEnabled(False)  # the palette's muted text colour
-        self.empty_button = QPushButton("Show read articles")
+        self.empty_button = QPushButton(self.tr("Show read articles"))
         self.empty_button.clicked.connect(lambda: self.show_read.setChecked(True))
         overlay = QVBoxLayout(self.empty)
         overlay.addStretch(1)
@@ -272,9 +273,9 @@ class ArticlePane(QWidget):
         """In a narrow window the search box's hint drops its shortcut (the tooltip keeps it),
         leaving the scope's name and count room beside it."""
         title_room = (self.width() - self.show_read.sizeHint().width() - 3 * SPACING
-                      - self._search_width(SEARCH_HINTS[0]))
+                      - self._search_width(self.search_hints[0]))
         wanted = self.fontMetrics().averageCharWidth() * TITLE_ROOM_CHARS
-        hint = SEARCH_HINTS[0] if title_room >= wanted else SEARCH_HINTS[1]
+        hint = self.search_hints[0] if title_room >= wanted else self.search_hints[1]
         if hint != self.search.placeholderText():
             self._show_search_hint(hint)
         super().resizeEvent(event)

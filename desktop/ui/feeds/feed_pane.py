@@ -6,6 +6,7 @@ from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import QHeaderView, QLineEdit, QStyle, QTreeView, QVBoxLayout, QWidget
 
 from ...jobs.api import Scope
+from ..formatting import number
 from .scope_tree import ScopeTreeModel
 
 NAME_MIN_WIDTH = 120  # a feed's name never shrinks below this; the pane scrolls instead
@@ -133,14 +134,14 @@ class FeedPane(QWidget):
     def __init__(self, model: ScopeTreeModel, parent=None):
         super().__init__(parent)
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter feeds (Ctrl+F)")
-        self.filter_edit.setAccessibleName("Filter feeds by name")
+        self.filter_edit.setPlaceholderText(self.tr("Filter feeds (Ctrl+F)"))
+        self.filter_edit.setAccessibleName(self.tr("Filter feeds by name"))
         self.filter_edit.setClearButtonEnabled(True)
         self.model = model
         self.filter_edit.textChanged.connect(self._text_changed)
         self.tree = QTreeView()
         self.tree.setModel(model)
-        self.tree.setAccessibleName("Categories and feeds")
+        self.tree.setAccessibleName(self.tr("Categories and feeds"))
         self.tree.setUniformRowHeights(True)
         header = self.tree.header()
         header.setStretchLastSection(False)
@@ -162,10 +163,12 @@ class FeedPane(QWidget):
 
     def _fit_counts(self, *_) -> None:
         total = self.model.unread(Scope("all"))
-        text = f"{total:,}" if total else ""
+        text = number(total) if total else ""
         width = max(COUNT_MIN_WIDTH, self.tree.fontMetrics().horizontalAdvance(text)
                     + 2 * self.tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin)
-                    + COUNT_PADDING)
+                    + COUNT_PADDING,
+                    # and its header whole ("Ungelesen" is wider than any count)
+                    self.tree.header().sectionSizeFromContents(1).width())
         if width != self._count_width:
             self._count_width = width
             self.tree.header().resizeSection(1, width)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QModelIndex, Qt, Signal
 
 from ...jobs.api import Overview, Scope
-from ..formatting import isolated
+from ..formatting import isolated, number
 from ..resources import icon
 
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -22,9 +22,14 @@ _NOT_SHOWN = object()  # a feed id the counts hold but the tree does not show
 
 def scope_label(scope: Scope) -> str:
     """How a message names a scope: "Category: Tech", "Feed: …", "All articles"."""
-    return {"all": "All articles", "category": f"Category: {isolated(scope.name)}",
-            "feed": f"Feed: {isolated(scope.name)}", "uncategorized": "Uncategorized"
-            }[scope.kind]
+    translate = QCoreApplication.translate
+    if scope.kind == "category":
+        return translate("ScopeTreeModel", "Category: {name}").format(name=isolated(scope.name))
+    if scope.kind == "feed":
+        return translate("ScopeTreeModel", "Feed: {name}").format(name=isolated(scope.name))
+    if scope.kind == "all":
+        return translate("ScopeTreeModel", "All articles")
+    return translate("ScopeTreeModel", "Uncategorized")
 
 
 @dataclass(frozen=True)
@@ -138,7 +143,7 @@ class ScopeTreeModel(QAbstractItemModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return ("Feeds", "Unread")[section]
+            return (self.tr("Feeds"), self.tr("Unread"))[section]
         return None
 
     def scope_at(self, index) -> Scope | None:
@@ -163,9 +168,10 @@ class ScopeTreeModel(QAbstractItemModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             value = self.unread(scope)
-            return f"{value:,}" if value else ""
+            return number(value) if value else ""
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{self.unread(scope)} unread" if self._counts_known else "counting…"
+            return (self.tr("%Ln unread", "", self.unread(scope)) if self._counts_known
+                    else self.tr("counting…"))
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         return None
@@ -233,7 +239,7 @@ class ScopeTreeModel(QAbstractItemModel):
         self.countsMoved.emit([])
 
     def _build(self, overview: Overview) -> None:
-        self._groups = [Scope("all", None, name="All articles")]
+        self._groups = [Scope("all", None, name=self.tr("All articles"))]
         self._children = [[]]
         by_group: dict[int | None, list[Scope]] = {}
         for feed in overview.feeds:
@@ -242,7 +248,7 @@ class ScopeTreeModel(QAbstractItemModel):
         groups = [(Scope("category", cid, name=name), cid)
                   for cid, name in overview.categories.items()]
         if None in by_group:
-            groups.append((Scope("uncategorized", None, name="Uncategorized"), None))
+            groups.append((Scope("uncategorized", None, name=self.tr("Uncategorized")), None))
         for scope, category_id in groups:
             self._groups.append(scope)
             self._children.append(by_group.get(category_id, []))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtWidgets import QMessageBox, QSystemTrayIcon
 
 from ...jobs.api import (
@@ -25,8 +25,16 @@ from ...jobs.api import (
 from ..feeds.scope_tree import scope_label
 from ..formatting import articles, isolated
 from ..query_op import QueryOp
+from ..window.settings import age_phrase
 from .mark_read_dialog import MarkReadDialog
-from .model import UNDO_JOB_TYPE, JobsTableModel, can_undo, describe_job, job_progress
+from .model import (
+    UNDO_JOB_TYPE,
+    JobsTableModel,
+    can_undo,
+    describe_job,
+    job_progress,
+    status_text,
+)
 from .panel import JobsPanel
 from .undo_offer import UndoOffer
 
@@ -180,11 +188,13 @@ class JobController(QObject):
             return None
         count, watermark = counted[0]
         if not count:
-            older = {a: f" {label.lower()}" for label, a in self.prefs.age_choices()
-                     if a}.get(age, "")
-            bound = f" up to article #{up_to}" if up_to else ""
-            self.status_label.setText(f"Nothing unread{older} in {scope_label(scope)}{bound}: "
-                                      "no job started")
+            where = scope_label(scope)
+            if age:
+                where = self.tr("{where} ({age})").format(where=where, age=age_phrase(age))
+            if up_to:
+                where = self.tr("{where} up to article #{id}").format(where=where, id=up_to)
+            self.status_label.setText(self.tr("Nothing unread in {where}: no job started"
+                                              ).format(where=where))
             return None
         return await self.start_mark_read(scope, age, watermark, confirmed_count=count,
                                           up_to=up_to)
@@ -206,11 +216,14 @@ class JobController(QObject):
                                                    watermark=watermark, force=force,
                                                    confirmed_count=confirmed_count)
         except JobRequestError as exc:
-            self.window.show_error("Cannot mark as read", str(exc))
+            self.window.show_error(self.tr("Cannot mark as read"), str(exc))
             return None
         self.window.menus.edit_undo.job_acted()  # newer than any typing: Ctrl+Z undoes it next
-        bound = f" up to article #{up_to}" if up_to else ""
-        self.status_label.setText(f"Job {job_id}: marking {scope_label(scope)}{bound} as read…")
+        where = scope_label(scope)
+        if up_to:
+            where = self.tr("{where} up to article #{id}").format(where=where, id=up_to)
+        self.status_label.setText(self.tr("Job {job}: marking {where} as read…").format(
+            job=job_id, where=where))
         await self.reload()
         self.panel.select_job(job_id)
         self.window._schedule_poll()
@@ -225,7 +238,8 @@ class JobController(QObject):
             await self.reload()
             return
         self.model.update_job(job)
-        self.status_label.setText(f"Job {job_id} cancelled; the work done is kept")
+        self.status_label.setText(self.tr("Job {job} cancelled; the work done is kept").format(
+            job=job_id))
 
     async def retry_job(self, job_id: int) -> None:
         try:
@@ -234,7 +248,8 @@ class JobController(QObject):
             self.status_label.setText(str(exc))
             return
         self.model.update_job(job)
-        self.status_label.setText(f"Job {job_id} retried from {job_progress(job).text}")
+        self.status_label.setText(self.tr("Job {job} retried from {progress}").format(
+            job=job_id, progress=job_progress(job).text))
         self.window._schedule_poll()
 
     async def undo_job(self, job_id: int) -> None:
@@ -245,7 +260,8 @@ class JobController(QObject):
             return
         self.undo_offer.withdraw()
         self.window.menus.edit_undo.job_acted()
-        self.status_label.setText(f"Job {job.id}: undoing job {job_id}…")
+        self.status_label.setText(self.tr("Job {job}: undoing job {undone}…").format(
+            job=job.id, undone=job_id))
         await self.reload()
         self.panel.select_job(job.id)
         self.window._schedule_poll()
@@ -260,8 +276,8 @@ class JobController(QObject):
             return
         job = next((job for job in jobs if can_undo(job)), None)
         if job is None:
-            self.status_label.setText("Nothing to undo: no finished mark-as-read job is left "
-                                      "that can be undone")
+            self.status_label.setText(self.tr("Nothing to undo: no finished mark-as-read job "
+                                              "is left that can be undone"))
             return
         await self.undo_job(job.id)
 
@@ -275,15 +291,15 @@ class JobController(QObject):
     def _ask_to_delete_finished(self, count: int) -> None:
         manager, user_id = self.manager, self.user_id  # those counted for (QueryOp checked)
         if not count:
-            self.status_label.setText("No finished jobs to clear")
+            self.status_label.setText(self.tr("No finished jobs to clear"))
             return
         name = isolated(self.window.user_combo.currentText())
-        box = QMessageBox(QMessageBox.Icon.Question, "Clear finished jobs",
-                          f"Delete {count:,} finished job{'s' * (count != 1)} of {name}?",
-                          parent=self.window)
-        box.setInformativeText("Their undo records are deleted with them: they can no longer "
-                               "be undone. Articles stay as they are.")
-        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Clear finished jobs"),
+                          self.tr("Delete %Ln finished job(s) of {user}?", "", count).format(
+                              user=name), parent=self.window)
+        box.setInformativeText(self.tr("Their undo records are deleted with them: they can no "
+                                       "longer be undone. Articles stay as they are."))
+        delete = box.addButton(self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -296,7 +312,7 @@ class JobController(QObject):
             return
         removed = await manager.delete_finished_jobs(user_id)
         await self.reload()
-        self.status_label.setText(f"Cleared {removed} finished job{'s' * (removed != 1)}")
+        self.status_label.setText(self.tr("Cleared %Ln finished job(s)", "", removed))
 
     # -- engine events ----------------------------------------------------------------------
     def describe(self, job) -> str:
@@ -316,8 +332,8 @@ class JobController(QObject):
         if not self.model.update_job(job) and event.kind == "created":
             self.window.spawn(self.reload())
         if event.kind == "started" and job.progress and job.status == "running":
-            self.status_label.setText(f"{self.describe(job)} (job {job.id}) resumed at "
-                                      f"{job_progress(job).text}")
+            self.status_label.setText(self.tr("{job} (job {id}) resumed at {progress}").format(
+                job=self.describe(job), id=job.id, progress=job_progress(job).text))
         if event.kind == "finished":
             self._job_finished(job)
         if event.kind == "stopped":  # its file removed, replaced or found damaged
@@ -335,7 +351,7 @@ class JobController(QObject):
         if self.window.tray is not None:
             kind = (QSystemTrayIcon.MessageIcon.Warning if job.status == "failed"
                     else QSystemTrayIcon.MessageIcon.Information)
-            self.window.tray.showMessage("RSS Desktop Companion", text, kind, 5000)
+            self.window.tray.showMessage(self.tr("RSS Desktop Companion"), text, kind, 5000)
         self.window.spawn(self.window.reload_overview())
         self.window.spawn(self.reload())
         if job.job_type == UNDO_JOB_TYPE and job.marked_count:
@@ -347,12 +363,19 @@ class JobController(QObject):
 
 def finished_message(job, name: str) -> str:
     """'Category: Tech (job 4): done, 1,234 articles marked read' (an undo's: made unread)."""
-    where = f"{name} (job {job.id})"
+    translate = QCoreApplication.translate
+    where = translate("JobController", "{job} (job {id})").format(job=name, id=job.id)
     if job.status == "completed":
         changed = articles(job.marked_count or 0)
         if job.job_type == UNDO_JOB_TYPE:
-            return f"{where}: done, {changed} made unread again"
-        return f"{where}: done, {changed} marked read"
+            return translate("JobController", "{where}: done, {articles} made unread again"
+                             ).format(where=where, articles=changed)
+        return translate("JobController", "{where}: done, {articles} marked read").format(
+            where=where, articles=changed)
     if job.status == "failed":
-        return f"{where}: failed — {job.error_message}"
-    return f"{where}: {job.status} at {job_progress(job).text}; the work done is kept"
+        # (the engine's reason, in its words)
+        return translate("JobController", "{where}: failed — {reason}").format(
+            where=where, reason=job.error_message)
+    return translate("JobController", "{where}: {status} at {progress}; the work done is kept"
+                     ).format(where=where, status=status_text(job.status).lower(),
+                              progress=job_progress(job).text)

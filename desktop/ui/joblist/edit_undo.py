@@ -14,12 +14,17 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QMenuBar
 
-JOB_TEXT = "&Undo last mark as read"
-TYPING_TEXT = "&Undo typing"
+
+def job_text() -> str:
+    return QCoreApplication.translate("EditUndo", "&Undo last mark as read")
+
+
+def typing_text() -> str:
+    return QCoreApplication.translate("EditUndo", "&Undo typing")
 
 
 class EditUndo(QObject):
@@ -61,7 +66,7 @@ class EditUndo(QObject):
 
     def update(self, *_args) -> None:
         typing = self.typing_to_undo() is not None
-        self.action.setText(TYPING_TEXT if typing else JOB_TEXT)
+        self.action.setText(typing_text() if typing else job_text())
         self.action.setEnabled(typing or self._job_can_be_undone())
 
     def eventFilter(self, watched, event) -> bool:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from ...jobs.api import ArticleRow, Scope
 from ..formatting import isolated
+from ..window.settings import age_label, age_phrase
 
 
 class MarkReadDialog(QDialog):
@@ -43,29 +44,30 @@ class MarkReadDialog(QDialog):
         self.scope = scope
         self.up_to = up_to
         if up_to is not None:
-            age_choices, default_age = [("Any age", None)], None
+            age_choices, default_age = [(age_label(None), None)], None
         self.closed = False
         self.count_task: asyncio.Task | None = None
-        self.setWindowTitle("Mark as read")
+        self.setWindowTitle(self.tr("Mark as read"))
         self._watermark: int | None = None
         self._count = 0
         self.age = QComboBox()
-        self.age.setAccessibleName("Only articles older than")
+        self.age.setAccessibleName(self.tr("Only articles older than"))
         for label, value in age_choices:
             self.age.addItem(label, value)
         self.age.setCurrentIndex(max(0, self.age.findData(default_age)))
         self.age.currentIndexChanged.connect(self._age_changed)
-        self.question = QLabel(f"Counting unread articles in {self._where()}…")
+        self.question = QLabel(self._counting())
         self.question.setWordWrap(True)
         self.question.setMinimumWidth(420)  # the longest question on one or two whole lines
         self.warning = QLabel()  # the web server marking some of these articles right now
         self.warning.setWordWrap(True)
         self.warning.hide()
-        self.dont_ask = QCheckBox("Don't ask again (Edit › Preferences turns it back on)")
+        self.dont_ask = QCheckBox(
+            self.tr("Don't ask again (Edit › Preferences turns it back on)"))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Mark as read")
+        self.ok_button.setText(self.tr("Mark as read"))
         self.ok_button.setEnabled(False)
         self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self._accept)
@@ -75,7 +77,7 @@ class MarkReadDialog(QDialog):
         layout.addWidget(self.warning)
         if up_to is None:
             form = QFormLayout()
-            form.addRow("Articles:", self.age)
+            form.addRow(self.tr("Articles:"), self.age)
             layout.addLayout(form)
         layout.addWidget(self.dont_ask)
         layout.addWidget(self.buttons)
@@ -85,44 +87,53 @@ class MarkReadDialog(QDialog):
 
     def _where(self) -> str:
         """'Tech', 'all feeds', 'Tech (older than 1 week)'."""
-        where = {"all": "all feeds"}.get(self.scope.kind, isolated(self.scope.name))
-        return f"{where} ({self.age.currentText().lower()})" if self.selected_age() else where
+        where = (self.tr("all feeds") if self.scope.kind == "all"
+                 else isolated(self.scope.name))
+        age = self.selected_age()
+        return self.tr("{where} ({age})").format(where=where, age=age_phrase(age)) if age else where
 
-    def _bound(self) -> str:
-        """', “Title” and every article received before it' for "this and everything older"."""
-        if self.up_to is None:
-            return ""
+    def _counting(self) -> str:
+        return self.tr("Counting unread articles in {where}…").format(where=self._where())
+
+    def _title(self) -> str:
+        """The article of "this and everything older", cut to 60 characters."""
         title = self.up_to.title if len(self.up_to.title) <= 60 else self.up_to.title[:59] + "…"
-        return f": “{isolated(title)}” and every article received before it"
+        return isolated(title)
 
     def show_count(self, count: int, watermark: int, server_jobs: list[int] = ()) -> None:
         """The count the user confirms; ``server_jobs``: the web server's jobs running on some
         of the same articles (its own way of marking can fail beside ours). Nothing unread:
         nothing to confirm (a job that marks nothing is never created)."""
         self._watermark, self._count = watermark, count
-        if count:
-            self.question.setText(f"Mark {count:,} unread article{'s' * (count != 1)} in "
-                                  f"{self._where()} as read{self._bound()}?")
+        if count and self.up_to is not None:
+            self.question.setText(self.tr(
+                "Mark %Ln unread article(s) in {where} as read: “{title}” and every article "
+                "received before it?", "", count).format(where=self._where(), title=self._title()))
+        elif count:
+            self.question.setText(self.tr("Mark %Ln unread article(s) in {where} as read?", "",
+                                          count).format(where=self._where()))
         elif self.up_to is not None:
-            self.question.setText(f"Nothing unread in {self._where()} up to “"
-                                  f"{isolated(self.up_to.title)}”: there is nothing to mark "
-                                  "as read.")
+            self.question.setText(self.tr(
+                "Nothing unread in {where} up to “{title}”: there is nothing to mark as read."
+            ).format(where=self._where(), title=isolated(self.up_to.title)))
         else:
-            self.question.setText(f"Nothing unread in {self._where()}: there is nothing to "
-                                  "mark as read.")
+            self.question.setText(self.tr(
+                "Nothing unread in {where}: there is nothing to mark as read."
+            ).format(where=self._where()))
         if server_jobs and count:
             jobs = ", ".join(str(job_id) for job_id in server_jobs)
-            self.warning.setText(f"⚠ The web server is marking some of these articles read right "
-                                 f"now (job {jobs}). Running both at once can make its job fail.")
+            self.warning.setText(self.tr(
+                "⚠ The web server is marking some of these articles read right now (job {jobs}). "
+                "Running both at once can make its job fail.").format(jobs=jobs))
         self.warning.setVisible(bool(server_jobs) and bool(count))
         self.ok_button.setEnabled(count > 0)
-        self.cancel_button.setText("Cancel" if count else "Close")
+        self.cancel_button.setText(self.tr("Cancel") if count else self.tr("Close"))
         self.adjustSize()  # a longer question or the warning: grow, never clip
 
     def _age_changed(self, _index) -> None:
         self._watermark = None
         self.ok_button.setEnabled(False)
-        self.question.setText(f"Counting unread articles in {self._where()}…")
+        self.question.setText(self._counting())
         self.adjustSize()
         self.ageChanged.emit(self.selected_age())
 

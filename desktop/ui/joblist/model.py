@@ -7,13 +7,33 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt
 
-from ...jobs.api import UNDO, JobRecord
-from ...jobs.api import describe_job as describe_job_in_words
-from ..formatting import duration, full_local_time, local_time
+from ...jobs.api import UNDO, JobRecord, job_type_of, parameters_of
+from ..formatting import duration, full_local_time, local_time, number
 
 COLUMNS = ("#", "Job", "Status", "Progress", "Rate", "Started", "Finished", "Message")
+translate = QCoreApplication.translate  # (the name lupdate finds)
+
+
+def column_title(column: str) -> str:
+    """A column's header in the window's language (COLUMNS are the code's names)."""
+    return {"#": "#", "Job": translate("JobsTableModel", "Job"),
+            "Status": translate("JobsTableModel", "Status"),
+            "Progress": translate("JobsTableModel", "Progress"),
+            "Rate": translate("JobsTableModel", "Rate"),
+            "Started": translate("JobsTableModel", "Started"),
+            "Finished": translate("JobsTableModel", "Finished"),
+            "Message": translate("JobsTableModel", "Message")}[column]
+
+
+def status_text(status: str) -> str:
+    """A job's status as the Status column and the filter say it."""
+    return {"pending": translate("JobsTableModel", "Pending"),
+            "running": translate("JobsTableModel", "Running"),
+            "completed": translate("JobsTableModel", "Completed"),
+            "failed": translate("JobsTableModel", "Failed"),
+            "cancelled": translate("JobsTableModel", "Cancelled")}.get(status, status)
 JOB_ROLE = Qt.ItemDataRole.UserRole + 1
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2  # a Progress
 UNDO_JOB_TYPE = UNDO.name
@@ -51,31 +71,40 @@ def job_progress(job: JobRecord) -> Progress:
     if counts_confirmed:
         marked, wanted = job.marked_count or 0, job.confirmed_count
         percent = 100 * min(marked, wanted) // wanted
-        return Progress(min(marked, wanted), wanted, f"{marked:,} of {wanted:,}  ({percent}%)",
-                        job.status)
+        return Progress(min(marked, wanted), wanted, translate(
+            "JobsTableModel", "{done} of {total}  ({percent}%)").format(
+            done=number(marked), total=number(wanted), percent=percent), job.status)
     if not job.total:
         if job.status in ("pending", "running"):
-            return Progress(0, 0, "counting…", job.status)
-        return Progress(0, 0, f"{job.progress:,}" if job.progress else "–", job.status)
+            return Progress(0, 0, translate("JobsTableModel", "counting…"), job.status)
+        return Progress(0, 0, number(job.progress) if job.progress else "–", job.status)
     percent = 100 * job.progress // job.total
-    of = "of" if job.job_type == UNDO_JOB_TYPE else "/"  # "/": checked of all, read or not
-    return Progress(min(job.progress, job.total), job.total,
-                    f"{job.progress:,} {of} {job.total:,}  ({percent}%)", job.status)
+    # "/": checked of all, read or not
+    text = (translate("JobsTableModel", "{done} of {total}  ({percent}%)")
+            if job.job_type == UNDO_JOB_TYPE else "{done} / {total}  ({percent}%)")
+    return Progress(min(job.progress, job.total), job.total, text.format(
+        done=number(job.progress), total=number(job.total), percent=percent), job.status)
 
 
 def progress_details(job: JobRecord) -> str:
     """Both counts, in words: the tooltip of the Progress cell."""
-    checked = (f"{job.progress:,} of {job.total:,} articles checked" if job.total
-               else f"{job.progress:,} articles checked")
+    # (each count a plain name: lupdate's parser skips a call whose count is an expression)
+    done, total, marked = job.progress, job.total, job.marked_count or 0
+    checked = (translate("JobsTableModel", "{done} of %Ln article(s) checked", "",
+                         total).format(done=number(done)) if total
+               else translate("JobsTableModel", "%Ln article(s) checked", "", done))
     if job.job_type == UNDO_JOB_TYPE:
-        return (f"{job.progress:,} of {job.total:,} recorded changes gone through; "
-                f"{job.marked_count or 0:,} articles made unread again")
+        return translate("JobsTableModel", "{done} of {total} recorded changes gone through; "
+                         "%Ln article(s) made unread again", "", marked).format(
+            done=number(done), total=number(total))
     if job.confirmed_count:
-        return (f"{job.marked_count or 0:,} of the {job.confirmed_count:,} unread articles you "
-                f"confirmed are marked read ({checked}, read or not)")
-    marked = ("" if job.marked_count is None
-              else f"; {job.marked_count:,} of them were unread and are now read")
-    return f"{checked}{marked}"
+        return translate("JobsTableModel", "%Ln of the {confirmed} unread articles you "
+                         "confirmed are marked read ({checked}, read or not)", "",
+                         marked).format(confirmed=number(job.confirmed_count), checked=checked)
+    if job.marked_count is None:
+        return checked
+    return translate("JobsTableModel", "{checked}; %Ln of them were unread and are now read",
+                     "", marked).format(checked=checked)
 
 
 class RateMeter:
@@ -187,9 +216,9 @@ class JobsTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return column_title(COLUMNS[section])
         if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section] == "#":
-            return "The job's id (the command line and messages name jobs by it)"
+            return self.tr("The job's id (the command line and messages name jobs by it)")
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -221,7 +250,7 @@ class JobsTableModel(QAbstractTableModel):
         if column == "Rate":
             return self._rate_text(job)
         if column == "Status":
-            return job.status.capitalize()
+            return status_text(job.status)
         if column == "Started":
             return local_time(job.started_at)
         if column == "Finished":
@@ -233,16 +262,19 @@ class JobsTableModel(QAbstractTableModel):
         if column == "Progress":
             return progress_details(job)
         if column == "Started":
-            return f"Started {full_local_time(job.started_at)}" if job.started_at else None
+            return (self.tr("Started {time}").format(time=full_local_time(job.started_at))
+                    if job.started_at else None)
         if column == "Finished":
-            return (f"Finished {full_local_time(job.completed_at)}" if job.completed_at
-                    else None)
+            return (self.tr("Finished {time}").format(time=full_local_time(job.completed_at))
+                    if job.completed_at else None)
         if column == "Job":
-            return f"Job {job.id}: {self._describe(job)}"
+            return self.tr("Job {id}: {job}").format(id=job.id, job=self._describe(job))
         if column == "Rate" and self._rate_text(job):
-            unit = ("recorded changes" if job.job_type == UNDO_JOB_TYPE
-                    else "articles checked")
-            return f"{self._rate_text(job)}: {unit} a second over the last few seconds"
+            if job.job_type == UNDO_JOB_TYPE:
+                return self.tr("{rate}: recorded changes a second over the last few seconds"
+                               ).format(rate=self._rate_text(job))
+            return self.tr("{rate}: articles checked a second over the last few seconds"
+                           ).format(rate=self._rate_text(job))
         return self._text(job, column) or None
 
     def _rate_text(self, job: JobRecord) -> str:
@@ -250,10 +282,11 @@ class JobsTableModel(QAbstractTableModel):
         rate = meter.rate() if meter and job.status == "running" else None
         if not rate:
             return ""
-        text = f"{rate:,.0f}/s"
-        if job.total:
-            text += f", {duration(max(0, job.total - job.progress) / rate)} left"
-        return text
+        text = self.tr("{rate}/s").format(rate=number(round(rate)))
+        if not job.total:
+            return text
+        return self.tr("{rate}, {time} left").format(
+            rate=text, time=duration(max(0, job.total - job.progress) / rate))
 
     def _message(self, job: JobRecord) -> str:
         if job.undone_by:
@@ -261,23 +294,30 @@ class JobsTableModel(QAbstractTableModel):
         if job.error_message:
             return job.error_message
         if job.status == "completed" and job.marked_count is not None:
-            verb = "made unread" if job.job_type == UNDO_JOB_TYPE else "newly read"
-            return f"{job.marked_count:,} {verb}"
+            if job.job_type == UNDO_JOB_TYPE:
+                return self.tr("%Ln made unread", "", job.marked_count)
+            return self.tr("%Ln newly read", "", job.marked_count)
         return ""
 
     def _undo_state(self, job: JobRecord) -> str:
         """What became of a job's undo: the original row says it, not only the undo's row."""
         undo = self._undo_jobs.get(job.undone_by)
         status = undo.status if undo is not None else None
+        by = job.undone_by
         if status in ("pending", "running"):
-            return f"being undone by job {job.undone_by}…"
-        if status in ("cancelled", "failed"):
-            ended = "was cancelled" if status == "cancelled" else "failed"
-            if not undo.progress:
-                return (f"not undone: its undo, job {job.undone_by}, {ended} before it began "
-                        "(retry that job to undo)")
-            return f"partly undone: job {job.undone_by} {ended} (retry it to finish)"
-        return f"undone by job {job.undone_by}"
+            return self.tr("being undone by job {job}…").format(job=by)
+        if status == "cancelled" and not undo.progress:
+            return self.tr("not undone: its undo, job {job}, was cancelled before it began "
+                           "(retry that job to undo)").format(job=by)
+        if status == "failed" and not undo.progress:
+            return self.tr("not undone: its undo, job {job}, failed before it began "
+                           "(retry that job to undo)").format(job=by)
+        if status == "cancelled":
+            return self.tr("partly undone: job {job} was cancelled (retry it to finish)"
+                           ).format(job=by)
+        if status == "failed":
+            return self.tr("partly undone: job {job} failed (retry it to finish)").format(job=by)
+        return self.tr("undone by job {job}").format(job=by)
 
 
 def can_cancel(job: JobRecord | None) -> bool:
@@ -299,6 +339,31 @@ def can_undo(job: JobRecord | None) -> bool:
 
 def describe_job(job: JobRecord, category_names: dict[int, str], feed_names: dict[int, str]) -> str:
     """'Category: Tech', 'Feed: Orbit', 'All articles' (+ the older-than cutoff in local time,
-    or the article a "this and everything older" job ends at): the engine's words, which the
-    command line uses too."""
-    return describe_job_in_words(job, category_names, feed_names, show_time=local_time)
+    or the article a "this and everything older" job ends at): the words of the engine's
+    describe_job (which the command line prints, in English), in the window's language."""
+    params = parameters_of(job.parameters)
+    if params is None:
+        return translate("JobsTableModel", "{type} (unreadable parameters)").format(
+            type=job.job_type)
+    job_type = job_type_of(job.job_type)
+    target = params.get(job_type.target_key) if job_type and job_type.target_key else None
+    kind = job_type.scope_kind if job_type else None
+    if kind == "category":
+        text = translate("JobsTableModel", "Category: {name}").format(
+            name=category_names.get(target, f"#{target}"))
+    elif kind == "feed":
+        text = translate("JobsTableModel", "Feed: {name}").format(
+            name=feed_names.get(target, f"#{target}"))
+    elif kind == "all":
+        text = translate("JobsTableModel", "All articles")
+    elif kind == "undo":
+        text = translate("JobsTableModel", "Undo of job {job}").format(job=target)
+    else:
+        text = job.job_type
+    if params.get("older_than"):
+        text += translate("JobsTableModel", " (before {time})").format(
+            time=local_time(params["older_than"]))
+    if params.get("up_to_article"):
+        text += translate("JobsTableModel", " (article #{id} and older)").format(
+            id=params["up_to_article"])
+    return text

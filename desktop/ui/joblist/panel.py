@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,23 +24,43 @@ from PySide6.QtWidgets import (
 )
 
 from ..column_fit import ColumnsGiveWay
-from ..formatting import widest_local_times
+from ..formatting import duration, number, widest_local_times
 from ..overlay import FollowSize
 from ..resources import icon
-from .model import COLUMNS, PROGRESS_ROLE, JobsTableModel, can_cancel, can_retry, can_undo
+from .model import (
+    COLUMNS,
+    PROGRESS_ROLE,
+    JobsTableModel,
+    can_cancel,
+    can_retry,
+    can_undo,
+    status_text,
+)
 
-STATUS_FILTERS = (("All jobs", None), ("Pending", "pending"), ("Running", "running"),
-                  ("Completed", "completed"), ("Failed", "failed"), ("Cancelled", "cancelled"))
-# Each column but Job is as wide as its longest usual text (the person may resize it); Job
-# takes the rest of the width, and keeps at least JOB_MIN_CHARS: in a narrow panel the columns
-# of GIVE_WAY are hidden, in this order, rather than squeezing it.
-WIDEST_TEXTS = {"#": ("9999",), "Status": tuple(label for label, _ in STATUS_FILTERS[1:]),
-                "Progress": ("999,999 of 999,999  (100%)",), "Rate": ("999,999/s, 59 min left",),
-                "Message": ("999,999 newly read", "999,999 made unread")}  # (longer: tooltip)
+STATUSES = ("pending", "running", "completed", "failed", "cancelled")  # the filter's choices
+translate = QCoreApplication.translate  # (the name lupdate finds)
+
+
+def widest_texts() -> dict[str, tuple[str, ...]]:
+    """Each column but Job is as wide as its longest usual text in the window's language (the
+    person may resize it); Job takes the rest of the width, and keeps at least JOB_MIN_CHARS:
+    in a narrow panel the columns of GIVE_WAY are hidden, in this order, rather than squeezing
+    it. (Message: longer texts are in the tooltip.)"""
+    many = 999_999
+    progress = translate("JobsTableModel", "{done} of {total}  ({percent}%)").format(
+        done=number(many), total=number(many), percent=100)
+    rate = translate("JobsTableModel", "{rate}, {time} left").format(
+        rate=translate("JobsTableModel", "{rate}/s").format(rate=number(many)),
+        time=duration(59 * 60))
+    return {"#": ("9999",), "Status": tuple(status_text(status) for status in STATUSES),
+            "Progress": (progress,), "Rate": (rate,),
+            "Message": (translate("JobsTableModel", "%Ln newly read", "", many),
+                        translate("JobsTableModel", "%Ln made unread", "", many))}
+
+
 JOB_MIN_CHARS = 22  # "Category: Science (before…"
 GIVE_WAY = ("Finished", "Started", "Message", "Rate", "#")  # (the Job's tooltip has its id)
 CELL_PADDING = 14  # beyond the text: the style's margins, and a bar's frame in Progress
-NO_JOBS = "No jobs yet. Select a category or feed and use Mark all as read (Ctrl+R)."
 
 
 class ProgressBarDelegate(QStyledItemDelegate):
@@ -83,7 +103,7 @@ def fitting_text(text: str, metrics, width: int) -> str:
 def text_widths(view: QTableView) -> dict[str, int]:
     """Each sized column's width for its longest usual text, and for its header."""
     metrics, header = view.fontMetrics(), view.horizontalHeader()
-    texts = {**WIDEST_TEXTS, "Started": widest_local_times(), "Finished": widest_local_times()}
+    texts = {**widest_texts(), "Started": widest_local_times(), "Finished": widest_local_times()}
     return {name: max(max(metrics.horizontalAdvance(text) for text in samples) + CELL_PADDING,
                       header.sectionSizeFromContents(COLUMNS.index(name)).width())
             for name, samples in texts.items()}
@@ -99,18 +119,19 @@ class JobsPanel(QWidget):
     def __init__(self, model: JobsTableModel, parent=None):
         super().__init__(parent)
         self.model = model
-        title = QLabel("<b>Jobs</b>")
+        title = QLabel("<b>{}</b>".format(self.tr("Jobs")))
         self.filter = QComboBox()
-        self.filter.setAccessibleName("Filter jobs by status")
-        for label, status in STATUS_FILTERS:
-            self.filter.addItem(label, status)
+        self.filter.setAccessibleName(self.tr("Filter jobs by status"))
+        self.filter.addItem(self.tr("All jobs"), None)
+        for status in STATUSES:
+            self.filter.addItem(status_text(status), status)
         self.filter.currentIndexChanged.connect(self._filter_changed)
         self._build_actions()
         self._toolbar_with_words: int | None = None
 
         self.table = QTableView()
         self.table.setModel(model)
-        self.table.setAccessibleName("Jobs")
+        self.table.setAccessibleName(self.tr("Jobs"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table, as in any form
@@ -148,7 +169,7 @@ class JobsPanel(QWidget):
             signal.connect(self._show_rate_if_running)
 
         # Shown over the empty table: "No failed jobs" says the filter worked, a blank does not
-        self.empty_label = QLabel(NO_JOBS, self.table.viewport())
+        self.empty_label = QLabel(self._no_jobs(), self.table.viewport())
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
         self.empty_label.setEnabled(False)  # the palette's muted text colour
@@ -170,32 +191,32 @@ class JobsPanel(QWidget):
     def _build_actions(self) -> None:
         """One action per job action: the toolbar here, the table's context menu and the
         window's Jobs menu all show these (the same shortcut, the same enabled state)."""
-        self.cancel_action = QAction(icon("cancel"), "&Cancel job", self)
+        self.cancel_action = QAction(icon("cancel"), self.tr("&Cancel job"), self)
         self.cancel_action.setShortcut(QKeySequence(Qt.Key.Key_Delete))
         # Delete cancels only while the jobs panel has the focus (not while typing elsewhere)
         self.cancel_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.cancel_action.setToolTip("Cancel the selected job; the work done is kept (Delete)")
+        self.cancel_action.setToolTip(self._cancel_tip())
         self.cancel_action.triggered.connect(self._cancel_selected)
-        self.retry_action = QAction(icon("refresh"), "&Retry job", self)
+        self.retry_action = QAction(icon("refresh"), self.tr("&Retry job"), self)
         self.retry_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
-        self.retry_action.setToolTip("Run the selected failed or cancelled job again from where "
-                                     "it stopped (Ctrl+Shift+R)")
+        self.retry_action.setToolTip(self.tr("Run the selected failed or cancelled job again "
+                                             "from where it stopped (Ctrl+Shift+R)"))
         self.retry_action.triggered.connect(self._retry_selected)
-        self.undo_action = QAction(icon("undo"), "&Undo job", self)
+        self.undo_action = QAction(icon("undo"), self.tr("&Undo job"), self)
         self.undo_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
-        self.undo_action.setToolTip("Make the articles the selected job marked read unread "
-                                    "again (Ctrl+Shift+Z)")
+        self.undo_action.setToolTip(self.tr("Make the articles the selected job marked read "
+                                            "unread again (Ctrl+Shift+Z)"))
         self.undo_action.triggered.connect(self._undo_selected)
-        self.clear_action = QAction(icon("clear"), "C&lear finished jobs…", self)
-        self.clear_action.setToolTip("Delete the finished jobs of this user, with their undo "
-                                     "records (asks first)")
+        self.clear_action = QAction(icon("clear"), self.tr("C&lear finished jobs…"), self)
+        self.clear_action.setToolTip(self.tr("Delete the finished jobs of this user, with their "
+                                             "undo records (asks first)"))
         self.clear_action.triggered.connect(self.clearFinishedRequested)
         for action in (self.cancel_action, self.retry_action, self.undo_action):
             action.setEnabled(False)
             self.addAction(action)  # the shortcut works wherever the focus is in the panel
         # Icons alone when the panel is too narrow for their words (the tooltips say them);
         # narrower still, it overflows into a » menu rather than squeezing the table
-        self.toolbar = QToolBar("Job actions")
+        self.toolbar = QToolBar(self.tr("Job actions"))
         self.toolbar.setIconSize(QSize(16, 16))
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for action in (self.cancel_action, self.retry_action, self.undo_action,
@@ -246,17 +267,28 @@ class JobsPanel(QWidget):
 
     def _rows_changed(self) -> None:
         status = self.filter.currentData()
-        self.empty_label.setText(f"No {status} jobs." if status else NO_JOBS)
+        self.empty_label.setText(self._no_jobs(status))
         self.empty_label.setVisible(self.model.rowCount() == 0)
         self.update_actions()
+
+    def _cancel_tip(self) -> str:
+        return self.tr("Cancel the selected job; the work done is kept (Delete)")
+
+    def _no_jobs(self, status: str | None = None) -> str:
+        """The empty table's words: none at all, or none with the status filtered for."""
+        return {None: self.tr("No jobs yet. Select a category or feed and use Mark all as "
+                              "read (Ctrl+R)."),
+                "pending": self.tr("No pending jobs."), "running": self.tr("No running jobs."),
+                "completed": self.tr("No completed jobs."), "failed": self.tr("No failed jobs."),
+                "cancelled": self.tr("No cancelled jobs.")}[status]
 
     def update_actions(self) -> None:
         job = self.selected_job()
         self.cancel_action.setEnabled(can_cancel(job))
         self.cancel_action.setToolTip(
-            "The web server runs this job and does not stop for a cancel from here"
+            self.tr("The web server runs this job and does not stop for a cancel from here")
             if job and job.run_by_server and job.status == "running"
-            else "Cancel the selected job; the work done is kept (Delete)")
+            else self._cancel_tip())
         self.retry_action.setEnabled(can_retry(job))
         self.undo_action.setEnabled(can_undo(job))
 

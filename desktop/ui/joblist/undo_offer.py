@@ -14,8 +14,8 @@ class UndoOffer(QPushButton):
     undoRequested = Signal(int)  # the job to undo
 
     def __init__(self, parent=None):
-        super().__init__(icon("undo"), "Undo", parent)
-        self.setAccessibleName("Undo the job that just finished")
+        super().__init__(icon("undo"), self.tr("Undo"), parent)
+        self.setAccessibleName(self.tr("Undo the job that just finished"))
         self.job_id: int | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -25,7 +25,7 @@ class UndoOffer(QPushButton):
 
     def offer(self, job_id: int) -> None:
         self.job_id = job_id
-        self.setText(f"Undo job {job_id}")
+        self.setText(self.tr("Undo job {job}").format(job=job_id))
         self.show()
         self._timer.start(OFFER_MS)
 

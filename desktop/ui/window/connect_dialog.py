@@ -29,10 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 DEFAULT_PORT = 5432
-PASSWORD_NOTE = (
-    "The password is used for this session only and is never saved. To connect without typing "
-    "it, put it in ~/.pgpass (one line host:port:database:user:password, the file readable only "
-    "by you) or in PGPASSWORD. Leave the field empty to use those.")
 
 
 ERROR_HUE = 0.0  # red; its lightness follows the palette's text
@@ -78,35 +74,39 @@ class ConnectDialog(QDialog):
 
     def __init__(self, parent=None, url: str | None = None, reason: str = ""):
         super().__init__(parent)
-        self.setWindowTitle("Connect to server")
+        self.setWindowTitle(self.tr("Connect to server"))
         self.closed = False
         self._busy = False  # connecting: the button waits
         self._options = ""  # a URL's connection options (sslmode=...), kept as they were
         self.host = QLineEdit("localhost")
-        self.host.setToolTip("Host name or address; a postgresql:// URL pasted here fills in "
-                             "every field")
+        self.host.setToolTip(self.tr("Host name or address; a postgresql:// URL pasted here "
+                                     "fills in every field"))
         self.port = QSpinBox()
         self.port.setRange(1, 65535)
         self.port.setValue(DEFAULT_PORT)
         self.user = QLineEdit(getpass.getuser())
         self.database = QLineEdit()
-        self.database.setPlaceholderText("the reader's database, e.g. reader")
+        self.database.setPlaceholderText(self.tr("the reader's database, e.g. reader"))
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("from ~/.pgpass or PGPASSWORD if empty")
+        self.password.setPlaceholderText(self.tr("from ~/.pgpass or PGPASSWORD if empty"))
         form = QFormLayout()
-        form.addRow("&Host:", self.host)
-        form.addRow("&Port:", self.port)
-        form.addRow("&User:", self.user)
-        form.addRow("&Database:", self.database)
-        form.addRow("Pass&word:", self.password)
-        for field, name in ((self.host, "Host"), (self.port, "Port"), (self.user, "User"),
-                            (self.database, "Database"), (self.password, "Password")):
+        form.addRow(self.tr("&Host:"), self.host)
+        form.addRow(self.tr("&Port:"), self.port)
+        form.addRow(self.tr("&User:"), self.user)
+        form.addRow(self.tr("&Database:"), self.database)
+        form.addRow(self.tr("Pass&word:"), self.password)
+        for field, name in ((self.host, self.tr("Host")), (self.port, self.tr("Port")),
+                            (self.user, self.tr("User")), (self.database, self.tr("Database")),
+                            (self.password, self.tr("Password"))):
             field.setAccessibleName(name)
         self.reason = QLabel(reason)
         self.reason.setWordWrap(True)
         self.reason.setVisible(bool(reason))
-        note = QLabel(PASSWORD_NOTE)
+        note = QLabel(self.tr(
+            "The password is used for this session only and is never saved. To connect without "
+            "typing it, put it in ~/.pgpass (one line host:port:database:user:password, the "
+            "file readable only by you) or in PGPASSWORD. Leave the field empty to use those."))
         note.setWordWrap(True)
         note.setEnabled(False)  # the platform's dimmed text: an aside, not a warning
         self.message = QLabel()
@@ -114,7 +114,7 @@ class ConnectDialog(QDialog):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.connect_button = self.buttons.addButton("&Connect",
+        self.connect_button = self.buttons.addButton(self.tr("&Connect"),
                                                      QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self._connect_pressed)
         self.buttons.rejected.connect(self.reject)
@@ -205,10 +205,11 @@ class ConnectDialog(QDialog):
     def set_busy(self, shown_url: str | None) -> None:
         """While the window connects (``shown_url``, without password) the button waits."""
         self._busy = shown_url is not None
-        self.connect_button.setText("Connecting…" if self._busy else "&Connect")
+        self.connect_button.setText(self.tr("Connecting…") if self._busy
+                                    else self.tr("&Connect"))
         if self._busy:
             self.message.setPalette(QPalette())  # the dialog's own text colour again
-            self.message.setText(f"Connecting to {shown_url}…")
+            self.message.setText(self.tr("Connecting to {server}…").format(server=shown_url))
             self.message.show()
             self._fit_height()
         self._update_button()

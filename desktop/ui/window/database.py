@@ -14,6 +14,7 @@ import asyncio
 import logging
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ...jobs.api import (
@@ -31,6 +32,7 @@ from .connect_dialog import ConnectDialog
 from .file_dialog import database_file_dialog
 
 log = logging.getLogger(__name__)
+translate = QCoreApplication.translate  # (the name lupdate finds)
 
 DEMO_ARTICLES = 20_000
 RECOVER_SECONDS = 5.0  # adopt jobs other programs left pending or a dead process was running
@@ -70,7 +72,8 @@ class DatabaseController:
                  if not is_server_url(entry)]
         current = self.database_path or (files[0] if files else None)
         folder = str(current.parent) if current else str(Path.home())
-        dialog = database_file_dialog(self.window, "Open the reader's database", folder)
+        dialog = database_file_dialog(self.window, translate(
+            "DatabaseController", "Open the reader's database"), folder)
         dialog.setFileMode(QFileDialog.FileMode.AnyFile)
         if current is not None:
             dialog.selectFile(current.name)
@@ -126,17 +129,21 @@ class DatabaseController:
         except DatabaseOpenError as exc:
             log.warning("cannot open %s: %s", exc.target, exc.reason)
             if exc.login_refused:
-                self.window.status_label.setText(f"{exc.target}: the server asks for a password")
+                self.window.status_label.setText(translate(
+                    "DatabaseController", "{database}: the server asks for a password"
+                ).format(database=exc.target))
                 # (the URL on a line of its own: the label wraps it whole)
-                self.connect_to_server(target, f"The server asks for a password to open\n"
-                                               f"{shown_name(target)}")
+                asking = translate("DatabaseController", "The server asks for a password to open")
+                self.connect_to_server(target, f"{asking}\n{shown_name(target)}")
             elif exc.missing and not is_server_url(target):
                 self.window.show_error(
-                    "Cannot open database", f"{exc}\n\nCreate a new database there?",
+                    translate("DatabaseController", "Cannot open database"),
+                    f"{exc}\n\n" + translate("DatabaseController", "Create a new database there?"),
                     buttons=QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
                     on_accept=lambda: self.window.spawn(self.open_database(target, create=True)))
             else:
-                self.window.show_error("Cannot open database", str(exc))
+                self.window.show_error(translate(
+                    "DatabaseController", "Cannot open database"), str(exc))
             if self.window.manager is None:  # nothing else is open: say so, and what can be done
                 self.window.empty_state.show_no_database(str(exc))
                 self.window.pages.setCurrentWidget(self.window.empty_state)
@@ -149,7 +156,8 @@ class DatabaseController:
         files = [Path(entry) for entry in self.prefs.recent_databases()
                  if not is_server_url(entry)]
         folder = str(files[0].parent) if files else str(Path.home())
-        dialog = database_file_dialog(self.window, "Create a demo database", folder)
+        dialog = database_file_dialog(self.window, translate(
+            "DatabaseController", "Create a demo database"), folder)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setOption(QFileDialog.Option.DontConfirmOverwrite, True)  # nothing is replaced
         dialog.selectFile("demo.db")
@@ -160,13 +168,16 @@ class DatabaseController:
     async def create_demo_database(self, path) -> bool:
         """Make ``path`` a demo database (off the GUI thread), then open it."""
         path = database_target(path)
-        self.window.status_label.setText(f"Creating a demo database at {path}…")
+        self.window.status_label.setText(
+            translate(
+                "DatabaseController", "Creating a demo database at {path}…").format(path=path))
         try:
             await asyncio.get_running_loop().run_in_executor(None, create_demo_file, path,
                                                              DEMO_ARTICLES)
         except (DatabaseOpenError, DemoDatabaseExists, OSError) as exc:
             reason = exc if isinstance(exc, DatabaseOpenError) else f"{path}: {exc}"
-            self.window.show_error("Cannot create a demo database", str(reason))
+            self.window.show_error(translate(
+                "DatabaseController", "Cannot create a demo database"), str(reason))
             return False
         return await self.open_database(path)
 
@@ -207,11 +218,15 @@ class DatabaseController:
             await manager.follow_others(lambda _job_id, manager=manager:
                                         self.window._another_program_moved(manager))
         self.prefs.remember_database(str(target))
-        self.window.setWindowTitle(f"{title_name(target)} — RSS Desktop Companion")
-        opened = f"Opened {shown_name(target)}"
+        self.window.setWindowTitle(translate(
+            "DatabaseController", "{database} — RSS Desktop Companion"
+        ).format(database=title_name(target)))
+        opened = translate(
+            "DatabaseController", "Opened {database}").format(database=shown_name(target))
         if manager.journal_mode and manager.journal_mode != "wal":
-            opened += (" (a rollback journal, not WAL: the web server's reads wait while a "
-                       "chunk commits, so chunks are kept short)")
+            opened += translate(
+                "DatabaseController", " (a rollback journal, not WAL: the web server's reads "
+                "wait while a chunk commits, so chunks are kept short)")
         self.window.status_label.set_state(manager.read_only_reason or opened)
         self.window.jobs.panel.setEnabled(not manager.read_only_reason)
         if manager.damage:  # found on open (a WAL left beside it)
@@ -238,7 +253,8 @@ class DatabaseController:
         self.window.status_label.set_state(damage)
         self.window.jobs.panel.setEnabled(False)
         self.window.menus.update_actions()
-        self.window.show_error("Database damaged", damage, modal=False)
+        self.window.show_error(translate(
+            "DatabaseController", "Database damaged"), damage, modal=False)
 
     @property
     def database_path(self) -> Path | None:
@@ -267,7 +283,9 @@ def _connect_error(exc: DatabaseOpenError, *, typed_password: bool) -> str:
     if not exc.login_refused:
         return str(exc)
     if typed_password:
-        return (f"{exc.target}: the server refused the login: the password is wrong, or the "
-                "user does not exist.")
-    return (f"{exc.target}: the server asks for a password: type it above (or put it in "
-            "~/.pgpass).")
+        return translate(
+            "DatabaseController", "{database}: the server refused the login: the password is "
+            "wrong, or the user does not exist.").format(database=exc.target)
+    return translate(
+        "DatabaseController", "{database}: the server asks for a password: type it above (or "
+        "put it in ~/.pgpass).").format(database=exc.target)

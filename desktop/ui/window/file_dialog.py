@@ -9,7 +9,15 @@ alone, and the dialog is always Qt's own.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QDateTime, QFileInfo, QLocale, QMimeDatabase, QTime
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDate,
+    QDateTime,
+    QFileInfo,
+    QLocale,
+    QMimeDatabase,
+    QTime,
+)
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QApplication,
@@ -20,7 +28,15 @@ from PySide6.QtWidgets import (
     QTreeView,
 )
 
-DATABASE_TYPE = "SQLite database"
+
+def database_type() -> str:
+    return QCoreApplication.translate("NameOnlyIconProvider", "SQLite database")
+
+
+def folder_type() -> str:
+    return QCoreApplication.translate("NameOnlyIconProvider", "Folder")
+
+
 # The detail view's Size, Type and Date Modified columns: as wide as their longest usual text
 # (Qt's defaults cut "202.5 MiB" and "SQLite database" short); Name takes the rest.
 WIDEST_SIZES = ("1023.9 MiB", "1023.9 KiB")
@@ -39,9 +55,9 @@ class NameOnlyIconProvider(QFileIconProvider):
 
     def type(self, info) -> str:
         if info.isDir():
-            return "Folder"
+            return folder_type()
         if info.suffix().lower() in ("db", "sqlite", "sqlite3"):
-            return DATABASE_TYPE
+            return database_type()
         return self._mime_type(info).comment()
 
     def icon(self, what):
@@ -61,7 +77,10 @@ def database_file_dialog(parent, title: str, folder: str = "") -> QFileDialog:
     dialog = QFileDialog(parent, title, folder)
     dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
     dialog.setIconProvider(NameOnlyIconProvider())
-    dialog.setNameFilters(["SQLite databases (*.db *.sqlite *.sqlite3)", "All files (*)"])
+    translate = QCoreApplication.translate
+    dialog.setNameFilters([
+        translate("NameOnlyIconProvider", "SQLite databases (*.db *.sqlite *.sqlite3)"),
+        translate("NameOnlyIconProvider", "All files (*)")])
     dialog.resize(760, 460)
     details = dialog.findChild(QTreeView, "treeView")  # Qt's own dialog's detail view
     if details is not None:
@@ -73,7 +92,8 @@ def size_columns(details: QTreeView) -> None:
     metrics, header = details.fontMetrics(), details.header()
     modified = QLocale().toString(QDateTime(QDate(2026, 12, 28), QTime(23, 59)),
                                   QLocale.FormatType.ShortFormat)
-    texts = {1: WIDEST_SIZES, 2: (DATABASE_TYPE, "Folder", "Plain text document"),
+    plain_text = QMimeDatabase().mimeTypeForName("text/plain").comment()
+    texts = {1: WIDEST_SIZES, 2: (database_type(), folder_type(), plain_text),
              3: (modified,)}
     header.setStretchLastSection(False)
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

@@ -105,7 +105,7 @@ class MainWindow(QMainWindow):
         # the status bar's text before the server went out of reach (None: it answers)
         self._state_before_lost: str | None = None
         self._close_now = False  # closing without asking (asked already, or SIGTERM)
-        self.setWindowTitle("RSS Desktop Companion")
+        self.setWindowTitle(self.tr("RSS Desktop Companion"))
         self.setWindowIcon(icon("rss-desktop"))
         self.resize(DEFAULT_SIZE)
 
@@ -152,7 +152,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.pages)
 
         self.user_combo = QComboBox()  # the toolbar's; filled with the database's users
-        self.user_combo.setAccessibleName("User")
+        self.user_combo.setAccessibleName(self.tr("User"))
         self.user_combo.setMinimumWidth(120)
         self.user_combo.activated.connect(self._user_chosen)
         self.menus = WindowMenus(self, self.prefs)  # the actions, menus and toolbar
@@ -162,13 +162,13 @@ class MainWindow(QMainWindow):
                               (self.articles.pane.show_read, self.articles.view),
                               (self.articles.view, self.jobs.panel.filter)):
             QWidget.setTabOrder(before, after)
-        self.status_label = StatusLine("No database open")
+        self.status_label = StatusLine(self.tr("No database open"))
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.jobs.undo_offer)
         self.tray = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(icon("rss-desktop"), self)
-            self.tray.setToolTip("RSS Desktop Companion")
+            self.tray.setToolTip(self.tr("RSS Desktop Companion"))
             self.tray.show()
 
         self.poll_timer = QTimer(self)
@@ -188,13 +188,13 @@ class MainWindow(QMainWindow):
         splitter = self.prefs.layout_state("splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
-        header = self.prefs.layout_state(JOBS_HEADER)
+        header = self.prefs.layout_state(JOBS_HEADER, sized_to_words=True)
         if header is not None:
             self.jobs.panel.table.horizontalHeader().restoreState(header)
         content = self.prefs.layout_state("content_splitter")
         if content is not None:
             self.content_splitter.restoreState(content)
-        header = self.prefs.layout_state(ARTICLES_HEADER)
+        header = self.prefs.layout_state(ARTICLES_HEADER, sized_to_words=True)
         if header is not None:
             self.articles.view.horizontalHeader().restoreState(header)
             self.articles.pane.show_order()  # the order is the list's, not the saved header's
@@ -262,9 +262,11 @@ class MainWindow(QMainWindow):
             self.empty_state.sample_button.setVisible(not server)
             self.empty_state.demo_button.hide()
             self.empty_state.message.setText(
-                f"{title_name(self.database_target)} has no users or feeds yet.\n" + (
-                    "The reader's web server adds them; or open another database." if server
-                    else "Create sample data to try the app, or open your reader's database."))
+                self.tr("{database} has no users or feeds yet.").format(
+                    database=title_name(self.database_target)) + "\n" + (
+                    self.tr("The reader's web server adds them; or open another database.")
+                    if server else self.tr("Create sample data to try the app, or open your "
+                                           "reader's database.")))
             self.pages.setCurrentWidget(self.empty_state)
             self.menus.update_actions()
             return
@@ -294,14 +296,15 @@ class MainWindow(QMainWindow):
         self.menus.update_actions()
 
     async def create_sample_data(self) -> None:
-        self.status_label.setText("Creating sample data…")
+        self.status_label.setText(self.tr("Creating sample data…"))
         self.empty_state.sample_button.setEnabled(False)
         try:
             await self.manager.create_sample_data(SAMPLE_ARTICLES)
         finally:
             self.empty_state.sample_button.setEnabled(True)
         await self._load_users()
-        self.status_label.setText(f"Created {SAMPLE_ARTICLES:,} sample articles")
+        self.status_label.setText(
+            self.tr("Created %Ln sample article(s)", "", SAMPLE_ARTICLES))
 
     async def refresh(self) -> None:
         if self.manager is not None and self.user_id is not None:
@@ -409,8 +412,9 @@ class MainWindow(QMainWindow):
         self._state_before_lost = self.status_label.state_text
         shown = shown_name(self.database_target)
         log.warning("lost the connection to %s: %s", shown, one_line(str(exc)))
-        self.status_label.set_state(f"Lost the connection to {shown}; trying again… "
-                                    f"({one_line(str(exc))})")
+        self.status_label.set_state(
+            self.tr("Lost the connection to {database}; trying again… ({reason})").format(
+                database=shown, reason=one_line(str(exc))))
 
     # -- closing ----------------------------------------------------------------------------
     def close_now(self) -> None:

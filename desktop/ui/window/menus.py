@@ -9,17 +9,19 @@ from __future__ import annotations
 from html import escape
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QToolBar
 
 from ... import __version__
 from ...jobs.api import is_server_url, shown_name
 from ..formatting import isolated
-from ..joblist.edit_undo import JOB_TEXT, EditUndo
+from ..joblist.edit_undo import EditUndo, job_text
 from ..joblist.model import can_undo
 from ..resources import icon, log_file_path
 from .preferences import PreferencesDialog
+
+translate = QCoreApplication.translate  # (the name lupdate finds)
 
 
 class WindowMenus:
@@ -32,25 +34,31 @@ class WindowMenus:
         # the dialogs last opened (tests look at them)
         self.about_box: QMessageBox | None = None
         self.preferences: PreferencesDialog | None = None
-        self.mark_read_action = QAction(icon("mark-read"), "&Mark all as read", self.window)
+        self.mark_read_action = QAction(icon("mark-read"),
+                                        translate("WindowMenus", "&Mark all as read"),
+                                        self.window)
         self.mark_read_action.setShortcut(QKeySequence("Ctrl+R"))
-        self.mark_read_action.setToolTip("Mark every article of the selected category or feed "
-                                         "as read (Ctrl+R)")
+        self.mark_read_action.setToolTip(mark_read_tip())
         self.mark_read_action.triggered.connect(lambda: self.window.jobs.mark_selected_read())
-        self.open_action = QAction(icon("open"), "&Open database…", self.window)
+        self.open_action = QAction(icon("open"), translate("WindowMenus", "&Open database…"),
+                                   self.window)
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.open_action.triggered.connect(self.window.database.choose_database)
-        self.connect_action = QAction(icon("server"), "&Connect to server…", self.window)
+        self.connect_action = QAction(icon("server"),
+                                      translate("WindowMenus", "&Connect to server…"),
+                                      self.window)
         self.connect_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
-        self.connect_action.setToolTip("Open the reader's database on a PostgreSQL server")
+        self.connect_action.setToolTip(
+            translate("WindowMenus", "Open the reader's database on a PostgreSQL server"))
         self.connect_action.triggered.connect(lambda: self.window.database.connect_to_server())
-        self.refresh_action = QAction(icon("refresh"), "Re&fresh", self.window)
+        self.refresh_action = QAction(icon("refresh"), translate("WindowMenus", "Re&fresh"),
+                                      self.window)
         self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
         self.refresh_action.triggered.connect(lambda: self.window.spawn(self.window.refresh()))
-        quit_action = QAction("&Quit", self.window)
+        quit_action = QAction(translate("WindowMenus", "&Quit"), self.window)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.window.close)
-        self.undo_last_action = QAction(icon("undo"), JOB_TEXT, self.window)
+        self.undo_last_action = QAction(icon("undo"), job_text(), self.window)
         self.undo_last_action.setShortcut(QKeySequence.StandardKey.Undo)
         # the action undoes the job, or the focused text box's newer typing (edit_undo.py)
         self.edit_undo = EditUndo(self.undo_last_action,
@@ -58,21 +66,25 @@ class WindowMenus:
                                    self.window.articles.pane.search],
                                   lambda: self.window.spawn(self.window.jobs.undo_last_mark_read()),
                                   self._job_can_be_undone)
-        self.find_action = QAction("&Filter feeds", self.window)
+        self.find_action = QAction(translate("WindowMenus", "&Filter feeds"), self.window)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
         self.find_action.triggered.connect(self._focus_feed_filter)
-        self.preferences_action = QAction("&Preferences…", self.window)
+        self.preferences_action = QAction(translate("WindowMenus", "&Preferences…"),
+                                          self.window)
         self.preferences_action.setShortcut(QKeySequence("Ctrl+,"))
         self.preferences_action.triggered.connect(self.open_preferences)
-        self.hide_read_action = QAction("&Hide feeds with nothing unread", self.window)
+        self.hide_read_action = QAction(
+            translate("WindowMenus", "&Hide feeds with nothing unread"), self.window)
         self.hide_read_action.setCheckable(True)
         self.hide_read_action.setShortcut(QKeySequence("Ctrl+H"))
         self.hide_read_action.setChecked(self.prefs.hide_read_feeds)
         self.hide_read_action.toggled.connect(self._set_hide_read)
-        about_action = QAction(icon("rss-desktop"), "&About RSS Desktop Companion", self.window)
+        about_action = QAction(icon("rss-desktop"),
+                               translate("WindowMenus", "&About RSS Desktop Companion"),
+                               self.window)
         about_action.triggered.connect(self.show_about)
 
-        toolbar = QToolBar("Main")
+        toolbar = QToolBar(translate("WindowMenus", "Main"))
         toolbar.setObjectName("main-toolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.addAction(self.mark_read_action)
@@ -80,33 +92,34 @@ class WindowMenus:
         toolbar.addSeparator()
         toolbar.addAction(self.open_action)
         toolbar.addSeparator()
-        toolbar.addWidget(QLabel(" User: "))
+        toolbar.addWidget(QLabel(" " + translate("WindowMenus", "User:") + " "))
         toolbar.addWidget(self.window.user_combo)
         self.window.addToolBar(toolbar)
 
         menus = self.window.menuBar()
-        file_menu = menus.addMenu("&File")
+        file_menu = menus.addMenu(translate("WindowMenus", "&File"))
         file_menu.addAction(self.open_action)
         file_menu.addAction(self.connect_action)
-        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu = file_menu.addMenu(translate("WindowMenus", "Open &recent"))
         self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
-        edit_menu = menus.addMenu("&Edit")
+        edit_menu = menus.addMenu(translate("WindowMenus", "&Edit"))
         edit_menu.addAction(self.undo_last_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.find_action)
         edit_menu.addAction(self.window.articles.search_articles_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.preferences_action)
-        view_menu = menus.addMenu("&View")
+        view_menu = menus.addMenu(translate("WindowMenus", "&View"))
         view_menu.addAction(self.hide_read_action)
         view_menu.addAction(self.window.articles.show_read_action)
         view_menu.addAction(self.refresh_action)
-        self.feeds_menu = menus.addMenu("F&eeds")
+        # (each menu its own mnemonic: Alt+E is Edit's)
+        self.feeds_menu = menus.addMenu(translate("WindowMenus", "Fee&ds"))
         self.feeds_menu.aboutToShow.connect(lambda: self.fill_mark_read_menu(self.feeds_menu))
         self.fill_mark_read_menu(self.feeds_menu)
-        article_menu = menus.addMenu("&Article")
+        article_menu = menus.addMenu(translate("WindowMenus", "&Article"))
         articles = self.window.articles
         for action in (articles.open_article_action, articles.copy_link_action, None,
                        articles.toggle_read_action, articles.toggle_star_action, None,
@@ -116,13 +129,13 @@ class WindowMenus:
             else:
                 article_menu.addAction(action)
         article_menu.aboutToShow.connect(self.window.articles.update_actions)
-        jobs_menu = menus.addMenu("&Jobs")
+        jobs_menu = menus.addMenu(translate("WindowMenus", "&Jobs"))
         panel = self.window.jobs.panel
         for action in (panel.cancel_action, panel.retry_action, panel.undo_action):
             jobs_menu.addAction(action)
         jobs_menu.addSeparator()
         jobs_menu.addAction(panel.clear_action)
-        help_menu = menus.addMenu("&Help")
+        help_menu = menus.addMenu(translate("WindowMenus", "&Help"))
         help_menu.addAction(about_action)
 
     def fill_mark_read_menu(self, menu: QMenu) -> None:
@@ -131,10 +144,10 @@ class WindowMenus:
         menu.clear()
         menu.addAction(self.mark_read_action)
         usable = self.mark_read_action.isEnabled()
-        for label, age in self.prefs.age_choices():
+        for _label, age in self.prefs.age_choices():
             if age is None:
                 continue
-            action = menu.addAction(f"Mark {label[0].lower()}{label[1:]} as read")
+            action = menu.addAction(mark_older_text(age))
             action.setEnabled(usable)
             action.triggered.connect(lambda _c=False, a=age: self.window.jobs.mark_selected_read(a))
         menu.addSeparator()
@@ -148,10 +161,10 @@ class WindowMenus:
         self.mark_read_action.setEnabled(usable and scope is not None
                                          and scope.job_request is not None and unread > 0)
         if scope is not None and scope.job_request is not None and usable and not unread:
-            self.mark_read_action.setToolTip(f"Nothing unread in {isolated(scope.name)}")
+            self.mark_read_action.setToolTip(translate(
+                "WindowMenus", "Nothing unread in {name}").format(name=isolated(scope.name)))
         else:
-            self.mark_read_action.setToolTip("Mark every article of the selected category or "
-                                             "feed as read (Ctrl+R)")
+            self.mark_read_action.setToolTip(mark_read_tip())
         self.refresh_action.setEnabled(self.window.manager is not None)
         self.edit_undo.update()
         jobs = self.window.jobs
@@ -185,7 +198,7 @@ class WindowMenus:
             action.triggered.connect(
                 lambda _c=False, t=target: self.window.spawn(self.window.database.open_database(t)))
         if self.recent_menu.isEmpty():
-            self.recent_menu.addAction("(none)").setEnabled(False)
+            self.recent_menu.addAction(translate("WindowMenus", "(none)")).setEnabled(False)
 
     def _focus_feed_filter(self) -> None:
         self.window.feed_pane.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -197,17 +210,23 @@ class WindowMenus:
 
     def show_about(self) -> QMessageBox:
         target = self.window.database_target
-        database = shown_name(target) if target is not None else "none open"
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "About RSS Desktop Companion",
-                          f"<b>RSS Desktop Companion {__version__}</b>", parent=self.window)
+        database = (shown_name(target) if target is not None
+                    else translate("WindowMenus", "none open"))
+        box = QMessageBox(QMessageBox.Icon.NoIcon,
+                          translate("WindowMenus", "About RSS Desktop Companion"),
+                          "<b>{}</b>".format(translate(
+                              "WindowMenus", "RSS Desktop Companion {version}").format(
+                              version=__version__)), parent=self.window)
         box.setIconPixmap(icon("rss-desktop").pixmap(64, 64))
+        facts = [translate("WindowMenus", "Version {version}").format(version=__version__),
+                 translate("WindowMenus", "Database: {database}").format(database=database),
+                 translate("WindowMenus", "Log file: {path}").format(path=log_file_path()),
+                 f"PySide6 {pyside_version}"]
         box.setInformativeText(
-            "<p>Marks categories, feeds or everything read on your RSS reader's shared "
-            "database (an SQLite file or PostgreSQL), as persisted, chunked, undoable "
-            "jobs.</p>"
-            f"<p>Version {escape(__version__)}<br>Database: {escape(database)}<br>"
-            f"Log file: {escape(str(log_file_path()))}<br>"
-            f"PySide6 {escape(pyside_version)}</p>")
+            "<p>{}</p><p>{}</p>".format(escape(translate(
+                "WindowMenus", "Marks categories, feeds or everything read on your RSS "
+                "reader's shared database (an SQLite file or PostgreSQL), as persisted, "
+                "chunked, undoable jobs.")), "<br>".join(escape(fact) for fact in facts)))
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.about_box = box
@@ -229,4 +248,17 @@ class WindowMenus:
             self.window.manager.keep_finished_hours = self.prefs.keep_finished_days * 24.0
         if user_id is not None and user_id != self.window.user_id:
             self.window.spawn(self.window.set_user(user_id))
-        self.window.status_label.setText("Preferences saved")
+        self.window.status_label.setText(translate("WindowMenus", "Preferences saved"))
+
+
+def mark_read_tip() -> str:
+    return translate("WindowMenus", "Mark every article of the selected category or feed as "
+                     "read (Ctrl+R)")
+
+
+def mark_older_text(age: str) -> str:
+    """"Mark older than 1 week as read" for the age "1w" (the Feeds menu, the tree's menu)."""
+    count, unit = int(age[:-1]), age[-1]
+    if unit == "w":
+        return translate("WindowMenus", "Mark older than %n week(s) as read", "", count)
+    return translate("WindowMenus", "Mark older than %n day(s) as read", "", count)

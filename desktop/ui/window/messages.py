@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QCheckBox, QMessageBox
 
 from ...jobs.api import is_target_failure, shown_name
@@ -23,6 +23,7 @@ from ..joblist.model import job_progress
 from .database import title_name
 
 log = logging.getLogger(__name__)
+translate = QCoreApplication.translate  # (the name lupdate finds)
 
 
 class WindowMessages:
@@ -74,10 +75,11 @@ class WindowMessages:
             backend = self.window.manager.backend if self.window.manager is not None else None
             known = backend.failure_message(exc) if backend is not None else None
             if known:
-                self.show_error("Database error",
+                self.show_error(translate("WindowMessages", "Database error"),
                                 f"{shown_name(self.window.database_target)}: {known}")
             else:
-                self.show_error("Something went wrong", f"{type(exc).__name__}: {exc}")
+                self.show_error(translate("WindowMessages", "Something went wrong"),
+                                f"{type(exc).__name__}: {exc}")
 
     def database_failed(self, exc: BaseException) -> None:
         """The open database cannot be read or written any more (damaged, removed, I/O errors):
@@ -87,15 +89,18 @@ class WindowMessages:
         target = self.failed_target = self.window.database_target
         log.error("database %s failed: %s", shown_name(target), exc)
         self.spawn(self.window.database.close_database())
-        text = (f"{shown_name(target)} can no longer be used: {exc}.\n\nIts jobs were "
-                "stopped; every chunk they committed is kept. Reopen it to check it again.")
-        self.window.status_label.set_state(
-            f"{title_name(target)} failed: {exc}; its jobs were stopped")
-        box = self.show_error("Database failed", text, modal=False,
+        text = translate(
+            "WindowMessages", "{database} can no longer be used: {reason}.\n\nIts jobs were "
+            "stopped; every chunk they committed is kept. Reopen it to check it again."
+        ).format(database=shown_name(target), reason=exc)
+        self.window.status_label.set_state(translate(
+            "WindowMessages", "{database} failed: {reason}; its jobs were stopped"
+        ).format(database=title_name(target), reason=exc))
+        box = self.show_error(translate("WindowMessages", "Database failed"), text, modal=False,
                               buttons=QMessageBox.StandardButton.Retry
                               | QMessageBox.StandardButton.Close)
         reopen = box.button(QMessageBox.StandardButton.Retry)
-        reopen.setText("Reopen")
+        reopen.setText(translate("WindowMessages", "Reopen"))
         reopen.clicked.connect(lambda: self.spawn(self.window.database.open_database(target)))
 
     def show_error(self, title: str, text: str, *, buttons=None, on_accept=None,
@@ -132,16 +137,18 @@ class WindowMessages:
         say so before it happens. The question follows the jobs while it is open (their
         progress; a job that ends leaves it), and once none runs here the window closes as the
         person asked, without the question."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Close while a job runs", "",
+        box = QMessageBox(QMessageBox.Icon.Question,
+                          translate("WindowMessages", "Close while a job runs"), "",
                           parent=self.window)
-        box.setInformativeText(
-            "Closing pauses it after its current chunk; the work done is kept. It goes on from "
-            "where it stopped the next time RSS Desktop Companion opens this database (or "
-            "`rss-desktop work` runs on it).")
-        close = box.addButton("Close and pause", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Keep open", QMessageBox.ButtonRole.RejectRole)
+        box.setInformativeText(translate(
+            "WindowMessages", "Closing pauses it after its current chunk; the work done is "
+            "kept. It goes on from where it stopped the next time RSS Desktop Companion opens "
+            "this database (or `rss-desktop work` runs on it)."))
+        close = box.addButton(translate("WindowMessages", "Close and pause"),
+                              QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(translate("WindowMessages", "Keep open"), QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(close)
-        dont_ask = QCheckBox("Don't ask again")
+        dont_ask = QCheckBox(translate("WindowMessages", "Don't ask again"))
         box.setCheckBox(dont_ask)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
@@ -178,7 +185,10 @@ class WindowMessages:
         """'1 job running here: Category: Tech (job 4, 1,234 of 5,678 (21%)).'"""
         shown = [job for job in self.window.jobs.model.jobs() if job.id in running]
         describe = self.window.jobs.describe
-        names = "; ".join(f"{describe(job)} (job {job.id}, {job_progress(job).text})"
-                          for job in shown[:3]) or ", ".join(f"job {i}" for i in sorted(running))
+        names = "; ".join(translate("WindowMessages", "{job} (job {id}, {progress})").format(
+            job=describe(job), id=job.id, progress=job_progress(job).text) for job in shown[:3])
+        names = names or ", ".join(translate("WindowMessages", "job {id}").format(id=i)
+                                   for i in sorted(running))
         count = len(running)
-        return f"{count} job{'s' * (count != 1)} running here: {names}."
+        return translate("WindowMessages", "%n job(s) running here: {jobs}.", "",
+                         count).format(jobs=names)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ..translations import SYSTEM, language_name, shipped_languages
 from .settings import AppSettings, age_choices
 
 
@@ -29,27 +30,27 @@ class PreferencesDialog(QDialog):
                  current_user: int | None, parent=None):
         super().__init__(parent)
         self.settings = settings
-        self.setWindowTitle("Preferences")
+        self.setWindowTitle(self.tr("Preferences"))
 
-        self.confirm = QCheckBox("Ask before marking as read")
+        self.confirm = QCheckBox(self.tr("Ask before marking as read"))
         self.confirm.setChecked(settings.confirm_mark_read)
         self.custom_days = DaysSpinBox(0, 3650)
-        self.custom_days.setSpecialValueText("none")
+        self.custom_days.setSpecialValueText(self.tr("none"))
         self.custom_days.setValue(settings.custom_age_days)
-        self.custom_days.setAccessibleName("Also offer: older than this many days")
+        self.custom_days.setAccessibleName(self.tr("Also offer: older than this many days"))
         self.custom_days.valueChanged.connect(self._fill_ages)
         self.default_age = QComboBox()
-        self.default_age.setAccessibleName("The age the confirmation starts with")
+        self.default_age.setAccessibleName(self.tr("The age the confirmation starts with"))
         self._fill_ages()
         self.default_age.setCurrentIndex(max(0, self.default_age.findData(settings.default_age)))
-        mark = QGroupBox("Mark as read")
+        mark = QGroupBox(self.tr("Mark as read"))
         form = QFormLayout(mark)
         form.addRow(self.confirm)
-        form.addRow("Also offer older than:", self.custom_days)
-        form.addRow("Start with:", self.default_age)
+        form.addRow(self.tr("Also offer older than:"), self.custom_days)
+        form.addRow(self.tr("Start with:"), self.default_age)
 
         self.user = QComboBox()
-        self.user.setAccessibleName("User")
+        self.user.setAccessibleName(self.tr("User"))
         for user_id, name in users:
             self.user.addItem(name, user_id)
         self.user.setCurrentIndex(max(0, self.user.findData(current_user)))
@@ -57,20 +58,35 @@ class PreferencesDialog(QDialog):
         # at least a day: with none, each job would go, with its undo, when the next one runs
         self.keep_days = DaysSpinBox(1, 365)
         self.keep_days.setValue(settings.keep_finished_days)
-        self.keep_days.setAccessibleName("Keep finished jobs for this many days")
-        self.confirm_close = QCheckBox("Ask before closing while a job runs")
+        self.keep_days.setAccessibleName(self.tr("Keep finished jobs for this many days"))
+        self.confirm_close = QCheckBox(self.tr("Ask before closing while a job runs"))
         self.confirm_close.setChecked(settings.confirm_close_with_jobs)
-        jobs = QGroupBox("User and jobs")
+        jobs = QGroupBox(self.tr("User and jobs"))
         jobs_form = QFormLayout(jobs)
-        jobs_form.addRow("User:", self.user)
-        jobs_form.addRow("Keep finished jobs:", self.keep_days)
-        note = QLabel("Older finished jobs and their undo records are deleted when this app "
-                      "next runs a job. The command line and rss-desktop work keep them 24 "
-                      "hours unless told otherwise (--keep-hours).")
+        jobs_form.addRow(self.tr("User:"), self.user)
+        jobs_form.addRow(self.tr("Keep finished jobs:"), self.keep_days)
+        note = QLabel(self.tr("Older finished jobs and their undo records are deleted when "
+                              "this app next runs a job. The command line and rss-desktop "
+                              "work keep them 24 hours unless told otherwise "
+                              "(--keep-hours)."))
         note.setWordWrap(True)
         note.setEnabled(False)  # muted: an explanation, not a field
         jobs_form.addRow(note)
         jobs_form.addRow(self.confirm_close)
+
+        self.language = QComboBox()
+        self.language.setAccessibleName(self.tr("Language"))
+        self.language.addItem(self.tr("System"), SYSTEM)
+        for language in shipped_languages():
+            self.language.addItem(language_name(language), language)
+        self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
+        window = QGroupBox(self.tr("Window"))
+        window_form = QFormLayout(window)
+        window_form.addRow(self.tr("Language:"), self.language)
+        restart = QLabel(self.tr("A new language is used when the app next starts."))
+        restart.setWordWrap(True)
+        restart.setEnabled(False)
+        window_form.addRow(restart)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -79,6 +95,7 @@ class PreferencesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(mark)
         layout.addWidget(jobs)
+        layout.addWidget(window)
         layout.addWidget(buttons)
 
     def _fill_ages(self) -> None:
@@ -100,6 +117,7 @@ class PreferencesDialog(QDialog):
         self.settings.default_age = self.default_age.currentData()
         self.settings.keep_finished_days = self.keep_days.value()
         self.settings.confirm_close_with_jobs = self.confirm_close.isChecked()
+        self.settings.language = self.language.currentData()
         self.applied.emit()
         self.accept()
 
@@ -116,7 +134,10 @@ class DaysSpinBox(QSpinBox):
         self._follow(self.value())
 
     def _follow(self, value: int) -> None:
-        self.setSuffix(" day" if value == 1 else " days")
+        # the words around the number ("1 day", "1 Tag"; a language may put them first)
+        before, _number, after = self.tr("%n day(s)", "", value).partition(str(value))
+        self.setPrefix(before)
+        self.setSuffix(after)
 
     def validate(self, text: str, pos: int):
         state, text, pos = super().validate(text, pos)

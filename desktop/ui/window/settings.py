@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QCoreApplication, QLocale, QSettings
 
 MAX_RECENT = 8
-AGE_PRESETS = (("Any age", None), ("Older than 1 day", "1d"), ("Older than 1 week", "1w"),
-               ("Older than 2 weeks", "2w"))
+AGE_PRESETS = (None, "1d", "1w", "2w")
 DEFAULT_KEEP_DAYS = 1  # the engine's own default: finished jobs go after 24 h
 
 
@@ -18,13 +17,32 @@ DAYS_PER_UNIT = {"d": 1, "w": 7}
 def age_choices(custom_days: int = 0) -> list[tuple[str, str | None]]:
     """The preset ages, and "older than N days" when ``custom_days`` is set (and is not one of
     them), youngest first: "Any age", 1 day, 3 days, 1 week, 2 weeks."""
-    choices = list(AGE_PRESETS)
-    preset_days = [int(age[:-1]) * DAYS_PER_UNIT[age[-1]] for _label, age in AGE_PRESETS[1:]]
+    ages = list(AGE_PRESETS)
+    preset_days = [int(age[:-1]) * DAYS_PER_UNIT[age[-1]] for age in AGE_PRESETS[1:]]
     if custom_days > 0 and custom_days not in preset_days:
         place = 1 + sum(days < custom_days for days in preset_days)
-        choices.insert(place, (f"Older than {custom_days} day{'s' * (custom_days != 1)}",
-                               f"{custom_days}d"))
-    return choices
+        ages.insert(place, f"{custom_days}d")
+    return [(age_label(age), age) for age in ages]
+
+
+def age_phrase(age: str) -> str:
+    """"older than 1 week" inside a sentence ("Mark Tech (older than 1 week) as read")."""
+    translate = QCoreApplication.translate
+    count = int(age[:-1])
+    if age[-1] == "w":
+        return translate("AppSettings", "older than %n week(s)", "", count)
+    return translate("AppSettings", "older than %n day(s)", "", count)
+
+
+def age_label(age: str | None) -> str:
+    """"Any age", "Older than 1 week", "Older than 3 days" in the window's language."""
+    translate = QCoreApplication.translate
+    if age is None:
+        return translate("AppSettings", "Any age")
+    count = int(age[:-1])
+    if age[-1] == "w":
+        return translate("AppSettings", "Older than %n week(s)", "", count)
+    return translate("AppSettings", "Older than %n day(s)", "", count)
 
 
 class AppSettings:
@@ -92,6 +110,17 @@ class AppSettings:
     def confirm_close_with_jobs(self, value: bool) -> None:
         self.qsettings.setValue("confirm_close_with_jobs", bool(value))
 
+    # -- language ---------------------------------------------------------------------------
+    @property
+    def language(self) -> str:
+        """The window's language ("de", "en"); "" (translations.SYSTEM): the desktop's."""
+        value = self.qsettings.value("view/language", "")
+        return value if isinstance(value, str) else ""
+
+    @language.setter
+    def language(self, language: str) -> None:
+        self.qsettings.setValue("view/language", language)
+
     # -- user, databases, selection ---------------------------------------------------------
     @property
     def user_id(self) -> int | None:
@@ -149,13 +178,19 @@ class AppSettings:
     def show_read_articles(self, value: bool) -> None:
         self.qsettings.setValue("view/show_read_articles", bool(value))
 
-    def layout_state(self, name: str) -> QByteArray | None:
-        """A saved geometry or widget state (window, splitter, table headers)."""
+    def layout_state(self, name: str, *, sized_to_words: bool = False) -> QByteArray | None:
+        """A saved geometry or widget state (window, splitter, table headers).
+        ``sized_to_words``: a table header, whose columns fit the words of the language it
+        was saved in; in another language (its words longer) it is not restored."""
+        if sized_to_words and self.qsettings.value("window/locale", QLocale().name()) \
+                != QLocale().name():
+            return None
         value = self.qsettings.value(f"window/{name}")
         return value if isinstance(value, (QByteArray, bytes)) else None
 
     def save_layout_state(self, name: str, state: QByteArray) -> None:
         self.qsettings.setValue(f"window/{name}", state)
+        self.qsettings.setValue("window/locale", QLocale().name())
 
     def sync(self) -> None:
         self.qsettings.sync()

@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSocketNotifier, Qt
+from PySide6.QtCore import QCoreApplication, QSocketNotifier, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from ...jobs.api import is_server_url, shown_name
@@ -153,15 +153,21 @@ class InstanceServer:
         if not running:
             window.spawn(window.database.open_database(database))
             return
+        translate = QCoreApplication.translate
+        asked = translate("InstanceServer", "RSS Desktop Companion was asked to open {database}."
+                          ).format(database=shown_name(database))
         count = len(running)
-        box = QMessageBox(QMessageBox.Icon.Question, "Open another database while a job runs",
-                          f"RSS Desktop Companion was asked to open {shown_name(database)}. "
-                          f"{count} job{'s' * (count != 1)} running here.", parent=window)
-        box.setInformativeText(
-            "Opening it pauses them after their current chunk; the work done is kept. They go "
-            "on from where they stopped the next time this database is opened.")
-        open_button = box.addButton("Open and pause", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Keep this one", QMessageBox.ButtonRole.RejectRole)
+        jobs = translate("InstanceServer", "%n job(s) running here.", "", count)
+        box = QMessageBox(QMessageBox.Icon.Question,
+                          translate("InstanceServer", "Open another database while a job runs"),
+                          f"{asked} {jobs}", parent=window)
+        box.setInformativeText(translate(
+            "InstanceServer", "Opening it pauses them after their current chunk; the work done "
+            "is kept. They go on from where they stopped the next time this database is opened."))
+        open_button = box.addButton(translate("InstanceServer", "Open and pause"),
+                                    QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(translate("InstanceServer", "Keep this one"),
+                      QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(open_button)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         open_button.clicked.connect(lambda: window.spawn(window.database.open_database(database)))
