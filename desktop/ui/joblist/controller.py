@@ -25,6 +25,7 @@ from ...jobs.api import (
 from ..feeds.scope_tree import scope_label
 from ..formatting import articles, isolated
 from ..query_op import QueryOp
+from .announcer import JobAnnouncer
 from .mark_read_dialog import MarkReadDialog
 from .model import UNDO_JOB_TYPE, JobsTableModel, can_undo, describe_job, job_progress
 from .panel import JobsPanel
@@ -61,6 +62,8 @@ class JobController(QObject):
         # the status bar's offer to undo the job just finished (the window places it)
         self.undo_offer = UndoOffer()
         self.undo_offer.undoRequested.connect(lambda job_id: window.spawn(self.undo_job(job_id)))
+        # a job's life said to a screen reader, as the status bar shows it
+        self.announcer = JobAnnouncer(window, self.describe, self)
 
     # -- the jobs table ---------------------------------------------------------------------
     async def reload(self) -> None:
@@ -315,6 +318,7 @@ class JobController(QObject):
             self.window.articles.follow_job(event)
         if not self.model.update_job(job) and event.kind == "created":
             self.window.spawn(self.reload())
+        self.announcer.on_job_event(event)  # (after the row: its cell says what is announced)
         if event.kind == "started" and job.progress and job.status == "running":
             self.status_label.setText(f"{self.describe(job)} (job {job.id}) resumed at "
                                       f"{job_progress(job).text}")
