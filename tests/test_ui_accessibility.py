@@ -14,6 +14,7 @@ import json
 import pytest
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import QApplication
 from support.window import (
     click_job_row,
     click_scope,
@@ -21,8 +22,11 @@ from support.window import (
     insert_job_row,
     run,
     tree_count,
+    wait_for_articles,
 )
 
+from desktop.store.clock import utc_now_text
+from desktop.ui.articles.model import STAR
 from desktop.ui.formatting import isolated
 from desktop.ui.joblist.announcer import PROGRESS_EVERY_SECONDS
 
@@ -184,3 +188,205 @@ def test_a_failure_is_announced_assertively(qtbot, make_window, server_db, spoke
     assert ("failed", f"Job {job_id} failed: category 999 does not exist") in heard
     assert (QAccessible.Event.Announcement, f"Job {job_id} failed: category 999 does not exist",
             QAccessible.AnnouncementPoliteness.Assertive) in spoken
+
+
+def test_the_confirmation_says_its_count_when_it_arrives(qtbot, make_window, server_db, spoken):
+    window = make_window(server_db)
+    click_scope(qtbot, window, "category", 1)
+    window.menus.mark_read_action.trigger()
+    dialog = window.jobs.confirmation
+    qtbot.waitUntil(dialog.ok_button.isEnabled)
+    question = f"Mark 47 unread articles in {isolated('Tech')} as read?"
+    assert dialog.question.text() == question
+    said = [(text, politeness) for kind, text, politeness in spoken
+            if kind == QAccessible.Event.Announcement]
+    assert said == [(question, QAccessible.AnnouncementPoliteness.Polite)]
+    # its age choice is named by its label
+    age = QAccessible.queryAccessibleInterface(dialog.age)
+    assert [label.text(Name) for label, _ in age.relations(QAccessible.Relation.Label)] \
+        == ["Articles:"]
+    dialog.reject()
+
+
+# -- names and roles ----------------------------------------------------------------------
+
+def labels_of(widget) -> list[str]:
+    """The names of the labels naming a widget (AT-SPI's labelled-by: on Linux a combo box's
+    own name is its current value)."""
+    interface = QAccessible.queryAccessibleInterface(widget)
+    return [label.text(Name) for label, _ in interface.relations(QAccessible.Relation.Label)]
+
+
+def test_every_combo_and_field_is_named_by_its_label(qtbot, make_window, server_db):
+    window = make_window(server_db)
+    combo = QAccessible.queryAccessibleInterface(window.user_combo)
+    assert combo.role() == QAccessible.Role.ComboBox
+    assert labels_of(window.user_combo) == ["User"]
+    assert labels_of(window.jobs.panel.filter) == ["Show jobs"]
+    search = QAccessible.queryAccessibleInterface(window.articles.pane.search)
+    assert search.role() == QAccessible.Role.EditableText
+    assert search.text(Name) == "Search article titles"
+    from desktop.ui.window.connect_dialog import ConnectDialog
+    dialog = ConnectDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    for field, label in ((dialog.host, "Host:"), (dialog.port, "Port:"),
+                         (dialog.user, "User:"), (dialog.database, "Database:"),
+                         (dialog.password, "Password:")):
+        assert labels_of(field) == [label], label
+        assert QAccessible.queryAccessibleInterface(field).text(Name), label
+
+
+def test_counts_are_said_at_start_up_zero_too(qtbot, make_window, server_db):
+    window = make_window(server_db)
+    window.prefs.confirm_mark_read = False
+    click_scope(qtbot, window, "feed", 3)
+    with qtbot.waitSignal(window.jobFinished, timeout=10_000):
+        window.menus.mark_read_action.trigger()
+    run(qtbot, window.database.close_database())
+    assert run(qtbot, window.database.open_database(server_db))  # the tree as at start-up
+    names = {}
+    for row in range(window.tree.model().rowCount()):
+        group = window.tree.model().index(row, 0)
+        window.tree.expand(group)
+    interface = QAccessible.queryAccessibleInterface(window.tree)
+    for number in range(interface.childCount()):
+        child = interface.child(number)
+        cell = child.tableCellInterface()
+        if cell is not None and cell.columnIndex() == 1:
+            name_cell = cell_at(window.tree, cell.rowIndex(), 0)
+            names[name_cell.text(Name)] = child.text(Name)
+    assert names[f"Feed: {isolated('Feed 3')}"] == "0 unread"
+    assert all(name.endswith(" unread") for name in names.values()), names
+
+
+# -- focus on items -----------------------------------------------------------------------
+
+def focused_items(spoken) -> list[str]:
+    return [text for kind, text, _ in spoken if kind == QAccessible.Event.Focus and text]
+
+
+def test_tabbing_into_a_view_or_coming_back_from_a_dialog_lands_on_an_item(
+        qtbot, make_window, server_db, spoken):
+    window = make_window(server_db)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.articles.pane.show_read.setFocus()
+    qtbot.keyClick(window.articles.pane.show_read, Qt.Key.Key_Tab)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)  # into the jobs' filter
+    assert QApplication.focusWidget() is window.jobs.panel.filter
+    # a job of this user, then Tab from the filter (past the toolbar) to the table
+    run(qtbot, window.manager.create_job("mark_feed_read", 1, {"feed_id": 5}, run=False))
+    run(qtbot, window.jobs.reload())
+    table = window.jobs.panel.table
+    table.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: focused_items(spoken)[-1:] == [
+        f"Feed: {isolated('Feed 5')}"])
+    assert table.currentIndex().row() == 0  # a current item (its Job), not selected
+    assert table.currentIndex().column() == column("Job")
+    assert not table.selectionModel().hasSelection()
+
+    # back from a dialog: the item it left is said again
+    window.tree.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: focused_items(spoken)[-1:] == ["All articles"])
+    assert window.selected_scope() is None  # (Tab arms no Ctrl+R)
+    click_scope(qtbot, window, "feed", 3)
+    window.menus.mark_read_action.trigger()
+    dialog = window.jobs.confirmation
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    spoken.clear()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    window.activateWindow()  # (what the window manager does when a dialog closes)
+    qtbot.waitUntil(lambda: focused_items(spoken)[-1:] == [f"Feed: {isolated('Feed 3')}"])
+    assert QApplication.focusWidget() is window.tree
+
+
+def test_the_star_column_is_named_starred_or_not(qtbot, make_window, server_db):
+    window = make_window(server_db)
+    click_scope(qtbot, window, "feed", 2)
+    wait_for_articles(qtbot, window)
+    view = window.articles.view
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    view.setFocus()
+    qtbot.waitUntil(lambda: window.articles.selected_article() is not None)
+    row = view.currentIndex().row()
+    starred = window.articles.selected_article().is_starred
+    names = ["Not starred", "Starred"]
+    assert cell_at(view, row, STAR).text(Name) == names[starred]
+    qtbot.keyClick(view, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: cell_at(view, row, STAR).text(Name) == names[not starred])
+
+
+def test_another_programs_new_job_leaves_the_cursor_in_its_column(qtbot, make_window,
+                                                                  server_db):
+    window = make_window(server_db)
+    run(qtbot, window.manager.create_job("mark_feed_read", 1, {"feed_id": 5}, run=False))
+    run(qtbot, window.jobs.reload())
+    table = window.jobs.panel.table
+    job_id = window.jobs.model.job_at(0).id
+    table.setCurrentIndex(window.jobs.model.index(0, column("Progress")))
+    assert window.jobs.panel.selected_job().id == job_id
+    other = insert_job_row(server_db, status="running", progress=0, total=100,
+                           created_at=utc_now_text(), started_at=utc_now_text())
+    qtbot.waitUntil(lambda: window.jobs.model.row_of(other) >= 0, timeout=5000)
+    assert window.jobs.panel.selected_job().id == job_id
+    assert table.currentIndex().row() == window.jobs.model.row_of(job_id)
+    assert table.currentIndex().column() == column("Progress")
+
+
+# -- empty states -------------------------------------------------------------------------
+
+def in_accessible_tree(widget, window) -> bool:
+    """Whether the window's accessible tree reaches ``widget``, parent to child."""
+    target = QAccessible.queryAccessibleInterface(widget)
+    interface = target
+    while interface is not None and interface.object() is not window:
+        parent = interface.parent()
+        if parent is None or parent.indexOfChild(interface) < 0:
+            return False
+        interface = parent
+    return interface is not None and target.role() != QAccessible.Role.NoRole
+
+
+def test_the_empty_lists_words_and_button_are_heard_and_tabbed_to(qtbot, make_window,
+                                                                   server_db):
+    window = make_window(server_db)
+    window.prefs.confirm_mark_read = False
+    click_scope(qtbot, window, "feed", 3)
+    with qtbot.waitSignal(window.jobFinished, timeout=10_000):
+        window.menus.mark_read_action.trigger()
+    click_scope(qtbot, window, "feed", 2)
+    click_scope(qtbot, window, "feed", 3)  # its list read anew: nothing unread
+    pane = window.articles.pane
+    qtbot.waitUntil(lambda: pane.empty_button.isVisible())
+    assert in_accessible_tree(pane.empty_label, window)
+    assert in_accessible_tree(pane.empty_button, window)
+    button = QAccessible.queryAccessibleInterface(pane.empty_button)
+    assert button.role() == QAccessible.Role.Button
+    assert button.text(Name) == "Show read articles"
+    assert button.text(QAccessible.Text.Description) == pane.empty_label.text() != ""
+    assert in_accessible_tree(window.jobs.panel.table, window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.articles.view.setFocus()
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is pane.empty_button
+    qtbot.keyClick(pane.empty_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(pane.show_read.isChecked)
+
+
+def test_the_no_database_page_says_why_with_each_button(qtbot, make_window, tmp_path):
+    folder = tmp_path / "somedir"
+    folder.mkdir()
+    window = make_window()
+    assert not run(qtbot, window.database.open_database(folder))
+    window.messages.message_box.close()
+    empty = window.empty_state
+    assert in_accessible_tree(empty.message, window)
+    said = " ".join(empty.message.text().split())
+    assert "is a directory, not a database file" in said
+    for button in (empty.open_button, empty.demo_button, empty.connect_button):
+        assert in_accessible_tree(button, window)
+        assert QAccessible.queryAccessibleInterface(button).text(
+            QAccessible.Text.Description) == said

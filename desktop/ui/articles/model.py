@@ -292,6 +292,9 @@ class ArticleListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.AccessibleTextRole and column == TITLE:
             state = "unread" if not row.is_read else "read"
             return f"{isolated(row.title)}, {state}{', starred' if row.is_starred else ''}"
+        if role == Qt.ItemDataRole.AccessibleTextRole and column == STAR:
+            # (a blank star said nothing: arrowing onto it, a screen reader fell silent)
+            return self.tr("Starred") if row.is_starred else self.tr("Not starred")
         if role == Qt.ItemDataRole.TextAlignmentRole and column == STAR:
             return int(Qt.AlignmentFlag.AlignCenter)
         return None

@@ -228,7 +228,7 @@ class ArticlePane(QWidget):
         self._newest_first = True
         self.view.horizontalHeader().sectionClicked.connect(self._header_clicked)
 
-        self.empty = QWidget(self.view.viewport())
+        self.empty = QWidget(self)  # over the list's viewport (overlay.py says why not in it)
         self.empty_label = QLabel()
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
@@ -242,6 +242,7 @@ class ArticlePane(QWidget):
         overlay.addStretch(1)
         FollowSize(self.empty, self.view.viewport())
         self.empty.hide()
+        self.empty.raise_()
 
         bar = QHBoxLayout()
         bar.addWidget(self.title, 1)
@@ -311,6 +312,7 @@ class ArticlePane(QWidget):
         self.title.setText(title, name)
         self.empty_label.setText(empty_text or "")
         self.empty_button.setVisible(offer_read)
+        self.empty_button.setAccessibleDescription(empty_text or "")  # (said with the button)
         self.empty.setVisible(empty_text is not None)
 
 

@@ -105,9 +105,15 @@ class JobAnnouncer(QObject):
                      "failed", ASSERTIVE)
 
     def say(self, text: str, what: str, politeness=POLITE) -> None:
-        """Announce ``text`` to assistive technology (only when one listens) and emit it."""
-        if QAccessible.isActive():
-            event = QAccessibleAnnouncementEvent(self._target, text)
-            event.setPoliteness(politeness)
-            QAccessible.updateAccessibility(event)
+        """Announce ``text`` to assistive technology and emit it."""
+        announce(self._target, text, politeness)
         self.announced.emit(text, what)
+
+
+def announce(target, text: str, politeness=POLITE) -> None:
+    """``text`` said by a screen reader, coming from ``target`` (a widget or other QObject);
+    nothing is built when no assistive technology listens."""
+    if QAccessible.isActive():
+        event = QAccessibleAnnouncementEvent(target, text)
+        event.setPoliteness(politeness)
+        QAccessible.updateAccessibility(event)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -105,6 +105,10 @@ class JobsPanel(QWidget):
         for label, status in STATUS_FILTERS:
             self.filter.addItem(label, status)
         self.filter.currentIndexChanged.connect(self._filter_changed)
+        # Over AT-SPI a combo box is named by its value ("All jobs"): its label names it
+        self.filter_label = QLabel(self.tr("Show:"))
+        self.filter_label.setAccessibleName(self.tr("Show jobs"))
+        self.filter_label.setBuddy(self.filter)
         self._build_actions()
         self._toolbar_with_words: int | None = None
 
@@ -137,6 +141,7 @@ class JobsPanel(QWidget):
         # A reload with another set of rows (another program's new job) resets the model:
         # the job the person had selected stays selected.
         self._selected_before_reset: int | None = None
+        self._column_before_reset = 0
         model.modelAboutToBeReset.connect(self._remember_selection)
         model.modelReset.connect(self._restore_selection)
         model.modelReset.connect(self._rows_changed)
@@ -148,15 +153,17 @@ class JobsPanel(QWidget):
             signal.connect(self._show_rate_if_running)
 
         # Shown over the empty table: "No failed jobs" says the filter worked, a blank does not
-        self.empty_label = QLabel(NO_JOBS, self.table.viewport())
+        self.empty_label = QLabel(NO_JOBS, self)  # (over the viewport: overlay.py says why)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
         self.empty_label.setEnabled(False)  # the palette's muted text colour
         self.empty_label.setContentsMargins(12, 12, 12, 12)
         FollowSize(self.empty_label, self.table.viewport())
+        self.empty_label.raise_()
 
         bar = QHBoxLayout()
         bar.addWidget(title)
+        bar.addWidget(self.filter_label)
         bar.addWidget(self.filter)
         bar.addStretch(1)
         bar.addWidget(self.toolbar)
@@ -230,10 +237,18 @@ class JobsPanel(QWidget):
     def _remember_selection(self) -> None:
         job = self.selected_job()
         self._selected_before_reset = job.id if job is not None else None
+        self._column_before_reset = self.table.currentIndex().column()
 
     def _restore_selection(self) -> None:
-        if self._selected_before_reset is not None:
-            self.select_job(self._selected_before_reset)
+        """The job selected before, in the column the cursor was in (selectRow alone put it
+        in "#": a screen reader on the Progress cell heard the job's number instead)."""
+        row = (self.model.row_of(self._selected_before_reset)
+               if self._selected_before_reset is not None else -1)
+        if row >= 0:
+            flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
+                     | QItemSelectionModel.SelectionFlag.Rows)
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(row, max(0, self._column_before_reset)), flags)
         self._selected_before_reset = None
 
     def _show_rate_if_running(self, *_) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QToolBar
 
@@ -82,6 +82,11 @@ class WindowMenus:
         toolbar.addSeparator()
         toolbar.addWidget(QLabel(" User: "))
         toolbar.addWidget(self.window.user_combo)
+        # Over AT-SPI a combo box is named by its value ("alice"): its label, a buddy, says what
+        # it is
+        user_label = toolbar.widgetForAction(toolbar.actions()[-2])
+        user_label.setBuddy(self.window.user_combo)
+        user_label.setAccessibleName(QCoreApplication.translate("WindowMenus", "User"))
         self.window.addToolBar(toolbar)
 
         menus = self.window.menuBar()
