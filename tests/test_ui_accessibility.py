@@ -26,7 +26,7 @@ from support.window import (
 )
 
 from desktop.store.clock import utc_now_text
-from desktop.ui.articles.model import STAR
+from desktop.ui.articles.model import STAR, TITLE
 from desktop.ui.formatting import isolated
 from desktop.ui.joblist.announcer import PROGRESS_EVERY_SECONDS
 
@@ -271,9 +271,19 @@ def test_tabbing_into_a_view_or_coming_back_from_a_dialog_lands_on_an_item(
     window = make_window(server_db)
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    click_scope(qtbot, window, "feed", 2)
+    wait_for_articles(qtbot, window)
     window.articles.pane.show_read.setFocus()
-    qtbot.keyClick(window.articles.pane.show_read, Qt.Key.Key_Tab)
-    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)  # into the jobs' filter
+    spoken.clear()
+    qtbot.keyClick(window.articles.pane.show_read, Qt.Key.Key_Tab)  # into the list: a title
+    view = window.articles.view
+    qtbot.waitUntil(lambda: focused_items(spoken)[-1:] == [
+        view.currentIndex().data(Qt.ItemDataRole.AccessibleTextRole)])
+    assert view.currentIndex().column() == TITLE and window.articles.selected_article()
+    qtbot.keyClick(view, Qt.Key.Key_Down)  # arrows keep to the titles
+    assert view.currentIndex().column() == TITLE and view.currentIndex().row() == 1
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is window.jobs.panel.filter
     assert QApplication.focusWidget() is window.jobs.panel.filter
     # a job of this user, then Tab from the filter (past the toolbar) to the table
     run(qtbot, window.manager.create_job("mark_feed_read", 1, {"feed_id": 5}, run=False))
@@ -288,8 +298,7 @@ def test_tabbing_into_a_view_or_coming_back_from_a_dialog_lands_on_an_item(
 
     # back from a dialog: the item it left is said again
     window.tree.setFocus(Qt.FocusReason.TabFocusReason)
-    qtbot.waitUntil(lambda: focused_items(spoken)[-1:] == ["All articles"])
-    assert window.selected_scope() is None  # (Tab arms no Ctrl+R)
+    qtbot.waitUntil(lambda: focused_items(spoken)[-1:] == [f"Feed: {isolated('Feed 2')}"])
     click_scope(qtbot, window, "feed", 3)
     window.menus.mark_read_action.trigger()
     dialog = window.jobs.confirmation
@@ -325,6 +334,8 @@ def test_another_programs_new_job_leaves_the_cursor_in_its_column(qtbot, make_wi
     run(qtbot, window.jobs.reload())
     table = window.jobs.panel.table
     job_id = window.jobs.model.job_at(0).id
+    window.jobs.panel.select_job(job_id)  # as a job started here is: the cursor on its Job
+    assert table.currentIndex().column() == column("Job")
     table.setCurrentIndex(window.jobs.model.index(0, column("Progress")))
     assert window.jobs.panel.selected_job().id == job_id
     other = insert_job_row(server_db, status="running", progress=0, total=100,

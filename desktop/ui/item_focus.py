@@ -13,6 +13,14 @@ from PySide6.QtGui import QAccessible, QAccessibleEvent
 from PySide6.QtWidgets import QAbstractItemView
 
 
+def select_row(view: QAbstractItemView, row: int, column: int) -> None:
+    """Select ``row`` with the cursor in ``column`` (QTableView.selectRow puts it in the
+    leftmost column: a screen reader then names the row by its "#" or its ★)."""
+    flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
+             | QItemSelectionModel.SelectionFlag.Rows)
+    view.selectionModel().setCurrentIndex(view.model().index(row, max(0, column)), flags)
+
+
 class ItemFocus(QObject):
     """Installed on a view: focus coming in by keyboard, or back from a dialog or a menu,
     makes an item current if none is (the selected row's, else the first; in ``column``, the

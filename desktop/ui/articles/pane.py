@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ..column_fit import ColumnsGiveWay
 from ..formatting import widest_local_times
+from ..item_focus import select_row
 from ..overlay import FollowSize
 from .model import COLUMNS, FEED, PUBLISHED, RECEIVED, STAR, TITLE, ArticleListModel
 
@@ -133,7 +134,8 @@ class ArticleView(QTableView):
         if not self.selectionModel().hasSelection() and self.model().rowCount():
             current = self.currentIndex()
             row = current.row() if current.isValid() else 0
-            self.selectRow(row)
+            # (the cursor on the title, not the ★: arrows keep its column)
+            select_row(self, row, current.column() if current.isValid() else TITLE)
 
     def contextMenuEvent(self, event) -> None:
         """A mouse's event comes through the viewport, in its coordinates; the keyboard's is

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ..column_fit import ColumnsGiveWay
 from ..formatting import widest_local_times
+from ..item_focus import select_row
 from ..overlay import FollowSize
 from ..resources import icon
 from .model import COLUMNS, PROGRESS_ROLE, JobsTableModel, can_cancel, can_retry, can_undo
@@ -141,7 +142,7 @@ class JobsPanel(QWidget):
         # A reload with another set of rows (another program's new job) resets the model:
         # the job the person had selected stays selected.
         self._selected_before_reset: int | None = None
-        self._column_before_reset = 0
+        self._column_before_reset: int | None = None
         model.modelAboutToBeReset.connect(self._remember_selection)
         model.modelReset.connect(self._restore_selection)
         model.modelReset.connect(self._rows_changed)
@@ -229,26 +230,25 @@ class JobsPanel(QWidget):
         rows = self.table.selectionModel().selectedRows()
         return self.model.job_at(rows[0].row()) if rows else None
 
-    def select_job(self, job_id: int) -> None:
+    def select_job(self, job_id: int, column: int | None = None) -> None:
+        """The cursor stays in its column (``column``; first, the Job's)."""
         row = self.model.row_of(job_id)
         if row >= 0:
-            self.table.selectRow(row)
+            current = self.table.currentIndex().column()
+            select_row(self.table, row, column if column is not None
+                       else current if current >= 0 else COLUMNS.index("Job"))
 
     def _remember_selection(self) -> None:
         job = self.selected_job()
         self._selected_before_reset = job.id if job is not None else None
-        self._column_before_reset = self.table.currentIndex().column()
+        current = self.table.currentIndex().column()
+        self._column_before_reset = current if current >= 0 else None
 
     def _restore_selection(self) -> None:
         """The job selected before, in the column the cursor was in (selectRow alone put it
         in "#": a screen reader on the Progress cell heard the job's number instead)."""
-        row = (self.model.row_of(self._selected_before_reset)
-               if self._selected_before_reset is not None else -1)
-        if row >= 0:
-            flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
-                     | QItemSelectionModel.SelectionFlag.Rows)
-            self.table.selectionModel().setCurrentIndex(
-                self.model.index(row, max(0, self._column_before_reset)), flags)
+        if self._selected_before_reset is not None:
+            self.select_job(self._selected_before_reset, self._column_before_reset)
         self._selected_before_reset = None
 
     def _show_rate_if_running(self, *_) -> None:
