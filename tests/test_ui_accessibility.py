@@ -401,3 +401,36 @@ def test_the_no_database_page_says_why_with_each_button(qtbot, make_window, tmp_
         assert in_accessible_tree(button, window)
         assert QAccessible.queryAccessibleInterface(button).text(
             QAccessible.Text.Description) == said
+
+
+# -- names that change ----------------------------------------------------------------------
+
+def names_told(spoken) -> list[str]:
+    return [text for kind, text, _ in spoken if kind == QAccessible.Event.NameChanged]
+
+
+def test_counts_and_articles_that_change_tell_their_new_names(qtbot, make_window, server_db,
+                                                              spoken):
+    """AT-SPI clients cache the names they read; Qt tells them only "visible data changed"."""
+    window = make_window(server_db)
+    window.prefs.confirm_mark_read = False
+    click_scope(qtbot, window, "feed", 2)
+    wait_for_articles(qtbot, window)
+    view = window.articles.view
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    view.setFocus()
+    qtbot.waitUntil(lambda: window.articles.selected_article() is not None)
+    title = view.currentIndex().data(Qt.ItemDataRole.AccessibleTextRole)
+    assert ", unread" in title
+    spoken.clear()
+    qtbot.keyClick(view, Qt.Key.Key_M)
+    read = title.replace(", unread", ", read")
+    qtbot.waitUntil(lambda: read in names_told(spoken))
+    unread = tree_count(window, "feed", 2)
+    assert f"{unread} unread" in names_told(spoken)  # its feed's count in the tree, one less
+
+    click_scope(qtbot, window, "feed", 3)
+    with qtbot.waitSignal(window.jobFinished, timeout=10_000):
+        window.menus.mark_read_action.trigger()
+    qtbot.waitUntil(lambda: "0 unread" in names_told(spoken))

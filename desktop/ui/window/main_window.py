@@ -33,11 +33,13 @@ from ...jobs.api import BulkOperationManager, Scope, is_server_url, shown_name
 from ..articles.controller import ArticleController
 from ..articles.model import TITLE
 from ..bridge import EngineBridge
+from ..cell_names import CellNames
 from ..empty_state import EmptyState
 from ..feeds.feed_pane import FeedPane
 from ..feeds.scope_tree import SCOPE_ROLE, ScopeTreeModel
 from ..formatting import one_line
 from ..item_focus import ItemFocus
+from ..joblist.announcer import PROGRESS_EVERY_SECONDS
 from ..joblist.controller import JobController
 from ..joblist.model import COLUMNS
 from ..query_op import QueryOp
@@ -171,6 +173,11 @@ class MainWindow(QMainWindow):
         for view, column in ((self.tree, 0), (self.articles.view, TITLE),
                              (self.jobs.panel.table, COLUMNS.index("Job"))):
             ItemFocus(view, column)
+        # and a cell's new name is told when its data changes (a job's progress: every few
+        # seconds, as it is announced)
+        CellNames(self.tree)
+        CellNames(self.articles.view)
+        CellNames(self.jobs.panel.table, int(PROGRESS_EVERY_SECONDS * 1000))
         self.status_label = StatusLine("No database open")
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.jobs.undo_offer)
