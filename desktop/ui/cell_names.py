@@ -4,7 +4,7 @@ Qt tells AT-SPI only that a view's data changed somewhere (``visible-data-change
 that a cell's name did, and AT-SPI clients cache the names they have read: heard over AT-SPI,
 the feeds tree's counts stayed "counting…" long after they were known, a zero count blank,
 an article marked read still "unread". This sends a NameChanged event for each visible cell
-whose data changed (the cells a screen reader has read or can reach by arrowing).
+whose name changed (the cells a screen reader has read or can reach by arrowing).
 """
 
 from __future__ import annotations
@@ -13,15 +13,18 @@ from PySide6.QtCore import QObject, QPersistentModelIndex, QTimer
 from PySide6.QtGui import QAccessible, QAccessibleEvent
 from PySide6.QtWidgets import QAbstractItemView, QTreeView
 
+NAMES_EVERY_MS = 1000  # a job's chunks change counts and rows dozens of times a second
+
 
 class CellNames(QObject):
-    """Installed on a view. Changes are gathered and told together, at the next turn of the
-    event loop or no sooner than ``interval_ms`` after the last telling (the jobs table's
-    progress changes at every chunk)."""
+    """Installed on a view. Changes are gathered and told together ``interval_ms`` after the
+    first; a cell is told only when its name differs from the one last told there (a cell is
+    an AT-SPI object by its place: row and column)."""
 
-    def __init__(self, view: QAbstractItemView, interval_ms: int = 0):
+    def __init__(self, view: QAbstractItemView, interval_ms: int = NAMES_EVERY_MS):
         super().__init__(view)
         self._view = view
+        self._told: dict[tuple, str] = {}
         self._ranges: list[tuple[QPersistentModelIndex, int, int, int, int]] = []
         self._everything = False
         self._timer = QTimer(self)
@@ -66,6 +69,11 @@ class CellNames(QObject):
             cell = interface.childAt(*view.viewport().mapToGlobal(centre).toTuple())
             if cell is None:
                 continue
+            place = (index.row(), index.column(), index.parent().row(), index.internalId())
+            name = cell.text(QAccessible.Text.Name)
+            if self._told.get(place) == name:
+                continue
+            self._told[place] = name
             event = QAccessibleEvent(view, QAccessible.Event.NameChanged)
             event.setChild(interface.indexOfChild(cell))
             QAccessible.updateAccessibility(event)

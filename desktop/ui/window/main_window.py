@@ -173,8 +173,8 @@ class MainWindow(QMainWindow):
         for view, column in ((self.tree, 0), (self.articles.view, TITLE),
                              (self.jobs.panel.table, COLUMNS.index("Job"))):
             ItemFocus(view, column)
-        # and a cell's new name is told when its data changes (a job's progress: every few
-        # seconds, as it is announced)
+        # and a cell's new name is told when it changes (a job's progress: every few seconds,
+        # as it is announced)
         CellNames(self.tree)
         CellNames(self.articles.view)
         CellNames(self.jobs.panel.table, int(PROGRESS_EVERY_SECONDS * 1000))
