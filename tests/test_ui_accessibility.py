@@ -348,6 +348,12 @@ def test_another_programs_new_job_leaves_the_cursor_in_its_column(qtbot, make_wi
 
 # -- empty states -------------------------------------------------------------------------
 
+def on_top(widget) -> bool:
+    """Whether ``widget`` is what one sees (and clicks) at its centre in its window."""
+    window = widget.window()
+    return window.childAt(widget.mapTo(window, widget.rect().center())) is widget
+
+
 def in_accessible_tree(widget, window) -> bool:
     """Whether the window's accessible tree reaches ``widget``, parent to child."""
     target = QAccessible.queryAccessibleInterface(widget)
@@ -363,6 +369,8 @@ def in_accessible_tree(widget, window) -> bool:
 def test_the_empty_lists_words_and_button_are_heard_and_tabbed_to(qtbot, make_window,
                                                                    server_db):
     window = make_window(server_db)
+    no_jobs = window.jobs.panel.empty_label  # "No jobs yet…", over the empty jobs table
+    assert no_jobs.isVisible() and on_top(no_jobs) and in_accessible_tree(no_jobs, window)
     window.prefs.confirm_mark_read = False
     click_scope(qtbot, window, "feed", 3)
     with qtbot.waitSignal(window.jobFinished, timeout=10_000):
@@ -371,6 +379,7 @@ def test_the_empty_lists_words_and_button_are_heard_and_tabbed_to(qtbot, make_wi
     click_scope(qtbot, window, "feed", 3)  # its list read anew: nothing unread
     pane = window.articles.pane
     qtbot.waitUntil(lambda: pane.empty_button.isVisible())
+    assert on_top(pane.empty_label) and on_top(pane.empty_button)
     assert in_accessible_tree(pane.empty_label, window)
     assert in_accessible_tree(pane.empty_button, window)
     button = QAccessible.queryAccessibleInterface(pane.empty_button)

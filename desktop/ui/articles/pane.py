@@ -244,7 +244,6 @@ class ArticlePane(QWidget):
         overlay.addStretch(1)
         FollowSize(self.empty, self.view.viewport())
         self.empty.hide()
-        self.empty.raise_()
 
         bar = QHBoxLayout()
         bar.addWidget(self.title, 1)
@@ -255,6 +254,7 @@ class ArticlePane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.view)
+        self.empty.raise_()  # (over the list, which the layout just made the pane's child)
         self.setTabOrder(self.search, self.show_read)
         self.setTabOrder(self.show_read, self.view)
 

@@ -160,7 +160,6 @@ class JobsPanel(QWidget):
         self.empty_label.setEnabled(False)  # the palette's muted text colour
         self.empty_label.setContentsMargins(12, 12, 12, 12)
         FollowSize(self.empty_label, self.table.viewport())
-        self.empty_label.raise_()
 
         bar = QHBoxLayout()
         bar.addWidget(title)
@@ -172,6 +171,7 @@ class JobsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.table)
+        self.empty_label.raise_()  # (over the table, which the layout just made our child)
         self._rows_changed()
         self._show_rate_if_running()
 
