@@ -37,6 +37,17 @@ class EmptyState(QWidget):
             layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(1)
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._describe_buttons()
+
+    def _describe_buttons(self) -> None:
+        """A screen reader lands on a button, not on the words above it: each button is
+        described by them ("Open database, button. No database is open…")."""
+        for button in (self.sample_button, self.open_button, self.demo_button,
+                       self.connect_button):
+            button.setAccessibleDescription(" ".join(self.message.text().split()))
+
     def show_no_database(self, reason: str) -> None:
         """No database is open; ``reason`` says why (the last one failed to open)."""
         self.message.setText("{}\n{}\n\n{}".format(
@@ -44,3 +55,4 @@ class EmptyState(QWidget):
             self.tr("Open your reader's database, or create a demo database to try the app.")))
         self.sample_button.hide()
         self.demo_button.show()
+        self._describe_buttons()

@@ -198,6 +198,14 @@
         <translation>{title}, gelesen</translation>
     </message>
     <message>
+        <source>Starred</source>
+        <translation>Mit Stern</translation>
+    </message>
+    <message>
+        <source>Not starred</source>
+        <translation>Ohne Stern</translation>
+    </message>
+    <message>
         <source>(deleted)</source>
         <translation>(gelöscht)</translation>
     </message>
@@ -510,6 +518,45 @@
     </message>
 </context>
 <context>
+    <name>JobAnnouncer</name>
+    <message>
+        <source>Job {0} stopped: {1}</source>
+        <translation>Auftrag {0} angehalten: {1}</translation>
+    </message>
+    <message>
+        <source>Job {0} resumed at {1} percent: {2}</source>
+        <translation>Auftrag {0} bei {1} Prozent fortgesetzt: {2}</translation>
+    </message>
+    <message>
+        <source>Job {0} started: {1}</source>
+        <translation>Auftrag {0} gestartet: {1}</translation>
+    </message>
+    <message>
+        <source>Job {0} started: marking {1} as read</source>
+        <translation>Auftrag {0} gestartet: {1} wird als gelesen markiert</translation>
+    </message>
+    <message>
+        <source>Job {0}: {1} percent</source>
+        <translation>Auftrag {0}: {1} Prozent</translation>
+    </message>
+    <message>
+        <source>Job {0} finished: {1}, {2} made unread again</source>
+        <translation>Auftrag {0} abgeschlossen: {1}, {2} wieder als ungelesen markiert</translation>
+    </message>
+    <message>
+        <source>Job {0} finished: {1}, {2} marked read</source>
+        <translation>Auftrag {0} abgeschlossen: {1}, {2} als gelesen markiert</translation>
+    </message>
+    <message>
+        <source>Job {0} cancelled at {1} percent; the work done is kept</source>
+        <translation>Auftrag {0} bei {1} Prozent abgebrochen; das bereits Erledigte bleibt erhalten</translation>
+    </message>
+    <message>
+        <source>Job {0} failed: {1}</source>
+        <translation>Auftrag {0} fehlgeschlagen: {1}</translation>
+    </message>
+</context>
+<context>
     <name>JobController</name>
     <message>
         <source>{where} ({age})</source>
@@ -613,6 +660,14 @@
     <message>
         <source>All jobs</source>
         <translation>Alle Aufträge</translation>
+    </message>
+    <message>
+        <source>Show:</source>
+        <translation>Anzeigen:</translation>
+    </message>
+    <message>
+        <source>Show jobs</source>
+        <translation>Aufträge anzeigen</translation>
     </message>
     <message>
         <source>&amp;Cancel job</source>
@@ -736,6 +791,14 @@
     <message>
         <source>counting…</source>
         <translation>wird gezählt …</translation>
+    </message>
+    <message>
+        <source>counting</source>
+        <translation>wird gezählt</translation>
+    </message>
+    <message>
+        <source>{0} percent, {1} of {2}</source>
+        <translation>{0} Prozent, {1} von {2}</translation>
     </message>
     <message numerus="yes">
         <source>{done} of %Ln article(s) checked</source>
@@ -1149,6 +1212,10 @@
     <message>
         <source>User:</source>
         <translation>Benutzer:</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Benutzer</translation>
     </message>
     <message>
         <source>&amp;File</source>

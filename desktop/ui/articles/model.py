@@ -308,6 +308,9 @@ class ArticleListModel(QAbstractTableModel):
                         else self.tr("{title}, read, starred")).format(title=title)
             return (self.tr("{title}, unread") if not row.is_read
                     else self.tr("{title}, read")).format(title=title)
+        if role == Qt.ItemDataRole.AccessibleTextRole and column == STAR:
+            # (a blank star said nothing: arrowing onto it, a screen reader fell silent)
+            return self.tr("Starred") if row.is_starred else self.tr("Not starred")
         if role == Qt.ItemDataRole.TextAlignmentRole and column == STAR:
             return int(Qt.AlignmentFlag.AlignCenter)
         return None

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ..column_fit import ColumnsGiveWay
 from ..formatting import widest_local_times
+from ..item_focus import select_row
 from ..overlay import FollowSize
 from .model import COLUMNS, FEED, PUBLISHED, RECEIVED, STAR, TITLE, ArticleListModel
 
@@ -132,7 +133,8 @@ class ArticleView(QTableView):
         if not self.selectionModel().hasSelection() and self.model().rowCount():
             current = self.currentIndex()
             row = current.row() if current.isValid() else 0
-            self.selectRow(row)
+            # (the cursor on the title, not the ★: arrows keep its column)
+            select_row(self, row, current.column() if current.isValid() else TITLE)
 
     def contextMenuEvent(self, event) -> None:
         """A mouse's event comes through the viewport, in its coordinates; the keyboard's is
@@ -229,7 +231,7 @@ class ArticlePane(QWidget):
         self._newest_first = True
         self.view.horizontalHeader().sectionClicked.connect(self._header_clicked)
 
-        self.empty = QWidget(self.view.viewport())
+        self.empty = QWidget(self)  # over the list's viewport (overlay.py says why not in it)
         self.empty_label = QLabel()
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
@@ -253,6 +255,7 @@ class ArticlePane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.view)
+        self.empty.raise_()  # (over the list, which the layout just made the pane's child)
         self.setTabOrder(self.search, self.show_read)
         self.setTabOrder(self.show_read, self.view)
 
@@ -312,6 +315,7 @@ class ArticlePane(QWidget):
         self.title.setText(title, name)
         self.empty_label.setText(empty_text or "")
         self.empty_button.setVisible(offer_read)
+        self.empty_button.setAccessibleDescription(empty_text or "")  # (said with the button)
         self.empty.setVisible(empty_text is not None)
 
 

@@ -26,6 +26,7 @@ from ..feeds.scope_tree import scope_label
 from ..formatting import articles, isolated
 from ..query_op import QueryOp
 from ..window.settings import age_phrase
+from .announcer import JobAnnouncer
 from .mark_read_dialog import MarkReadDialog
 from .model import (
     UNDO_JOB_TYPE,
@@ -69,6 +70,8 @@ class JobController(QObject):
         # the status bar's offer to undo the job just finished (the window places it)
         self.undo_offer = UndoOffer()
         self.undo_offer.undoRequested.connect(lambda job_id: window.spawn(self.undo_job(job_id)))
+        # a job's life said to a screen reader, as the status bar shows it
+        self.announcer = JobAnnouncer(window, self.describe, self)
 
     # -- the jobs table ---------------------------------------------------------------------
     async def reload(self) -> None:
@@ -331,6 +334,7 @@ class JobController(QObject):
             self.window.articles.follow_job(event)
         if not self.model.update_job(job) and event.kind == "created":
             self.window.spawn(self.reload())
+        self.announcer.on_job_event(event)  # (after the row: its cell says what is announced)
         if event.kind == "started" and job.progress and job.status == "running":
             self.status_label.setText(self.tr("{job} (job {id}) resumed at {progress}").format(
                 job=self.describe(job), id=job.id, progress=job_progress(job).text))

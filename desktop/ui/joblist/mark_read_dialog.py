@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from ...jobs.api import ArticleRow, Scope
 from ..formatting import isolated
 from ..window.settings import age_label, age_phrase
+from .announcer import announce
 
 
 class MarkReadDialog(QDialog):
@@ -129,6 +130,10 @@ class MarkReadDialog(QDialog):
         self.ok_button.setEnabled(count > 0)
         self.cancel_button.setText(self.tr("Cancel") if count else self.tr("Close"))
         self.adjustSize()  # a longer question or the warning: grow, never clip
+        # The dialog took the focus while it was counting (a large file: a third of a second),
+        # and a screen reader said "Counting…": the question it asks is said when it is known.
+        warning = self.warning.text() if self.warning.isVisibleTo(self) else ""
+        announce(self, f"{self.question.text()} {warning}".strip())
 
     def _age_changed(self, _index) -> None:
         self._watermark = None

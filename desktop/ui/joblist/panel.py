@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ..column_fit import ColumnsGiveWay
 from ..formatting import duration, number, widest_local_times
+from ..item_focus import select_row
 from ..overlay import FollowSize
 from ..resources import icon
 from .model import (
@@ -126,6 +127,10 @@ class JobsPanel(QWidget):
         for status in STATUSES:
             self.filter.addItem(status_text(status), status)
         self.filter.currentIndexChanged.connect(self._filter_changed)
+        # Over AT-SPI a combo box is named by its value ("All jobs"): its label names it
+        self.filter_label = QLabel(self.tr("Show:"))
+        self.filter_label.setAccessibleName(self.tr("Show jobs"))
+        self.filter_label.setBuddy(self.filter)
         self._build_actions()
         self._toolbar_with_words: int | None = None
 
@@ -158,6 +163,7 @@ class JobsPanel(QWidget):
         # A reload with another set of rows (another program's new job) resets the model:
         # the job the person had selected stays selected.
         self._selected_before_reset: int | None = None
+        self._column_before_reset: int | None = None
         model.modelAboutToBeReset.connect(self._remember_selection)
         model.modelReset.connect(self._restore_selection)
         model.modelReset.connect(self._rows_changed)
@@ -169,7 +175,8 @@ class JobsPanel(QWidget):
             signal.connect(self._show_rate_if_running)
 
         # Shown over the empty table: "No failed jobs" says the filter worked, a blank does not
-        self.empty_label = QLabel(self._no_jobs(), self.table.viewport())
+        # (over the viewport: overlay.py says why)
+        self.empty_label = QLabel(self._no_jobs(), self)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
         self.empty_label.setEnabled(False)  # the palette's muted text colour
@@ -178,6 +185,7 @@ class JobsPanel(QWidget):
 
         bar = QHBoxLayout()
         bar.addWidget(title)
+        bar.addWidget(self.filter_label)
         bar.addWidget(self.filter)
         bar.addStretch(1)
         bar.addWidget(self.toolbar)
@@ -185,6 +193,7 @@ class JobsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.table)
+        self.empty_label.raise_()  # (over the table, which the layout just made our child)
         self._rows_changed()
         self._show_rate_if_running()
 
@@ -243,18 +252,25 @@ class JobsPanel(QWidget):
         rows = self.table.selectionModel().selectedRows()
         return self.model.job_at(rows[0].row()) if rows else None
 
-    def select_job(self, job_id: int) -> None:
+    def select_job(self, job_id: int, column: int | None = None) -> None:
+        """The cursor stays in its column (``column``; first, the Job's)."""
         row = self.model.row_of(job_id)
         if row >= 0:
-            self.table.selectRow(row)
+            current = self.table.currentIndex().column()
+            select_row(self.table, row, column if column is not None
+                       else current if current >= 0 else COLUMNS.index("Job"))
 
     def _remember_selection(self) -> None:
         job = self.selected_job()
         self._selected_before_reset = job.id if job is not None else None
+        current = self.table.currentIndex().column()
+        self._column_before_reset = current if current >= 0 else None
 
     def _restore_selection(self) -> None:
+        """The job selected before, in the column the cursor was in (selectRow alone put it
+        in "#": a screen reader on the Progress cell heard the job's number instead)."""
         if self._selected_before_reset is not None:
-            self.select_job(self._selected_before_reset)
+            self.select_job(self._selected_before_reset, self._column_before_reset)
         self._selected_before_reset = None
 
     def _show_rate_if_running(self, *_) -> None:

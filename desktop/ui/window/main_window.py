@@ -31,12 +31,17 @@ from PySide6.QtWidgets import (
 
 from ...jobs.api import BulkOperationManager, Scope, is_server_url, shown_name
 from ..articles.controller import ArticleController
+from ..articles.model import TITLE
 from ..bridge import EngineBridge
+from ..cell_names import CellNames
 from ..empty_state import EmptyState
 from ..feeds.feed_pane import FeedPane
 from ..feeds.scope_tree import SCOPE_ROLE, ScopeTreeModel
 from ..formatting import one_line
+from ..item_focus import ItemFocus
+from ..joblist.announcer import PROGRESS_EVERY_SECONDS
 from ..joblist.controller import JobController
+from ..joblist.model import COLUMNS
 from ..query_op import QueryOp
 from ..resources import icon
 from ..status_line import StatusLine
@@ -157,11 +162,22 @@ class MainWindow(QMainWindow):
         self.user_combo.activated.connect(self._user_chosen)
         self.menus = WindowMenus(self, self.prefs)  # the actions, menus and toolbar
         # Tab: the feeds, then the list's search, "Show read" and rows, then the jobs
+        # (and the empty list's "Show read articles", when it is shown)
         for before, after in ((self.tree, self.articles.pane.search),
                               (self.articles.pane.search, self.articles.pane.show_read),
                               (self.articles.pane.show_read, self.articles.view),
-                              (self.articles.view, self.jobs.panel.filter)):
+                              (self.articles.view, self.articles.pane.empty_button),
+                              (self.articles.pane.empty_button, self.jobs.panel.filter)):
             QWidget.setTabOrder(before, after)
+        # focus lands on an item, for a screen reader too: in the column that names its row
+        for view, column in ((self.tree, 0), (self.articles.view, TITLE),
+                             (self.jobs.panel.table, COLUMNS.index("Job"))):
+            ItemFocus(view, column)
+        # and a cell's new name is told when it changes (a job's progress: every few seconds,
+        # as it is announced)
+        CellNames(self.tree)
+        CellNames(self.articles.view)
+        CellNames(self.jobs.panel.table, int(PROGRESS_EVERY_SECONDS * 1000))
         self.status_label = StatusLine(self.tr("No database open"))
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.jobs.undo_offer)

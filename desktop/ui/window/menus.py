@@ -94,6 +94,11 @@ class WindowMenus:
         toolbar.addSeparator()
         toolbar.addWidget(QLabel(" " + translate("WindowMenus", "User:") + " "))
         toolbar.addWidget(self.window.user_combo)
+        # Over AT-SPI a combo box is named by its value ("alice"): its label, a buddy, says what
+        # it is
+        user_label = toolbar.widgetForAction(toolbar.actions()[-2])
+        user_label.setBuddy(self.window.user_combo)
+        user_label.setAccessibleName(QCoreApplication.translate("WindowMenus", "User"))
         self.window.addToolBar(toolbar)
 
         menus = self.window.menuBar()
