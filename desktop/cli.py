@@ -175,6 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--all", action="store_true", help="every article")
     mark.add_argument("--older-than", type=cutoff_from_age, metavar="AGE",
                       help="only articles ingested longer ago than AGE (30m, 12h, 7d, 2w)")
+    mark.add_argument("--by", choices=("received", "published"),
+                      help="what --older-than compares: the arrival time (default) or the "
+                           "publication date (arrival where an article has none)")
     mark.add_argument("--up-to-article", type=positive_int, metavar="ID",
                       help="only article ID and those ingested before it (smaller ids): "
                            "'this one and everything older'")
@@ -295,8 +298,12 @@ async def cmd_mark_read(args) -> int:
         job_type, params = MARK_FEED.request(args.feed)
     else:
         job_type, params = MARK_ALL.request()
+    if args.by and not args.older_than:
+        raise BadInput(f"--by {args.by} says what --older-than compares: give --older-than AGE")
     if args.older_than:
         params["older_than"] = args.older_than
+        if args.by == "published":
+            params["by"] = "published"
     if args.up_to_article:
         params["up_to_article"] = args.up_to_article
 

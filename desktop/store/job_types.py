@@ -71,7 +71,8 @@ def describe_job(job, category_names: dict[int, str] | None = None,
     text = (job_type.describe(params, names.get(job_type.scope_kind)) if job_type
             else job.job_type)
     if params.get("older_than"):
-        text += f" (before {show_time(params['older_than'])})"
+        published = "published " if params.get("by") == "published" else ""
+        text += f" ({published}before {show_time(params['older_than'])})"
     if params.get("up_to_article"):
         text += f" (article #{params['up_to_article']} and older)"
     return text
