@@ -216,6 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
     work.add_argument("--once", action="store_true", help="exit when no job is left")
     work.add_argument("--keep-hours", type=hours_to_keep, default=24.0, metavar="HOURS",
                       help="delete finished jobs older than this, 1 or more (default 24)")
+    work.add_argument("--install-service", action="store_true",
+                      help="write a systemd user unit that runs work on this database from "
+                           "login on, and exit (then: systemctl --user enable --now UNIT)")
+
+    from .cli_rules import add_rules_commands  # (imports no engine either)
+    add_rules_commands(commands, with_database)
 
     demo = with_database(commands.add_parser("demo", help="create a sample database"),
                          user=False)
@@ -516,6 +522,8 @@ async def cmd_work(args) -> int:
     """Run jobs until none is left (--once) or until stopped. When the path is removed or
     replaced, the engine stops writing; without --once, the file found at the path next is
     opened and its jobs run (the jobs stopped in the old file resume once it is back)."""
+    if args.install_service:
+        return install_service(args.database)
     # Before anything else: a stop at any moment, even while opening, ends the same way.
     stop = StopOnSignal(asyncio.current_task())
     retired: tuple[str, ...] = ()  # this process's earlier engines on the path
@@ -541,6 +549,19 @@ async def cmd_work(args) -> int:
         return EXIT_INTERRUPTED
     finally:
         stop.remove()
+
+
+def install_service(database: str) -> int:
+    """Write the systemd user unit for ``work`` on ``database`` and say how to start it."""
+    from .jobs.api import is_server_url
+    from .service_unit import install
+
+    server = is_server_url(database)
+    path = install(database if server else os.path.abspath(database), server)
+    print(path)
+    print(f"rss-desktop: wrote {path}; start it now and at every login with: systemctl --user "
+          f"daemon-reload && systemctl --user enable --now {path.name}", file=sys.stderr)
+    return EXIT_OK
 
 
 async def _work_on(args, retired: tuple[str, ...]) -> DatabasePathChanged | None:
@@ -599,6 +620,15 @@ def cmd_demo(args) -> int:
 COMMANDS = {"mark-read": cmd_mark_read, "jobs": cmd_jobs, "feeds": cmd_feeds,
             "cancel": cmd_cancel,
             "retry": cmd_retry, "undo": cmd_undo, "work": cmd_work}
+
+
+async def cmd_rules(args) -> int:
+    from .cli_rules import cmd_rules as run_rules_command
+
+    return await run_rules_command(args)
+
+
+COMMANDS["rules"] = cmd_rules
 
 
 def main(argv=None) -> int:

@@ -61,7 +61,8 @@ def describe_job(job, category_names: dict[int, str] | None = None,
     """A job row (``job_type``, ``parameters``) in the words both faces use: "Category: Tech",
     "Feed: Orbit", "All articles", "Undo of job 7", with the older-than cutoff ("(before …)",
     its stored UTC text through ``show_time``) or the article a "this and everything older"
-    job ends at ("(article #ID and older)"). Targets are named from the names given, else
+    job ends at ("(article #ID and older)"), a rule's run after the rule's name ('Rule
+    "Nightly": Category: Tech (before …)'). Targets are named from the names given, else
     "#id"."""
     params = parameters_of(job.parameters)
     if params is None:
@@ -75,6 +76,8 @@ def describe_job(job, category_names: dict[int, str] | None = None,
         text += f" ({published}before {show_time(params['older_than'])})"
     if params.get("up_to_article"):
         text += f" (article #{params['up_to_article']} and older)"
+    if params.get("rule_id"):  # a rule's run: its name, as the rule was called then
+        text = f"Rule \"{params.get('rule') or params['rule_id']}\": {text}"
     return text
 
 
