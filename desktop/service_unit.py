@@ -47,7 +47,6 @@ def unit_text(database: str, is_server: bool) -> str:
     return (
         "[Unit]\n"
         f"Description=rss-desktop: run mark-read jobs and rules on {database.replace('%', '%%')}\n"
-        "Documentation=man:rss-desktop(1)\n"
         f"{after}"
         "\n[Service]\n"
         "Type=exec\n"
