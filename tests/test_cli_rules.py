@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 from support.cli import assert_one_error_line, rss
-from support.databases import database, has_table, read_status
+from support.clock import real_now
+from support.databases import database, has_table, read_status, written
 
 from desktop.jobs.api import parameters_of
+from desktop.store.clock import to_db_text
 
 
 def unread(target, user_id) -> set[int]:
@@ -35,7 +37,16 @@ def ok(result) -> str:
     return result.stdout
 
 
+def arrived_a_month_ago(target):
+    """The commands run at the real time (whatever --at did here): articles a month old by
+    it."""
+    with written(target) as conn:
+        conn.execute("UPDATE articles SET created_at = ?",
+                     (to_db_text(real_now().subtract(days=30)),))
+
+
 def test_rule_added_runs_once_under_work_once_and_undoes_exactly(reader):
+    arrived_a_month_ago(reader)
     unread_before = unread(reader, 1)
     added = json.loads(ok(rss("rules", "add", "--database", reader, "--user", 1,
                               "--category", 1, "--older-than", "7d", "--every", "1d",
@@ -61,6 +72,7 @@ def test_rule_added_runs_once_under_work_once_and_undoes_exactly(reader):
 
 
 def test_rules_run_disable_enable_remove(server_db):
+    arrived_a_month_ago(server_db)
     rule_id = int(ok(rss("rules", "add", "--database", server_db, "--user", 2, "--all",
                          "--older-than", "1d", "--by", "published", "--daily", "3:00")))
     result = rss("rules", "run", "--database", server_db, "--user", 2, rule_id, "-q")
