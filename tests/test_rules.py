@@ -228,3 +228,30 @@ def test_daily_runs_at_the_wall_clock_time_of_the_rules_zone(zone):
     assert (local.hour, local.minute, local.second) == (3, 30, 0)
     assert after < following <= after.add(hours=25)  # (a day, or a day and a DST hour)
     assert next_run(None, "03:30", zone, following) > following
+
+
+def test_a_serving_engine_runs_due_rules_and_wakes_when_the_next_is_due(reader):
+    # the window's engine serves (start_serving): its recovery rounds run due rules; a rule
+    # due long before the next round (an hour away here) wakes it then
+    async def body(_):
+        manager = BulkOperationManager(reader, recover_every=3600.0)
+        async with manager:
+            rule = await manager.add_rule(1, "feed", 5, DAY, every_seconds=1)
+            finished: list[int] = []
+            two_runs = asyncio.Event()
+
+            def on_event(event):
+                params = parameters_of(event.job.parameters) or {}
+                if event.kind == "finished" and params.get("rule_id") == rule.id:
+                    finished.append(event.job.id)
+                    if len(finished) == 2:
+                        two_runs.set()
+
+            manager.subscribe(on_event)
+            manager.start_serving()
+            await asyncio.wait_for(two_runs.wait(), 60)  # not an hour: woken for the rule
+            return rule, finished
+
+    rule, finished = run_engine(reader, body)
+    assert len(set(finished)) == 2
+    assert len(jobs_of_rule(reader, rule.id)) >= 2

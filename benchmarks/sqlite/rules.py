@@ -1,0 +1,100 @@
+"""Rules (issue 25): a rule's run against a plain job of the same scope, and ``work`` idle with a
+rule that is not due.
+
+"rule_vs_plain": on two fresh copies, in one engine each (in this process), the time from the
+request to the job's end: a plain ``mark_category_read`` job older than a week of "Tech", and a
+rule of that scope and age made due and run by ``run_due_rules`` (claim, count, record, then
+the same job). Alternated ``repeats`` times; the ratio of the medians is what a rule costs
+beyond its job (it should be ~1).
+
+"idle_work": ``rss-desktop work`` on a copy holding a rule that just ran (next due in a day),
+watched like sqlite/idle.py's faces: its CPU while it waits (every round also asks when the
+next rule is due) and whether the file changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import subprocess
+import sys
+import time
+
+from ..common.dataset import USER_ID, fresh_copy, remove_copy
+from ..common.paths import ROOT
+from .idle import watch
+
+WEEK, DAY = 7 * 86400, 86400
+
+
+async def _plain(path, category_id: int) -> tuple[float, int]:
+    from desktop.jobs import BulkOperationManager
+    from desktop.store.clock import ago_text
+
+    async with BulkOperationManager(path) as manager:
+        # what adding the rule does before the rule's timing starts: the first write's check
+        # of the file and the schema's preparation
+        await manager.guard.writable()
+        await manager.prepare_for_writing()
+        began = time.perf_counter()
+        job_id = await manager.create_job("mark_category_read", USER_ID, {
+            "category_id": category_id, "older_than": ago_text(seconds=WEEK)})
+        job = await manager.wait_for_job(job_id)
+        return time.perf_counter() - began, job.marked_count
+
+
+async def _rule(path, category_id: int) -> tuple[float, int]:
+    from desktop.jobs import BulkOperationManager
+
+    async with BulkOperationManager(path) as manager:
+        await manager.add_rule(USER_ID, "category", category_id, WEEK, every_seconds=DAY)
+        began = time.perf_counter()
+        [job_id] = await manager.run_due_rules()
+        job = await manager.wait_for_job(job_id)
+        return time.perf_counter() - began, job.marked_count
+
+
+def rule_vs_plain(dataset, run_name: str, repeats: int, log=print) -> dict:
+    seconds: dict[str, list[float]] = {"plain": [], "rule": []}
+    marked: dict[str, set[int]] = {"plain": set(), "rule": set()}
+    for repeat in range(repeats):
+        for kind, run in (("plain", _plain), ("rule", _rule)):
+            path = fresh_copy(dataset, f"{run_name}-{kind}-{repeat + 1}")
+            try:
+                took, count = asyncio.run(run(path, dataset.category_id))
+            finally:
+                remove_copy(path)
+            seconds[kind].append(took)
+            marked[kind].add(count)
+            log(f"[dim]        {kind} {repeat + 1}: {took:.3f} s, {count:,} marked")
+    plain, rule = (statistics.median(seconds[k]) for k in ("plain", "rule"))
+    problems = [] if marked["plain"] == marked["rule"] and len(marked["plain"]) == 1 else [
+        f"the rule's job marked {sorted(marked['rule'])}, the plain job {sorted(marked['plain'])}"]
+    return {"plain_seconds": plain, "rule_seconds": rule, "rule_to_plain": rule / plain,
+            "runs_seconds": seconds, "marked": sorted(marked["plain"]), "problems": problems}
+
+
+def idle_work(dataset, run_name: str, seconds: float, log=print) -> dict:
+    path = fresh_copy(dataset, f"{run_name}-idle-work")
+    try:
+        for args in (("rules", "add", "--database", path, "--user", USER_ID, "--category",
+                      dataset.category_id, "--older-than", "7d", "--every", "1d", "-q"),
+                     ("work", "--database", path, "--once", "-q")):
+            subprocess.run([sys.executable, "-m", "desktop", *map(str, args)], cwd=ROOT,
+                           check=True, capture_output=True)
+        log(f"[dim]        work with a rule not due: watching it idle for {seconds:g} s")
+        return watch("work", path, seconds)
+    finally:
+        remove_copy(path)
+
+
+def run_rules(dataset, run_name: str, repeats: int, idle_seconds: float, log=print) -> dict:
+    compared = rule_vs_plain(dataset, run_name, repeats, log)
+    idle = idle_work(dataset, run_name, idle_seconds, log)
+    log(f"rules: a rule's run ÷ a plain job of the same scope = {compared['rule_to_plain']:.3f} "
+        f"({compared['rule_seconds']:.3f} s ÷ {compared['plain_seconds']:.3f} s); idle work "
+        f"with a rule: {idle['cpu_percent']:.2f} % CPU over {idle['idle_seconds']:.0f} s, "
+        f"file {'untouched' if idle['untouched'] else 'changed: ' + ', '.join(idle['changed'])}")
+    problems = compared.pop("problems") + ([] if idle["untouched"] else
+                                           [f"idle work changed {idle['changed']}"])
+    return {"status": "completed", "problems": problems, **compared, "idle_work": idle}
