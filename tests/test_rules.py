@@ -255,3 +255,22 @@ def test_a_serving_engine_runs_due_rules_and_wakes_when_the_next_is_due(reader):
     rule, finished = run_engine(reader, body)
     assert len(set(finished)) == 2
     assert len(jobs_of_rule(reader, rule.id)) >= 2
+
+
+def test_an_edited_rule_runs_on_its_new_schedule_from_its_last_run(reader):
+    async def body(manager):
+        rule = await manager.add_rule(1, "feed", 1, DAY, every_seconds=DAY, name="First")
+        await finish(manager, await manager.run_due_rules())
+        ran = await manager.get_rule(1, rule.id)
+        edited = await manager.update_rule(1, rule.id, "category", 2, 2 * DAY, "published",
+                                           every_seconds=HOUR, name="Second")
+        with pytest.raises(JobRequestError, match="feed 99 does not exist"):
+            await manager.update_rule(1, rule.id, "feed", 99, DAY, every_seconds=HOUR)
+        return ran, edited, await manager.get_rule(1, rule.id)
+
+    ran, edited, after = run_engine(reader, body)
+    assert edited == after  # the refused change wrote nothing
+    assert (edited.name, edited.scope_kind, edited.target_id, edited.age_by) == (
+        "Second", "category", 2, "published")
+    moved = parse_db_text(edited.next_run_at) - parse_db_text(ran.last_run_at)
+    assert moved.total_seconds() == HOUR and edited.last_job_id == ran.last_job_id

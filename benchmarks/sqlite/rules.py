@@ -7,6 +7,14 @@ rule of that scope and age made due and run by ``run_due_rules`` (claim, count, 
 the same job). Alternated ``repeats`` times; the ratio of the medians is what a rule costs
 beyond its job (it should be ~1).
 
+"published_vs_received": the plain job again with ``by: "published"`` against by arrival (the
+server dataset has a publication date on every article): the cut's own cost.
+
+"index_insert_cost": what an index for the publication-date cut (on ``COALESCE(NULLIF(
+published_date, ''), created_at)``, which the engine does not create) would cost the server's
+inserts: articles inserted as a poller does (one transaction per feed's few new items) into
+a copy with and without it.
+
 "idle_work": ``rss-desktop work`` on a copy holding a rule that just ran (next due in a day),
 watched like sqlite/idle.py's faces: its CPU while it waits (every round also asks when the
 next rule is due) and whether the file changed.
@@ -27,7 +35,7 @@ from .idle import watch
 WEEK, DAY = 7 * 86400, 86400
 
 
-async def _plain(path, category_id: int) -> tuple[float, int]:
+async def _plain(path, category_id: int, by: str = "received") -> tuple[float, int]:
     from desktop.jobs import BulkOperationManager
     from desktop.store.clock import ago_text
 
@@ -38,7 +46,7 @@ async def _plain(path, category_id: int) -> tuple[float, int]:
         await manager.prepare_for_writing()
         began = time.perf_counter()
         job_id = await manager.create_job("mark_category_read", USER_ID, {
-            "category_id": category_id, "older_than": ago_text(seconds=WEEK)})
+            "category_id": category_id, "older_than": ago_text(seconds=WEEK), "by": by})
         job = await manager.wait_for_job(job_id)
         return time.perf_counter() - began, job.marked_count
 
@@ -54,11 +62,17 @@ async def _rule(path, category_id: int) -> tuple[float, int]:
         return time.perf_counter() - began, job.marked_count
 
 
+async def _published(path, category_id: int) -> tuple[float, int]:
+    return await _plain(path, category_id, "published")
+
+
 def rule_vs_plain(dataset, run_name: str, repeats: int, log=print) -> dict:
-    seconds: dict[str, list[float]] = {"plain": [], "rule": []}
-    marked: dict[str, set[int]] = {"plain": set(), "rule": set()}
+    seconds: dict[str, list[float]] = {"plain": [], "rule": [], "published": []}
+    marked: dict[str, set[int]] = {"plain": set(), "rule": set(), "published": set()}
     for repeat in range(repeats):
-        for kind, run in (("plain", _plain), ("rule", _rule)):
+        kinds = [("plain", _plain), ("rule", _rule), ("published", _published)]
+        # each one first in turn: on a busy machine the first run of a round was the slowest
+        for kind, run in kinds[repeat % 3:] + kinds[:repeat % 3]:
             path = fresh_copy(dataset, f"{run_name}-{kind}-{repeat + 1}")
             try:
                 took, count = asyncio.run(run(path, dataset.category_id))
@@ -67,11 +81,68 @@ def rule_vs_plain(dataset, run_name: str, repeats: int, log=print) -> dict:
             seconds[kind].append(took)
             marked[kind].add(count)
             log(f"[dim]        {kind} {repeat + 1}: {took:.3f} s, {count:,} marked")
-    plain, rule = (statistics.median(seconds[k]) for k in ("plain", "rule"))
+    plain, rule, published = (statistics.median(seconds[k])
+                              for k in ("plain", "rule", "published"))
     problems = [] if marked["plain"] == marked["rule"] and len(marked["plain"]) == 1 else [
         f"the rule's job marked {sorted(marked['rule'])}, the plain job {sorted(marked['plain'])}"]
+    paired = statistics.median(r / p for r, p in zip(seconds["rule"], seconds["plain"],
+                                                     strict=True))
     return {"plain_seconds": plain, "rule_seconds": rule, "rule_to_plain": rule / plain,
+            "rule_to_plain_paired": paired,
+            "published_seconds": published, "published_to_received": published / plain,
+            "published_marked": sorted(marked["published"]),
             "runs_seconds": seconds, "marked": sorted(marked["plain"]), "problems": problems}
+
+
+INDEX_SQL = ("CREATE INDEX article_age_by_published ON articles "
+             "(COALESCE(NULLIF(published_date, ''), created_at))")
+INSERT_SQL = ("INSERT INTO articles (feed_id, title, url, guid, content, published_date, "
+              "created_at) VALUES (?, 'New', ?, ?, ?, ?, ?)")
+
+
+def _insert_rounds(path, rounds: int, per_feed: int) -> float:
+    """Seconds to insert ``rounds`` poller rounds: each feed's ``per_feed`` new articles in a
+    transaction of their own."""
+    import sqlite3
+
+    from desktop.store.clock import utc_now_text
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        feeds = [row[0] for row in conn.execute("SELECT id FROM feeds ORDER BY id")]
+        stamp, content = utc_now_text(), "new article " * 200
+        began, serial = time.perf_counter(), 0
+        for _ in range(rounds):
+            for feed_id in feeds:
+                conn.execute("BEGIN IMMEDIATE")
+                for _ in range(per_feed):
+                    serial += 1
+                    guid = f"bench-{serial}"
+                    conn.execute(INSERT_SQL, (feed_id, guid, guid, content, stamp, stamp))
+                conn.execute("COMMIT")
+        return time.perf_counter() - began
+    finally:
+        conn.close()
+
+
+def index_insert_cost(dataset, run_name: str, repeats: int, log=print) -> dict:
+    import sqlite3
+
+    seconds: dict[str, list[float]] = {"without": [], "with": []}
+    for repeat in range(repeats):
+        for kind in seconds:
+            path = fresh_copy(dataset, f"{run_name}-index-{kind}-{repeat + 1}")
+            try:
+                if kind == "with":
+                    with sqlite3.connect(path) as conn:
+                        conn.execute(INDEX_SQL)
+                seconds[kind].append(_insert_rounds(path, rounds=20, per_feed=5))
+            finally:
+                remove_copy(path)
+            log(f"[dim]        inserts {kind} the index {repeat + 1}: {seconds[kind][-1]:.3f} s")
+    without, with_index = (statistics.median(seconds[k]) for k in ("without", "with"))
+    return {"without_seconds": without, "with_seconds": with_index,
+            "cost": with_index / without - 1, "runs_seconds": seconds}
 
 
 def idle_work(dataset, run_name: str, seconds: float, log=print) -> dict:
@@ -90,11 +161,15 @@ def idle_work(dataset, run_name: str, seconds: float, log=print) -> dict:
 
 def run_rules(dataset, run_name: str, repeats: int, idle_seconds: float, log=print) -> dict:
     compared = rule_vs_plain(dataset, run_name, repeats, log)
+    index = index_insert_cost(dataset, run_name, repeats, log)
     idle = idle_work(dataset, run_name, idle_seconds, log)
     log(f"rules: a rule's run ÷ a plain job of the same scope = {compared['rule_to_plain']:.3f} "
-        f"({compared['rule_seconds']:.3f} s ÷ {compared['plain_seconds']:.3f} s); idle work "
+        f"({compared['rule_seconds']:.3f} s ÷ {compared['plain_seconds']:.3f} s); by "
+        f"publication date ÷ by arrival = {compared['published_to_received']:.3f}; an index "
+        f"for it would add {index['cost']:+.1%} to the server's inserts; idle work "
         f"with a rule: {idle['cpu_percent']:.2f} % CPU over {idle['idle_seconds']:.0f} s, "
         f"file {'untouched' if idle['untouched'] else 'changed: ' + ', '.join(idle['changed'])}")
     problems = compared.pop("problems") + ([] if idle["untouched"] else
                                            [f"idle work changed {idle['changed']}"])
-    return {"status": "completed", "problems": problems, **compared, "idle_work": idle}
+    return {"status": "completed", "problems": problems, **compared,
+            "index_insert_cost": index, "idle_work": idle}

@@ -186,6 +186,7 @@ class BulkOperationManager:
     left_to_server = Delegate("recovery")
     add_rule = Delegate("rules")
     list_rules = Delegate("rules")
+    update_rule = Delegate("rules")
     get_rule = Delegate("rules")
     remove_rule = Delegate("rules")
     set_rule_enabled = Delegate("rules")

@@ -51,6 +51,22 @@ class RuleRunner:
                                      target_id, age_seconds, by, every_seconds=every_seconds,
                                      daily_at=daily_at, time_zone=zone, name=name)
 
+    async def update_rule(self, user_id: int, rule_id: int, scope_kind: str,
+                          target_id: int | None, age_seconds: int, by: str = "received", *,
+                          every_seconds: int | None = None, daily_at: str | None = None,
+                          name: str | None = None, time_zone: str | None = None) -> Rule:
+        """Change a rule (see store.rules.update_rule); checked first, writing nothing if the
+        change makes no sense."""
+        await self.reads.call(rules.get_rule, user_id, rule_id)
+        await self.reads.call(rules.check_rule, user_id, scope_kind, target_id, age_seconds, by,
+                              every_seconds, daily_at)
+        await self.guard.writable()
+        zone = time_zone or pendulum.local_timezone().name
+        return await self.locks.call(rules.update_rule, self.guard.backend, user_id, rule_id,
+                                     scope_kind, target_id, age_seconds, by,
+                                     every_seconds=every_seconds, daily_at=daily_at,
+                                     time_zone=zone, name=name)
+
     async def list_rules(self, user_id: int) -> list[Rule]:
         return await self.reads.call(rules.list_rules, user_id)
 

@@ -247,6 +247,29 @@ def insert_rule(backend, user_id: int, scope_kind: str, target_id: int | None, a
     return Rule.from_row(row)
 
 
+def update_rule(backend, user_id: int, rule_id: int, scope_kind: str, target_id: int | None,
+                age: int, by: str = "received", *, every_seconds: int | None = None,
+                daily_at: str | None = None, time_zone: str | None = None,
+                name: str | None = None) -> Rule:
+    """Change what a rule does and when. Its next run is the new schedule applied to its last
+    run (due at once if that went by; a rule that never ran stays due)."""
+    with write_transaction(backend):
+        rule = get_rule(user_id, rule_id)
+        check_rule(user_id, scope_kind, target_id, age, by, every_seconds, daily_at)
+        daily_at = daily_at and daily_time(daily_at)
+        following = rule.next_run_at
+        if rule.last_run_at:
+            following = to_db_text(next_run(every_seconds, daily_at, time_zone,
+                                            parse_db_text(rule.last_run_at)))
+        MarkReadRule.update(
+            scope_kind=scope_kind, target_id=None if scope_kind == "all" else target_id,
+            age_seconds=age, age_by=by, every_seconds=every_seconds, daily_at=daily_at,
+            time_zone=time_zone if daily_at else None, next_run_at=following,
+            name=(name or "").strip() or default_name(scope_kind, target_id, age)).where(
+            MarkReadRule.id == rule_id).execute()
+        return get_rule(user_id, rule_id)
+
+
 def list_rules(user_id: int) -> list[Rule]:
     """The user's rules, oldest first (none before the table exists)."""
     if not rules_table_exists():

@@ -38,7 +38,7 @@ class MarkReadDialog(QDialog):
     confirmed = Signal(object, int, int, bool)  # age or None, watermark, count, don't ask again
 
     def __init__(self, scope: Scope, age_choices, default_age: str | None = None,
-                 parent=None, *, up_to: ArticleRow | None = None):
+                 parent=None, *, up_to: ArticleRow | None = None, by_published: bool = False):
         super().__init__(parent)
         self.scope = scope
         self.up_to = up_to
@@ -55,6 +55,12 @@ class MarkReadDialog(QDialog):
             self.age.addItem(label, value)
         self.age.setCurrentIndex(max(0, self.age.findData(default_age)))
         self.age.currentIndexChanged.connect(self._age_changed)
+        # the age by publication date rather than arrival (an article without one: arrival)
+        self.by_published = QCheckBox(self.tr(
+            "By publication date (articles without one count by arrival)"))
+        self.by_published.setChecked(by_published)
+        self.by_published.setEnabled(self.selected_age() is not None)
+        self.by_published.toggled.connect(self._age_changed)
         self.question = QLabel(f"Counting unread articles in {self._where()}…")
         self.question.setWordWrap(True)
         self.question.setMinimumWidth(420)  # the longest question on one or two whole lines
@@ -76,6 +82,7 @@ class MarkReadDialog(QDialog):
         if up_to is None:
             form = QFormLayout()
             form.addRow("Articles:", self.age)
+            form.addRow("", self.by_published)
             layout.addLayout(form)
         layout.addWidget(self.dont_ask)
         layout.addWidget(self.buttons)
@@ -83,9 +90,17 @@ class MarkReadDialog(QDialog):
     def selected_age(self) -> str | None:
         return self.age.currentData()
 
+    def selected_by(self) -> str:
+        """What the age counts: "published" or "received" (the arrival)."""
+        return ("published" if self.selected_age() and self.by_published.isChecked()
+                else "received")
+
     def _where(self) -> str:
         """'Tech', 'all feeds', 'Tech (older than 1 week)'."""
         where = {"all": "all feeds"}.get(self.scope.kind, isolated(self.scope.name))
+        if self.selected_by() == "published":
+            return self.tr("{where} ({age}, by publication date)").format(
+                where=where, age=self.age.currentText().lower())
         return f"{where} ({self.age.currentText().lower()})" if self.selected_age() else where
 
     def _bound(self) -> str:
@@ -120,6 +135,7 @@ class MarkReadDialog(QDialog):
         self.adjustSize()  # a longer question or the warning: grow, never clip
 
     def _age_changed(self, _index) -> None:
+        self.by_published.setEnabled(self.selected_age() is not None)
         self._watermark = None
         self.ok_button.setEnabled(False)
         self.question.setText(f"Counting unread articles in {self._where()}…")

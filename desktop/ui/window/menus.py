@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QToolBar
 
@@ -19,6 +19,7 @@ from ..formatting import isolated
 from ..joblist.edit_undo import JOB_TEXT, EditUndo
 from ..joblist.model import can_undo
 from ..resources import icon, log_file_path
+from ..rules.dialog import RulesDialog
 from .preferences import PreferencesDialog
 
 
@@ -32,6 +33,7 @@ class WindowMenus:
         # the dialogs last opened (tests look at them)
         self.about_box: QMessageBox | None = None
         self.preferences: PreferencesDialog | None = None
+        self.rules_dialog: RulesDialog | None = None
         self.mark_read_action = QAction(icon("mark-read"), "&Mark all as read", self.window)
         self.mark_read_action.setShortcut(QKeySequence("Ctrl+R"))
         self.mark_read_action.setToolTip("Mark every article of the selected category or feed "
@@ -137,8 +139,45 @@ class WindowMenus:
             action = menu.addAction(f"Mark {label[0].lower()}{label[1:]} as read")
             action.setEnabled(usable)
             action.triggered.connect(lambda _c=False, a=age: self.window.jobs.mark_selected_read(a))
+        by_published = menu.addAction(QCoreApplication.translate(
+            "WindowMenus", "Ages by &publication date"))
+        by_published.setCheckable(True)
+        by_published.setChecked(self.prefs.age_by_published)
+        by_published.setToolTip(QCoreApplication.translate(
+            "WindowMenus", "Count “older than” by when articles were published (articles "
+            "without a publication date count by arrival)"))
+        by_published.toggled.connect(self._set_age_by_published)
+        menu.addSeparator()
+        scope = self.window.selected_scope()
+        automatic = menu.addAction(QCoreApplication.translate(
+            "WindowMenus", "Mark read &automatically…"))
+        automatic.setEnabled(usable and scope is not None and scope.job_request is not None)
+        automatic.triggered.connect(lambda: self.open_rules(scope))
+        rules = menu.addAction(QCoreApplication.translate("WindowMenus", "R&ules…"))
+        rules.setEnabled(self.window.manager is not None and self.window.user_id is not None)
+        rules.triggered.connect(lambda: self.open_rules())
         menu.addSeparator()
         menu.addAction(self.refresh_action)
+
+    def open_rules(self, scope=None) -> RulesDialog:
+        """Feeds › Rules…; with ``scope`` (the tree's "Mark read automatically…"), the editor
+        of a new rule of that scope opens on it once the rules are read."""
+        if self.rules_dialog is not None:
+            self.rules_dialog.close()
+        dialog = RulesDialog(self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda: self.rules_dialog is dialog and setattr(
+            self, "rules_dialog", None))
+        self.rules_dialog = dialog
+        dialog.open()
+        if scope is not None:
+            dialog.reloaded.connect(lambda: dialog.editor is None and dialog.open_editor(
+                scope=scope))
+        dialog.reload()
+        return dialog
+
+    def _set_age_by_published(self, checked: bool) -> None:
+        self.prefs.age_by_published = checked
 
     def update_actions(self) -> None:
         scope = self.window.selected_scope()
