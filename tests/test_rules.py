@@ -9,6 +9,7 @@ import asyncio
 import pytest
 from support.databases import database, has_table, read_status, written
 from support.engine import run_engine
+from support.window import insert_job_row
 
 from desktop.jobs import BulkOperationManager
 from desktop.jobs.api import RuleNotFound, describe_job, parameters_of
@@ -274,3 +275,21 @@ def test_an_edited_rule_runs_on_its_new_schedule_from_its_last_run(reader):
         "Second", "category", 2, "published")
     moved = parse_db_text(edited.next_run_at) - parse_db_text(ran.last_run_at)
     assert moved.total_seconds() == HOUR and edited.last_job_id == ran.last_job_id
+
+
+def test_a_due_rule_waits_while_the_web_server_marks_the_same_articles(server_db):
+    # the server's job on category 1 (a row without our columns, running): its read-then-
+    # insert could fail beside ours, so the rule waits for it (and is not left claimed)
+    server_job = insert_job_row(server_db, status="running",
+                                started_at=to_db_text(clock.now()))
+
+    async def body(manager):
+        rule = await manager.add_rule(1, "feed", 2, DAY, every_seconds=DAY)
+        waited = await manager.run_due_rules()
+        with pytest.raises(JobRequestError, match=f"right now \\(job {server_job}\\)"):
+            await manager.run_rule_now(1, rule.id)
+        return rule, waited, await manager.get_rule(1, rule.id)
+
+    rule, waited, after = run_engine(server_db, body)
+    assert waited == [] and after.claimed_by is None and after.next_run_at == rule.next_run_at
+    assert jobs_of_rule(server_db, rule.id) == []

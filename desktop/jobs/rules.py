@@ -16,7 +16,7 @@ import socket
 
 import pendulum
 
-from ..store import clock, job_requests, rules
+from ..store import clock, job_requests, jobs_table, rules
 from ..store.rules import Rule, RuleNotFound
 from .events import JobEvent
 from .leases import _split, local_owner_alive
@@ -92,6 +92,14 @@ class RuleRunner:
         if await self.reads.call(rules.last_job_unfinished, rule):
             raise job_requests.JobRequestError(
                 f"rule {rule_id}'s last job {rule.last_job_id} is still unfinished")
+        job_type, parameters = rule.job_request(clock.now())
+        scope, _ = await self.reads.call(job_requests.check_request, job_type, user_id,
+                                         parameters)
+        overlapping = await self.reads.call(jobs_table.server_jobs_overlapping, user_id, scope)
+        if overlapping:
+            raise job_requests.OverlapError(
+                f"the web server is marking some of rule {rule_id}'s articles read right now "
+                f"(job {overlapping[0].id}): run it once that job is finished")
         await self.guard.writable()
         job_id = await self._run(rule, due=False, run=run)
         if job_id is None:
@@ -142,6 +150,13 @@ class RuleRunner:
             job_type, parameters = rule.job_request(moment)
             scope, _ = await self.reads.call(job_requests.check_request, job_type, rule.user_id,
                                              parameters)
+            overlapping = await self.reads.call(jobs_table.server_jobs_overlapping,
+                                                rule.user_id, scope)
+            if overlapping:  # its read-then-insert could fail beside ours: after it, then
+                log.info("rule %s waits for the web server's job %s on the same articles",
+                         rule.id, overlapping[0].id)
+                await self.locks.call(rules.release_rule, backend, rule.id, self.owner)
+                return None
             watermark, total = await self.reads.call(job_requests.count_scope, scope)
             job = await self.locks.call(rules.record_run, backend, rule, self.owner, watermark,
                                         total, moment)
