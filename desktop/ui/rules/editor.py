@@ -88,7 +88,9 @@ class RuleEditor(QDialog):
         self.time = QTimeEdit(QTime.fromString(rule.daily_at, "HH:mm")
                               if rule and rule.daily_at else QTime(3, 0))
         self.time.setDisplayFormat("HH:mm")
+        self.every.toggled.connect(self._schedule_chosen)
         (self.daily if rule and rule.daily_at else self.every).setChecked(True)
+        self._schedule_chosen()
         every_row, daily_row = QHBoxLayout(), QHBoxLayout()
         every_row.addWidget(self.every)
         every_row.addWidget(self.period, 1)
@@ -108,6 +110,11 @@ class RuleEditor(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
+
+    def _schedule_chosen(self, _checked: bool = False) -> None:
+        """Only the chosen schedule's input can be changed."""
+        self.period.setEnabled(self.every.isChecked())
+        self.time.setEnabled(self.daily.isChecked())
 
     def selected_scope(self) -> tuple[str, int | None]:
         kind, _, target = self.scope.currentData().partition(":")
