@@ -126,3 +126,15 @@ def test_cli_mark_read_by_published(server_db):
                  "--older-than", "52w", "--by", "published", "-q")
     assert result.returncode == 0, result.stderr
     assert unread_before - unread_of_user_1(server_db) == set(range(1, 11)) & unread_before
+
+
+def test_a_list_row_is_in_a_published_cut_as_the_sql_says():
+    # the window applies a job's chunks to the rows it shows with Scope.holds: the same rule
+    from desktop.store.scopes import Scope
+
+    scope = Scope("all", cutoff=CUT, by="published")
+    old, new = at(minutes=5), at(minutes=50)
+    assert scope.holds(1, 1, 1, new, old)  # arrived late, published long before
+    assert not scope.holds(1, 1, 1, old, new)  # arrived early, published after the cut
+    assert scope.holds(1, 1, 1, old, None) and scope.holds(1, 1, 1, old, "")  # arrival
+    assert not Scope("all", cutoff=CUT).holds(1, 1, 1, new, old)  # by arrival: ignored

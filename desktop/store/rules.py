@@ -27,7 +27,7 @@ from .job_requests import JobRequestError, check_published_dates, check_targets_
 from .job_types import MARK_READ_BY_SCOPE
 from .jobs_table import insert_job, write_transaction
 from .models import BaseModel, BulkOperationJob, Category, Feed, database_proxy
-from .scopes import AGE_BY
+from .scopes import AGE_BY, Scope
 
 RULE_SCOPES = ("category", "feed", "all")  # a job's scopes ("uncategorized" has no job type)
 LEASE_SECONDS = 120.0  # a claim not turned into a job by then may be taken by another engine
@@ -193,8 +193,6 @@ def ensure_rules_table(backend) -> None:
 def check_rule(user_id: int, scope_kind: str, target_id: int | None, age: int, by: str,
                every_seconds: int | None, daily_at: str | None) -> None:
     """Raise JobRequestError unless such a rule makes sense here. Reads only."""
-    from .scopes import Scope
-
     positive_int(user_id, "user id")
     if scope_kind not in RULE_SCOPES:
         raise JobRequestError(f"a rule's scope is one of {', '.join(RULE_SCOPES)}, "

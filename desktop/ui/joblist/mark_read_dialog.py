@@ -57,7 +57,8 @@ class MarkReadDialog(QDialog):
         self.age.currentIndexChanged.connect(self._age_changed)
         # the age by publication date rather than arrival (an article without one: arrival)
         self.by_published = QCheckBox(self.tr(
-            "By publication date (articles without one count by arrival)"))
+            "By publication date (articles without one count by arrival)"), self)
+        self.by_published.setVisible(up_to is None)  # (no age for "this and everything older")
         self.by_published.setChecked(by_published)
         self.by_published.setEnabled(self.selected_age() is not None)
         self.by_published.toggled.connect(self._age_changed)
