@@ -167,5 +167,11 @@ async def scope_labels(manager, rules) -> dict[int, str]:
 
 
 def shown(rule, labels) -> dict:
-    return {**rule.as_dict(), "scope": {"kind": rule.scope_kind, "id": rule.target_id,
-                                        "label": labels[rule.id]}}
+    """A rule as ``--json`` prints it."""
+    return {"id": rule.id, "user_id": rule.user_id, "name": rule.name,
+            "scope": {"kind": rule.scope_kind, "id": rule.target_id, "label": labels[rule.id]},
+            "age": rule.age, "age_seconds": rule.age_seconds, "by": rule.age_by,
+            "schedule": {"every_seconds": rule.every_seconds, "daily_at": rule.daily_at,
+                         "time_zone": rule.time_zone, "text": rule.schedule},
+            "enabled": rule.enabled, "last_job_id": rule.last_job_id,
+            "last_run_at": rule.last_run_at, "next_run_at": rule.next_run_at}

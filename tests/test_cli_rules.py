@@ -82,7 +82,8 @@ def test_rules_run_disable_enable_remove(server_db):
     ok(rss("rules", "disable", "--database", server_db, "--user", 2, rule_id))
     [rule] = json.loads(ok(rss("rules", "list", "--database", server_db, "--user", 2,
                                "--json")))
-    assert not rule["enabled"] and rule["daily_at"] == "03:00" and rule["age_by"] == "published"
+    assert not rule["enabled"] and rule["by"] == "published"
+    assert rule["schedule"]["daily_at"] == "03:00" and rule["age"] == "1d"
     ok(rss("rules", "enable", "--database", server_db, "--user", 2, rule_id))
     ok(rss("rules", "remove", "--database", server_db, "--user", 2, rule_id))
     assert json.loads(ok(rss("rules", "list", "--database", server_db, "--user", 2,

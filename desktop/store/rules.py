@@ -17,7 +17,7 @@ periods missed while nothing ran are caught up once.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import pendulum
 from peewee import AutoField, BooleanField, CharField, IntegerField, TextField
@@ -108,11 +108,6 @@ class Rule:
         if self.daily_at:
             return f"daily at {self.daily_at} ({self.time_zone or 'UTC'})"
         return f"every {age_text(self.every_seconds or 0)}"
-
-    def as_dict(self) -> dict:
-        shown = asdict(self)
-        del shown["claimed_by"], shown["claimed_until"]
-        return {**shown, "age": self.age, "schedule": self.schedule}
 
     def job_request(self, moment: pendulum.DateTime) -> tuple[str, dict]:
         """(job_type, parameters) of this rule's run at ``moment``."""
