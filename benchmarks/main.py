@@ -108,6 +108,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         from .postgresql.main import KINDS as SERVER_KINDS
 
         args.kinds = args.only.split(",") if args.only else [*SERVER_KINDS, "memory"]
+        if args.kinds == ["rules"]:  # issue 25's, alone (postgresql/rules.py)
+            return args
         unknown = set(args.kinds) - {*SERVER_KINDS, "memory"}
         if unknown:
             parser.error(f"not measured on PostgreSQL: {', '.join(sorted(unknown))} (these "
@@ -217,6 +219,10 @@ def main(argv=None) -> int:
     options = {key: value for key, value in (("chunk_seconds", args.chunk_seconds),
                                              ("contention_pause", args.contention_pause),
                                              ("max_chunk", args.max_chunk)) if value is not None}
+    if args.backend == "postgresql" and args.kinds == ["rules"]:
+        from .postgresql import rules as pg_rules
+
+        return pg_rules.main(args)
     if args.backend == "postgresql":
         from .postgresql import main as pg_main
 
