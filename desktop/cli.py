@@ -211,8 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
     running_options(undo)
 
     work = with_database(commands.add_parser(
-        "work", help="run pending jobs (e.g. written by the web server) and resume interrupted "
-                     "ones"), user=False)
+        "work", help="run pending jobs (e.g. written by the web server), resume interrupted "
+                     "ones and run the rules that are due"), user=False)
     work.add_argument("--once", action="store_true", help="exit when no job is left")
     work.add_argument("--keep-hours", type=hours_to_keep, default=24.0, metavar="HOURS",
                       help="delete finished jobs older than this, 1 or more (default 24)")
