@@ -29,6 +29,7 @@ from .report import results as report
 from .report import shapes as report_shapes
 from .sqlite.article_list import KINDS as ARTICLE_LIST_KINDS
 from .sqlite.idle import run_idle
+from .sqlite.rules import run_rules
 from .sqlite.split import run_split
 from .sqlite.tree import KINDS as TREE_KINDS
 from .sqlite.tree import run_shapes, run_window_open
@@ -44,9 +45,10 @@ SHAPES = tuple(name for name in DATASETS if name != "demo")
 # what --trace times
 TRACED = ("engine", "engine_no_undo", "contention", "connected", "sparse", "cli", "app")
 # Not in the default set: two processes watched for a minute each (idle), and the spec's
-# algorithm (half a minute a run). Idle and statements run once, whatever --repeats says.
-OPTIONAL_KINDS = ("idle", "spec", "statements")
-ONCE = ("idle", "statements")
+# algorithm (half a minute a run), a rule's run against a plain job and work idle with a rule
+# (rules: its own --repeats pairs and one idle watch). Idle, statements and rules run once.
+OPTIONAL_KINDS = ("idle", "spec", "statements", "rules")
+ONCE = ("idle", "statements", "rules")
 # How cost grows: these again at N/10 (and 10 N with --large), "cli_process" being the whole
 # `python -m desktop mark-read` process alone.
 SCALE_KINDS = ("floor", "floor_fk_off", "engine", "engine_no_undo", "cli_process")
@@ -106,6 +108,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         from .postgresql.main import KINDS as SERVER_KINDS
 
         args.kinds = args.only.split(",") if args.only else [*SERVER_KINDS, "memory"]
+        if args.kinds == ["rules"]:  # issue 25's, alone (postgresql/rules.py)
+            return args
         unknown = set(args.kinds) - {*SERVER_KINDS, "memory"}
         if unknown:
             parser.error(f"not measured on PostgreSQL: {', '.join(sorted(unknown))} (these "
@@ -215,6 +219,10 @@ def main(argv=None) -> int:
     options = {key: value for key, value in (("chunk_seconds", args.chunk_seconds),
                                              ("contention_pause", args.contention_pause),
                                              ("max_chunk", args.max_chunk)) if value is not None}
+    if args.backend == "postgresql" and args.kinds == ["rules"]:
+        from .postgresql import rules as pg_rules
+
+        return pg_rules.main(args)
     if args.backend == "postgresql":
         from .postgresql import main as pg_main
 
@@ -256,6 +264,9 @@ def main(argv=None) -> int:
             if kind == "idle":
                 runs[kind].append(run_idle(args.idle_database or dataset, name,
                                            args.idle_seconds, log=console.print))
+            elif kind == "rules":
+                runs[kind].append(run_rules(dataset, name, args.repeats, args.idle_seconds,
+                                            log=console.print))
             elif kind.startswith("memory_"):
                 target = dataset if kind == f"memory_{dataset.articles}" else small
                 runs[kind].append(measure("memory", target, before[target.articles], name,

@@ -175,6 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--all", action="store_true", help="every article")
     mark.add_argument("--older-than", type=cutoff_from_age, metavar="AGE",
                       help="only articles ingested longer ago than AGE (30m, 12h, 7d, 2w)")
+    mark.add_argument("--by", choices=("received", "published"),
+                      help="what --older-than compares: the arrival time (default) or the "
+                           "publication date (arrival where an article has none)")
     mark.add_argument("--up-to-article", type=positive_int, metavar="ID",
                       help="only article ID and those ingested before it (smaller ids): "
                            "'this one and everything older'")
@@ -208,11 +211,17 @@ def build_parser() -> argparse.ArgumentParser:
     running_options(undo)
 
     work = with_database(commands.add_parser(
-        "work", help="run pending jobs (e.g. written by the web server) and resume interrupted "
-                     "ones"), user=False)
+        "work", help="run pending jobs (e.g. written by the web server), resume interrupted "
+                     "ones and run the rules that are due"), user=False)
     work.add_argument("--once", action="store_true", help="exit when no job is left")
     work.add_argument("--keep-hours", type=hours_to_keep, default=24.0, metavar="HOURS",
                       help="delete finished jobs older than this, 1 or more (default 24)")
+    work.add_argument("--install-service", action="store_true",
+                      help="write a systemd user unit that runs work on this database from "
+                           "login on, and exit (then: systemctl --user enable --now UNIT)")
+
+    from .cli_rules import add_rules_commands  # (imports no engine either)
+    add_rules_commands(commands, with_database)
 
     demo = with_database(commands.add_parser("demo", help="create a sample database"),
                          user=False)
@@ -295,8 +304,12 @@ async def cmd_mark_read(args) -> int:
         job_type, params = MARK_FEED.request(args.feed)
     else:
         job_type, params = MARK_ALL.request()
+    if args.by and not args.older_than:
+        raise BadInput(f"--by {args.by} says what --older-than compares: give --older-than AGE")
     if args.older_than:
         params["older_than"] = args.older_than
+        if args.by == "published":
+            params["by"] = "published"
     if args.up_to_article:
         params["up_to_article"] = args.up_to_article
 
@@ -509,6 +522,8 @@ async def cmd_work(args) -> int:
     """Run jobs until none is left (--once) or until stopped. When the path is removed or
     replaced, the engine stops writing; without --once, the file found at the path next is
     opened and its jobs run (the jobs stopped in the old file resume once it is back)."""
+    if args.install_service:
+        return install_service(args.database)
     # Before anything else: a stop at any moment, even while opening, ends the same way.
     stop = StopOnSignal(asyncio.current_task())
     retired: tuple[str, ...] = ()  # this process's earlier engines on the path
@@ -534,6 +549,19 @@ async def cmd_work(args) -> int:
         return EXIT_INTERRUPTED
     finally:
         stop.remove()
+
+
+def install_service(database: str) -> int:
+    """Write the systemd user unit for ``work`` on ``database`` and say how to start it."""
+    from .jobs.api import is_server_url
+    from .service_unit import install
+
+    server = is_server_url(database)
+    path = install(database if server else os.path.abspath(database), server)
+    print(path)
+    print(f"rss-desktop: wrote {path}; start it now and at every login with: systemctl --user "
+          f"daemon-reload && systemctl --user enable --now {path.name}", file=sys.stderr)
+    return EXIT_OK
 
 
 async def _work_on(args, retired: tuple[str, ...]) -> DatabasePathChanged | None:
@@ -592,6 +620,15 @@ def cmd_demo(args) -> int:
 COMMANDS = {"mark-read": cmd_mark_read, "jobs": cmd_jobs, "feeds": cmd_feeds,
             "cancel": cmd_cancel,
             "retry": cmd_retry, "undo": cmd_undo, "work": cmd_work}
+
+
+async def cmd_rules(args) -> int:
+    from .cli_rules import cmd_rules as run_rules_command
+
+    return await run_rules_command(args)
+
+
+COMMANDS["rules"] = cmd_rules
 
 
 def main(argv=None) -> int:

@@ -12,9 +12,15 @@ from desktop.store.job_types import (
     JOB_TYPES,
     MARK_READ_BY_SCOPE,
     UNDO,
+    JobWords,
     describe_job,
     job_type_of,
 )
+
+
+def row(job_type, parameters):
+    """A job row as describe_job reads it (its type and JSON parameters)."""
+    return SimpleNamespace(job_type=job_type, parameters=json.dumps(parameters))
 
 
 def test_the_spec_job_types_and_undo_are_registered_with_their_scopes():
@@ -40,17 +46,24 @@ def test_a_request_made_from_the_registry_parses_back_to_its_scope(name):
 
 def test_words_for_a_person_and_for_the_terminal():
     names = {5: "Tech"}
-    assert JOB_TYPES["mark_category_read"].describe({"category_id": 5}, names) == "Category: Tech"
-    assert JOB_TYPES["mark_feed_read"].describe({"feed_id": 9}) == "Feed: #9"
-    assert JOB_TYPES["mark_all_read"].describe({}) == "All articles"
-    assert UNDO.describe({"job_id": 3}) == "Undo of job 3"
+    assert describe_job(row("mark_category_read", {"category_id": 5}), names) == "Category: Tech"
+    assert describe_job(row("mark_feed_read", {"feed_id": 9})) == "Feed: #9"
+    assert describe_job(row("mark_all_read", {})) == "All articles"
+    assert describe_job(row(UNDO.name, {"job_id": 3})) == "Undo of job 3"
+
+
+def test_the_window_gives_its_own_words_to_the_one_description():
+    words = JobWords(category="Kategorie: {name}", before=" (vor {time})",
+                     rule="Regel „{name}“: {job}")
+    job = row("mark_category_read", {"category_id": 5, "older_than": "T", "rule_id": 2,
+                                     "rule": "Nachts"})
+    assert describe_job(job, {5: "Tech"}, show_time=str.lower, words=words) == (
+        "Regel „Nachts“: Kategorie: Tech (vor t)")
 
 
 def test_one_description_of_a_job_row_for_both_faces():
     """The window and the command line describe a job row with this one function: names where
     given, the cutoff through the face's clock words, the "this and everything older" bound."""
-    def row(job_type, parameters):
-        return SimpleNamespace(job_type=job_type, parameters=json.dumps(parameters))
 
     categories, feeds = {3: "Tech"}, {9: "Orbit"}
     assert describe_job(row("mark_category_read", {"category_id": 3, "up_to_article": 999976}),

@@ -235,6 +235,7 @@ def test_the_trees_context_menu_offers_the_ages_inline(qtbot, make_window, serve
     entries = [action.text() for action in menu.actions() if not action.isSeparator()]
     assert entries == ["&Mark all as read", "Mark older than 1 day as read",
                        "Mark older than 1 week as read", "Mark older than 2 weeks as read",
+                       "Ages by &publication date", "Mark read &automatically…", "R&ules…",
                        "Re&fresh"]
     week = menu.actions()[2]
     qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(week).center())

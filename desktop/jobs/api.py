@@ -32,6 +32,7 @@ from ..store.job_types import (
     MARK_FEED,
     MARK_READ_BY_SCOPE,
     UNDO,
+    JobWords,
     describe_job,
     is_undo,
     job_type_of,
@@ -39,6 +40,7 @@ from ..store.job_types import (
 )
 from ..store.jobs_table import MAX_LIST_LIMIT, STATUSES, JobNotFound, JobRecord, JobRequestError
 from ..store.overview import FeedInfo, Overview
+from ..store.rules import age_seconds, age_text, daily_time
 from ..store.scopes import Scope
 from .events import JobEvent
 from .manager import (
@@ -50,6 +52,7 @@ from .manager import (
     FailureNotRecorded,
     JobStopped,
 )
+from .rules import Rule, RuleNotFound
 from .runner import failure_message
 
 # isort: split
@@ -80,8 +83,10 @@ __all__ = [  # noqa: RUF022 (grouped by what they are, not sorted)
     "FIRST_SPAN", "next_span",
     # jobs: their types, parameters and listing
     "MARK_ALL", "MARK_CATEGORY", "MARK_FEED", "MARK_READ_BY_SCOPE", "MAX_LIST_LIMIT",
-    "STATUSES", "UNDO", "describe_job", "is_undo", "job_type_of", "parameters_of",
+    "STATUSES", "UNDO", "JobWords", "describe_job", "is_undo", "job_type_of", "parameters_of",
     "parse_parameters",
+    # rules: what they are, and the words a person types for them (pure helpers)
+    "Rule", "RuleNotFound", "age_seconds", "age_text", "daily_time",
     # time, and naming a database
     "clock", "cutoff_for_age", "parse_db_text", "check_target", "is_server_url", "shown_name",
     "use_password_for_session",

@@ -94,7 +94,8 @@ def mark_chunk_read(job_id: int, owner: str, user_id: int, scope: Scope, cursor:
         for feed_id in counts_by_feed:
             changed, changed_rows = mark_feed_range_read(user_id, feed_id, cursor, high,
                                                          scope.cutoff, now, upsert=upsert,
-                                                         recorder=recorder)
+                                                         recorder=recorder,
+                                                         cutoff_by=scope.by)
             rows += changed_rows
             if changed:
                 outcome.marked_by_feed[feed_id] = changed

@@ -36,6 +36,7 @@ from .leases import (
 )
 from .queries import FaceQueries
 from .recovery import FinishedJobsCleanup, Recovery
+from .rules import RuleRunner
 from .runner import (
     LOCK_RETRY_DELAYS,
     DatabaseBusyError,
@@ -151,9 +152,13 @@ class BulkOperationManager:
         self.runner = JobRunner(database_path, self.owner, options, self.db, self.events,
                                 guard=self.guard, locks=self.locks,
                                 preparation=self.preparation, cleanup=self.cleanup)
+        self.rules = RuleRunner(self.owner, self.db, self.reads, self.events, guard=self.guard,
+                                locks=self.locks, preparation=self.preparation,
+                                runner=self.runner)
         self.recovery = Recovery(database_path, self.owner, options, self.reads, self.events,
                                  guard=self.guard, locks=self.locks,
-                                 preparation=self.preparation, runner=self.runner)
+                                 preparation=self.preparation, runner=self.runner,
+                                 rules=self.rules)
         self.queries = FaceQueries(self.db, self.reads, self.article_writes,
                                    preparation=self.preparation, locks=self.locks)
         for thread in (self.db, self.reads):
@@ -179,6 +184,14 @@ class BulkOperationManager:
     run_available = Delegate("recovery")
     waiting_for_server = Delegate("recovery")
     left_to_server = Delegate("recovery")
+    add_rule = Delegate("rules")
+    list_rules = Delegate("rules")
+    update_rule = Delegate("rules")
+    get_rule = Delegate("rules")
+    remove_rule = Delegate("rules")
+    set_rule_enabled = Delegate("rules")
+    run_rule_now = Delegate("rules")
+    run_due_rules = Delegate("rules")
     cleanup_finished = Delegate("cleanup")
     keep_finished_hours = Delegate("cleanup")
     users = Delegate("queries")

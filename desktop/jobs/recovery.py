@@ -27,7 +27,7 @@ SERVER_WAIT_POLL_SECONDS = 0.5  # work --once, while a pending row is still the 
 
 class Recovery:
     def __init__(self, database_path, owner: str, options, reads, events, *, guard, locks,
-                 preparation, runner):
+                 preparation, runner, rules=None):
         self.database_path, self.owner, self.options = database_path, owner, options
         self.reads, self.events = reads, events
         self.guard, self.locks, self.preparation, self.runner = (guard, locks, preparation,
@@ -37,6 +37,7 @@ class Recovery:
         self._watched: dict[int, tuple[int, float]] = {}  # server's job: (progress, seen since)
         self.recover_every = options.recover_every  # run_available may change it
         self._recovery: asyncio.Task | None = None
+        self.rules = rules  # RuleRunner: due rules run at every round (rules.py)
 
     def start_serving(self) -> None:
         """Adopt, every ``recover_every`` seconds, the jobs other processes left pending and
@@ -66,6 +67,8 @@ class Recovery:
             return 0
         if runner.unrecorded:  # jobs that failed here while the database could not be written
             await runner.record_unrecorded_failures()
+        if self.rules is not None:  # their jobs start here, so the listing below skips them
+            await self._run_due_rules()
         # (a PostgreSQL migration's table lock can outlast one lock timeout)
         jobs = await self.locks.call(jobs_table.unfinished_jobs, thread=self.reads)
         now, started, self.waiting_for_server, self.left_to_server = clock.now(), 0, 0, []
@@ -115,6 +118,28 @@ class Recovery:
             elif job.status == "pending" and not owned_by_us(job.owner):
                 self.left_to_server.append(job.id)
         return started
+
+    async def _run_due_rules(self) -> None:
+        try:
+            await self.rules.run_due_rules()
+        except DatabaseDamaged:
+            raise
+        except Exception as exc:  # never a reason to leave the jobs where they are
+            log.warning("running due rules failed (%s); trying again next round", exc)
+            log.debug("due rules", exc_info=True)
+
+    async def _sleep_seconds(self) -> float:
+        """Until the next round: ``recover_every``, or less when a rule is due sooner."""
+        if self.rules is None:
+            return self.recover_every
+        try:
+            due = await self.rules.seconds_until_due()
+        except Exception:  # asked again next round
+            log.debug("next due rule", exc_info=True)
+            return self.recover_every
+        if due is None or due <= 0:  # none, or due and not run this round: its usual wake-up
+            return self.recover_every
+        return min(self.recover_every, due)
 
     async def _fail_unreadable(self, job: JobRecord) -> None:
         """Fail a job whose row cannot be understood, saying which column holds what."""
@@ -169,7 +194,7 @@ class Recovery:
                 log.debug("recovery round", exc_info=True)
             if raise_refusals:
                 self._raise_if_path_changed()
-            await asyncio.sleep(self.recover_every)
+            await asyncio.sleep(await self._sleep_seconds())
 
     def _raise_if_path_changed(self) -> None:
         """Once its own jobs here have stopped: raise DatabasePathChanged if the path no longer

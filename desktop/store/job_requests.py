@@ -11,8 +11,8 @@ import pendulum
 
 from .clock import parse_db_text, shown, to_db_text
 from .job_types import JOB_TYPES
-from .models import Article, BulkOperationJob, Category, Feed, User
-from .scopes import Scope, count_in_scope
+from .models import Article, BulkOperationJob, Category, Feed, User, database_proxy
+from .scopes import AGE_BY, Scope, count_in_scope
 
 JOB_SCOPES = {  # job_type -> (scope kind, parameter naming its target)
     name: (job_type.scope_kind, job_type.target_key) for name, job_type in JOB_TYPES.items()}
@@ -39,7 +39,8 @@ def parse_parameters(job_type: str, parameters) -> tuple[Scope, dict]:
     """Check a job's type and parameters (a dict or its JSON text) and return its scope.
 
     Raises JobRequestError naming what is wrong: unknown job type, parameters that are not a
-    JSON object, a missing or malformed id, an ``older_than`` that is not a timestamp, or an
+    JSON object, a missing or malformed id, an ``older_than`` that is not a timestamp, a ``by``
+    other than "received" or "published" (what ``older_than`` compares; absent: arrival), or an
     ``up_to_article`` that is not an article id. ``up_to_article`` N bounds the job to article
     N and the articles ingested before it (smaller ids): "mark this and everything older".
     """
@@ -78,7 +79,18 @@ def parse_parameters(job_type: str, parameters) -> tuple[Scope, dict]:
     up_to = parameters.get("up_to_article")
     if up_to is not None:
         up_to = positive_int(up_to, "up_to_article")
-    return Scope(kind, target, cutoff, up_to), parameters
+    by = parameters.get("by", "received")
+    if by not in AGE_BY:
+        raise JobRequestError(f"by must be one of {', '.join(AGE_BY)}, not {shown(by)}")
+    return Scope(kind, target, cutoff, up_to, by=by), parameters
+
+
+def check_published_dates() -> None:
+    """Raise JobRequestError when the articles table has no ``published_date`` column (a
+    reader that keeps none): an age by publication date cannot be cut there."""
+    if "published_date" not in {column.name for column in database_proxy.get_columns("articles")}:
+        raise JobRequestError("this database's articles have no published_date column: "
+                              "use --by received (the arrival time)")
 
 
 def check_user_exists(user_id: int) -> None:
@@ -117,6 +129,8 @@ def check_request(job_type: str, user_id: int, parameters,
     if scope.kind == "undo":
         raise JobRequestError("undo jobs are created by undoing a job (rss-desktop undo)")
     check_targets_exist(user_id, scope)
+    if scope.cutoff and scope.by == "published":
+        check_published_dates()
     return scope, parameters
 
 

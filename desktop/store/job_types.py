@@ -18,7 +18,6 @@ class JobType:
     name: str  # the job_type column's value
     scope_kind: str  # "category", "feed", "all", or "undo" (reverts the job it names)
     target_key: str | None  # the parameter naming its target (category_id...), if any
-    title: str  # how a person calls its target: "Category", "Feed", "All articles", "Undo"
 
     @property
     def reverts(self) -> bool:
@@ -34,46 +33,67 @@ class JobType:
         parameters = {self.target_key: target_id} if self.target_key else {}
         return self.name, {**parameters, **extra}
 
-    def describe(self, parameters: dict, names: dict[int, str] | None = None) -> str:
-        """"Category: Tech", "Feed: Orbit", "All articles", "Undo of job 7" — ``names`` maps
-        the target's id to its name where the caller knows it (else "#id")."""
-        if not self.target_key:
-            return self.title
-        target = parameters.get(self.target_key)
-        if self.reverts:
-            return f"{self.title} of job {target}"
-        return f"{self.title}: {(names or {}).get(target, f'#{target}')}"
 
-
-
-MARK_CATEGORY = JobType("mark_category_read", "category", "category_id", "Category")
-MARK_FEED = JobType("mark_feed_read", "feed", "feed_id", "Feed")
-MARK_ALL = JobType("mark_all_read", "all", None, "All articles")
-UNDO = JobType("undo_mark_read", "undo", "job_id", "Undo")
+MARK_CATEGORY = JobType("mark_category_read", "category", "category_id")
+MARK_FEED = JobType("mark_feed_read", "feed", "feed_id")
+MARK_ALL = JobType("mark_all_read", "all", None)
+UNDO = JobType("undo_mark_read", "undo", "job_id")
 JOB_TYPES = {job_type.name: job_type for job_type in (MARK_CATEGORY, MARK_FEED, MARK_ALL, UNDO)}
 MARK_READ_BY_SCOPE = {job_type.scope_kind: job_type
                       for job_type in (MARK_CATEGORY, MARK_FEED, MARK_ALL)}
 
 
+@dataclass(frozen=True)
+class JobWords:
+    """The words a job's label is made of: English here (the command line's); the window
+    hands its translation. ``{name}`` and the like are filled in by describe_job."""
+
+    category: str = "Category: {name}"
+    feed: str = "Feed: {name}"
+    all: str = "All articles"
+    undo: str = "Undo of job {job}"
+    unreadable: str = "{type} (unreadable parameters)"
+    before: str = " (before {time})"
+    published_before: str = " (published before {time})"
+    up_to: str = " (article #{id} and older)"
+    rule: str = 'Rule "{name}": {job}'
+
+
+ENGLISH = JobWords()
+
+
 def describe_job(job, category_names: dict[int, str] | None = None,
                  feed_names: dict[int, str] | None = None, *,
-                 show_time: Callable[[str], str] = lambda text: f"{text} UTC") -> str:
+                 show_time: Callable[[str], str] = lambda text: f"{text} UTC",
+                 words: JobWords = ENGLISH) -> str:
     """A job row (``job_type``, ``parameters``) in the words both faces use: "Category: Tech",
     "Feed: Orbit", "All articles", "Undo of job 7", with the older-than cutoff ("(before …)",
     its stored UTC text through ``show_time``) or the article a "this and everything older"
-    job ends at ("(article #ID and older)"). Targets are named from the names given, else
-    "#id"."""
+    job ends at ("(article #ID and older)"), a rule's run after the rule's name ('Rule
+    "Nightly": Category: Tech (before …)'). Targets are named from the names given, else
+    "#id"; ``words``: the language (the window's translation; English by default)."""
     params = parameters_of(job.parameters)
     if params is None:
-        return f"{job.job_type} (unreadable parameters)"
+        return words.unreadable.format(type=job.job_type)
     job_type = job_type_of(job.job_type)
-    names = {"category": category_names, "feed": feed_names}
-    text = (job_type.describe(params, names.get(job_type.scope_kind)) if job_type
-            else job.job_type)
+    kind = job_type.scope_kind if job_type else None
+    target = params.get(job_type.target_key) if job_type and job_type.target_key else None
+    names = {"category": category_names, "feed": feed_names}.get(kind) or {}
+    if kind in ("category", "feed"):
+        text = getattr(words, kind).format(name=names.get(target, f"#{target}"))
+    elif kind == "all":
+        text = words.all
+    elif kind == "undo":
+        text = words.undo.format(job=target)
+    else:
+        text = job.job_type
     if params.get("older_than"):
-        text += f" (before {show_time(params['older_than'])})"
+        before = words.published_before if params.get("by") == "published" else words.before
+        text += before.format(time=show_time(params["older_than"]))
     if params.get("up_to_article"):
-        text += f" (article #{params['up_to_article']} and older)"
+        text += words.up_to.format(id=params["up_to_article"])
+    if params.get("rule_id"):  # a rule's run: its name, as the rule was called then
+        text = words.rule.format(name=params.get("rule") or params["rule_id"], job=text)
     return text
 
 

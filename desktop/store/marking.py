@@ -13,7 +13,7 @@ import functools
 from peewee import EXCLUDED, JOIN, Value, fn
 
 from .models import Article, ReadStatus, database_proxy, flag_unset
-from .scopes import Scope, all_rows
+from .scopes import Scope, age_of_article, all_rows
 
 READ_STATUS_COLUMNS = [
     ReadStatus.user, ReadStatus.article, ReadStatus.is_read, ReadStatus.is_starred,
@@ -21,18 +21,18 @@ READ_STATUS_COLUMNS = [
 ]
 
 
-def _feed_range(feed_id: int, low: int, high: int, cutoff: str | None):
+def _feed_range(feed_id: int, low: int, high: int, cutoff: str | None, by: str = "received"):
     cond = (Article.feed == feed_id) & (Article.id > low) & (Article.id <= high)
     if cutoff:
-        cond &= Article.created_at < cutoff
+        cond &= age_of_article(by) < cutoff
     return cond
 
 
-def _marking_source(user_id, feed_id, low, high, cutoff, now):
+def _marking_source(user_id, feed_id, low, high, cutoff, now, by="received"):
     """The rows marking a feed's articles in (low, high] read would write."""
     return (Article.select(Value(user_id), Article.id, Value(True), Value(False), Value(False),
                            Value(now), Value(now), Value(now))
-            .where(_feed_range(feed_id, low, high, cutoff)))
+            .where(_feed_range(feed_id, low, high, cutoff, by)))
 
 
 # Stand-ins for a statement's values while peewee builds its SQL once; negative ids and control
@@ -42,12 +42,13 @@ _SLOTS = {-9001: "user", -9002: "feed", -9003: "low", -9004: "high", "\x00now": 
 
 
 @functools.cache
-def _upsert_template(database_kind: type, with_cutoff: bool) -> tuple[str, list]:
+def _upsert_template(database_kind: type, with_cutoff: bool,
+                     by: str = "received") -> tuple[str, list]:
     """(SQL, where each parameter comes from) of the marking upsert, built once per kind of
     database: peewee's query building was a tenth of a chunk's time. A slot is a value's name,
     or (constant,)."""
     source = _marking_source(-9001, -9002, -9003, -9004, "\x00cutoff" if with_cutoff else None,
-                             "\x00now")
+                             "\x00now", by)
     query = (ReadStatus.insert_from(source, READ_STATUS_COLUMNS)
              .on_conflict(conflict_target=[ReadStatus.user, ReadStatus.article],
                           update={ReadStatus.is_read: True,
@@ -62,7 +63,8 @@ def _upsert_template(database_kind: type, with_cutoff: bool) -> tuple[str, list]
 
 
 def mark_feed_range_read(user_id: int, feed_id: int, low: int, high: int, cutoff: str | None,
-                         now: str, *, upsert: bool = True, recorder=None) -> tuple[int, int]:
+                         now: str, *, upsert: bool = True, recorder=None,
+                         cutoff_by: str = "received") -> tuple[int, int]:
     """Mark one feed's articles with ids in (low, high] read for the user.
 
     Only unread -> read changes are written (read_at and updated_at set on those); starred and
@@ -70,7 +72,7 @@ def mark_feed_range_read(user_id: int, feed_id: int, low: int, high: int, cutoff
     changed): they differ only where the server left duplicate rows for an article.
     ``upsert=False`` is the form for a read_status table without its unique index. A
     ``recorder`` (undo_record) may turn each statement into one that also records what it
-    changed (``marking``).
+    changed (``marking``). ``cutoff_by`` says what ``cutoff`` compares (scopes.AGE_BY).
     """
 
     def run(sql: str, params) -> tuple[int, int] | None:
@@ -82,7 +84,7 @@ def mark_feed_range_read(user_id: int, feed_id: int, low: int, high: int, cutoff
         return rows, articles
 
     if upsert:
-        sql, slots = _upsert_template(type(database_proxy.obj), cutoff is not None)
+        sql, slots = _upsert_template(type(database_proxy.obj), cutoff is not None, cutoff_by)
         values = {"user": user_id, "feed": feed_id, "low": low, "high": high, "now": now,
                   "cutoff": cutoff}
         params = [values[slot] if isinstance(slot, str) else slot[0] for slot in slots]
@@ -91,8 +93,9 @@ def mark_feed_range_read(user_id: int, feed_id: int, low: int, high: int, cutoff
             return counted[1], counted[0]
         changed = database_proxy.execute_sql(sql, params).rowcount
         return changed, changed
-    source = _marking_source(user_id, feed_id, low, high, cutoff, now)
-    in_range = Article.select(Article.id).where(_feed_range(feed_id, low, high, cutoff))
+    source = _marking_source(user_id, feed_id, low, high, cutoff, now, cutoff_by)
+    in_range = Article.select(Article.id).where(_feed_range(feed_id, low, high, cutoff,
+                                                            cutoff_by))
     unread = ((ReadStatus.user == user_id) & flag_unset(ReadStatus.is_read)
               & ReadStatus.article.in_(in_range))
     update = ReadStatus.update(is_read=True, read_at=now, updated_at=now).where(unread)

@@ -4,9 +4,11 @@
 A scope is a category, a feed, the feeds of no category ("uncategorized": a row of the tree and
 a list, no job's scope) or everything; a job's is also bounded by a watermark (the newest
 article id the job covers, fixed when the job is created), optionally by an ingestion-time
-cutoff, and optionally by an article ("this one and everything older": ids are the ingestion
-order). Chunks walk the scope in article-id spans (cursor, cursor + span], feed by feed through
-the (feed_id, id) index; nothing here ever lists every id of a scope.
+cutoff (or a publication-date one: ``by`` "published", which falls back to the ingestion
+time for an article without a publication date), and optionally by an article ("this one and
+everything older": ids are the ingestion order). Chunks walk the scope in article-id spans
+(cursor, cursor + span], feed by feed through the (feed_id, id) index; nothing here ever lists
+every id of a scope (a cutoff is a filter on the rows a span reads anyway: no index needed).
 
 The same scope is written two ways: ``condition()``, a peewee expression (the jobs'), and
 ``sql()``, plain SQL over ``articles a`` with ``:name`` values (the article list's, which
@@ -23,6 +25,22 @@ from .job_types import MARK_READ_BY_SCOPE
 from .models import Article, Feed, ReadStatus, database_proxy
 
 SCOPE_KINDS = ("category", "feed", "uncategorized", "all")
+AGE_BY = ("received", "published")  # what an older-than cutoff compares: arrival or publication
+
+
+def age_of_article(by: str = "received"):
+    """The expression an older-than cutoff compares (``by``: one of AGE_BY): the ingestion time,
+    or the publication date where the article has one (NULL or '' falls back to arrival)."""
+    if by == "published":
+        return fn.COALESCE(fn.NULLIF(Article.published_date, ""), Article.created_at)
+    return Article.created_at
+
+
+def age_sql(by: str = "received") -> str:
+    """age_of_article as SQL over ``articles a``."""
+    if by == "published":
+        return "COALESCE(NULLIF(a.published_date, ''), a.created_at)"
+    return "a.created_at"
 
 
 @dataclass(frozen=True)
@@ -35,6 +53,7 @@ class Scope:
     cutoff: str | None = None  # only articles ingested before this (db timestamp text)
     up_to: int | None = None  # only this article and those ingested before it (id <= up_to)
     name: str = ""
+    by: str = "received"  # what ``cutoff`` compares (AGE_BY): arrival, or publication date
 
     @property
     def job_request(self) -> tuple[str, dict] | None:
@@ -55,7 +74,7 @@ class Scope:
         else:
             raise ValueError(f"unknown scope kind {self.kind!r}")
         if self.cutoff:
-            cond &= Article.created_at < self.cutoff
+            cond &= age_of_article(self.by) < self.cutoff
         if self.up_to is not None:
             cond &= Article.id <= self.up_to
         return cond
@@ -74,7 +93,7 @@ class Scope:
         if self.kind in ("category", "feed"):
             params["target"] = self.target_id
         if self.cutoff:
-            parts.append("a.created_at < :cutoff")
+            parts.append(f"{age_sql(self.by)} < :cutoff")
             params["cutoff"] = self.cutoff
         if self.up_to is not None:
             parts.append("a.id <= :up_to")
@@ -92,9 +111,11 @@ class Scope:
         raise ValueError("every feed is no list of feeds: walk the articles' ids instead")
 
     def holds(self, article_id: int, feed_id: int | None, category_id: int | None,
-              created_at: str | None) -> bool:
+              created_at: str | None, published: str | None = None) -> bool:
         """Whether an article (as a list shows it) is in the scope: what condition() says in
         SQL, for one article in hand (timestamps compare as text, as in SQL)."""
+        if self.by == "published" and published:
+            created_at = published
         if feed_id is None:
             return False
         if self.kind == "category" and category_id != self.target_id:

@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>AgeInput</name>
+    <message>
+        <source>minutes</source>
+        <translation>Minuten</translation>
+    </message>
+    <message>
+        <source>hours</source>
+        <translation>Stunden</translation>
+    </message>
+    <message>
+        <source>days</source>
+        <translation>Tage</translation>
+    </message>
+    <message>
+        <source>weeks</source>
+        <translation>Wochen</translation>
+    </message>
+</context>
+<context>
     <name>AppSettings</name>
     <message numerus="yes">
         <source>older than %n week(s)</source>
@@ -889,6 +908,10 @@
         <translation>{type} (unlesbare Parameter)</translation>
     </message>
     <message>
+        <source>Rule &quot;{name}&quot;: {job}</source>
+        <translation>Regel „{name}“: {job}</translation>
+    </message>
+    <message>
         <source>Category: {name}</source>
         <translation>Kategorie: {name}</translation>
     </message>
@@ -907,6 +930,10 @@
     <message>
         <source> (before {time})</source>
         <translation> (vor {time})</translation>
+    </message>
+    <message>
+        <source> (published before {time})</source>
+        <translation> (veröffentlicht vor {time})</translation>
     </message>
     <message>
         <source> (article #{id} and older)</source>
@@ -963,6 +990,10 @@
         <translation>Nur Artikel älter als</translation>
     </message>
     <message>
+        <source>By publication date (articles without one count by arrival)</source>
+        <translation>Nach Veröffentlichungsdatum (Artikel ohne Datum zählen nach Eingang)</translation>
+    </message>
+    <message>
         <source>Don&apos;t ask again (Edit › Preferences turns it back on)</source>
         <translation>Nicht mehr fragen (Bearbeiten › Einstellungen schaltet es wieder ein)</translation>
     </message>
@@ -973,6 +1004,10 @@
     <message>
         <source>all feeds</source>
         <translation>allen Feeds</translation>
+    </message>
+    <message>
+        <source>{where} ({age}, by publication date)</source>
+        <translation>{where} ({age}, nach Veröffentlichungsdatum)</translation>
     </message>
     <message>
         <source>{where} ({age})</source>
@@ -1114,6 +1149,172 @@
     </message>
 </context>
 <context>
+    <name>RuleEditor</name>
+    <message>
+        <source>Edit rule</source>
+        <translation>Regel bearbeiten</translation>
+    </message>
+    <message>
+        <source>New rule</source>
+        <translation>Neue Regel</translation>
+    </message>
+    <message>
+        <source>Named after its scope and age</source>
+        <translation>Nach Bereich und Alter benannt</translation>
+    </message>
+    <message>
+        <source>By publication date (articles without one count by arrival)</source>
+        <translation>Nach Veröffentlichungsdatum (Artikel ohne Datum zählen nach Eingang)</translation>
+    </message>
+    <message>
+        <source>Every</source>
+        <translation>Alle</translation>
+    </message>
+    <message>
+        <source>Daily at</source>
+        <translation>Täglich um</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>Name:</translation>
+    </message>
+    <message>
+        <source>Mark read in:</source>
+        <translation>Als gelesen markieren in:</translation>
+    </message>
+    <message>
+        <source>Articles older than:</source>
+        <translation>Artikel älter als:</translation>
+    </message>
+    <message>
+        <source>Run:</source>
+        <translation>Ausführen:</translation>
+    </message>
+</context>
+<context>
+    <name>RulesDialog</name>
+    <message numerus="yes">
+        <source>%n week(s)</source>
+        <translation><numerusform>%n Woche</numerusform><numerusform>%n Wochen</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s)</source>
+        <translation><numerusform>%n Tag</numerusform><numerusform>%n Tage</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hour(s)</source>
+        <translation><numerusform>%n Stunde</numerusform><numerusform>%n Stunden</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n minute(s)</source>
+        <translation><numerusform>%n Minute</numerusform><numerusform>%n Minuten</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n second(s)</source>
+        <translation><numerusform>%n Sekunde</numerusform><numerusform>%n Sekunden</numerusform></translation>
+    </message>
+    <message>
+        <source>Rules</source>
+        <translation>Regeln</translation>
+    </message>
+    <message>
+        <source>Rules mark a scope&apos;s old articles read on a schedule, as ordinary jobs you can cancel and undo. They run while this window or rss-desktop work is running.</source>
+        <translation>Regeln markieren die alten Artikel eines Bereichs nach Zeitplan als gelesen – als gewöhnliche Aufträge, die Sie abbrechen und rückgängig machen können. Sie laufen, solange dieses Fenster oder „rss-desktop work“ läuft.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Scope</source>
+        <translation>Bereich</translation>
+    </message>
+    <message>
+        <source>Older than</source>
+        <translation>Älter als</translation>
+    </message>
+    <message>
+        <source>Schedule</source>
+        <translation>Zeitplan</translation>
+    </message>
+    <message>
+        <source>Last run</source>
+        <translation>Zuletzt ausgeführt</translation>
+    </message>
+    <message>
+        <source>Next run</source>
+        <translation>Nächste Ausführung</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>Aktiv</translation>
+    </message>
+    <message>
+        <source>&amp;Add…</source>
+        <translation>&amp;Hinzufügen …</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>&amp;Bearbeiten …</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <source>Run &amp;now</source>
+        <translation>&amp;Jetzt ausführen</translation>
+    </message>
+    <message>
+        <source>All articles</source>
+        <translation>Alle Artikel</translation>
+    </message>
+    <message>
+        <source>Category: {name}</source>
+        <translation>Kategorie: {name}</translation>
+    </message>
+    <message>
+        <source>Feed: {name}</source>
+        <translation>Feed: {name}</translation>
+    </message>
+    <message>
+        <source>(disabled)</source>
+        <translation>(deaktiviert)</translation>
+    </message>
+    <message>
+        <source>{age}, published</source>
+        <translation>{age}, nach Veröffentlichung</translation>
+    </message>
+    <message>
+        <source>Daily at {time}</source>
+        <translation>Täglich um {time}</translation>
+    </message>
+    <message>
+        <source>Every {period}</source>
+        <translation>Alle {period}</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>Nie</translation>
+    </message>
+    <message>
+        <source>{time} (job {job})</source>
+        <translation>{time} (Auftrag {job})</translation>
+    </message>
+    <message>
+        <source>Cannot save the rule</source>
+        <translation>Die Regel kann nicht gespeichert werden</translation>
+    </message>
+    <message>
+        <source>Remove rule</source>
+        <translation>Regel entfernen</translation>
+    </message>
+    <message>
+        <source>Remove the rule {name}? The jobs it ran stay, and can still be undone.</source>
+        <translation>Die Regel {name} entfernen? Die Aufträge, die sie ausgeführt hat, bleiben erhalten und können weiterhin rückgängig gemacht werden.</translation>
+    </message>
+</context>
+<context>
     <name>ScopeTreeModel</name>
     <message>
         <source>Category: {name}</source>
@@ -1248,6 +1449,22 @@
     <message>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>Ages by &amp;publication date</source>
+        <translation>Alter nach &amp;Veröffentlichungsdatum</translation>
+    </message>
+    <message>
+        <source>Count “older than” by when articles were published (articles without a publication date count by arrival)</source>
+        <translation>„Älter als“ nach dem Veröffentlichungsdatum der Artikel zählen (Artikel ohne Veröffentlichungsdatum zählen nach Eingang)</translation>
+    </message>
+    <message>
+        <source>Mark read &amp;automatically…</source>
+        <translation>&amp;Automatisch als gelesen markieren …</translation>
+    </message>
+    <message>
+        <source>R&amp;ules…</source>
+        <translation>Re&amp;geln …</translation>
     </message>
     <message>
         <source>Nothing unread in {name}</source>

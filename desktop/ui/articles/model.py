@@ -66,7 +66,8 @@ class JobPassed:
 
     def apply(self, row: ArticleRow) -> ArticleRow:
         if (self.low < row.id <= self.high and not row.is_read
-                and self.scope.holds(row.id, row.feed_id, row.category_id, row.received)):
+                and self.scope.holds(row.id, row.feed_id, row.category_id, row.received,
+                                     row.published)):
             return replace(row, is_read=True)
         return row
 

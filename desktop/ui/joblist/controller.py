@@ -134,12 +134,13 @@ class JobController(QObject):
     def open_confirmation(self, scope: Scope, age: str | None,
                            up_to: ArticleRow | None = None) -> MarkReadDialog:
         """``up_to``: "this article and everything older" (no age then)."""
-        dialog = MarkReadDialog(scope, self.prefs.age_choices(), age, self.window, up_to=up_to)
+        dialog = MarkReadDialog(scope, self.prefs.age_choices(), age, self.window, up_to=up_to,
+                                by_published=self.prefs.age_by_published)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.ageChanged.connect(lambda chosen: self._count_for(dialog, chosen))
         dialog.confirmed.connect(lambda chosen, watermark, count, dont_ask: self._confirmed(
             scope, chosen, watermark, count, dont_ask,
-            up_to.id if up_to else None))  # (any warning about the server shown)
+            up_to.id if up_to else None, dialog.selected_by()))  # (any server warning shown)
         self.confirmation = dialog
         dialog.open()
         self._count_for(dialog, dialog.selected_age())
@@ -155,7 +156,8 @@ class JobController(QObject):
             return
         scope = Scope(dialog.scope.kind, dialog.scope.target_id,
                       cutoff_for_age(age) if age else None,
-                      dialog.up_to.id if dialog.up_to is not None else None)
+                      dialog.up_to.id if dialog.up_to is not None else None,
+                      by=dialog.selected_by())
 
         async def count_and_overlapping(manager, user_id):
             count, watermark = await manager.unread_in_scope(user_id, scope)
@@ -172,18 +174,19 @@ class JobController(QObject):
                                     shown).run_in_background()
 
     def _confirmed(self, scope: Scope, age, watermark: int, count: int,
-                   dont_ask: bool, up_to: int | None = None) -> None:
+                   dont_ask: bool, up_to: int | None = None, by: str = "received") -> None:
         if dont_ask:
             self.prefs.confirm_mark_read = False
         self.window.spawn(self.start_mark_read(scope, age, watermark, force=True,
-                                        confirmed_count=count, up_to=up_to))
+                                               confirmed_count=count, up_to=up_to, by=by))
 
     async def mark_read_unasked(self, scope: Scope, age: str | None,
                                  up_to: int | None = None) -> int | None:
         """Without the confirmation: count first, and start nothing when nothing is unread
         (the tree's count may be a moment old)."""
+        by = "published" if age and self.prefs.age_by_published else "received"
         counted_scope = Scope(scope.kind, scope.target_id,
-                              cutoff_for_age(age) if age else None, up_to)
+                              cutoff_for_age(age) if age else None, up_to, by=by)
         counted = []  # (no key: a second request is a second job, as it always was)
         if not await QueryOp(self.window, None, lambda manager, user_id:
                              manager.unread_in_scope(user_id, counted_scope),
@@ -200,18 +203,21 @@ class JobController(QObject):
                                               ).format(where=where))
             return None
         return await self.start_mark_read(scope, age, watermark, confirmed_count=count,
-                                          up_to=up_to)
+                                          up_to=up_to, by=by)
 
     async def start_mark_read(self, scope: Scope, age: str | None, watermark: int | None,
                               *, force: bool = False, confirmed_count: int | None = None,
-                              up_to: int | None = None) -> int | None:
+                              up_to: int | None = None, by: str = "received") -> int | None:
         """Create and start the job; the window stays usable while it runs. ``force``: the
         person saw the warning about the web server's overlapping jobs and went on.
         ``confirmed_count``: the unread count they were shown, which its progress counts to.
-        ``up_to``: the article the job ends at (it and the articles received before it)."""
+        ``up_to``: the article the job ends at (it and the articles received before it).
+        ``by``: what the age counts, "received" (arrival) or "published"."""
         job_type, parameters = scope.job_request
         if age:
             parameters["older_than"] = cutoff_for_age(age)
+            if by == "published":
+                parameters["by"] = "published"
         if up_to:
             parameters["up_to_article"] = up_to
         try:

@@ -40,7 +40,7 @@ class MarkReadDialog(QDialog):
     confirmed = Signal(object, int, int, bool)  # age or None, watermark, count, don't ask again
 
     def __init__(self, scope: Scope, age_choices, default_age: str | None = None,
-                 parent=None, *, up_to: ArticleRow | None = None):
+                 parent=None, *, up_to: ArticleRow | None = None, by_published: bool = False):
         super().__init__(parent)
         self.scope = scope
         self.up_to = up_to
@@ -57,6 +57,13 @@ class MarkReadDialog(QDialog):
             self.age.addItem(label, value)
         self.age.setCurrentIndex(max(0, self.age.findData(default_age)))
         self.age.currentIndexChanged.connect(self._age_changed)
+        # the age by publication date rather than arrival (an article without one: arrival)
+        self.by_published = QCheckBox(self.tr(
+            "By publication date (articles without one count by arrival)"), self)
+        self.by_published.setVisible(up_to is None)  # (no age for "this and everything older")
+        self.by_published.setChecked(by_published)
+        self.by_published.setEnabled(self.selected_age() is not None)
+        self.by_published.toggled.connect(self._age_changed)
         self.question = QLabel(self._counting())
         self.question.setWordWrap(True)
         self.question.setMinimumWidth(420)  # the longest question on one or two whole lines
@@ -79,6 +86,7 @@ class MarkReadDialog(QDialog):
         if up_to is None:
             form = QFormLayout()
             form.addRow(self.tr("Articles:"), self.age)
+            form.addRow("", self.by_published)
             layout.addLayout(form)
         layout.addWidget(self.dont_ask)
         layout.addWidget(self.buttons)
@@ -86,12 +94,22 @@ class MarkReadDialog(QDialog):
     def selected_age(self) -> str | None:
         return self.age.currentData()
 
+    def selected_by(self) -> str:
+        """What the age counts: "published" or "received" (the arrival)."""
+        return ("published" if self.selected_age() and self.by_published.isChecked()
+                else "received")
+
     def _where(self) -> str:
         """'Tech', 'all feeds', 'Tech (older than 1 week)'."""
         where = (self.tr("all feeds") if self.scope.kind == "all"
                  else isolated(self.scope.name))
         age = self.selected_age()
-        return self.tr("{where} ({age})").format(where=where, age=age_phrase(age)) if age else where
+        if not age:
+            return where
+        if self.selected_by() == "published":
+            return self.tr("{where} ({age}, by publication date)").format(
+                where=where, age=age_phrase(age))
+        return self.tr("{where} ({age})").format(where=where, age=age_phrase(age))
 
     def _counting(self) -> str:
         return self.tr("Counting unread articles in {where}…").format(where=self._where())
@@ -136,6 +154,7 @@ class MarkReadDialog(QDialog):
         announce(self, f"{self.question.text()} {warning}".strip())
 
     def _age_changed(self, _index) -> None:
+        self.by_published.setEnabled(self.selected_age() is not None)
         self._watermark = None
         self.ok_button.setEnabled(False)
         self.question.setText(self._counting())

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QLocale, QModelIndex, Qt
 
-from ...jobs.api import UNDO, JobRecord, job_type_of, parameters_of
+from ...jobs.api import UNDO, JobRecord, JobWords
+from ...jobs.api import describe_job as describe_in_words
 from ..formatting import duration, full_local_time, local_time, number
 
 COLUMNS = ("#", "Job", "Status", "Progress", "Rate", "Started", "Finished", "Message")
@@ -352,33 +353,25 @@ def can_undo(job: JobRecord | None) -> bool:
             and bool(job.recorded) and not job.undone_by and bool(job.marked_count))
 
 
-def describe_job(job: JobRecord, category_names: dict[int, str], feed_names: dict[int, str]) -> str:
+def job_words() -> JobWords:
+    """The words of a job's label (the engine's describe_job, which the command line prints in
+    English) in the window's language."""
+    return JobWords(
+        category=translate("JobsTableModel", "Category: {name}"),
+        feed=translate("JobsTableModel", "Feed: {name}"),
+        all=translate("JobsTableModel", "All articles"),
+        undo=translate("JobsTableModel", "Undo of job {job}"),
+        unreadable=translate("JobsTableModel", "{type} (unreadable parameters)"),
+        before=translate("JobsTableModel", " (before {time})"),
+        published_before=translate("JobsTableModel", " (published before {time})"),
+        up_to=translate("JobsTableModel", " (article #{id} and older)"),
+        rule=translate("JobsTableModel", 'Rule "{name}": {job}'),
+    )
+
+
+def describe_job(job: JobRecord, category_names: dict[int, str],
+                 feed_names: dict[int, str]) -> str:
     """'Category: Tech', 'Feed: Orbit', 'All articles' (+ the older-than cutoff in local time,
-    or the article a "this and everything older" job ends at): the words of the engine's
-    describe_job (which the command line prints, in English), in the window's language."""
-    params = parameters_of(job.parameters)
-    if params is None:
-        return translate("JobsTableModel", "{type} (unreadable parameters)").format(
-            type=job.job_type)
-    job_type = job_type_of(job.job_type)
-    target = params.get(job_type.target_key) if job_type and job_type.target_key else None
-    kind = job_type.scope_kind if job_type else None
-    if kind == "category":
-        text = translate("JobsTableModel", "Category: {name}").format(
-            name=category_names.get(target, f"#{target}"))
-    elif kind == "feed":
-        text = translate("JobsTableModel", "Feed: {name}").format(
-            name=feed_names.get(target, f"#{target}"))
-    elif kind == "all":
-        text = translate("JobsTableModel", "All articles")
-    elif kind == "undo":
-        text = translate("JobsTableModel", "Undo of job {job}").format(job=target)
-    else:
-        text = job.job_type
-    if params.get("older_than"):
-        text += translate("JobsTableModel", " (before {time})").format(
-            time=local_time(params["older_than"]))
-    if params.get("up_to_article"):
-        text += translate("JobsTableModel", " (article #{id} and older)").format(
-            id=params["up_to_article"])
-    return text
+    the article a "this and everything older" job ends at, the rule that ran it)."""
+    return describe_in_words(job, category_names, feed_names, show_time=local_time,
+                             words=job_words())

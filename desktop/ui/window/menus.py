@@ -19,6 +19,7 @@ from ..formatting import isolated
 from ..joblist.edit_undo import EditUndo, job_text
 from ..joblist.model import can_undo
 from ..resources import icon, log_file_path
+from ..rules.dialog import RulesDialog
 from .preferences import PreferencesDialog
 
 translate = QCoreApplication.translate  # (the name lupdate finds)
@@ -34,6 +35,7 @@ class WindowMenus:
         # the dialogs last opened (tests look at them)
         self.about_box: QMessageBox | None = None
         self.preferences: PreferencesDialog | None = None
+        self.rules_dialog: RulesDialog | None = None
         self.mark_read_action = QAction(icon("mark-read"),
                                         translate("WindowMenus", "&Mark all as read"),
                                         self.window)
@@ -155,8 +157,45 @@ class WindowMenus:
             action = menu.addAction(mark_older_text(age))
             action.setEnabled(usable)
             action.triggered.connect(lambda _c=False, a=age: self.window.jobs.mark_selected_read(a))
+        by_published = menu.addAction(QCoreApplication.translate(
+            "WindowMenus", "Ages by &publication date"))
+        by_published.setCheckable(True)
+        by_published.setChecked(self.prefs.age_by_published)
+        by_published.setToolTip(QCoreApplication.translate(
+            "WindowMenus", "Count “older than” by when articles were published (articles "
+            "without a publication date count by arrival)"))
+        by_published.toggled.connect(self._set_age_by_published)
+        menu.addSeparator()
+        scope = self.window.selected_scope()
+        automatic = menu.addAction(QCoreApplication.translate(
+            "WindowMenus", "Mark read &automatically…"))
+        automatic.setEnabled(usable and scope is not None and scope.job_request is not None)
+        automatic.triggered.connect(lambda: self.open_rules(scope))
+        rules = menu.addAction(QCoreApplication.translate("WindowMenus", "R&ules…"))
+        rules.setEnabled(self.window.manager is not None and self.window.user_id is not None)
+        rules.triggered.connect(lambda: self.open_rules())
         menu.addSeparator()
         menu.addAction(self.refresh_action)
+
+    def open_rules(self, scope=None) -> RulesDialog:
+        """Feeds › Rules…; with ``scope`` (the tree's "Mark read automatically…"), the editor
+        of a new rule of that scope opens on it once the rules are read."""
+        if self.rules_dialog is not None:
+            self.rules_dialog.close()
+        dialog = RulesDialog(self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda: self.rules_dialog is dialog and setattr(
+            self, "rules_dialog", None))
+        self.rules_dialog = dialog
+        dialog.open()
+        if scope is not None:
+            dialog.reloaded.connect(lambda: dialog.editor is None and dialog.open_editor(
+                scope=scope))
+        dialog.reload()
+        return dialog
+
+    def _set_age_by_published(self, checked: bool) -> None:
+        self.prefs.age_by_published = checked
 
     def update_actions(self) -> None:
         scope = self.window.selected_scope()

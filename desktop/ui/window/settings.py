@@ -71,6 +71,15 @@ class AppSettings:
         self.qsettings.setValue("confirm_mark_read", bool(value))
 
     @property
+    def age_by_published(self) -> bool:
+        """Whether an older-than age counts by publication date (else by arrival)."""
+        return self._bool("mark_read/age_by_published", False)
+
+    @age_by_published.setter
+    def age_by_published(self, value: bool) -> None:
+        self.qsettings.setValue("mark_read/age_by_published", bool(value))
+
+    @property
     def custom_age_days(self) -> int:
         """An extra "older than N days" choice (0: none)."""
         return max(0, self._int("mark_read/custom_age_days", 0))
