@@ -40,6 +40,7 @@ from ..store.job_types import (
 from ..store.jobs_table import MAX_LIST_LIMIT, STATUSES, JobNotFound, JobRecord, JobRequestError
 from ..store.overview import FeedInfo, Overview
 from ..store.scopes import Scope
+from ..store.selection import MAX_RANGES
 from .events import JobEvent
 from .manager import (
     BulkOperationManager,
@@ -79,7 +80,7 @@ __all__ = [  # noqa: RUF022 (grouped by what they are, not sorted)
     # the article list's steps (sizes only; the walking is the engine's)
     "FIRST_SPAN", "next_span",
     # jobs: their types, parameters and listing
-    "MARK_ALL", "MARK_CATEGORY", "MARK_FEED", "MARK_READ_BY_SCOPE", "MAX_LIST_LIMIT",
+    "MARK_ALL", "MARK_CATEGORY", "MAX_RANGES", "MARK_FEED", "MARK_READ_BY_SCOPE", "MAX_LIST_LIMIT",
     "STATUSES", "UNDO", "describe_job", "is_undo", "job_type_of", "parameters_of",
     "parse_parameters",
     # time, and naming a database

@@ -74,6 +74,21 @@ def describe_job(job, category_names: dict[int, str] | None = None,
         text += f" (before {show_time(params['older_than'])})"
     if params.get("up_to_article"):
         text += f" (article #{params['up_to_article']} and older)"
+    return text + describe_narrowing(params)
+
+
+def describe_narrowing(params: dict) -> str:
+    """What a job narrowed to the article list's picks adds to its label (store.selection)."""
+    text = ""
+    if params.get("from_article"):
+        text += f" (article #{params['from_article']} and newer)"
+    ranges = params.get("article_ranges")
+    if isinstance(ranges, list) and ranges:
+        text += (f" (article #{ranges[0][0]})" if len(ranges) == 1 and isinstance(ranges[0], list)
+                 and len(ranges[0]) == 2 and ranges[0][0] == ranges[0][1]
+                 else " (selected articles)")
+    if isinstance(params.get("search"), str) and params["search"].strip():
+        text += f" (titles matching “{params['search'].strip()}”)"
     return text
 
 
