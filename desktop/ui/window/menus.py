@@ -103,6 +103,8 @@ class WindowMenus:
         view_menu.addAction(self.hide_read_action)
         view_menu.addAction(self.window.articles.show_read_action)
         view_menu.addAction(self.refresh_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.window.articles.selection.next_unread_action)
         self.feeds_menu = menus.addMenu("F&eeds")
         self.feeds_menu.aboutToShow.connect(lambda: self.fill_mark_read_menu(self.feeds_menu))
         self.fill_mark_read_menu(self.feeds_menu)
@@ -110,7 +112,7 @@ class WindowMenus:
         articles = self.window.articles
         for action in (articles.open_article_action, articles.copy_link_action, None,
                        articles.toggle_read_action, articles.toggle_star_action, None,
-                       articles.mark_older_action):
+                       articles.mark_older_action, *articles.selection.menu_actions()):
             if action is None:
                 article_menu.addSeparator()
             else:
