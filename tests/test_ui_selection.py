@@ -104,6 +104,8 @@ def test_shift_and_ctrl_click_mark_exactly_the_selection_as_one_undoable_job(
         window.menus.undo_last_action.trigger()
     assert read_by(server_db) == before
     qtbot.waitUntil(lambda: bold_ids(window) == set(unread(TECH)))
+    # the list was read again (the articles made unread are in it): the same rows selected
+    qtbot.waitUntil(lambda: selected_ids(window) == picked)
 
 
 def tree_unread(window) -> int:

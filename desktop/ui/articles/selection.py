@@ -16,13 +16,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QItemSelection, QItemSelectionModel, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 from ...jobs.api import MARK_ALL, MAX_RANGES, JobRequestError, Scope
 from ..feeds.scope_tree import scope_label
 from ..formatting import isolated
 from .model import TITLE
+
+KEPT_SELECTION = 4_000  # selected rows looked for again when the same list is read again
 
 
 def tr(text: str) -> str:
@@ -39,7 +41,7 @@ class ArticleSelection(QObject):
         self.window = controller.window
         self.view, self.model, self.loader = controller.view, controller.model, controller.loader
         self.mark_selected_action = self._action(
-            tr("Mark selected as &read"), ["Shift+M"], self.mark_selected_read,
+            tr("Mar&k selected as read"), ["Shift+M"], self.mark_selected_read,
             tr("Mark every selected article read as one job (Shift+M; Ctrl+A selects the "
                "whole list)"))
         self.mark_newer_action = self._action(
@@ -62,8 +64,13 @@ class ArticleSelection(QObject):
                                                      QKeySequence("Enter")])
         self.space_action = self._action(tr("Open or next unread"), ["Space"],
                                          self.open_or_next, "")
-        self.view.selectionModel().selectionChanged.connect(lambda *_: self.update_actions())
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self._next_task: asyncio.Future | None = None
+        # the same list read again (after an undo, F5): its selected rows selected again
+        self._kept: tuple | None = None  # (spec, {article ids}) to select again
+        self._restoring = False
+        self.model.modelAboutToBeReset.connect(self._keep_selection)
+        self.model.dataChanged.connect(lambda *_: self._restore_selection())
         self.update_actions()
 
     def _action(self, text, keys, slot, tip) -> QAction:
@@ -85,6 +92,42 @@ class ArticleSelection(QObject):
                   else []),
                 *([self.mark_search_action] if not for_rows or (spec and spec.search.split())
                   else [])]
+
+    def _selection_changed(self, *_args) -> None:
+        if not self._restoring and self.model.rowCount():
+            self._kept = None  # the person chose anew
+        self.update_actions()
+
+    def _keep_selection(self) -> None:
+        rows = [self.model.row_at(index.row())
+                for index in self.view.selectionModel().selectedRows()[:KEPT_SELECTION]]
+        ids = {row.id for row in rows if row is not None}
+        self._kept = (self.model.spec, ids) if ids and not self.view.whole_list else None
+
+    def _restore_selection(self) -> None:
+        if self._kept is None:
+            return
+        spec, ids = self._kept
+        if spec != self.model.spec:
+            self._kept = None
+            return
+        found = [row for row in (self.model.row_of(article_id) for article_id in ids)
+                 if row >= 0]
+        if not found:
+            return
+        selection = QItemSelection()
+        for row in found:
+            selection.select(self.model.index(row, 0),
+                             self.model.index(row, self.model.columnCount() - 1))
+        self._restoring = True
+        try:
+            self.view.selectionModel().select(selection,
+                                              QItemSelectionModel.SelectionFlag.Select)
+        finally:
+            self._restoring = False
+        self._kept = (spec, ids - {self.model.row_at(row).id for row in found})
+        if not self._kept[1]:
+            self._kept = None
 
     # -- which rows -------------------------------------------------------------------------
     def blocks(self) -> list[tuple[int, int]]:
@@ -117,9 +160,9 @@ class ArticleSelection(QObject):
         count = self.selected_count()
         self.mark_selected_action.setEnabled(ready and count > 0)
         self.mark_selected_action.setText(
-            tr("Mark the whole list as &read") if ready and self.whole_list()
+            tr("Mar&k the whole list as read") if ready and self.whole_list()
             else QCoreApplication.translate("ArticleSelection",
-                                            "Mark %n selected as &read", "", max(count, 1)))
+                                            "Mar&k %n selected as read", "", max(count, 1)))
         row = self.controller.selected_article()
         scope = self.controller._older_scope(row)
         self.mark_newer_action.setEnabled(ready and row is not None and scope is not None)
