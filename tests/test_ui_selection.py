@@ -228,3 +228,65 @@ def test_n_and_space_go_to_the_next_unread_article_and_on_into_the_next_feed(
                      if action.text() == "&View")
     assert window.articles.selection.next_unread_action in view_menu.actions()
     assert window.articles.selection.next_unread_action.shortcut().toString() == "N"
+
+
+def test_mark_selected_unread_writes_each_and_ctrl_z_marks_them_read_again(
+        qtbot, make_window, server_db):
+    window = make_window(server_db)
+    window.articles.pane.show_read.setChecked(True)
+    click_scope(qtbot, window, "feed", 4)  # 100..91; 99, 96, 93 read
+    wait_for_articles(qtbot, window)
+    focus_articles(qtbot, window)
+    before = read_by(server_db)
+    click_article(qtbot, window, 99)
+    index = article_index(window, 93)
+    qtbot.mouseClick(window.articles.view.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.ShiftModifier,
+                     pos=window.articles.view.visualRect(index).center())
+    assert selected_ids(window) == set(range(93, 100))
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_U, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: bold_ids(window) == set(range(91, 101)))
+    assert read_by(server_db) == before - {99, 96, 93}
+    assert window.status_label.full_text == "Marked 3 article(s) unread (Ctrl+Z marks them " \
+                                            "read again)"
+    window.menus.undo_last_action.trigger()
+    qtbot.waitUntil(lambda: bold_ids(window) == set(range(91, 101)) - {99, 96, 93})
+    qtbot.waitUntil(lambda: read_by(server_db) == before)
+    assert not window.articles.selection.can_undo_unread()
+
+
+def test_ctrl_a_before_the_list_is_walked_to_its_end_selects_the_rows_that_come(
+        qtbot, make_window, server_db, monkeypatch):
+    """The walk is held after its first step (a gate, not a race): Ctrl+A then, the rest of
+    the list arrives selected, and the job is the whole list's."""
+    import asyncio
+
+    window = make_window(server_db)
+    gate, steps = asyncio.Event(), []
+    queries = window.manager.queries
+    extend = queries.extend_article_list
+
+    async def held(start, spec, cursor, span, rows):
+        if steps:
+            await gate.wait()
+        steps.append(cursor)
+        return await extend(start, spec, cursor, 10, rows)  # 10 ids a step: several steps
+
+    monkeypatch.setattr(queries, "extend_article_list", held)
+    click_scope(qtbot, window, "category", 1)
+    qtbot.waitUntil(lambda: window.articles.model.rowCount() > 0)
+    assert not window.articles.model.complete
+    focus_articles(qtbot, window)
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    first = window.articles.model.rowCount()
+    gate.set()
+    wait_for_articles(qtbot, window)
+    assert window.articles.model.rowCount() > first
+    assert window.articles.view.whole_list
+    rows = window.articles.view.selectionModel().selectedRows()
+    assert len(rows) == window.articles.model.rowCount() == len(unread(TECH))
+    before = read_by(server_db)
+    with qtbot.waitSignal(window.jobFinished, timeout=20_000) as finished:
+        qtbot.keyClick(window.articles.view, Qt.Key.Key_M, Qt.KeyboardModifier.ShiftModifier)
+    assert json.loads(finished.args[0].parameters) == {"category_id": 1}
+    assert read_by(server_db) == before | set(TECH)

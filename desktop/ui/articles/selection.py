@@ -19,11 +19,15 @@ import contextlib
 from PySide6.QtCore import QCoreApplication, QItemSelection, QItemSelectionModel, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
-from ...jobs.api import MARK_ALL, MAX_RANGES, JobRequestError, Scope
+from ...jobs.api import MARK_ALL, MAX_RANGES, ArticleNotFound, JobRequestError, Scope
 from ..feeds.scope_tree import scope_label
 from ..formatting import isolated
 from .model import TITLE
 
+# Marking unread is one write per article, not a job: the spec's job types all mark read (a
+# program reading the job table must understand every row), and a person unmarks a handful.
+# 200 single-row transactions take well under a second; more is refused with a message.
+MAX_UNREAD_AT_ONCE = 200
 KEPT_SELECTION = 4_000  # selected rows looked for again when the same list is read again
 
 
@@ -44,6 +48,10 @@ class ArticleSelection(QObject):
             tr("Mar&k selected as read"), ["Shift+M"], self.mark_selected_read,
             tr("Mark every selected article read as one job (Shift+M; Ctrl+A selects the "
                "whole list)"))
+        self.mark_unread_action = self._action(
+            tr("Mark selected as &unread"), ["Shift+U"], self.mark_selected_unread,
+            tr("Mark the selected articles unread (Shift+U; at most {limit} at a time; "
+               "Ctrl+Z marks them read again)").format(limit=MAX_UNREAD_AT_ONCE))
         self.mark_newer_action = self._action(
             tr("Mark this and everything newer as read"), [], self.mark_newer,
             tr("Mark this article and every article of the list's scope received after it "
@@ -66,6 +74,7 @@ class ArticleSelection(QObject):
                                          self.open_or_next, "")
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self._next_task: asyncio.Future | None = None
+        self._unread_record: tuple | None = None  # (engine, user, ids made unread, turn)
         # the same list read again (after an undo, F5): its selected rows selected again
         self._kept: tuple | None = None  # (spec, {article ids}) to select again
         self._restoring = False
@@ -87,9 +96,9 @@ class ArticleSelection(QObject):
         menu, which leaves out what does not apply there (one row selected: "Mark as read"
         says it; no search)."""
         spec = self.model.spec
+        several = not for_rows or self.selected_count() > 1
         return [self.mark_newer_action, None,
-                *([self.mark_selected_action] if not for_rows or self.selected_count() > 1
-                  else []),
+                *([self.mark_selected_action, self.mark_unread_action] if several else []),
                 *([self.mark_search_action] if not for_rows or (spec and spec.search.split())
                   else [])]
 
@@ -159,6 +168,7 @@ class ArticleSelection(QObject):
         ready = self._ready()
         count = self.selected_count()
         self.mark_selected_action.setEnabled(ready and count > 0)
+        self.mark_unread_action.setEnabled(ready and 0 < count <= MAX_UNREAD_AT_ONCE)
         self.mark_selected_action.setText(
             tr("Mar&k the whole list as read") if ready and self.whole_list()
             else QCoreApplication.translate("ArticleSelection",
@@ -208,6 +218,61 @@ class ArticleSelection(QObject):
         count = self.selected_count()
         await self._start(job_type, parameters, start.high, QCoreApplication.translate(
             "ArticleSelection", "%n selected article(s)", "", count))
+
+    def mark_selected_unread(self) -> None:
+        if self._ready() and self.selected_count():
+            self.window.spawn(self._mark_selected_unread())
+
+    async def _mark_selected_unread(self) -> None:
+        start, manager, user_id = self.loader.start, self.controller.manager, \
+            self.controller.user_id
+        blocks = [(0, self.model.rowCount() - 1)] if self.view.whole_list else self.blocks()
+        pairs = await manager.selected_article_ranges(start, blocks, exact_blocks=False,
+                                                      limit=MAX_UNREAD_AT_ONCE)
+        if pairs is None or start is not self.loader.start:
+            return
+        if len(pairs) > MAX_UNREAD_AT_ONCE:
+            self.window.status_label.setText(tr(
+                "Mark unread works on at most {limit} articles at a time").format(
+                    limit=MAX_UNREAD_AT_ONCE))
+            return
+        made_unread = await self._set_read(manager, user_id, [low for low, _ in pairs], False)
+        edit_undo = self.window.menus.edit_undo
+        edit_undo.job_acted()
+        self._unread_record = (manager, user_id, made_unread, edit_undo.job_turn)
+        edit_undo.update()
+        self.window.status_label.setText(QCoreApplication.translate(
+            "ArticleSelection", "Marked %n article(s) unread (Ctrl+Z marks them read again)",
+            "", len(made_unread)))
+
+    async def _set_read(self, manager, user_id: int, ids: list[int], read: bool) -> list[int]:
+        """One write per article (each publishes its change: rows and counts move at once);
+        the ids whose read state changed."""
+        changed = []
+        for article_id in ids:
+            try:
+                change = await manager.set_article_read(user_id, article_id, read)
+            except ArticleNotFound:
+                continue  # deleted meanwhile
+            if change.unread_delta:
+                changed.append(article_id)
+        return changed
+
+    def can_undo_unread(self) -> bool:
+        """Whether Ctrl+Z now means "mark read again what Mark selected as unread changed":
+        nothing was marked, started or undone since, on this engine and user."""
+        record = self._unread_record
+        return (record is not None and record[0] is self.controller.manager
+                and record[1] == self.controller.user_id and bool(record[2])
+                and record[3] == self.window.menus.edit_undo.job_turn)
+
+    async def undo_unread(self) -> None:
+        manager, user_id, ids, _turn = self._unread_record
+        self._unread_record = None
+        again = await self._set_read(manager, user_id, ids, True)
+        self.window.menus.edit_undo.job_acted()
+        self.window.status_label.setText(QCoreApplication.translate(
+            "ArticleSelection", "Marked %n article(s) read again", "", len(again)))
 
     def mark_newer(self) -> None:
         row = self.controller.selected_article()

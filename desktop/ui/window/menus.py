@@ -56,7 +56,7 @@ class WindowMenus:
         self.edit_undo = EditUndo(self.undo_last_action,
                                   [self.window.feed_pane.filter_edit,
                                    self.window.articles.pane.search],
-                                  lambda: self.window.spawn(self.window.jobs.undo_last_mark_read()),
+                                  lambda: self.window.spawn(self._undo_last()),
                                   self._job_can_be_undone)
         self.find_action = QAction("&Filter feeds", self.window)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
@@ -162,7 +162,17 @@ class WindowMenus:
         self.window.articles.update_actions()
         self.window.articles.update_state()
 
+    async def _undo_last(self) -> None:
+        """Ctrl+Z: the selection just marked unread, if nothing was done since; else a job."""
+        selection = self.window.articles.selection
+        if selection.can_undo_unread():
+            await selection.undo_unread()
+        else:
+            await self.window.jobs.undo_last_mark_read()
+
     def _job_can_be_undone(self) -> bool:
+        if self.window.articles.selection.can_undo_unread():
+            return True
         return (self.window.manager is not None and self.window.user_id is not None
                 and not self.window.manager.read_only_reason
                 and any(can_undo(job) for job in self.window.jobs.model.jobs()))
