@@ -171,8 +171,9 @@ class ArticleSelection(QObject):
         self.mark_unread_action.setEnabled(ready and 0 < count <= MAX_UNREAD_AT_ONCE)
         self.mark_selected_action.setText(
             tr("Mar&k the whole list as read") if ready and self.whole_list()
-            else QCoreApplication.translate("ArticleSelection",
-                                            "Mar&k %n selected as read", "", max(count, 1)))
+            else QCoreApplication.translate("ArticleSelection", "Mar&k %n selected as read",
+                                            "", count) if count
+            else tr("Mar&k selected as read"))
         row = self.controller.selected_article()
         scope = self.controller._older_scope(row)
         self.mark_newer_action.setEnabled(ready and row is not None and scope is not None)
