@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..store import job_requests, jobs_table, undo, undo_record
 from ..store.clock import utc_now_text
@@ -79,6 +79,23 @@ def narrowed_low(scope: Scope, cursor: int) -> int:
     return max([cursor] + [first - 1 for first in firsts])
 
 
+def scope_in_span(scope: Scope, low: int, high: int) -> Scope | None:
+    """The scope as it bears on ids in (low, high]: its selected ranges cut to the span (None
+    when none reaches into it), a from_id already passed dropped. SQLite bounds a rowid scan
+    by one pair of limits only: left whole, a range of 100,000 selected ids was scanned by
+    every chunk of 50 (2 ms an article where 0.02 ms is the rule), and the ids picked one by
+    one were all bound in every statement."""
+    if scope.id_ranges:
+        cut = tuple((max(first, low + 1), min(last, high)) for first, last in scope.id_ranges
+                    if first <= high and last > low)
+        if not cut:
+            return None
+        scope = replace(scope, id_ranges=cut)
+    if scope.from_id is not None and scope.from_id <= low + 1:
+        scope = replace(scope, from_id=None)
+    return scope
+
+
 def mark_chunk_read(job_id: int, owner: str, user_id: int, scope: Scope, cursor: int,
                     watermark: int, span: int, *, upsert: bool,
                     record: bool = True, backend) -> ChunkOutcome:
@@ -94,7 +111,8 @@ def mark_chunk_read(job_id: int, owner: str, user_id: int, scope: Scope, cursor:
             return
         # (our connections do not enforce foreign keys: the user must still be there)
         job_requests.check_user_exists(user_id)
-        counts = span_counts(scope, low, high) if low < high else {}
+        in_span = scope_in_span(scope, low, high)
+        counts = span_counts(in_span, low, high) if low < high and in_span else {}
         now = utc_now_text()
         recorder = backend.chunk_recorder(database_proxy.obj) if record else None
         if recorder:
@@ -107,7 +125,7 @@ def mark_chunk_read(job_id: int, owner: str, user_id: int, scope: Scope, cursor:
         if upsert and counts and (len(counts) > MANY_FEEDS or scope.narrowed):
             # one statement rather than one per feed (a selection or a search is a condition
             # a feed's id range cannot say)
-            outcome.marked_by_feed, rows = mark_span_read(user_id, scope, low, high, now,
+            outcome.marked_by_feed, rows = mark_span_read(user_id, in_span, low, high, now,
                                                           recorder=recorder)
             counts_by_feed = {}
         else:

@@ -108,10 +108,13 @@ class ArticleSelection(QObject):
         self.update_actions()
 
     def _keep_selection(self) -> None:
+        self._kept = None
+        if self.view.whole_list or not 0 < self.selected_count() <= KEPT_SELECTION:
+            return  # (selectedRows() of a million rows would make a million indexes)
         rows = [self.model.row_at(index.row())
-                for index in self.view.selectionModel().selectedRows()[:KEPT_SELECTION]]
+                for index in self.view.selectionModel().selectedRows()]
         ids = {row.id for row in rows if row is not None}
-        self._kept = (self.model.spec, ids) if ids and not self.view.whole_list else None
+        self._kept = (self.model.spec, ids) if ids else None
 
     def _restore_selection(self) -> None:
         if self._kept is None:
