@@ -130,3 +130,17 @@ def test_without_the_unique_index_a_selection_job_fails_saying_why(tmp_path):
     job: JobRecord = run_engine(path, body)
     assert job.status == "failed" and "unique (user_id, article_id) index" in job.error_message
     assert read_status(path) == before
+
+
+def test_a_chunk_sees_only_the_selected_ranges_inside_its_span():
+    """SQLite bounds a rowid scan by one pair of limits: a chunk's statements must carry the
+    selection cut to the chunk's span, or every chunk scans the whole selected range."""
+    from desktop.jobs.chunk import narrowed_low, scope_in_span
+    from desktop.store.scopes import Scope
+
+    scope = Scope("feed", 1, id_ranges=((5, 5), (10, 500), (900, 900)), from_id=8)
+    assert scope_in_span(scope, 100, 200) == Scope("feed", 1, id_ranges=((101, 200),))
+    assert scope_in_span(scope, 0, 7) == Scope("feed", 1, id_ranges=((5, 5),), from_id=8)
+    assert scope_in_span(scope, 500, 899) is None
+    assert scope_in_span(Scope("all", from_id=50), 60, 90) == Scope("all")
+    assert narrowed_low(scope, 0) == 7 and narrowed_low(scope, 300) == 300  # both bounds hold
