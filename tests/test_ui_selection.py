@@ -11,7 +11,7 @@ import sqlite3
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QMenu
-from support.databases import make_server_database, read_status
+from support.databases import make_server_database, read_status, written
 from support.window import (
     article_index,
     bold_ids,
@@ -68,7 +68,8 @@ def choose_in_menu(qtbot, window, article_id: int, text: str) -> None:
 
 
 def test_shift_and_ctrl_click_mark_exactly_the_selection_as_one_undoable_job(
-        qtbot, make_window, server_db):
+        qtbot, make_window, reader):
+    server_db = reader  # a file, then a PostgreSQL database
     window = make_window(server_db, max_chunk=4)  # many chunks: the selection outlives them
     click_scope(qtbot, window, "category", 1)
     wait_for_articles(qtbot, window)
@@ -168,7 +169,8 @@ def test_this_and_everything_newer_is_exact_and_undoable(qtbot, make_window, ser
     qtbot.waitUntil(lambda: bold_ids(window) == set(unread(range(1, 41))))
 
 
-def test_the_search_results_are_marked_up_to_the_lists_end(qtbot, make_window, server_db):
+def test_the_search_results_are_marked_up_to_the_lists_end(qtbot, make_window, reader):
+    server_db = reader  # a file, then a PostgreSQL database
     window = make_window(server_db)
     click_scope(qtbot, window, "category", 1)
     window.articles.pane.search.setText("2")
@@ -177,9 +179,10 @@ def test_the_search_results_are_marked_up_to_the_lists_end(qtbot, make_window, s
     wait_for_articles(qtbot, window)
     matches = {n for n in TECH if "2" in str(n)}
     assert set(listed_ids(window)) == set(unread(TECH)) & matches
-    with sqlite3.connect(server_db) as conn:  # the gate: it exists before the click
-        late = conn.execute("INSERT INTO articles (feed_id, title, created_at) VALUES "
-                            "(1, 'Late 2', ?)", (utc_now_text(),)).lastrowid
+    with written(server_db) as conn:  # the gate: it exists before the click
+        conn.execute("INSERT INTO articles (id, feed_id, title, created_at, content) VALUES "
+                     "(106, 1, 'Late 2', ?, 'body')", (utc_now_text(),))
+    late = 106
     before = read_by(server_db)
     action = window.articles.selection.mark_search_action
     assert action.isEnabled()
@@ -193,11 +196,14 @@ def test_the_search_results_are_marked_up_to_the_lists_end(qtbot, make_window, s
 
 
 def test_n_and_space_go_to_the_next_unread_article_and_on_into_the_next_feed(
-        qtbot, make_window, server_db):
-    with sqlite3.connect(server_db) as conn:  # feed 1 (after News' feeds in the tree) all read
-        conn.execute("UPDATE read_status SET is_read = 1 WHERE user_id = 1 AND article_id <= 40")
+        qtbot, make_window, reader):
+    server_db = reader  # a file, then a PostgreSQL database
+    with written(server_db) as conn:  # feed 1 (after News' feeds in the tree) all read
+        conn.execute("UPDATE read_status SET is_read = TRUE WHERE user_id = 1 "
+                     "AND article_id <= 40")
         conn.execute("INSERT INTO read_status (user_id, article_id, is_read, is_starred, "
-                     "created_at, updated_at) SELECT 1, id, 1, 0, created_at, created_at "
+                     "is_archived, created_at, updated_at) SELECT 1, id, TRUE, FALSE, FALSE, "
+                     "created_at, created_at "
                      "FROM articles a WHERE feed_id = 1 AND NOT EXISTS (SELECT 1 FROM "
                      "read_status r WHERE r.user_id = 1 AND r.article_id = a.id)")
     window = make_window(server_db)
