@@ -108,6 +108,14 @@ def positive_int(text: str) -> int:
     return int(text)
 
 
+def title_words(text: str) -> str:
+    """--search: the words every title must contain (as the window's article search)."""
+    if not text.split() or len(text) > 500:
+        raise argparse.ArgumentTypeError(f"{text!r} is no search: give 1 to 500 characters "
+                                         "with at least one word")
+    return text
+
+
 def cutoff_from_age(text: str) -> str:
     load_engine()
     try:
@@ -181,6 +189,12 @@ def build_parser() -> argparse.ArgumentParser:
     mark.add_argument("--up-to-article", type=positive_int, metavar="ID",
                       help="only article ID and those ingested before it (smaller ids): "
                            "'this one and everything older'")
+    mark.add_argument("--from-article", type=positive_int, metavar="ID",
+                      help="only article ID and those ingested after it: 'this one and "
+                           "everything newer'")
+    mark.add_argument("--search", type=title_words, metavar="TEXT",
+                      help="only articles whose title contains every word of TEXT "
+                           "(case-insensitive), as the window's search")
     mark.add_argument("--force", action="store_true",
                       help="run even while the web server marks some of these articles read")
     running_options(mark)
@@ -312,6 +326,10 @@ async def cmd_mark_read(args) -> int:
             params["by"] = "published"
     if args.up_to_article:
         params["up_to_article"] = args.up_to_article
+    if args.from_article:
+        params["from_article"] = args.from_article
+    if args.search:
+        params["search"] = args.search
 
     async def create(manager):
         return await manager.create_job(job_type, args.user, params, run=False,

@@ -117,6 +117,9 @@ MARK_READ = {  # option -> articles in scope on the server-shaped database
     "feed": (["--feed", "3"], set(range(71, 91))),
     "all": (["--all"], set(range(1, 106))),
     "category-up-to": (["--category", "1", "--up-to-article", "30"], set(range(1, 31))),
+    "category-from": (["--category", "1", "--from-article", "60"], set(range(60, 71))),
+    "all-search": (["--all", "--search", "article 7"],
+                   {n for n in range(1, 106) if "7" in str(n)}),
 }
 
 
@@ -253,6 +256,8 @@ def test_an_unknown_id_gets_one_line_naming_it_and_no_job(reader, args, message)
     (["mark-read", "--user", "0", "--all"], "'0'"),
     (["cancel", "--user", "1", "first"], "'first'"),
     (["jobs", "--user", "one"], "'one'"),
+    (["mark-read", "--user", "1", "--all", "--search", "  "], "'  ' is no search"),
+    (["mark-read", "--user", "1", "--all", "--from-article", "0"], "'0'"),
 ])
 def test_a_non_numeric_id_is_refused_with_exit_2(server_db, args, value):
     state = file_state(server_db)

@@ -42,6 +42,7 @@ from ..store.jobs_table import MAX_LIST_LIMIT, STATUSES, JobNotFound, JobRecord,
 from ..store.overview import FeedInfo, Overview
 from ..store.rules import age_seconds, age_text, daily_time
 from ..store.scopes import Scope
+from ..store.selection import MAX_RANGES
 from .events import JobEvent
 from .manager import (
     BulkOperationManager,
@@ -83,6 +84,7 @@ __all__ = [  # noqa: RUF022 (grouped by what they are, not sorted)
     "FIRST_SPAN", "next_span",
     # jobs: their types, parameters and listing
     "MARK_ALL", "MARK_CATEGORY", "MARK_FEED", "MARK_READ_BY_SCOPE", "MAX_LIST_LIMIT",
+    "MAX_RANGES",
     "STATUSES", "UNDO", "JobWords", "describe_job", "is_undo", "job_type_of", "parameters_of",
     "parse_parameters",
     # rules: what they are, and the words a person types for them (pure helpers)

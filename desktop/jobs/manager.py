@@ -204,6 +204,8 @@ class BulkOperationManager:
     extend_article_list = Delegate("queries")
     read_article_page = Delegate("queries")
     has_newer_articles = Delegate("queries")
+    selected_article_ranges = Delegate("queries")
+    next_unread_in_list = Delegate("queries")
     create_sample_data = Delegate("queries")
     count_finished_jobs = Delegate("queries")
     delete_finished_jobs = Delegate("queries")

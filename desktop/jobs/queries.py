@@ -72,6 +72,18 @@ class FaceQueries:
         """Whether articles of the list's scope arrived after it was started."""
         return await self.reads.call(article_list.has_newer, spec, start.high)
 
+    async def selected_article_ranges(self, start: ListStart, blocks: list[tuple[int, int]],
+                                      *, exact_blocks: bool, limit: int) -> list | None:
+        """The id ranges of blocks of the list's rows (article_list.selected_ranges)."""
+        return await self.reads.call(article_list.selected_ranges, start.table, blocks,
+                                     exact_blocks=exact_blocks, limit=limit)
+
+    async def next_unread_in_list(self, start: ListStart, user_id: int,
+                                  after: int) -> int | None:
+        """The position of the list's first unread row after position ``after``, or None."""
+        return await self.reads.call(article_list.next_unread_position, start.table, user_id,
+                                     after)
+
     # -- writes -------------------------------------------------------------------------------
     async def create_sample_data(self, articles: int) -> dict[str, int]:
         """Fill an empty database with sample users, feeds and ``articles`` articles (raises

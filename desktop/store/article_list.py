@@ -296,3 +296,57 @@ def has_newer(spec: ListSpec, high: int) -> bool:
     return bool(_execute(
         f"SELECT EXISTS (SELECT 1 FROM articles a WHERE ({condition}) AND a.id > :high)",
         {**params, "high": high}).fetchone()[0])
+
+
+def selected_ranges(table: str, blocks: list[tuple[int, int]], *, exact_blocks: bool,
+                    limit: int) -> list[list[int]] | None:
+    """The article id ranges [first, last] of blocks of the list's rows (positions from 0,
+    inclusive), for a job narrowed to them (store.selection); None when the list is gone.
+
+    ``exact_blocks``: the job's scope is the list's (with its search), so a block of rows is
+    exactly its scope's articles from the block's smallest id to its largest — one pair
+    whatever its length. Otherwise (the Uncategorized list: a job's scope is every article)
+    each article is its own pair. At most ``limit`` + 1 pairs are read: more than ``limit`` is
+    too many for a job."""
+    if table not in _tables_of_this_connection():
+        return None
+    pairs: list[list[int]] = []
+    try:
+        for first, last in blocks:
+            bounds = {"first": first, "last": last + 1}
+            if exact_blocks:
+                low, high = _execute(
+                    f"SELECT min(article_id), max(article_id) FROM {_qualified(table)} "
+                    "WHERE pos > :first AND pos <= :last", bounds).fetchone()
+                found = [(low, high)] if low is not None else []
+            else:
+                found = [(article_id, article_id) for (article_id,) in _execute(
+                    f"SELECT article_id FROM {_qualified(table)} WHERE pos > :first "
+                    "AND pos <= :last ORDER BY pos LIMIT :limit",
+                    {**bounds, "limit": limit + 1 - len(pairs)}).fetchall()]
+            pairs.extend([low, high] for low, high in found)
+            if len(pairs) > limit:
+                break
+    except DatabaseError:
+        if _list_gone(table):
+            return None
+        raise
+    return pairs
+
+
+def next_unread_position(table: str, user_id: int, after: int) -> int | None:
+    """The position of the first row after position ``after`` whose article is unread for the
+    user now (-1: from the start); None when there is none (or the list is gone)."""
+    if table not in _tables_of_this_connection():
+        return None
+    try:
+        found = _execute(
+            f"SELECT t.pos - 1 FROM {_qualified(table)} t JOIN articles a ON a.id = t.article_id "
+            "WHERE t.pos > :after AND NOT EXISTS (SELECT 1 FROM read_status r "
+            "WHERE r.user_id = :user AND r.article_id = t.article_id AND r.is_read) "
+            "ORDER BY t.pos LIMIT 1", {"after": after + 1, "user": user_id}).fetchone()
+    except DatabaseError:
+        if _list_gone(table):
+            return None
+        raise
+    return found[0] if found else None

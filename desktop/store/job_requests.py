@@ -13,6 +13,7 @@ from .clock import parse_db_text, shown, to_db_text
 from .job_types import JOB_TYPES
 from .models import Article, BulkOperationJob, Category, Feed, User, database_proxy
 from .scopes import AGE_BY, Scope, count_in_scope
+from .selection import parse_narrowing, ranges_end
 
 JOB_SCOPES = {  # job_type -> (scope kind, parameter naming its target)
     name: (job_type.scope_kind, job_type.target_key) for name, job_type in JOB_TYPES.items()}
@@ -82,7 +83,11 @@ def parse_parameters(job_type: str, parameters) -> tuple[Scope, dict]:
     by = parameters.get("by", "received")
     if by not in AGE_BY:
         raise JobRequestError(f"by must be one of {', '.join(AGE_BY)}, not {shown(by)}")
-    return Scope(kind, target, cutoff, up_to, by=by), parameters
+    try:  # what was picked in the article list: from_article, article_ranges, search
+        narrowing = parse_narrowing(parameters)
+    except ValueError as exc:
+        raise JobRequestError(str(exc)) from None
+    return Scope(kind, target, cutoff, up_to, by=by, **narrowing), parameters
 
 
 def check_published_dates() -> None:
@@ -138,7 +143,7 @@ def bounded_watermark(scope: Scope, watermark: int | None = None) -> int:
     """The newest article id a job of ``scope`` covers: the newest article now, or less when the
     person saw an older newest one counted (``watermark``), or the scope ends at an article
     (``up_to_article``)."""
-    bounds = [newest_article_id(), watermark, scope.up_to]
+    bounds = [newest_article_id(), watermark, scope.up_to, ranges_end(scope.id_ranges)]
     return min(bound for bound in bounds if bound is not None)
 
 

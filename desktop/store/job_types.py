@@ -56,6 +56,10 @@ class JobWords:
     before: str = " (before {time})"
     published_before: str = " (published before {time})"
     up_to: str = " (article #{id} and older)"
+    newer: str = " (article #{id} and newer)"
+    one_article: str = " (article #{id})"
+    selected: str = " (selected articles)"
+    search: str = " (titles matching “{text}”)"
     rule: str = 'Rule "{name}": {job}'
 
 
@@ -92,8 +96,25 @@ def describe_job(job, category_names: dict[int, str] | None = None,
         text += before.format(time=show_time(params["older_than"]))
     if params.get("up_to_article"):
         text += words.up_to.format(id=params["up_to_article"])
+    text += describe_narrowing(params, words)
     if params.get("rule_id"):  # a rule's run: its name, as the rule was called then
         text = words.rule.format(name=params.get("rule") or params["rule_id"], job=text)
+    return text
+
+
+def describe_narrowing(params: dict, words: JobWords = ENGLISH) -> str:
+    """What a job narrowed to the article list's picks adds to its label (store.selection)."""
+    text = ""
+    if params.get("from_article"):
+        text += words.newer.format(id=params["from_article"])
+    ranges = params.get("article_ranges")
+    if isinstance(ranges, list) and ranges:
+        text += (words.one_article.format(id=ranges[0][0])
+                 if len(ranges) == 1 and isinstance(ranges[0], list)
+                 and len(ranges[0]) == 2 and ranges[0][0] == ranges[0][1]
+                 else words.selected)
+    if isinstance(params.get("search"), str) and params["search"].strip():
+        text += words.search.format(text=params["search"].strip())
     return text
 
 

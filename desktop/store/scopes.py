@@ -23,6 +23,7 @@ from peewee import JOIN, Value, fn
 
 from .job_types import MARK_READ_BY_SCOPE
 from .models import Article, Feed, ReadStatus, database_proxy
+from .selection import in_ranges, narrowing_condition
 
 SCOPE_KINDS = ("category", "feed", "uncategorized", "all")
 AGE_BY = ("received", "published")  # what an older-than cutoff compares: arrival or publication
@@ -54,6 +55,17 @@ class Scope:
     up_to: int | None = None  # only this article and those ingested before it (id <= up_to)
     name: str = ""
     by: str = "received"  # what ``cutoff`` compares (AGE_BY): arrival, or publication date
+    # narrowed to what was picked in the article list (selection.py): this article and those
+    # ingested after it (id >= from_id), the selected id ranges, the list's search
+    from_id: int | None = None
+    id_ranges: tuple[tuple[int, int], ...] = ()
+    search: str = ""
+
+    @property
+    def narrowed(self) -> bool:
+        """Narrowed by a condition a feed's id range cannot say (selected ranges, a search):
+        its chunks mark through the whole condition, in one statement."""
+        return bool(self.id_ranges or self.search.split())
 
     @property
     def job_request(self) -> tuple[str, dict] | None:
@@ -77,7 +89,10 @@ class Scope:
             cond &= age_of_article(self.by) < self.cutoff
         if self.up_to is not None:
             cond &= Article.id <= self.up_to
-        return cond
+        if self.from_id is not None:
+            cond &= Article.id >= self.from_id
+        narrowing = narrowing_condition(self.id_ranges, self.search)
+        return cond if narrowing is None else cond & narrowing
 
     def sql(self) -> tuple[str, dict]:
         """What condition() says, as SQL over ``articles a`` with ``:name`` values."""
@@ -98,6 +113,11 @@ class Scope:
         if self.up_to is not None:
             parts.append("a.id <= :up_to")
             params["up_to"] = self.up_to
+        if self.from_id is not None:
+            parts.append("a.id >= :from_id")
+            params["from_id"] = self.from_id
+        if self.narrowed:
+            raise ValueError("a list is never narrowed to a selection or a search of a job")
         return " AND ".join(parts) or "1 = 1", params
 
     def feeds_sql(self) -> tuple[str, dict]:
@@ -126,7 +146,12 @@ class Scope:
             return False
         if self.cutoff and not (created_at is not None and created_at < self.cutoff):
             return False
-        return self.up_to is None or article_id <= self.up_to
+        if self.from_id is not None and article_id < self.from_id:
+            return False
+        if self.search.split():
+            raise ValueError("whether a title matches a search is the database's to say")
+        return in_ranges(article_id, self.id_ranges) and (
+            self.up_to is None or article_id <= self.up_to)
 
 
 def count_in_scope(scope: Scope, watermark: int, after: int = 0) -> int:

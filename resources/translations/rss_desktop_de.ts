@@ -297,6 +297,109 @@
     </message>
 </context>
 <context>
+    <name>ArticleSelection</name>
+    <message>
+        <source>Mar&amp;k selected as read</source>
+        <translation>Ausgewählte als gelesen mar&amp;kieren</translation>
+    </message>
+    <message>
+        <source>Mark every selected article read as one job (Shift+M; Ctrl+A selects the whole list)</source>
+        <translation>Alle ausgewählten Artikel in einem Auftrag als gelesen markieren (Umschalt+M; Strg+A wählt die ganze Liste)</translation>
+    </message>
+    <message>
+        <source>Mark selected as &amp;unread</source>
+        <translation>Ausgewählte als &amp;ungelesen markieren</translation>
+    </message>
+    <message>
+        <source>Mark the selected articles unread (Shift+U; at most {limit} at a time; Ctrl+Z marks them read again)</source>
+        <translation>Die ausgewählten Artikel als ungelesen markieren (Umschalt+U; höchstens {limit} auf einmal; Strg+Z markiert sie wieder als gelesen)</translation>
+    </message>
+    <message>
+        <source>Mark this and everything newer as read</source>
+        <translation>Diesen und alle neueren als gelesen markieren</translation>
+    </message>
+    <message>
+        <source>Mark this article and every article of the list&apos;s scope received after it as read, as one job</source>
+        <translation>Diesen Artikel und alle danach eingegangenen Artikel des Listenbereichs in einem Auftrag als gelesen markieren</translation>
+    </message>
+    <message>
+        <source>Mark the search results as read</source>
+        <translation>Suchergebnisse als gelesen markieren</translation>
+    </message>
+    <message>
+        <source>Mark every article the search matches as read, as one job (articles arriving later are left unread)</source>
+        <translation>Alle Artikel, die die Suche findet, in einem Auftrag als gelesen markieren (später eingehende Artikel bleiben ungelesen)</translation>
+    </message>
+    <message>
+        <source>&amp;Next unread</source>
+        <translation>&amp;Nächster ungelesener</translation>
+    </message>
+    <message>
+        <source>Go to the next unread article, in the next feed with unread articles once this one is done (N)</source>
+        <translation>Zum nächsten ungelesenen Artikel springen – ist dieser Feed erledigt, in den nächsten Feed mit ungelesenen Artikeln (N)</translation>
+    </message>
+    <message>
+        <source>Open or next unread</source>
+        <translation>Öffnen oder nächster ungelesener</translation>
+    </message>
+    <message>
+        <source>Mar&amp;k the whole list as read</source>
+        <translation>Die ganze Liste als gelesen mar&amp;kieren</translation>
+    </message>
+    <message numerus="yes">
+        <source>Mar&amp;k %n selected as read</source>
+        <translation><numerusform>%n ausgewählten als gelesen mar&amp;kieren</numerusform><numerusform>%n ausgewählte als gelesen mar&amp;kieren</numerusform></translation>
+    </message>
+    <message>
+        <source>Mark this and everything newer in {scope} as read</source>
+        <translation>Diesen und alle neueren in {scope} als gelesen markieren</translation>
+    </message>
+    <message>
+        <source>the whole list of {scope}</source>
+        <translation>die ganze Liste von {scope}</translation>
+    </message>
+    <message>
+        <source>Too many separate articles are selected for one job (more than {limit}): select a block with Shift, or a feed</source>
+        <translation>Für einen Auftrag sind zu viele einzelne Artikel ausgewählt (mehr als {limit}): Wählen Sie mit Umschalt einen zusammenhängenden Block oder einen Feed</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n selected article(s)</source>
+        <translation><numerusform>%n ausgewählter Artikel</numerusform><numerusform>%n ausgewählte Artikel</numerusform></translation>
+    </message>
+    <message>
+        <source>Mark unread works on at most {limit} articles at a time</source>
+        <translation>„Als ungelesen markieren“ wirkt auf höchstens {limit} Artikel auf einmal</translation>
+    </message>
+    <message numerus="yes">
+        <source>Marked %n article(s) unread (Ctrl+Z marks them read again)</source>
+        <translation><numerusform>%n Artikel als ungelesen markiert (Strg+Z markiert ihn wieder als gelesen)</numerusform><numerusform>%n Artikel als ungelesen markiert (Strg+Z markiert sie wieder als gelesen)</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Marked %n article(s) read again</source>
+        <translation><numerusform>%n Artikel wieder als gelesen markiert</numerusform><numerusform>%n Artikel wieder als gelesen markiert</numerusform></translation>
+    </message>
+    <message>
+        <source>{scope} from “{title}” on</source>
+        <translation>{scope} ab „{title}“</translation>
+    </message>
+    <message>
+        <source>what “{search}” matches in {scope}</source>
+        <translation>die Treffer für „{search}“ in {scope}</translation>
+    </message>
+    <message>
+        <source>Cannot mark as read</source>
+        <translation>Kann nicht als gelesen markiert werden</translation>
+    </message>
+    <message>
+        <source>Job {job}: marking {what} as read…</source>
+        <translation>Auftrag {job}: {what} wird als gelesen markiert …</translation>
+    </message>
+    <message>
+        <source>No unread article left</source>
+        <translation>Kein ungelesener Artikel mehr</translation>
+    </message>
+</context>
+<context>
     <name>ArticleView</name>
     <message>
         <source>Articles</source>
@@ -906,6 +1009,22 @@
     <message>
         <source>{type} (unreadable parameters)</source>
         <translation>{type} (unlesbare Parameter)</translation>
+    </message>
+    <message>
+        <source> (article #{id} and newer)</source>
+        <translation> (Artikel #{id} und neuere)</translation>
+    </message>
+    <message>
+        <source> (article #{id})</source>
+        <translation> (Artikel #{id})</translation>
+    </message>
+    <message>
+        <source> (selected articles)</source>
+        <translation> (ausgewählte Artikel)</translation>
+    </message>
+    <message>
+        <source> (titles matching “{text}”)</source>
+        <translation> (Titel passend zu „{text}“)</translation>
     </message>
     <message>
         <source>Rule &quot;{name}&quot;: {job}</source>

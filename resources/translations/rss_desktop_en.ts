@@ -36,6 +36,25 @@
     </message>
 </context>
 <context>
+    <name>ArticleSelection</name>
+    <message numerus="yes">
+        <source>Mar&amp;k %n selected as read</source>
+        <translation><numerusform>Mar&amp;k %n selected as read</numerusform><numerusform>Mar&amp;k %n selected as read</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n selected article(s)</source>
+        <translation><numerusform>%n selected article</numerusform><numerusform>%n selected articles</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Marked %n article(s) unread (Ctrl+Z marks them read again)</source>
+        <translation><numerusform>Marked %n article unread (Ctrl+Z marks it read again)</numerusform><numerusform>Marked %n articles unread (Ctrl+Z marks them read again)</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Marked %n article(s) read again</source>
+        <translation><numerusform>Marked %n article read again</numerusform><numerusform>Marked %n articles read again</numerusform></translation>
+    </message>
+</context>
+<context>
     <name>DaysSpinBox</name>
     <message numerus="yes">
         <source>%n day(s)</source>

@@ -10,7 +10,7 @@ thread.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtCore import QItemSelectionModel, QObject, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu
 
@@ -28,6 +28,7 @@ from ..formatting import isolated
 from .loader import ArticleLoader
 from .model import ROW_ROLE, STAR, ArticleListModel
 from .pane import ArticlePane
+from .selection import ArticleSelection
 
 OPENED_SCHEMES = ("http", "https")  # a feed's link is opened in the browser only if it is one
 
@@ -89,6 +90,7 @@ class ArticleController(QObject):
                                         self.tr("Mark this article and every article of the "
                                                 "list's scope received before it as read, as "
                                                 "one job"))
+        self.selection = ArticleSelection(self)  # several articles at once; next unread
         self.search_articles_action = QAction(self.tr("&Search articles"), self)
         self.search_articles_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
         self.search_articles_action.triggered.connect(self._focus_article_search)
@@ -168,7 +170,12 @@ class ArticleController(QObject):
 
     # -- one article ------------------------------------------------------------------------
     def selected_article(self) -> ArticleRow | None:
-        rows = self.view.selectionModel().selectedRows()
+        """The article one-article actions act on: the current row when it is selected
+        (the last one clicked in a selection of several), else the first selected."""
+        selection = self.view.selectionModel()
+        current = self.view.currentIndex()
+        rows = ([current] if current.isValid() and selection.isRowSelected(current.row())
+                else selection.selectedRows())
         row = self.model.row_at(rows[0].row()) if rows else None
         return row if row is not None and not row.gone else None
 
@@ -193,6 +200,8 @@ class ArticleController(QObject):
             self.tr("Mark this and everything older in {name} as read…").format(
                 name=isolated(scope.name)) if scope
             else self.tr("Mark this and everything older as read…"))
+        if hasattr(self, "selection"):  # (not while the actions are being made)
+            self.selection.update_actions()
 
     def open_article(self, row: ArticleRow | None) -> None:
         """The link in the browser; opening an article marks it read, as a reader does."""
@@ -221,6 +230,9 @@ class ArticleController(QObject):
         self.window.status_label.setText(self.tr("Copied {link}").format(link=row.url))
 
     def toggle_article_read(self, row: ArticleRow | None) -> None:
+        if self.selection.selected_count() > 1:  # M on several: they are marked read, one job
+            self.selection.mark_selected_read()
+            return
         if row is not None and self._writable():
             self.window.spawn(self._write_article("set_article_read", row, not row.is_read))
 
@@ -267,13 +279,17 @@ class ArticleController(QObject):
         index = self.view.indexAt(pos)
         if not index.isValid():
             return
-        self.view.setCurrentIndex(index)  # selects its row: the actions apply to it
+        if self.view.selectionModel().isRowSelected(index.row()):  # keep the selection
+            self.view.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.NoUpdate)
+        else:
+            self.view.setCurrentIndex(index)  # selects its row: the actions apply to it
         self.update_actions()
         menu = QMenu(self.window)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         for action in (self.open_article_action, self.copy_link_action, None,
                        self.toggle_read_action, self.toggle_star_action, None,
-                       self.mark_older_action):
+                       self.mark_older_action, *self.selection.menu_actions(for_rows=True)):
             if action is None:
                 menu.addSeparator()
             else:
@@ -306,7 +322,8 @@ class ArticleController(QObject):
             scope, _ = parse_parameters(event.job.job_type, event.job.parameters)
         except JobRequestError:
             return
-        if scope.kind == "undo":
+        # an undo, or a search's job (whether a title matches is the database's to say)
+        if scope.kind == "undo" or scope.search.split():
             if event.marked_by_feed:
                 self.model.may_have_changed(low, high)
         else:

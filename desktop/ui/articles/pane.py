@@ -3,7 +3,7 @@ what it says when it has nothing to show."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QContextMenuEvent, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -57,7 +57,10 @@ class ArticleView(QTableView):
         self.setModel(model)
         self.setAccessibleName(self.tr("Articles"))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # click, Shift/Ctrl+click, Shift+arrows, Ctrl+A (articles/selection.py acts on them)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.whole_list = False  # Ctrl+A: every row, also those the list has not read in yet
+        self._selecting_all = False
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setTabKeyNavigation(False)
         self.setShowGrid(False)
@@ -86,6 +89,9 @@ class ArticleView(QTableView):
         self.verticalScrollBar().valueChanged.connect(lambda _v: self._report_soon())
         for signal in (model.rowsInserted, model.modelReset, model.layoutChanged):
             signal.connect(lambda *_: self._report_soon())
+        self.selectionModel().selectionChanged.connect(self._selection_changed)
+        model.rowsInserted.connect(self._rows_added)
+        model.modelReset.connect(self._forget_whole_list)
 
     def _text_widths(self) -> dict[int, int]:
         """Feed and date columns wide enough for their text in bold (unread rows) and for their
@@ -127,6 +133,32 @@ class ArticleView(QTableView):
                       QAbstractItemView.CursorAction.MoveEnd):
             modifiers |= Qt.KeyboardModifier.ControlModifier
         return super().moveCursor(action, modifiers)
+
+    def selectAll(self) -> None:
+        """Ctrl+A selects the whole list: rows the walk adds later are selected as they come."""
+        self._selecting_all = True
+        try:
+            super().selectAll()
+        finally:
+            self._selecting_all = False
+        self.whole_list = self.model().rowCount() > 0
+
+    def _selection_changed(self, *_args) -> None:
+        if not self._selecting_all:
+            self.whole_list = False
+
+    def _rows_added(self, _parent, first: int, last: int) -> None:
+        if self.whole_list:
+            rows = QItemSelection(self.model().index(first, 0),
+                                  self.model().index(last, self.model().columnCount() - 1))
+            self._selecting_all = True
+            try:
+                self.selectionModel().select(rows, QItemSelectionModel.SelectionFlag.Select)
+            finally:
+                self._selecting_all = False
+
+    def _forget_whole_list(self) -> None:
+        self.whole_list = False
 
     def focusInEvent(self, event) -> None:
         super().focusInEvent(event)

@@ -55,6 +55,12 @@ class EditUndo(QObject):
         self._job_turn = next(self._turns)
         self.update()
 
+    @property
+    def job_turn(self) -> int:
+        """The number of the last job_acted(): a write that noted it is the newest while it
+        has not moved (articles/selection.py's marking unread)."""
+        return self._job_turn
+
     def typing_to_undo(self) -> QLineEdit | None:
         """The focused text box, if what Ctrl+Z undoes now is its typing."""
         edit = self._working_in

@@ -365,6 +365,10 @@ def job_words() -> JobWords:
         before=translate("JobsTableModel", " (before {time})"),
         published_before=translate("JobsTableModel", " (published before {time})"),
         up_to=translate("JobsTableModel", " (article #{id} and older)"),
+        newer=translate("JobsTableModel", " (article #{id} and newer)"),
+        one_article=translate("JobsTableModel", " (article #{id})"),
+        selected=translate("JobsTableModel", " (selected articles)"),
+        search=translate("JobsTableModel", " (titles matching “{text}”)"),
         rule=translate("JobsTableModel", 'Rule "{name}": {job}'),
     )
 

@@ -66,7 +66,7 @@ class WindowMenus:
         self.edit_undo = EditUndo(self.undo_last_action,
                                   [self.window.feed_pane.filter_edit,
                                    self.window.articles.pane.search],
-                                  lambda: self.window.spawn(self.window.jobs.undo_last_mark_read()),
+                                  lambda: self.window.spawn(self._undo_last()),
                                   self._job_can_be_undone)
         self.find_action = QAction(translate("WindowMenus", "&Filter feeds"), self.window)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
@@ -122,6 +122,8 @@ class WindowMenus:
         view_menu.addAction(self.hide_read_action)
         view_menu.addAction(self.window.articles.show_read_action)
         view_menu.addAction(self.refresh_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.window.articles.selection.next_unread_action)
         # (each menu its own mnemonic: Alt+E is Edit's)
         self.feeds_menu = menus.addMenu(translate("WindowMenus", "Fee&ds"))
         self.feeds_menu.aboutToShow.connect(lambda: self.fill_mark_read_menu(self.feeds_menu))
@@ -130,7 +132,7 @@ class WindowMenus:
         articles = self.window.articles
         for action in (articles.open_article_action, articles.copy_link_action, None,
                        articles.toggle_read_action, articles.toggle_star_action, None,
-                       articles.mark_older_action):
+                       articles.mark_older_action, *articles.selection.menu_actions()):
             if action is None:
                 article_menu.addSeparator()
             else:
@@ -217,7 +219,17 @@ class WindowMenus:
         self.window.articles.update_actions()
         self.window.articles.update_state()
 
+    async def _undo_last(self) -> None:
+        """Ctrl+Z: the selection just marked unread, if nothing was done since; else a job."""
+        selection = self.window.articles.selection
+        if selection.can_undo_unread():
+            await selection.undo_unread()
+        else:
+            await self.window.jobs.undo_last_mark_read()
+
     def _job_can_be_undone(self) -> bool:
+        if self.window.articles.selection.can_undo_unread():
+            return True
         return (self.window.manager is not None and self.window.user_id is not None
                 and not self.window.manager.read_only_reason
                 and any(can_undo(job) for job in self.window.jobs.model.jobs()))
