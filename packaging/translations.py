@@ -182,6 +182,11 @@ def problems() -> list[str]:
         if ts.stem.endswith("_en"):
             continue
         missing = messages_in_code() - messages_in(ts)
+        # a bare tr() outside a class (a module's own helper) lands in no context, while the
+        # helper looks its text up in a named one: it would never be translated
+        said += [f"{ts.relative_to(ROOT)}: {source!r} has no context: call "
+                 "QCoreApplication.translate(Context, ...) or a QObject's self.tr()"
+                 for context, source in sorted(messages_in(ts)) if not context]
         said += [f"{ts.relative_to(ROOT)}: lupdate missed {context}: {source!r} (write the "
                  "count argument as a plain name)" for context, source in sorted(missing)]
     return said
