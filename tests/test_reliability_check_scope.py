@@ -156,3 +156,36 @@ def test_a_file_with_pages_on_its_free_list_is_checked_whole(tmp_path):
 
     run_engine(path, refused)
     assert files_beside(path) == before
+
+
+def test_the_check_runs_while_the_request_is_counted(tmp_path, monkeypatch):
+    """The check (database thread) and the request's count (read thread) overlap, and the
+    first write waits for the check's verdict: the check is held until the count has begun,
+    and nothing is written until the check is let go."""
+    import threading
+
+    from desktop.store import job_requests
+    from desktop.store.backends.sqlite import SqliteBackend
+
+    counting = threading.Event()
+    seen = {}
+    check_integrity, count_scope = SqliteBackend.check_integrity, job_requests.count_scope
+
+    def held_check(self, db, **kwargs):
+        seen["count began while checking"] = counting.wait(timeout=30)  # (fails, not hangs)
+        seen["jobs before the verdict"] = db.execute_sql(
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'bulk_job_changes'").fetchone()[0]
+        return check_integrity(self, db, **kwargs)
+
+    def noted_count(*args, **kwargs):
+        counting.set()
+        return count_scope(*args, **kwargs)
+
+    monkeypatch.setattr(SqliteBackend, "check_integrity", held_check)
+    monkeypatch.setattr(job_requests, "count_scope", noted_count)
+    path = make_server_database(tmp_path / "reader.db")
+
+    job = run_engine(path, mark_feed)
+
+    assert job.status == "completed"
+    assert seen == {"count began while checking": True, "jobs before the verdict": 0}
