@@ -40,6 +40,7 @@ from ..sqlite_file import CHECK_FINDINGS, check_findings
 # The tables the check before a write leaves out: the article bodies, which the engine neither
 # writes nor reads (their index is read, and checked whole when it reports damage).
 UNCHECKED_TABLES = frozenset({Article._meta.table_name})
+TABLE_CHECKS_SINCE = (3, 33, 0)  # quick_check(TABLE); an older SQLite checks the whole file
 
 
 def check_before_writing(db, *, whole: bool, is_corruption) -> str | None:
@@ -47,7 +48,8 @@ def check_before_writing(db, *, whole: bool, is_corruption) -> str | None:
     article bodies, or of the whole file with ``whole`` or pages on its free list."""
     try:
         with db.atomic():  # one read snapshot for every table (a deferred transaction)
-            if whole or db.execute_sql("PRAGMA freelist_count").fetchone()[0]:
+            if (whole or _version(db) < TABLE_CHECKS_SINCE
+                    or db.execute_sql("PRAGMA freelist_count").fetchone()[0]):
                 return _quick_check(db, None)
             tables = [name for (name,) in db.execute_sql(
                 "SELECT name FROM sqlite_schema WHERE type = 'table' "
@@ -62,6 +64,13 @@ def check_before_writing(db, *, whole: bool, is_corruption) -> str | None:
             raise
         return f"SQLite's quick_check: {exc}"
     return None
+
+
+def _version(db) -> tuple[int, ...]:
+    """The version of the SQLite library this connection runs (peewee's driver may be
+    pysqlite3's, not the standard library's)."""
+    text = db.execute_sql("SELECT sqlite_version()").fetchone()[0]
+    return tuple(int(part) for part in text.split(".")[:3])
 
 
 def _quick_check(db, table: str | None) -> str | None:
