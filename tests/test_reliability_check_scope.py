@@ -17,6 +17,7 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
+import peewee
 import pytest
 from support.databases import make_server_database
 from support.engine import run_engine
@@ -189,3 +190,35 @@ def test_the_check_runs_while_the_request_is_counted(tmp_path, monkeypatch):
 
     assert job.status == "completed"
     assert seen == {"count began while checking": True, "jobs before the verdict": 0}
+
+
+def test_damage_a_read_meets_is_remembered_and_the_next_engine_checks_whole(tmp_path):
+    """A read that meets damaged article bodies (the window's article view, say) has the
+    whole file checked there and then, and the file remembered as damaged: the next command,
+    whose own check leaves the bodies out, checks it whole and writes nothing."""
+    from desktop.jobs.api import DatabaseDamaged
+    from desktop.store.models import database_proxy
+
+    record = tmp_path / "checked.json"
+    path = make_server_database(tmp_path / "reader.db")
+    damage_article_bodies(path)
+    before = files_beside(path)
+
+    def read_every_body():
+        return database_proxy.execute_sql("SELECT sum(length(content)) FROM articles").fetchall()
+
+    async def reader(manager):
+        with pytest.raises((sqlite3.DatabaseError, peewee.DatabaseError), match="malformed"):
+            await manager.reads.call(read_every_body)
+        return manager.damage
+
+    assert "is damaged (SQLite's quick_check" in run_engine(path, reader, checks_record=record)
+
+    async def refused(manager):
+        with pytest.raises(DatabaseDamaged, match="quick_check"):
+            await manager.create_job("mark_feed_read", 1, {"feed_id": 1})
+
+    run_engine(path, refused, checks_record=record)
+    after = files_beside(path)
+    assert after.pop("reader.db-wal", b"") == b""  # (the reader's closing left an empty one)
+    assert after == before
