@@ -222,3 +222,18 @@ def test_damage_a_read_meets_is_remembered_and_the_next_engine_checks_whole(tmp_
     after = files_beside(path)
     assert after.pop("reader.db-wal", b"") == b""  # (the reader's closing left an empty one)
     assert after == before
+
+
+def test_the_window_checks_the_whole_file_and_says_damaged_article_bodies(qtbot, make_window,
+                                                                           tmp_path):
+    """The window has the time a job's check does not: it checks every page in the background
+    after opening, and says so when the article bodies are damaged."""
+    path = make_server_database(tmp_path / "reader.db")
+    damage_article_bodies(path)  # before this process has any connection to it
+    window = make_window()
+    window.show_error = lambda title, text, **_kw: window.errorShown.emit(text)
+    with qtbot.waitSignal(window.errorShown, timeout=20_000) as shown:
+        window.spawn(window.database.open_database(path))
+    assert "is damaged (SQLite's quick_check" in shown.args[0]
+    assert window.manager.read_only_reason == window.manager.damage
+    assert not window.jobs.panel.isEnabled()
