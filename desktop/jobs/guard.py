@@ -33,6 +33,7 @@ class WriteGuard:
         # names another file, or none, stops the engine's writing (path_changed).
         self.file_identity: tuple[int, int] | None = None
         self._damage_check: asyncio.Future | None = None
+        self._checked_whole = False  # the check that passed read every page
         self.check_remembered = False  # the file was unchanged since a check that passed
 
     def opened(self, backend, read_only_reason: str | None, damage: str | None) -> None:
@@ -47,27 +48,45 @@ class WriteGuard:
         if self.read_only_reason:
             raise JobRequestError(self.read_only_reason)
 
+    def writable_soon(self) -> None:
+        """The gate's first half, for a request that reads before it writes (create_job's
+        checks and count): raise what is known already, and start the check, which then runs
+        on the database thread while the request reads on its own; its first write awaits
+        ``writable()``, so waits for the verdict (issue 26: the check's cost hides there)."""
+        self._refuse_known()
+        self._start_check()
+
     async def writable(self) -> None:
         """The gate before every write: raise JobRequestError if this engine may not write
         (read-only, DatabaseDamaged, its path names another file), checking the database the
         first time."""
+        self._refuse_known()
+        await self.check_for_damage()
+        self.check_writable()
+
+    def _refuse_known(self) -> None:
         self.check_writable()
         changed = self.path_changed()
         if changed:  # written now, it would go into a file no longer at the path
             raise JobRequestError(f"{DatabasePathChanged(self.database_path, changed)}: open "
                                   "the database again")
-        await self.check_for_damage()
-        self.check_writable()
 
-    async def check_for_damage(self) -> str | None:
+    def _start_check(self, whole: bool = False) -> None:
+        if self._damage_check is None and not self.damage and self.backend is not None:
+            check = asyncio.ensure_future(self.db.call(self._check_unless_known, whole))
+            # (retrieved, so that a request refused before it awaits leaves no warning)
+            check.add_done_callback(lambda done: done.cancelled() or done.exception())
+            self._damage_check = check
+
+    async def check_for_damage(self, *, whole: bool = False) -> str | None:
         """Check the database once per engine, before its first write (the window asks at
-        once, to say so): None if it is sound, else the one message that every write is then
-        refused with (``damage``; reading goes on). Any read or write that reports damaged
-        storage marks it too (on the thread that saw it: ``notice_error``)."""
+        once, ``whole``, to say so): None if it is sound, else the one message that every
+        write is then refused with (``damage``; reading goes on). Any read or write that
+        reports damaged storage marks it too (on the thread that saw it: ``notice_error``).
+        What is checked: the backend's ``check_integrity`` (for SQLite, sqlite_check.py)."""
         if self.damage or self.backend is None:
             return self.damage
-        if self._damage_check is None:
-            self._damage_check = asyncio.ensure_future(self.db.call(self._check_unless_known))
+        self._start_check(whole)
         try:
             found = await asyncio.shield(self._damage_check)
         except Exception:
@@ -77,17 +96,23 @@ class WriteGuard:
             self.mark_damaged(found)
         return self.damage
 
-    def _check_unless_known(self) -> str | None:
+    def _check_unless_known(self, whole: bool) -> str | None:
         """On the database thread: the backend's check, unless the file is unchanged since a
-        check that passed (``checks_record``); a check that passes is remembered."""
-        record = self.options.checks_record
-        stamp = checked_files.file_stamp(self.database_path) if self.file_identity else None
-        if checked_files.was_checked(record, self.database_path, stamp):
+        check that passed (``checks_record``); a check that passes is remembered. A file
+        found damaged before (by any engine) is checked ``whole``."""
+        record, path = self.options.checks_record, self.database_path
+        stamp = checked_files.file_stamp(path) if self.file_identity else None
+        if checked_files.was_checked(record, path, stamp, whole=whole):
             self.check_remembered = True
+            self._checked_whole = whole
             return None
-        found = self.backend.check_integrity(database_proxy)
-        if not found and stamp is not None:
-            checked_files.remember(record, self.database_path, stamp)
+        whole = whole or checked_files.doubted(record, path, self.file_identity)
+        found = self.backend.check_integrity(database_proxy, whole=whole)
+        if found:
+            checked_files.remember_damaged(record, path, self.file_identity)
+        elif stamp is not None:
+            checked_files.remember(record, path, stamp, whole=whole)
+        self._checked_whole = whole
         return found
 
     def _remember_sound_after_closing(self) -> None:
@@ -100,7 +125,8 @@ class WriteGuard:
                 or self.file_identity is None or self.path_changed()):
             return
         checked_files.remember(self.options.checks_record, self.database_path,
-                               checked_files.file_stamp(self.database_path))
+                               checked_files.file_stamp(self.database_path),
+                               whole=self._checked_whole)
 
     def mark_damaged(self, found: str) -> str:
         self.damage = self.backend.damage_message(connection.shown_name(self.database_path),
@@ -111,14 +137,17 @@ class WriteGuard:
 
     def notice_error(self, exc: Exception) -> None:
         """On a database thread, an error of any call: damaged storage is checked there and
-        then (one check per engine), so that nothing is written after it."""
+        then, whole (one check per engine), so that nothing is written after it; the file is
+        remembered as doubted, so that the next engine checks it whole too."""
         if self.damage or self.backend is None or not self.backend.is_corruption(exc):
             return
         try:
-            found = self.backend.check_integrity(database_proxy)
+            found = self.backend.check_integrity(database_proxy, whole=True)
         except Exception as check_failed:  # the check itself cannot read the file
             found = str(check_failed)
         self.mark_damaged(found or f"it reported: {exc}")
+        checked_files.remember_damaged(self.options.checks_record, self.database_path,
+                                       self.file_identity)
 
     def path_changed(self) -> str | None:
         """"removed" or "replaced" when the engine's path no longer names the file it opened

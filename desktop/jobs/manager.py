@@ -318,7 +318,7 @@ class BulkOperationManager:
         unless ``force``, a job of the web server's running on overlapping articles) and
         writes nothing in that case.
         """
-        await self.guard.writable()
+        self.guard.writable_soon()  # the check runs while the request is read and counted
         if job_type == undo.UNDO_JOB_TYPE:
             return (await self.undo_job(user_id, (parameters or {}).get("job_id"), run=run)).id
         # a request that makes no sense is refused before anything is written

@@ -138,10 +138,10 @@ class Backend:
         file (a server)."""
         return None
 
-    def check_integrity(self, db) -> str | None:
+    def check_integrity(self, db, *, whole: bool = False) -> str | None:
         """On the database thread: what the database's own check finds wrong (its first
         findings, one line), or None when it finds nothing (always, where the server guards
-        its own storage)."""
+        its own storage). Of what the engine reads and writes, or with ``whole`` of all."""
         return None
 
     def is_corruption(self, exc: BaseException) -> bool:

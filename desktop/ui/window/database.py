@@ -242,9 +242,10 @@ class DatabaseController:
         self.window.databaseOpened.emit(str(target))
 
     async def _say_if_damaged(self, manager: BulkOperationManager) -> None:
-        """The engine checks the database before its first write; asked at once, a damaged one
-        is said to be so when it opens (it stays open for reading, and offers no job)."""
-        damage = await manager.check_for_damage()
+        """The engine checks the database before its first write; asked at once, and for the
+        whole file (the article bodies too, which a job's check leaves out), a damaged one is
+        said to be so when it opens (it stays open for reading, and offers no job)."""
+        damage = await manager.check_for_damage(whole=True)  # while the person looks
         if damage and manager is self.window.manager:
             self.database_damaged(damage)
 
