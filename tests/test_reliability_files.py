@@ -345,6 +345,14 @@ class Lines:
             if text in line:
                 return line
 
+    def wait_for_each(self, *texts: str, timeout: float = 60) -> None:
+        """Lines with each of ``texts``, in whatever order they come (two parts of the engine
+        that notice the same thing on their own schedules)."""
+        awaited = set(texts)
+        while awaited:
+            line = self.wait_for("", timeout)
+            awaited -= {text for text in awaited if text in line}
+
 
 def test_a_long_running_work_opens_the_file_moved_into_place_and_runs_its_job(tmp_path):
     path = make_server_database(tmp_path / "reader.db")
@@ -453,9 +461,10 @@ def test_a_job_stopped_by_a_replaced_file_resumes_when_that_file_is_back(tmp_pat
         os.rename(other, path)
         work.stdin.write("\n")
         work.stdin.flush()
-        lines.wait_for(f"{path} was replaced by another file while job {job_id} ran; stopped "
-                       "after article 1,000")
-        lines.wait_for(f"{path} was replaced by another file; this engine stopped using it")
+        # the job's next chunk and the recovery round each notice it, in either order
+        lines.wait_for_each(f"{path} was replaced by another file while job {job_id} ran; "
+                            "stopped after article 1,000",
+                            f"{path} was replaced by another file; this engine stopped using it")
         os.replace(aside, path)  # the first file is back
         finished = lines.wait_for(f"job {job_id} ")
         assert f"job {job_id} completed (1,510/1,510)" in finished, lines.seen

@@ -141,6 +141,13 @@ class WriteGuard:
         remembered as doubted, so that the next engine checks it whole too."""
         if self.damage or self.backend is None or not self.backend.is_corruption(exc):
             return
+        if self.path_changed():
+            # The path names another file now. A connection (re)opened since reads that file
+            # with the WAL this engine's file left at the path (SQLite names it after the
+            # path): the "damage" is in neither file. The path check stops this engine, and
+            # the next one opens the new file once this one has handed its WAL over.
+            log.info("a read failed after %s was replaced: %s", self.database_path, exc)
+            return
         try:
             found = self.backend.check_integrity(database_proxy, whole=True)
         except Exception as check_failed:  # the check itself cannot read the file
