@@ -282,8 +282,11 @@ def test_bundle_contents(onedir):
     assert (qt / "plugins" / "iconengines" / "libqsvgicon.so").is_file()
     assert (qt / "plugins" / "platforms" / "libqoffscreen.so").is_file()
     # Qt's catalogues only for the languages we ship ours of (resources/translations)
-    assert (resources / "translations" / "rss_desktop_de.qm").is_file()
-    assert sorted(path.name for path in (qt / "translations").iterdir()) == ["qtbase_de.qm"]
+    shipped = sorted(path.name.removeprefix("rss_desktop_")
+                     for path in (resources / "translations").glob("rss_desktop_*.qm"))
+    assert "de.qm" in shipped  # (and en.qm: English's plural forms)
+    assert sorted(path.name for path in (qt / "translations").iterdir()) == [
+        f"qtbase_{name}" for name in shipped]
     for module in ("QtNetwork", "QtDBus", "QtQml", "QtQuick"):
         assert not list(internal.glob(f"PySide6/{module}.*")), module
 
