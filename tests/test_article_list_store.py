@@ -16,6 +16,9 @@ from desktop.store.article_list import (
     read_states,
     start_list,
 )
+from desktop.store.backends import backend_for
+from desktop.store.backends.postgres import POSTGRES
+from desktop.store.backends.sqlite import SQLITE
 from desktop.store.scopes import Scope
 
 # make_server_database: category 1 = feeds 1, 2 = articles 1..70; category 2 = feeds 3, 4 =
@@ -49,28 +52,34 @@ def reader(request, tmp_path):
 
 
 @pytest.fixture
+def backend(reader):
+    """The backend of the data set's database, which the list's functions are handed."""
+    return backend_for(reader)
+
+
+@pytest.fixture
 def db(reader):
     database = connect(reader)
     yield another_program(reader)
     database.close()
 
 
-def walk(spec: ListSpec, span: int = 1000, generation: int = 1):
+def walk(backend, spec: ListSpec, span: int = 1000, generation: int = 1):
     """Start a list and walk it to its end; its start and every row."""
-    start = start_list(generation, spec)
+    start = start_list(backend, generation, spec)
     cursor, count = start.first_cursor(spec.newest_first), 0
     while True:
-        step = extend_list(start, spec, cursor, span)
+        step = extend_list(backend, start, spec, cursor, span)
         assert step.count >= count  # append-only
         cursor, count = step.cursor, step.count
         if step.done:
             break
-    return start, read_page(start.table, spec.user_id, 0, count + 10)
+    return start, read_page(backend, start.table, spec.user_id, 0, count + 10)
 
 
 @pytest.mark.parametrize("span", [1, 7, 1000])
-def test_a_category_unread_newest_first_whatever_the_span(db, span):
-    start, rows = walk(ListSpec(1, Scope("category", 1)), span)
+def test_a_category_unread_newest_first_whatever_the_span(db, backend, span):
+    start, rows = walk(backend, ListSpec(1, Scope("category", 1)), span)
     assert (start.low, start.high) == (1, 70)
     assert [row.id for row in rows] == [n for n in reversed(UNREAD_1) if n <= 70]
     assert [row.position for row in rows] == list(range(len(rows)))
@@ -80,24 +89,26 @@ def test_a_category_unread_newest_first_whatever_the_span(db, span):
     assert not first.is_read and first.is_starred  # user 1 starred every fifth
 
 
-def test_every_kind_and_order(db):
+def test_every_kind_and_order(db, backend):
     def ids(kind, target_id=None, **spec):
-        return [row.id for row in walk(ListSpec(1, Scope(kind, target_id), **spec), span=9)[1]]
+        listed = walk(backend, ListSpec(1, Scope(kind, target_id), **spec), span=9)[1]
+        return [row.id for row in listed]
 
     assert ids(kind="feed", target_id=3, unread_only=False) == list(range(90, 70, -1))
     assert ids(kind="uncategorized", newest_first=False) == [101, 103, 104]
     assert ids(kind="all", unread_only=False, newest_first=False) == list(range(1, 106))
     assert ids(kind="all") == list(reversed(UNREAD_1))
-    read_rows = walk(ListSpec(1, Scope("feed", 4), unread_only=False), span=3)[1]
+    read_rows = walk(backend, ListSpec(1, Scope("feed", 4), unread_only=False), span=3)[1]
     assert [row.is_read for row in read_rows] == [n % 3 == 0 for n in range(100, 90, -1)]
 
 
-def test_search_matches_every_word_and_takes_like_characters_literally(db):
+def test_search_matches_every_word_and_takes_like_characters_literally(db, backend):
     db("UPDATE articles SET title = 'Rust 100% safe_code' WHERE id = 4")
     db("UPDATE articles SET title = 'rust 1000 safeXcode' WHERE id = 5")
 
     def ids(search):
-        return [row.id for row in walk(ListSpec(1, Scope("all"), search=search), span=20)[1]]
+        listed = walk(backend, ListSpec(1, Scope("all"), search=search), span=20)[1]
+        return [row.id for row in listed]
 
     assert ids("RUST") == [5, 4]  # case-insensitive (ASCII)
     assert ids("100%") == [4] and ids("safe_code") == [4]
@@ -105,55 +116,55 @@ def test_search_matches_every_word_and_takes_like_characters_literally(db):
     assert ids("Article 10") == [104, 103, 101, 100, 10]
 
 
-def test_an_article_read_after_it_was_listed_keeps_its_row(db):
+def test_an_article_read_after_it_was_listed_keeps_its_row(db, backend):
     spec = ListSpec(1, Scope("feed", 1))
-    start = start_list(1, spec)
-    step = extend_list(start, spec, start.first_cursor(True), 10)  # ids 31..40 walked
-    listed = read_page(start.table, 1, 0, 100)
+    start = start_list(backend, 1, spec)
+    step = extend_list(backend, start, spec, start.first_cursor(True), 10)  # ids 31..40 walked
+    listed = read_page(backend, start.table, 1, 0, 100)
     assert [row.id for row in listed] == [40, 38, 37, 35, 34, 32, 31]
     # another program reads 37 (listed) and 29 (not yet)
     db("INSERT INTO read_status (user_id, article_id, is_read, created_at, updated_at) "
        "VALUES (1, 37, TRUE, 'x', 'x'), (1, 29, TRUE, 'x', 'x')")
-    step = extend_list(start, spec, step.cursor, 100)
-    rows = read_page(start.table, 1, 0, 100)
+    step = extend_list(backend, start, spec, step.cursor, 100)
+    rows = read_page(backend, start.table, 1, 0, 100)
     assert [row.id for row in rows][:7] == [40, 38, 37, 35, 34, 32, 31]  # positions kept
     assert 29 not in [row.id for row in rows] and rows[2].is_read
-    assert read_states(start.table, 1, 2, 1) == {37: (True, False)}
+    assert read_states(backend, start.table, 1, 2, 1) == {37: (True, False)}
     assert step.done and step.count == len(rows)
 
 
-def test_the_list_ends_at_the_newest_article_when_it_began(db):
+def test_the_list_ends_at_the_newest_article_when_it_began(db, backend):
     spec = ListSpec(1, Scope("feed", 5), unread_only=False)
-    start, _ = walk(spec)
-    assert not has_newer(spec, start.high)
+    start, _ = walk(backend, spec)
+    assert not has_newer(backend, spec, start.high)
     db("INSERT INTO articles (feed_id, title, created_at) VALUES (5, 'Late', 'x')")
     db("DELETE FROM articles WHERE id = 104")  # and one goes away
-    assert has_newer(spec, start.high)
-    assert not has_newer(ListSpec(1, Scope("feed", 4)), start.high)
-    again = read_page(start.table, 1, 0, 10)
+    assert has_newer(backend, spec, start.high)
+    assert not has_newer(backend, ListSpec(1, Scope("feed", 4)), start.high)
+    again = read_page(backend, start.table, 1, 0, 10)
     assert [row.id for row in again] == [105, None, 103, 102, 101]
     assert again[1].gone and not again[0].gone
 
 
-def test_a_newer_list_replaces_the_older_ones_table(db):
+def test_a_newer_list_replaces_the_older_ones_table(db, backend):
     spec = ListSpec(1, Scope("all"))
-    older, _ = walk(spec, generation=1)
-    newer = start_list(2, spec)
-    assert read_page(older.table, 1, 0, 10) is None  # gone: its pages are dropped
-    assert extend_list(older, spec, 50, 10) is None
-    assert extend_list(newer, spec, newer.first_cursor(True), 10).count == 6  # 96..105
+    older, _ = walk(backend, spec, generation=1)
+    newer = start_list(backend, 2, spec)
+    assert read_page(backend, older.table, 1, 0, 10) is None  # gone: its pages are dropped
+    assert extend_list(backend, older, spec, 50, 10) is None
+    assert extend_list(backend, newer, spec, newer.first_cursor(True), 10).count == 6  # 96..105
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_a_scope_without_articles(request, tmp_path, backend):
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_scope_without_articles(request, tmp_path, kind):
     shape = {"articles_per_feed": (0, 0, 3, 0, 0)}
-    database = connect(make_server_database(tmp_path / "reader.db", **shape)
-                       if backend == "sqlite" else
-                       make_server_database_pg(request.getfixturevalue("postgres_url"), **shape))
+    target = (make_server_database(tmp_path / "reader.db", **shape) if kind == "sqlite" else
+              make_server_database_pg(request.getfixturevalue("postgres_url"), **shape))
+    database, backend = connect(target), backend_for(target)
     try:
-        start, rows = walk(ListSpec(1, Scope("category", 1)))
+        start, rows = walk(backend, ListSpec(1, Scope("category", 1)))
         assert start.empty and rows == []
-        assert [row.id for row in walk(ListSpec(1, Scope("all")))[1]] == [2, 1]
+        assert [row.id for row in walk(backend, ListSpec(1, Scope("all")))[1]] == [2, 1]
     finally:
         database.close()
 
@@ -164,31 +175,35 @@ def test_a_list_whose_connection_was_lost_is_gone_not_an_error(postgres_url):
     works on the new connection."""
     import psycopg
 
-    database = connect(make_server_database_pg(postgres_url))
+    database, backend = connect(make_server_database_pg(postgres_url)), POSTGRES
     try:
         spec = ListSpec(1, Scope("feed", 1))
-        start, rows = walk(spec)
+        start, rows = walk(backend, spec)
         pid = database.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
         with psycopg.connect(postgres_url, autocommit=True) as other:
             other.execute("SELECT pg_terminate_backend(%s)", (pid,))
-        assert read_page(start.table, 1, 0, 10) is None
-        assert extend_list(start, spec, 10, 10) is None
-        assert [row.id for row in walk(spec, generation=2)[1]] == [row.id for row in rows]
+        assert read_page(backend, start.table, 1, 0, 10) is None
+        assert extend_list(backend, start, spec, 10, 10) is None
+        again = walk(backend, spec, generation=2)[1]
+        assert [row.id for row in again] == [row.id for row in rows]
     finally:
         database.close()
 
 
 def test_a_read_only_database_can_be_listed(server_db):
     """TEMP tables live in the connection's own temporary database: nothing of the list is
-    written to the file, which may be opened mode=ro."""
+    written to the file, which may be opened mode=ro. (A plain peewee database: the list takes
+    what differs between databases from the backend it is handed, nothing from the database.)"""
     database = connect(server_db)
     database.close()
-    from desktop.store.backends.sqlite import ReaderSqliteDatabase
+    from peewee import SqliteDatabase
+
     from desktop.store.models import database_proxy
-    read_only = ReaderSqliteDatabase(f"{server_db.resolve().as_uri()}?mode=ro", uri=True)
+    read_only = SqliteDatabase(f"{server_db.resolve().as_uri()}?mode=ro", uri=True)
     database_proxy.initialize(read_only)
     try:
-        assert [row.id for row in walk(ListSpec(1, Scope("feed", 5)))[1]] == [104, 103, 101]
+        listed = walk(SQLITE, ListSpec(1, Scope("feed", 5)))[1]
+        assert [row.id for row in listed] == [104, 103, 101]
     finally:
         read_only.close()
 

@@ -249,12 +249,13 @@ async def _articles(path, category_id: int) -> dict:
 def _walk(spec, generation: int, page_rows: int = 100) -> tuple[float, float, int]:
     """The list's own steps: (seconds to the first page of rows, to the end, rows)."""
     from desktop.store.article_list import FIRST_SPAN, extend_list, next_span, start_list
+    from desktop.store.backends.sqlite import SQLITE
 
     began = time.perf_counter()
-    start = start_list(generation, spec)
+    start = start_list(SQLITE, generation, spec)
     cursor, span, first = start.first_cursor(spec.newest_first), FIRST_SPAN, None
     while True:
-        step = extend_list(start, spec, cursor, span)
+        step = extend_list(SQLITE, start, spec, cursor, span)
         if first is None and (step.count >= page_rows or step.done):
             first = time.perf_counter() - began
         if step.done:

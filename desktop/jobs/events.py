@@ -20,9 +20,16 @@ class JobEvent:
     over and runs it on), "stopped" (this engine stopped writing without recording an
     outcome: ``note`` says why — its file removed, replaced or damaged), or "unrecorded" (it
     failed here and that could not be written yet: ``manager.unrecorded[job.id]`` says why;
-    "finished" follows once it is written). ``marked_by_feed`` and ``marked_by_category`` say
-    how many articles the chunk newly marked read where (an undo's are negative), so unread
-    counts can move live (category None = uncategorized feeds).
+    "finished" follows once it is written).
+
+    A request on a job publishes one event, the row as the request left it: a cancel
+    "cancel_requested" when the job runs here (it stops after its current chunk: "finished"
+    follows), or "finished" when that cancel finished it; a retry "retried" (pending again;
+    "started" follows when it runs); an undo "created" (the undo job).
+
+    ``marked_by_feed`` and ``marked_by_category`` say how many articles the chunk newly marked
+    read where (an undo's are negative), so unread counts can move live (category None =
+    uncategorized feeds).
 
     ``span`` (a "progress" event's): the article ids the chunk went through, (low, high]. A
     mark-read chunk left every article of its job's scope in that span read for the job's user

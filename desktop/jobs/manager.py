@@ -359,13 +359,15 @@ class BulkOperationManager:
     async def cancel_job(self, user_id: int, job_id: int, *,
                          cancelled_by: str | None = None) -> JobRecord:
         """Cancel at once; a job running here stops after its current chunk. ``cancelled_by``
-        names who asked ("the desktop app"), for whoever runs the job to say so."""
+        names who asked ("the desktop app"), for whoever runs the job to say so. Publishes one
+        event: "cancel_requested" for a job running here ("finished" follows when it stops),
+        else "finished"."""
         await self.guard.writable()
         job = await self._checked_and_written(partial(
             jobs_table.cancel_job, self.backend, user_id, job_id,
             ago_text(seconds=PENDING_GRACE_SECONDS), cancelled_by, self._server_gone))
-        if job_id not in self.runner.tasks:
-            self.events.publish(JobEvent("finished", job))
+        running_here = job_id in self.runner.tasks
+        self.events.publish(JobEvent("cancel_requested" if running_here else "finished", job))
         return job
 
     async def undo_job(self, user_id: int, job_id: int, *, run: bool = True) -> JobRecord:
@@ -382,11 +384,11 @@ class BulkOperationManager:
 
     async def retry_job(self, user_id: int, job_id: int, *, run: bool = True) -> JobRecord:
         """Make a failed or cancelled job pending again and (by default) run it here; it
-        continues from its persisted cursor."""
+        continues from its persisted cursor. Publishes one event, "retried"."""
         await self.guard.writable()
         job = await self._checked_and_written(partial(jobs_table.retry_job, self.backend, user_id,
                                                       job_id, self._gone_owner))
-        self.events.publish(JobEvent("created", job))
+        self.events.publish(JobEvent("retried", job))
         if run:
             self.start_job(job_id)
         return job

@@ -55,22 +55,26 @@ class FaceQueries:
     # -- the article list (a TEMP table of the read connection) -----------------------------
     async def start_article_list(self, generation: int, spec: ListSpec) -> ListStart:
         """A new list's table (named by ``generation``) and the id range it will walk."""
-        return await self.reads.call(article_list.start_list, generation, spec)
+        return await self.reads.call(article_list.start_list, self.locks.guard.backend,
+                                     generation, spec)
 
     async def extend_article_list(self, start: ListStart, spec: ListSpec, cursor: int,
                                   span: int, rows: int) -> ListStep | None:
         """Walk one more span of ids into the list, with its first ``rows`` rows if asked;
         None when the list's table is gone (with a lost connection)."""
-        return await self.reads.call(article_list.extend_list, start, spec, cursor, span, rows)
+        return await self.reads.call(article_list.extend_list, self.locks.guard.backend, start,
+                                     spec, cursor, span, rows)
 
     async def read_article_page(self, start: ListStart, user_id: int, first: int,
                                 count: int) -> list[ArticleRow] | None:
         """``count`` rows of the list from position ``first``; None when its table is gone."""
-        return await self.reads.call(article_list.read_page, start.table, user_id, first, count)
+        return await self.reads.call(article_list.read_page, self.locks.guard.backend,
+                                     start.table, user_id, first, count)
 
     async def has_newer_articles(self, spec: ListSpec, start: ListStart) -> bool:
         """Whether articles of the list's scope arrived after it was started."""
-        return await self.reads.call(article_list.has_newer, spec, start.high)
+        return await self.reads.call(article_list.has_newer, self.locks.guard.backend, spec,
+                                     start.high)
 
     async def selected_article_ranges(self, start: ListStart, blocks: list[tuple[int, int]],
                                       *, exact_blocks: bool, limit: int) -> list | None:

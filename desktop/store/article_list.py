@@ -16,8 +16,8 @@ the walk reached it is not listed, one read after stays. The list ends at the ne
 when it was started (its ``high``); later arrivals appear when it is started again.
 
 The same statements run on SQLite and PostgreSQL: placeholders are written ``:name`` and given
-to the database in its own style, TEMP tables are named through the database's ``temp_schema``,
-and the title search is the dialect's case-insensitive LIKE.
+to the database in its own style; the functions are handed the database's backend, which names
+the schema of TEMP tables and the case-insensitive LIKE of the title search.
 """
 
 from __future__ import annotations
@@ -59,15 +59,16 @@ class ListSpec:
     def words(self) -> list[str]:
         return self.search.split()
 
-    def condition(self) -> tuple[str, dict]:
-        """SQL over ``articles a`` selecting the list's articles (without id bounds)."""
+    def condition(self, backend) -> tuple[str, dict]:
+        """SQL over ``articles a`` selecting the list's articles (without id bounds), in the
+        dialect of ``backend``."""
         scope, params = self.scope.sql()
         parts = [] if scope == "1 = 1" else [scope]  # "all": the statement as it always was
         params = {**params, "user": self.user_id}
         if self.unread_only:
             parts.append("NOT EXISTS (SELECT 1 FROM read_status r WHERE r.user_id = :user "
                          "AND r.article_id = a.id AND r.is_read)")
-        like = _case_insensitive_like()
+        like = backend.case_insensitive_like
         for number, word in enumerate(self.words()):
             parts.append(f"a.title {like} :word{number} ESCAPE '\\'")
             params[f"word{number}"] = "%" + _escape_like(word) + "%"
@@ -78,23 +79,17 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _case_insensitive_like() -> str:
-    """LIKE on SQLite (already case-insensitive for ASCII), ILIKE on PostgreSQL: the operator
-    peewee itself uses for a case-insensitive match in this database's dialect."""
-    return database_proxy.obj.operations.get("ILIKE", "ILIKE")
-
-
 PLACEHOLDER = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
 
 
-def _execute(sql: str, params: dict):
-    """Run ``sql``, whose values are written ``:name``, in this database's parameter style
+def _execute(backend, sql: str, params: dict):
+    """Run ``sql``, whose values are written ``:name``, in the backend's parameter style
     (``?`` for SQLite, ``%s`` for PostgreSQL)."""
     values = []
 
     def positional(match: re.Match) -> str:
         values.append(params[match.group(1)])
-        return database_proxy.obj.param
+        return backend.placeholder
 
     return database_proxy.execute_sql(PLACEHOLDER.sub(positional, sql), values)
 
@@ -183,8 +178,8 @@ def _tables_of_this_connection() -> set[str]:
     return _made.names
 
 
-def _qualified(table: str) -> str:
-    return f'{database_proxy.obj.temp_schema}."{table}"'  # the dialect's (backends/)
+def _qualified(backend, table: str) -> str:
+    return f'{backend.temp_schema}."{table}"'
 
 
 def _list_gone(table: str) -> bool:
@@ -193,18 +188,17 @@ def _list_gone(table: str) -> bool:
     return table not in _tables_of_this_connection()
 
 
-def start_list(generation: int, spec: ListSpec) -> ListStart:
+def start_list(backend, generation: int, spec: ListSpec) -> ListStart:
     """Begin a list (dropping the tables of earlier ones): its table and its ids' range."""
     db = database_proxy
     table = table_name(generation)
     made = _tables_of_this_connection()
     for name in sorted(made):
-        db.execute_sql(f"DROP TABLE IF EXISTS {_qualified(name)}")
+        db.execute_sql(f"DROP TABLE IF EXISTS {_qualified(backend, name)}")
         made.discard(name)
     # pos numbers the rows as they are inserted: an INTEGER PRIMARY KEY (the rowid) on SQLite,
-    # a SERIAL on PostgreSQL (peewee's auto-increment type in this database's dialect)
-    numbered = db.obj.get_context_options()["field_types"]["AUTO"]
-    db.execute_sql(f'CREATE TEMP TABLE "{table}" (pos {numbered} PRIMARY KEY, '
+    # a SERIAL on PostgreSQL
+    db.execute_sql(f'CREATE TEMP TABLE "{table}" (pos {backend.row_number_key} PRIMARY KEY, '
                    "article_id INTEGER NOT NULL)")
     made.add(table)
     if spec.scope.kind == "all":
@@ -214,19 +208,19 @@ def start_list(generation: int, spec: ListSpec) -> ListStart:
     else:  # each feed's first and last id from the (feed_id, id) index
         feeds, params = spec.scope.feeds_sql()
         low, high = _execute(
-            f"WITH scope(id) AS ({feeds}) SELECT min(first), max(last) FROM (SELECT "
+            backend, f"WITH scope(id) AS ({feeds}) SELECT min(first), max(last) FROM (SELECT "
             "(SELECT min(id) FROM articles WHERE feed_id = scope.id) AS first, "
             "(SELECT max(id) FROM articles WHERE feed_id = scope.id) AS last FROM scope) "
             "AS ends", params).fetchone()
     return ListStart(table, low or 0, high or 0)
 
 
-def extend_list(start: ListStart, spec: ListSpec, cursor: int, span: int,
+def extend_list(backend, start: ListStart, spec: ListSpec, cursor: int, span: int,
                 first_rows: int = 0) -> ListStep | None:
     """Walk the next ``span`` ids after ``cursor`` and append the matching articles; with
     ``first_rows``, also return the list's first rows. None when the list is gone (a newer one
     began meanwhile)."""
-    condition, params = spec.condition()
+    condition, params = spec.condition(backend)
     if spec.newest_first:
         low, high, next_cursor = max(cursor - span, start.low - 1), cursor, cursor - span
         done = next_cursor < start.low
@@ -241,28 +235,31 @@ def extend_list(start: ListStart, spec: ListSpec, cursor: int, span: int,
         if high > low and not start.empty:
             # rows are numbered in the order the SELECT gives them (on PostgreSQL too: a
             # volatile default, nextval(), is evaluated after the ORDER BY)
-            _execute(f"INSERT INTO {_qualified(start.table)} (article_id) SELECT a.id "
+            _execute(backend,
+                     f"INSERT INTO {_qualified(backend, start.table)} (article_id) SELECT a.id "
                      f"FROM articles a WHERE ({condition}) AND a.id > :low AND a.id <= :high "
                      f"ORDER BY a.id {order}", {**params, "low": low, "high": high})
-        count = database_proxy.execute_sql(
-            f"SELECT coalesce(max(pos), 0) FROM {_qualified(start.table)}").fetchone()[0]
+        count = database_proxy.execute_sql(f"SELECT coalesce(max(pos), 0) FROM "
+                                           f"{_qualified(backend, start.table)}").fetchone()[0]
     except DatabaseError:
         if _list_gone(start.table):
             return None
         raise
     seconds = time.perf_counter() - began
-    rows = read_page(start.table, spec.user_id, 0, first_rows) if first_rows else None
+    rows = (read_page(backend, start.table, spec.user_id, 0, first_rows) if first_rows
+            else None)
     return ListStep(next_cursor, count, done or start.empty, seconds, rows)
 
 
-def read_page(table: str, user_id: int, first: int, count: int) -> list[ArticleRow] | None:
+def read_page(backend, table: str, user_id: int, first: int, count: int
+              ) -> list[ArticleRow] | None:
     """The rows at positions first .. first + count - 1 (fewer at the end); None when the list
     is gone. An article deleted since it was listed comes back as a row that says so."""
     if table not in _tables_of_this_connection():
         return None
     try:
         found = _execute(
-            f"SELECT t.pos - 1, {PAGE_COLUMNS} FROM {_qualified(table)} t "
+            backend, f"SELECT t.pos - 1, {PAGE_COLUMNS} FROM {_qualified(backend, table)} t "
             "LEFT JOIN articles a ON a.id = t.article_id LEFT JOIN feeds f ON f.id = a.feed_id "
             "WHERE t.pos > :first AND t.pos <= :last ORDER BY t.pos",
             {"user": user_id, "first": first, "last": first + count}).fetchall()
@@ -280,21 +277,21 @@ def _row(values) -> ArticleRow:
                       title or "", url, published, received, bool(is_read), bool(is_starred))
 
 
-def read_states(table: str, user_id: int, first: int, count: int
+def read_states(backend, table: str, user_id: int, first: int, count: int
                 ) -> dict[int, tuple[bool, bool]] | None:
     """{article id: (read, starred)} of the rows at those positions, now (None: list gone)."""
-    rows = read_page(table, user_id, first, count)
+    rows = read_page(backend, table, user_id, first, count)
     if rows is None:
         return None
     return {row.id: (row.is_read, row.is_starred) for row in rows if not row.gone}
 
 
-def has_newer(spec: ListSpec, high: int) -> bool:
+def has_newer(backend, spec: ListSpec, high: int) -> bool:
     """Whether an article of the scope (all or unread alike) arrived after the list began."""
     plain = ListSpec(spec.user_id, spec.scope, unread_only=False)
-    condition, params = plain.condition()
+    condition, params = plain.condition(backend)
     return bool(_execute(
-        f"SELECT EXISTS (SELECT 1 FROM articles a WHERE ({condition}) AND a.id > :high)",
+        backend, f"SELECT EXISTS (SELECT 1 FROM articles a WHERE ({condition}) AND a.id > :high)",
         {**params, "high": high}).fetchone()[0])
 
 

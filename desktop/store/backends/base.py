@@ -85,6 +85,11 @@ class Backend:
     index_carries_primary_key = False
     # Whether the engine must pace its chunks so other writers get the database-wide lock.
     paces_writers = False
+    # The dialect of the statements the store writes as text (the article list's):
+    temp_schema = "?"  # the schema that names this connection's own TEMP tables
+    placeholder = "?"  # a bound value's mark
+    row_number_key = "?"  # a primary key numbering rows in the order they are inserted
+    case_insensitive_like = "?"  # the operator of a case-insensitive LIKE
 
     def connect(self, target, *, create: bool, allow_read_only: bool, busy_timeout_ms: int):
         """A Connection: a connected peewee Database for this thread, this backend and what

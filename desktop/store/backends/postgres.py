@@ -126,8 +126,6 @@ class ReaderDatabase(FirstErrorWins, ReconnectMixin, PostgresqlDatabase):
                         (InterfaceError, ""))
     owner: str | None = None
     lock_timeout_ms = 5000
-    # The schema that names this connection's own TEMP tables (never a real table of the server).
-    temp_schema = "pg_temp"
 
     def get_columns(self, table, schema=None):
         """The table's columns from the catalog: information_schema lists only columns this
@@ -240,6 +238,10 @@ def _open_failure(url: str, exc: BaseException) -> DatabaseOpenError:
 
 class PostgresBackend(Backend):
     name = "postgresql"
+    temp_schema = "pg_temp"  # never a real table of the server
+    placeholder = "%s"
+    row_number_key = "SERIAL"  # its sequence's nextval() runs after the SELECT's ORDER BY
+    case_insensitive_like = "ILIKE"
 
     def connect(self, target, *, create: bool, allow_read_only: bool, busy_timeout_ms: int):
         url = canonical_url(str(target))

@@ -59,9 +59,6 @@ class ReaderSqliteDatabase(FirstErrorWins, SqliteDatabase):
     """SqliteDatabase whose failed ROLLBACK never hides the error that caused it (see
     FirstErrorWins: after a full disk or an I/O error SQLite has often rolled back already)."""
 
-    # The schema that names this connection's own TEMP tables (never a real table of the file).
-    temp_schema = "temp"
-
     def left_in_transaction(self) -> bool:
         conn = self._state.conn
         return conn is not None and conn.in_transaction
@@ -104,6 +101,10 @@ class SqliteBackend(Backend):
     name = "sqlite"
     index_carries_primary_key = True  # id INTEGER PRIMARY KEY is the rowid, in every index
     paces_writers = True
+    temp_schema = "temp"  # never a real table of the file
+    placeholder = "?"
+    row_number_key = "INTEGER"  # INTEGER PRIMARY KEY: the rowid, one more than the last
+    case_insensitive_like = "LIKE"  # already case-insensitive (for ASCII letters)
 
     def connect(self, target, *, create: bool, allow_read_only: bool, busy_timeout_ms: int):
         path = Path(target).expanduser()

@@ -241,12 +241,12 @@ class JobController(QObject):
     # -- acting on jobs ---------------------------------------------------------------------
     async def cancel_job(self, job_id: int) -> None:
         try:
-            job = await self.manager.cancel_job(self.user_id, job_id, cancelled_by=CANCELLED_BY)
+            await self.manager.cancel_job(self.user_id, job_id, cancelled_by=CANCELLED_BY)
         except (JobRequestError, JobNotFound) as exc:
             self.status_label.setText(str(exc))
             await self.reload()
             return
-        self.model.update_job(job)
+        # (its row: the engine's event, handled before the engine returned)
         self.status_label.setText(self.tr("Job {job} cancelled; the work done is kept").format(
             job=job_id))
 
@@ -256,7 +256,7 @@ class JobController(QObject):
         except (JobRequestError, JobNotFound) as exc:
             self.status_label.setText(str(exc))
             return
-        self.model.update_job(job)
+        # (its row: the engine's "retried" event, handled before the engine returned)
         self.status_label.setText(self.tr("Job {job} retried from {progress}").format(
             job=job_id, progress=job_progress(job).text))
         self.window._schedule_poll()
@@ -338,7 +338,12 @@ class JobController(QObject):
         if event.kind == "progress":
             self.tree_model.apply_marked(job.id, job.progress, event.marked_by_feed)
             self.window.articles.follow_job(event)
-        if not self.model.update_job(job) and event.kind == "created":
+            if self.model.shows_finished(job.id):
+                # a chunk that committed before the job was cancelled, whose event came after
+                # the cancel's: its row (running) is older than the one shown
+                self.window.menus.update_actions()
+                return
+        if not self.model.update_job(job) and event.kind in ("created", "retried"):
             self.window.spawn(self.reload())
         self.announcer.on_job_event(event)  # (after the row: its cell says what is announced)
         if event.kind == "started" and job.progress and job.status == "running":

@@ -183,17 +183,25 @@ class JobsTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def update_job(self, job: JobRecord) -> bool:
-        """Refresh one job's row from an engine event; False if the row is not shown."""
+        """Refresh one job's row from an engine event; False if the row is not shown. A row
+        that already shows ``job`` as it is stays untouched (a cancelled job's "finished" after
+        its "cancel_requested")."""
         self._observe(job)
         if job.job_type == UNDO_JOB_TYPE:
             self._undo_jobs[job.id] = job
             self._refresh_undone_by(job.id)
         for row, shown in enumerate(self._jobs):
             if shown.id == job.id:
-                self._jobs[row] = job
-                self._changed(row)
+                if shown != job:
+                    self._jobs[row] = job
+                    self._changed(row)
                 return True
         return False
+
+    def shows_finished(self, job_id: int) -> bool:
+        """Whether the job's row shows it finished (completed, failed or cancelled)."""
+        row = self.row_of(job_id)
+        return row >= 0 and self._jobs[row].finished
 
     def _refresh_undone_by(self, undo_id: int) -> None:
         for row, shown in enumerate(self._jobs):
