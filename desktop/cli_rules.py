@@ -157,13 +157,12 @@ RULE_COMMANDS = {"add": cmd_add, "list": cmd_list, "run": cmd_run, "remove": cmd
 
 async def scope_labels(manager, rules) -> dict[int, str]:
     """{rule id: "Category: Tech"} — the scope as the jobs' labels name it."""
-    from .jobs.api import MARK_READ_BY_SCOPE
+    from .jobs.api import describe_target
 
     categories, feeds = await manager.scope_names() if rules else ({}, {})
     names = {"category": categories, "feed": feeds}
-    return {rule.id: MARK_READ_BY_SCOPE[rule.scope_kind].describe(
-        MARK_READ_BY_SCOPE[rule.scope_kind].request(rule.target_id)[1],
-        names.get(rule.scope_kind)) for rule in rules}
+    return {rule.id: describe_target(rule.scope_kind, rule.target_id, names.get(rule.scope_kind))
+            for rule in rules}
 
 
 def shown(rule, labels) -> dict:

@@ -34,6 +34,7 @@ from ..store.job_types import (
     UNDO,
     JobWords,
     describe_job,
+    describe_target,
     is_undo,
     job_type_of,
     parameters_of,
@@ -84,9 +85,8 @@ __all__ = [  # noqa: RUF022 (grouped by what they are, not sorted)
     "FIRST_SPAN", "next_span",
     # jobs: their types, parameters and listing
     "MARK_ALL", "MARK_CATEGORY", "MARK_FEED", "MARK_READ_BY_SCOPE", "MAX_LIST_LIMIT",
-    "MAX_RANGES",
-    "STATUSES", "UNDO", "JobWords", "describe_job", "is_undo", "job_type_of", "parameters_of",
-    "parse_parameters",
+    "MAX_RANGES", "STATUSES", "UNDO", "JobWords", "describe_job", "describe_target", "is_undo",
+    "job_type_of", "parameters_of", "parse_parameters",
     # rules: what they are, and the words a person types for them (pure helpers)
     "Rule", "RuleNotFound", "age_seconds", "age_text", "daily_time",
     # time, and naming a database

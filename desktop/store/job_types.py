@@ -80,17 +80,12 @@ def describe_job(job, category_names: dict[int, str] | None = None,
     if params is None:
         return words.unreadable.format(type=job.job_type)
     job_type = job_type_of(job.job_type)
-    kind = job_type.scope_kind if job_type else None
-    target = params.get(job_type.target_key) if job_type and job_type.target_key else None
-    names = {"category": category_names, "feed": feed_names}.get(kind) or {}
-    if kind in ("category", "feed"):
-        text = getattr(words, kind).format(name=names.get(target, f"#{target}"))
-    elif kind == "all":
-        text = words.all
-    elif kind == "undo":
-        text = words.undo.format(job=target)
-    else:
+    if job_type is None:
         text = job.job_type
+    else:
+        target = params.get(job_type.target_key) if job_type.target_key else None
+        names = {"category": category_names, "feed": feed_names}.get(job_type.scope_kind)
+        text = describe_target(job_type.scope_kind, target, names, words)
     if params.get("older_than"):
         before = words.published_before if params.get("by") == "published" else words.before
         text += before.format(time=show_time(params["older_than"]))
@@ -100,6 +95,17 @@ def describe_job(job, category_names: dict[int, str] | None = None,
     if params.get("rule_id"):  # a rule's run: its name, as the rule was called then
         text = words.rule.format(name=params.get("rule") or params["rule_id"], job=text)
     return text
+
+
+def describe_target(kind: str, target, names: dict[int, str] | None = None,
+                    words: JobWords = ENGLISH) -> str:
+    """"Category: Tech", "Feed: #9", "All articles", "Undo of job 7": what a job of scope
+    ``kind`` on ``target`` works on (named from ``names`` where given)."""
+    if kind in ("category", "feed"):
+        return getattr(words, kind).format(name=(names or {}).get(target, f"#{target}"))
+    if kind == "undo":
+        return words.undo.format(job=target)
+    return words.all
 
 
 def describe_narrowing(params: dict, words: JobWords = ENGLISH) -> str:
