@@ -36,10 +36,13 @@ class WriteGuard:
         self._checked_whole = False  # the check that passed read every page
         self.check_remembered = False  # the file was unchanged since a check that passed
 
-    def opened(self, backend, read_only_reason: str | None, damage: str | None) -> None:
-        """What opening the database found (``damage``: a WAL was left, say)."""
+    def opened(self, backend, read_only_reason: str | None, damage: str | None, *,
+               file_identity: tuple[int, int] | None = None) -> None:
+        """What opening the database found (``damage``: a WAL was left, say);
+        ``file_identity``: what the path named just before it was opened (None: nothing yet,
+        the file this open created is taken)."""
         self.backend = backend
-        self.file_identity = backend.file_identity(self.database_path)
+        self.file_identity = file_identity or backend.file_identity(self.database_path)
         self.read_only_reason, self.damage = read_only_reason, damage
 
     def check_writable(self) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..store import article_state, clock, connection, job_requests, jobs_table, undo
 from ..store.article_state import ArticleChange
+from ..store.backends import backend_for
 from ..store.clock import ago_text
 from ..store.jobs_table import JobRecord
 from ..store.models import database_proxy
@@ -213,11 +214,16 @@ class BulkOperationManager:
     # -- life cycle -------------------------------------------------------------------------
     async def open(self) -> None:
         """Open the database (writing nothing); raises connection.DatabaseOpenError."""
+        # What the path names before anything opens it: a file put at the path while the
+        # connections open (each thread's opens when first used) is then a path that changed
+        # (guard.path_changed), never taken for this engine's file with the other's WAL.
+        named_before = backend_for(self.database_path).file_identity(self.database_path)
         opened = await self.db.call(connection.open_database, self.database_path,
                                     create=self.options.create, allow_read_only=True,
                                     busy_timeout_ms=self.options.busy_timeout_ms)
         backend, database = opened.backend, opened.db
-        self.guard.opened(backend, opened.read_only_reason, opened.damage)  # (a WAL left)
+        self.guard.opened(backend, opened.read_only_reason, opened.damage,  # (a WAL left)
+                          file_identity=named_before)
         self.journal_mode, self.journal_note = opened.journal_mode, opened.journal_note
         chunk_seconds = self.options.chunk_seconds
         if self.journal_note:  # readers wait for our commits: keep them short
