@@ -157,13 +157,18 @@ RULE_COMMANDS = {"add": cmd_add, "list": cmd_list, "run": cmd_run, "remove": cmd
 
 async def scope_labels(manager, rules) -> dict[int, str]:
     """{rule id: "Category: Tech"} — the scope as the jobs' labels name it."""
-    from .jobs.api import MARK_READ_BY_SCOPE
+    from types import SimpleNamespace
+
+    from .jobs.api import MARK_READ_BY_SCOPE, describe_job
 
     categories, feeds = await manager.scope_names() if rules else ({}, {})
-    names = {"category": categories, "feed": feeds}
-    return {rule.id: MARK_READ_BY_SCOPE[rule.scope_kind].describe(
-        MARK_READ_BY_SCOPE[rule.scope_kind].request(rule.target_id)[1],
-        names.get(rule.scope_kind)) for rule in rules}
+
+    def label(rule) -> str:  # the label of a job on the rule's scope, before any narrowing
+        job_type, parameters = MARK_READ_BY_SCOPE[rule.scope_kind].request(rule.target_id)
+        return describe_job(SimpleNamespace(job_type=job_type, parameters=parameters),
+                            categories, feeds)
+
+    return {rule.id: label(rule) for rule in rules}
 
 
 def shown(rule, labels) -> dict:
