@@ -207,6 +207,31 @@ def test_demo_then_mark_read(onedir, bundle_env, tmp_path):
     assert progress == total > 0
 
 
+def test_rule_added_runs_once_under_work_once(onedir, bundle_env, tmp_path):
+    """A rule, as a person without Python uses it (issue 25): added (--json), listed, run
+    exactly once by two ``work --once`` in a row, its job listed after the rule's name."""
+    database = tmp_path / "reader.db"
+    assert run(onedir, "demo", "--database", str(database), "--articles", "2000",
+               env=bundle_env, cwd=tmp_path).returncode == 0
+    common = ["--database", str(database), "--user", "1"]
+    added = run(onedir, "rules", "add", *common, "--category", "1", "--older-than", "30d",
+                "--every", "1d", "--name", "Nightly", "--json", env=bundle_env, cwd=tmp_path)
+    assert added.returncode == 0, added.stderr
+    rule = json.loads(added.stdout)
+    assert (rule["name"], rule["scope"]["kind"], rule["scope"]["id"]) == ("Nightly", "category", 1)
+    for _ in range(2):
+        worked = run(onedir, "work", "--once", "--database", str(database), env=bundle_env,
+                     cwd=tmp_path)
+        assert worked.returncode == 0, worked.stderr
+    jobs = json.loads(run(onedir, "jobs", *common, "--json", env=bundle_env,
+                          cwd=tmp_path).stdout)
+    assert len(jobs) == 1 and jobs[0]["status"] == "completed", jobs
+    assert json.loads(jobs[0]["parameters"])["rule_id"] == rule["id"]
+    listed = run(onedir, "rules", "list", *common, "--json", env=bundle_env, cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert [item["last_job_id"] for item in json.loads(listed.stdout)] == [jobs[0]["id"]]
+
+
 def test_gui_smoke_test(onedir, bundle_env, tmp_path):
     result = run(onedir, "gui", "--smoke-test", env=bundle_env, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
