@@ -13,6 +13,9 @@ and packed with dpkg-deb:
   the icon (SVG and PNG sizes) and the AppStream metadata, named by the application id;
 - /usr/share/man/man1/rss-desktop.1.gz and the bash and zsh completions, generated here from
   the command line's argparse parser (argparse-manpage, shtab), so they follow ``--help``;
+- /usr/lib/systemd/user/rss-desktop-work@.service: a template that runs ``work`` for one
+  database from login on, once a person enables an instance (packaging/rss-desktop-work@.service;
+  nothing is enabled by installing the package);
 - /usr/share/doc/rss-desktop/copyright and changelog.gz.
 
 ``Depends`` is what dpkg-shlibdeps says the bundle's ELF files need from the system: never a
@@ -57,6 +60,7 @@ DESCRIPTION = """\
  .
  The package carries its own Python and Qt (a PyInstaller bundle).
  It also provides the rss-desktop command line for the same jobs."""
+WORK_UNIT = "rss-desktop-work@.service"
 ICON_SIZES = (16, 32, 48, 64, 128, 256)
 # The Python distributions inside the bundle, named in the copyright file with their licences
 # (read from their installed metadata at build time).
@@ -118,6 +122,16 @@ def install_desktop_files(usr: Path) -> None:
         folder.mkdir(parents=True)
         shutil.copy(RESOURCES / "icons" / "png" / f"rss-desktop-{size}.png",
                     folder / f"{APP_ID}.png")
+
+
+def install_systemd_unit(usr: Path) -> None:
+    """The user unit template: from the package rather than only from ``work
+    --install-service``, so that it names the installed program, changes with the package and
+    goes with it (a unit written into a home folder outlives ``apt remove`` and would retry a
+    missing program every 30 s)."""
+    user_units = usr / "lib" / "systemd" / "user"
+    user_units.mkdir(parents=True)
+    shutil.copy(ROOT / "packaging" / WORK_UNIT, user_units)
 
 
 def command_line_parser() -> argparse.ArgumentParser:
@@ -284,6 +298,7 @@ def main() -> int:
     (usr / "bin" / NAME).symlink_to(f"../lib/{NAME}/{NAME}")
     install_desktop_files(usr)
     install_manual_and_completions(usr)
+    install_systemd_unit(usr)
     install_documents(usr, dropped)
     depends = system_depends()
     write_control(depends, architecture)

@@ -207,6 +207,31 @@ def test_demo_then_mark_read(onedir, bundle_env, tmp_path):
     assert progress == total > 0
 
 
+def test_rule_added_runs_once_under_work_once(onedir, bundle_env, tmp_path):
+    """A rule, as a person without Python uses it (issue 25): added (--json), listed, run
+    exactly once by two ``work --once`` in a row, its job listed after the rule's name."""
+    database = tmp_path / "reader.db"
+    assert run(onedir, "demo", "--database", str(database), "--articles", "2000",
+               env=bundle_env, cwd=tmp_path).returncode == 0
+    common = ["--database", str(database), "--user", "1"]
+    added = run(onedir, "rules", "add", *common, "--category", "1", "--older-than", "30d",
+                "--every", "1d", "--name", "Nightly", "--json", env=bundle_env, cwd=tmp_path)
+    assert added.returncode == 0, added.stderr
+    rule = json.loads(added.stdout)
+    assert (rule["name"], rule["scope"]["kind"], rule["scope"]["id"]) == ("Nightly", "category", 1)
+    for _ in range(2):
+        worked = run(onedir, "work", "--once", "--database", str(database), env=bundle_env,
+                     cwd=tmp_path)
+        assert worked.returncode == 0, worked.stderr
+    jobs = json.loads(run(onedir, "jobs", *common, "--json", env=bundle_env,
+                          cwd=tmp_path).stdout)
+    assert len(jobs) == 1 and jobs[0]["status"] == "completed", jobs
+    assert json.loads(jobs[0]["parameters"])["rule_id"] == rule["id"]
+    listed = run(onedir, "rules", "list", *common, "--json", env=bundle_env, cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert [item["last_job_id"] for item in json.loads(listed.stdout)] == [jobs[0]["id"]]
+
+
 def test_gui_smoke_test(onedir, bundle_env, tmp_path):
     result = run(onedir, "gui", "--smoke-test", env=bundle_env, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -320,6 +345,7 @@ DEB_FILES = [
     "/usr/share/man/man1/rss-desktop.1.gz",
     "/usr/share/bash-completion/completions/rss-desktop",
     "/usr/share/zsh/vendor-completions/_rss-desktop",
+    "/usr/lib/systemd/user/rss-desktop-work@.service",
     "/usr/share/doc/rss-desktop/copyright",
     "/usr/share/doc/rss-desktop/changelog.gz",
 ]
@@ -408,24 +434,116 @@ def test_deb_depends_on_every_library_the_bundle_needs_from_the_system(deb, deb_
     record(deb_system_libraries=len(from_system), deb_depends=len(depends))
 
 
-def subcommands() -> list[str]:
+def commands() -> dict[tuple[str, ...], list[str]]:
+    """Every command and sub-command of the parser (("rules", "add"), ...) -> its long
+    options."""
+    import argparse
+
     from desktop.cli import build_parser
 
-    action = next(a for a in build_parser()._actions if a.dest == "command")
-    return list(action.choices)
+    found: dict[tuple[str, ...], list[str]] = {}
+    pending = [((), build_parser())]
+    while pending:
+        path, parser = pending.pop()
+        found[path] = [option for action in parser._actions for option in action.option_strings
+                       if option.startswith("--")]
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                pending.extend(((*path, name), sub) for name, sub in action.choices.items())
+    return found
+
+
+def roff_escaped(text: str) -> str:
+    return text.replace("-", "\\-")
+
+
+def block(text: str, start: str, end: str) -> str:
+    """The part of ``text`` from ``start`` to the next ``end`` after it."""
+    assert start in text, start
+    tail = text[text.index(start) + len(start):]
+    return tail[:tail.index(end)] if end in tail else tail
 
 
 def test_deb_manual_and_completions_follow_the_parser(deb_tree):
+    """Every command, nested ones (rules add ...) included, and each of its long options is in
+    the man page's section for it and in the bash and zsh completions of that command."""
     manual = gzip.decompress(
         (deb_tree / "usr/share/man/man1/rss-desktop.1.gz").read_bytes()).decode()
     bash = (deb_tree / "usr/share/bash-completion/completions/rss-desktop").read_text()
     zsh = (deb_tree / "usr/share/zsh/vendor-completions/_rss-desktop").read_text()
     assert manual.startswith(".TH RSS\\-DESKTOP")
-    for command in subcommands():
-        escaped = command.replace("-", "\\-")
-        assert escaped in manual and command in bash and command in zsh, command
     assert "complete " in bash and "rss-desktop" in bash
     assert zsh.startswith("#compdef rss-desktop")
+    found = commands()
+    assert ("rules", "add") in found and "--install-service" in found[("work",)]
+    assert {"--by", "--from-article", "--search"} <= set(found[("mark-read",)])
+    for path, options in found.items():
+        if not path:
+            continue
+        title = roff_escaped(" ".join(("rss-desktop", *path)))
+        section = block(manual, f"COMMAND \\fI\\,'{title}'", ".SH COMMAND")
+        function = "_shtab_rss_desktop_" + "_".join(path).replace("-", "_")
+        bash_options = block(bash, f"{function}_option_strings=(", ")").split()
+        zsh_options = block(zsh, f"{function}_options=(", "\n)\n")
+        for option in options:
+            assert option == "--help" or roff_escaped(option) in section, (path, option)
+            assert option in bash_options, (path, option)
+            assert re.search(re.escape(option) + r"[\[},]", zsh_options), (path, option)
+    rules = block(bash, "_shtab_rss_desktop_rules_subparsers=(", ")").split()
+    assert rules == ["add", "list", "run", "remove", "enable", "disable"]
+
+
+def unit_sections(text: str) -> dict[str, dict[str, str]]:
+    """[Section] -> key -> value of a unit file (its comments and blank lines left out)."""
+    sections: dict[str, dict[str, str]] = {}
+    current: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith("["):
+            current = sections.setdefault(line.strip("[]"), {})
+        elif "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            current[key] = value
+    return sections
+
+
+def test_deb_work_unit_template_is_the_one_install_service_writes(deb_tree):
+    """The template runs the installed program on the instance (the escaped path or URL),
+    with the service settings ``work --install-service`` writes (desktop/service_unit.py)."""
+    from desktop.service_unit import unit_text
+
+    template = unit_sections(
+        (deb_tree / "usr/lib/systemd/user/rss-desktop-work@.service").read_text())
+    written = unit_sections(unit_text("/data/reader.db", is_server=False))
+    assert template["Service"].pop("ExecStart") == '/usr/bin/rss-desktop work --database "%I"'
+    written["Service"].pop("ExecStart")
+    written["Service"].pop("Environment", None)  # (set when written from a source tree)
+    assert template["Service"] == written["Service"]
+    assert template["Install"] == written["Install"] == {"WantedBy": "default.target"}
+
+
+def test_deb_work_unit_template_verifies(deb_tree, tmp_path):
+    """systemd-analyze accepts an instance of the packaged template: its program pointed at the
+    extracted package's (the package is not installed here; the fresh-Debian run verifies the
+    installed one), its Documentation= looked up in the package's man pages."""
+    if shutil.which("systemd-analyze") is None:
+        pytest.skip("systemd-analyze is not installed (apt install systemd)")
+    text = (deb_tree / "usr/lib/systemd/user/rss-desktop-work@.service").read_text()
+    program = deb_tree / "usr/bin/rss-desktop"
+    assert "ExecStart=/usr/bin/rss-desktop " in text and program.resolve().is_file()
+    units = tmp_path / "units"
+    units.mkdir()
+    instance = subprocess.run(["systemd-escape", str(tmp_path / "my reader.db")],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    unit = units / f"rss-desktop-work@{instance}.service"
+    unit.write_text(text.replace("ExecStart=/usr/bin/rss-desktop ", f"ExecStart={program} "))
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    man = [] if shutil.which("man") else ["--man=no"]
+    verified = subprocess.run(
+        ["systemd-analyze", "--user", "verify", *man, str(unit)], capture_output=True, text=True,
+        env={**os.environ, "XDG_RUNTIME_DIR": str(runtime),
+             "MANPATH": str(deb_tree / "usr/share/man")})
+    assert verified.returncode == 0, verified.stdout + verified.stderr
 
 
 @pytest.mark.parametrize("tool, arguments, relative", [
