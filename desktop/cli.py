@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 from . import __version__
 from .logs import configure_command_logging
+from .start_imports import import_asyncio_without_ssl
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_READER_GONE = 128 + signal.SIGPIPE  # what a shell reports for a program SIGPIPE ended
@@ -139,6 +140,8 @@ def hours_to_keep(text: str) -> float:
 def database_target(text: str) -> str:
     """A file's path or a server's URL that can name a database (checked before anything is
     opened: see store.connection.check_target)."""
+    if "://" not in text:  # a file: no server, so no TLS (start_imports.py)
+        import_asyncio_without_ssl()
     load_engine()
     try:
         check_target(text)

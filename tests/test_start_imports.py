@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-WATCHED = ("asyncio", "peewee", "psycopg", "rich", "desktop.jobs", "desktop.store", "PySide6")
+WATCHED = ("asyncio", "peewee", "psycopg", "rich", "desktop.jobs", "desktop.store", "PySide6",
+           "pendulum", "ssl")
 
 
 def loaded_after(code: str, *args) -> dict:
@@ -39,6 +40,8 @@ def test_a_job_on_a_file_imports_no_psycopg_and_no_bar_when_quiet(server_db):
                           "--quiet")
     assert loaded["peewee"] and loaded["desktop.jobs"]
     assert not loaded["psycopg"] and not loaded["rich"] and not loaded["PySide6"], loaded
+    assert not loaded["pendulum"], loaded  # with dateutil ~30 ms; the clock's text is datetime's
+    assert not loaded["ssl"], loaded  # asyncio's TLS streams: nothing here uses them
 
 
 def test_peewee_imported_first_still_connects_to_a_server(postgres_url):

@@ -24,12 +24,13 @@ import sys
 import uuid
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
-
-import pendulum
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..store.clock import parse_db_text, to_db_text
 from ..store.jobs_table import JobRecord
+
+if TYPE_CHECKING:
+    import pendulum
 
 EXPIRY_SECONDS = 60.0  # a job row of another host's worker unchanged this long: gone
 PENDING_GRACE_SECONDS = 10.0  # a row another program left pending: give it time to start it

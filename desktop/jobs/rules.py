@@ -14,8 +14,6 @@ from __future__ import annotations
 import logging
 import socket
 
-import pendulum
-
 from ..store import clock, job_requests, jobs_table, rules
 from ..store.rules import Rule, RuleNotFound
 from .events import JobEvent
@@ -46,7 +44,7 @@ class RuleRunner:
                               every_seconds, daily_at)
         await self.preparation.prepare()  # its runs write jobs: the job table's additions
         await self.locks.call(rules.ensure_rules_table, self.guard.backend)
-        zone = time_zone or pendulum.local_timezone().name
+        zone = time_zone or _local_zone_name()
         return await self.locks.call(rules.insert_rule, self.guard.backend, user_id, scope_kind,
                                      target_id, age_seconds, by, every_seconds=every_seconds,
                                      daily_at=daily_at, time_zone=zone, name=name)
@@ -61,7 +59,7 @@ class RuleRunner:
         await self.reads.call(rules.check_rule, user_id, scope_kind, target_id, age_seconds, by,
                               every_seconds, daily_at)
         await self.guard.writable()
-        zone = time_zone or pendulum.local_timezone().name
+        zone = time_zone or _local_zone_name()
         return await self.locks.call(rules.update_rule, self.guard.backend, user_id, rule_id,
                                      scope_kind, target_id, age_seconds, by,
                                      every_seconds=every_seconds, daily_at=daily_at,
@@ -180,3 +178,10 @@ def _gone(owner: str | None) -> str | None:
     if split and split[0] == socket.gethostname() and not local_owner_alive(owner):
         return owner
     return None
+
+
+def _local_zone_name() -> str:
+    """This machine's time zone's name (pendulum imported only when a rule is written)."""
+    import pendulum
+
+    return pendulum.local_timezone().name

@@ -2,21 +2,28 @@
 
 ``now()`` is the one place the code reads the wall-clock time (the tests move it with
 time-machine). pendulum DateTimes are not bindable by sqlite3 (its adapters are looked up by
-exact type), so every timestamp crosses the store boundary as text made here.
+exact type), so every timestamp crosses the store boundary as text made here. pendulum (with
+dateutil, ~30 ms) is imported where a DateTime is asked for: the text of now and of a moment
+ago comes from the standard library's datetime (which time-machine moves too), so a small job
+never loads it (issue 26).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
-import pendulum
+if TYPE_CHECKING:
+    import pendulum
 
 TIMESTAMP_FORMAT = "YYYY-MM-DD HH:mm:ss"
 
 
 def now() -> pendulum.DateTime:
     """The current moment, as an aware UTC DateTime."""
+    import pendulum
+
     return pendulum.now("UTC")
 
 
@@ -26,7 +33,13 @@ def to_db_text(moment: pendulum.DateTime) -> str:
 
 
 def utc_now_text() -> str:
-    return to_db_text(now())
+    return _text_of(datetime.now(timezone.utc))
+
+
+def _text_of(moment: datetime) -> str:
+    """An aware UTC datetime as the database's text (what to_db_text makes of a DateTime)."""
+    return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} "
+            f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}")
 
 
 # The timestamp forms a server plausibly writes: the spec's 'YYYY-MM-DD HH:MM:SS', ISO 8601
@@ -71,7 +84,11 @@ def parse_db_text(value) -> pendulum.DateTime | None:
     stay None. Anything else raises ValueError quoting the value: every timestamp read from a
     row another program wrote goes through here."""
     moment = _utc_datetime(value)
-    return None if moment is None else pendulum.instance(moment)
+    if moment is None:
+        return None
+    import pendulum
+
+    return pendulum.instance(moment)
 
 
 def db_text_of(value) -> str | None:
@@ -82,7 +99,12 @@ def db_text_of(value) -> str | None:
 
 def ago_text(**delta: float) -> str:
     """The database text of a moment in the past, e.g. ``ago_text(hours=24)``."""
-    return to_db_text(now().subtract(**delta))
+    if delta.keys() <= FIXED_UNITS:  # the standard library's arithmetic, no pendulum
+        return _text_of(datetime.now(timezone.utc) - timedelta(**delta))
+    return to_db_text(now().subtract(**delta))  # months, years: calendar arithmetic
+
+
+FIXED_UNITS = {"weeks", "days", "hours", "minutes", "seconds"}
 
 
 AGE = re.compile(r"^(\d+)\s*([mhdw])$")

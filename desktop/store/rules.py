@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pendulum
 from peewee import AutoField, BooleanField, CharField, IntegerField, TextField
 
 from .clock import now, parse_db_text, to_db_text
@@ -28,6 +28,9 @@ from .job_types import MARK_READ_BY_SCOPE
 from .jobs_table import insert_job, write_transaction
 from .models import BaseModel, BulkOperationJob, Category, Feed, database_proxy
 from .scopes import AGE_BY, Scope
+
+if TYPE_CHECKING:
+    import pendulum
 
 RULE_SCOPES = ("category", "feed", "all")  # a job's scopes ("uncategorized" has no job type)
 LEASE_SECONDS = 120.0  # a claim not turned into a job by then may be taken by another engine
@@ -150,6 +153,8 @@ def daily_time(text: str) -> str:
 
 
 def zone_of(name: str | None):
+    import pendulum  # here: a small job never needs it (clock.py)
+
     try:
         return pendulum.timezone(name or "UTC")
     except Exception:  # a zone this machine does not know: UTC, rather than never running

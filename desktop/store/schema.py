@@ -44,9 +44,13 @@ RECORD_EXTRA_COLUMNS = {
 # name + columns): a server that runs create_tables(safe=True) then finds them and adds no twin.
 # An index on the same leading columns counts as present whatever its name (see _serves).
 # (feed_id, id) makes a feed's articles in an id range one index range and covers the per-feed
-# counts; with id the table's rowid, a plain (feed_id) index is that same index.
+# counts; with id the table's rowid, a plain (feed_id) index is that same index. (id, feed_id)
+# gives the tree's counts each read row's feed from a small index instead of the article's row
+# (a page of its own where articles carry their content: 2-3 x faster counts, scopes.py).
+ARTICLE_ID_FEED_INDEX = "article_id_feed_id"
 APP_INDEXES = {
     "article_feed_id_id": ("articles", ("feed_id", "id"), False),
+    ARTICLE_ID_FEED_INDEX: ("articles", ("id", "feed_id"), False),
     "feed_category_id": ("feeds", ("category_id",), False),
 }
 READ_STATUS_UNIQUE_INDEX = "readstatus_user_id_article_id"
