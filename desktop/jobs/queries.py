@@ -79,14 +79,15 @@ class FaceQueries:
     async def selected_article_ranges(self, start: ListStart, blocks: list[tuple[int, int]],
                                       *, exact_blocks: bool, limit: int) -> list | None:
         """The id ranges of blocks of the list's rows (article_list.selected_ranges)."""
-        return await self.reads.call(article_list.selected_ranges, start.table, blocks,
+        return await self.reads.call(article_list.selected_ranges, self.locks.guard.backend,
+                                     start.table, blocks,
                                      exact_blocks=exact_blocks, limit=limit)
 
     async def next_unread_in_list(self, start: ListStart, user_id: int,
                                   after: int) -> int | None:
         """The position of the list's first unread row after position ``after``, or None."""
-        return await self.reads.call(article_list.next_unread_position, start.table, user_id,
-                                     after)
+        return await self.reads.call(article_list.next_unread_position, self.locks.guard.backend,
+                                     start.table, user_id, after)
 
     # -- writes -------------------------------------------------------------------------------
     async def create_sample_data(self, articles: int) -> dict[str, int]:

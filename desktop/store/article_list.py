@@ -295,7 +295,7 @@ def has_newer(backend, spec: ListSpec, high: int) -> bool:
         {**params, "high": high}).fetchone()[0])
 
 
-def selected_ranges(table: str, blocks: list[tuple[int, int]], *, exact_blocks: bool,
+def selected_ranges(backend, table: str, blocks: list[tuple[int, int]], *, exact_blocks: bool,
                     limit: int) -> list[list[int]] | None:
     """The article id ranges [first, last] of blocks of the list's rows (positions from 0,
     inclusive), for a job narrowed to them (store.selection); None when the list is gone.
@@ -313,12 +313,14 @@ def selected_ranges(table: str, blocks: list[tuple[int, int]], *, exact_blocks: 
             bounds = {"first": first, "last": last + 1}
             if exact_blocks:
                 low, high = _execute(
-                    f"SELECT min(article_id), max(article_id) FROM {_qualified(table)} "
+                    backend,
+                    f"SELECT min(article_id), max(article_id) FROM {_qualified(backend, table)} "
                     "WHERE pos > :first AND pos <= :last", bounds).fetchone()
                 found = [(low, high)] if low is not None else []
             else:
                 found = [(article_id, article_id) for (article_id,) in _execute(
-                    f"SELECT article_id FROM {_qualified(table)} WHERE pos > :first "
+                    backend,
+                    f"SELECT article_id FROM {_qualified(backend, table)} WHERE pos > :first "
                     "AND pos <= :last ORDER BY pos LIMIT :limit",
                     {**bounds, "limit": limit + 1 - len(pairs)}).fetchall()]
             pairs.extend([low, high] for low, high in found)
@@ -331,14 +333,16 @@ def selected_ranges(table: str, blocks: list[tuple[int, int]], *, exact_blocks: 
     return pairs
 
 
-def next_unread_position(table: str, user_id: int, after: int) -> int | None:
+def next_unread_position(backend, table: str, user_id: int, after: int) -> int | None:
     """The position of the first row after position ``after`` whose article is unread for the
     user now (-1: from the start); None when there is none (or the list is gone)."""
     if table not in _tables_of_this_connection():
         return None
     try:
         found = _execute(
-            f"SELECT t.pos - 1 FROM {_qualified(table)} t JOIN articles a ON a.id = t.article_id "
+            backend,
+            f"SELECT t.pos - 1 FROM {_qualified(backend, table)} t "
+            "JOIN articles a ON a.id = t.article_id "
             "WHERE t.pos > :after AND NOT EXISTS (SELECT 1 FROM read_status r "
             "WHERE r.user_id = :user AND r.article_id = t.article_id AND r.is_read) "
             "ORDER BY t.pos LIMIT 1", {"after": after + 1, "user": user_id}).fetchone()
