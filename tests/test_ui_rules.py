@@ -8,9 +8,11 @@ from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 from support.clock import at
 from support.databases import database, written
+from support.pseudo_locale import reset_language
 from support.window import click_scope, tree_index
 
-from desktop.jobs.api import parameters_of
+from desktop.jobs.api import Scope, parameters_of
+from desktop.ui.translations import install_language
 
 
 def context_menu_entry(qtbot, window, kind, scope_id, text):
@@ -105,3 +107,28 @@ def test_the_confirmation_counts_by_publication_date(qtbot, make_window, server_
     job = finished.args[0]
     assert parameters_of(job.parameters)["by"] == "published"
     assert job.marked_count == unread
+
+
+def test_a_rule_left_unnamed_is_named_in_the_windows_language(qtbot, make_window, server_db,
+                                                              qapp):
+    """In German the editor's units agree with the number ("1 Woche", "2 Wochen") and a rule
+    saved without a name is named in German, not with the engine's English default."""
+    translators = install_language(qapp, "de")
+    try:
+        window = make_window(server_db)
+        dialog = window.menus.open_rules(Scope("category", 1, name="Tech"))
+        qtbot.waitUntil(lambda: dialog.editor is not None and dialog.editor.isVisible())
+        editor = dialog.editor
+        assert editor.age.number.value() == 1 and editor.age.unit.currentText() == "Woche"
+        editor.age.number.setValue(2)
+        assert editor.age.unit.currentText() == "Wochen"
+        assert [editor.period.unit.itemText(i) for i in range(editor.period.unit.count())] == [
+            "Stunde", "Tag", "Woche"]  # (every 1 day)
+        with qtbot.waitSignal(window.jobFinished, timeout=10_000):
+            qtbot.mouseClick(editor.buttons.button(editor.buttons.StandardButton.Save),
+                             Qt.MouseButton.LeftButton)
+        [rule] = rules_in(server_db)
+        assert rule["name"] == "Tech älter als 2 Wochen"
+        dialog.close()
+    finally:
+        reset_language(qapp, translators)

@@ -4,20 +4,8 @@
 <context>
     <name>AgeInput</name>
     <message>
-        <source>minutes</source>
-        <translation>Minuten</translation>
-    </message>
-    <message>
-        <source>hours</source>
-        <translation>Stunden</translation>
-    </message>
-    <message>
-        <source>days</source>
-        <translation>Tage</translation>
-    </message>
-    <message>
-        <source>weeks</source>
-        <translation>Wochen</translation>
+        <source>Unit</source>
+        <translation>Einheit</translation>
     </message>
 </context>
 <context>
@@ -1309,6 +1297,10 @@
         <source>Run:</source>
         <translation>Ausführen:</translation>
     </message>
+    <message>
+        <source>{scope} older than {age}</source>
+        <translation>{scope} älter als {age}</translation>
+    </message>
 </context>
 <context>
     <name>RulesDialog</name>
@@ -1466,6 +1458,25 @@
     <message>
         <source>counting…</source>
         <translation>wird gezählt …</translation>
+    </message>
+</context>
+<context>
+    <name>SelectionQuestion</name>
+    <message numerus="yes">
+        <source>Mark at least %Ln article(s) of {where} as read — the whole list?</source>
+        <translation><numerusform>Mindestens %Ln Artikel in {where} als gelesen markieren – die ganze Liste?</numerusform><numerusform>Mindestens %Ln Artikel in {where} als gelesen markieren – die ganze Liste?</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Mark %Ln selected article(s) of {where} as read?</source>
+        <translation><numerusform>%Ln ausgewählten Artikel in {where} als gelesen markieren?</numerusform><numerusform>Die %Ln ausgewählten Artikel in {where} als gelesen markieren?</numerusform></translation>
+    </message>
+    <message>
+        <source>Mark as read</source>
+        <translation>Als gelesen markieren</translation>
+    </message>
+    <message>
+        <source>It runs as one job; Ctrl+Z marks them unread again.</source>
+        <translation>Das geschieht als ein Auftrag; Strg+Z markiert sie wieder als ungelesen.</translation>
     </message>
 </context>
 <context>

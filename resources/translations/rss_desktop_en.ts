@@ -159,6 +159,17 @@
     </message>
 </context>
 <context>
+    <name>SelectionQuestion</name>
+    <message numerus="yes">
+        <source>Mark at least %Ln article(s) of {where} as read — the whole list?</source>
+        <translation><numerusform>Mark at least %Ln article of {where} as read — the whole list?</numerusform><numerusform>Mark at least %Ln articles of {where} as read — the whole list?</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Mark %Ln selected article(s) of {where} as read?</source>
+        <translation><numerusform>Mark %Ln selected article of {where} as read?</numerusform><numerusform>Mark %Ln selected articles of {where} as read?</numerusform></translation>
+    </message>
+</context>
+<context>
     <name>WindowMenus</name>
     <message numerus="yes">
         <source>Mark older than %n week(s) as read</source>

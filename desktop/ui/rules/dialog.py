@@ -8,7 +8,7 @@ the jobs panel shows them, named after the rule.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -25,28 +25,9 @@ from PySide6.QtWidgets import (
 from ...jobs.api import JobRequestError, Rule, RuleNotFound, Scope
 from ..formatting import isolated, local_time
 from ..query_op import QueryOp
-from .editor import RuleEditor
+from .editor import RuleEditor, period_words
 
 COLUMNS = ("name", "scope", "age", "schedule", "last_run", "next_run", "enabled")
-
-
-def period_words(seconds: int) -> str:
-    """86400 -> "1 day", 7200 -> "2 hours": the largest unit that divides it. (Each count is
-    a plain name: lupdate skips a plural whose count is an expression.)"""
-    translate = QCoreApplication.translate
-    if seconds % 604800 == 0:
-        weeks = seconds // 604800
-        return translate("RulesDialog", "%n week(s)", "", weeks)
-    if seconds % 86400 == 0:
-        days = seconds // 86400
-        return translate("RulesDialog", "%n day(s)", "", days)
-    if seconds % 3600 == 0:
-        hours = seconds // 3600
-        return translate("RulesDialog", "%n hour(s)", "", hours)
-    if seconds % 60 == 0:
-        minutes = seconds // 60
-        return translate("RulesDialog", "%n minute(s)", "", minutes)
-    return translate("RulesDialog", "%n second(s)", "", seconds)
 
 
 class RulesDialog(QDialog):
@@ -112,10 +93,11 @@ class RulesDialog(QDialog):
 
     def _show(self, found) -> None:
         self.rules, categories, feeds = found
-        self.scopes = [(self.tr("All articles"), Scope("all"))]
-        self.scopes += [(self.tr("Category: {name}").format(name=name), Scope("category", cid))
+        self.scopes = [(self.tr("All articles"), Scope("all", name=self.tr("All articles")))]
+        self.scopes += [(self.tr("Category: {name}").format(name=name),
+                         Scope("category", cid, name=name))
                         for cid, name in sorted(categories.items(), key=lambda c: c[1].lower())]
-        self.scopes += [(self.tr("Feed: {name}").format(name=name), Scope("feed", fid))
+        self.scopes += [(self.tr("Feed: {name}").format(name=name), Scope("feed", fid, name=name))
                         for fid, name in sorted(feeds.items(), key=lambda f: f[1].lower())]
         labels = {(scope.kind, scope.target_id): label for label, scope in self.scopes}
         selected = self.selected_rule()
