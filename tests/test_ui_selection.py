@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QContextMenuEvent
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 from support.databases import make_server_database, read_status, written
 from support.window import (
     article_index,
@@ -109,6 +109,47 @@ def test_shift_and_ctrl_click_mark_exactly_the_selection_as_one_undoable_job(
     qtbot.waitUntil(lambda: selected_ids(window) == picked)
 
 
+def answer(qtbot, window, button) -> str:
+    """Answer the question before a large selection is marked; its text."""
+    selection = window.articles.selection
+    qtbot.waitUntil(lambda: selection.question is not None and selection.question.isVisible())
+    text = selection.question.text()
+    qtbot.mouseClick(selection.question.button(button), Qt.MouseButton.LeftButton)
+    selection.question = None
+    return text
+
+
+def test_a_large_selection_is_marked_only_once_its_count_is_confirmed(
+        qtbot, make_window, tmp_path):
+    """Ctrl+A over thousands of rows asks first, with the count (Cancel marks nothing); a
+    selection picked by hand is marked at once."""
+    path = make_server_database(tmp_path / "big.db", articles_per_feed=(3000, 3000, 20, 10, 5))
+    window = make_window(path)
+    click_scope(qtbot, window, "category", 1)
+    wait_for_articles(qtbot, window)
+    before = read_by(path)
+    count = len(unread(range(1, 6001)))
+    focus_articles(qtbot, window)
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_M, Qt.KeyboardModifier.ShiftModifier)
+    text = answer(qtbot, window, QMessageBox.StandardButton.Cancel)
+    assert QLocale().toString(count) in text and "Tech" in text, text
+    assert read_by(path) == before and not window.jobs.model.rowCount()
+
+    click_article(qtbot, window, 5999)  # a handful by hand: no question
+    with qtbot.waitSignal(window.jobFinished, timeout=30_000):
+        qtbot.keyClick(window.articles.view, Qt.Key.Key_M, Qt.KeyboardModifier.ShiftModifier)
+    assert window.articles.selection.question is None
+    assert read_by(path) == before | {5999}
+
+    focus_articles(qtbot, window)  # (the jobs panel showed the job)
+    qtbot.keyClick(window.articles.view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitSignal(window.jobFinished, timeout=30_000):
+        qtbot.keyClick(window.articles.view, Qt.Key.Key_M, Qt.KeyboardModifier.ShiftModifier)
+        answer(qtbot, window, QMessageBox.StandardButton.Ok)
+    assert read_by(path) == before | set(range(1, 6001))
+
+
 def tree_unread(window) -> int:
     from desktop.store.scopes import Scope
 
@@ -142,6 +183,7 @@ def test_ctrl_a_over_a_lazily_read_list_marks_exactly_the_lists_matches(
         "Mark the whole list as read")
     with qtbot.waitSignal(window.jobFinished, timeout=30_000) as finished:
         qtbot.keyClick(window.articles.view, Qt.Key.Key_M, Qt.KeyboardModifier.ShiftModifier)
+        answer(qtbot, window, QMessageBox.StandardButton.Ok)  # (more than a thousand rows)
     job = finished.args[0]
     assert json.loads(job.parameters) == {"category_id": 1, "search": "7"}
     assert job.watermark == high < late
