@@ -292,6 +292,8 @@ def test_mark_selected_unread_writes_each_and_ctrl_z_marks_them_read_again(
                      Qt.KeyboardModifier.ShiftModifier,
                      pos=window.articles.view.visualRect(index).center())
     assert selected_ids(window) == set(range(93, 100))
+    assert window.articles.selection.mark_unread_action.text().replace("&", "") == (
+        "Mark 7 selected as unread")  # (the count, as "Mark 7 selected as read" says it)
     qtbot.keyClick(window.articles.view, Qt.Key.Key_U, Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: bold_ids(window) == set(range(91, 101)))
     assert read_by(server_db) == before - {99, 96, 93}

@@ -338,6 +338,10 @@
         <source>Mar&amp;k %n selected as read</source>
         <translation><numerusform>%n ausgewählten als gelesen mar&amp;kieren</numerusform><numerusform>%n ausgewählte als gelesen mar&amp;kieren</numerusform></translation>
     </message>
+    <message numerus="yes">
+        <source>Mark %n selected as &amp;unread</source>
+        <translation><numerusform>%n ausgewählten als &amp;ungelesen markieren</numerusform><numerusform>%n ausgewählte als &amp;ungelesen markieren</numerusform></translation>
+    </message>
     <message>
         <source>Mark this and everything newer in {scope} as read</source>
         <translation>Diesen und alle neueren in {scope} als gelesen markieren</translation>
@@ -1462,12 +1466,16 @@
 </context>
 <context>
     <name>SelectionQuestion</name>
+    <message>
+        <source>all feeds</source>
+        <translation>allen Feeds</translation>
+    </message>
     <message numerus="yes">
-        <source>Mark at least %Ln article(s) of {where} as read — the whole list?</source>
+        <source>Mark at least %Ln article(s) in {where} as read — the whole list?</source>
         <translation><numerusform>Mindestens %Ln Artikel in {where} als gelesen markieren – die ganze Liste?</numerusform><numerusform>Mindestens %Ln Artikel in {where} als gelesen markieren – die ganze Liste?</numerusform></translation>
     </message>
     <message numerus="yes">
-        <source>Mark %Ln selected article(s) of {where} as read?</source>
+        <source>Mark %Ln selected article(s) in {where} as read?</source>
         <translation><numerusform>%Ln ausgewählten Artikel in {where} als gelesen markieren?</numerusform><numerusform>Die %Ln ausgewählten Artikel in {where} als gelesen markieren?</numerusform></translation>
     </message>
     <message>

@@ -42,6 +42,10 @@
         <translation><numerusform>Mar&amp;k %n selected as read</numerusform><numerusform>Mar&amp;k %n selected as read</numerusform></translation>
     </message>
     <message numerus="yes">
+        <source>Mark %n selected as &amp;unread</source>
+        <translation><numerusform>Mark %n selected as &amp;unread</numerusform><numerusform>Mark %n selected as &amp;unread</numerusform></translation>
+    </message>
+    <message numerus="yes">
         <source>%n selected article(s)</source>
         <translation><numerusform>%n selected article</numerusform><numerusform>%n selected articles</numerusform></translation>
     </message>
@@ -161,12 +165,12 @@
 <context>
     <name>SelectionQuestion</name>
     <message numerus="yes">
-        <source>Mark at least %Ln article(s) of {where} as read — the whole list?</source>
-        <translation><numerusform>Mark at least %Ln article of {where} as read — the whole list?</numerusform><numerusform>Mark at least %Ln articles of {where} as read — the whole list?</numerusform></translation>
+        <source>Mark at least %Ln article(s) in {where} as read — the whole list?</source>
+        <translation><numerusform>Mark at least %Ln article in {where} as read — the whole list?</numerusform><numerusform>Mark at least %Ln articles in {where} as read — the whole list?</numerusform></translation>
     </message>
     <message numerus="yes">
-        <source>Mark %Ln selected article(s) of {where} as read?</source>
-        <translation><numerusform>Mark %Ln selected article of {where} as read?</numerusform><numerusform>Mark %Ln selected articles of {where} as read?</numerusform></translation>
+        <source>Mark %Ln selected article(s) in {where} as read?</source>
+        <translation><numerusform>Mark %Ln selected article in {where} as read?</numerusform><numerusform>Mark %Ln selected articles in {where} as read?</numerusform></translation>
     </message>
 </context>
 <context>

@@ -175,6 +175,10 @@ class ArticleSelection(QObject):
             else QCoreApplication.translate("ArticleSelection", "Mar&k %n selected as read",
                                             "", count) if count
             else self.tr("Mar&k selected as read"))
+        self.mark_unread_action.setText(  # (the count as the read one says it)
+            QCoreApplication.translate("ArticleSelection", "Mark %n selected as &unread", "",
+                                       count) if count
+            else self.tr("Mark selected as &unread"))
         row = self.controller.selected_article()
         scope = self.controller._older_scope(row)
         self.mark_newer_action.setEnabled(ready and row is not None and scope is not None)
@@ -202,7 +206,7 @@ class ArticleSelection(QObject):
                 self.window.spawn(self._mark_selected())
 
         self.question = ask_to_mark_selection(
-            self.window, count, more, scope_label(self.controller._list_scope), marked)
+            self.window, count, more, self.controller._list_scope, marked)
 
     def _count_to_mark(self) -> tuple[int, bool]:
         """How many articles *Mark selected as read* marks, and whether that is only what the

@@ -14,20 +14,23 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from ...jobs.api import Scope
 from ..formatting import isolated
 
 CONFIRM_SELECTION_AT = 1_000  # rows: about 25 screens of the list
 
 
-def ask_to_mark_selection(parent: QWidget, count: int, more: bool, scope_name: str,
+def ask_to_mark_selection(parent: QWidget, count: int, more: bool, scope: Scope,
                           marked: Callable[[], None]) -> QMessageBox:
     """Opened (never exec(): a nested loop breaks qasync); ``marked`` runs on Yes. ``more``:
     the count is what the list has read so far, the list goes on."""
     translate = QCoreApplication.translate
-    where = isolated(scope_name)
-    question = (translate("SelectionQuestion", "Mark at least %Ln article(s) of {where} as "
+    # named as the Mark all as read question names it: "in Tech", "in all feeds"
+    where = (translate("SelectionQuestion", "all feeds") if scope.kind == "all"
+             else isolated(scope.name))
+    question = (translate("SelectionQuestion", "Mark at least %Ln article(s) in {where} as "
                           "read — the whole list?", "", count) if more
-                else translate("SelectionQuestion", "Mark %Ln selected article(s) of {where} as "
+                else translate("SelectionQuestion", "Mark %Ln selected article(s) in {where} as "
                                "read?", "", count)).format(where=where)
     box = QMessageBox(QMessageBox.Icon.Question,
                       translate("SelectionQuestion", "Mark as read"), question,
