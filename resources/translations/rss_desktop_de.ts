@@ -303,10 +303,6 @@
         <translation>Die ausgewählten Artikel als ungelesen markieren (Umschalt+U; höchstens {limit} auf einmal; Strg+Z markiert sie wieder als gelesen)</translation>
     </message>
     <message>
-        <source>Mark this and everything newer as read</source>
-        <translation>Diesen und alle neueren als gelesen markieren</translation>
-    </message>
-    <message>
         <source>Mark this article and every article of the list&apos;s scope received after it as read, as one job</source>
         <translation>Diesen Artikel und alle danach eingegangenen Artikel des Listenbereichs in einem Auftrag als gelesen markieren</translation>
     </message>
@@ -343,8 +339,12 @@
         <translation><numerusform>%n ausgewählten als &amp;ungelesen markieren</numerusform><numerusform>%n ausgewählte als &amp;ungelesen markieren</numerusform></translation>
     </message>
     <message>
-        <source>Mark this and everything newer in {scope} as read</source>
-        <translation>Diesen und alle neueren in {scope} als gelesen markieren</translation>
+        <source>Mark this and everything newer as read…</source>
+        <translation>Diesen und alle neueren als gelesen markieren …</translation>
+    </message>
+    <message>
+        <source>Mark this and everything newer in {scope} as read…</source>
+        <translation>Diesen und alle neueren in {scope} als gelesen markieren …</translation>
     </message>
     <message>
         <source>the whole list of {scope}</source>
@@ -687,6 +687,10 @@
     <message>
         <source>Cannot mark as read</source>
         <translation>Als gelesen markieren nicht möglich</translation>
+    </message>
+    <message>
+        <source>{where} from article #{id} on</source>
+        <translation>{where} ab Artikel Nr. {id}</translation>
     </message>
     <message>
         <source>Job {job}: marking {where} as read…</source>
@@ -1129,12 +1133,20 @@
         <translation>Ungelesene Artikel in {where} werden gezählt …</translation>
     </message>
     <message numerus="yes">
+        <source>Mark %Ln unread article(s) in {where} as read: “{title}” and every article received after it?</source>
+        <translation><numerusform>%Ln ungelesenen Artikel in {where} als gelesen markieren: „{title}“ und jeden danach empfangenen Artikel?</numerusform><numerusform>%Ln ungelesene Artikel in {where} als gelesen markieren: „{title}“ und jeden danach empfangenen Artikel?</numerusform></translation>
+    </message>
+    <message numerus="yes">
         <source>Mark %Ln unread article(s) in {where} as read: “{title}” and every article received before it?</source>
         <translation><numerusform>%Ln ungelesenen Artikel in {where} als gelesen markieren: „{title}“ und jeden vorher empfangenen Artikel?</numerusform><numerusform>%Ln ungelesene Artikel in {where} als gelesen markieren: „{title}“ und jeden vorher empfangenen Artikel?</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>Mark %Ln unread article(s) in {where} as read?</source>
         <translation><numerusform>%Ln ungelesenen Artikel in {where} als gelesen markieren?</numerusform><numerusform>%Ln ungelesene Artikel in {where} als gelesen markieren?</numerusform></translation>
+    </message>
+    <message>
+        <source>Nothing unread in {where} from “{title}” on: there is nothing to mark as read.</source>
+        <translation>In {where} ist ab „{title}“ nichts ungelesen: Es gibt nichts als gelesen zu markieren.</translation>
     </message>
     <message>
         <source>Nothing unread in {where} up to “{title}”: there is nothing to mark as read.</source>

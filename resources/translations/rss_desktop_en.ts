@@ -124,6 +124,10 @@
 <context>
     <name>MarkReadDialog</name>
     <message numerus="yes">
+        <source>Mark %Ln unread article(s) in {where} as read: “{title}” and every article received after it?</source>
+        <translation><numerusform>Mark %Ln unread article in {where} as read: “{title}” and every article received after it?</numerusform><numerusform>Mark %Ln unread articles in {where} as read: “{title}” and every article received after it?</numerusform></translation>
+    </message>
+    <message numerus="yes">
         <source>Mark %Ln unread article(s) in {where} as read: “{title}” and every article received before it?</source>
         <translation><numerusform>Mark %Ln unread article in {where} as read: “{title}” and every article received before it?</numerusform><numerusform>Mark %Ln unread articles in {where} as read: “{title}” and every article received before it?</numerusform></translation>
     </message>

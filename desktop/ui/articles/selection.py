@@ -50,7 +50,7 @@ class ArticleSelection(QObject):
             self.tr("Mark the selected articles unread (Shift+U; at most {limit} at a time; "
                "Ctrl+Z marks them read again)").format(limit=MAX_UNREAD_AT_ONCE))
         self.mark_newer_action = self._action(
-            self.tr("Mark this and everything newer as read"), [], self.mark_newer,
+            self.tr("Mark this and everything newer as read…"), [], self.mark_newer,
             self.tr("Mark this article and every article of the list's scope received after it "
                "as read, as one job"))
         self.mark_search_action = self._action(
@@ -183,9 +183,9 @@ class ArticleSelection(QObject):
         scope = self.controller._older_scope(row)
         self.mark_newer_action.setEnabled(ready and row is not None and scope is not None)
         self.mark_newer_action.setText(
-            self.tr("Mark this and everything newer in {scope} as read").format(
+            self.tr("Mark this and everything newer in {scope} as read…").format(
                 scope=isolated(scope.name)) if scope
-            else self.tr("Mark this and everything newer as read"))
+            else self.tr("Mark this and everything newer as read…"))
         spec, list_scope = self.model.spec, self.controller._list_scope
         self.mark_search_action.setEnabled(
             ready and bool(spec.search.split()) and list_scope.job_request is not None)
@@ -311,6 +311,10 @@ class ArticleSelection(QObject):
         row = self.controller.selected_article()
         scope = self.controller._older_scope(row)
         if scope is None or not self._ready():
+            return
+        if self.controller.prefs.confirm_mark_read:  # asked, with the count, as "older" is
+            self.window.jobs.open_confirmation(scope, None, up_to=row,
+                                               newer_end=self.loader.start.high)
             return
         job_type, parameters = scope.job_request
         self.window.spawn(self._start(
