@@ -12,6 +12,7 @@ from support.pseudo_locale import reset_language
 from support.window import click_scope, tree_index
 
 from desktop.jobs.api import Scope, parameters_of
+from desktop.ui.formatting import isolated
 from desktop.ui.translations import install_language
 
 
@@ -129,6 +130,16 @@ def test_a_rule_left_unnamed_is_named_in_the_windows_language(qtbot, make_window
                              Qt.MouseButton.LeftButton)
         [rule] = rules_in(server_db)
         assert rule["name"] == "Tech älter als 2 Wochen"
+        # removing asks with German quotes and a verb on the button
+        qtbot.waitUntil(lambda: dialog.table.rowCount() == 1)
+        dialog.table.selectRow(0)
+        qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.question is not None and dialog.question.isVisible())
+        assert dialog.question.text().startswith(
+            f"Die Regel „{isolated('Tech älter als 2 Wochen')}“ entfernen?")
+        button = dialog.question.button(QMessageBox.StandardButton.Yes)
+        assert button.text().replace("&", "") == "Entfernen"
+        dialog.question.button(QMessageBox.StandardButton.Cancel).click()
         dialog.close()
     finally:
         reset_language(qapp, translators)

@@ -1437,8 +1437,8 @@
         <translation>Regel entfernen</translation>
     </message>
     <message>
-        <source>Remove the rule {name}? The jobs it ran stay, and can still be undone.</source>
-        <translation>Die Regel {name} entfernen? Die Aufträge, die sie ausgeführt hat, bleiben erhalten und können weiterhin rückgängig gemacht werden.</translation>
+        <source>Remove the rule “{name}”? The jobs it ran stay, and can still be undone.</source>
+        <translation>Die Regel „{name}“ entfernen? Die Aufträge, die sie ausgeführt hat, bleiben erhalten und können weiterhin rückgängig gemacht werden.</translation>
     </message>
 </context>
 <context>

@@ -186,10 +186,12 @@ class RulesDialog(QDialog):
         rule = self.selected_rule()
         if rule is None:
             return
+        # (the quotes in the message: each language has its own, „…“ in German)
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("Remove rule"), self.tr(
-            "Remove the rule {name}? The jobs it ran stay, and can still be undone.").format(
-            name=f"“{isolated(rule.name)}”"),
+            "Remove the rule “{name}”? The jobs it ran stay, and can still be undone.").format(
+            name=isolated(rule.name)),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("&Remove"))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.accepted.connect(lambda: self.window.spawn(self._write(
             lambda manager, user_id: manager.remove_rule(user_id, rule.id))))
