@@ -208,28 +208,28 @@ def test_a_read_only_database_can_be_listed(server_db):
         read_only.close()
 
 
-def test_selected_blocks_become_id_ranges_and_the_next_unread_row_is_found(db):
+def test_selected_blocks_become_id_ranges_and_the_next_unread_row_is_found(db, backend):
     """The selection's blocks of rows (positions) as id ranges (store.selection), and the
     next unread row after a position, read from the list's table."""
     from desktop.store.article_list import next_unread_position, selected_ranges
 
     spec = ListSpec(1, Scope("category", 1), unread_only=False)  # 70 .. 1, newest first
-    start, rows = walk(spec)
+    start, rows = walk(backend, spec)
     assert [row.id for row in rows] == list(range(70, 0, -1))
     blocks = [(0, 4), (10, 10), (30, 39)]  # 70..66, 60, 40..31
-    assert selected_ranges(start.table, blocks, exact_blocks=True, limit=10) == [
+    assert selected_ranges(backend, start.table, blocks, exact_blocks=True, limit=10) == [
         [66, 70], [60, 60], [31, 40]]
-    assert selected_ranges(start.table, [(0, 2)], exact_blocks=False, limit=10) == [
+    assert selected_ranges(backend, start.table, [(0, 2)], exact_blocks=False, limit=10) == [
         [70, 70], [69, 69], [68, 68]]
-    assert len(selected_ranges(start.table, [(0, 69)], exact_blocks=False, limit=5)) == 6
+    assert len(selected_ranges(backend, start.table, [(0, 69)], exact_blocks=False, limit=5)) == 6
     # user 1 read every third article: 69 (position 1) is read, 68 (position 2) is not
-    assert next_unread_position(start.table, 1, 0) == 2
-    assert next_unread_position(start.table, 1, -1) == 0
+    assert next_unread_position(backend, start.table, 1, 0) == 2
+    assert next_unread_position(backend, start.table, 1, -1) == 0
     db("UPDATE read_status SET is_read = TRUE WHERE user_id = 1")
     db("INSERT INTO read_status (user_id, article_id, is_read, is_starred, is_archived, "
        "created_at, updated_at) SELECT 1, id, TRUE, FALSE, FALSE, created_at, created_at "
        "FROM articles a WHERE NOT EXISTS (SELECT 1 FROM read_status r "
        "WHERE r.user_id = 1 AND r.article_id = a.id)")
     db("UPDATE read_status SET is_read = FALSE WHERE user_id = 1 AND article_id = 5")
-    assert next_unread_position(start.table, 1, 0) == 65  # article 5: the only unread one
-    assert next_unread_position(start.table, 1, 65) is None
+    assert next_unread_position(backend, start.table, 1, 0) == 65  # article 5: the only unread one
+    assert next_unread_position(backend, start.table, 1, 65) is None
