@@ -157,13 +157,17 @@ RULE_COMMANDS = {"add": cmd_add, "list": cmd_list, "run": cmd_run, "remove": cmd
 
 async def scope_labels(manager, rules) -> dict[int, str]:
     """{rule id: "Category: Tech"} — the scope as the jobs' labels name it."""
-    from .jobs.api import MARK_READ_BY_SCOPE
+    from types import SimpleNamespace
+
+    from .jobs.api import MARK_READ_BY_SCOPE, describe_job
 
     categories, feeds = await manager.scope_names() if rules else ({}, {})
-    names = {"category": categories, "feed": feeds}
-    return {rule.id: MARK_READ_BY_SCOPE[rule.scope_kind].describe(
-        MARK_READ_BY_SCOPE[rule.scope_kind].request(rule.target_id)[1],
-        names.get(rule.scope_kind)) for rule in rules}
+    labels = {}
+    for rule in rules:  # (the job a run creates, described by the one describer)
+        job_type, parameters = MARK_READ_BY_SCOPE[rule.scope_kind].request(rule.target_id)
+        labels[rule.id] = describe_job(SimpleNamespace(job_type=job_type, parameters=parameters),
+                                       categories, feeds)
+    return labels
 
 
 def shown(rule, labels) -> dict:
