@@ -56,7 +56,7 @@ def test_mark_read_automatically_adds_a_rule_that_runs_at_once(qtbot, make_windo
                     and "(job " in dialog.table.item(0, 4).text())
     assert "Tech weekly" in dialog.table.item(0, 0).text()
     assert "Category: Tech" in dialog.table.item(0, 1).text()
-    assert dialog.table.item(0, 3).text() == "Every 1 day"
+    assert dialog.table.item(0, 3).text() == "Daily"  # (not "Every 1 day")
     qtbot.waitUntil(lambda: len(rule_job_ids(window, rule["id"])) == 1)
     [job] = [job for job in window.jobs.model.jobs() if job.id == rule_job_ids(
         window, rule["id"])[0]]
@@ -130,6 +130,9 @@ def test_a_rule_left_unnamed_is_named_in_the_windows_language(qtbot, make_window
                              Qt.MouseButton.LeftButton)
         [rule] = rules_in(server_db)
         assert rule["name"] == "Tech älter als 2 Wochen"
+        qtbot.waitUntil(lambda: dialog.table.rowCount() == 1)
+        assert dialog.table.item(0, 2).text() == "2 Wochen"
+        assert dialog.table.item(0, 3).text() == "Täglich"  # (not "Alle 1 Tag")
         # removing asks with German quotes and a verb on the button
         qtbot.waitUntil(lambda: dialog.table.rowCount() == 1)
         dialog.table.selectRow(0)

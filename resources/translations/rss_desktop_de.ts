@@ -1417,6 +1417,18 @@
         <translation>Täglich um {time}</translation>
     </message>
     <message>
+        <source>Hourly</source>
+        <translation>Stündlich</translation>
+    </message>
+    <message>
+        <source>Daily</source>
+        <translation>Täglich</translation>
+    </message>
+    <message>
+        <source>Weekly</source>
+        <translation>Wöchentlich</translation>
+    </message>
+    <message>
         <source>Every {period}</source>
         <translation>Alle {period}</translation>
     </message>

@@ -134,6 +134,10 @@ class RulesDialog(QDialog):
     def _schedule_text(self, rule: Rule) -> str:
         if rule.daily_at:
             return self.tr("Daily at {time}").format(time=rule.daily_at)
+        # one unit has its own word ("Täglich", not "Alle 1 Tag")
+        once = {3600: self.tr("Hourly"), 86400: self.tr("Daily"), 604800: self.tr("Weekly")}
+        if rule.every_seconds in once:
+            return once[rule.every_seconds]
         return self.tr("Every {period}").format(period=period_words(rule.every_seconds or 0))
 
     def _last_run(self, rule: Rule) -> str:
