@@ -219,7 +219,7 @@ def test_the_context_menu_copies_the_link_and_marks_read(qtbot, make_window, ser
     assert [a.text() for a in menu.actions() if not a.isSeparator()] == [
         "&Open in browser", "&Copy link", "Mark as &read", "Un&star",
         f"Mark this and everything older in {isolated('Feed 1')} as read…",
-        f"Mark this and everything newer in {isolated('Feed 1')} as read"]
+        f"Mark this and everything newer in {isolated('Feed 1')} as read…"]
     choose(qtbot, menu, "Copy link")
     assert QGuiApplication.clipboard().text() == "https://example.org/a/35"
     assert window.status_label.full_text == "Copied https://example.org/a/35"

@@ -8,9 +8,12 @@ from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 from support.clock import at
 from support.databases import database, written
+from support.pseudo_locale import reset_language
 from support.window import click_scope, tree_index
 
-from desktop.jobs.api import parameters_of
+from desktop.jobs.api import Scope, parameters_of
+from desktop.ui.formatting import isolated
+from desktop.ui.translations import install_language
 
 
 def context_menu_entry(qtbot, window, kind, scope_id, text):
@@ -53,7 +56,7 @@ def test_mark_read_automatically_adds_a_rule_that_runs_at_once(qtbot, make_windo
                     and "(job " in dialog.table.item(0, 4).text())
     assert "Tech weekly" in dialog.table.item(0, 0).text()
     assert "Category: Tech" in dialog.table.item(0, 1).text()
-    assert dialog.table.item(0, 3).text() == "Every 1 day"
+    assert dialog.table.item(0, 3).text() == "Daily"  # (not "Every 1 day")
     qtbot.waitUntil(lambda: len(rule_job_ids(window, rule["id"])) == 1)
     [job] = [job for job in window.jobs.model.jobs() if job.id == rule_job_ids(
         window, rule["id"])[0]]
@@ -105,3 +108,41 @@ def test_the_confirmation_counts_by_publication_date(qtbot, make_window, server_
     job = finished.args[0]
     assert parameters_of(job.parameters)["by"] == "published"
     assert job.marked_count == unread
+
+
+def test_a_rule_left_unnamed_is_named_in_the_windows_language(qtbot, make_window, server_db,
+                                                              qapp):
+    """In German the editor's units agree with the number ("1 Woche", "2 Wochen") and a rule
+    saved without a name is named in German, not with the engine's English default."""
+    translators = install_language(qapp, "de")
+    try:
+        window = make_window(server_db)
+        dialog = window.menus.open_rules(Scope("category", 1, name="Tech"))
+        qtbot.waitUntil(lambda: dialog.editor is not None and dialog.editor.isVisible())
+        editor = dialog.editor
+        assert editor.age.number.value() == 1 and editor.age.unit.currentText() == "Woche"
+        editor.age.number.setValue(2)
+        assert editor.age.unit.currentText() == "Wochen"
+        assert [editor.period.unit.itemText(i) for i in range(editor.period.unit.count())] == [
+            "Stunde", "Tag", "Woche"]  # (every 1 day)
+        with qtbot.waitSignal(window.jobFinished, timeout=10_000):
+            qtbot.mouseClick(editor.buttons.button(editor.buttons.StandardButton.Save),
+                             Qt.MouseButton.LeftButton)
+        [rule] = rules_in(server_db)
+        assert rule["name"] == "Tech älter als 2 Wochen"
+        qtbot.waitUntil(lambda: dialog.table.rowCount() == 1)
+        assert dialog.table.item(0, 2).text() == "2 Wochen"
+        assert dialog.table.item(0, 3).text() == "Täglich"  # (not "Alle 1 Tag")
+        # removing asks with German quotes and a verb on the button
+        qtbot.waitUntil(lambda: dialog.table.rowCount() == 1)
+        dialog.table.selectRow(0)
+        qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.question is not None and dialog.question.isVisible())
+        assert dialog.question.text().startswith(
+            f"Die Regel „{isolated('Tech älter als 2 Wochen')}“ entfernen?")
+        button = dialog.question.button(QMessageBox.StandardButton.Yes)
+        assert button.text().replace("&", "") == "Entfernen"
+        dialog.question.button(QMessageBox.StandardButton.Cancel).click()
+        dialog.close()
+    finally:
+        reset_language(qapp, translators)

@@ -4,20 +4,8 @@
 <context>
     <name>AgeInput</name>
     <message>
-        <source>minutes</source>
-        <translation>Minuten</translation>
-    </message>
-    <message>
-        <source>hours</source>
-        <translation>Stunden</translation>
-    </message>
-    <message>
-        <source>days</source>
-        <translation>Tage</translation>
-    </message>
-    <message>
-        <source>weeks</source>
-        <translation>Wochen</translation>
+        <source>Unit</source>
+        <translation>Einheit</translation>
     </message>
 </context>
 <context>
@@ -315,10 +303,6 @@
         <translation>Die ausgewählten Artikel als ungelesen markieren (Umschalt+U; höchstens {limit} auf einmal; Strg+Z markiert sie wieder als gelesen)</translation>
     </message>
     <message>
-        <source>Mark this and everything newer as read</source>
-        <translation>Diesen und alle neueren als gelesen markieren</translation>
-    </message>
-    <message>
         <source>Mark this article and every article of the list&apos;s scope received after it as read, as one job</source>
         <translation>Diesen Artikel und alle danach eingegangenen Artikel des Listenbereichs in einem Auftrag als gelesen markieren</translation>
     </message>
@@ -350,9 +334,17 @@
         <source>Mar&amp;k %n selected as read</source>
         <translation><numerusform>%n ausgewählten als gelesen mar&amp;kieren</numerusform><numerusform>%n ausgewählte als gelesen mar&amp;kieren</numerusform></translation>
     </message>
+    <message numerus="yes">
+        <source>Mark %n selected as &amp;unread</source>
+        <translation><numerusform>%n ausgewählten als &amp;ungelesen markieren</numerusform><numerusform>%n ausgewählte als &amp;ungelesen markieren</numerusform></translation>
+    </message>
     <message>
-        <source>Mark this and everything newer in {scope} as read</source>
-        <translation>Diesen und alle neueren in {scope} als gelesen markieren</translation>
+        <source>Mark this and everything newer as read…</source>
+        <translation>Diesen und alle neueren als gelesen markieren …</translation>
+    </message>
+    <message>
+        <source>Mark this and everything newer in {scope} as read…</source>
+        <translation>Diesen und alle neueren in {scope} als gelesen markieren …</translation>
     </message>
     <message>
         <source>the whole list of {scope}</source>
@@ -695,6 +687,10 @@
     <message>
         <source>Cannot mark as read</source>
         <translation>Als gelesen markieren nicht möglich</translation>
+    </message>
+    <message>
+        <source>{where} from article #{id} on</source>
+        <translation>{where} ab Artikel Nr. {id}</translation>
     </message>
     <message>
         <source>Job {job}: marking {where} as read…</source>
@@ -1137,12 +1133,20 @@
         <translation>Ungelesene Artikel in {where} werden gezählt …</translation>
     </message>
     <message numerus="yes">
+        <source>Mark %Ln unread article(s) in {where} as read: “{title}” and every article received after it?</source>
+        <translation><numerusform>%Ln ungelesenen Artikel in {where} als gelesen markieren: „{title}“ und jeden danach empfangenen Artikel?</numerusform><numerusform>%Ln ungelesene Artikel in {where} als gelesen markieren: „{title}“ und jeden danach empfangenen Artikel?</numerusform></translation>
+    </message>
+    <message numerus="yes">
         <source>Mark %Ln unread article(s) in {where} as read: “{title}” and every article received before it?</source>
         <translation><numerusform>%Ln ungelesenen Artikel in {where} als gelesen markieren: „{title}“ und jeden vorher empfangenen Artikel?</numerusform><numerusform>%Ln ungelesene Artikel in {where} als gelesen markieren: „{title}“ und jeden vorher empfangenen Artikel?</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>Mark %Ln unread article(s) in {where} as read?</source>
         <translation><numerusform>%Ln ungelesenen Artikel in {where} als gelesen markieren?</numerusform><numerusform>%Ln ungelesene Artikel in {where} als gelesen markieren?</numerusform></translation>
+    </message>
+    <message>
+        <source>Nothing unread in {where} from “{title}” on: there is nothing to mark as read.</source>
+        <translation>In {where} ist ab „{title}“ nichts ungelesen: Es gibt nichts als gelesen zu markieren.</translation>
     </message>
     <message>
         <source>Nothing unread in {where} up to “{title}”: there is nothing to mark as read.</source>
@@ -1309,6 +1313,10 @@
         <source>Run:</source>
         <translation>Ausführen:</translation>
     </message>
+    <message>
+        <source>{scope} older than {age}</source>
+        <translation>{scope} älter als {age}</translation>
+    </message>
 </context>
 <context>
     <name>RulesDialog</name>
@@ -1409,6 +1417,18 @@
         <translation>Täglich um {time}</translation>
     </message>
     <message>
+        <source>Hourly</source>
+        <translation>Stündlich</translation>
+    </message>
+    <message>
+        <source>Daily</source>
+        <translation>Täglich</translation>
+    </message>
+    <message>
+        <source>Weekly</source>
+        <translation>Wöchentlich</translation>
+    </message>
+    <message>
         <source>Every {period}</source>
         <translation>Alle {period}</translation>
     </message>
@@ -1429,8 +1449,8 @@
         <translation>Regel entfernen</translation>
     </message>
     <message>
-        <source>Remove the rule {name}? The jobs it ran stay, and can still be undone.</source>
-        <translation>Die Regel {name} entfernen? Die Aufträge, die sie ausgeführt hat, bleiben erhalten und können weiterhin rückgängig gemacht werden.</translation>
+        <source>Remove the rule “{name}”? The jobs it ran stay, and can still be undone.</source>
+        <translation>Die Regel „{name}“ entfernen? Die Aufträge, die sie ausgeführt hat, bleiben erhalten und können weiterhin rückgängig gemacht werden.</translation>
     </message>
 </context>
 <context>
@@ -1466,6 +1486,29 @@
     <message>
         <source>counting…</source>
         <translation>wird gezählt …</translation>
+    </message>
+</context>
+<context>
+    <name>SelectionQuestion</name>
+    <message>
+        <source>all feeds</source>
+        <translation>allen Feeds</translation>
+    </message>
+    <message numerus="yes">
+        <source>Mark at least %Ln article(s) in {where} as read — the whole list?</source>
+        <translation><numerusform>Mindestens %Ln Artikel in {where} als gelesen markieren – die ganze Liste?</numerusform><numerusform>Mindestens %Ln Artikel in {where} als gelesen markieren – die ganze Liste?</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Mark %Ln selected article(s) in {where} as read?</source>
+        <translation><numerusform>%Ln ausgewählten Artikel in {where} als gelesen markieren?</numerusform><numerusform>Die %Ln ausgewählten Artikel in {where} als gelesen markieren?</numerusform></translation>
+    </message>
+    <message>
+        <source>Mark as read</source>
+        <translation>Als gelesen markieren</translation>
+    </message>
+    <message>
+        <source>It runs as one job; Ctrl+Z marks them unread again.</source>
+        <translation>Das geschieht als ein Auftrag; Strg+Z markiert sie wieder als ungelesen.</translation>
     </message>
 </context>
 <context>

@@ -42,6 +42,10 @@
         <translation><numerusform>Mar&amp;k %n selected as read</numerusform><numerusform>Mar&amp;k %n selected as read</numerusform></translation>
     </message>
     <message numerus="yes">
+        <source>Mark %n selected as &amp;unread</source>
+        <translation><numerusform>Mark %n selected as &amp;unread</numerusform><numerusform>Mark %n selected as &amp;unread</numerusform></translation>
+    </message>
+    <message numerus="yes">
         <source>%n selected article(s)</source>
         <translation><numerusform>%n selected article</numerusform><numerusform>%n selected articles</numerusform></translation>
     </message>
@@ -120,6 +124,10 @@
 <context>
     <name>MarkReadDialog</name>
     <message numerus="yes">
+        <source>Mark %Ln unread article(s) in {where} as read: “{title}” and every article received after it?</source>
+        <translation><numerusform>Mark %Ln unread article in {where} as read: “{title}” and every article received after it?</numerusform><numerusform>Mark %Ln unread articles in {where} as read: “{title}” and every article received after it?</numerusform></translation>
+    </message>
+    <message numerus="yes">
         <source>Mark %Ln unread article(s) in {where} as read: “{title}” and every article received before it?</source>
         <translation><numerusform>Mark %Ln unread article in {where} as read: “{title}” and every article received before it?</numerusform><numerusform>Mark %Ln unread articles in {where} as read: “{title}” and every article received before it?</numerusform></translation>
     </message>
@@ -156,6 +164,17 @@
     <message numerus="yes">
         <source>%Ln unread</source>
         <translation><numerusform>%Ln unread</numerusform><numerusform>%Ln unread</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>SelectionQuestion</name>
+    <message numerus="yes">
+        <source>Mark at least %Ln article(s) in {where} as read — the whole list?</source>
+        <translation><numerusform>Mark at least %Ln article in {where} as read — the whole list?</numerusform><numerusform>Mark at least %Ln articles in {where} as read — the whole list?</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Mark %Ln selected article(s) in {where} as read?</source>
+        <translation><numerusform>Mark %Ln selected article in {where} as read?</numerusform><numerusform>Mark %Ln selected articles in {where} as read?</numerusform></translation>
     </message>
 </context>
 <context>

@@ -23,6 +23,7 @@ from ...jobs.api import MARK_ALL, MAX_RANGES, ArticleNotFound, JobRequestError, 
 from ..feeds.scope_tree import scope_label
 from ..formatting import isolated
 from .model import TITLE
+from .selection_question import CONFIRM_SELECTION_AT, ask_to_mark_selection
 
 # Marking unread is one write per article, not a job: the spec's job types all mark read (a
 # program reading the job table must understand every row), and a person unmarks a handful.
@@ -49,7 +50,7 @@ class ArticleSelection(QObject):
             self.tr("Mark the selected articles unread (Shift+U; at most {limit} at a time; "
                "Ctrl+Z marks them read again)").format(limit=MAX_UNREAD_AT_ONCE))
         self.mark_newer_action = self._action(
-            self.tr("Mark this and everything newer as read"), [], self.mark_newer,
+            self.tr("Mark this and everything newer as read…"), [], self.mark_newer,
             self.tr("Mark this article and every article of the list's scope received after it "
                "as read, as one job"))
         self.mark_search_action = self._action(
@@ -70,6 +71,7 @@ class ArticleSelection(QObject):
                                          self.open_or_next, "")
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self._next_task: asyncio.Future | None = None
+        self.question = None  # the last question before a large selection is marked (tests)
         self._unread_record: tuple | None = None  # (engine, user, ids made unread, turn)
         # the same list read again (after an undo, F5): its selected rows selected again
         self._kept: tuple | None = None  # (spec, {article ids}) to select again
@@ -173,13 +175,17 @@ class ArticleSelection(QObject):
             else QCoreApplication.translate("ArticleSelection", "Mar&k %n selected as read",
                                             "", count) if count
             else self.tr("Mar&k selected as read"))
+        self.mark_unread_action.setText(  # (the count as the read one says it)
+            QCoreApplication.translate("ArticleSelection", "Mark %n selected as &unread", "",
+                                       count) if count
+            else self.tr("Mark selected as &unread"))
         row = self.controller.selected_article()
         scope = self.controller._older_scope(row)
         self.mark_newer_action.setEnabled(ready and row is not None and scope is not None)
         self.mark_newer_action.setText(
-            self.tr("Mark this and everything newer in {scope} as read").format(
+            self.tr("Mark this and everything newer in {scope} as read…").format(
                 scope=isolated(scope.name)) if scope
-            else self.tr("Mark this and everything newer as read"))
+            else self.tr("Mark this and everything newer as read…"))
         spec, list_scope = self.model.spec, self.controller._list_scope
         self.mark_search_action.setEnabled(
             ready and bool(spec.search.split()) and list_scope.job_request is not None)
@@ -187,8 +193,33 @@ class ArticleSelection(QObject):
 
     # -- marking ----------------------------------------------------------------------------
     def mark_selected_read(self) -> None:
-        if self._ready() and self.selected_count():
+        if not (self._ready() and self.selected_count()):
+            return
+        count, more = self._count_to_mark()
+        if count < CONFIRM_SELECTION_AT or not self.controller.prefs.confirm_mark_read:
             self.window.spawn(self._mark_selected())
+            return
+        start = self.loader.start
+
+        def marked() -> None:
+            if self.loader.start is start and self._ready():  # the same list still
+                self.window.spawn(self._mark_selected())
+
+        self.question = ask_to_mark_selection(
+            self.window, count, more, self.controller._list_scope, marked)
+
+    def _count_to_mark(self) -> tuple[int, bool]:
+        """How many articles *Mark selected as read* marks, and whether that is only what the
+        list has read so far (Ctrl+A over a list still being read, with a search or read
+        articles shown: its end is not known yet)."""
+        if not self.whole_list():
+            return self.selected_count(), False
+        spec, scope = self.model.spec, self.controller._list_scope
+        if self.model.complete:
+            return self.model.rowCount(), False
+        if spec.unread_only and not spec.search.split() and scope.job_request is not None:
+            return self.controller.tree_model.unread(scope), False
+        return self.model.rowCount(), True
 
     async def _mark_selected(self) -> None:
         spec, start, scope = self.model.spec, self.loader.start, self.controller._list_scope
@@ -280,6 +311,10 @@ class ArticleSelection(QObject):
         row = self.controller.selected_article()
         scope = self.controller._older_scope(row)
         if scope is None or not self._ready():
+            return
+        if self.controller.prefs.confirm_mark_read:  # asked, with the count, as "older" is
+            self.window.jobs.open_confirmation(scope, None, up_to=row,
+                                               newer_end=self.loader.start.high)
             return
         job_type, parameters = scope.job_request
         self.window.spawn(self._start(

@@ -132,15 +132,18 @@ class JobController(QObject):
             self.window.spawn(self.mark_read_unasked(scope, age))
 
     def open_confirmation(self, scope: Scope, age: str | None,
-                           up_to: ArticleRow | None = None) -> MarkReadDialog:
-        """``up_to``: "this article and everything older" (no age then)."""
+                           up_to: ArticleRow | None = None,
+                           newer_end: int | None = None) -> MarkReadDialog:
+        """``up_to``: "this article and everything older" (no age then); with ``newer_end``
+        (the list's last id) "this article and everything newer" up to the list's end."""
         dialog = MarkReadDialog(scope, self.prefs.age_choices(), age, self.window, up_to=up_to,
-                                by_published=self.prefs.age_by_published)
+                                by_published=self.prefs.age_by_published, newer_end=newer_end)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.ageChanged.connect(lambda chosen: self._count_for(dialog, chosen))
         dialog.confirmed.connect(lambda chosen, watermark, count, dont_ask: self._confirmed(
             scope, chosen, watermark, count, dont_ask,
-            up_to.id if up_to else None, dialog.selected_by()))  # (any server warning shown)
+            up_to.id if up_to else None, dialog.selected_by(),
+            newer_end is not None))  # (any server warning shown)
         self.confirmation = dialog
         dialog.open()
         self._count_for(dialog, dialog.selected_age())
@@ -154,10 +157,14 @@ class JobController(QObject):
         if self.manager is None:  # the database was closed meanwhile: nothing to count in
             dialog.reject()
             return
-        scope = Scope(dialog.scope.kind, dialog.scope.target_id,
-                      cutoff_for_age(age) if age else None,
-                      dialog.up_to.id if dialog.up_to is not None else None,
-                      by=dialog.selected_by())
+        if dialog.newer_end is not None:  # that article up to the list's end
+            scope = Scope(dialog.scope.kind, dialog.scope.target_id, None, dialog.newer_end,
+                          from_id=dialog.up_to.id)
+        else:
+            scope = Scope(dialog.scope.kind, dialog.scope.target_id,
+                          cutoff_for_age(age) if age else None,
+                          dialog.up_to.id if dialog.up_to is not None else None,
+                          by=dialog.selected_by())
 
         async def count_and_overlapping(manager, user_id):
             count, watermark = await manager.unread_in_scope(user_id, scope)
@@ -168,17 +175,23 @@ class JobController(QObject):
             # ``closed`` is set the moment the dialog is answered, before Qt may delete it: a
             # count arriving after Esc never touches it. (The task is cancelled then too.)
             if not dialog.closed:
-                dialog.show_count(*counted)
+                count, watermark, server_jobs = counted
+                if dialog.newer_end is not None:  # (no later article: the list's end)
+                    watermark = dialog.newer_end
+                dialog.show_count(count, watermark, server_jobs)
 
         dialog.count_task = QueryOp(self.window, "confirmation count", count_and_overlapping,
                                     shown).run_in_background()
 
     def _confirmed(self, scope: Scope, age, watermark: int, count: int,
-                   dont_ask: bool, up_to: int | None = None, by: str = "received") -> None:
+                   dont_ask: bool, up_to: int | None = None, by: str = "received",
+                   newer: bool = False) -> None:
         if dont_ask:
             self.prefs.confirm_mark_read = False
         self.window.spawn(self.start_mark_read(scope, age, watermark, force=True,
-                                               confirmed_count=count, up_to=up_to, by=by))
+                                               confirmed_count=count, by=by,
+                                               **({"from_article": up_to} if newer
+                                                  else {"up_to": up_to})))
 
     async def mark_read_unasked(self, scope: Scope, age: str | None,
                                  up_to: int | None = None) -> int | None:
@@ -207,12 +220,14 @@ class JobController(QObject):
 
     async def start_mark_read(self, scope: Scope, age: str | None, watermark: int | None,
                               *, force: bool = False, confirmed_count: int | None = None,
-                              up_to: int | None = None, by: str = "received") -> int | None:
+                              up_to: int | None = None, by: str = "received",
+                              from_article: int | None = None) -> int | None:
         """Create and start the job; the window stays usable while it runs. ``force``: the
         person saw the warning about the web server's overlapping jobs and went on.
         ``confirmed_count``: the unread count they were shown, which its progress counts to.
         ``up_to``: the article the job ends at (it and the articles received before it).
-        ``by``: what the age counts, "received" (arrival) or "published"."""
+        ``by``: what the age counts, "received" (arrival) or "published". ``from_article``:
+        the article the job starts at (it and the articles received after it)."""
         job_type, parameters = scope.job_request
         if age:
             parameters["older_than"] = cutoff_for_age(age)
@@ -220,6 +235,8 @@ class JobController(QObject):
                 parameters["by"] = "published"
         if up_to:
             parameters["up_to_article"] = up_to
+        if from_article:
+            parameters["from_article"] = from_article
         try:
             job_id = await self.manager.create_job(job_type, self.user_id, parameters,
                                                    watermark=watermark, force=force,
@@ -231,6 +248,8 @@ class JobController(QObject):
         where = scope_label(scope)
         if up_to:
             where = self.tr("{where} up to article #{id}").format(where=where, id=up_to)
+        if from_article:
+            where = self.tr("{where} from article #{id} on").format(where=where, id=from_article)
         self.status_label.setText(self.tr("Job {job}: marking {where} as read…").format(
             job=job_id, where=where))
         await self.reload()

@@ -33,17 +33,21 @@ class MarkReadDialog(QDialog):
     is the count in flight, cancelled when the dialog closes or asks for another count.
 
     With ``up_to`` (an article of the list) it asks about that article and every article of the
-    scope received before it ("Mark this and everything older"): no age to choose then.
+    scope received before it ("Mark this and everything older"): no age to choose then. With
+    ``newer_end`` too, about that article and every article received after it up to the list's
+    end (the id ``newer_end``: "Mark this and everything newer").
     """
 
     ageChanged = Signal(object)
     confirmed = Signal(object, int, int, bool)  # age or None, watermark, count, don't ask again
 
     def __init__(self, scope: Scope, age_choices, default_age: str | None = None,
-                 parent=None, *, up_to: ArticleRow | None = None, by_published: bool = False):
+                 parent=None, *, up_to: ArticleRow | None = None, by_published: bool = False,
+                 newer_end: int | None = None):
         super().__init__(parent)
         self.scope = scope
         self.up_to = up_to
+        self.newer_end = newer_end if up_to is not None else None
         if up_to is not None:
             age_choices, default_age = [(age_label(None), None)], None
         self.closed = False
@@ -124,13 +128,21 @@ class MarkReadDialog(QDialog):
         of the same articles (its own way of marking can fail beside ours). Nothing unread:
         nothing to confirm (a job that marks nothing is never created)."""
         self._watermark, self._count = watermark, count
-        if count and self.up_to is not None:
+        if count and self.newer_end is not None:
+            self.question.setText(self.tr(
+                "Mark %Ln unread article(s) in {where} as read: “{title}” and every article "
+                "received after it?", "", count).format(where=self._where(), title=self._title()))
+        elif count and self.up_to is not None:
             self.question.setText(self.tr(
                 "Mark %Ln unread article(s) in {where} as read: “{title}” and every article "
                 "received before it?", "", count).format(where=self._where(), title=self._title()))
         elif count:
             self.question.setText(self.tr("Mark %Ln unread article(s) in {where} as read?", "",
                                           count).format(where=self._where()))
+        elif self.newer_end is not None:
+            self.question.setText(self.tr(
+                "Nothing unread in {where} from “{title}” on: there is nothing to mark as read."
+            ).format(where=self._where(), title=isolated(self.up_to.title)))
         elif self.up_to is not None:
             self.question.setText(self.tr(
                 "Nothing unread in {where} up to “{title}”: there is nothing to mark as read."

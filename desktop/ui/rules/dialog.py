@@ -8,7 +8,7 @@ the jobs panel shows them, named after the rule.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -25,28 +25,9 @@ from PySide6.QtWidgets import (
 from ...jobs.api import JobRequestError, Rule, RuleNotFound, Scope
 from ..formatting import isolated, local_time
 from ..query_op import QueryOp
-from .editor import RuleEditor
+from .editor import RuleEditor, period_words
 
 COLUMNS = ("name", "scope", "age", "schedule", "last_run", "next_run", "enabled")
-
-
-def period_words(seconds: int) -> str:
-    """86400 -> "1 day", 7200 -> "2 hours": the largest unit that divides it. (Each count is
-    a plain name: lupdate skips a plural whose count is an expression.)"""
-    translate = QCoreApplication.translate
-    if seconds % 604800 == 0:
-        weeks = seconds // 604800
-        return translate("RulesDialog", "%n week(s)", "", weeks)
-    if seconds % 86400 == 0:
-        days = seconds // 86400
-        return translate("RulesDialog", "%n day(s)", "", days)
-    if seconds % 3600 == 0:
-        hours = seconds // 3600
-        return translate("RulesDialog", "%n hour(s)", "", hours)
-    if seconds % 60 == 0:
-        minutes = seconds // 60
-        return translate("RulesDialog", "%n minute(s)", "", minutes)
-    return translate("RulesDialog", "%n second(s)", "", seconds)
 
 
 class RulesDialog(QDialog):
@@ -112,10 +93,11 @@ class RulesDialog(QDialog):
 
     def _show(self, found) -> None:
         self.rules, categories, feeds = found
-        self.scopes = [(self.tr("All articles"), Scope("all"))]
-        self.scopes += [(self.tr("Category: {name}").format(name=name), Scope("category", cid))
+        self.scopes = [(self.tr("All articles"), Scope("all", name=self.tr("All articles")))]
+        self.scopes += [(self.tr("Category: {name}").format(name=name),
+                         Scope("category", cid, name=name))
                         for cid, name in sorted(categories.items(), key=lambda c: c[1].lower())]
-        self.scopes += [(self.tr("Feed: {name}").format(name=name), Scope("feed", fid))
+        self.scopes += [(self.tr("Feed: {name}").format(name=name), Scope("feed", fid, name=name))
                         for fid, name in sorted(feeds.items(), key=lambda f: f[1].lower())]
         labels = {(scope.kind, scope.target_id): label for label, scope in self.scopes}
         selected = self.selected_rule()
@@ -152,6 +134,10 @@ class RulesDialog(QDialog):
     def _schedule_text(self, rule: Rule) -> str:
         if rule.daily_at:
             return self.tr("Daily at {time}").format(time=rule.daily_at)
+        # one unit has its own word ("Täglich", not "Alle 1 Tag")
+        once = {3600: self.tr("Hourly"), 86400: self.tr("Daily"), 604800: self.tr("Weekly")}
+        if rule.every_seconds in once:
+            return once[rule.every_seconds]
         return self.tr("Every {period}").format(period=period_words(rule.every_seconds or 0))
 
     def _last_run(self, rule: Rule) -> str:
@@ -204,10 +190,12 @@ class RulesDialog(QDialog):
         rule = self.selected_rule()
         if rule is None:
             return
+        # (the quotes in the message: each language has its own, „…“ in German)
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("Remove rule"), self.tr(
-            "Remove the rule {name}? The jobs it ran stay, and can still be undone.").format(
-            name=f"“{isolated(rule.name)}”"),
+            "Remove the rule “{name}”? The jobs it ran stay, and can still be undone.").format(
+            name=isolated(rule.name)),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("&Remove"))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.accepted.connect(lambda: self.window.spawn(self._write(
             lambda manager, user_id: manager.remove_rule(user_id, rule.id))))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTime
+from PySide6.QtCore import QCoreApplication, QTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,6 +24,29 @@ from ..formatting import isolated
 UNIT_SECONDS = (("minutes", 60), ("hours", 3600), ("days", 86400), ("weeks", 604800))
 
 
+def period_words(seconds: int) -> str:
+    """86400 -> "1 day", 7200 -> "2 hours": the largest unit that divides it."""
+    for size in (604800, 86400, 3600, 60):
+        if seconds % size == 0:
+            return unit_words(seconds // size, size)
+    return unit_words(seconds, 1)
+
+
+def unit_words(count: int, size: int) -> str:
+    """``count`` units of ``size`` seconds: "1 week", "3 days". (The count is a plain name:
+    lupdate skips a plural whose count is an expression.)"""
+    translate = QCoreApplication.translate
+    if size == 604800:
+        return translate("RulesDialog", "%n week(s)", "", count)
+    if size == 86400:
+        return translate("RulesDialog", "%n day(s)", "", count)
+    if size == 3600:
+        return translate("RulesDialog", "%n hour(s)", "", count)
+    if size == 60:
+        return translate("RulesDialog", "%n minute(s)", "", count)
+    return translate("RulesDialog", "%n second(s)", "", count)
+
+
 def scope_key(kind: str, target_id: int | None) -> str:
     return f"{kind}:{target_id}" if target_id is not None else kind
 
@@ -36,15 +59,24 @@ class AgeInput(QWidget):
         self.number = QSpinBox()
         self.number.setRange(1, 9999)
         self.unit = QComboBox()
-        words = {"minutes": self.tr("minutes"), "hours": self.tr("hours"),
-                 "days": self.tr("days"), "weeks": self.tr("weeks")}
+        self.unit.setAccessibleName(self.tr("Unit"))
         for name, size in units:
-            self.unit.addItem(words[name], size)
+            self.unit.addItem(name, size)
+        self.number.valueChanged.connect(self._name_units)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.number)
         layout.addWidget(self.unit, 1)
         self.set_seconds(seconds)
+        self._name_units()
+
+    def _name_units(self, _value: int = 0) -> None:
+        """The units agree with the number: "1 week", "2 weeks" ("1 Woche", "2 Wochen"): each
+        is the plural form unit_words translates, without its number (%n is plain digits)."""
+        count = self.number.value()
+        for index in range(self.unit.count()):
+            words = unit_words(count, self.unit.itemData(index))
+            self.unit.setItemText(index, words.replace(str(count), "", 1).strip())
 
     def set_seconds(self, seconds: int) -> None:
         for index in reversed(range(self.unit.count())):
@@ -71,6 +103,7 @@ class RuleEditor(QDialog):
         self.name = QLineEdit(rule.name if rule else "")
         self.name.setPlaceholderText(self.tr("Named after its scope and age"))
         self.scope = QComboBox()
+        self.scope_names = [choice.name or label for label, choice in scopes]
         for label, choice in scopes:  # (data as text: Qt compares a tuple by identity)
             self.scope.addItem(isolated(label), scope_key(choice.kind, choice.target_id))
         wanted = (scope_key(rule.scope_kind, rule.target_id) if rule else
@@ -127,4 +160,11 @@ class RuleEditor(QDialog):
                 "every_seconds": self.period.seconds() if self.every.isChecked() else None,
                 "daily_at": self.time.time().toString("HH:mm") if self.daily.isChecked()
                 else None,
-                "name": self.name.text().strip() or None}
+                "name": self.name.text().strip() or self.default_name()}
+
+    def default_name(self) -> str:
+        """The name an unnamed rule gets, in the window's language ("Tech older than 1 week";
+        the engine's own default is English, for the command line)."""
+        return self.tr("{scope} older than {age}").format(
+            scope=self.scope_names[self.scope.currentIndex()],
+            age=period_words(self.age.seconds()))
