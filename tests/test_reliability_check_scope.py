@@ -50,8 +50,13 @@ print(json.dumps({"page_size": page_size, "pages": pages}))
 """
 
 
-def damage_article_bodies(path: Path, *, free_pages: bool = False) -> dict:
-    """Damage a page of the article table; returns where that table's pages are."""
+def damage_article_bodies(path: Path, *, free_pages: bool = False,
+                          written_before: bool = True) -> dict:
+    """Damage a page of the article table; returns where that table's pages are.
+    ``written_before``: of a file this app has written before, its indexes built (building
+    one reads every article, and meets the damage)."""
+    if written_before:
+        run_engine(path, lambda manager: manager.prepare_for_writing())
     done = subprocess.run([sys.executable, "-c", DAMAGE_ARTICLE_BODIES, str(path),
                            "free" if free_pages else "none"],
                           capture_output=True, text=True, timeout=60, check=True)
@@ -229,7 +234,8 @@ def test_the_window_checks_the_whole_file_and_says_damaged_article_bodies(qtbot,
     """The window has the time a job's check does not: it checks every page in the background
     after opening, and says so when the article bodies are damaged."""
     path = make_server_database(tmp_path / "reader.db")
-    damage_article_bodies(path)  # before this process has any connection to it
+    # before this process has any connection to it (and with no loop of its own running)
+    damage_article_bodies(path, written_before=False)
     window = make_window()
     window.show_error = lambda title, text, **_kw: window.errorShown.emit(text)
     with qtbot.waitSignal(window.errorShown, timeout=20_000) as shown:
