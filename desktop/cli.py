@@ -654,7 +654,12 @@ COMMANDS["rules"] = cmd_rules
 
 def main(argv=None) -> int:
     try:
-        return run_command(argv)
+        code = run_command(argv)
+        # What is still buffered is written here, where a reader gone is met and answered,
+        # rather than at exit: Python's own last flush would fail with "Exception ignored …
+        # BrokenPipeError" and exit 120 (so it did on a fresh Debian 12's Python 3.11.2).
+        sys.stdout.flush()
+        return code
     except BrokenPipeError:  # the reader of our output went away (`| head`): end quietly
         silence(sys.stdout, sys.stderr)  # (either may be the pipe that broke)
         return EXIT_READER_GONE
