@@ -55,6 +55,11 @@ def log_dir(env=None) -> Path:
     return _base("XDG_STATE_HOME", ".local/state", env) / FOLDER
 
 
+def default_database(env=None) -> Path:
+    """The file the window opens when it is given none."""
+    return data_dir(env) / "reader.db"
+
+
 def settings_file(env=None) -> Path:
     return config_dir(env) / f"{FOLDER}.conf"
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from peewee import SqliteDatabase, Value, fn
 
+from ..tree_prefetch import unread_by_feed
 from .job_types import MARK_READ_BY_SCOPE
 from .models import Article, Feed, database_proxy
 from .schema import ARTICLE_ID_FEED_INDEX
@@ -189,17 +190,22 @@ def feed_categories(feed_ids) -> dict[int, int | None]:
 def unread_counts(user_id: int) -> dict[int, int]:
     """{feed_id: unread article count} for the user (feeds with no articles are absent).
 
-    Totals per feed come from the (feed_id, id) index; the user's read rows are subtracted, so
+    Totals per feed come from the (feed_id) index; the user's read rows are subtracted, so
     the cost follows the number of read rows rather than a join over every article. Each read
     row's feed comes from the (id, feed_id) index where there is one (SQLite's planner would
-    rather read the article's row, a page of its own when articles carry their content).
+    rather read the article's row, a page of its own when articles carry their content). On
+    SQLite these are the statements the window's opening prefetch runs (tree_prefetch.py),
+    each answering in one row (a thread takes the GIL back for every row it steps).
     """
+    db = database_proxy.obj
+    if isinstance(db, SqliteDatabase):
+        return unread_by_feed(lambda sql, params: db.execute_sql(sql, params).fetchone()[0],
+                              user_id, _article_feed_lookup())
     totals = dict(all_rows(Article.select(Article.feed, fn.COUNT(Article.id))
                            .group_by(Article.feed)))
     param = database_proxy.param
     read = database_proxy.execute_sql(
-        f"SELECT a.feed_id, COUNT(*) FROM read_status r "
-        f"JOIN articles a {_article_feed_lookup()} ON a.id = r.article_id "
+        f"SELECT a.feed_id, COUNT(*) FROM read_status r JOIN articles a ON a.id = r.article_id "
         f"WHERE r.user_id = {param} AND r.is_read = {param} GROUP BY a.feed_id",
         (user_id, True)).fetchall()
     for feed_id, count in read:
@@ -211,8 +217,6 @@ def _article_feed_lookup() -> str:
     """SQLite's INDEXED BY the (id, feed_id) index when the file has it; else nothing (the
     engine adds it with its schema, before its first job; PostgreSQL's planner finds it)."""
     db = database_proxy.obj
-    if not isinstance(db, SqliteDatabase):
-        return ""
     present = db.execute_sql("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
                              (ARTICLE_ID_FEED_INDEX,)).fetchone()
     return f'INDEXED BY "{ARTICLE_ID_FEED_INDEX}"' if present else ""

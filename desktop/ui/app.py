@@ -235,9 +235,11 @@ def report_first_paints(window) -> None:
 
 
 def run_gui(database: str | None = None, *, smoke_test: bool = False,
-            screenshot: str | None = None, demo_if_new: bool = False) -> int:
+            screenshot: str | None = None, demo_if_new: bool = False, prefetch=None) -> int:
     """Open the desktop app on ``database`` (a file, or a ``postgresql://`` URL whose password
-    comes from PGPASSWORD, ~/.pgpass or the window's prompt); returns the process exit code."""
+    comes from PGPASSWORD, ~/.pgpass or the window's prompt); returns the process exit code.
+    ``prefetch``: a tree_prefetch.TreePrefetch reading that file's tree since the start (the
+    window takes it if it still holds, and closes it)."""
     from .translations import apply_ui_language
     from .window.database import database_target
     from .window.main_window import MainWindow
@@ -271,6 +273,8 @@ def run_gui(database: str | None = None, *, smoke_test: bool = False,
               else None if smoke_test else default_database_path())
     if instance is not None:
         instance.serve(window)
+    if not throwaway:
+        window.database.prefetch = prefetch
     with loop, contextlib.ExitStack() as cleanup:
         if instance is not None:
             cleanup.callback(instance.close)

@@ -80,7 +80,8 @@ def app_data_dir() -> Path:
 
 
 def default_database_path() -> Path:
-    return app_data_dir() / "reader.db"
+    app_data_dir()  # (made, for a new database)
+    return places.default_database()
 
 
 def log_file_path() -> Path:

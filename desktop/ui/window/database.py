@@ -21,6 +21,8 @@ from ...jobs.api import (
     BulkOperationManager,
     DatabaseOpenError,
     DemoDatabaseExists,
+    FeedInfo,
+    Overview,
     create_demo_file,
     default_checks_record,
     is_server_url,
@@ -63,6 +65,9 @@ class DatabaseController:
         # the dialogs last opened (tests and the walk-through look at them)
         self.file_dialog: QFileDialog | None = None
         self.connect_dialog: ConnectDialog | None = None
+        # the tree of the database given at start, read while the window started
+        # (desktop/tree_prefetch.py): taken by the first reload of the tree, or dropped
+        self.prefetch = None
 
     # -- choosing -----------------------------------------------------------------------------
     def choose_database(self) -> None:
@@ -204,6 +209,9 @@ class DatabaseController:
     async def _show_engine(self, manager: BulkOperationManager, target) -> None:
         """Close the database shown so far, then show ``manager``'s."""
         await self.close_database()
+        if self.prefetch is not None and self.prefetch.path != target:  # (never to be shown)
+            self.prefetch.close()
+            self.prefetch = None
         self.window.messages.failed_target = self.window._state_before_lost = None
         self.window.manager, self.window.database_target = manager, target
         self.window.jobs.model.clear()  # job ids name other jobs in another database
@@ -240,6 +248,29 @@ class DatabaseController:
             # error; the database is open all the same, and followed
             self.window._schedule_poll()
         self.window.databaseOpened.emit(str(target))
+
+    async def prefetched_tree(self, manager: BulkOperationManager, user_id: int):
+        """The snapshot ``reload_overview`` would read ((Overview, {job: progress}, article
+        writes seen)), taken from the prefetch (tree_prefetch.py) instead when it read this
+        engine's file (the same (device, inode) as the engine opened), for this user, and
+        nothing was committed since; else None: the window counts. Used once."""
+        prefetch, self.prefetch = self.prefetch, None
+        if prefetch is None:
+            return None
+        try:
+            tree = await asyncio.wrap_future(prefetch.result)
+            if (tree is None or tree.path != self.database_path or tree.user_id != user_id
+                    or tree.identity != manager.file_identity):
+                return None
+            if not await asyncio.wrap_future(prefetch.confirm()):
+                log.info("%s changed since its tree was read at start: counted again",
+                         tree.path)
+                return None
+        finally:
+            prefetch.close()
+        overview = Overview(user_id, dict(tree.categories),
+                            [FeedInfo(*feed) for feed in tree.feeds], tree.unread_by_feed)
+        return overview, tree.progress_by_job, 0  # (no article was written here before)
 
     async def _say_if_damaged(self, manager: BulkOperationManager) -> None:
         """The engine checks the database before its first write; asked at once, and for the

@@ -348,10 +348,17 @@ class MainWindow(QMainWindow):
 
         # Two keys: a newer counts-only reload must not drop a rebuild (new feeds); between
         # the two, the tickets decide which snapshot is newer.
-        if self.tree_model.overview is None:  # nothing shown yet: the tree at once (issue 26)
+        prefetch = self.database.prefetch if self.tree_model.overview is None else None
+        if self.tree_model.overview is None and (prefetch is None or not prefetch.result.done()):
+            # nothing shown yet: the tree at once while its counts come (issue 26)
             await QueryOp(self, "tree", lambda manager, user_id: manager.tree_outline(user_id),
                           self.tree_model.show_outline).run()
-        if rebuild or not self.tree_model.counts_known:
+        prefetched = []  # the tree read while the window started, if it still holds
+        if prefetch is not None:
+            await QueryOp(self, "tree", self.database.prefetched_tree, prefetched.append).run()
+        if prefetched and prefetched[0] is not None:
+            rebuilt(prefetched[0])
+        elif rebuild or not self.tree_model.counts_known:
             await QueryOp(self, "tree", lambda manager, user_id:
                           manager.counts_snapshot(user_id, whole=True), rebuilt).run()
         else:
