@@ -396,14 +396,20 @@ def test_no_task_of_the_window_outlives_its_shutdown(qtbot, make_window, demo_db
 def test_sigterm_closes_the_app_as_its_close_button_does(tmp_path, server_db):
     """A logout or a service manager stops the app with SIGTERM: it shuts its engine down (a
     running job would be handed back after its chunk) and closes the file cleanly."""
+    # The window is up once it painted the tree's counts (app.report_first_paints): its
+    # database open (the command line's prefetch has the file open long before that).
     app = subprocess.Popen([sys.executable, "-m", "desktop", "gui", "--database",
-                            str(server_db)], cwd=ROOT, env=gui_env(tmp_path),
+                            str(server_db)], cwd=ROOT,
+                           env=dict(gui_env(tmp_path), RSS_DESKTOP_REPORT_FIRST_PAINT="1"),
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while app.pid not in lock_holders(server_db)["db"]:  # the window has the file open
-            assert app.poll() is None, app.communicate()[1]
-            assert time.monotonic() < deadline, "the app never opened the database"
+        painted = []
+        for line in app.stderr:  # (ends with the process, were it never to paint)
+            painted.append(line)
+            if line.startswith("first-paint counts"):
+                break
+        assert painted and painted[-1].startswith("first-paint counts"), "".join(painted)
+        assert app.pid in lock_holders(server_db)["db"]
         app.send_signal(signal.SIGTERM)
         _, err = app.communicate(timeout=60)
     finally:
