@@ -265,3 +265,15 @@ def test_a_prefetch_of_another_file_is_dropped(qtbot, make_window, server_db, tm
     assert run(qtbot, window.database.open_database(server_db))
     assert window.database.prefetch is None and counted == [1]
     assert prefetch.confirm().result(WAIT) is False  # closed, unused
+
+
+def test_a_prefetch_of_a_file_the_window_cannot_open_is_dropped(qtbot, make_window, tmp_path):
+    path = make_server_database(tmp_path / "reader.db")
+    window = make_window()
+    window.database.prefetch = prefetch = TreePrefetch(path, 1).start()
+    assert prefetch.result.result(WAIT) is not None
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE read_status")  # no longer an RSS reader's database
+    assert not run(qtbot, window.database.open_database(path))
+    assert window.database.prefetch is None
+    assert prefetch.confirm().result(WAIT) is False

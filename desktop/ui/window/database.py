@@ -133,6 +133,7 @@ class DatabaseController:
             manager = await self._open_engine(target, create=create)
         except DatabaseOpenError as exc:
             log.warning("cannot open %s: %s", exc.target, exc.reason)
+            self.drop_prefetch()  # (its file is not shown)
             if exc.login_refused:
                 self.window.status_label.setText(translate(
                     "DatabaseController", "{database}: the server asks for a password"
@@ -209,9 +210,8 @@ class DatabaseController:
     async def _show_engine(self, manager: BulkOperationManager, target) -> None:
         """Close the database shown so far, then show ``manager``'s."""
         await self.close_database()
-        if self.prefetch is not None and self.prefetch.path != target:  # (never to be shown)
-            self.prefetch.close()
-            self.prefetch = None
+        if self.prefetch is not None and self.prefetch.path != target:
+            self.drop_prefetch()  # (its file is not the one shown)
         self.window.messages.failed_target = self.window._state_before_lost = None
         self.window.manager, self.window.database_target = manager, target
         self.window.jobs.model.clear()  # job ids name other jobs in another database
@@ -248,6 +248,11 @@ class DatabaseController:
             # error; the database is open all the same, and followed
             self.window._schedule_poll()
         self.window.databaseOpened.emit(str(target))
+
+    def drop_prefetch(self) -> None:
+        if self.prefetch is not None:
+            self.prefetch.close()
+            self.prefetch = None
 
     async def prefetched_tree(self, manager: BulkOperationManager, user_id: int):
         """The snapshot ``reload_overview`` would read ((Overview, {job: progress}, article
