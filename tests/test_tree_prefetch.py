@@ -277,3 +277,38 @@ def test_a_prefetch_of_a_file_the_window_cannot_open_is_dropped(qtbot, make_wind
     assert not run(qtbot, window.database.open_database(path))
     assert window.database.prefetch is None
     assert prefetch.confirm().result(WAIT) is False
+
+
+def test_the_prefetched_tree_is_shown_while_the_engine_opens(qtbot, make_window, server_db,
+                                                             monkeypatch, counted):
+    from desktop.ui.window.database import DatabaseController
+
+    seen = []
+    opening = DatabaseController._open_engine
+
+    async def open_engine(self, target, **how):
+        seen.append(self.window.tree_model.counts_known)
+        return await opening(self, target, **how)
+
+    monkeypatch.setattr(DatabaseController, "_open_engine", open_engine)
+    window = open_with_prefetch(qtbot, make_window, server_db)
+    assert seen == [True] and counted == []
+    assert window.tree_model.overview.unread_by_feed == expected_counts(server_db, 1)
+
+
+def test_it_is_not_shown_early_for_another_user_than_the_settings_name(qtbot, make_window,
+                                                                      server_db, monkeypatch):
+    from desktop.ui.window.database import DatabaseController
+
+    seen = []
+    opening = DatabaseController._open_engine
+
+    async def open_engine(self, target, **how):
+        seen.append(self.window.tree_model.overview)
+        return await opening(self, target, **how)
+
+    monkeypatch.setattr(DatabaseController, "_open_engine", open_engine)
+    window = open_with_prefetch(qtbot, make_window, server_db, prefetch_user=1,
+                                settings_user_id=2)
+    assert seen == [None] and window.user_id == 2
+    assert window.tree_model.overview.unread_by_feed == expected_counts(server_db, 2)

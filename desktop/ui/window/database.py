@@ -129,6 +129,7 @@ class DatabaseController:
         """Switch to the database at ``target`` (a path or a URL). On failure, say why and keep
         the current one; a server that wants a password gets the Connect dialog asking for it."""
         target = database_target(target)
+        self._show_prefetched_tree(target)
         try:
             manager = await self._open_engine(target, create=create)
         except DatabaseOpenError as exc:
@@ -254,6 +255,20 @@ class DatabaseController:
             self.prefetch.close()
             self.prefetch = None
 
+    def _show_prefetched_tree(self, target) -> None:
+        """The window's first database, its tree read already: shown while the engine opens
+        (the first reload confirms it, or replaces it with what it counts), when it is of the
+        user the window will choose (the prefetch was asked for the settings' user)."""
+        prefetch = self.prefetch
+        if (prefetch is None or self.window.manager is not None or not prefetch.result.done()
+                or self.window.tree_model.overview is not None):
+            return
+        tree = prefetch.result.result()
+        if tree is None or tree.path != target or prefetch.user_id != self.prefs.user_id:
+            return
+        self.window.tree_model.set_overview(_overview(tree), tree.progress_by_job, None, 0)
+        self.window.pages.setCurrentWidget(self.window.splitter)
+
     async def prefetched_tree(self, manager: BulkOperationManager, user_id: int):
         """The snapshot ``reload_overview`` would read ((Overview, {job: progress}, article
         writes seen)), taken from the prefetch (tree_prefetch.py) instead when it read this
@@ -273,9 +288,7 @@ class DatabaseController:
                 return None
         finally:
             prefetch.close()
-        overview = Overview(user_id, dict(tree.categories),
-                            [FeedInfo(*feed) for feed in tree.feeds], tree.unread_by_feed)
-        return overview, tree.progress_by_job, 0  # (no article was written here before)
+        return _overview(tree), tree.progress_by_job, 0  # (no article was written here yet)
 
     async def _say_if_damaged(self, manager: BulkOperationManager) -> None:
         """The engine checks the database before its first write; asked at once, and for the
@@ -313,6 +326,12 @@ class DatabaseController:
         if manager is not None:
             await manager.close()
         self.window.menus.update_actions()
+
+
+def _overview(tree) -> Overview:
+    """A prefetched tree (tree_prefetch.PrefetchedTree) as the store's Overview."""
+    return Overview(tree.user_id, dict(tree.categories), [FeedInfo(*feed) for feed in tree.feeds],
+                    dict(tree.unread_by_feed))
 
 
 def _connect_error(exc: DatabaseOpenError, *, typed_password: bool) -> str:

@@ -348,7 +348,7 @@ class MainWindow(QMainWindow):
 
         # Two keys: a newer counts-only reload must not drop a rebuild (new feeds); between
         # the two, the tickets decide which snapshot is newer.
-        prefetch = self.database.prefetch if self.tree_model.overview is None else None
+        prefetch = self.database.prefetch  # (shown already, or not yet)
         if self.tree_model.overview is None and (prefetch is None or not prefetch.result.done()):
             # nothing shown yet: the tree at once while its counts come (issue 26)
             await QueryOp(self, "tree", lambda manager, user_id: manager.tree_outline(user_id),
