@@ -688,8 +688,11 @@ def run_command(argv=None) -> int:
 def start_tree_prefetch(argv):
     """For ``rss-desktop [gui] [--database FILE]``: a TreePrefetch of that file already reading
     its tree and counts while the window starts (tree_prefetch.py), or None."""
-    target = gui_database_file(list(argv))
-    if target is None or not target.is_file():
+    try:
+        target = gui_database_file(list(argv))
+        if target is None or not target.is_file():
+            return None
+    except (OSError, RuntimeError, ValueError):  # a path argparse will refuse in its words
         return None
     from . import places
     from .tree_prefetch import TreePrefetch, settings_user

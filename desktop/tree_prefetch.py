@@ -15,7 +15,7 @@ Plain Python and sqlite3 (no peewee, no Qt): imported at the very start, it must
 are the ones the store counts with on SQLite too (``store.scopes.unread_counts`` runs
 ``unread_by_feed``), each returning ONE row (JSON): a thread stepping a statement releases the
 GIL, but takes it back for every row, and while the GUI thread runs Python each take waits up
-to the interpreter's switch interval (5 ms: 42 rows cost 0.2 s, 2,000 rows 10 s).
+to the interpreter's switch interval (5 ms): 42 rows took 0.2 s more beside the window's start.
 
 A ``-wal`` with frames beside the file may be one that no process holds (a copy, a crash):
 the engine checks such a WAL before it opens anything (store.sqlite_file.left_wal), which our

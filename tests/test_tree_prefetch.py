@@ -312,3 +312,10 @@ def test_it_is_not_shown_early_for_another_user_than_the_settings_name(qtbot, ma
                                 settings_user_id=2)
     assert seen == [None] and window.user_id == 2
     assert window.tree_model.overview.unread_by_feed == expected_counts(server_db, 2)
+
+
+@pytest.mark.parametrize("value", ["x" * 5000, "~no-such-user-here/r.db", "a\0b"])
+def test_a_path_argparse_will_refuse_starts_nothing(value):
+    from desktop.cli import start_tree_prefetch
+
+    assert start_tree_prefetch(["gui", "--database", value]) is None
