@@ -79,9 +79,9 @@ class ScopeTreeModel(QAbstractItemModel):
     Thousands of feeds (issue 26): the rows are plain Python lists (*All articles*, then the
     groups, each with its feeds), so building them costs no Qt object per row, and a count is
     read from the counts when a row is painted. A reload or a live change moves only the counts
-    that changed: the category totals by their difference, one ``dataChanged`` per run of
-    adjacent changed rows, then ``countsMoved`` with the scopes whose count moved (the feed pane
-    shows or hides those rows). Only a tree whose categories or feeds changed is rebuilt (one
+    that changed: the category totals by their difference, ``countsMoved`` with the scopes
+    whose count moved (the feed pane shows or hides those rows), then one ``dataChanged`` per
+    group over its changed rows' counts. Only a tree whose categories or feeds changed is rebuilt (one
     model reset).
     """
 
@@ -326,7 +326,7 @@ class ScopeTreeModel(QAbstractItemModel):
 
     def _counts_moved(self, before: dict[int, int]) -> None:
         """The feeds in ``before`` (their previous counts) moved: totals by the difference,
-        then one dataChanged per run of adjacent rows, then countsMoved."""
+        then countsMoved, then one dataChanged per group (_changed_rows)."""
         counts = self._overview.unread_by_feed
         moved: list[tuple[str, int | None]] = []
         # (locals: an attribute of a QObject costs a lookup through Qt's properties each time)
@@ -347,8 +347,11 @@ class ScopeTreeModel(QAbstractItemModel):
         groups = {places[key][0] for key in moved}
         moved += [(self._groups[row].kind, self._groups[row].target_id) for row in sorted(groups)]
         moved.append(("all", None))
-        self._changed_rows(moved)
+        # countsMoved first: when the feed pane hides or shows rows for it, the view will lay
+        # the tree out anyway and then skips the cells' dataChanged, which it would otherwise
+        # walk row by row (asking the model for each row of the range)
         self.countsMoved.emit(moved)
+        self._changed_rows(moved)
 
     def _changed_rows(self, keys) -> None:
         """One dataChanged per group, from its first changed row to its last (the rows between
