@@ -192,6 +192,7 @@ def qasync_loop(qapp):
     # Collect this test's Qt wrappers and closed loop now, outside any event processing,
     # rather than at a random point inside a later test's nested event loop.
     qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    gc.unfreeze()  # (a MainWindow froze what existed then: this test's objects among them)
     gc.collect()
 
 

@@ -50,16 +50,24 @@ class LoopProbe:
         self.timer.timeout.connect(lambda: self.ticks.append(time.monotonic()))
 
     def start(self) -> None:
+        self._gaps: list[float] = []
+        self.resume()
+
+    def pause(self) -> None:
+        """Stop timing for a while (the benchmark's own work, not the window's)."""
+        self.timer.stop()
+        self.ticks.append(time.monotonic())
+        self._gaps += [max(0.0, b - a - self.interval)
+                       for a, b in itertools.pairwise(self.ticks)]
+
+    def resume(self) -> None:
         self.ticks.clear()
         self.ticks.append(time.monotonic())
         self.timer.start()
 
     def stop(self) -> dict:
-        self.timer.stop()
-        self.ticks.append(time.monotonic())
-        gaps = [max(0.0, b - a - self.interval)
-                for a, b in itertools.pairwise(self.ticks)]
-        return summary(gaps, scale=1e3)  # milliseconds beyond the interval
+        self.pause()
+        return summary(self._gaps, scale=1e3)  # milliseconds beyond the interval
 
 
 # The other program beside the job, as benchmarks/sqlite/writer.py options (see its docstring).

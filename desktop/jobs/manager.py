@@ -217,7 +217,9 @@ class BulkOperationManager:
         # What the path names before anything opens it: a file put at the path while the
         # connections open (each thread's opens when first used) is then a path that changed
         # (guard.path_changed), never taken for this engine's file with the other's WAL.
-        named_before = backend_for(self.database_path).file_identity(self.database_path)
+        # (on the database thread, first: the backend's module is imported there the first
+        # time, ~10 ms that would otherwise stall the window's event loop in one piece)
+        named_before = await self.db.call(_file_identity, self.database_path)
         opened = await self.db.call(connection.open_database, self.database_path,
                                     create=self.options.create, allow_read_only=True,
                                     busy_timeout_ms=self.options.busy_timeout_ms)
@@ -461,3 +463,7 @@ class BulkOperationManager:
             raise self.unrecorded[job_id]
         return await self.db.call(jobs_table.load_job, job_id)
 
+
+def _file_identity(target):
+    """What ``target`` names now (backend.file_identity), its backend's module loaded."""
+    return backend_for(target).file_identity(target)

@@ -74,20 +74,39 @@ class FeedFilter:
         self._hidden.clear()  # (a reset view forgets its hidden rows)
         self._shown_feeds.clear()
         self._refilter()
-        self.view.expandAll()
+        # Each group with feeds expanded, not expandAll(): after a reset the view only notes
+        # them and lays the tree out once, later, in a tick of its own; expandAll() lays it out
+        # at once, asking the model about each feed three times (2,000 feeds: ~10 ms more in
+        # the tick that built the tree).
+        for group_row, _group in enumerate(self.source.groups()):
+            if self.source.feeds_of(group_row):
+                self.view.setExpanded(self.source.index(group_row, 0), True)
 
     def _refilter(self) -> None:
         """Every row again (the text or hide_read changed)."""
         self._hidden_unknown_counts = not self.source.counts_known
-        for group_row, group in enumerate(self.source.groups()):
-            feeds = self.source.feeds_of(group_row)
+        top = QModelIndex()
+        source, text, hidden = self.source, self._text, self._hidden
+        # (the feeds' test inlined, as _accepts words it: run for 2,000 feeds at each key)
+        by_count = self._hide_read and source.counts_known
+        counts = source.overview.unread_by_feed if by_count else {}
+        kept = self._kept[1] if self._kept is not None and self._kept[0] == "feed" else None
+        for group_row, group in enumerate(source.groups()):
+            feeds = source.feeds_of(group_row)
+            parent = source.index(group_row, 0)  # (once: the view asks for each row)
+            in_group = bool(text) and text in group.name.casefold()
             shown = 0
             for row, scope in enumerate(feeds):
-                visible = self._accepts(scope, group)
+                feed_id = scope.target_id
+                visible = feed_id == kept or (
+                    (not by_count or bool(counts.get(feed_id, 0)))
+                    and (not text or in_group or text in scope.name.casefold()))
                 shown += visible
-                self._show(row, group_row, ("feed", scope.target_id), visible)
+                key = ("feed", feed_id)
+                if visible == (key in hidden):  # it flips
+                    self._show(row, parent, key, visible)
             self._shown_feeds[group_row] = shown
-            self._show(group_row, -1, (group.kind, group.target_id),
+            self._show(group_row, top, (group.kind, group.target_id),
                        bool(shown) or self._accepts(group))
 
     def _counts_moved(self, keys: list) -> None:
@@ -100,33 +119,35 @@ class FeedFilter:
 
     def _update_rows(self, keys) -> None:
         """These rows again (their count moved, or they are kept no more), then their groups."""
-        source, groups = self.source, set()
+        source, groups = self.source, {}
         for key in keys:
             place = source.place(*key)
             if place is None:
                 continue
             group_row, row = place
             if group_row < 0:
-                groups.add(row)
+                groups.setdefault(row, None)
                 continue
+            parent = groups.get(group_row)
+            if parent is None:
+                parent = groups[group_row] = source.index(group_row, 0)
             visible = self._accepts(source.feeds_of(group_row)[row], source.groups()[group_row])
             if visible == (key in self._hidden):  # it flips
                 self._shown_feeds[group_row] += 1 if visible else -1
-                self._show(row, group_row, key, visible)
-            groups.add(group_row)
+                self._show(row, parent, key, visible)
+        top = QModelIndex()
         for group_row in groups:
             group = source.groups()[group_row]
-            self._show(group_row, -1, (group.kind, group.target_id),
+            self._show(group_row, top, (group.kind, group.target_id),
                        bool(self._shown_feeds.get(group_row)) or self._accepts(group))
 
-    def _show(self, row: int, group_row: int, key, visible: bool) -> None:
+    def _show(self, row: int, parent: QModelIndex, key, visible: bool) -> None:
         if visible == (key not in self._hidden):
             return  # as it is
         if visible:
             self._hidden.discard(key)
         else:
             self._hidden.add(key)
-        parent = self.source.index(group_row, 0) if group_row >= 0 else QModelIndex()
         self.view.setRowHidden(row, parent, not visible)
 
 

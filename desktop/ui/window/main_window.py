@@ -14,6 +14,7 @@ switching and closing databases, files and servers (``self.database``, database.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from pathlib import Path
 
@@ -195,6 +196,10 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.menus.update_actions()
         self.tree.setFocus()  # keys go to the feeds first, not into the filter box
+        # What exists now (the modules, Qt's wrappers, the window's parts) lives as long as the
+        # window: left out of the garbage collector's full passes, which otherwise walk it all
+        # in one tick now and then (~40 ms with a database open; issue 26).
+        gc.freeze()
 
     def _restore_layout(self) -> None:
         """Window size, the splitter and the jobs table's columns as the person left them."""
