@@ -5,7 +5,6 @@ The window configures its own (desktop/ui/app.py)."""
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import sys
 from pathlib import Path
 
@@ -47,9 +46,10 @@ def configure_command_logging(verbose: int = 0, quiet: bool = False,
     root.setLevel(level)
     if log_name is None:
         return None
+    from logging.handlers import RotatingFileHandler  # only `work` writes one: ~5 ms of a start
+
     path = places.made(places.log_dir()) / log_name
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3,
-                                                   encoding="utf-8")
+    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
     handler.setLevel(min(logging.INFO, level))
     handler.setFormatter(logging.Formatter(FILE_FORMAT))
     root.addHandler(handler)

@@ -1,7 +1,8 @@
 """What a start imports (issue 26): nothing a command does not use. ``--version`` imports no
 engine; a job on a file imports neither psycopg (peewee would, by itself) nor rich without a
-progress bar; a server URL still gets psycopg, given to peewee when it is opened. Each case runs
-in a fresh interpreter, since this test process has imported everything already."""
+progress bar, nor the rotating log file's handlers (only `work` has one); a server URL still
+gets psycopg, given to peewee when it is opened. Each case runs in a fresh interpreter, since
+this test process has imported everything already."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 WATCHED = ("asyncio", "peewee", "psycopg", "rich", "desktop.jobs", "desktop.store", "PySide6",
-           "pendulum", "ssl")
+           "pendulum", "ssl", "logging.handlers")
 
 
 def loaded_after(code: str, *args) -> dict:
@@ -42,6 +43,7 @@ def test_a_job_on_a_file_imports_no_psycopg_and_no_bar_when_quiet(server_db):
     assert not loaded["psycopg"] and not loaded["rich"] and not loaded["PySide6"], loaded
     assert not loaded["pendulum"], loaded  # with dateutil ~30 ms; the clock's text is datetime's
     assert not loaded["ssl"], loaded  # asyncio's TLS streams: nothing here uses them
+    assert not loaded["logging.handlers"], loaded  # only `work` writes a log file
 
 
 def test_peewee_imported_first_still_connects_to_a_server(postgres_url):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 
 class DatabaseThread:
@@ -22,6 +22,12 @@ class DatabaseThread:
         """Run ``fn(*args, **kwargs)`` on the database thread and await its result."""
         future = self._executor.submit(self._run, functools.partial(fn, *args, **kwargs))
         return await asyncio.wrap_future(future)
+
+    def submit(self, fn, *args, **kwargs) -> Future:
+        """Queue ``fn(*args, **kwargs)`` from any thread, this one included (it then runs once
+        the current call returns, after what was queued before it); ``asyncio.wrap_future``
+        awaits it on the loop."""
+        return self._executor.submit(self._run, functools.partial(fn, *args, **kwargs))
 
     def _run(self, call):
         try:

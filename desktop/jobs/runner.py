@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import Future
 
 from peewee import DatabaseError, InterfaceError
 
@@ -113,6 +114,19 @@ class LockRetrying:
                 log.info("database busy or unreachable (%s), retrying in %.1f s", exc, delay)
                 await thread.call(backend.after_error, exc)
                 await asyncio.sleep(delay)
+
+    async def call_started(self, started: Future, fn, *args, **kwargs):
+        """Await a call of ``fn`` already queued on the database thread (``DatabaseThread.submit``);
+        if it met a lock, go on as ``call(fn, ...)`` does."""
+        try:
+            return await asyncio.wrap_future(started)
+        except (DatabaseError, InterfaceError) as exc:
+            backend = self.guard.backend
+            if not backend.is_retryable(exc):
+                raise
+            log.info("database busy or unreachable (%s), retrying", exc)
+            await self.db.call(backend.after_error, exc)
+            return await self.call(fn, *args, **kwargs)
 
 
 class JobRunner:
@@ -316,9 +330,12 @@ class JobRunner:
         pacer.start(self.seen_version if self.seen_version is not None
                     else await self.locks.call(connection.data_version,
                                                           self.guard.backend))
-        ahead = None  # the next chunk, already on the database thread
+        ahead = None  # the next chunk's call, already queued on the database thread
         while True:
-            outcome = await (ahead or self.locks.call(paced_chunk, cursor, size))
+            if ahead is None:
+                outcome = await self.locks.call(paced_chunk, cursor, size)
+            else:
+                outcome = await self.locks.call_started(ahead, paced_chunk, cursor, size)
             ahead = None
             if outcome.lost:
                 return
@@ -334,16 +351,18 @@ class JobRunner:
             pause = 0.0 if outcome.completed else pacer.pause_after(outcome.other_writers,
                                                                     outcome.others_present)
             size = self._next_chunk_size(size, outcome.seconds, pacer.target_seconds)
-            if not outcome.completed and not pause:
-                # Keep the database thread busy while the faces take the event.
-                ahead = asyncio.ensure_future(
-                    self.locks.call(paced_chunk, cursor, size))
             self._last_rows[job.id] = outcome.job
             self.events.publish(JobEvent("progress", outcome.job, dict(outcome.marked_by_feed),
                                          self._by_category(outcome), span=(low, cursor)))
             if outcome.completed:
                 return
-            await asyncio.sleep(pause)
+            if pause:
+                await asyncio.sleep(pause)
+            else:
+                # Queued at once, in this step of the loop (what the subscribers just did comes
+                # first): through a task of its own it waited a further turn of the loop,
+                # 1-2 ms a chunk beside Qt (issue 26), the database thread idle meanwhile.
+                ahead = self.db.submit(paced_chunk, cursor, size)
 
     @staticmethod
     def _by_category(outcome) -> dict[int | None, int]:

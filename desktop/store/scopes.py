@@ -17,6 +17,7 @@ builds its statements as text).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from peewee import SqliteDatabase, Value, fn
@@ -169,10 +170,26 @@ def span_counts(scope: Scope, low: int, high: int) -> dict[int, int]:
     For a category or feed this is an index range per feed; for everything, one pass over the
     span of the table.
     """
+    sql, slots = _span_counts_template(type(database_proxy.obj), scope)
+    bounds = {_LOW: low, _HIGH: high}
+    params = [bounds[slot] if slot in bounds else slot[0] for slot in slots]
+    return dict(database_proxy.execute_sql(sql, params).fetchall())
+
+
+_LOW, _HIGH = -9201, -9202  # stand-ins for a span's bounds while peewee builds its SQL
+
+
+@functools.lru_cache(maxsize=32)  # a job's scope, and a narrowed one's cut to each span
+def _span_counts_template(database_kind: type, scope: Scope) -> tuple[str, list]:
+    """span_counts' SQL for ``scope``, built once: peewee building it was ~0.9 ms of every
+    chunk, the statement itself ~0.6 ms on the compact file (issue 26). A slot is _LOW,
+    _HIGH or (constant,)."""
     query = (Article.select(Article.feed, fn.COUNT(Article.id))
-             .where(scope.condition() & (Article.id > low) & (Article.id <= high))
+             .where(scope.condition() & (Article.id > _LOW) & (Article.id <= _HIGH))
              .group_by(Article.feed))
-    return dict(all_rows(query))
+    sql, params = query.sql()
+    return sql, [value if value in (_LOW, _HIGH) and not isinstance(value, bool) else (value,)
+                 for value in params]
 
 
 def all_rows(query) -> list[tuple]:
