@@ -7,6 +7,7 @@ correct final state before its figures count.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import shutil
 import time
@@ -25,6 +26,7 @@ from .common.dataset import (
 )
 from .common.faces import run_cli_process, run_small_job
 from .common.fresh_process import run_child
+from .common.paths import ROOT
 from .report import results as report
 from .report import shapes as report_shapes
 from .sqlite.article_list import KINDS as ARTICLE_LIST_KINDS
@@ -214,8 +216,18 @@ def _large_dataset(name: str):
     return cached_dataset(LARGE, name, log=console.print)
 
 
+def bytecode_as_installed() -> None:
+    """Time every process as a user runs it: an installed package's modules are compiled when
+    it is installed. A shell with PYTHONDONTWRITEBYTECODE set (this machine's is) would have
+    each measured process compile ~50 of the app's modules again (~60 ms); the children inherit
+    this environment, so the variable goes, and the app is compiled once here."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    compileall.compile_dir(ROOT / "desktop", quiet=1)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    bytecode_as_installed()
     options = {key: value for key, value in (("chunk_seconds", args.chunk_seconds),
                                              ("contention_pause", args.contention_pause),
                                              ("max_chunk", args.max_chunk)) if value is not None}
