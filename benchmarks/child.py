@@ -47,7 +47,7 @@ def main(kind: str, arguments: dict) -> dict:
     if kind == "memory":
         return engine.run_memory(path, category, options)
     if kind == "open":  # opening the database and preparing it for writing, no job
-        return engine.run_open(path)
+        return engine.run_open(path, arguments.get("checks_record"))
     if kind == "statements":  # every statement of every chunk, timed, with its plan
         from .sqlite import statements
 

@@ -10,7 +10,9 @@ import argparse
 import compileall
 import os
 import shutil
+import tempfile
 import time
+from pathlib import Path
 
 from rich.console import Console
 
@@ -162,12 +164,19 @@ def measure(kind: str, dataset, before, run_name: str, options: dict, trace: boo
 
 def _first_and_later_open(path) -> dict:
     """Open the copy twice, each in a fresh process: first as the server left it (the app's
-    schema is created), then again (only checked); then the window on it, from process start
-    to the tree with its counts painted (tree.run_window_open). Nothing else is written."""
+    schema is created), then again (only checked), both without a record of checks (as after
+    the server wrote the file: the check before the first write runs); then twice more with
+    one, as the faces keep it ("remembered": the second finds the file unchanged since the
+    first checked it); then the window on it, from process start to the tree with its counts
+    painted (tree.run_window_open). Nothing else is written."""
     first = run_child("open", path=str(path), category_id=0)
     later = run_child("open", path=str(path), category_id=0)
-    return {"first": first, "later": later, "window": run_window_open(path),
-            "skipped_job": True}
+    with tempfile.TemporaryDirectory() as folder:
+        record = str(Path(folder) / "checked-files.json")
+        run_child("open", path=str(path), category_id=0, checks_record=record)
+        remembered = run_child("open", path=str(path), category_id=0, checks_record=record)
+    return {"first": first, "later": later, "remembered": remembered,
+            "window": run_window_open(path), "skipped_job": True}
 
 
 def _checked(kind: str, dataset, before, run_name: str, run, *,

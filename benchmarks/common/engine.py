@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from .dataset import USER_ID
 from .paths import ROOT
@@ -279,15 +280,18 @@ def run_latency(path, category_id: int, options: dict | None = None) -> dict:
     return run_qt(lambda: _latency(path, category_id, options or {}))
 
 
-def run_open(path) -> dict:
+def run_open(path, checks_record: str | None = None) -> dict:
     """Opening a database as the faces do: ``open()`` (the file inspected through SQLite, the
-    connections made) then ``prepare_for_writing()`` (the app's additive schema: created on a
-    server's file the first time, only checked later), then ``close()``. Plain asyncio, as the
-    CLI runs; imports are done before the clock starts."""
+    connections made) then ``prepare_for_writing()`` (the check before the first write, and the
+    app's additive schema: created on a server's file the first time, only checked later), then
+    ``close()``. Plain asyncio, as the CLI runs; imports are done before the clock starts.
+    ``checks_record``: where passed checks are remembered (the faces keep one: a file unchanged
+    since its last check is not checked again); None: every open checks."""
     from desktop.jobs import BulkOperationManager
 
     async def main():
-        manager = BulkOperationManager(path)
+        manager = BulkOperationManager(
+            path, checks_record=Path(checks_record) if checks_record else None)
         began = time.perf_counter()
         await manager.open()
         opened = time.perf_counter()
