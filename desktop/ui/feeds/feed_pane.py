@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex
-from PySide6.QtWidgets import QHeaderView, QLineEdit, QStyle, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLineEdit,
+    QStyle,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...jobs.api import Scope
 from ..formatting import number
@@ -164,6 +172,9 @@ class FeedPane(QWidget):
         self.tree.setModel(model)
         self.tree.setAccessibleName(self.tr("Categories and feeds"))
         self.tree.setUniformRowHeights(True)
+        # (a feed's cells have Qt's default flags, editable among them: see ScopeTreeModel)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setDragDropMode(QAbstractItemView.DragDropMode.NoDragDrop)
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

@@ -16,7 +16,6 @@ SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1
 ICONS = {"all": "all", "category": "folder-feed", "uncategorized": "folder-feed",
          "feed": "feed"}
 _GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-_FEED_FLAGS = _GROUP_FLAGS | Qt.ItemFlag.ItemNeverHasChildren
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _DECORATION = Qt.ItemDataRole.DecorationRole
 _ACCESSIBLE_TEXT = Qt.ItemDataRole.AccessibleTextRole
@@ -92,9 +91,8 @@ class ScopeTreeModel(QStandardItemModel):
         self._overview: Overview | None = None
         self._groups: list[Scope] = []  # top-level rows: All articles, then the groups
         self._children: list[list[Scope]] = []  # each top-level row's feeds
-        self._prototypes = (QStandardItem(), QStandardItem())  # a group's cell, a feed's
-        self._prototypes[0].setFlags(_GROUP_FLAGS)
-        self._prototypes[1].setFlags(_FEED_FLAGS)
+        self._group_prototype = QStandardItem()  # a top-level cell
+        self._group_prototype.setFlags(_GROUP_FLAGS)
         self.setColumnCount(2)
         self._places: dict[tuple[str, int | None], tuple[int, int]] = {}  # (group row, row)
         self._feed_category: dict[int, int | None] = {}  # the feeds shown: their category
@@ -118,10 +116,13 @@ class ScopeTreeModel(QStandardItemModel):
         return self._counts_known
 
     # -- the Qt model ---------------------------------------------------------------------
-    # The rows' structure is Qt's own (QStandardItemModel: one bare item per cell, holding
-    # only its flags), so that laying the tree out, which the view does over every row,
-    # never calls into Python: with 2,000 feeds a Python index() and flags() per row made
-    # each layout ~10 ms (issue 26); Qt's own takes ~3 ms. What a cell shows still comes
+    # The rows' structure is Qt's own (QStandardItemModel), so that laying the tree out,
+    # which the view does over every row, never calls into Python: with 2,000 feeds a Python
+    # index() and flags() per row made each layout ~10 ms (issue 26); Qt's own takes ~3 ms.
+    # A top-level cell is a bare item holding only its flags; a feed's cells have no item
+    # (a group's rows are made by one setRowCount: an item per cell cost ~10 ms to make for
+    # 2,000 feeds), so Qt gives them its default flags, editable and draggable among them:
+    # the feed pane's view edits nothing and drags nothing. What a cell shows still comes
     # from data() below, asked for the cells painted only.
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
@@ -231,16 +232,17 @@ class ScopeTreeModel(QStandardItemModel):
         self.countsMoved.emit([])
 
     def _build_items(self) -> None:
-        """A bare item per cell (flags only), made by cloning: one call each."""
+        """A bare item per top-level cell (flags only, by cloning); a group's feed rows made in
+        one call each, with no item at all (see "the Qt model")."""
         root = self.invisibleRootItem()
         root.removeRows(0, root.rowCount())
-        group_item, feed_item = self._prototypes
+        group_item = self._group_prototype
         for feeds in self._children:
-            name, count = group_item.clone(), group_item.clone()
+            name = group_item.clone()
             if feeds:
-                name.appendColumn([feed_item.clone() for _ in feeds])
-                name.appendColumn([feed_item.clone() for _ in feeds])
-            root.appendRow([name, count])
+                name.setColumnCount(2)
+                name.setRowCount(len(feeds))
+            root.appendRow([name, group_item.clone()])
 
     def _build(self, overview: Overview) -> None:
         self._groups = [Scope("all", None, name=self.tr("All articles"))]
