@@ -387,6 +387,10 @@ class ScopeTreeModel(QStandardItemModel):
         """(group row, row) of a feed's row; (-1, row) of a top-level row; None: not shown."""
         return self._places.get((kind, scope_id))
 
+    def places(self) -> dict[tuple[str, int | None], tuple[int, int]]:
+        """{(kind, id): place (as ``place`` gives it)} of every row (do not change it)."""
+        return self._places
+
     def groups(self) -> list[Scope]:
         """The top-level rows' scopes, top to bottom (do not change the list)."""
         return self._groups
