@@ -22,6 +22,10 @@ _ACCESSIBLE_TEXT = Qt.ItemDataRole.AccessibleTextRole
 _ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
 _COUNT_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _COUNT_ROLES = [_DISPLAY, _ACCESSIBLE_TEXT]
+# the roles data() answers; the view asks each painted cell for ~7 (font, colours, check
+# state, size hint…), and these answer without finding the cell's scope first
+_ANSWERED_ROLES = frozenset(map(int, (SCOPE_ROLE, _DISPLAY, _DECORATION, _ACCESSIBLE_TEXT,
+                                      _ALIGNMENT)))
 _NOT_SHOWN = object()  # a feed id the counts hold but the tree does not show
 
 
@@ -140,6 +144,8 @@ class ScopeTreeModel(QStandardItemModel):
     def data(self, index, role=_DISPLAY):
         # (roles compared with module constants: an enum member looked up on Qt's classes costs
         # Python calls of its own, and a repaint asks ~500 times)
+        if role not in _ANSWERED_ROLES:
+            return None
         scope = self.scope_at(index)
         if scope is None:
             return None
