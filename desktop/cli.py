@@ -345,7 +345,8 @@ async def cmd_mark_read(args) -> int:
 async def _run_here(args, make_job) -> int:
     """Open the database, make a pending job with ``await make_job(manager)`` (its id), and run
     it to its end in this process."""
-    async with engine(args.database, max_chunk=args.max_batch) as manager:
+    async with engine(args.database, max_chunk=args.max_batch,
+                      check_ahead=args.check_ahead) as manager:
         note_journal_mode(manager)
         job_id = await make_job(manager)
         return await _run_to_end(manager, args.user, job_id, quiet=args.quiet)
@@ -677,27 +678,63 @@ def silence(*streams) -> None:
 
 
 def run_command(argv=None) -> int:
-    prefetch = start_tree_prefetch(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    head_start = start_tree_prefetch(argv) or start_check_ahead(argv)
     try:
-        return run_parsed_command(argv, prefetch)
+        return run_parsed_command(argv, head_start)
     finally:
-        if prefetch is not None:  # (the window took it, or never opened that file)
-            prefetch.close()
+        if head_start is not None:  # (taken, or never asked about: its file was not opened)
+            head_start.close()
 
 
 def start_tree_prefetch(argv):
     """For ``rss-desktop [gui] [--database FILE]``: a TreePrefetch of that file already reading
-    its tree and counts while the window starts (tree_prefetch.py), or None."""
+    its tree and counts while the window starts (headstart/tree.py), or None."""
     try:
-        target = gui_database_file(list(argv))
+        target = gui_database_file(argv)
         if target is None or not target.is_file():
             return None
     except (OSError, RuntimeError, ValueError):  # a path argparse will refuse in its words
         return None
     from . import places
-    from .tree_prefetch import TreePrefetch, settings_user
+    from .headstart.tree import TreePrefetch, settings_user
 
     return TreePrefetch(target, settings_user(places.settings_file())).start()
+
+
+CHECKED_AHEAD = ("mark-read", "undo", "retry")  # the commands that write a job at once
+
+
+def start_check_ahead(argv):
+    """For a command that writes a job at once on a FILE (``mark-read``, ``undo``, ``retry``
+    with ``--database FILE``): a CheckAhead of that file, already running the check before the
+    first write while the engine is imported (headstart/check.py), or None."""
+    if argv[:1] not in ([command] for command in CHECKED_AHEAD):
+        return None
+    try:
+        target = database_file_argument(argv[1:])
+        if target is None or not target.is_file():
+            return None
+    except (OSError, RuntimeError, ValueError):  # a path argparse will refuse in its words
+        return None
+    from .headstart.check import CheckAhead
+    from .headstart.checked_files import default_record
+
+    return CheckAhead(target, default_record()).start()
+
+
+def database_file_argument(argv: list[str]) -> Path | None:
+    """The FILE of the one ``--database FILE`` (or ``--database=FILE``) among ``argv``, made
+    absolute as the engine makes it; None for a URL, none or several (argparse decides what
+    the arguments mean; this is only a head start)."""
+    values = [argv[at + 1] for at, word in enumerate(argv[:-1]) if word == "--database"]
+    values += [word.partition("=")[2] for word in argv if word.startswith("--database=")]
+    if len(values) != 1:
+        return None
+    value = values[0]
+    if not value.strip() or "://" in value or "\0" in value:
+        return None
+    return Path(value).expanduser().absolute()
 
 
 def gui_database_file(argv: list[str]) -> Path | None:
@@ -713,20 +750,17 @@ def gui_database_file(argv: list[str]) -> Path | None:
         from . import places
 
         return places.default_database()
-    if len(argv) == 2 and argv[0] == "--database":
-        value = argv[1]
-    elif len(argv) == 1 and argv[0].startswith("--database="):
-        value = argv[0].partition("=")[2]
-    else:
-        return None
-    if not value.strip() or "://" in value or "\0" in value:
-        return None
-    return Path(value).expanduser().absolute()
+    if (len(argv) == 2 and argv[0] == "--database") or len(argv) == 1:
+        return database_file_argument(argv)
+    return None
 
 
-def run_parsed_command(argv, prefetch) -> int:
+def run_parsed_command(argv, head_start) -> int:
+    """``head_start``: what run_command started reading before the engine's import (a
+    TreePrefetch for the window, a CheckAhead for a command's engine), or None."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.check_ahead = head_start if args.command in CHECKED_AHEAD else None
     if args.command not in (None, "gui"):  # the window logs to its own file
         configure_command_logging(args.verbose, args.quiet,
                                   "work.log" if args.command == "work" else None)
@@ -737,7 +771,8 @@ def run_parsed_command(argv, prefetch) -> int:
             return run_gui(getattr(args, "database", None),
                            smoke_test=getattr(args, "smoke_test", False),
                            screenshot=getattr(args, "screenshot", None),
-                           demo_if_new=getattr(args, "demo_if_new", False), prefetch=prefetch)
+                           demo_if_new=getattr(args, "demo_if_new", False),
+                           prefetch=head_start)
         if args.command == "demo":
             return cmd_demo(args)
         return asyncio.run(COMMANDS[args.command](args))

@@ -49,7 +49,7 @@ SESSION_TRAVEL = pytest.StashKey[time_machine.travel]()
 
 
 def pytest_configure(config):
-    # Where the app remembers files it checked sound (store/checked_files.py): the session's
+    # Where the app remembers files it checked sound (headstart/checked_files.py): the session's
     # own folder, for this process and the ones it starts, never the user's cache.
     os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="rss-desktop-tests-cache-")
     zone = config.getoption("tz")

@@ -25,7 +25,7 @@ from support.clock import real_clock
 from support.databases import job_row, make_server_database, read_status
 from support.engine import run_engine
 
-from desktop.store.sqlite_file import lock_holders, wal_has_frames
+from desktop.headstart.outside import lock_holders, wal_has_frames
 
 PROJECT = Path(__file__).resolve().parent.parent
 DAMAGED = "is damaged (SQLite's "

@@ -18,7 +18,7 @@ from support.databases import job_row, make_server_database, read_status, sqlite
 from support.engine import run_engine
 from support.files import file_state
 
-from desktop.store.sqlite_file import lock_holders
+from desktop.headstart.outside import lock_holders
 
 PROJECT = Path(__file__).resolve().parent.parent
 LINUX_LOCKS = pytest.mark.skipif(not Path("/proc/locks").exists(),

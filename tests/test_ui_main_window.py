@@ -29,8 +29,8 @@ from support.window import (
     tree_count,
 )
 
+from desktop.headstart.outside import lock_holders
 from desktop.store.clock import utc_now_text
-from desktop.store.sqlite_file import lock_holders
 from desktop.ui.formatting import isolated
 from desktop.ui.joblist.model import PROGRESS_ROLE
 

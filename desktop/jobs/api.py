@@ -11,10 +11,10 @@ sample file before any engine exists (``demo``, ``gui --demo-if-new``, the smoke
 
 from __future__ import annotations
 
+from ..headstart.checked_files import default_record as default_checks_record
 from ..store import clock  # the one clock: tests move it (time-machine), never the faces
 from ..store.article_list import FIRST_SPAN, ArticleRow, ListSpec, ListStart, next_span
 from ..store.article_state import ArticleChange, ArticleNotFound
-from ..store.checked_files import default_record as default_checks_record
 from ..store.clock import cutoff_for_age, parse_db_text
 from ..store.connection import (
     DatabaseOpenError,

@@ -15,7 +15,9 @@ import asyncio
 import gc
 import logging
 
-from ..store import checked_files, connection, schema
+from ..headstart import checked_files
+from ..headstart.outside import file_stamp
+from ..store import connection, schema
 from ..store.jobs_table import JobRequestError
 from ..store.models import database_proxy
 from .runner import DatabaseDamaged, DatabasePathChanged
@@ -35,6 +37,7 @@ class WriteGuard:
         self._damage_check: asyncio.Future | None = None
         self._checked_whole = False  # the check that passed read every page
         self.check_remembered = False  # the file was unchanged since a check that passed
+        self.checked_ahead = False  # the verdict was the check run from the command's start
 
     def opened(self, backend, read_only_reason: str | None, damage: str | None, *,
                file_identity: tuple[int, int] | None = None) -> None:
@@ -101,16 +104,24 @@ class WriteGuard:
 
     def _check_unless_known(self, whole: bool) -> str | None:
         """On the database thread: the backend's check, unless the file is unchanged since a
-        check that passed (``checks_record``); a check that passes is remembered. A file
-        found damaged before (by any engine) is checked ``whole``."""
+        check that passed (``checks_record``), or the check the command ran from its start
+        (``check_ahead``) saw the file as it still is; a check that passes is remembered. A
+        file found damaged before (by any engine) is checked ``whole``."""
         record, path = self.options.checks_record, self.database_path
-        stamp = checked_files.file_stamp(path) if self.file_identity else None
+        stamp = file_stamp(path) if self.file_identity else None
         if checked_files.was_checked(record, path, stamp, whole=whole):
             self.check_remembered = True
             self._checked_whole = whole
             return None
         whole = whole or checked_files.doubted(record, path, self.file_identity)
-        found = self.backend.check_integrity(database_proxy, whole=whole)
+        ahead = self.options.check_ahead
+        sound = ahead.sound_as_is(path, self.file_identity) if ahead is not None else None
+        if sound is not None and (sound.whole or not whole):
+            self.checked_ahead = True
+            found, whole = None, sound.whole
+            log.debug("%s: found sound by the check from the command's start", path)
+        else:
+            found = self.backend.check_integrity(database_proxy, whole=whole)
         if found:
             checked_files.remember_damaged(record, path, self.file_identity)
         elif stamp is not None:
@@ -128,7 +139,7 @@ class WriteGuard:
                 or self.file_identity is None or self.path_changed()):
             return
         checked_files.remember(self.options.checks_record, self.database_path,
-                               checked_files.file_stamp(self.database_path),
+                               file_stamp(self.database_path),
                                whole=self._checked_whole)
 
     def mark_damaged(self, found: str) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
+from ..headstart.check import CheckAhead
 from ..store import article_state, clock, connection, job_requests, jobs_table, undo
 from ..store.article_state import ArticleChange
 from ..store.backends import backend_for
@@ -71,10 +72,13 @@ class EngineOptions:
     costs). ``recover_every`` (seconds): how often ``start_serving`` adopts jobs that other
     processes left pending or that a dead process was running. ``stalled_seconds``: a web
     server's running job whose progress stood still this long is taken over.
-    ``checks_record``: where passed checks of files are remembered (store.checked_files): an
+    ``checks_record``: where passed checks of files are remembered (headstart/checked_files.py): an
     unchanged file is not checked again before the first write; None checks every engine.
     ``retired_owners``: owner ids of this process's earlier engines on the same path, which
     stopped when their file was replaced; their jobs, if that file is back, are taken over.
+    ``check_ahead``: a headstart.check.CheckAhead the command started on this path before it
+    imported the engine; the check before the first write takes its verdict where it still
+    holds (nothing committed since).
     """
 
     create: bool = False  # a missing or blank target becomes a new database
@@ -90,6 +94,7 @@ class EngineOptions:
     busy_timeout_ms: int = connection.BUSY_TIMEOUT_MS
     retired_owners: tuple[str, ...] = ()
     checks_record: Path | None = None
+    check_ahead: CheckAhead | None = None
 
 
 class Delegate:
@@ -171,6 +176,7 @@ class BulkOperationManager:
     damage = Delegate("guard")
     file_identity = Delegate("guard")
     check_remembered = Delegate("guard")
+    checked_ahead = Delegate("guard")
     check_for_damage = Delegate("guard")
     path_changed = Delegate("guard")
     prepare_for_writing = Delegate("preparation", "prepare")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from peewee import SqliteDatabase, Value, fn
 
-from ..tree_prefetch import unread_by_feed
+from ..headstart.tree import unread_by_feed
 from .job_types import MARK_READ_BY_SCOPE
 from .models import Article, Feed, database_proxy
 from .schema import ARTICLE_ID_FEED_INDEX
@@ -211,7 +211,7 @@ def unread_counts(user_id: int) -> dict[int, int]:
     the cost follows the number of read rows rather than a join over every article. Each read
     row's feed comes from the (id, feed_id) index where there is one (SQLite's planner would
     rather read the article's row, a page of its own when articles carry their content). On
-    SQLite these are the statements the window's opening prefetch runs (tree_prefetch.py),
+    SQLite these are the statements the window's opening prefetch runs (headstart/tree.py),
     each answering in one row (a thread takes the GIL back for every row it steps).
     """
     db = database_proxy.obj

@@ -25,6 +25,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..headstart.check import CHECK_FINDINGS, check_findings
+from ..headstart.outside import _PROC_LOCKS, holds_nothing_beside, lock_holders
+from ..headstart.outside import sidecar as _sidecar
 from .backends.base import SERVER_TABLES, DatabaseOpenError
 
 
@@ -43,10 +46,6 @@ class FileContents:
     @property
     def missing_server_tables(self) -> list[str]:
         return [name for name in SERVER_TABLES if name not in self.tables]
-
-
-def _sidecar(path: Path, suffix: str) -> Path:
-    return path.with_name(path.name + suffix)
 
 
 _MOUNTS = Path("/proc/self/mountinfo")
@@ -74,23 +73,11 @@ def on_read_only_file_system(path: Path) -> bool:
         options and "ro" in options[0].split(",") for options in super_options)
 
 
-def _holds_nothing_beside(path: Path, *, empty_counts_as_nothing: bool) -> bool:
-    """No ``-wal`` or hot ``-journal`` beside ``path`` (or, if asked, only empty ones)."""
-    for suffix in ("-wal", "-journal"):
-        try:
-            size = _sidecar(path, suffix).stat().st_size
-        except FileNotFoundError:
-            continue
-        if size or not empty_counts_as_nothing:
-            return False
-    return True
-
-
 def unchangeable(path: Path) -> bool:
     """Whether ``path`` may be read ``immutable=1`` for as long as it is open: nothing can
     write it, and everything it holds is in the file itself."""
     return (on_read_only_file_system(path)
-            and _holds_nothing_beside(path, empty_counts_as_nothing=True))
+            and holds_nothing_beside(path, empty_counts_as_nothing=True))
 
 
 def read_only_uri(path: Path) -> str:
@@ -142,7 +129,7 @@ def inspect_file(path: Path) -> FileContents:
         return FileContents(True, frozenset())
     if not os.access(path, os.R_OK):
         raise DatabaseOpenError(path, "cannot be read by this user (permission denied)")
-    settled = _holds_nothing_beside(path, empty_counts_as_nothing=on_read_only_file_system(path))
+    settled = holds_nothing_beside(path, empty_counts_as_nothing=on_read_only_file_system(path))
     uri = f"{path.resolve().as_uri()}?{'immutable=1' if settled else 'mode=ro'}"
     try:
         probe = sqlite3.connect(uri, uri=True, timeout=5)
@@ -170,55 +157,6 @@ def inspect_file(path: Path) -> FileContents:
     return FileContents(True, tables)
 
 
-def file_identity(path) -> tuple[int, int] | None:
-    """(device, inode) of the file that ``path`` names now, or None when nothing is there (or
-    the path cannot be looked up): what tells an engine that its file was removed or replaced.
-    ``os.stat`` opens nothing, so it never drops a lock."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return status.st_dev, status.st_ino
-
-
-def wal_has_frames(path: Path) -> bool:
-    """Whether the -wal beside ``path`` holds frames (by its size: ``stat`` opens nothing)."""
-    try:
-        return os.stat(_sidecar(path, "-wal")).st_size > WAL_HEADER_BYTES
-    except OSError:
-        return False
-
-
-def left_wal(path: Path) -> bool:
-    """Whether a WAL with frames lies beside ``path`` that no process holds (a process was
-    killed, or the pair was copied): the next connection applies it. Looked at from outside
-    (``stat``, ``/proc/locks``); where other processes' locks cannot be seen, any WAL with
-    frames counts."""
-    if not wal_has_frames(path):
-        return False
-    if not (sys.platform.startswith("linux") and _PROC_LOCKS.exists()):
-        return True
-    try:
-        holders = lock_holders(path)
-    except OSError:
-        return True
-    return not (holders["db"] or holders["shm"])
-
-
-CHECK_FINDINGS = 3  # the first finding says what is wrong; the check stops after a few
-
-
-def check_findings(pragma: str, rows) -> str | None:
-    """One line from the rows of ``PRAGMA quick_check`` or ``integrity_check``: None for "ok",
-    else the first finding."""
-    findings = [line.strip() for row in rows for line in str(row[0]).splitlines()
-                if line.strip() and not line.startswith("***")]  # "*** in database main ***"
-    if findings == ["ok"]:
-        return None
-    more = " (and more)" if len(findings) > 1 else ""
-    return f"SQLite's {pragma}: {findings[0]}{more}"
-
-
 def check_file(path: Path, pragma: str = "integrity_check") -> str | None:
     """Check the file (with its WAL) through a read-only connection of its own, before any
     read-write one exists: a read-only connection never checkpoints, so a WAL that turns out
@@ -235,50 +173,10 @@ def check_file(path: Path, pragma: str = "integrity_check") -> str | None:
         probe.close()
 
 
-# -- other processes on this host ---------------------------------------------------------------
-
-_PROC_LOCKS = Path("/proc/locks")
-WAL_HEADER_BYTES = 32  # a WAL no longer than its header holds no frame
-LOCKS_CACHE_SECONDS = 0.25
-
-
-def _lock_lines() -> list[tuple[int, int, int, int]]:
-    """(pid, inode, start, end) of every POSIX lock on this host, from /proc/locks."""
-    found = []
-    for line in _PROC_LOCKS.read_text().splitlines():
-        fields = line.split()
-        if "->" in fields:  # a process blocked waiting for the lock that follows
-            continue
-        try:
-            at = fields.index("ADVISORY") if "ADVISORY" in fields else fields.index("MANDATORY")
-            pid = int(fields[at + 2])
-            inode = int(fields[at + 3].rsplit(":", 1)[1])
-            start = int(fields[at + 4])
-            end = fields[at + 5]
-        except (ValueError, IndexError):
-            continue
-        found.append((pid, inode, start, -1 if end == "EOF" else int(end)))
-    return found
-
-
-def lock_holders(path: Path) -> dict[str, set[int]]:
-    """{"db" | "shm": pids holding a POSIX lock on the database file or its -shm} (Linux)."""
-    inodes = {}
-    for kind, candidate in (("db", path), ("shm", _sidecar(path, "-shm"))):
-        try:
-            inodes[os.stat(candidate).st_ino] = kind
-        except OSError:
-            continue
-    holders: dict[str, set[int]] = {"db": set(), "shm": set()}
-    for pid, inode, _start, _end in _lock_lines():
-        if inode in inodes:
-            holders[inodes[inode]].add(pid)
-    return holders
-
-
-# -- which of them are this app's engines -------------------------------------------------------
+# -- other processes on this host (their locks: headstart/outside.py): which are this app's engines
 
 _PROC_UNIX = Path("/proc/net/unix")
+LOCKS_CACHE_SECONDS = 0.25
 _ENGINE_NAME = "rss-desktop-engine:"  # + pid: an abstract Unix socket, see mark_engine_process
 _engine_mark: socket.socket | None = None
 

@@ -238,7 +238,7 @@ def run_gui(database: str | None = None, *, smoke_test: bool = False,
             screenshot: str | None = None, demo_if_new: bool = False, prefetch=None) -> int:
     """Open the desktop app on ``database`` (a file, or a ``postgresql://`` URL whose password
     comes from PGPASSWORD, ~/.pgpass or the window's prompt); returns the process exit code.
-    ``prefetch``: a tree_prefetch.TreePrefetch reading that file's tree since the start (the
+    ``prefetch``: a headstart.tree.TreePrefetch reading that file's tree since the start (the
     window takes it if it still holds, and closes it)."""
     from .translations import apply_ui_language
     from .window.database import database_target

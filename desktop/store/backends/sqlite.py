@@ -21,17 +21,15 @@ from pathlib import Path
 import peewee
 from peewee import DatabaseError, OperationalError, SqliteDatabase
 
+from ...headstart.outside import file_identity, left_wal, wal_has_frames
 from ..models import database_proxy
 from ..sqlite_file import (
     OtherProcesses,
     check_file,
-    file_identity,
     foreign_program_present,
     inspect_file,
-    left_wal,
     on_read_only_file_system,
     read_only_uri,
-    wal_has_frames,
     why_unreadable,
 )
 from .base import Backend, Connection, DatabaseOpenError, FirstErrorWins

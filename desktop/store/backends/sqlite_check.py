@@ -26,6 +26,9 @@ The whole check runs where there is a reason to doubt the file: pages on the fre
 reported by SQLite in this process or remembered from an earlier one, a WAL left by a killed
 process (``sqlite_file.check_file``, the full ``integrity_check``), and in the window, in the
 background after opening.
+
+The statements are in headstart/check.py: a command that will write runs them from its start,
+ahead of the engine's import, and the engine takes that verdict if nothing was committed since.
 """
 
 from __future__ import annotations
@@ -34,36 +37,21 @@ import sqlite3
 
 from peewee import DatabaseError
 
-from ..models import Article
-from ..sqlite_file import CHECK_FINDINGS, check_findings
-
-# The tables the check before a write leaves out: the article bodies, which the engine neither
-# writes nor reads (their index is read, and checked whole when it reports damage).
-UNCHECKED_TABLES = frozenset({Article._meta.table_name})
-TABLE_CHECKS_SINCE = (3, 33, 0)  # quick_check(TABLE); an older SQLite checks the whole file
+from ...headstart.check import check_in_snapshot
 
 
 def check_before_writing(db, *, whole: bool, is_corruption) -> str | None:
     """SQLite's findings (one line) or None: ``PRAGMA quick_check`` of every table but the
-    article bodies, or of the whole file with ``whole`` or pages on its free list."""
+    article bodies, or of the whole file with ``whole`` or pages on its free list
+    (headstart.check.check_in_snapshot: the same statements a command runs ahead)."""
     try:
         with db.atomic():  # one read snapshot for every table (a deferred transaction)
-            if (whole or _version(db) < TABLE_CHECKS_SINCE
-                    or db.execute_sql("PRAGMA freelist_count").fetchone()[0]):
-                return _quick_check(db, None)
-            tables = [name for (name,) in db.execute_sql(
-                "SELECT name FROM sqlite_schema WHERE type = 'table' "
-                "AND coalesce(sql, '') NOT LIKE 'CREATE VIRTUAL%'")
-                if name not in UNCHECKED_TABLES]
-            for table in ("sqlite_schema", *tables):
-                found = _quick_check(db, table)
-                if found:
-                    return found
+            return check_in_snapshot(lambda sql: db.execute_sql(sql).fetchall(), _version(db),
+                                     whole=whole)
     except (DatabaseError, sqlite3.DatabaseError) as exc:  # (rows fetched: not wrapped)
         if not is_corruption(exc):
             raise
         return f"SQLite's quick_check: {exc}"
-    return None
 
 
 def _version(db) -> tuple[int, ...]:
@@ -71,12 +59,3 @@ def _version(db) -> tuple[int, ...]:
     pysqlite3's, not the standard library's)."""
     text = db.execute_sql("SELECT sqlite_version()").fetchone()[0]
     return tuple(int(part) for part in text.split(".")[:3])
-
-
-def _quick_check(db, table: str | None) -> str | None:
-    if table is None:
-        return check_findings("quick_check", db.execute_sql(
-            f"PRAGMA quick_check({CHECK_FINDINGS})").fetchall())
-    quoted = table.replace("'", "''")
-    return check_findings(f"quick_check({table})", db.execute_sql(
-        f"PRAGMA quick_check('{quoted}')").fetchall())

@@ -66,7 +66,7 @@ class DatabaseController:
         self.file_dialog: QFileDialog | None = None
         self.connect_dialog: ConnectDialog | None = None
         # the tree of the database given at start, read while the window started
-        # (desktop/tree_prefetch.py): taken by the first reload of the tree, or dropped
+        # (desktop/headstart/tree.py): taken by the first reload of the tree, or dropped
         self.prefetch = None
 
     # -- choosing -----------------------------------------------------------------------------
@@ -271,7 +271,7 @@ class DatabaseController:
 
     async def prefetched_tree(self, manager: BulkOperationManager, user_id: int):
         """The snapshot ``reload_overview`` would read ((Overview, {job: progress}, article
-        writes seen)), taken from the prefetch (tree_prefetch.py) instead when it read this
+        writes seen)), taken from the prefetch (headstart/tree.py) instead when it read this
         engine's file (the same (device, inode) as the engine opened), for this user, and
         nothing was committed since; else None: the window counts. Used once."""
         prefetch, self.prefetch = self.prefetch, None
@@ -329,7 +329,7 @@ class DatabaseController:
 
 
 def _overview(tree) -> Overview:
-    """A prefetched tree (tree_prefetch.PrefetchedTree) as the store's Overview."""
+    """A prefetched tree (headstart.tree.PrefetchedTree) as the store's Overview."""
     return Overview(tree.user_id, dict(tree.categories), [FeedInfo(*feed) for feed in tree.feeds],
                     dict(tree.unread_by_feed))
 

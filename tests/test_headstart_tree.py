@@ -1,4 +1,4 @@
-"""The tree and its counts read while the window starts (desktop/tree_prefetch.py, issue 26):
+"""The tree and its counts read while the window starts (desktop/headstart/tree.py, issue 26):
 the same snapshot the engine reads, taken by the window only while it still holds (the same
 file, the same user, nothing committed since), and otherwise counted again."""
 
@@ -18,8 +18,8 @@ from support.engine import run_engine
 from support.window import run, tree_count
 
 from desktop.cli import gui_database_file
+from desktop.headstart.tree import ARTICLE_ID_FEED_INDEX, TreePrefetch, settings_user
 from desktop.store import schema
-from desktop.tree_prefetch import ARTICLE_ID_FEED_INDEX, TreePrefetch, settings_user
 
 WAIT = 30  # seconds, at most, for the prefetch's thread
 

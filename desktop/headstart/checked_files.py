@@ -28,15 +28,6 @@ def default_record() -> Path:
     return Path(cache) / "rss-desktop" / "checked-files.json"
 
 
-def file_stamp(path) -> list[int] | None:
-    """[device, inode, size, mtime_ns] of the file at ``path``, or None if there is none."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return [status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns]
-
-
 def _read(record: Path) -> dict[str, list[int]]:
     try:
         entries = json.loads(record.read_text())
