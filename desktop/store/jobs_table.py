@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import peewee
 from peewee import Case, fn
 
+from .built_once import BuiltOnce
 from .clock import db_text_of, shown, utc_now_text
 from .job_requests import (
     MAX_ID,
@@ -335,25 +336,17 @@ def held_cursor(backend, job_id: int, owner: str):
     write transaction the answer stays true until the end: the row is held (FOR UPDATE where
     rows are locked), so a cancel or a takeover waits for the transaction or has already won.
     One statement: a chunk asks it first."""
-    sql, slots = _held_cursor_template(type(database_proxy.obj), backend)
-    params = [{"job_id": job_id, "owner": owner}[slot] if isinstance(slot, str) else slot[0]
-              for slot in slots]
-    row = database_proxy.execute_sql(sql, params).fetchone()
+    statement = _held_cursor_template(type(database_proxy.obj), backend)
+    params = statement.params({"job_id": job_id, "owner": owner})
+    row = database_proxy.execute_sql(statement.sql, params).fetchone()
     return NOT_OURS if row is None else row[0]
 
 
 @functools.cache
-def _held_cursor_template(database_kind: type, backend) -> tuple[str, list]:
+def _held_cursor_template(database_kind: type, backend) -> BuiltOnce:
     """held_cursor's SQL, built once per kind of database (as record_chunk's)."""
     query = BulkOperationJob.select(BulkOperationJob.cursor).where(_mine(-9101, "\x00owner"))
-    sql, params = locked(backend, query).sql()
-    return sql, [_slot(value, {-9101: "job_id", "\x00owner": "owner"}) for value in params]
-
-
-def _slot(value, names: dict):
-    """Where a parameter of a statement built once comes from: a value's name, or
-    (constant,)."""
-    return names[value] if not isinstance(value, bool) and value in names else (value,)
+    return BuiltOnce.from_query(locked(backend, query), {-9101: "job_id", "\x00owner": "owner"})
 
 
 def set_total(job_id: int, owner: str, total: int) -> bool:
@@ -364,14 +357,12 @@ def set_total(job_id: int, owner: str, total: int) -> bool:
 def record_chunk(job_id: int, owner: str, processed: int, marked: int, cursor: int,
                  *, completed: bool) -> JobRecord:
     """Advance progress and cursor (caller holds the transaction and has checked
-    ``held_cursor``);
-    the row as the chunk leaves it, from the same statement (RETURNING)."""
-    sql, slots = _record_chunk_template(type(database_proxy.obj), completed)
-    values = {"job_id": job_id, "processed": processed, "marked": marked, "cursor": cursor,
-              "now": utc_now_text()}
-    params = [values[slot] if isinstance(slot, str) else slot[0] for slot in slots]
+    ``held_cursor``); the row as the chunk leaves it, from the same statement (RETURNING)."""
+    statement = _record_chunk_template(type(database_proxy.obj), completed)
+    params = statement.params({"job_id": job_id, "processed": processed, "marked": marked,
+                               "cursor": cursor, "now": utc_now_text()})
     with peewee.__exception_wrapper__:  # the row fetched inside it too (see returned_rows)
-        row = database_proxy.execute_sql(sql, params).fetchone()
+        row = database_proxy.execute_sql(statement.sql, params).fetchone()
     fields_ = BulkOperationJob._meta.sorted_fields
     return JobRecord.from_row(SimpleNamespace(**{
         field.name: field.python_value(value) for field, value in zip(fields_, row, strict=True)}))
@@ -396,15 +387,14 @@ def _record_chunk_query(job_id, processed, marked, cursor, now, completed: bool)
 
 # Stand-ins for record_chunk's values while peewee builds its SQL once per kind of database:
 # building it was 0.6-0.7 ms of every chunk (issue 26; the statement itself takes 0.04 ms).
-_RECORD_SLOTS = {-9101: "job_id", -9102: "processed", -9103: "marked", -9104: "cursor",
-                 "\x00now": "now"}
+_RECORD_STAND_INS = {-9101: "job_id", -9102: "processed", -9103: "marked", -9104: "cursor",
+                     "\x00now": "now"}
 
 
 @functools.cache
-def _record_chunk_template(database_kind: type, completed: bool) -> tuple[str, list]:
-    """(SQL, where each parameter comes from: a value's name, or (constant,))."""
-    sql, params = _record_chunk_query(-9101, -9102, -9103, -9104, "\x00now", completed).sql()
-    return sql, [_slot(value, _RECORD_SLOTS) for value in params]
+def _record_chunk_template(database_kind: type, completed: bool) -> BuiltOnce:
+    query = _record_chunk_query(-9101, -9102, -9103, -9104, "\x00now", completed)
+    return BuiltOnce.from_query(query, _RECORD_STAND_INS)
 
 
 def fn_max(a, b):

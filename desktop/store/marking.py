@@ -12,6 +12,7 @@ import functools
 
 from peewee import EXCLUDED, JOIN, Value, fn
 
+from .built_once import BuiltOnce
 from .models import Article, ReadStatus, database_proxy, flag_unset
 from .scopes import Scope, age_of_article, all_rows
 
@@ -37,16 +38,15 @@ def _marking_source(user_id, feed_id, low, high, cutoff, now, by="received"):
 
 # Stand-ins for a statement's values while peewee builds its SQL once; negative ids and control
 # characters no real value has. A chunk runs the same upsert for each feed of its span.
-_SLOTS = {-9001: "user", -9002: "feed", -9003: "low", -9004: "high", "\x00now": "now",
-          "\x00cutoff": "cutoff"}
+_STAND_INS = {-9001: "user", -9002: "feed", -9003: "low", -9004: "high", "\x00now": "now",
+              "\x00cutoff": "cutoff"}
 
 
 @functools.cache
 def _upsert_template(database_kind: type, with_cutoff: bool,
-                     by: str = "received") -> tuple[str, list]:
-    """(SQL, where each parameter comes from) of the marking upsert, built once per kind of
-    database: peewee's query building was a tenth of a chunk's time. A slot is a value's name,
-    or (constant,)."""
+                     by: str = "received") -> BuiltOnce:
+    """The marking upsert, built once per kind of database: peewee's query building was a
+    tenth of a chunk's time."""
     source = _marking_source(-9001, -9002, -9003, -9004, "\x00cutoff" if with_cutoff else None,
                              "\x00now", by)
     query = (ReadStatus.insert_from(source, READ_STATUS_COLUMNS)
@@ -56,10 +56,7 @@ def _upsert_template(database_kind: type, with_cutoff: bool,
                                   ReadStatus.updated_at: EXCLUDED.updated_at},
                           where=flag_unset(ReadStatus.is_read))
              .returning())  # none of peewee's own: a chunk asks for its rows where it needs them
-    sql, params = query.sql()
-    slots = [_SLOTS[value] if not isinstance(value, bool) and value in _SLOTS else (value,)
-             for value in params]
-    return sql, slots
+    return BuiltOnce.from_query(query, _STAND_INS)
 
 
 def mark_feed_range_read(user_id: int, feed_id: int, low: int, high: int, cutoff: str | None,
@@ -84,14 +81,13 @@ def mark_feed_range_read(user_id: int, feed_id: int, low: int, high: int, cutoff
         return rows, articles
 
     if upsert:
-        sql, slots = _upsert_template(type(database_proxy.obj), cutoff is not None, cutoff_by)
-        values = {"user": user_id, "feed": feed_id, "low": low, "high": high, "now": now,
-                  "cutoff": cutoff}
-        params = [values[slot] if isinstance(slot, str) else slot[0] for slot in slots]
-        counted = run(sql, params)
+        statement = _upsert_template(type(database_proxy.obj), cutoff is not None, cutoff_by)
+        params = statement.params({"user": user_id, "feed": feed_id, "low": low, "high": high,
+                                   "now": now, "cutoff": cutoff})
+        counted = run(statement.sql, params)
         if counted:
             return counted[1], counted[0]
-        changed = database_proxy.execute_sql(sql, params).rowcount
+        changed = database_proxy.execute_sql(statement.sql, params).rowcount
         return changed, changed
     source = _marking_source(user_id, feed_id, low, high, cutoff, now, cutoff_by)
     in_range = Article.select(Article.id).where(_feed_range(feed_id, low, high, cutoff,
