@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,16 @@ def test_nothing_is_read_where_it_does_not_apply(tmp_path):
     assert prefetched(tmp_path / "notes.txt") is None
     sqlite3.connect(tmp_path / "other.db").execute("CREATE TABLE t (x)").connection.close()
     assert prefetched(tmp_path / "other.db") is None
+
+
+def test_another_program_s_wal_mode_file_is_left_with_nothing_beside_it(tmp_path):
+    with closing(sqlite3.connect(tmp_path / "notes.db")) as notes:
+        notes.execute("PRAGMA journal_mode = wal")
+        notes.execute("CREATE TABLE notes (x)")
+        notes.commit()
+    assert os.listdir(tmp_path) == ["notes.db"]
+    assert prefetched(tmp_path / "notes.db") is None
+    assert os.listdir(tmp_path) == ["notes.db"]  # (a read-only connection would create two)
 
 
 # A process that commits with checkpoints off, then is killed: its -wal is left, held by nobody.

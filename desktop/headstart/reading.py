@@ -4,9 +4,11 @@ the file is still as it was read.
 
 "Still as read": the path names the same file (device, inode) and nothing was committed since.
 On a ``mode=ro`` connection SQLite says so exactly: ``PRAGMA data_version`` is unchanged.
-A subclass may read a file that holds everything in itself (no WAL or journal beside it)
-``immutable=1`` instead, so that a command refused later leaves no ``-wal``/``-shm`` beside a
-file it never wrote (SQLite creates both for a read-only connection to a WAL-mode file). Such
+SQLite creates a ``-wal`` and ``-shm`` for a read-only connection to a WAL-mode file that has
+none: a file with nothing beside it is opened ``mode=ro`` only if it has a reader's tables
+(looked at ``immutable=1`` first), as the engine opening it next creates them too. A subclass
+may read such a file ``immutable=1`` instead, so that a command refused later (bad arguments)
+leaves nothing beside a file it never wrote. Such
 a connection sees no commit, so then the file must keep its (size, mtime) and nothing may have
 been written beside it: weaker (a commit within the clock tick of the read can pass unseen),
 so only for a read whose user accepts that (the check: see check.py).
@@ -27,6 +29,21 @@ from pathlib import Path
 from .outside import file_identity, file_stamp, holds_nothing_beside, left_wal, written_beside
 
 CONFIRM_SECONDS = 120.0  # a read nobody asked about by then is closed unused
+# The web server's tables: a database without them is some other program's.
+SERVER_TABLES = ("users", "categories", "feeds", "articles", "read_status")
+
+
+def is_readers_file(path: Path) -> bool:
+    """Whether the file at ``path``, complete in itself (nothing beside it), has an RSS
+    reader's tables: looked at ``immutable=1``, which creates nothing beside it."""
+    try:
+        uri = f"{path.as_uri()}?immutable=1"
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as probe:
+            tables = {name for (name,) in probe.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.Error:
+        return False
+    return tables.issuperset(SERVER_TABLES)
 
 
 class ReadAhead:
@@ -111,8 +128,10 @@ class ReadAhead:
         if (identity is None or self._closing or left_wal(self.path)
                 or not self._wanted(identity)):
             return None
-        alone = (self.immutable_when_alone
-                 and holds_nothing_beside(self.path, empty_counts_as_nothing=False))
+        alone = holds_nothing_beside(self.path, empty_counts_as_nothing=False)
+        if alone and not self.immutable_when_alone and not is_readers_file(self.path):
+            return None  # (mode=ro would leave a -wal and -shm beside a foreign WAL-mode file)
+        alone = alone and self.immutable_when_alone
         stamp = file_stamp(self.path) if alone else None  # (before the read: see the module)
         connection = sqlite3.connect(
             f"{self.path.as_uri()}?{'immutable=1' if alone else 'mode=ro'}", uri=True,

@@ -28,7 +28,8 @@ from pathlib import Path
 from ..headstart.check import CHECK_FINDINGS, check_findings
 from ..headstart.outside import _PROC_LOCKS, holds_nothing_beside, lock_holders
 from ..headstart.outside import sidecar as _sidecar
-from .backends.base import SERVER_TABLES, DatabaseOpenError
+from ..headstart.reading import SERVER_TABLES
+from .backends.base import DatabaseOpenError
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,6 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-# The web server's tables: a database without them is some other program's.
-SERVER_TABLES = ("users", "categories", "feeds", "articles", "read_status")
-
-
 class DatabaseOpenError(Exception):
     """The target cannot be used as the shared database; the message names it and says why."""
 

@@ -34,9 +34,10 @@ from urllib.parse import parse_qs, urlsplit
 from peewee import ColumnMetadata, InterfaceError, OperationalError, PostgresqlDatabase
 from playhouse.shortcuts import ReconnectMixin
 
+from ...headstart.reading import SERVER_TABLES
 from ..models import database_proxy
 from ..peewee_driver import give_psycopg_to_peewee
-from .base import SERVER_TABLES, Backend, Connection, DatabaseOpenError, FirstErrorWins
+from .base import Backend, Connection, DatabaseOpenError, FirstErrorWins
 from .postgres_record import RECORD_TABLES_DDL, ServerSideRecorder
 from .spec_ddl import POSTGRES_JOB_TABLE_DDL as JOB_TABLE_DDL
 
