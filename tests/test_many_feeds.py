@@ -4,6 +4,7 @@ exact undo record and leaves starred rows and other users alone (issue 26: 2,000
 
 from __future__ import annotations
 
+import pytest
 from support.databases import database, read_status, written
 from support.engine import run_engine
 
@@ -51,7 +52,18 @@ def unread_by_feed(target, user_id: int = 1) -> dict[int, int]:
     return {feed_id: count for feed_id, count in rows}
 
 
-def test_a_category_of_many_feeds_is_marked_exactly_and_undone_exactly(reader):
+@pytest.fixture(params=["feed by feed", "id by id"])
+def walk(request, monkeypatch):
+    """Each way a chunk's statements can walk its span (scopes.walked_cheaply picks by the
+    ids per feed): forced here, whatever the span."""
+    from desktop.store import scopes
+
+    monkeypatch.setattr(scopes, "IDS_PER_FEED_WALKED_BY_ID",
+                        0 if request.param == "feed by feed" else 10**9)
+    return request.param
+
+
+def test_a_category_of_many_feeds_is_marked_exactly_and_undone_exactly(reader, walk):
     feeds = add_many_feeds(reader)
     before_rows = read_status(reader)
     unread = unread_by_feed(reader)
@@ -113,3 +125,39 @@ def test_one_statement_per_chunk_not_one_per_feed(server_db, monkeypatch):
     job = run_engine(server_db, body, max_chunk=1_000_000)
     assert job.status == "completed"
     assert calls["span"] >= 1 and calls["feed"] < EXTRA_FEEDS
+
+
+def test_a_span_of_few_ids_per_feed_is_walked_id_by_id(server_db):
+    """The cheaper walk by the span's ids per feed of the category, and the (id, feed_id) index
+    behind it (a seek per feed of a 2,000-feed category made every chunk cost ~25 ms)."""
+    from peewee import SqliteDatabase
+
+    from desktop.store.models import database_proxy
+    from desktop.store.scopes import (
+        IDS_PER_FEED_WALKED_BY_ID,
+        Scope,
+        _span_counts_template,
+        span_counts,
+        walked_cheaply,
+    )
+
+    add_many_feeds(server_db)
+    run_engine(server_db, lambda manager: manager.prepare_for_writing())  # the app's indexes
+    category = Scope("category", 1)
+    with database(server_db) as conn:
+        feeds = conn.execute("SELECT count(*) FROM feeds WHERE category_id = 1").fetchone()[0]
+    database_proxy.initialize(SqliteDatabase(server_db))
+    try:
+        few = IDS_PER_FEED_WALKED_BY_ID * feeds - 1
+        by_id, by_feed = walked_cheaply(category, 0, few), walked_cheaply(category, 0, few + 1)
+        assert by_id.id_by_id and not by_feed.id_by_id
+        assert not walked_cheaply(Scope("feed", 1), 0, 10).id_by_id
+        assert span_counts(by_id, 0, few) == span_counts(by_feed, 0, few)
+        statement = _span_counts_template(SqliteDatabase, by_id)
+        plan = database_proxy.execute_sql("EXPLAIN QUERY PLAN " + statement.sql,
+                                          statement.params({"low": 0, "high": few})).fetchall()
+        assert any("article_id_feed_id" in row[-1] for row in plan), plan
+    finally:
+        database_proxy.obj.close()
+        database_proxy.initialize(None)
+

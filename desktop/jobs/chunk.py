@@ -17,7 +17,7 @@ from ..store import job_requests, jobs_table, undo, undo_record
 from ..store.clock import utc_now_text
 from ..store.marking import MANY_FEEDS, mark_feed_range_read, mark_span_read
 from ..store.models import database_proxy
-from ..store.scopes import Scope, feed_categories, span_counts
+from ..store.scopes import Scope, feed_categories, span_counts, walked_cheaply
 from ..store.selection import ranges_start
 
 
@@ -112,6 +112,8 @@ def mark_chunk_read(job_id: int, owner: str, user_id: int, scope: Scope, cursor:
         # (our connections do not enforce foreign keys: the user must still be there)
         job_requests.check_user_exists(user_id)
         in_span = scope_in_span(scope, low, high)
+        if in_span is not None and low < high:
+            in_span = walked_cheaply(in_span, low, high)
         counts = span_counts(in_span, low, high) if low < high and in_span else {}
         now = utc_now_text()
         recorder = backend.chunk_recorder(database_proxy.obj) if record else None
