@@ -40,14 +40,22 @@ def checked_ahead(path: Path, record: Path) -> CheckAhead:
     return ahead
 
 
+def job_after_checking_ahead(path: Path, record: Path, *, checked: Path | None = None,
+                             meanwhile=lambda ahead: None) -> dict:
+    """``checked`` (default: ``path``) checked ahead, then ``meanwhile(ahead)``, then a job on
+    ``path`` by an engine handed that check: what its check before the job was taken from."""
+    ahead = checked_ahead(checked or path, record)
+    try:
+        meanwhile(ahead)
+        return run_engine(path, first_write, checks_record=record, check_ahead=ahead)
+    finally:
+        ahead.close()
+
+
 def test_the_check_run_ahead_is_the_engine_s_check_and_is_remembered(tmp_path):
     record = tmp_path / "checked-files.json"
     path = make_server_database(tmp_path / "reader.db")
-    ahead = checked_ahead(path, record)
-    try:
-        taken = run_engine(path, first_write, checks_record=record, check_ahead=ahead)
-    finally:
-        ahead.close()
+    taken = job_after_checking_ahead(path, record)
     assert taken == {"ahead": True, "remembered": False}
     # as a check the engine ran itself: the next engine finds the file unchanged since
     assert run_engine(path, first_write, checks_record=record) == {"ahead": False,
@@ -69,12 +77,8 @@ def test_a_commit_after_the_check_ahead_makes_the_engine_check_again(tmp_path, s
     with closing(sqlite3.connect(path)) as web_server:  # it keeps its WAL while it runs
         if server == "running before":
             write_session(web_server, "before")
-        ahead = checked_ahead(path, record)
-        try:
-            write_session(web_server, "after")
-            taken = run_engine(path, first_write, checks_record=record, check_ahead=ahead)
-        finally:
-            ahead.close()
+        taken = job_after_checking_ahead(
+            path, record, meanwhile=lambda _ahead: write_session(web_server, "after"))
     assert taken == {"ahead": False, "remembered": False}
 
 
@@ -84,11 +88,7 @@ def test_the_check_ahead_beside_a_running_server_is_taken_while_nothing_is_commi
     path = make_server_database(tmp_path / "reader.db")
     with closing(sqlite3.connect(path)) as web_server:
         write_session(web_server, "before")  # its WAL has frames: the check reads mode=ro
-        ahead = checked_ahead(path, record)
-        try:
-            taken = run_engine(path, first_write, checks_record=record, check_ahead=ahead)
-        finally:
-            ahead.close()
+        taken = job_after_checking_ahead(path, record)
     assert taken == {"ahead": True, "remembered": False}
 
 
@@ -97,12 +97,8 @@ def test_a_file_replaced_after_the_check_ahead_is_checked_as_it_is(tmp_path):
     path = make_server_database(tmp_path / "reader.db")
     replacement = tmp_path / "replacement.db"
     shutil.copyfile(path, replacement)  # (before any connection of ours to either exists)
-    ahead = checked_ahead(path, record)
-    try:
-        os.replace(replacement, path)  # renaming opens nothing
-        taken = run_engine(path, first_write, checks_record=record, check_ahead=ahead)
-    finally:
-        ahead.close()
+    taken = job_after_checking_ahead(  # (renaming opens nothing)
+        path, record, meanwhile=lambda _ahead: os.replace(replacement, path))
     assert taken == {"ahead": False, "remembered": False}
 
 
@@ -138,12 +134,10 @@ def test_a_file_the_record_remembers_is_not_checked_ahead(tmp_path):
     record = tmp_path / "checked-files.json"
     path = make_server_database(tmp_path / "reader.db")
     run_engine(path, first_write, checks_record=record)  # checked, and remembered at the end
-    ahead = checked_ahead(path, record)
-    try:
-        assert ahead.result.result() is None
-        taken = run_engine(path, first_write, checks_record=record, check_ahead=ahead)
-    finally:
-        ahead.close()
+    read = []
+    taken = job_after_checking_ahead(path, record,
+                                     meanwhile=lambda ahead: read.append(ahead.result.result()))
+    assert read == [None]  # nothing checked ahead
     assert taken == {"ahead": False, "remembered": True}
 
 
@@ -151,11 +145,7 @@ def test_a_check_ahead_of_another_path_is_not_taken(tmp_path):
     record = tmp_path / "checked-files.json"
     path = make_server_database(tmp_path / "reader.db")
     other = make_server_database(tmp_path / "other.db")
-    ahead = checked_ahead(other, record)
-    try:
-        taken = run_engine(path, first_write, checks_record=record, check_ahead=ahead)
-    finally:
-        ahead.close()
+    taken = job_after_checking_ahead(path, record, checked=other)
     assert taken == {"ahead": False, "remembered": False}
 
 
