@@ -11,6 +11,8 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,8 @@ from support.engine import run_engine
 from support.files import file_state
 
 from desktop.headstart.outside import lock_holders
+from desktop.store import sqlite_file
+from desktop.store.sqlite_file import LOCKS_CACHE_SECONDS, OtherProcesses
 
 PROJECT = Path(__file__).resolve().parent.parent
 LINUX_LOCKS = pytest.mark.skipif(not Path("/proc/locks").exists(),
@@ -274,6 +278,45 @@ def test_a_job_alone_with_the_file_is_never_paced(tmp_path):
         other.stdin.close()
         other.wait(timeout=30)
     assert shared.chunks > 10 and shared.pauses == shared.chunks
+
+
+@LINUX_LOCKS
+def test_other_programs_are_looked_for_on_a_thread_of_their_own(tmp_path, monkeypatch):
+    """Reading /proc/locks can sleep 5-20 ms (the kernel waits out an RCU grace period): the
+    database thread, which asks between chunks, never reads it. The first answer is waited for
+    (never a guess); later ones come from a look started when the last grew old."""
+    path = make_server_database(tmp_path / "reader.db")
+    looked_on = []
+
+    def lock_holders_noting_the_thread(target):
+        looked_on.append(threading.current_thread())
+        return lock_holders(target)
+
+    monkeypatch.setattr(sqlite_file, "lock_holders", lock_holders_noting_the_thread)
+    now = [0.0]
+
+    def answer_becomes(expected: bool) -> bool:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            now[0] += LOCKS_CACHE_SECONDS  # the last answer is old: a new look starts
+            if others.present() is expected:
+                return True
+        return False
+
+    with sqlite(path) as own_connection:  # ours (this pid) never counts; it keeps the -shm
+        own_connection.execute("SELECT count(*) FROM users").fetchone()
+        others = OtherProcesses(path, clock=lambda: now[0])
+        assert others.present() is False
+        other = subprocess.Popen([sys.executable, "-c", HOLD_OPEN, str(path)], cwd=PROJECT,
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            assert other.stdout.readline() == "open\n"
+            assert answer_becomes(True)
+        finally:
+            other.stdin.close()
+            other.wait(timeout=30)
+        assert answer_becomes(False)
+    assert looked_on and threading.current_thread() not in looked_on
 
 
 def test_the_files_journal_mode_is_kept(tmp_path):
